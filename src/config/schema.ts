@@ -1,0 +1,110 @@
+import { type Static, Type } from "@sinclair/typebox";
+
+/**
+ * The one source of truth for configuration: types, defaults and validation all come from here,
+ * and the env override names (`VIGIL__HTTP__LISTEN`) are derived from its paths. TypeBox schemas
+ * are plain JSON Schema, so the HTTP layer validates bodies with the same library.
+ */
+const Id = Type.String({ pattern: "^[a-z0-9_-]{1,64}$", description: "lower-case letters, digits, _ and -, at most 64" });
+const HostPort = Type.String({ pattern: "^(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$", description: "host:port" });
+
+const DetectSchema = Type.Object(
+  {
+    width: Type.Optional(Type.Integer({ minimum: 32, maximum: 4096 })),
+    height: Type.Optional(Type.Integer({ minimum: 32, maximum: 4096 })),
+    fps: Type.Number({ exclusiveMinimum: 0, maximum: 60, default: 5 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const CameraSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    url: Type.String({ pattern: "^(rtsps?|rtmp|http|https|file)://", description: "stream URL without credentials" }),
+    credentials_file: Type.Optional(Type.String({ minLength: 1, description: "file in secrets_dir holding user:password" })),
+    enabled: Type.Boolean({ default: true }),
+    detect: DetectSchema,
+  },
+  { additionalProperties: false },
+);
+
+const TlsFilesSchema = Type.Object(
+  { ca: Type.Optional(Type.String()), cert: Type.Optional(Type.String()), key: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    site: Id,
+    gateway: Id,
+    data_dir: Type.String({ minLength: 1, default: "/var/lib/vigil" }),
+    secrets_dir: Type.String({ minLength: 1, default: "/etc/vigil/secrets" }),
+    models_dir: Type.String({ default: "", description: "empty: the models/ directory shipped with Vigil" }),
+    log: Type.Object(
+      { level: Type.Union(["fatal", "error", "warn", "info", "debug", "trace"].map((l) => Type.Literal(l)), { default: "info" }) },
+      { additionalProperties: false, default: {} },
+    ),
+    http: Type.Object(
+      { listen: Type.String({ ...HostPort, default: "127.0.0.1:8080" }) },
+      { additionalProperties: false, default: {} },
+    ),
+    mqtt: Type.Object(
+      {
+        brokers: Type.Array(Type.String({ pattern: "^(mqtts?|wss?|tcp|ssl)://" }), { default: [] }),
+        topic_prefix: Type.String({ pattern: "^[^#+]+$", default: "vigil" }),
+        client_id: Type.String({ default: "", description: "empty: vigil-<site>-<gateway>" }),
+        keepalive_s: Type.Integer({ minimum: 5, maximum: 3600, default: 30 }),
+        inflight_window: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+        tls: Type.Optional(TlsFilesSchema),
+        embedded: Type.Object(
+          {
+            enabled: Type.Boolean({ default: false }),
+            listen: Type.String({ ...HostPort, default: "127.0.0.1:1883" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    detector: Type.Object(
+      {
+        model: Type.String({ minLength: 1, default: "blazeface-back-256" }),
+        score_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.6 }),
+        iou_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.3 }),
+        threads: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    rules: Type.Object(
+      {
+        face_presence: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true }),
+            min_frames: Type.Integer({ minimum: 1, maximum: 1000, default: 3, description: "consecutive analysed frames with a face" }),
+            clear_frames: Type.Integer({ minimum: 1, maximum: 10_000, default: 10, description: "frames without a face that end an episode" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    ingest: Type.Object(
+      {
+        stall_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
+        socket_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    cameras: Type.Array(CameraSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export type VigilConfig = Static<typeof ConfigSchema>;
+export type CameraConfig = Static<typeof CameraSchema>;
+
+/** Secrets the daemon needs; each lives in its own file in secrets_dir (or $CREDENTIALS_DIRECTORY). */
+export const REQUIRED_SECRETS = ["token_signing_key", "audit_hmac_key"] as const;
+export type SecretName = (typeof REQUIRED_SECRETS)[number];
+export const MIN_SECRET_BYTES = 32;

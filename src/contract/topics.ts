@@ -1,0 +1,31 @@
+import type { StreamName } from "./envelope.js";
+
+/** `<prefix>/<site>/<gateway>`; the prefix may itself contain levels (`vigil/<org>`) for tenancy. */
+export function baseTopic(prefix: string, site: string, gateway: string): string {
+  return `${prefix.replace(/\/+$/, "")}/${site}/${gateway}`;
+}
+
+export interface GatewayTopics {
+  readonly base: string;
+  readonly status: string;
+  readonly health: string;
+  stream(stream: StreamName): string;
+}
+
+export function gatewayTopics(prefix: string, site: string, gateway: string): GatewayTopics {
+  const base = baseTopic(prefix, site, gateway);
+  return {
+    base,
+    status: `${base}/status`,
+    health: `${base}/health`,
+    stream: (stream) => `${base}/${stream}`,
+  };
+}
+
+export type GatewayState = "online" | "offline" | "stopped";
+
+export interface StatusPayload {
+  readonly state: GatewayState;
+  readonly ts: string;
+  readonly version: string;
+}

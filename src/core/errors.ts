@@ -1,0 +1,62 @@
+/**
+ * Every failure a user can see carries a stable code. Tests, HTTP clients and central servers
+ * match on the code, never on the message, so messages can improve without breaking anyone.
+ */
+export const ErrorCodes = {
+  CONFIG_INVALID: "VIGIL_E_CONFIG_INVALID",
+  CONFIG_NOT_FOUND: "VIGIL_E_CONFIG_NOT_FOUND",
+  CONFIG_PARSE: "VIGIL_E_CONFIG_PARSE",
+  SECRET_MISSING: "VIGIL_E_SECRET_MISSING",
+  SECRET_WEAK: "VIGIL_E_SECRET_WEAK",
+  STORE_LOCKED: "VIGIL_E_STORE_LOCKED",
+  STORE_UNAVAILABLE: "VIGIL_E_STORE_UNAVAILABLE",
+  MODEL_NOT_FOUND: "VIGIL_E_MODEL_NOT_FOUND",
+  MODEL_HASH_MISMATCH: "VIGIL_E_MODEL_HASH_MISMATCH",
+  MODEL_LOAD_FAILED: "VIGIL_E_MODEL_LOAD_FAILED",
+  MODEL_FETCH_FAILED: "VIGIL_E_MODEL_FETCH_FAILED",
+  MANIFEST_INVALID: "VIGIL_E_MANIFEST_INVALID",
+  INFERENCE_FAILED: "VIGIL_E_INFERENCE_FAILED",
+  CAMERA_UNKNOWN: "VIGIL_E_CAMERA_UNKNOWN",
+  LIFECYCLE_TIMEOUT: "VIGIL_E_LIFECYCLE_TIMEOUT",
+  SHUTTING_DOWN: "VIGIL_E_SHUTTING_DOWN",
+  NOT_FOUND: "VIGIL_E_NOT_FOUND",
+  VALIDATION: "VIGIL_E_VALIDATION",
+  PAYLOAD_TOO_LARGE: "VIGIL_E_PAYLOAD_TOO_LARGE",
+  INTERNAL: "VIGIL_E_INTERNAL",
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class VigilError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "VigilError";
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+export function isVigilError(err: unknown, code?: ErrorCode): err is VigilError {
+  return err instanceof VigilError && (code === undefined || err.code === code);
+}
+
+/** Exit codes of the CLI and daemon (sysexits: 78 is EX_CONFIG, which systemd must not restart). */
+export const ExitCodes = { OK: 0, FAILURE: 1, USAGE: 2, CONFIG: 78 } as const;
+
+const CONFIG_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCodes.CONFIG_INVALID,
+  ErrorCodes.CONFIG_NOT_FOUND,
+  ErrorCodes.CONFIG_PARSE,
+  ErrorCodes.SECRET_MISSING,
+  ErrorCodes.SECRET_WEAK,
+  ErrorCodes.MANIFEST_INVALID,
+  ErrorCodes.MODEL_NOT_FOUND,
+  ErrorCodes.MODEL_HASH_MISMATCH,
+]);
+
+export function exitCodeFor(err: unknown): number {
+  return isVigilError(err) && CONFIG_CODES.has(err.code) ? ExitCodes.CONFIG : ExitCodes.FAILURE;
+}

@@ -1,0 +1,36 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { type ErrorCode, ErrorCodes, isVigilError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+
+/** The one place where error codes become HTTP statuses. */
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  [ErrorCodes.VALIDATION]: 400,
+  [ErrorCodes.NOT_FOUND]: 404,
+  [ErrorCodes.CAMERA_UNKNOWN]: 404,
+  [ErrorCodes.STORE_UNAVAILABLE]: 503,
+  [ErrorCodes.SHUTTING_DOWN]: 503,
+};
+
+export function httpStatusFor(code: ErrorCode): number {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
+export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
+  app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    if (isVigilError(err)) {
+      const status = httpStatusFor(err.code);
+      if (status >= 500) log.error({ err }, "request failed");
+      return reply.status(status).send({ error: { code: err.code, message: err.message } });
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) return reply.status(400).send({ error: { code: ErrorCodes.VALIDATION, message: fe.message } });
+    if (typeof fe.statusCode === "number" && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send({ error: { code: fe.statusCode === 413 ? ErrorCodes.PAYLOAD_TOO_LARGE : ErrorCodes.VALIDATION, message: fe.message } });
+    }
+    log.error({ err }, "request failed");
+    return reply.status(500).send({ error: { code: ErrorCodes.INTERNAL, message: "internal error" } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: ErrorCodes.NOT_FOUND, message: `no route ${request.method} ${request.url.split("?")[0] ?? ""}` } }),
+  );
+}

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from "fastify";
+import type { Readiness } from "../../health/readiness.js";
+
+export interface HealthRouteDeps {
+  readonly readiness: () => Readiness;
+  readonly version: string;
+  readonly startedAt: number;
+}
+
+/** Unauthenticated probes for load balancers, systemd and field techs: tiny and secret-free. */
+export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void {
+  app.get("/healthz", async () => ({ status: "ok", version: deps.version, uptime_s: Math.round((Date.now() - deps.startedAt) / 1000) }));
+  app.get("/readyz", async (_request, reply) => {
+    const r = deps.readiness();
+    return reply.status(r.ready ? 200 : 503).send({ ready: r.ready, reasons: r.reasons });
+  });
+}

@@ -1,0 +1,221 @@
+import ffmpeg from "fluent-ffmpeg";
+import type { CameraConfig } from "../config/schema.js";
+import type { Frame } from "../contract/detection.js";
+import { Backoff, type BackoffPolicy } from "../core/backoff.js";
+import { redactUrlCredentials, type Logger } from "../core/logger.js";
+import { RingBuffer } from "../core/ring-buffer.js";
+import { buildIngestArgs, parseSourceSize, toArgv, withCredentials } from "./ffmpeg-args.js";
+import { FrameAssembler } from "./frame-assembler.js";
+
+export type CameraState = "starting" | "online" | "stalled" | "backoff" | "offline" | "disabled";
+
+export interface CameraStats {
+  readonly state: CameraState;
+  readonly framesDecoded: number;
+  readonly restarts: number;
+  readonly stalls: number;
+  readonly lastFrameAt: string | undefined;
+  readonly source: { width: number; height: number } | undefined;
+  readonly lastError: string | undefined;
+}
+
+export interface CameraSupervisorOptions {
+  readonly camera: CameraConfig;
+  readonly width: number;
+  readonly height: number;
+  readonly stallTimeoutMs: number;
+  readonly socketTimeoutS: number;
+  /** Reads `user:password` for the camera; called on every (re)start so rotated secrets apply. */
+  readonly readCredentials: () => Promise<string | undefined>;
+  readonly onFrame: (frame: Frame) => void;
+  readonly onStateChange?: (cameraId: string, state: CameraState) => void;
+  readonly backoff?: BackoffPolicy;
+  readonly log: Logger;
+}
+
+const KILL_GRACE_MS = 3000;
+/** Failed starts in a row after which the camera is reported offline (it keeps retrying). */
+const OFFLINE_AFTER_FAILURES = 3;
+
+/**
+ * Keeps one camera's ffmpeg alive: restarts it with jittered backoff when it exits, and kills it
+ * when frames stop arriving (ffmpeg can hang on a half-open RTSP session without exiting). A
+ * generation counter makes events from an old process harmless once a newer one runs.
+ */
+export class CameraSupervisor {
+  private stateValue: CameraState = "starting";
+  private generation = 0;
+  private command: ffmpeg.FfmpegCommand | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private restartTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private readonly stderr = new RingBuffer<string>(30);
+  private readonly backoff: Backoff;
+  private failuresInRow = 0;
+  private framesDecoded = 0;
+  private restarts = 0;
+  private stalls = 0;
+  private lastFrameAt: number | undefined;
+  private launchedAt = 0;
+  private source: { width: number; height: number } | undefined;
+  private lastError: string | undefined;
+  private everOnline = false;
+
+  constructor(private readonly options: CameraSupervisorOptions) {
+    this.backoff = new Backoff(options.backoff, 60_000);
+  }
+
+  get id(): string {
+    return this.options.camera.id;
+  }
+
+  get state(): CameraState {
+    return this.stateValue;
+  }
+
+  /** True once the camera delivered a frame at least once since the daemon started. */
+  get startedOnce(): boolean {
+    return this.everOnline;
+  }
+
+  get stats(): CameraStats {
+    return {
+      state: this.stateValue,
+      framesDecoded: this.framesDecoded,
+      restarts: this.restarts,
+      stalls: this.stalls,
+      lastFrameAt: this.lastFrameAt === undefined ? undefined : new Date(this.lastFrameAt).toISOString(),
+      source: this.source,
+      lastError: this.lastError,
+    };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    if (!this.options.camera.enabled) {
+      this.setState("disabled");
+      return;
+    }
+    this.watchdog = setInterval(() => this.checkStall(), Math.min(1000, this.options.stallTimeoutMs / 2));
+    this.watchdog.unref();
+    void this.launch();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.watchdog);
+    this.generation += 1;
+    this.killCurrent();
+    await this.exited;
+  }
+
+  private setState(state: CameraState): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    this.options.log.info({ camera: this.id, state }, "camera state");
+    this.options.onStateChange?.(this.id, state);
+  }
+
+  private async launch(): Promise<void> {
+    const generation = ++this.generation;
+    this.setState("starting");
+    this.stderr.clear();
+    this.source = undefined;
+    let credentials: string | undefined;
+    try {
+      credentials = await this.options.readCredentials();
+    } catch (err) {
+      this.onExit(generation, `cannot read credentials: ${(err as Error).message}`);
+      return;
+    }
+    if (generation !== this.generation || this.stopped) return;
+    const { camera, width, height } = this.options;
+    const args = buildIngestArgs({
+      url: withCredentials(camera.url, credentials),
+      width,
+      height,
+      fps: camera.detect.fps,
+      socketTimeoutS: this.options.socketTimeoutS,
+    });
+    let index = 0;
+    const assembler = new FrameAssembler(width * height * 3, (rgb) => {
+      if (generation !== this.generation) return;
+      this.onFrameArrived();
+      this.options.onFrame({ cameraId: camera.id, index: index++, capturedAt: Date.now(), width, height, rgb, source: this.source });
+    });
+    const command = ffmpeg({ stdoutLines: 0 })
+      .input(args.input)
+      .inputOptions([...args.inputOptions])
+      .videoFilters(args.videoFilter)
+      .outputOptions([...args.outputOptions]);
+    let resolveExit: () => void = () => {};
+    this.exited = new Promise<void>((r) => (resolveExit = r));
+    command.on("start", () => this.options.log.debug({ camera: camera.id, argv: redactUrlCredentials(toArgv(args).join(" ")) }, "ffmpeg started"));
+    command.on("stderr", (line: string) => {
+      const safe = redactUrlCredentials(line);
+      this.stderr.push(safe);
+      if (!this.source) this.source = parseSourceSize(line);
+    });
+    command.on("error", (err: Error) => {
+      resolveExit();
+      this.onExit(generation, redactUrlCredentials(err.message.split("\n")[0] ?? "ffmpeg failed"));
+    });
+    command.on("end", () => {
+      resolveExit();
+      this.onExit(generation, "stream ended");
+    });
+    this.command = command;
+    this.launchedAt = Date.now();
+    const output = command.pipe();
+    output.on("data", (chunk: Buffer) => assembler.push(chunk));
+    output.on("error", () => {});
+  }
+
+  private onFrameArrived(): void {
+    this.framesDecoded += 1;
+    this.lastFrameAt = Date.now();
+    if (this.stateValue !== "online") {
+      this.failuresInRow = 0;
+      this.everOnline = true;
+      this.backoff.markUp();
+      this.setState("online");
+    }
+  }
+
+  private checkStall(): void {
+    if (this.stopped || (this.stateValue !== "online" && this.stateValue !== "starting")) return;
+    const since = this.lastFrameAt !== undefined && this.lastFrameAt > this.launchedAt ? this.lastFrameAt : this.launchedAt;
+    if (Date.now() - since < this.options.stallTimeoutMs) return;
+    this.stalls += 1;
+    this.setState("stalled");
+    this.options.log.warn({ camera: this.id, stallTimeoutMs: this.options.stallTimeoutMs, stderr: this.stderr.toArray() }, "camera stalled; restarting ffmpeg");
+    this.killCurrent();
+  }
+
+  private killCurrent(): void {
+    const command = this.command;
+    this.command = undefined;
+    if (!command) return;
+    command.kill("SIGTERM");
+    const escalate = setTimeout(() => command.kill("SIGKILL"), KILL_GRACE_MS);
+    escalate.unref();
+    void this.exited.then(() => clearTimeout(escalate));
+  }
+
+  private onExit(generation: number, reason: string): void {
+    if (generation !== this.generation || this.stopped) return;
+    this.command = undefined;
+    this.lastError = reason;
+    this.backoff.markDown();
+    if (this.stateValue !== "online" && this.stateValue !== "stalled") this.failuresInRow += 1;
+    const delay = this.backoff.next();
+    this.restarts += 1;
+    this.options.log.warn({ camera: this.id, reason, restartInMs: delay, stderr: this.stderr.toArray() }, "camera ffmpeg exited");
+    this.setState(this.failuresInRow >= OFFLINE_AFTER_FAILURES ? "offline" : "backoff");
+    this.restartTimer = setTimeout(() => void this.launch(), delay);
+    this.restartTimer.unref();
+  }
+}

@@ -1,0 +1,100 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "./free-port.js";
+
+export interface MosquittoHandle {
+  url: string;
+  port: number;
+  /** SIGTERM, then wait for the process to exit. */
+  stop(): Promise<void>;
+  /** SIGKILL (a crashed broker), then wait for the process to exit. */
+  kill(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 5_000;
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = connect({ host: "127.0.0.1", port });
+    s.once("connect", () => {
+      s.destroy();
+      res(true);
+    });
+    s.once("error", () => res(false));
+  });
+}
+
+export async function startMosquitto(opts: { port?: number } = {}): Promise<MosquittoHandle> {
+  const port = opts.port ?? (await freePort());
+  // Otherwise the readiness probe below could be answered by whoever already holds the port.
+  if (await accepts(port)) throw new Error(`mosquitto: port ${port} is already in use`);
+  const dir = await mkdtemp(join(tmpdir(), "vigil-mosquitto-"));
+  const conf = join(dir, "mosquitto.conf");
+  const lines = [
+    `listener ${port} 127.0.0.1`,
+    "allow_anonymous true",
+    "persistence false",
+    "log_dest stderr",
+    "log_type error",
+    "log_type warning",
+    "log_type notice",
+  ];
+  // As root, mosquitto drops to the "mosquitto" user; staying root avoids depending on that
+  // user existing and being able to read the temp dir.
+  if (process.getuid?.() === 0) lines.push("user root");
+  await writeFile(conf, lines.join("\n") + "\n");
+
+  const child = spawn("/usr/sbin/mosquitto", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (s: string) => {
+    stderr = (stderr + s).slice(-8192);
+  });
+  let done = false;
+  const exited = new Promise<void>((res) =>
+    child.once("exit", () => {
+      done = true;
+      res();
+    }),
+  );
+  const killOnExit = (): void => {
+    child.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
+  void exited.then(async () => {
+    process.removeListener("exit", killOnExit);
+    await rm(dir, { recursive: true, force: true });
+  });
+  child.once("error", (e) => {
+    stderr += `\nspawn error: ${e.message}`;
+  });
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await accepts(port))) {
+    if (done || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      await exited;
+      const why = done ? `exited (code ${child.exitCode})` : `not listening after ${READY_TIMEOUT_MS} ms`;
+      throw new Error(`mosquitto on port ${port} ${why}\nstderr:\n${stderr}`);
+    }
+    await sleep(50);
+  }
+
+  const end = async (sig: NodeJS.Signals): Promise<void> => {
+    if (!done) child.kill(sig);
+    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    stop: () => end("SIGTERM"),
+    kill: () => end("SIGKILL"),
+  };
+}

@@ -1,0 +1,122 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+export interface RtspServerHandle {
+  url: string;
+  port: number;
+  pid: number;
+  /** SIGSTOP: the camera stalls, its TCP connections stay open but carry nothing. */
+  pause(): void;
+  /** SIGCONT. */
+  resume(): void;
+  stop(): Promise<void>;
+}
+
+// The helper runs from dist/test/helpers but the fixtures and the Python script live in the
+// source tree, so find the repository root by a marker rather than a fixed number of "..".
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "test", "fixtures"))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error("cannot find the repository root above " + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+}
+
+export function fixturePath(...parts: string[]): string {
+  return resolve(repoRoot(), "test", "fixtures", "data", ...parts);
+}
+
+export function requireFixtures(): void {
+  if (!existsSync(fixturePath(".stamp"))) {
+    throw new Error(
+      `test fixtures are missing from ${fixturePath()}: run \`bash test/fixtures/fetch-test-data.sh\``,
+    );
+  }
+}
+
+const READY_TIMEOUT_MS = 15_000;
+const STOP_GRACE_MS = 3_000;
+
+export async function startRtspServer(opts: {
+  frames: string;
+  fps?: number;
+  port?: number;
+}): Promise<RtspServerHandle> {
+  // Fail here, not at the first client's DESCRIBE, when the sequence does not exist.
+  const first = opts.frames.replace(/%0?(\d*)d/, (_m, w: string) => "0".repeat(Math.max(1, Number(w) || 1)));
+  if (!existsSync(first)) {
+    throw new Error(`no frame ${first}: run \`bash test/fixtures/fetch-test-data.sh\``);
+  }
+  const script = join(repoRoot(), "test", "helpers", "rtsp_server.py");
+  const args = [script, "--port", String(opts.port ?? 0), "--mount", "/cam"];
+  args.push("--frames", opts.frames, "--fps", String(opts.fps ?? 10));
+  // Debian's python3 has the gi bindings; a pyenv python on PATH does not.
+  const child = spawn("/usr/bin/python3", args, { stdio: ["ignore", "pipe", "pipe"] });
+
+  // Keep draining stderr for the child's whole life: a full pipe would block GStreamer.
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (s: string) => {
+    stderr = (stderr + s).slice(-8192);
+  });
+  const exited = new Promise<void>((res) => child.once("exit", () => res()));
+  const killOnExit = (): void => {
+    child.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
+  void exited.then(() => process.removeListener("exit", killOnExit));
+
+  const lines = createInterface({ input: child.stdout });
+  let url: string;
+  try {
+    url = await new Promise<string>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`no READY within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+      lines.on("line", (line) => {
+        const m = /^READY (rtsp:\/\/\S+)$/.exec(line);
+        if (m?.[1] !== undefined) {
+          clearTimeout(timer);
+          res(m[1]);
+        }
+      });
+      child.once("error", (e) => {
+        clearTimeout(timer);
+        rej(e);
+      });
+      child.once("exit", (code, sig) => {
+        clearTimeout(timer);
+        rej(new Error(`exited before READY (code ${code}, signal ${sig})`));
+      });
+    });
+  } catch (e) {
+    child.kill("SIGKILL");
+    await exited;
+    throw new Error(`rtsp_server.py failed: ${(e as Error).message}\nstderr:\n${stderr}`);
+  }
+  child.stdout.resume();
+
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("rtsp_server.py has no pid");
+  let done = false;
+  void exited.then(() => (done = true));
+  return {
+    url,
+    port: Number(new URL(url).port),
+    pid,
+    pause: () => void (done || process.kill(pid, "SIGSTOP")),
+    resume: () => void (done || process.kill(pid, "SIGCONT")),
+    async stop() {
+      if (done) return;
+      child.kill("SIGTERM");
+      // A paused (stopped) process only acts on SIGTERM once continued.
+      child.kill("SIGCONT");
+      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""A tiny RTSP camera for integration tests: loops a JPEG frame sequence as H.264, in real time.
+
+Run with /usr/bin/python3 (Debian's python3-gi; a pyenv python has no gi module):
+    rtsp_server.py --port 8554 --mount /cam --frames 'DIR/%05d.jpg' --fps 10
+--port 0 picks a free port. Prints exactly one line "READY rtsp://127.0.0.1:PORT/MOUNT" once
+listening; everything else goes to stderr.
+"""
+import argparse
+import signal
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+
+def launch_line(frames: str, fps: int) -> str:
+    # multifilesrc stamps buffers from the caps framerate but pushes them as fast as it can;
+    # identity sync=true waits for each timestamp on the pipeline clock, so a client sees fps
+    # frames per second instead of thousands. key-int-max ~1 s lets a late joiner start quickly.
+    loc = frames.replace('"', '\\"')
+    return (
+        f'( multifilesrc location="{loc}" index=0 loop=true '
+        f'caps="image/jpeg,framerate={fps}/1" '
+        "! jpegdec ! videoconvert ! video/x-raw,format=I420 "
+        "! identity sync=true "
+        f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bframes=0 threads=1 "
+        "! video/x-h264,profile=constrained-baseline "
+        "! rtph264pay name=pay0 pt=96 config-interval=1 )"
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, default=8554)
+    ap.add_argument("--mount", default="/cam")
+    ap.add_argument("--frames", required=True, help="multifilesrc pattern, e.g. DIR/%%05d.jpg")
+    ap.add_argument("--fps", type=int, default=10)
+    args = ap.parse_args()
+
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(args.port))
+
+    factory = GstRtspServer.RTSPMediaFactory()
+    factory.set_launch(launch_line(args.frames, args.fps))
+    # Shared: every client sees the same live stream, as with a real camera.
+    factory.set_shared(True)
+    server.get_mount_points().add_factory(args.mount, factory)
+
+    if server.attach(None) == 0:
+        print(f"rtsp_server: cannot listen on 127.0.0.1:{args.port}", file=sys.stderr)
+        return 1
+
+    loop = GLib.MainLoop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
+
+    port = server.get_bound_port()
+    print(f"READY rtsp://127.0.0.1:{port}{args.mount}", flush=True)
+    loop.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
