@@ -56,12 +56,19 @@ export async function startMosquitto(opts: { port?: number } = {}): Promise<Mosq
     stderr = (stderr + s).slice(-8192);
   });
   let done = false;
-  const exited = new Promise<void>((res) =>
-    child.once("exit", () => {
+  // "close" rather than "exit": by then stderr has been read to the end for error messages.
+  // A failed spawn emits "error" and never "close".
+  const exited = new Promise<void>((res) => {
+    const fin = (): void => {
       done = true;
       res();
-    }),
-  );
+    };
+    child.once("close", fin);
+    child.once("error", (e) => {
+      stderr += `\nspawn error: ${e.message}`;
+      if (child.pid === undefined) fin();
+    });
+  });
   const killOnExit = (): void => {
     child.kill("SIGKILL");
   };
@@ -70,16 +77,13 @@ export async function startMosquitto(opts: { port?: number } = {}): Promise<Mosq
     process.removeListener("exit", killOnExit);
     await rm(dir, { recursive: true, force: true });
   });
-  child.once("error", (e) => {
-    stderr += `\nspawn error: ${e.message}`;
-  });
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await accepts(port))) {
     if (done || Date.now() > deadline) {
+      const why = done ? "exited" : `was not listening after ${READY_TIMEOUT_MS} ms`;
       child.kill("SIGKILL");
       await exited;
-      const why = done ? `exited (code ${child.exitCode})` : `not listening after ${READY_TIMEOUT_MS} ms`;
       throw new Error(`mosquitto on port ${port} ${why}\nstderr:\n${stderr}`);
     }
     await sleep(50);

@@ -21,7 +21,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 function describe(m: CollectedMessage): string {
   const body = m.payload.toString("utf8");
-  return `  ${m.topic}${m.retain ? " (retained)" : ""}: ${body.length > 200 ? body.slice(0, 200) + "..." : body}`;
+  const shown = body.length > 200 ? body.slice(0, 200) + "..." : body;
+  return `  ${m.topic}${m.retain ? " (retained)" : ""}: ${shown}`;
 }
 
 /** Subscribes to `topic` (QoS 1) and records every message; survives broker restarts. */
@@ -55,7 +56,9 @@ export async function collectMqtt(url: string, topic: string): Promise<MqttColle
   });
 
   const firstSubscribe = new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`collectMqtt: no SUBACK from ${url} within ${CONNECT_TIMEOUT_MS} ms ${lastError}`)), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      rej(new Error(`collectMqtt: no SUBACK from ${url} within ${CONNECT_TIMEOUT_MS} ms ${lastError}`));
+    }, CONNECT_TIMEOUT_MS);
     client.on("connect", (connack) => {
       if (connack.sessionPresent) return;
       client.subscribe(topic, { qos: 1 }, (err) => {
@@ -89,7 +92,8 @@ export async function collectMqtt(url: string, topic: string): Promise<MqttColle
         const timer = setTimeout(() => {
           waiters.delete(w);
           const got = messages.length === 0 ? "  (nothing)" : messages.slice(-20).map(describe).join("\n");
-          rej(new Error(`waitFor on ${topic}: no match within ${timeoutMs} ms; received ${messages.length}:\n${got}`));
+          const head = `waitFor on ${topic}: no match within ${timeoutMs} ms`;
+          rej(new Error(`${head}; received ${messages.length}:\n${got}`));
         }, timeoutMs);
         waiters.add(w);
       });

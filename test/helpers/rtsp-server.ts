@@ -20,7 +20,9 @@ export interface RtspServerHandle {
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "test", "fixtures"))) return dir;
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "test", "fixtures"))) {
+      return dir;
+    }
     const up = dirname(dir);
     if (up === dir) throw new Error("cannot find the repository root above " + fileURLToPath(import.meta.url));
     dir = up;
@@ -48,7 +50,7 @@ export async function startRtspServer(opts: {
   port?: number;
 }): Promise<RtspServerHandle> {
   // Fail here, not at the first client's DESCRIBE, when the sequence does not exist.
-  const first = opts.frames.replace(/%0?(\d*)d/, (_m, w: string) => "0".repeat(Math.max(1, Number(w) || 1)));
+  const first = opts.frames.replace(/%0?(\d*)d/, (_m, w: string) => "0".repeat(Number(w) || 1));
   if (!existsSync(first)) {
     throw new Error(`no frame ${first}: run \`bash test/fixtures/fetch-test-data.sh\``);
   }
@@ -64,7 +66,17 @@ export async function startRtspServer(opts: {
   child.stderr.on("data", (s: string) => {
     stderr = (stderr + s).slice(-8192);
   });
-  const exited = new Promise<void>((res) => child.once("exit", () => res()));
+  // "close" rather than "exit": by then stderr has been read to the end for error messages.
+  // A failed spawn emits "error" and never "close".
+  let done = false;
+  const exited = new Promise<void>((res) => {
+    const fin = (): void => {
+      done = true;
+      res();
+    };
+    child.once("close", fin);
+    child.once("error", () => child.pid === undefined && fin());
+  });
   const killOnExit = (): void => {
     child.kill("SIGKILL");
   };
@@ -75,7 +87,9 @@ export async function startRtspServer(opts: {
   let url: string;
   try {
     url = await new Promise<string>((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`no READY within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        rej(new Error(`no READY within ${READY_TIMEOUT_MS} ms`));
+      }, READY_TIMEOUT_MS);
       lines.on("line", (line) => {
         const m = /^READY (rtsp:\/\/\S+)$/.exec(line);
         if (m?.[1] !== undefined) {
@@ -97,18 +111,19 @@ export async function startRtspServer(opts: {
     await exited;
     throw new Error(`rtsp_server.py failed: ${(e as Error).message}\nstderr:\n${stderr}`);
   }
-  child.stdout.resume();
 
   const pid = child.pid;
   if (pid === undefined) throw new Error("rtsp_server.py has no pid");
-  let done = false;
-  void exited.then(() => (done = true));
   return {
     url,
     port: Number(new URL(url).port),
     pid,
-    pause: () => void (done || process.kill(pid, "SIGSTOP")),
-    resume: () => void (done || process.kill(pid, "SIGCONT")),
+    pause() {
+      if (!done) process.kill(pid, "SIGSTOP");
+    },
+    resume() {
+      if (!done) process.kill(pid, "SIGCONT");
+    },
     async stop() {
       if (done) return;
       child.kill("SIGTERM");
