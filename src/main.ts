@@ -96,6 +96,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, _secrets: Secre
         width: modelW ?? 0,
         height: modelH ?? 0,
         stallTimeoutMs: config.ingest.stall_timeout_s * 1000,
+        startTimeoutMs: config.ingest.start_timeout_s * 1000,
         socketTimeoutS: config.ingest.socket_timeout_s,
         secretsDir: secretsDirectory(config.secrets_dir, env),
         onFrame: (frame) => scheduler.submit(frame),

@@ -91,7 +91,8 @@ export const ConfigSchema = Type.Object(
     ),
     ingest: Type.Object(
       {
-        stall_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
+        stall_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10, description: "no frame for this long after the first: restart" }),
+        start_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 20, description: "no first frame this long after launch: restart" }),
         socket_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
       },
       { additionalProperties: false, default: {} },

@@ -10,6 +10,7 @@ export interface CameraManagerOptions {
   readonly width: number;
   readonly height: number;
   readonly stallTimeoutMs: number;
+  readonly startTimeoutMs: number;
   readonly socketTimeoutS: number;
   readonly secretsDir: string;
   readonly onFrame: (frame: Frame) => void;
@@ -30,6 +31,7 @@ export class CameraManager implements Component {
           width: options.width,
           height: options.height,
           stallTimeoutMs: options.stallTimeoutMs,
+          startTimeoutMs: options.startTimeoutMs,
           socketTimeoutS: options.socketTimeoutS,
           readCredentials: async () => (camera.credentials_file ? readSecretFile(options.secretsDir, camera.credentials_file) : undefined),
           onFrame: options.onFrame,

@@ -24,6 +24,8 @@ export interface CameraSupervisorOptions {
   readonly width: number;
   readonly height: number;
   readonly stallTimeoutMs: number;
+  /** RTSP setup, probing and the first key frame take seconds; a stall is judged only after that. */
+  readonly startTimeoutMs: number;
   readonly socketTimeoutS: number;
   /** Reads `user:password` for the camera; called on every (re)start so rotated secrets apply. */
   readonly readCredentials: () => Promise<string | undefined>;
@@ -187,11 +189,17 @@ export class CameraSupervisor {
 
   private checkStall(): void {
     if (this.stopped || (this.stateValue !== "online" && this.stateValue !== "starting")) return;
-    const since = this.lastFrameAt !== undefined && this.lastFrameAt > this.launchedAt ? this.lastFrameAt : this.launchedAt;
-    if (Date.now() - since < this.options.stallTimeoutMs) return;
-    this.stalls += 1;
-    this.setState("stalled");
-    this.options.log.warn({ camera: this.id, stallTimeoutMs: this.options.stallTimeoutMs, stderr: this.stderr.toArray() }, "camera stalled; restarting ffmpeg");
+    const gotFrame = this.lastFrameAt !== undefined && this.lastFrameAt >= this.launchedAt;
+    const since = gotFrame ? (this.lastFrameAt as number) : this.launchedAt;
+    if (Date.now() - since < (gotFrame ? this.options.stallTimeoutMs : this.options.startTimeoutMs)) return;
+    if (gotFrame) {
+      this.stalls += 1;
+      this.setState("stalled");
+      this.options.log.warn({ camera: this.id, stderr: this.stderr.toArray() }, "camera stalled; restarting ffmpeg");
+    } else {
+      // Never delivered a frame: a failed start, which counts towards "offline".
+      this.options.log.warn({ camera: this.id, stderr: this.stderr.toArray() }, "camera delivered no frame after start; restarting ffmpeg");
+    }
     this.killCurrent();
   }
 

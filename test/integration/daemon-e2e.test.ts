@@ -33,7 +33,7 @@ function incidentEnvelopes(c: MqttCollector): Envelope<Incident>[] {
 
 const isIncidentMessage = (id: string) => (m: CollectedMessage) => m.topic === `${BASE}/incidents` && (m.json() as Envelope<Incident>).data.id === id;
 
-describe("camera to MQTT, end to end (real RTSP server, ffmpeg, ONNX model, LevelDB, mosquitto)", () => {
+void describe("camera to MQTT, end to end (real RTSP server, ffmpeg, ONNX model, LevelDB, mosquitto)", () => {
   let rtsp: RtspServerHandle;
 
   before(async () => {
