@@ -26,7 +26,10 @@ export async function run(opts: { config?: string }): Promise<void> {
   } catch (err) {
     fail(err, false);
   }
+  let shuttingDown = false;
   const shutdown = (reason: string, code: number): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     log.info({ reason }, "shutting down");
     const hardStop = setTimeout(() => {
       log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, "shutdown deadline passed; exiting");
