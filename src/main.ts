@@ -2,11 +2,15 @@ import { FacePresenceRule } from "./analytics/face-presence-rule.js";
 import type { VigilConfig } from "./config/schema.js";
 import { secretsDirectory, type Secrets } from "./config/secrets.js";
 import { gatewayTopics } from "./contract/topics.js";
+import type { VigilEvents } from "./contract/events.js";
 import { ErrorCodes, VigilError } from "./core/errors.js";
+import { EventBus } from "./core/event-bus.js";
 import { Lifecycle } from "./core/lifecycle.js";
 import type { Logger } from "./core/logger.js";
 import { VERSION } from "./core/version.js";
 import { type Readiness, ReadinessRegistry } from "./health/readiness.js";
+import { operatingStats } from "./health/operating-stats.js";
+import { StatsReporter } from "./health/stats-reporter.js";
 import { HttpServer } from "./http/server.js";
 import { IncidentService } from "./incidents/incident-service.js";
 import { DetectionScheduler } from "./inference/detection-scheduler.js";
@@ -47,6 +51,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, _secrets: Secre
   });
 
   const lifecycle = new Lifecycle(log.child({ component: "lifecycle" }));
+  const bus = new EventBus<VigilEvents>((event, err) => log.error({ err, event }, "event listener failed"));
   const readiness = new ReadinessRegistry();
   const topics = gatewayTopics(config.mqtt.topic_prefix, config.site, config.gateway);
 
@@ -66,29 +71,30 @@ export async function buildDaemon(config: Readonly<VigilConfig>, _secrets: Secre
     const embedded = lifecycle.add(new EmbeddedBroker(config.mqtt.embedded.listen, log.child({ component: "embedded-broker" })));
     brokerUrls.push(embedded.url);
   }
+  let uplink: MqttUplink | undefined;
+  let publisher: OutboxPublisher | undefined;
   if (brokerUrls.length > 0) {
-    const uplink = lifecycle.add(
+    uplink = lifecycle.add(
       new MqttUplink(
         { brokers: brokerUrls, clientId: config.mqtt.client_id, keepaliveS: config.mqtt.keepalive_s, tls: config.mqtt.tls, version: VERSION },
         topics,
         log.child({ component: "uplink" }),
       ),
     );
-    lifecycle.add(new OutboxPublisher(outbox, uplink, topics, config.mqtt.inflight_window, log.child({ component: "publisher" })));
+    publisher = lifecycle.add(new OutboxPublisher(outbox, uplink, topics, config.mqtt.inflight_window, log.child({ component: "publisher" })));
   } else {
     log.warn("no MQTT broker configured: messages stay in the outbox until one is");
   }
 
-  const incidents = new IncidentService(database, outbox, log.child({ component: "incidents" }));
+  const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }));
   const rule = new FacePresenceRule(
     { minFrames: config.rules.face_presence.min_frames, clearFrames: config.rules.face_presence.clear_frames },
     incidents,
     log.child({ component: "rules" }),
   );
+  if (config.rules.face_presence.enabled) bus.on("detections", (result) => rule.handle(result));
   lifecycle.add({ name: "rules", start: async () => {}, stop: () => rule.drain() });
-  const scheduler = lifecycle.add(
-    new DetectionScheduler(detector, (result) => (config.rules.face_presence.enabled ? rule.handle(result) : undefined), log.child({ component: "scheduler" })),
-  );
+  const scheduler = lifecycle.add(new DetectionScheduler(detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
   const cameras = lifecycle.add(
     new CameraManager(
       {
@@ -100,8 +106,17 @@ export async function buildDaemon(config: Readonly<VigilConfig>, _secrets: Secre
         socketTimeoutS: config.ingest.socket_timeout_s,
         secretsDir: secretsDirectory(config.secrets_dir, env),
         onFrame: (frame) => scheduler.submit(frame),
+        onStateChange: (cameraId, state) => bus.emit("camera.state", { cameraId, state, at: Date.now() }),
       },
       log.child({ component: "ingest" }),
+    ),
+  );
+
+  lifecycle.add(
+    new StatsReporter(
+      config.log.stats_interval_s * 1000,
+      operatingStats({ cameras, scheduler, detector, uplink, publisher }),
+      log.child({ component: "stats" }),
     ),
   );
 

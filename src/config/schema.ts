@@ -42,7 +42,10 @@ export const ConfigSchema = Type.Object(
     secrets_dir: Type.String({ minLength: 1, default: "/etc/vigil/secrets" }),
     models_dir: Type.String({ default: "", description: "empty: the models/ directory shipped with Vigil" }),
     log: Type.Object(
-      { level: Type.Union(["fatal", "error", "warn", "info", "debug", "trace"].map((l) => Type.Literal(l)), { default: "info" }) },
+      {
+        level: Type.Union(["fatal", "error", "warn", "info", "debug", "trace"].map((l) => Type.Literal(l)), { default: "info" }),
+        stats_interval_s: Type.Integer({ minimum: 0, maximum: 86_400, default: 60, description: "0 disables the periodic stats line" }),
+      },
       { additionalProperties: false, default: {} },
     ),
     http: Type.Object(

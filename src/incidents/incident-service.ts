@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Detection } from "../contract/detection.js";
+import type { VigilEvents } from "../contract/events.js";
 import type { Incident } from "../contract/incident.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { Outbox } from "../sync/outbox.js";
@@ -19,18 +21,13 @@ export interface NewIncident {
  * fsynced batch, so "raised" means "will reach the central server", even across a kill -9.
  */
 export class IncidentService {
-  private readonly listeners = new Set<(incident: Incident, type: "incident.created" | "incident.updated") => void>();
-
   constructor(
     private readonly database: Database,
     private readonly outbox: Outbox,
+    private readonly bus: EventBus<VigilEvents>,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
-
-  onChange(listener: (incident: Incident, type: "incident.created" | "incident.updated") => void): void {
-    this.listeners.add(listener);
-  }
 
   async get(id: string): Promise<Incident | undefined> {
     return (await this.database.sublevels.incidents.get(id)) as Incident | undefined;
@@ -72,7 +69,7 @@ export class IncidentService {
       { type: "put", sublevel: this.database.sublevels.incidents, key: incident.id, value: incident },
     ]);
     this.log.info({ incident: incident.id, camera: incident.camera_id, rule: incident.rule, type, seq: envelope.seq }, "incident stored");
-    for (const listener of this.listeners) listener(incident, type);
+    this.bus.emit("incident.changed", { incident, type });
     return incident;
   }
 }

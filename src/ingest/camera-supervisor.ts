@@ -1,13 +1,14 @@
 import ffmpeg from "fluent-ffmpeg";
 import type { CameraConfig } from "../config/schema.js";
 import type { Frame } from "../contract/detection.js";
+import type { CameraStateName } from "../contract/events.js";
 import { Backoff, type BackoffPolicy } from "../core/backoff.js";
 import { redactUrlCredentials, type Logger } from "../core/logger.js";
 import { RingBuffer } from "../core/ring-buffer.js";
 import { buildIngestArgs, parseSourceSize, toArgv, withCredentials } from "./ffmpeg-args.js";
 import { FrameAssembler } from "./frame-assembler.js";
 
-export type CameraState = "starting" | "online" | "stalled" | "backoff" | "offline" | "disabled";
+export type CameraState = CameraStateName;
 
 export interface CameraStats {
   readonly state: CameraState;

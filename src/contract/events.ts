@@ -1,0 +1,11 @@
+import type { DetectionResult } from "./detection.js";
+import type { Incident } from "./incident.js";
+
+export type CameraStateName = "starting" | "online" | "stalled" | "backoff" | "offline" | "disabled";
+
+/** Facts that fan out inside the daemon on the event bus (commands are direct method calls). */
+export interface VigilEvents extends Record<string, unknown> {
+  "camera.state": { readonly cameraId: string; readonly state: CameraStateName; readonly at: number };
+  "detections": DetectionResult;
+  "incident.changed": { readonly incident: Incident; readonly type: "incident.created" | "incident.updated" };
+}
