@@ -14,9 +14,24 @@ export function secretWeakness(value: string): string | undefined {
   if (bytes < MIN_SECRET_BYTES) return `shorter than ${MIN_SECRET_BYTES} bytes (${bytes})`;
   const lower = value.toLowerCase();
   for (const known of KNOWN_DEFAULTS) {
-    if (lower === known || lower.replaceAll(known, "").length === 0) return "a known default value";
+    // Defaults get repeated or cut to pass a length check ("changemechangeme...", "changeme!"):
+    // what is left after removing the default and its prefixes must carry the 32 bytes alone.
+    const rest = lower.replaceAll(known, "");
+    const cut = [...Array(known.length).keys()].reverse().find((n) => n > 0 && rest.startsWith(known.slice(0, n)));
+    if (Buffer.byteLength(cut ? rest.slice(cut) : rest, "utf8") < MIN_SECRET_BYTES / 2) return "a known default value";
   }
   if (new Set(value).size < 8) return "too few distinct characters to be random";
+  if (repeatingPeriod(value) !== undefined) return "a repeated pattern, not random";
+  return undefined;
+}
+
+/** The shortest p <= len/2 with value[i] === value[i - p] for all i, if any ("abcabcab" -> 3). */
+function repeatingPeriod(value: string): number | undefined {
+  for (let p = 1; p <= value.length / 2; p++) {
+    let periodic = true;
+    for (let i = p; i < value.length && periodic; i++) periodic = value[i] === value[i - p];
+    if (periodic) return p;
+  }
   return undefined;
 }
 

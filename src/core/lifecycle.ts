@@ -35,6 +35,8 @@ export class Lifecycle {
   private readonly components: Component[] = [];
   private readonly started: Component[] = [];
   private stopping: Promise<void> | undefined;
+  /** The start() under way, so a shutdown that arrives mid-start can wait for it. */
+  private starting: Promise<void> | undefined;
   private readonly startTimeoutMs: number;
   private readonly stopTimeoutMs: number;
 
@@ -55,16 +57,23 @@ export class Lifecycle {
     for (const component of this.components) {
       if (this.stopping) throw new VigilError(ErrorCodes.SHUTTING_DOWN, "shutdown requested during start");
       const t0 = performance.now();
-      try {
+      const step = (async () => {
         await withDeadline(`start of ${component.name}`, this.startTimeoutMs, component.start());
+        this.started.push(component);
+      })();
+      this.starting = step.catch(() => {});
+      try {
+        await step;
       } catch (err) {
         this.log.error({ component: component.name, err }, "component failed to start");
         await this.stop();
         throw err;
+      } finally {
+        this.starting = undefined;
       }
-      this.started.push(component);
       this.log.debug({ component: component.name, ms: Math.round(performance.now() - t0) }, "component started");
     }
+    if (this.stopping) throw new VigilError(ErrorCodes.SHUTTING_DOWN, "shutdown requested during start");
   }
 
   stop(): Promise<void> {
@@ -77,6 +86,9 @@ export class Lifecycle {
   }
 
   private async stopAll(): Promise<void> {
+    // A component still starting is let finish (within its deadline) and then stopped first, so
+    // nothing it depends on is closed underneath it.
+    await this.starting;
     for (const component of [...this.started].reverse()) {
       try {
         await withDeadline(`stop of ${component.name}`, this.stopTimeoutMs, component.stop());

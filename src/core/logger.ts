@@ -23,7 +23,7 @@ const REDACT_PATHS = [
   "*.secrets",
 ];
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::[^/@\s]*)?@/gi;
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]*)(?::[^/@\s]*)?@/gi;
 
 /** Strips `user:password@` from any URL inside a string (RTSP URLs end up in ffmpeg's stderr too). */
 export function redactUrlCredentials(text: string): string {

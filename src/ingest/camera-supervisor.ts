@@ -157,10 +157,12 @@ export class CameraSupervisor {
     let resolveExit: () => void = () => {};
     this.exited = new Promise<void>((r) => (resolveExit = r));
     command.on("start", () => this.options.log.debug({ camera: camera.id, argv: redactUrlCredentials(toArgv(args).join(" ")) }, "ffmpeg started"));
+    // Stream lines after "Output #0" describe our own rawvideo output, not the camera.
+    let inputSection = true;
     command.on("stderr", (line: string) => {
-      const safe = redactUrlCredentials(line);
-      this.stderr.push(safe);
-      if (!this.source) this.source = parseSourceSize(line);
+      this.stderr.push(redactUrlCredentials(line));
+      if (line.startsWith("Output #")) inputSection = false;
+      if (inputSection && !this.source) this.source = parseSourceSize(line);
     });
     command.on("error", (err: Error) => {
       resolveExit();

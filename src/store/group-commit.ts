@@ -1,15 +1,34 @@
 import type { Component } from "../core/lifecycle.js";
+import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Database, Sublevel } from "./database.js";
 
 export type WriteOp =
   | { type: "put"; sublevel: Sublevel; key: string; value: unknown }
   | { type: "del"; sublevel: Sublevel; key: string };
 
+/**
+ * A write whose ops are built when its batch is built, in commit order. The outbox uses it to
+ * number messages only once they are about to be written, and to take the numbers back if the
+ * batch fails, so a failed write never leaves a gap in a stream's seq.
+ */
+export interface PreparedWrite {
+  prepare(): WriteOp[];
+  abort(): void;
+}
+
 interface Pending {
-  ops: WriteOp[];
+  write: PreparedWrite;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
+
+function invalidOp(op: WriteOp): string | undefined {
+  if (typeof op.key !== "string" || op.key.length === 0) return "empty key";
+  if (op.type === "put" && (op.value === undefined || op.value === null)) return `no value for key ${op.key}`;
+  return undefined;
+}
+
+const fixed = (ops: WriteOp[]): PreparedWrite => ({ prepare: () => ops, abort: () => {} });
 
 /**
  * Durable writes with fsync, amortised: every `commit()` issued while a batch is being synced joins
@@ -32,10 +51,10 @@ export class GroupCommit implements Component {
     while (this.flushing) await this.flushing;
   }
 
-  commit(ops: WriteOp[]): Promise<void> {
-    if (ops.length === 0) return Promise.resolve();
+  commit(write: WriteOp[] | PreparedWrite): Promise<void> {
+    const prepared = Array.isArray(write) ? fixed(write) : write;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ops, resolve, reject });
+      this.queue.push({ write: prepared, resolve, reject });
       if (!this.flushing) this.flushing = this.drain();
     });
   }
@@ -48,17 +67,29 @@ export class GroupCommit implements Component {
     // Let writers of the same tick join the first batch.
     await new Promise<void>((r) => setImmediate(r));
     while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
+      const group: Pending[] = [];
+      const ops: WriteOp[] = [];
+      // A malformed write is refused on its own; it must not fail the others sharing its batch.
+      for (const pending of this.queue.splice(0)) {
+        const built = pending.write.prepare();
+        const problem = built.map(invalidOp).find((p) => p !== undefined);
+        if (problem) {
+          pending.write.abort();
+          pending.reject(new VigilError(ErrorCodes.INTERNAL, `refused write: ${problem}`));
+          continue;
+        }
+        group.push(pending);
+        ops.push(...built);
+      }
+      if (group.length === 0) continue;
       try {
-        await this.database.level.batch(
-          group.flatMap((p) => p.ops),
-          { sync: true },
-        );
+        await this.database.level.batch(ops, { sync: true });
         this.batches += 1;
         this.committed += group.length;
         for (const p of group) p.resolve();
       } catch (err) {
+        // Taken back newest first, so each owner can rewind counters to where the batch began.
+        for (const p of [...group].reverse()) p.write.abort();
         for (const p of group) p.reject(err);
       }
     }

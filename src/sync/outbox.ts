@@ -55,15 +55,25 @@ export class Outbox implements Component {
    * durable batch. Resolves once both are fsynced.
    */
   async append<T>(stream: StreamName, type: string, data: T, alongside: WriteOp[] = []): Promise<Envelope<T>> {
-    const seq = this.nextSeq.get(stream) ?? 1;
-    this.nextSeq.set(stream, seq + 1);
-    const envelope = makeEnvelope({ id: randomUUID(), stream, seq, ts: this.now(), ...this.identity, type, data });
     const { meta, outbox } = this.database.sublevels;
-    await this.commits.commit([
-      ...alongside,
-      { type: "put", sublevel: outbox, key: outboxKey(stream, seq), value: envelope },
-      { type: "put", sublevel: meta, key: `seq!${stream}`, value: seq },
-    ]);
+    let envelope: Envelope<T> | undefined;
+    await this.commits.commit({
+      // The seq is taken when the batch is built (in commit order) and given back if it fails.
+      prepare: () => {
+        const seq = this.nextSeq.get(stream) ?? 1;
+        this.nextSeq.set(stream, seq + 1);
+        envelope = makeEnvelope({ id: randomUUID(), stream, seq, ts: this.now(), ...this.identity, type, data });
+        return [
+          ...alongside,
+          { type: "put", sublevel: outbox, key: outboxKey(stream, seq), value: envelope },
+          { type: "put", sublevel: meta, key: `seq!${stream}`, value: seq },
+        ];
+      },
+      abort: () => {
+        if (envelope) this.nextSeq.set(stream, envelope.seq);
+      },
+    });
+    if (!envelope) throw new Error("outbox append committed without an envelope");
     for (const listener of this.listeners) listener(stream);
     return envelope;
   }
