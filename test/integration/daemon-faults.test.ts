@@ -86,8 +86,8 @@ void describe("faults an installer or a site causes", () => {
         const onlineCount = daemon.logs.filter(isState("online")).length;
         rtsp.pause();
         await daemon.waitForLog(isState("stalled"), 15_000);
-        const stalled = daemon.logs.find((l) => l.msg === "camera stalled; restarting ffmpeg");
-        assert.ok(stalled && Array.isArray(stalled.stderr), "the stall is logged with ffmpeg's recent stderr");
+        const stalled = await daemon.waitForLog((l) => l.msg === "camera stalled; restarting ffmpeg", 5_000);
+        assert.ok(Array.isArray(stalled.stderr) && stalled.stderr.length > 0, "the stall is logged with ffmpeg's recent stderr");
         // The HTTP API and the daemon stay up while the camera is down.
         assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200);
         rtsp.resume();
