@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what Vigil needs on a fresh Debian 12 box with Node 20: ffmpeg (ingest), mosquitto
-# (tests, and mosquitto_sub to watch the topics), the GStreamer RTSP server used by the demo
-# camera and the tests, and the npm packages. Safe to run again.
+# Installs what Vigil needs on a fresh Debian 12 box with Node 20: ffmpeg (ingest), the GStreamer
+# RTSP server used by the demo camera and the tests, mosquitto_sub to watch the topics, build
+# tools, and the npm packages. `--test` adds the mosquitto broker the integration tests run (not
+# needed by the daemon: on a systemd box its service would also take port 1883, which the demo's
+# embedded broker uses). Safe to run again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,8 +15,9 @@ if ! command -v node >/dev/null || [[ $(node -p 'process.versions.node.split("."
   exit 1
 fi
 
-PACKAGES=(ffmpeg mosquitto mosquitto-clients python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp
+PACKAGES=(ffmpeg mosquitto-clients python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly g++ make python3)
+if [[ "${1:-}" == "--test" ]]; then PACKAGES+=(mosquitto); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,8 +27,6 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-# apt starts mosquitto as a service on some images; Vigil's tests run their own brokers on free
-# ports and the demo uses the embedded broker, so the system one is left as it is.
 
 # onnxruntime-node's install script downloads CUDA libraries from outside the npm registry and
 # fails offline; the CPU provider is bundled in the package itself.
