@@ -12,7 +12,8 @@ export type Sublevel = ReturnType<typeof makeSublevel>;
 function makeSublevel(db: Db, name: string) {
   return db.sublevel<string, unknown>(name, { valueEncoding: "json" });
 }
-export type Sublevels = Readonly<Record<"meta" | "incidents" | "outbox", Sublevel>>;
+export const SUBLEVEL_NAMES = ["meta", "incidents", "outbox", "audit", "commands"] as const;
+export type Sublevels = Readonly<Record<(typeof SUBLEVEL_NAMES)[number], Sublevel>>;
 
 function isLocked(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } } | undefined;
@@ -69,8 +70,7 @@ export class Database implements Component {
       }
     }
     this.db = db;
-    const sub = (name: string): Sublevel => makeSublevel(db, name);
-    this.subs = { meta: sub("meta"), incidents: sub("incidents"), outbox: sub("outbox") };
+    this.subs = Object.fromEntries(SUBLEVEL_NAMES.map((name) => [name, makeSublevel(db, name)])) as Record<(typeof SUBLEVEL_NAMES)[number], Sublevel>;
     this.log.info({ location: this.location }, "store open");
   }
 

@@ -71,7 +71,14 @@ export class GroupCommit implements Component {
       const ops: WriteOp[] = [];
       // A malformed write is refused on its own; it must not fail the others sharing its batch.
       for (const pending of this.queue.splice(0)) {
-        const built = pending.write.prepare();
+        let built: WriteOp[];
+        try {
+          built = pending.write.prepare();
+        } catch (err) {
+          pending.write.abort();
+          pending.reject(err);
+          continue;
+        }
         const problem = built.map(invalidOp).find((p) => p !== undefined);
         if (problem) {
           pending.write.abort();

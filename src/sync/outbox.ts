@@ -10,6 +10,16 @@ export function outboxKey(stream: StreamName, seq: number): string {
   return `${stream}!${seq.toString().padStart(SEQ_WIDTH, "0")}`;
 }
 
+/**
+ * Data built when the batch is built, after the envelope's seq is known: for records that are
+ * themselves numbered or chained in commit order (the audit chain). `abort` undoes what building
+ * changed if the batch fails.
+ */
+export interface DeferredData<T> {
+  build(envelopeSeq: number): { data: T; alongside?: WriteOp[] };
+  abort?(): void;
+}
+
 export interface OutboxEntry {
   readonly key: string;
   readonly envelope: Envelope;
@@ -55,6 +65,11 @@ export class Outbox implements Component {
    * durable batch. Resolves once both are fsynced.
    */
   async append<T>(stream: StreamName, type: string, data: T, alongside: WriteOp[] = []): Promise<Envelope<T>> {
+    return this.appendDeferred(stream, type, { build: () => ({ data, alongside }) });
+  }
+
+  /** Like `append`, with the data built in commit order (see DeferredData). */
+  async appendDeferred<T>(stream: StreamName, type: string, deferred: DeferredData<T>): Promise<Envelope<T>> {
     const { meta, outbox } = this.database.sublevels;
     let envelope: Envelope<T> | undefined;
     await this.commits.commit({
@@ -62,14 +77,16 @@ export class Outbox implements Component {
       prepare: () => {
         const seq = this.nextSeq.get(stream) ?? 1;
         this.nextSeq.set(stream, seq + 1);
-        envelope = makeEnvelope({ id: randomUUID(), stream, seq, ts: this.now(), ...this.identity, type, data });
+        const built = deferred.build(seq);
+        envelope = makeEnvelope({ id: randomUUID(), stream, seq, ts: this.now(), ...this.identity, type, data: built.data });
         return [
-          ...alongside,
+          ...(built.alongside ?? []),
           { type: "put", sublevel: outbox, key: outboxKey(stream, seq), value: envelope },
           { type: "put", sublevel: meta, key: `seq!${stream}`, value: seq },
         ];
       },
       abort: () => {
+        deferred.abort?.();
         if (envelope) this.nextSeq.set(stream, envelope.seq);
       },
     });
