@@ -76,7 +76,15 @@ export async function buildDaemon(config: Readonly<VigilConfig>, _secrets: Secre
   if (brokerUrls.length > 0) {
     uplink = lifecycle.add(
       new MqttUplink(
-        { brokers: brokerUrls, clientId: config.mqtt.client_id, keepaliveS: config.mqtt.keepalive_s, tls: config.mqtt.tls, version: VERSION },
+                {
+          brokers: brokerUrls,
+          clientId: config.mqtt.client_id,
+          keepaliveS: config.mqtt.keepalive_s,
+          sessionExpiryS: config.mqtt.session_expiry_s,
+          failbackProbeMs: config.mqtt.failback_probe_s * 1000,
+          tls: config.mqtt.tls,
+          version: VERSION,
+        },
         topics,
         log.child({ component: "uplink" }),
       ),

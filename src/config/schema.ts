@@ -58,6 +58,8 @@ export const ConfigSchema = Type.Object(
         topic_prefix: Type.String({ pattern: "^[^#+]+$", default: "vigil" }),
         client_id: Type.String({ default: "", description: "empty: vigil-<site>-<gateway>" }),
         keepalive_s: Type.Integer({ minimum: 5, maximum: 3600, default: 30 }),
+        session_expiry_s: Type.Integer({ minimum: 0, maximum: 2_592_000, default: 86_400, description: "how long the broker keeps our session (queued commands) while we are away" }),
+        failback_probe_s: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 30, description: "how often a fallback broker's betters are probed" }),
         inflight_window: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
         tls: Type.Optional(TlsFilesSchema),
         embedded: Type.Object(

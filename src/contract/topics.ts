@@ -29,3 +29,16 @@ export interface StatusPayload {
   readonly ts: string;
   readonly version: string;
 }
+
+/** MQTT topic filter matching (`+` one level, `#` the rest); filters here never start with `$`. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split("/");
+  const t = topic.split("/");
+  for (let i = 0; i < f.length; i++) {
+    const part = f[i];
+    if (part === "#") return i === f.length - 1;
+    if (i >= t.length) return false;
+    if (part !== "+" && part !== t[i]) return false;
+  }
+  return f.length === t.length;
+}

@@ -72,10 +72,12 @@ export class Outbox implements Component {
   async appendDeferred<T>(stream: StreamName, type: string, deferred: DeferredData<T>): Promise<Envelope<T>> {
     const { meta, outbox } = this.database.sublevels;
     let envelope: Envelope<T> | undefined;
+    let taken: number | undefined;
     await this.commits.commit({
       // The seq is taken when the batch is built (in commit order) and given back if it fails.
       prepare: () => {
         const seq = this.nextSeq.get(stream) ?? 1;
+        taken = seq;
         this.nextSeq.set(stream, seq + 1);
         const built = deferred.build(seq);
         envelope = makeEnvelope({ id: randomUUID(), stream, seq, ts: this.now(), ...this.identity, type, data: built.data });
@@ -87,7 +89,7 @@ export class Outbox implements Component {
       },
       abort: () => {
         deferred.abort?.();
-        if (envelope) this.nextSeq.set(stream, envelope.seq);
+        if (taken !== undefined) this.nextSeq.set(stream, taken);
       },
     });
     if (!envelope) throw new Error("outbox append committed without an envelope");

@@ -1,0 +1,164 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { CompactSign, compactVerify, type JWK } from "jose";
+import { ErrorCodes, VigilError } from "../core/errors.js";
+import type { Component } from "../core/lifecycle.js";
+import type { Logger } from "../core/logger.js";
+import type { Outbox } from "../sync/outbox.js";
+import type { AuditHead } from "./audit-log.js";
+import { canonicalJson } from "./canonical.js";
+
+/**
+ * Signed checkpoints of the audit head. The HMAC chain shows a changed entry to anyone with the
+ * key, but someone with the disk and the key can rewrite or cut the tail and re-MAC it. A
+ * checkpoint signed with a key that only signs (its public half is held by central) pins
+ * (seq, mac) at a moment in time: a later chain that does not extend it was rewritten or truncated.
+ */
+
+const ALG = "EdDSA";
+const TYP = "vigil-audit-checkpoint";
+
+export interface CheckpointClaims {
+  readonly site: string;
+  readonly gateway: string;
+  readonly seq: number;
+  readonly mac: string;
+  readonly ts: string;
+}
+
+/** The `data` of an `audit.checkpoint` envelope. */
+export interface CheckpointData {
+  readonly seq: number;
+  readonly mac: string;
+  readonly ts: string;
+  readonly jws: string;
+}
+
+/** A fresh Ed25519 private key as PKCS8 PEM (what `vigil init` writes to `audit_checkpoint_key`). */
+export function generateCheckpointKeyPem(): string {
+  return generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+}
+
+function privateKey(pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch (err) {
+    throw new VigilError(ErrorCodes.SECRET_WEAK, "audit_checkpoint_key is not a PKCS8 PEM private key", { cause: err });
+  }
+  if (key.asymmetricKeyType !== "ed25519") throw new VigilError(ErrorCodes.SECRET_WEAK, `audit_checkpoint_key is ${key.asymmetricKeyType ?? "unknown"}, not Ed25519`);
+  return key;
+}
+
+/** The public JWK installers hand to central, with `kid` = RFC 7638 thumbprint. */
+export function checkpointPublicJwk(privatePem: string): JWK {
+  const { kty, crv, x } = createPublicKey(privateKey(privatePem)).export({ format: "jwk" });
+  const kid = createHash("sha256")
+    .update(canonicalJson({ crv, kty, x }))
+    .digest("base64url");
+  return { kty, crv, x, alg: ALG, use: "sig", kid };
+}
+
+export async function signCheckpoint(privatePem: string, claims: CheckpointClaims): Promise<string> {
+  const key = privateKey(privatePem);
+  const { kid } = checkpointPublicJwk(privatePem);
+  const payload: CheckpointClaims = { site: claims.site, gateway: claims.gateway, seq: claims.seq, mac: claims.mac, ts: claims.ts };
+  return new CompactSign(Buffer.from(canonicalJson(payload), "utf8")).setProtectedHeader({ alg: ALG, typ: TYP, ...(kid ? { kid } : {}) }).sign(key);
+}
+
+function isClaims(value: unknown): value is CheckpointClaims {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.site === "string" && typeof v.gateway === "string" && Number.isSafeInteger(v.seq) && (v.seq as number) >= 0 && typeof v.mac === "string" && typeof v.ts === "string";
+}
+
+/** The claims of a checkpoint signed by the holder of `publicJwk`'s private half (EdDSA only). */
+export async function verifyCheckpoint(jws: string, publicJwk: JWK): Promise<CheckpointClaims> {
+  let payload: Uint8Array;
+  try {
+    const verified = await compactVerify(jws, publicJwk, { algorithms: [ALG] });
+    if (verified.protectedHeader.typ !== TYP) throw new Error(`typ is ${String(verified.protectedHeader.typ)}, not ${TYP}`);
+    payload = verified.payload;
+  } catch (err) {
+    throw new VigilError(ErrorCodes.CHECKPOINT_INVALID, `checkpoint signature does not verify: ${(err as Error).message}`, { cause: err });
+  }
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(payload).toString("utf8"));
+  } catch (err) {
+    throw new VigilError(ErrorCodes.CHECKPOINT_INVALID, "checkpoint payload is not JSON", { cause: err });
+  }
+  if (!isClaims(claims)) throw new VigilError(ErrorCodes.CHECKPOINT_INVALID, "checkpoint payload lacks site, gateway, seq, mac or ts");
+  return claims;
+}
+
+/** What the publisher needs from the audit log: its durable head. */
+export interface AuditHeadSource {
+  readonly head: AuditHead;
+}
+
+/**
+ * Appends a signed `audit.checkpoint` to the `audit` stream every interval when the head moved, so
+ * central always holds a recent signed head. After a restart the first tick publishes once more
+ * (what was last signed is not kept), which tells central the chain it saw is still the one here.
+ */
+export class CheckpointPublisher implements Component {
+  readonly name = "audit-checkpoints";
+  private timer: NodeJS.Timeout | undefined;
+  private last: AuditHead | undefined;
+  /** Publishes run one at a time, so two triggers never sign the same head twice. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly auditLog: AuditHeadSource,
+    private readonly outbox: Outbox,
+    private readonly privatePem: string,
+    private readonly intervalMs: number,
+    private readonly identity: { site: string; gateway: string },
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async start(): Promise<void> {
+    privateKey(this.privatePem);
+    if (!(this.intervalMs > 0)) throw new VigilError(ErrorCodes.CONFIG_INVALID, `checkpoint interval must be positive, got ${this.intervalMs} ms`);
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.chain;
+  }
+
+  /**
+   * Publishes a checkpoint of the current head if it moved since the last one (or always, with
+   * `force`: central asking for a fresh one). Resolves with what was appended, once durable.
+   */
+  publishNow(options: { force?: boolean } = {}): Promise<CheckpointData | undefined> {
+    const run = this.chain.then(() => this.publish(options.force === true));
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.publishNow();
+    } catch (err) {
+      this.log.warn({ err }, "audit checkpoint not published; retrying next interval");
+    }
+  }
+
+  private async publish(force: boolean): Promise<CheckpointData | undefined> {
+    const head = this.auditLog.head;
+    const moved = this.last === undefined ? head.seq > 0 : head.seq !== this.last.seq || head.mac !== this.last.mac;
+    if (!moved && !force) return undefined;
+    const ts = this.now().toISOString();
+    const jws = await signCheckpoint(this.privatePem, { ...this.identity, seq: head.seq, mac: head.mac, ts });
+    const data: CheckpointData = { seq: head.seq, mac: head.mac, ts, jws };
+    await this.outbox.append("audit", "audit.checkpoint", data);
+    this.last = head;
+    this.log.debug({ seq: head.seq }, "audit checkpoint published");
+    return data;
+  }
+}
