@@ -8,7 +8,7 @@ import { createLogger } from "../core/logger.js";
 import { Database } from "../store/database.js";
 import { emit, fail, progress } from "./output.js";
 
-/** Until `vigil init` writes it and it joins REQUIRED_SECRETS, this secret is read on its own. */
+/** The Ed25519 private key (PEM) that signs checkpoints; `vigil init` generates it. */
 export const CHECKPOINT_SECRET = "audit_checkpoint_key";
 
 export interface AuditCliOptions {

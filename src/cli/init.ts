@@ -5,6 +5,7 @@ import { configPathFrom, loadConfig } from "../config/loader.js";
 import { REQUIRED_SECRETS } from "../config/schema.js";
 import { secretsDirectory } from "../config/secrets.js";
 import { PACKAGE_ROOT } from "../core/version.js";
+import { generateCheckpointKeyPem } from "../audit/checkpoint.js";
 import { emit, fail } from "./output.js";
 
 async function exists(path: string): Promise<boolean> {
@@ -14,6 +15,11 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Most secrets are 32 random bytes; the checkpoint key is an Ed25519 private key (PEM). */
+function generateSecret(name: (typeof REQUIRED_SECRETS)[number]): string {
+  return name === "audit_checkpoint_key" ? generateCheckpointKeyPem() : `${randomBytes(32).toString("base64url")}\n`;
 }
 
 export interface InitOptions {
@@ -53,7 +59,7 @@ export async function init(opts: InitOptions): Promise<void> {
       const file = join(secretsDir, name);
       try {
         // 'wx' refuses to replace an existing file: a re-run never rotates a secret by accident.
-        await writeFile(file, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
+        await writeFile(file, generateSecret(name), { mode: 0o600, flag: "wx" });
         created.push(file);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;

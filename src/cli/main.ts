@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { VERSION } from "../core/version.js";
+import { auditPubkey, auditVerify } from "./audit.js";
 import { configCheck } from "./config-check.js";
 import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
@@ -49,5 +50,19 @@ models
   .option("--runs <n>", "inference runs per model", "20")
   .option("--json", "print the result as JSON")
   .action(modelsVerify);
+
+const audit = program.command("audit").description("the tamper-evident audit chain");
+audit
+  .command("verify")
+  .description("walk the local audit chain; exit 0 if intact, 1 at the first break (stop the daemon first)")
+  .option("-c, --config <file>", CONFIG_HELP)
+  .option("--json", "print the result as JSON")
+  .action(auditVerify);
+audit
+  .command("pubkey")
+  .description("print the public JWK of the checkpoint signing key, for the central server")
+  .option("-c, --config <file>", CONFIG_HELP)
+  .option("--json", "print the result as JSON")
+  .action(auditPubkey);
 
 await program.parseAsync(process.argv);

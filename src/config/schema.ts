@@ -102,6 +102,22 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    audit: Type.Object(
+      {
+        anonymise_sources: Type.Boolean({ default: false, description: "zero the last IPv4 octet / last 80 IPv6 bits of source addresses" }),
+        checkpoint_interval_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    commands: Type.Object(
+      {
+        key_file: Type.String({ default: "", description: "central's public key (PEM SPKI, JWK or JWKS); empty: commands are not accepted" }),
+        algorithms: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, default: ["EdDSA", "ES256"] }),
+        clock_tolerance_s: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
+        max_lifetime_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 600 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     cameras: Type.Array(CameraSchema, { default: [] }),
   },
   { additionalProperties: false },
@@ -111,6 +127,6 @@ export type VigilConfig = Static<typeof ConfigSchema>;
 export type CameraConfig = Static<typeof CameraSchema>;
 
 /** Secrets the daemon needs; each lives in its own file in secrets_dir (or $CREDENTIALS_DIRECTORY). */
-export const REQUIRED_SECRETS = ["token_signing_key", "audit_hmac_key"] as const;
+export const REQUIRED_SECRETS = ["token_signing_key", "audit_hmac_key", "audit_checkpoint_key"] as const;
 export type SecretName = (typeof REQUIRED_SECRETS)[number];
 export const MIN_SECRET_BYTES = 32;

@@ -60,7 +60,7 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     await db.start();
     const commits = new GroupCommit(db);
     const store = new CommandStore(db, commits, { pruneIntervalMs: 0 });
-    const verifier = new CommandVerifier({ keyFile, ...COMMANDS_DEFAULTS });
+    const verifier = new CommandVerifier({ keyFile, ...COMMANDS_DEFAULTS, audience: "hq/gw-01" });
     for (const c of [commits, store, verifier]) await c.start();
     const audit = new RecordingAudit();
     const dispatcher = new CommandDispatcher({ base: BASE, verifier, store, audit, log, ...(maxInFlight === undefined ? {} : { maxInFlight }) });
@@ -82,7 +82,7 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
 
   async function token(claims: Record<string, unknown>, key: CryptoKey | Uint8Array = central.privateKey, alg = "EdDSA"): Promise<Buffer> {
     const now = Math.floor(Date.now() / 1000);
-    const payload = { id: "cmd-1", name: "ping", iat: now, exp: now + 60, args: {}, ...claims };
+    const payload = { id: "cmd-1", name: "ping", aud: "hq/gw-01", iat: now, exp: now + 60, args: {}, ...claims };
     return Buffer.from(await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg }).sign(key));
   }
 
@@ -165,7 +165,7 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     const now = Math.floor(Date.now() / 1000);
     const hs = new TextEncoder().encode("a-shared-secret-that-is-32-bytes!");
     const cases: [string, Buffer, string, string | null][] = [
-      ["unsigned", Buffer.from(`${b64({ alg: "none" })}.${b64({ id: "r-1", name: "ping", iat: now, exp: now + 60, args: {} })}.`), ErrorCodes.COMMAND_UNSIGNED, "r-1"],
+      ["unsigned", Buffer.from(`${b64({ alg: "none" })}.${b64({ id: "r-1", name: "ping", aud: "hq/gw-01", iat: now, exp: now + 60, args: {} })}.`), ErrorCodes.COMMAND_UNSIGNED, "r-1"],
       ["wrong key", await token({ id: "r-2" }, intruder.privateKey), ErrorCodes.COMMAND_BAD_SIGNATURE, "r-2"],
       ["HS256", await token({ id: "r-3" }, hs, "HS256"), ErrorCodes.COMMAND_ALG_NOT_ALLOWED, "r-3"],
       ["expired", await token({ id: "r-4", iat: now - 600, exp: now - 60 }), ErrorCodes.COMMAND_EXPIRED, "r-4"],

@@ -22,7 +22,8 @@ interface Claims {
   args?: unknown;
   [extra: string]: unknown;
 }
-const claims = (over: Claims = {}): Claims => ({ id: "cmd-1", name: "ping", iat: NOW, exp: NOW + 60, args: { verbose: true }, ...over });
+const AUD = "hq/gw-01";
+const claims = (over: Claims = {}): Claims => ({ id: "cmd-1", name: "ping", aud: AUD, iat: NOW, exp: NOW + 60, args: { verbose: true }, ...over });
 
 async function sign(key: CryptoKey | Uint8Array, payload: unknown, header: Record<string, unknown> = { alg: "EdDSA" }): Promise<string> {
   const bytes = new TextEncoder().encode(typeof payload === "string" ? payload : JSON.stringify(payload));
@@ -48,7 +49,7 @@ void describe("CommandVerifier", () => {
   let ec: KeyPair;
   let files: { pem: string; jwk: string; jwks: string; jwksNoKid: string };
   const make = async (keyFile: string, over: Partial<CommandsConfig> = {}): Promise<CommandVerifier> => {
-    const v = new CommandVerifier({ keyFile, ...COMMANDS_DEFAULTS, ...over }, () => NOW_MS);
+    const v = new CommandVerifier({ keyFile, ...COMMANDS_DEFAULTS, audience: AUD, ...over }, () => NOW_MS);
     await v.start();
     return v;
   };
@@ -72,7 +73,7 @@ void describe("CommandVerifier", () => {
   void it("accepts a valid command with the key as PEM, as a JWK and from a JWKS by kid", async () => {
     const pem = await make(files.pem);
     const cmd = await pem.verify("ping", await sign(ed.privateKey, claims()));
-    assert.deepEqual(cmd, { id: "cmd-1", name: "ping", iat: NOW, exp: NOW + 60, args: { verbose: true }, alg: "EdDSA" });
+    assert.deepEqual(cmd, { id: "cmd-1", name: "ping", aud: AUD, iat: NOW, exp: NOW + 60, args: { verbose: true }, alg: "EdDSA" });
     // A lone key without a kid is central's key whatever kid the token names.
     assert.equal(await outcome(pem, "ping", await sign(ed.privateKey, claims(), { kid: "anything" })), "accepted");
 
@@ -145,6 +146,12 @@ void describe("CommandVerifier", () => {
   void it("refuses a command signed for another name", async () => {
     const v = await make(files.pem);
     assert.equal(await outcome(v, "watchlist.remove", await sign(ed.privateKey, claims({ name: "watchlist.add" }))), ErrorCodes.COMMAND_NAME_MISMATCH);
+  });
+
+  void it("refuses a command signed for another gateway, or with no audience", async () => {
+    const v = await make(files.pem);
+    assert.equal(await outcome(v, "ping", await sign(ed.privateKey, claims({ aud: "hq/gw-02" }))), ErrorCodes.COMMAND_WRONG_AUDIENCE);
+    assert.equal(await outcome(v, "ping", await sign(ed.privateKey, claims({ aud: undefined }))), ErrorCodes.COMMAND_MALFORMED);
   });
 
   void it("refuses strings that are not a compact JWS, and signed payloads that are not a command", async () => {
@@ -226,7 +233,7 @@ void describe("CommandVerifier", () => {
     for (const algorithms of [[], ["HS256"], ["EdDSA", "none"]]) {
       await assert.rejects(make(files.pem, { algorithms }), (err) => isVigilError(err, ErrorCodes.CONFIG_INVALID), JSON.stringify(algorithms));
     }
-    const unstarted = new CommandVerifier({ keyFile: files.pem, ...COMMANDS_DEFAULTS });
+    const unstarted = new CommandVerifier({ keyFile: files.pem, ...COMMANDS_DEFAULTS, audience: AUD });
     assert.equal(await outcome(unstarted, "ping", await sign(ed.privateKey, claims())), ErrorCodes.INTERNAL satisfies ErrorCode);
   });
 });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { loadSecrets, secretWeakness } from "../../src/config/secrets.js";
+import { generateCheckpointKeyPem } from "../../src/audit/checkpoint.js";
 import type { REQUIRED_SECRETS } from "../../src/config/schema.js";
 import { MIN_SECRET_BYTES } from "../../src/config/schema.js";
 import { ErrorCodes, VigilError, type ErrorCode } from "../../src/core/errors.js";
@@ -98,6 +99,9 @@ void describe("loadSecrets", () => {
   });
 
   let n = 0;
+  // The real shape of this secret: an Ed25519 private key in PEM, as `vigil init` writes it.
+  const CHECKPOINT_KEY = generateCheckpointKeyPem();
+
   async function secretsDir(values: Partial<Record<(typeof REQUIRED_SECRETS)[number], string>>): Promise<string> {
     const dir = join(root, `d${n++}`);
     await mkdir(dir, { mode: 0o700 });
@@ -108,36 +112,37 @@ void describe("loadSecrets", () => {
   void it("loads every required secret, stripping one trailing newline, and freezes the result", async () => {
     const a = strong();
     const b = strong();
-    const dir = await secretsDir({ token_signing_key: `${a}\n`, audit_hmac_key: `${b}\r\n` });
+    const dir = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: `${a}\n`, audit_hmac_key: `${b}\r\n` });
     const secrets = await loadSecrets(dir, {});
-    assert.deepEqual({ ...secrets }, { token_signing_key: a, audit_hmac_key: b });
+    assert.deepEqual({ ...secrets }, { token_signing_key: a, audit_hmac_key: b, audit_checkpoint_key: CHECKPOINT_KEY.trimEnd() });
     assert.ok(Object.isFrozen(secrets));
   });
 
   void it("a missing secret file is SECRET_MISSING", async () => {
-    const dir = await secretsDir({ token_signing_key: strong() });
+    const dir = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: strong() });
+    assert.equal((await expectVigil(loadSecrets(dir, {}), ErrorCodes.SECRET_MISSING)).message.includes("audit_hmac_key"), true);
     await expectVigil(loadSecrets(dir, {}), ErrorCodes.SECRET_MISSING);
     await expectVigil(loadSecrets(join(root, "no-such-dir"), {}), ErrorCodes.SECRET_MISSING);
   });
 
   void it("a weak secret is SECRET_WEAK and names which secret", async () => {
-    const dir = await secretsDir({ token_signing_key: strong(), audit_hmac_key: "changeme".repeat(5) });
+    const dir = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: strong(), audit_hmac_key: "changeme".repeat(5) });
     const err = await expectVigil(loadSecrets(dir, {}), ErrorCodes.SECRET_WEAK);
     assert.equal(err.details?.secret, "audit_hmac_key");
-    const short = await secretsDir({ token_signing_key: "short\n", audit_hmac_key: strong() });
+    const short = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: "short\n", audit_hmac_key: strong() });
     assert.equal((await expectVigil(loadSecrets(short, {}), ErrorCodes.SECRET_WEAK)).details?.secret, "token_signing_key");
   });
 
   void it("$CREDENTIALS_DIRECTORY wins over the configured directory", async () => {
-    const configured = await secretsDir({ token_signing_key: "changeme", audit_hmac_key: "changeme" });
+    const configured = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: "changeme", audit_hmac_key: "changeme" });
     const a = strong();
     const b = strong();
-    const credentials = await secretsDir({ token_signing_key: a, audit_hmac_key: b });
+    const credentials = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: a, audit_hmac_key: b });
     const secrets = await loadSecrets(configured, { CREDENTIALS_DIRECTORY: credentials });
     assert.equal(secrets.token_signing_key, a);
     assert.equal(secrets.audit_hmac_key, b);
     // And it is not a fallback: secrets missing there are missing, even if the configured dir has them.
-    const good = await secretsDir({ token_signing_key: strong(), audit_hmac_key: strong() });
+    const good = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: strong(), audit_hmac_key: strong() });
     const empty = await secretsDir({});
     await expectVigil(loadSecrets(good, { CREDENTIALS_DIRECTORY: empty }), ErrorCodes.SECRET_MISSING);
     // An empty variable means "not set".

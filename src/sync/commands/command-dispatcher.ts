@@ -30,6 +30,7 @@ const DENIED: ReadonlySet<string> = new Set([
   ErrorCodes.COMMAND_NOT_YET_VALID,
   ErrorCodes.COMMAND_LIFETIME_TOO_LONG,
   ErrorCodes.COMMAND_NAME_MISMATCH,
+  ErrorCodes.COMMAND_WRONG_AUDIENCE,
   ErrorCodes.COMMAND_UNKNOWN,
   ErrorCodes.COMMAND_ID_CONFLICT,
 ]);

@@ -13,6 +13,8 @@ export interface CommandsConfig {
   readonly algorithms: readonly string[];
   readonly clockToleranceS: number;
   readonly maxLifetimeS: number;
+  /** `<site>/<gateway>`: a command signed for one gateway is refused by every other. */
+  readonly audience: string;
 }
 
 export const COMMANDS_DEFAULTS = { algorithms: ["EdDSA", "ES256"], clockToleranceS: 30, maxLifetimeS: 600 } as const;
@@ -28,6 +30,7 @@ const B64URL = /^[A-Za-z0-9_-]*$/;
 const CommandPayloadSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 128 }),
   name: Type.String(),
+  aud: Type.String({ minLength: 1, maxLength: 200, description: "<site>/<gateway> the command is for" }),
   iat: Type.Number({ description: "seconds since the epoch" }),
   exp: Type.Number({ description: "seconds since the epoch" }),
   args: Type.Object({}),
@@ -202,6 +205,9 @@ export class CommandVerifier implements Component {
     const nowS = this.now() / 1000;
     const at = (s: number) => (Number.isFinite(s * 1000) && Math.abs(s) < 8.64e12 ? new Date(s * 1000).toISOString() : String(s));
     if (claims.name !== name) throw refuse(ErrorCodes.COMMAND_NAME_MISMATCH, `command was signed for "${claims.name.slice(0, 64)}", received on the topic of "${name}"`);
+    if (claims.aud !== this.config.audience) {
+      throw refuse(ErrorCodes.COMMAND_WRONG_AUDIENCE, `command is for "${claims.aud.slice(0, 128)}", this gateway is "${this.config.audience}"`);
+    }
     if (!(claims.exp > claims.iat)) throw refuse(ErrorCodes.COMMAND_MALFORMED, "command exp is not after its iat");
     if (claims.exp - claims.iat > maxLifetimeS) throw refuse(ErrorCodes.COMMAND_LIFETIME_TOO_LONG, `command lives ${claims.exp - claims.iat} s; at most ${maxLifetimeS} s is accepted`);
     if (claims.iat > nowS + tolerance) throw refuse(ErrorCodes.COMMAND_NOT_YET_VALID, `command issued in the future (${at(claims.iat)})`);

@@ -1,0 +1,73 @@
+import { FacePresenceRule } from "../analytics/face-presence-rule.js";
+import type { VigilConfig } from "../config/schema.js";
+import { secretsDirectory } from "../config/secrets.js";
+import type { VigilEvents } from "../contract/events.js";
+import { ErrorCodes, VigilError } from "../core/errors.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { Lifecycle } from "../core/lifecycle.js";
+import type { Logger } from "../core/logger.js";
+import type { IncidentService } from "../incidents/incident-service.js";
+import { DetectionScheduler } from "../inference/detection-scheduler.js";
+import { FaceDetector } from "../inference/face-detector.js";
+import type { ModelEntry } from "../inference/model-manifest.js";
+import { CameraManager } from "../ingest/camera-manager.js";
+
+export interface VisionParts {
+  readonly detector: FaceDetector;
+  readonly scheduler: DetectionScheduler;
+  readonly cameras: CameraManager;
+}
+
+/** The detector's input size, after checking every camera's detect size agrees with it. */
+export function detectorInput(config: Readonly<VigilConfig>, model: ModelEntry): { width: number; height: number } {
+  const [, height = 0, width = 0] = model.input.shape;
+  config.cameras.forEach((camera, i) => {
+    const d = camera.detect;
+    if ((d.width !== undefined && d.width !== width) || (d.height !== undefined && d.height !== height)) {
+      throw new VigilError(ErrorCodes.CONFIG_INVALID, `cameras[${i}].detect: ${d.width}x${d.height} does not match the detector input ${width}x${height} of model "${model.id}"`, {
+        details: { path: `cameras[${i}].detect` },
+      });
+    }
+  });
+  return { width, height };
+}
+
+/** Detector, the scheduler that feeds it, the rules on its results, and the cameras. */
+export function composeVision(
+  lifecycle: Lifecycle,
+  config: Readonly<VigilConfig>,
+  deps: { model: ModelEntry; bus: EventBus<VigilEvents>; incidents: IncidentService; env: NodeJS.ProcessEnv; log: Logger },
+): VisionParts {
+  const { model, bus, log } = deps;
+  const input = detectorInput(config, model);
+  const detector = lifecycle.add(
+    new FaceDetector(
+      { modelsDir: config.models_dir, model, scoreThreshold: config.detector.score_threshold, iouThreshold: config.detector.iou_threshold, threads: config.detector.threads },
+      log.child({ component: "detector" }),
+    ),
+  );
+  const rule = new FacePresenceRule(
+    { minFrames: config.rules.face_presence.min_frames, clearFrames: config.rules.face_presence.clear_frames },
+    deps.incidents,
+    log.child({ component: "rules" }),
+  );
+  if (config.rules.face_presence.enabled) bus.on("detections", (result) => rule.handle(result));
+  lifecycle.add({ name: "rules", start: async () => {}, stop: () => rule.drain() });
+  const scheduler = lifecycle.add(new DetectionScheduler(detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
+  const cameras = lifecycle.add(
+    new CameraManager(
+      {
+        cameras: config.cameras,
+        ...input,
+        stallTimeoutMs: config.ingest.stall_timeout_s * 1000,
+        startTimeoutMs: config.ingest.start_timeout_s * 1000,
+        socketTimeoutS: config.ingest.socket_timeout_s,
+        secretsDir: secretsDirectory(config.secrets_dir, deps.env),
+        onFrame: (frame) => scheduler.submit(frame),
+        onStateChange: (cameraId, state) => bus.emit("camera.state", { cameraId, state, at: Date.now() }),
+      },
+      log.child({ component: "ingest" }),
+    ),
+  );
+  return { detector, scheduler, cameras };
+}
