@@ -43,7 +43,15 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   const http = lifecycle.add(new HttpServer(config.http.listen, { readiness: () => readiness.evaluate(), version: VERSION, startedAt }, log.child({ component: "http" })));
   const database = lifecycle.add(new Database(config.data_dir, log.child({ component: "store" })));
   const commits = lifecycle.add(new GroupCommit(database));
-  const outbox = lifecycle.add(new Outbox(database, commits, { site: config.site, gateway: config.gateway }));
+  const outbox = lifecycle.add(
+    new Outbox(
+      database,
+      commits,
+      { site: config.site, gateway: config.gateway },
+      { maxBytes: config.outbox.max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s },
+      log.child({ component: "outbox" }),
+    ),
+  );
   // Read only when central asks (health.request), by which time every part below exists.
   const health = (): unknown => ({
     version: VERSION,

@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { OUTBOX_POLICIES } from "../contract/outbox.js";
 
 /**
  * The one source of truth for configuration: types, defaults and validation all come from here,
@@ -99,6 +100,23 @@ export const ConfigSchema = Type.Object(
         stall_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10, description: "no frame for this long after the first: restart" }),
         start_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 20, description: "no first frame this long after launch: restart" }),
         socket_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    outbox: Type.Object(
+      {
+        max_bytes: Type.Integer({ minimum: 1_048_576, default: 268_435_456, description: "byte budget of the on-disk queue to central" }),
+        policy: Type.Union(
+          OUTBOX_POLICIES.map((p) => Type.Literal(p)),
+          { default: "shed-alerts-then-refuse-incidents", description: "when full: drop the oldest alerts, then refuse new incidents; audit is never dropped" },
+        ),
+        ttl_s: Type.Object(
+          {
+            incidents: Type.Integer({ minimum: 0, default: 0, description: "0 keeps unsent incidents until delivered" }),
+            alerts: Type.Integer({ minimum: 0, default: 604_800 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

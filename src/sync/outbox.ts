@@ -1,8 +1,34 @@
 import { randomUUID } from "node:crypto";
 import { type Envelope, makeEnvelope, STREAMS, type StreamName } from "../contract/envelope.js";
+import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
+import type { Logger } from "../core/logger.js";
 import type { Database, Sublevel } from "../store/database.js";
 import type { GroupCommit, WriteOp } from "../store/group-commit.js";
+import { type BudgetEntry, OutboxBudget, type OutboxPolicy } from "./outbox-budget.js";
+
+export interface OutboxOptions {
+  readonly maxBytes: number;
+  readonly policy: OutboxPolicy;
+  /** Per stream, seconds after which an unsent message is dropped; 0 or absent keeps it. Never audit. */
+  readonly ttlS: Partial<Record<"incidents" | "alerts", number>>;
+  readonly sweepIntervalMs?: number;
+}
+
+export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { maxBytes: 256 * 2 ** 20, policy: "shed-alerts-then-refuse-incidents", ttlS: {} };
+
+export interface OutboxStats {
+  readonly policy: OutboxPolicy;
+  readonly max_bytes: number;
+  readonly used_bytes: number;
+  readonly bytes: Readonly<Record<StreamName, number>>;
+  readonly dropped_alerts: number;
+  readonly expired: number;
+  readonly refused: number;
+}
+
+/** One `outbox.full` alert per this interval at most, however many messages are refused. */
+const FULL_ALERT_INTERVAL_MS = 60_000;
 
 const SEQ_WIDTH = 16;
 
@@ -34,24 +60,47 @@ export class Outbox implements Component {
   readonly name = "outbox";
   private readonly nextSeq = new Map<StreamName, number>();
   private readonly listeners = new Set<(stream: StreamName) => void>();
+  private readonly budget: OutboxBudget;
+  private sweeper: NodeJS.Timeout | undefined;
+  private lastFullAlert = 0;
+  private readonly counters = { dropped_alerts: 0, expired: 0, refused: 0 };
 
   constructor(
     private readonly database: Database,
     private readonly commits: GroupCommit,
     private readonly identity: { site: string; gateway: string },
+    private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
+    private readonly log?: Logger,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.budget = new OutboxBudget(options.maxBytes);
+  }
 
   async start(): Promise<void> {
-    const meta = this.database.sublevels.meta;
+    const { meta, outbox } = this.database.sublevels;
     for (const stream of STREAMS) {
       const last = (await meta.get(`seq!${stream}`)) as number | undefined;
       this.nextSeq.set(stream, (last ?? 0) + 1);
     }
+    // Byte accounting is rebuilt from what is on disk; keys iterate in stream, then seq order.
+    for await (const [key, value] of outbox.iterator()) {
+      const envelope = value as Envelope;
+      this.budget.add(key, envelope.stream, Buffer.byteLength(JSON.stringify(envelope)), Date.parse(envelope.ts));
+    }
+    if (Object.values(this.options.ttlS).some((s) => s !== undefined && s > 0)) {
+      this.sweeper = setInterval(() => void this.sweepExpired().catch((err: unknown) => this.log?.error({ err }, "outbox expiry sweep failed")), this.options.sweepIntervalMs ?? 60_000);
+      this.sweeper.unref();
+    }
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.sweeper);
     this.listeners.clear();
+  }
+
+  get stats(): OutboxStats {
+    const bytes = Object.fromEntries(STREAMS.map((s) => [s, this.budget.bytes(s)])) as Record<StreamName, number>;
+    return { policy: this.options.policy, max_bytes: this.options.maxBytes, used_bytes: this.budget.usedBytes, bytes, ...this.counters };
   }
 
   /** Called after every durable append; the publisher uses it to wake up. */
@@ -69,29 +118,60 @@ export class Outbox implements Component {
   }
 
   /** Like `append`, with the data built in commit order (see DeferredData). */
-  async appendDeferred<T>(stream: StreamName, type: string, deferred: DeferredData<T>): Promise<Envelope<T>> {
+  async appendDeferred<T>(stream: StreamName, type: string, deferred: DeferredData<T>, options: { force?: boolean } = {}): Promise<Envelope<T>> {
     const { meta, outbox } = this.database.sublevels;
     let envelope: Envelope<T> | undefined;
     let taken: number | undefined;
-    await this.commits.commit({
-      // The seq is taken when the batch is built (in commit order) and given back if it fails.
-      prepare: () => {
-        const seq = this.nextSeq.get(stream) ?? 1;
-        taken = seq;
-        this.nextSeq.set(stream, seq + 1);
-        const built = deferred.build(seq);
-        envelope = makeEnvelope({ id: randomUUID(), stream, seq, ts: this.now(), ...this.identity, type, data: built.data });
-        return [
-          ...(built.alongside ?? []),
-          { type: "put", sublevel: outbox, key: outboxKey(stream, seq), value: envelope },
-          { type: "put", sublevel: meta, key: `seq!${stream}`, value: seq },
-        ];
-      },
-      abort: () => {
-        deferred.abort?.();
-        if (taken !== undefined) this.nextSeq.set(stream, taken);
-      },
-    });
+    let admitted: { key: string; dropped: Map<string, BudgetEntry> } | undefined;
+    try {
+      await this.commits.commit({
+        // The seq is taken when the batch is built (in commit order) and given back if it fails;
+        // the budget is charged at the same moment, so writes sharing a batch see each other.
+        prepare: () => {
+          const seq = this.nextSeq.get(stream) ?? 1;
+          taken = seq;
+          this.nextSeq.set(stream, seq + 1);
+          const built = deferred.build(seq);
+          const env = makeEnvelope({ id: randomUUID(), stream, seq, ts: this.now(), ...this.identity, type, data: built.data });
+          envelope = env;
+          const key = outboxKey(stream, seq);
+          const bytes = Buffer.byteLength(JSON.stringify(env));
+          const admission = this.budget.admit(stream, bytes, options.force);
+          if (!admission.accept) throw new VigilError(ErrorCodes.OUTBOX_FULL, `outbox is full (${this.budget.usedBytes} of ${this.options.maxBytes} bytes): ${type} refused`);
+          const dropped = new Map<string, BudgetEntry>();
+          for (const k of admission.drop) {
+            const entry = this.budget.remove(k);
+            if (entry) dropped.set(k, entry);
+          }
+          this.budget.add(key, stream, bytes, Date.parse(env.ts));
+          admitted = { key, dropped };
+          return [
+            ...(built.alongside ?? []),
+            ...admission.drop.map((k): WriteOp => ({ type: "del", sublevel: outbox, key: k })),
+            { type: "put", sublevel: outbox, key, value: env },
+            { type: "put", sublevel: meta, key: `seq!${stream}`, value: seq },
+          ];
+        },
+        abort: () => {
+          deferred.abort?.();
+          if (taken !== undefined) this.nextSeq.set(stream, taken);
+          // The batch never reached the disk: the new message is uncharged and the alerts it would
+          // have displaced are counted again (now as the newest: only their drop order changes).
+          if (admitted) {
+            this.budget.remove(admitted.key);
+            for (const [k, e] of admitted.dropped) this.budget.add(k, e.stream, e.bytes, e.ts);
+          }
+          admitted = undefined;
+        },
+      });
+    } catch (err) {
+      if (err instanceof VigilError && err.code === ErrorCodes.OUTBOX_FULL) this.onRefused(stream, type);
+      throw err;
+    }
+    if (admitted && admitted.dropped.size > 0) {
+      this.counters.dropped_alerts += admitted.dropped.size;
+      this.log?.warn({ dropped: admitted.dropped.size, policy: this.options.policy }, "outbox full: oldest alerts dropped");
+    }
     if (!envelope) throw new Error("outbox append committed without an envelope");
     for (const listener of this.listeners) listener(stream);
     return envelope;
@@ -109,6 +189,38 @@ export class Outbox implements Component {
   /** Removes an acknowledged message. Idempotent: a late duplicate acknowledgement is harmless. */
   async acknowledge(key: string): Promise<void> {
     await this.commits.commit([{ type: "del", sublevel: this.outboxLevel(), key }]);
+    this.budget.remove(key);
+  }
+
+  /** Deletes messages past their stream's TTL (never audit); returns how many went. */
+  async sweepExpired(): Promise<number> {
+    const now = this.now().getTime();
+    let removed = 0;
+    for (const stream of ["incidents", "alerts"] as const) {
+      const ttl = this.options.ttlS[stream];
+      if (!ttl) continue;
+      const keys = this.budget.expired(stream, now - ttl * 1000);
+      if (keys.length === 0) continue;
+      await this.commits.commit(keys.map((key): WriteOp => ({ type: "del", sublevel: this.outboxLevel(), key })));
+      for (const key of keys) this.budget.remove(key);
+      removed += keys.length;
+      this.log?.warn({ stream, expired: keys.length, ttlS: ttl }, "outbox messages expired unsent");
+    }
+    this.counters.expired += removed;
+    return removed;
+  }
+
+  /** The central server hears that the gateway is refusing data, at most once a minute. */
+  private onRefused(stream: StreamName, type: string): void {
+    this.counters.refused += 1;
+    this.log?.error({ stream, type, usedBytes: this.budget.usedBytes, maxBytes: this.options.maxBytes }, "outbox full: message refused");
+    const now = this.now().getTime();
+    if (stream === "alerts" || now - this.lastFullAlert < FULL_ALERT_INTERVAL_MS) return;
+    this.lastFullAlert = now;
+    const data = { policy: this.options.policy, max_bytes: this.options.maxBytes, used_bytes: this.budget.usedBytes, refused: { stream, type } };
+    void this.appendDeferred("alerts", "outbox.full", { build: () => ({ data }) }, { force: true }).catch((err: unknown) =>
+      this.log?.error({ err }, "could not queue the outbox.full alert"),
+    );
   }
 
   async depth(stream: StreamName): Promise<number> {
