@@ -61,6 +61,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     detector: vision.detector.stats,
     uplink: sync.uplink?.state ?? null,
     publisher: sync.publisher?.stats ?? null,
+    outbox: outbox.stats,
     audit_head: sync.audit.head,
   });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });

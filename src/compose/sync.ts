@@ -15,6 +15,7 @@ import { CommandStore } from "../sync/commands/command-store.js";
 import { commandTopicFilter, resultTopic } from "../sync/commands/command-topic.js";
 import { CommandVerifier } from "../sync/commands/command-verifier.js";
 import { EmbeddedBroker } from "../sync/embedded-broker.js";
+import { HealthPublisher } from "../sync/health-publisher.js";
 import { MqttUplink } from "../sync/mqtt-uplink.js";
 import type { Outbox } from "../sync/outbox.js";
 import { OutboxPublisher } from "../sync/outbox-publisher.js";
@@ -94,5 +95,6 @@ export function composeSync(
   }
   lifecycle.add(uplink);
   const publisher = lifecycle.add(new OutboxPublisher(outbox, uplink, topics, config.mqtt.inflight_window, log.child({ component: "publisher" })));
+  lifecycle.add(new HealthPublisher(uplink, topics.health, deps.health, config.mqtt.health_interval_s * 1000, log.child({ component: "health-publisher" })));
   return { audit, checkpoints, uplink, publisher, brokerUrls };
 }

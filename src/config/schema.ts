@@ -62,6 +62,7 @@ export const ConfigSchema = Type.Object(
         session_expiry_s: Type.Integer({ minimum: 0, maximum: 2_592_000, default: 86_400, description: "how long the broker keeps our session (queued commands) while we are away" }),
         failback_probe_s: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 30, description: "how often a fallback broker's betters are probed" }),
         inflight_window: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+        health_interval_s: Type.Integer({ minimum: 5, maximum: 3600, default: 30, description: "retained <base>/health refresh" }),
         tls: Type.Optional(TlsFilesSchema),
         embedded: Type.Object(
           {

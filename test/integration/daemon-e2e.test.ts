@@ -58,6 +58,18 @@ void describe("camera to MQTT, end to end (real RTSP server, ffmpeg, ONNX model,
 
       const online = await collector.waitFor((m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "online", 20_000);
       assert.equal(online.qos, 1);
+      const health = await collector.waitFor((m) => m.topic === `${BASE}/health`, 20_000);
+      const healthDoc = health.json() as { version: string; readiness: { ready: boolean }; outbox: { policy: string } };
+      assert.equal(typeof healthDoc.version, "string");
+      assert.equal(healthDoc.outbox.policy, "shed-alerts-then-refuse-incidents");
+      // A consumer that subscribes later still finds the last status and health: both are retained.
+      const late = await collectMqtt(broker.url, `${BASE}/+`);
+      try {
+        await late.waitFor((m) => m.topic === `${BASE}/health` && m.retain, 10_000);
+        await late.waitFor((m) => m.topic === `${BASE}/status` && m.retain, 10_000);
+      } finally {
+        await late.close();
+      }
       const msg = await collector.waitFor((m) => m.topic === `${BASE}/incidents`, 40_000);
       const envelope = msg.json();
       assert.ok(isEnvelope(envelope), `not an envelope: ${msg.payload.toString()}`);
