@@ -6,6 +6,7 @@ import type { CommandResult } from "./command.js";
 import type { Detection, NormalizedBox } from "./detection.js";
 import { type Envelope, STREAMS } from "./envelope.js";
 import type { Incident, IncidentHistoryEntry } from "./incident.js";
+import { OUTBOX_POLICIES } from "./outbox.js";
 import type { StatusPayload } from "./topics.js";
 
 /**
@@ -236,6 +237,45 @@ export const AuditCheckpointEnvelopeSchema = Type.Object(
 );
 
 // ---------------------------------------------------------------------------------------------
+// Alerts
+
+export const OutboxFullDataSchema = Type.Object(
+  {
+    policy: Type.Union(
+      OUTBOX_POLICIES.map((p) => Type.Literal(p)),
+      { description: "The full-outbox policy in force (config `outbox.policy`)." },
+    ),
+    max_bytes: Type.Integer({ minimum: 0, description: "The outbox's byte budget (config `outbox.max_bytes`)." }),
+    used_bytes: Type.Integer({ minimum: 0, description: "Bytes queued when the message was refused." }),
+    refused: Type.Object(
+      {
+        stream: StreamSchema,
+        type: Type.String({ minLength: 1, description: "The `type` of the refused message, e.g. `incident.created`." }),
+      },
+      { description: "The first message refused since the last `outbox.full` alert (at most one alert a minute).", additionalProperties: true },
+    ),
+  },
+  { description: "The outbox reached its byte budget and refused a message; the refused message is gone.", additionalProperties: true },
+);
+
+export const OutboxFullAlertEnvelopeSchema = Type.Object(
+  envelopeProperties(
+    Type.Literal("alerts", { description: "Always `alerts`." }),
+    Type.Literal("outbox.full", { description: "The gateway is refusing data because its outbox is full." }),
+    OutboxFullDataSchema,
+  ),
+  {
+    $schema: SCHEMA_DIALECT,
+    $id: idFor("alert-outbox-full-envelope"),
+    title: "Vigil outbox.full alert",
+    description:
+      "An `outbox.full` envelope on <base>/alerts: the gateway's outbox reached `outbox.max_bytes` with no alert left to drop and refused a new message " +
+      `(an incident, under the default policy). Sent at most once a minute; it bypasses the budget itself. ${FORWARD_COMPATIBLE}`,
+    additionalProperties: true,
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
 // Status
 
 export const StatusSchema = Type.Object(
@@ -328,6 +368,7 @@ const FILES: ReadonlyArray<readonly [string, TSchema]> = [
   ["incident-envelope.json", IncidentEnvelopeSchema],
   ["audit-entry-envelope.json", AuditEntryEnvelopeSchema],
   ["audit-checkpoint-envelope.json", AuditCheckpointEnvelopeSchema],
+  ["alert-outbox-full-envelope.json", OutboxFullAlertEnvelopeSchema],
   ["status.json", StatusSchema],
   ["command.json", CommandSchema],
   ["command-result.json", CommandResultSchema],
