@@ -27,8 +27,13 @@ export interface PublisherStats {
 export class OutboxPublisher implements Component {
   readonly name = "outbox-publisher";
   private generation = 0;
+  /** Highest seq sent, per stream, in this connection generation. */
   private readonly cursor = new Map<StreamName, number>();
   private readonly inFlight = new Map<StreamName, number>();
+  /** Entries read from disk but not sent yet: refilling the window on PUBACK needs no disk read. */
+  private readonly ahead = new Map<StreamName, OutboxEntry[]>();
+  /** Highest seq read into `ahead`. */
+  private readonly readTo = new Map<StreamName, number>();
   private pumping = false;
   private again = false;
   private running = false;
@@ -65,6 +70,8 @@ export class OutboxPublisher implements Component {
     this.generation += 1;
     this.cursor.clear();
     this.inFlight.clear();
+    this.ahead.clear();
+    this.readTo.clear();
   }
 
   kick(): void {
@@ -84,16 +91,29 @@ export class OutboxPublisher implements Component {
       });
   }
 
+  /** Sends from the read-ahead buffer until the window is full; synchronous. */
+  private fill(stream: StreamName): void {
+    const queue = this.ahead.get(stream);
+    while (queue && queue.length > 0 && (this.inFlight.get(stream) ?? 0) < this.window && this.running && this.uplink.connected) {
+      this.send(stream, queue.shift() as OutboxEntry);
+    }
+  }
+
   private async pump(): Promise<void> {
     for (const stream of STREAMS) {
       if (!this.running || !this.uplink.connected) return;
-      const room = this.window - (this.inFlight.get(stream) ?? 0);
-      if (room <= 0) continue;
-      const entries = await this.outbox.read(stream, this.cursor.get(stream) ?? 0, room);
-      for (const entry of entries) {
-        if (!this.uplink.connected) return;
-        this.send(stream, entry);
-      }
+      this.fill(stream);
+      const queued = this.ahead.get(stream)?.length ?? 0;
+      // Read ahead in pages of a window, once the buffer is down to half of one.
+      if (queued > this.window / 2) continue;
+      const generation = this.generation;
+      const entries = await this.outbox.read(stream, this.readTo.get(stream) ?? this.cursor.get(stream) ?? 0, this.window);
+      if (generation !== this.generation || entries.length === 0) continue;
+      const queue = this.ahead.get(stream) ?? [];
+      queue.push(...entries);
+      this.ahead.set(stream, queue);
+      this.readTo.set(stream, entries[entries.length - 1]?.envelope.seq ?? 0);
+      this.fill(stream);
     }
   }
 
@@ -104,11 +124,13 @@ export class OutboxPublisher implements Component {
     this.counters.published += 1;
     this.uplink
       .publish(this.topics.stream(stream), JSON.stringify(entry.envelope))
-      .then(async () => {
-        this.counters.acknowledged += 1;
-        await this.outbox.acknowledge(entry.key);
-      })
-      .catch((err: unknown) => {
+      .then(
+        () => {
+          this.counters.acknowledged += 1;
+          // The window slot is free on PUBACK; the delete from disk follows in its own batch.
+          void this.outbox.acknowledge(entry.key).catch((err: unknown) => this.log.error({ err, key: entry.key }, "could not delete an acknowledged message"));
+        },
+        (err: unknown) => {
         this.counters.failed += 1;
         this.log.debug({ err, seq: entry.envelope.seq, stream }, "publish not acknowledged; will resend");
         if (generation !== this.generation) return;
@@ -116,11 +138,13 @@ export class OutboxPublisher implements Component {
         // so the stream's order holds and a permanent refusal does not spin.
         this.reset();
         setTimeout(() => this.kick(), 1000).unref();
-      })
+        },
+      )
       .finally(() => {
         if (generation !== this.generation) return;
         this.inFlight.set(stream, Math.max(0, (this.inFlight.get(stream) ?? 1) - 1));
-        this.kick();
+        this.fill(stream);
+        if ((this.ahead.get(stream)?.length ?? 0) <= this.window / 2) this.kick();
       });
   }
 }

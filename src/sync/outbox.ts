@@ -63,6 +63,8 @@ export class Outbox implements Component {
   private readonly budget: OutboxBudget;
   private sweeper: NodeJS.Timeout | undefined;
   private lastFullAlert = 0;
+  private pendingAcks: string[] = [];
+  private ackFlush: Promise<void> | undefined;
   private readonly counters = { dropped_alerts: 0, expired: 0, refused: 0 };
 
   constructor(
@@ -186,10 +188,28 @@ export class Outbox implements Component {
     return entries;
   }
 
-  /** Removes an acknowledged message. Idempotent: a late duplicate acknowledgement is harmless. */
-  async acknowledge(key: string): Promise<void> {
-    await this.commits.commit([{ type: "del", sublevel: this.outboxLevel(), key }]);
-    this.budget.remove(key);
+  /**
+   * Removes an acknowledged message. Idempotent: a late duplicate acknowledgement is harmless.
+   * Deletes are batched per tick and not fsynced: LevelDB's log survives a process crash, and a
+   * delete lost to a power cut only means a duplicate later, which the contract allows; an fsync
+   * per PUBACK would halve the drain rate.
+   */
+  acknowledge(key: string): Promise<void> {
+    this.pendingAcks.push(key);
+    this.ackFlush ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const keys = this.pendingAcks;
+        this.pendingAcks = [];
+        this.ackFlush = undefined;
+        this.database.level
+          .batch(keys.map((k) => ({ type: "del" as const, sublevel: this.outboxLevel(), key: k })))
+          .then(() => {
+            for (const k of keys) this.budget.remove(k);
+            resolve();
+          }, reject);
+      });
+    });
+    return this.ackFlush;
   }
 
   /** Deletes messages past their stream's TTL (never audit); returns how many went. */
