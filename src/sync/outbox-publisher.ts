@@ -2,7 +2,7 @@ import { STREAMS, type StreamName } from "../contract/envelope.js";
 import type { GatewayTopics } from "../contract/topics.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
-import type { Outbox, OutboxEntry } from "./outbox.js";
+import type { Outbox, SendableEntry } from "./outbox.js";
 
 export interface Publisher {
   readonly connected: boolean;
@@ -31,9 +31,11 @@ export class OutboxPublisher implements Component {
   private readonly cursor = new Map<StreamName, number>();
   private readonly inFlight = new Map<StreamName, number>();
   /** Entries read from disk but not sent yet: refilling the window on PUBACK needs no disk read. */
-  private readonly ahead = new Map<StreamName, OutboxEntry[]>();
+  private readonly ahead = new Map<StreamName, SendableEntry[]>();
   /** Highest seq read into `ahead`. */
   private readonly readTo = new Map<StreamName, number>();
+  /** Streams whose last read reached the end; read again only after an append or a reset. */
+  private readonly readAll = new Set<StreamName>();
   private pumping = false;
   private again = false;
   private running = false;
@@ -56,7 +58,10 @@ export class OutboxPublisher implements Component {
     this.running = true;
     this.uplink.onConnect(() => this.kick());
     this.uplink.onClose(() => this.reset());
-    this.unsubscribe = this.outbox.onAppend(() => this.kick());
+    this.unsubscribe = this.outbox.onAppend((stream) => {
+      this.readAll.delete(stream);
+      this.kick();
+    });
     this.kick();
   }
 
@@ -72,6 +77,7 @@ export class OutboxPublisher implements Component {
     this.inFlight.clear();
     this.ahead.clear();
     this.readTo.clear();
+    this.readAll.clear();
   }
 
   kick(): void {
@@ -95,7 +101,7 @@ export class OutboxPublisher implements Component {
   private fill(stream: StreamName): void {
     const queue = this.ahead.get(stream);
     while (queue && queue.length > 0 && (this.inFlight.get(stream) ?? 0) < this.window && this.running && this.uplink.connected) {
-      this.send(stream, queue.shift() as OutboxEntry);
+      this.send(stream, queue.shift() as SendableEntry);
     }
   }
 
@@ -104,26 +110,30 @@ export class OutboxPublisher implements Component {
       if (!this.running || !this.uplink.connected) return;
       this.fill(stream);
       const queued = this.ahead.get(stream)?.length ?? 0;
-      // Read ahead in pages of a window, once the buffer is down to half of one.
-      if (queued > this.window / 2) continue;
+      // Keep up to two windows read ahead, in pages of one, so a page read never starves the window.
+      if (queued > this.window || this.readAll.has(stream)) continue;
       const generation = this.generation;
-      const entries = await this.outbox.read(stream, this.readTo.get(stream) ?? this.cursor.get(stream) ?? 0, this.window);
-      if (generation !== this.generation || entries.length === 0) continue;
+      this.readAll.add(stream);
+      const entries = await this.outbox.readForSend(stream, this.readTo.get(stream) ?? this.cursor.get(stream) ?? 0, this.window);
+      if (generation !== this.generation) continue;
+      // A full page means there may be more; an append arriving meanwhile cleared the flag anyway.
+      if (entries.length === this.window) this.readAll.delete(stream);
+      if (entries.length === 0) continue;
       const queue = this.ahead.get(stream) ?? [];
       queue.push(...entries);
       this.ahead.set(stream, queue);
-      this.readTo.set(stream, entries[entries.length - 1]?.envelope.seq ?? 0);
+      this.readTo.set(stream, entries[entries.length - 1]?.seq ?? 0);
       this.fill(stream);
     }
   }
 
-  private send(stream: StreamName, entry: OutboxEntry): void {
+  private send(stream: StreamName, entry: SendableEntry): void {
     const generation = this.generation;
-    this.cursor.set(stream, entry.envelope.seq);
+    this.cursor.set(stream, entry.seq);
     this.inFlight.set(stream, (this.inFlight.get(stream) ?? 0) + 1);
     this.counters.published += 1;
     this.uplink
-      .publish(this.topics.stream(stream), JSON.stringify(entry.envelope))
+      .publish(this.topics.stream(stream), entry.payload)
       .then(
         () => {
           this.counters.acknowledged += 1;
@@ -132,7 +142,7 @@ export class OutboxPublisher implements Component {
         },
         (err: unknown) => {
         this.counters.failed += 1;
-        this.log.debug({ err, seq: entry.envelope.seq, stream }, "publish not acknowledged; will resend");
+        this.log.debug({ err, seq: entry.seq, stream }, "publish not acknowledged; will resend");
         if (generation !== this.generation) return;
         // Refused while still connected (an MQTT 5 reason code): start this round again, later,
         // so the stream's order holds and a permanent refusal does not spin.
@@ -144,7 +154,7 @@ export class OutboxPublisher implements Component {
         if (generation !== this.generation) return;
         this.inFlight.set(stream, Math.max(0, (this.inFlight.get(stream) ?? 1) - 1));
         this.fill(stream);
-        if ((this.ahead.get(stream)?.length ?? 0) <= this.window / 2) this.kick();
+        if ((this.ahead.get(stream)?.length ?? 0) <= this.window) this.kick();
       });
   }
 }

@@ -46,6 +46,17 @@ export interface DeferredData<T> {
   abort?(): void;
 }
 
+export function seqFromOutboxKey(key: string): number {
+  return Number(key.slice(key.indexOf("!") + 1));
+}
+
+/** An outbox entry ready for the wire: its key, seq and the envelope's JSON as stored. */
+export interface SendableEntry {
+  readonly key: string;
+  readonly seq: number;
+  readonly payload: string;
+}
+
 export interface OutboxEntry {
   readonly key: string;
   readonly envelope: Envelope;
@@ -186,6 +197,18 @@ export class Outbox implements Component {
       entries.push({ key, envelope: value as Envelope });
     }
     return entries;
+  }
+
+  /**
+   * The same entries as stored bytes, for sending: the JSON on disk is the JSON on the wire, so
+   * the publisher neither parses nor re-serialises it, and large pages are fetched in few calls.
+   */
+  async readForSend(stream: StreamName, afterSeq: number, limit: number): Promise<SendableEntry[]> {
+    const rows = await this.outboxLevel()
+      // highWaterMarkBytes is classic-level's (not in abstract-level's types): bytes fetched per native call.
+      .iterator<string, string>({ gt: outboxKey(stream, afterSeq), lt: `${stream}!~`, limit, valueEncoding: "utf8", ...{ highWaterMarkBytes: 4 * 2 ** 20 } })
+      .all();
+    return rows.map(([key, payload]) => ({ key, seq: seqFromOutboxKey(key), payload }));
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
- * A gateway process for kill -9 tests: `node drain-child.js <dataDir> <brokerUrl> <count>` appends
- * `count` incidents the first time (a marker file remembers), prints "FILLED", then drains to the
- * broker and prints "ACKED <n>" every 100 ms, until it is killed.
+ * A gateway process for kill -9 tests: `node drain-child.js <dataDir> <brokerUrl> <count>` fills
+ * the outbox with `count` incidents the first time (with no broker reachable, so the fill is only
+ * setup; a marker file remembers it), prints "FILLED", then drains to the broker, printing
+ * "ACKED <n>" every 20 ms, until it is killed.
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,12 +10,15 @@ import { appendMany, uplinkStack } from "./uplink-stack.js";
 
 const [dataDir, broker, countArg] = process.argv.slice(2);
 if (!dataDir || !broker || !countArg) throw new Error("usage: drain-child <dataDir> <brokerUrl> <count>");
-const stack = uplinkStack(dataDir, [broker]);
-await stack.lifecycle.start();
 const marker = join(dataDir, "filled");
 if (!existsSync(marker)) {
-  await appendMany(stack.outbox, Number(countArg));
+  const offline = uplinkStack(dataDir, ["mqtt://127.0.0.1:1"]);
+  await offline.lifecycle.start();
+  await appendMany(offline.outbox, Number(countArg));
+  await offline.lifecycle.stop();
   writeFileSync(marker, "");
 }
 process.stdout.write("FILLED\n");
-setInterval(() => process.stdout.write(`ACKED ${stack.publisher.stats.acknowledged}\n`), 100);
+const stack = uplinkStack(dataDir, [broker]);
+setInterval(() => process.stdout.write(`ACKED ${stack.publisher.stats.acknowledged}\n`), 20);
+await stack.lifecycle.start();

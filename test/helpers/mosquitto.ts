@@ -39,6 +39,10 @@ export async function startMosquitto(opts: { port?: number } = {}): Promise<Mosq
     `listener ${port} 127.0.0.1`,
     "allow_anonymous true",
     "persistence false",
+    // By default mosquitto silently drops QoS 1 messages beyond 1,000 queued for a slow
+    // subscriber; a test consumer that falls behind a fast drain would then see "loss" that is the
+    // broker's, not the gateway's. A central deployment sizes this queue on purpose.
+    "max_queued_messages 0",
     "log_dest stderr",
     "log_type error",
     "log_type warning",
