@@ -29,7 +29,14 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startMosquitto(opts: { port?: number } = {}): Promise<MosquittoHandle> {
+export interface MosquittoTls {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** With `tls`, the listener speaks TLS only and requires a client certificate signed by `ca`. */
+export async function startMosquitto(opts: { port?: number; tls?: MosquittoTls } = {}): Promise<MosquittoHandle> {
   const port = opts.port ?? (await freePort());
   // Otherwise the readiness probe below could be answered by whoever already holds the port.
   if (await accepts(port)) throw new Error(`mosquitto: port ${port} is already in use`);
@@ -43,6 +50,9 @@ export async function startMosquitto(opts: { port?: number } = {}): Promise<Mosq
     // subscriber; a test consumer that falls behind a fast drain would then see "loss" that is the
     // broker's, not the gateway's. A central deployment sizes this queue on purpose.
     "max_queued_messages 0",
+    ...(opts.tls
+      ? [`cafile ${opts.tls.ca}`, `certfile ${opts.tls.cert}`, `keyfile ${opts.tls.key}`, "require_certificate true", "use_identity_as_username true"]
+      : []),
     "log_dest stderr",
     "log_type error",
     "log_type warning",
@@ -100,7 +110,7 @@ export async function startMosquitto(opts: { port?: number } = {}): Promise<Mosq
     clearTimeout(timer);
   };
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`,
     port,
     stop: () => end("SIGTERM"),
     kill: () => end("SIGKILL"),
