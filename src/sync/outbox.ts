@@ -109,6 +109,8 @@ export class Outbox implements Component {
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
     this.listeners.clear();
+    // Deletes of acknowledged messages already promised: let them land before the store closes.
+    await this.ackFlush?.catch(() => {});
   }
 
   get stats(): OutboxStats {
@@ -224,12 +226,18 @@ export class Outbox implements Component {
         const keys = this.pendingAcks;
         this.pendingAcks = [];
         this.ackFlush = undefined;
-        this.database.level
-          .batch(keys.map((k) => ({ type: "del" as const, sublevel: this.outboxLevel(), key: k })))
-          .then(() => {
-            for (const k of keys) this.budget.remove(k);
-            resolve();
-          }, reject);
+        // Inside try: a store closed meanwhile must reject this promise, not throw out of a timer.
+        // Those entries stay queued and are resent after the restart (a duplicate, never a loss).
+        try {
+          this.database.level
+            .batch(keys.map((k) => ({ type: "del" as const, sublevel: this.outboxLevel(), key: k })))
+            .then(() => {
+              for (const k of keys) this.budget.remove(k);
+              resolve();
+            }, reject);
+        } catch (err) {
+          reject(err);
+        }
       });
     });
     return this.ackFlush;
