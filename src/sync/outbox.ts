@@ -236,7 +236,7 @@ export class Outbox implements Component {
               resolve();
             }, reject);
         } catch (err) {
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
         }
       });
     });
