@@ -3,6 +3,7 @@
 // signed checkpoints. Also `vigil audit verify` end to end.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { killAfterLines } from "../helpers/kill9.js";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -416,29 +417,7 @@ for (let round = 0; ; round++) {
 `,
     );
     const dataDir = join(root, "data");
-    const child = spawn(process.execPath, [script, dataDir], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, signal) => resolve(signal)));
-    const acked = (): string[] => stdout.split("\n").slice(0, -1);
-    await new Promise<void>((resolve, reject) => {
-      const guard = setTimeout(() => reject(new Error(`recorder too slow; stderr: ${stderr}`)), 30_000);
-      child.stdout.setEncoding("utf8").on("data", (d: string) => {
-        stdout += d;
-        if (acked().length >= 400) {
-          clearTimeout(guard);
-          resolve();
-        }
-      });
-      void exited.then(() => {
-        clearTimeout(guard);
-        reject(new Error(`recorder exited early; stderr: ${stderr}`));
-      });
-    });
-    child.kill("SIGKILL");
-    assert.equal(await exited, "SIGKILL");
-    const printed = acked().map((line) => line.split(" ") as [string, string]);
+    const printed = (await killAfterLines(script, [dataDir], 400)).map((line) => line.split(" ") as [string, string]);
 
     const s = await openStack(dataDir);
     try {

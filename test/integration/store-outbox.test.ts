@@ -1,7 +1,6 @@
 // The durable outbox on a real LevelDB: sequence numbers, paging, acknowledgement, restarts, the
 // atomic domain write, group commit, the store lock, and survival of a kill -9.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +13,7 @@ import { createLogger } from "../../src/core/logger.js";
 import { Database } from "../../src/store/database.js";
 import { GroupCommit } from "../../src/store/group-commit.js";
 import { Outbox, outboxKey } from "../../src/sync/outbox.js";
+import { killAfterLines } from "../helpers/kill9.js";
 
 const log = createLogger({
   level: "debug",
@@ -325,32 +325,10 @@ for (let round = 0; ; round++) {
 `,
     );
     const dataDir = join(root, "data");
-    const child = spawn(process.execPath, [script, dataDir], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, signal) => resolve(signal)));
-    const acked = (): string[] => stdout.split("\n").slice(0, -1).filter((l) => l !== "ready");
-    await new Promise<void>((resolve, reject) => {
-      const guard = setTimeout(() => reject(new Error(`writer too slow; stderr: ${stderr}`)), 30_000);
-      child.stdout.setEncoding("utf8").on("data", (d: string) => {
-        stdout += d;
-        if (acked().length >= 400) {
-          clearTimeout(guard);
-          resolve();
-        }
-      });
-      void exited.then(() => {
-        clearTimeout(guard);
-        reject(new Error(`writer exited early; stderr: ${stderr}`));
-      });
-    });
     // Kill mid-stream: appends are in flight at this moment.
-    child.kill("SIGKILL");
-    assert.equal(await exited, "SIGKILL");
-    // "close" fires once stdout is drained: anything written to the pipe before the kill is in.
+    const lines = await killAfterLines(script, [dataDir], 400, { ignore: (l) => l === "ready" });
 
-    const printed = acked().map((line) => {
+    const printed = lines.map((line) => {
       const [stream, seq, id] = line.split(" ");
       return { stream: stream as StreamName, seq: Number(seq), id };
     });
