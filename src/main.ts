@@ -66,7 +66,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
   const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }));
-  const vision = composeVision(lifecycle, config, { model, bus, incidents, env, log });
+  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log });
 
   lifecycle.add(new StatsReporter(config.log.stats_interval_s * 1000, operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }), log.child({ component: "stats" })));
 

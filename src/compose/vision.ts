@@ -1,3 +1,4 @@
+import { CameraFaultMonitor } from "../analytics/camera-fault-monitor.js";
 import { FacePresenceRule } from "../analytics/face-presence-rule.js";
 import type { VigilConfig } from "../config/schema.js";
 import { secretsDirectory } from "../config/secrets.js";
@@ -11,6 +12,7 @@ import { DetectionScheduler } from "../inference/detection-scheduler.js";
 import { FaceDetector } from "../inference/face-detector.js";
 import type { ModelEntry } from "../inference/model-manifest.js";
 import { CameraManager } from "../ingest/camera-manager.js";
+import type { Outbox } from "../sync/outbox.js";
 
 export interface VisionParts {
   readonly detector: FaceDetector;
@@ -36,7 +38,7 @@ export function detectorInput(config: Readonly<VigilConfig>, model: ModelEntry):
 export function composeVision(
   lifecycle: Lifecycle,
   config: Readonly<VigilConfig>,
-  deps: { model: ModelEntry; bus: EventBus<VigilEvents>; incidents: IncidentService; env: NodeJS.ProcessEnv; log: Logger },
+  deps: { model: ModelEntry; bus: EventBus<VigilEvents>; incidents: IncidentService; outbox: Outbox; env: NodeJS.ProcessEnv; log: Logger },
 ): VisionParts {
   const { model, bus, log } = deps;
   const input = detectorInput(config, model);
@@ -54,6 +56,8 @@ export function composeVision(
   if (config.rules.face_presence.enabled) bus.on("detections", (result) => rule.handle(result));
   lifecycle.add({ name: "rules", start: async () => {}, stop: () => rule.drain() });
   const scheduler = lifecycle.add(new DetectionScheduler(detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
+  // Started before the cameras, so it hears each one's first state.
+  lifecycle.add(new CameraFaultMonitor(bus, deps.outbox, deps.incidents, config.ingest.offline_alert_s * 1000, log.child({ component: "camera-faults" })));
   const cameras = lifecycle.add(
     new CameraManager(
       {

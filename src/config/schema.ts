@@ -101,6 +101,7 @@ export const ConfigSchema = Type.Object(
         stall_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10, description: "no frame for this long after the first: restart" }),
         start_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 20, description: "no first frame this long after launch: restart" }),
         socket_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
+        offline_alert_s: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 60, description: "no frames this long: camera.offline alert and a camera_fault incident" }),
       },
       { additionalProperties: false, default: {} },
     ),

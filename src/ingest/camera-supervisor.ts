@@ -101,6 +101,8 @@ export class CameraSupervisor {
       this.setState("disabled");
       return;
     }
+    // Listeners learn of the camera from its first state, not only from its first change.
+    this.options.onStateChange?.(this.id, this.stateValue);
     this.watchdog = setInterval(() => this.checkStall(), Math.min(1000, this.options.stallTimeoutMs / 2));
     this.watchdog.unref();
     void this.launch();

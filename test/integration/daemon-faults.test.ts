@@ -3,7 +3,11 @@ import { appendFile, cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { Envelope } from "../../src/contract/envelope.js";
+import type { Incident } from "../../src/contract/incident.js";
 import { provisionBox, runCli, type LogLine } from "../helpers/daemon.js";
+import { startMosquitto } from "../helpers/mosquitto.js";
+import { collectMqtt, type CollectedMessage } from "../helpers/mqtt-collector.js";
 import { freePort } from "../helpers/free-port.js";
 import { fixturePath, requireFixtures, startRtspServer, type RtspServerHandle } from "../helpers/rtsp-server.js";
 
@@ -70,15 +74,19 @@ void describe("faults an installer or a site causes", () => {
       await rtsp?.stop();
     });
 
-    void it("is detected by the frame watchdog, restarted, and comes back online when the source resumes", async () => {
+    void it("is detected by the watchdog, restarted, reported to central as offline and back online", async () => {
       const httpPort = await freePort();
+      const broker = await startMosquitto();
+      const alerts = await collectMqtt(broker.url, "vigil/hq/gw-01/+");
       const box = await provisionBox({
         site: "hq",
         gateway: "gw-01",
         http: { listen: `127.0.0.1:${httpPort}` },
-        ingest: { stall_timeout_s: 2, start_timeout_s: 20, socket_timeout_s: 5 },
+        mqtt: { brokers: [broker.url] },
+        ingest: { stall_timeout_s: 2, start_timeout_s: 20, socket_timeout_s: 5, offline_alert_s: 3 },
         cameras: [{ id: "yard", url: rtsp.url, detect: { fps: 5 } }],
       });
+      const isAlert = (type: string) => (m: CollectedMessage) => m.topic === "vigil/hq/gw-01/alerts" && (m.json() as Envelope).type === type;
       try {
         const daemon = box.start();
         const isState = (state: string) => (l: LogLine) => l.msg === "camera state" && l.camera === "yard" && l.state === state;
@@ -90,10 +98,19 @@ void describe("faults an installer or a site causes", () => {
         assert.ok(Array.isArray(stalled.stderr) && stalled.stderr.length > 0, "the stall is logged with ffmpeg's recent stderr");
         // The HTTP API and the daemon stay up while the camera is down.
         assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200);
+        // Down past offline_alert_s: the central server hears of it, and operators get an incident.
+        const offline = (await alerts.waitFor(isAlert("camera.offline"), 20_000)).json() as Envelope<{ camera_id: string }>;
+        assert.equal(offline.data.camera_id, "yard");
+        const fault = (await alerts.waitFor((m) => m.topic === "vigil/hq/gw-01/incidents" && (m.json() as Envelope<Incident>).data.rule === "camera_fault", 10_000)).json() as Envelope<Incident>;
+        assert.equal(fault.data.camera_id, "yard");
         rtsp.resume();
         await daemon.waitForLog((l) => isState("online")(l) && daemon.logs.filter(isState("online")).length > onlineCount, 60_000);
+        await alerts.waitFor(isAlert("camera.online"), 20_000);
+        await alerts.waitFor((m) => m.topic === "vigil/hq/gw-01/incidents" && (m.json() as Envelope<Incident>).data.id === fault.data.id && (m.json() as Envelope<Incident>).data.ended_at !== null, 10_000);
       } finally {
+        await alerts.close();
         await box.cleanup();
+        await broker.stop();
       }
     });
   });
