@@ -1,13 +1,15 @@
 import { composeSync } from "./compose/sync.js";
 import { composeVision } from "./compose/vision.js";
 import type { VigilConfig } from "./config/schema.js";
-import type { Secrets } from "./config/secrets.js";
+import { readStrongSecret, secretsDirectory, type Secrets } from "./config/secrets.js";
 import type { VigilEvents } from "./contract/events.js";
 import { type GatewayTopics, gatewayTopics } from "./contract/topics.js";
+import { ErrorCodes, VigilError } from "./core/errors.js";
 import { EventBus } from "./core/event-bus.js";
 import { Lifecycle } from "./core/lifecycle.js";
 import type { Logger } from "./core/logger.js";
 import { VERSION } from "./core/version.js";
+import { createMetrics } from "./health/metrics.js";
 import { operatingStats } from "./health/operating-stats.js";
 import { type Readiness, ReadinessRegistry } from "./health/readiness.js";
 import { StatsReporter } from "./health/stats-reporter.js";
@@ -40,7 +42,23 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   const topics = gatewayTopics(config.mqtt.topic_prefix, config.site, config.gateway);
   const startedAt = Date.now();
 
-  const http = lifecycle.add(new HttpServer(config.http.listen, { readiness: () => readiness.evaluate(), version: VERSION, startedAt }, log.child({ component: "http" })));
+  // The HTTP server exists before the parts it reports on; the registry is filled in below.
+  const metrics: { current?: ReturnType<typeof createMetrics> } = {};
+  const metricsRoute =
+    config.metrics.access === "off"
+      ? undefined
+      : {
+          access: config.metrics.access,
+          token: config.metrics.access === "token" ? await readStrongSecret(secretsDirectory(config.secrets_dir, env), config.metrics.token_file) : undefined,
+          render: async () => {
+            const registry = metrics.current?.registry;
+            if (!registry) throw new VigilError(ErrorCodes.SHUTTING_DOWN, "metrics are not available yet");
+            return { contentType: registry.contentType, body: await registry.metrics() };
+          },
+        };
+  const http = lifecycle.add(
+    new HttpServer(config.http.listen, { readiness: () => readiness.evaluate(), version: VERSION, startedAt, metrics: metricsRoute }, log.child({ component: "http" })),
+  );
   const database = lifecycle.add(new Database(config.data_dir, log.child({ component: "store" })));
   const commits = lifecycle.add(new GroupCommit(database));
   const outbox = lifecycle.add(
@@ -69,6 +87,10 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log });
 
   lifecycle.add(new StatsReporter(config.log.stats_interval_s * 1000, operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }), log.child({ component: "stats" })));
+
+  const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id });
+  metrics.current = registry;
+  lifecycle.add({ name: "metrics", start: async () => {}, stop: async () => registry.stop() });
 
   readiness.add("store", () => (database.isOpen ? undefined : "store is not open"));
   readiness.add("model", () => (vision.detector.loaded ? undefined : `model ${model.id} is not loaded`));

@@ -105,6 +105,16 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    metrics: Type.Object(
+      {
+        access: Type.Union([Type.Literal("loopback"), Type.Literal("token"), Type.Literal("off")], {
+          default: "loopback",
+          description: "GET /metrics: loopback clients only, any client with the bearer token, or not served",
+        }),
+        token_file: Type.String({ default: "metrics_token", description: "in secrets_dir; used when access is token" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     outbox: Type.Object(
       {
         max_bytes: Type.Integer({ minimum: 1_048_576, default: 268_435_456, description: "byte budget of the on-disk queue to central" }),

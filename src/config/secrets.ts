@@ -54,15 +54,18 @@ export async function readSecretFile(dir: string, name: string): Promise<string>
   return text.replace(/\r?\n$/, "");
 }
 
+/** One secret file that must pass the same strength rules as the required secrets. */
+export async function readStrongSecret(dir: string, name: string): Promise<string> {
+  const value = await readSecretFile(dir, name);
+  const weakness = secretWeakness(value);
+  if (weakness) throw new VigilError(ErrorCodes.SECRET_WEAK, `secret "${name}" in ${dir} is refused: ${weakness}`, { details: { secret: name } });
+  return value;
+}
+
 export async function loadSecrets(secretsDir: string, env: NodeJS.ProcessEnv): Promise<Secrets> {
   const dir = secretsDirectory(secretsDir, env);
   const entries = await Promise.all(
-    REQUIRED_SECRETS.map(async (name) => {
-      const value = await readSecretFile(dir, name);
-      const weakness = secretWeakness(value);
-      if (weakness) throw new VigilError(ErrorCodes.SECRET_WEAK, `secret "${name}" in ${dir} is refused: ${weakness}`, { details: { secret: name } });
-      return [name, value] as const;
-    }),
+    REQUIRED_SECRETS.map(async (name) => [name, await readStrongSecret(dir, name)] as const),
   );
   return Object.freeze(Object.fromEntries(entries) as Record<SecretName, string>);
 }

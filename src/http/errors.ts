@@ -6,6 +6,8 @@ import type { Logger } from "../core/logger.js";
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.VALIDATION]: 400,
   [ErrorCodes.NOT_FOUND]: 404,
+  [ErrorCodes.UNAUTHENTICATED]: 401,
+  [ErrorCodes.FORBIDDEN]: 403,
   [ErrorCodes.CAMERA_UNKNOWN]: 404,
   [ErrorCodes.STORE_UNAVAILABLE]: 503,
   [ErrorCodes.SHUTTING_DOWN]: 503,

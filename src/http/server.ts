@@ -4,8 +4,11 @@ import type { Logger } from "../core/logger.js";
 import { parseHostPort } from "../sync/embedded-broker.js";
 import { registerErrorHandler } from "./errors.js";
 import { registerHealthRoutes, type HealthRouteDeps } from "./routes/health.js";
+import { registerMetricsRoute, type MetricsRouteDeps } from "./routes/metrics.js";
 
-export type HttpDeps = HealthRouteDeps;
+export interface HttpDeps extends HealthRouteDeps {
+  readonly metrics?: MetricsRouteDeps | undefined;
+}
 
 /** Builds the app without listening, so tests use `inject()` and the daemon calls `listen`. */
 export function buildHttpApp(deps: HttpDeps, log: Logger): FastifyInstance {
@@ -13,6 +16,7 @@ export function buildHttpApp(deps: HttpDeps, log: Logger): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   registerErrorHandler(app, log);
   registerHealthRoutes(app, deps);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
   return app;
 }
 

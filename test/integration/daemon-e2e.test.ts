@@ -90,6 +90,15 @@ void describe("camera to MQTT, end to end (real RTSP server, ffmpeg, ONNX model,
       assert.equal(ready.status, 200);
       assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200);
 
+      // The same facts in Prometheus form, for the site's monitoring.
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      const value = (line: RegExp): number => Number(metrics.split("\n").find((l) => line.test(l))?.split(" ").pop() ?? Number.NaN);
+      assert.ok(value(/^vigil_camera_frames_decoded_total\{camera="door"\} /) > 0, "decoded frames counted");
+      assert.ok(value(/^vigil_detector_inference_seconds_count\{/) > 0, "inference time observed");
+      assert.ok(value(/^vigil_incidents_total\{rule="face_present",type="incident.created"\} /) >= 1, "incidents counted");
+      assert.equal(value(/^vigil_camera_state\{camera="door",state="online"\} /), 1);
+      assert.equal(value(/^vigil_mqtt_connected /), 1);
+
       daemon.signal("SIGTERM");
       assert.equal(await daemon.exited, 0);
       await collector.waitFor((m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "stopped", 10_000);

@@ -1,0 +1,108 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { VigilEvents } from "../contract/events.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { CameraDetectionStats } from "../inference/detection-scheduler.js";
+import type { CameraStats } from "../ingest/camera-supervisor.js";
+import type { UplinkState } from "../sync/mqtt-uplink.js";
+import type { OutboxStats } from "../sync/outbox.js";
+import type { PublisherStats } from "../sync/outbox-publisher.js";
+
+export interface MetricsSources {
+  readonly cameras: { readonly supervisors: ReadonlyMap<string, { readonly stats: CameraStats }> };
+  readonly scheduler: { stats(cameraId: string): CameraDetectionStats };
+  readonly outbox: { readonly stats: OutboxStats };
+  readonly uplink: { readonly state: UplinkState } | undefined;
+  readonly publisher: { readonly stats: Readonly<PublisherStats> } | undefined;
+  readonly bus: EventBus<VigilEvents>;
+  readonly model: string;
+}
+
+const CAMERA_STATES = ["starting", "online", "stalled", "backoff", "offline", "disabled"] as const;
+
+/**
+ * A counter whose value is read from a component's own cumulative count at scrape time: the
+ * components keep counting whether or not anyone scrapes, and the registry never drifts from them.
+ */
+function mirroredCounter(registry: Registry, name: string, help: string, labelNames: string[], read: (set: (labels: Record<string, string>, value: number) => void) => void): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      read((labels, value) => this.inc(labels, value));
+    },
+  });
+}
+
+/** The Prometheus registry for `GET /metrics`: camera, detector, outbox, uplink and process figures. */
+export function createMetrics(s: MetricsSources): { registry: Registry; stop(): void } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const eachCamera = (f: (id: string, stats: CameraStats, det: CameraDetectionStats) => void): void => {
+    for (const [id, sup] of s.cameras.supervisors) f(id, sup.stats, s.scheduler.stats(id));
+  };
+  mirroredCounter(registry, "vigil_camera_frames_decoded_total", "Frames decoded by the camera's ffmpeg", ["camera"], (set) => eachCamera((id, c) => set({ camera: id }, c.framesDecoded)));
+  mirroredCounter(registry, "vigil_camera_frames_analysed_total", "Frames run through the detector", ["camera"], (set) => eachCamera((id, _c, d) => set({ camera: id }, d.analysed)));
+  mirroredCounter(registry, "vigil_camera_frames_skipped_total", "Frames dropped because the detector was busy", ["camera"], (set) => eachCamera((id, _c, d) => set({ camera: id }, d.skipped)));
+  mirroredCounter(registry, "vigil_camera_restarts_total", "ffmpeg restarts", ["camera"], (set) => eachCamera((id, c) => set({ camera: id }, c.restarts)));
+  mirroredCounter(registry, "vigil_camera_stalls_total", "Frame watchdog stalls", ["camera"], (set) => eachCamera((id, c) => set({ camera: id }, c.stalls)));
+  new Gauge({
+    name: "vigil_camera_state",
+    help: "1 for the camera's current state",
+    labelNames: ["camera", "state"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      eachCamera((id, c) => CAMERA_STATES.forEach((state) => this.set({ camera: id, state }, c.state === state ? 1 : 0)));
+    },
+  });
+  const inference = new Histogram({
+    name: "vigil_detector_inference_seconds",
+    help: "Detector time per analysed frame",
+    labelNames: ["provider", "model"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const incidents = new Counter({ name: "vigil_incidents_total", help: "Incident writes by rule and event type", labelNames: ["rule", "type"], registers: [registry] });
+  new Gauge({
+    name: "vigil_outbox_bytes",
+    help: "Bytes queued for central, per stream",
+    labelNames: ["stream"],
+    registers: [registry],
+    collect() {
+      for (const [stream, bytes] of Object.entries(s.outbox.stats.bytes)) this.set({ stream }, bytes);
+    },
+  });
+  mirroredCounter(registry, "vigil_outbox_dropped_total", "Messages dropped or refused by the outbox policy or TTL", ["reason"], (set) => {
+    const st = s.outbox.stats;
+    set({ reason: "alert_shed" }, st.dropped_alerts);
+    set({ reason: "expired" }, st.expired);
+    set({ reason: "refused" }, st.refused);
+  });
+  new Gauge({
+    name: "vigil_mqtt_connected",
+    help: "1 while the uplink is connected",
+    registers: [registry],
+    collect() {
+      this.set(s.uplink?.state.connected ? 1 : 0);
+    },
+  });
+  mirroredCounter(registry, "vigil_mqtt_connects_total", "Uplink connections made", [], (set) => set({}, s.uplink?.state.connects ?? 0));
+  mirroredCounter(registry, "vigil_mqtt_publishes_total", "Outbox messages published, by outcome", ["outcome"], (set) => {
+    const p = s.publisher?.stats;
+    set({ outcome: "sent" }, p?.published ?? 0);
+    set({ outcome: "acknowledged" }, p?.acknowledged ?? 0);
+    set({ outcome: "failed" }, p?.failed ?? 0);
+  });
+  const offDetections = s.bus.on("detections", (r) => inference.observe({ provider: "cpu", model: s.model }, r.inferenceMs / 1000));
+  const offIncidents = s.bus.on("incident.changed", ({ incident, type }) => incidents.inc({ rule: incident.rule, type }));
+  return {
+    registry,
+    stop: () => {
+      offDetections();
+      offIncidents();
+    },
+  };
+}
