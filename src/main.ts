@@ -9,6 +9,7 @@ import { EventBus } from "./core/event-bus.js";
 import { Lifecycle } from "./core/lifecycle.js";
 import type { Logger } from "./core/logger.js";
 import { VERSION } from "./core/version.js";
+import { healthDocument } from "./health/health-document.js";
 import { createMetrics } from "./health/metrics.js";
 import { operatingStats } from "./health/operating-stats.js";
 import { type Readiness, ReadinessRegistry } from "./health/readiness.js";
@@ -71,17 +72,22 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     ),
   );
   // Read only when central asks (health.request), by which time every part below exists.
-  const health = (): unknown => ({
-    version: VERSION,
-    uptime_s: Math.round((Date.now() - startedAt) / 1000),
-    readiness: readiness.evaluate(),
-    cameras: Object.fromEntries([...vision.cameras.supervisors].map(([id, s]) => [id, { ...s.stats, ...vision.scheduler.stats(id) }])),
-    detector: vision.detector.stats,
-    uplink: sync.uplink?.state ?? null,
-    publisher: sync.publisher?.stats ?? null,
-    outbox: outbox.stats,
-    audit_head: sync.audit.head,
-  });
+  const health = (): unknown =>
+    healthDocument({
+      version: VERSION,
+      uptimeS: Math.round((Date.now() - startedAt) / 1000),
+      readiness: readiness.evaluate(),
+      cameras: config.cameras.map((c) => {
+        const supervisor = vision.cameras.supervisors.get(c.id);
+        if (!supervisor) throw new Error(`no supervisor for camera ${c.id}`);
+        return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id) };
+      }),
+      detector: { model: model.id, provider: "cpu", stats: vision.detector.stats },
+      uplink: sync.uplink?.state,
+      publisher: sync.publisher?.stats,
+      outbox: outbox.stats,
+      auditHead: sync.audit.head,
+    });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
   const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }));
   const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log });

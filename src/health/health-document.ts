@@ -1,0 +1,82 @@
+import type { DetectorStats } from "../inference/face-detector.js";
+import type { CameraDetectionStats } from "../inference/detection-scheduler.js";
+import type { CameraStats } from "../ingest/camera-supervisor.js";
+import type { UplinkState } from "../sync/mqtt-uplink.js";
+import type { OutboxStats } from "../sync/outbox.js";
+import type { PublisherStats } from "../sync/outbox-publisher.js";
+import type { Readiness } from "./readiness.js";
+
+export type OverallStatus = "ok" | "degraded" | "failing";
+
+export interface HealthInputs {
+  readonly version: string;
+  readonly uptimeS: number;
+  readonly readiness: Readiness;
+  readonly cameras: ReadonlyArray<{ readonly id: string; readonly enabled: boolean; readonly stats: CameraStats; readonly detection: CameraDetectionStats }>;
+  readonly detector: { readonly model: string; readonly provider: string; readonly stats: DetectorStats };
+  readonly uplink: UplinkState | undefined;
+  readonly publisher: Readonly<PublisherStats> | undefined;
+  readonly outbox: OutboxStats;
+  readonly auditHead: { readonly seq: number; readonly mac: string };
+}
+
+/** Share of the outbox budget past which the box is reported degraded (central is not keeping up). */
+const OUTBOX_PRESSURE = 0.9;
+const round2 = (n: number | undefined): number | null => (n === undefined ? null : Math.round(n * 100) / 100);
+
+/**
+ * Overall status from the parts: `failing` when the box cannot do its job at all (no store, no
+ * model), `degraded` when part of it is impaired (a camera down, the uplink down, the outbox near
+ * full or refusing), `ok` otherwise. Pure, so the rules are tested on their own.
+ */
+export function overallStatus(i: HealthInputs): { status: OverallStatus; reasons: string[] } {
+  const failing = i.readiness.reasons.filter((r) => r.check === "store" || r.check === "model").map((r) => r.reason);
+  if (failing.length > 0) return { status: "failing", reasons: failing };
+  const reasons: string[] = [];
+  for (const c of i.cameras) if (c.enabled && c.stats.state !== "online") reasons.push(`camera ${c.id} is ${c.stats.state}`);
+  if (i.uplink && !i.uplink.connected) reasons.push("uplink is not connected");
+  if (i.outbox.refused > 0) reasons.push(`outbox refused ${i.outbox.refused} message(s)`);
+  if (i.outbox.used_bytes > i.outbox.max_bytes * OUTBOX_PRESSURE) reasons.push(`outbox at ${Math.round((100 * i.outbox.used_bytes) / i.outbox.max_bytes)}% of its budget`);
+  return { status: reasons.length > 0 ? "degraded" : "ok", reasons };
+}
+
+/** The health document: `<base>/health`, `health.request`, and later `GET /v1/health`. */
+export function healthDocument(i: HealthInputs): Record<string, unknown> {
+  return {
+    ...overallStatus(i),
+    version: i.version,
+    uptime_s: i.uptimeS,
+    readiness: i.readiness,
+    cameras: Object.fromEntries(
+      i.cameras.map((c) => [
+        c.id,
+        {
+          state: c.stats.state,
+          frames_decoded: c.stats.framesDecoded,
+          frames_analysed: c.detection.analysed,
+          frames_skipped: c.detection.skipped,
+          restarts: c.stats.restarts,
+          stalls: c.stats.stalls,
+          last_frame_at: c.stats.lastFrameAt ?? null,
+          source: c.stats.source ?? null,
+          last_error: c.stats.lastError ?? null,
+        },
+      ]),
+    ),
+    detector: { model: i.detector.model, provider: i.detector.provider, runs: i.detector.stats.runs, last_ms: round2(i.detector.stats.lastMs), mean_ms: round2(i.detector.stats.meanMs) },
+    uplink: i.uplink
+      ? {
+          connected: i.uplink.connected,
+          broker: i.uplink.broker ?? null,
+          protocol_version: i.uplink.protocolVersion ?? null,
+          connects: i.uplink.connects,
+          brokers: i.uplink.brokers.map((b) => ({ url: b.url, state: b.state, last_error: b.lastError ?? null })),
+        }
+      : null,
+    publisher: i.publisher
+      ? { published: i.publisher.published, acknowledged: i.publisher.acknowledged, failed: i.publisher.failed, in_flight: i.publisher.inFlight }
+      : null,
+    outbox: i.outbox,
+    audit_head: i.auditHead,
+  };
+}

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { healthDocument, type HealthInputs, overallStatus } from "../../src/health/health-document.js";
+
+function inputs(over: Partial<HealthInputs> = {}): HealthInputs {
+  return {
+    version: "1.0.0",
+    uptimeS: 120,
+    readiness: { ready: true, reasons: [] },
+    cameras: [
+      {
+        id: "lobby",
+        enabled: true,
+        stats: { state: "online", framesDecoded: 600, restarts: 0, stalls: 0, lastFrameAt: "2026-11-22T12:00:00.000Z", source: { width: 640, height: 480 }, lastError: undefined },
+        detection: { analysed: 590, skipped: 10 },
+      },
+    ],
+    detector: { model: "blazeface-back-256", provider: "cpu", stats: { runs: 590, lastMs: 7.123, meanMs: 6.987 } },
+    uplink: { connected: true, broker: "mqtts://central:8883", protocolVersion: 5, connects: 1, brokers: [{ url: "mqtts://central:8883", state: "healthy", lastError: undefined }] },
+    publisher: { published: 10, acknowledged: 10, failed: 0, inFlight: 0 },
+    outbox: { policy: "shed-alerts-then-refuse-incidents", max_bytes: 1000, used_bytes: 100, bytes: { incidents: 100, audit: 0, alerts: 0 }, dropped_alerts: 0, expired: 0, refused: 0 },
+    auditHead: { seq: 3, mac: "ab" },
+    ...over,
+  };
+}
+
+void describe("health document", () => {
+  void it("is ok when every part works, with snake_case fields for central", () => {
+    const doc = healthDocument(inputs());
+    assert.equal(doc.status, "ok");
+    assert.deepEqual(doc.reasons, []);
+    assert.deepEqual((doc.cameras as Record<string, unknown>).lobby, {
+      state: "online",
+      frames_decoded: 600,
+      frames_analysed: 590,
+      frames_skipped: 10,
+      restarts: 0,
+      stalls: 0,
+      last_frame_at: "2026-11-22T12:00:00.000Z",
+      source: { width: 640, height: 480 },
+      last_error: null,
+    });
+    assert.deepEqual(doc.detector, { model: "blazeface-back-256", provider: "cpu", runs: 590, last_ms: 7.12, mean_ms: 6.99 });
+  });
+
+  void it("is degraded, with each reason, when a camera, the uplink or the outbox is impaired", () => {
+    const base = inputs();
+    const camera = base.cameras[0];
+    assert.ok(camera);
+    const r = overallStatus(
+      inputs({
+        cameras: [{ ...camera, stats: { ...camera.stats, state: "backoff" } }, { ...camera, id: "off", enabled: false, stats: { ...camera.stats, state: "disabled" } }],
+        uplink: { ...(base.uplink as NonNullable<HealthInputs["uplink"]>), connected: false },
+        outbox: { ...base.outbox, used_bytes: 950, refused: 2 },
+      }),
+    );
+    assert.equal(r.status, "degraded");
+    assert.deepEqual(r.reasons, ["camera lobby is backoff", "uplink is not connected", "outbox refused 2 message(s)", "outbox at 95% of its budget"]);
+  });
+
+  void it("is failing when the store or the model is not there, whatever else works", () => {
+    const r = overallStatus(inputs({ readiness: { ready: false, reasons: [{ check: "model", reason: "model m is not loaded" }, { check: "cameras", reason: "x" }] } }));
+    assert.deepEqual(r, { status: "failing", reasons: ["model m is not loaded"] });
+    assert.equal(overallStatus(inputs({ uplink: undefined, publisher: undefined })).status, "ok", "no broker configured is not a fault");
+  });
+});
