@@ -3,16 +3,11 @@ import type { VigilEvents } from "../contract/events.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { CameraDetectionStats } from "../inference/detection-scheduler.js";
 import type { CameraStats } from "../ingest/camera-supervisor.js";
-import type { UplinkState } from "../sync/mqtt-uplink.js";
 import type { OutboxStats } from "../sync/outbox.js";
-import type { PublisherStats } from "../sync/outbox-publisher.js";
+import type { OperatingSources } from "./operating-stats.js";
 
-export interface MetricsSources {
-  readonly cameras: { readonly supervisors: ReadonlyMap<string, { readonly stats: CameraStats }> };
-  readonly scheduler: { stats(cameraId: string): CameraDetectionStats };
+export interface MetricsSources extends Omit<OperatingSources, "detector"> {
   readonly outbox: { readonly stats: OutboxStats };
-  readonly uplink: { readonly state: UplinkState } | undefined;
-  readonly publisher: { readonly stats: Readonly<PublisherStats> } | undefined;
   readonly bus: EventBus<VigilEvents>;
   readonly model: string;
 }
