@@ -29,13 +29,11 @@ import {
   CommandResultSchema,
   CommandSchema,
   EnvelopeSchema,
-  exportSchemas,
   IncidentEnvelopeSchema,
   IncidentSchema,
-  schemaFileText,
   StatusSchema,
-  writeSchemaFiles,
 } from "../../src/contract/schemas.js";
+import { exportSchemas, schemaFileText, writeSchemaFiles } from "../../src/contract/schema-files.js";
 import type { StatusPayload } from "../../src/contract/topics.js";
 import { ErrorCodes } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/logger.js";
@@ -56,7 +54,7 @@ export type OutsideContractChecks = [Assert<Same<Static<typeof CheckpointDataSch
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const SCHEMA_DIR = join(ROOT, "docs", "schemas");
-const REGENERATE = `npx tsc -p tsconfig.json && node -e "import('./dist/src/contract/schemas.js').then((m) => m.writeSchemaFiles('docs/schemas'))"`;
+const REGENERATE = `npx tsc -p tsconfig.json && node -e "import('./dist/src/contract/schema-files.js').then((m) => m.writeSchemaFiles('docs/schemas'))"`;
 
 const SITE = "hq";
 const GATEWAY = "gw-01";
@@ -155,7 +153,7 @@ void describe("docs/schemas", () => {
       } catch {
         assert.fail(`docs/schemas/${file} is missing; regenerate with\n  ${REGENERATE}`);
       }
-      assert.equal(committed, schemaFileText(schema), `docs/schemas/${file} differs from src/contract/schemas.ts; regenerate with\n  ${REGENERATE}`);
+      assert.equal(committed, schemaFileText(schema), `docs/schemas/${file} differs from src/contract/schemas.ts (via schema-files.ts); regenerate with\n  ${REGENERATE}`);
     }
   });
 
