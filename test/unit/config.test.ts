@@ -9,36 +9,14 @@ import fc from "fast-check";
 import { buildConfig, loadConfig } from "../../src/config/loader.js";
 import { EnvOverrideError, resolveEnvOverride } from "../../src/config/env-overrides.js";
 import { ConfigSchema, type VigilConfig } from "../../src/config/schema.js";
-import { ErrorCodes, ExitCodes, exitCodeFor, VigilError, type ErrorCode } from "../../src/core/errors.js";
+import { ErrorCodes, ExitCodes, exitCodeFor, VigilError } from "../../src/core/errors.js";
 import { PACKAGE_ROOT } from "../../src/core/version.js";
+import { expectVigil, expectVigilAsync } from "../helpers/expect-vigil.js";
 
 const MINIMAL = { site: "hq", gateway: "gw-01" };
 const BASE = "/etc/vigil";
 
-/** Runs `fn`, which must throw a VigilError with `code`; returns it for further checks. */
-function expectVigil(fn: () => unknown, code: ErrorCode): VigilError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof VigilError, `expected a VigilError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code);
-  return caught;
-}
 
-async function expectVigilAsync(work: Promise<unknown>, code: ErrorCode): Promise<VigilError> {
-  let caught: unknown;
-  try {
-    await work;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof VigilError, `expected a VigilError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code);
-  return caught;
-}
 
 /** CONFIG_INVALID whose details.path is `path` and whose message names it. */
 function expectInvalidAt(raw: unknown, env: NodeJS.ProcessEnv, path: string): VigilError {

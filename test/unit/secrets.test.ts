@@ -11,21 +11,11 @@ import { loadSecrets, secretWeakness } from "../../src/config/secrets.js";
 import { generateCheckpointKeyPem } from "../../src/audit/checkpoint.js";
 import type { REQUIRED_SECRETS } from "../../src/config/schema.js";
 import { MIN_SECRET_BYTES } from "../../src/config/schema.js";
-import { ErrorCodes, VigilError, type ErrorCode } from "../../src/core/errors.js";
+import { ErrorCodes } from "../../src/core/errors.js";
+import { expectVigilAsync } from "../helpers/expect-vigil.js";
 
 const strong = (): string => randomBytes(32).toString("base64url");
 
-async function expectVigil(work: Promise<unknown>, code: ErrorCode): Promise<VigilError> {
-  let caught: unknown;
-  try {
-    await work;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof VigilError, `expected a VigilError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code);
-  return caught;
-}
 
 void describe("secretWeakness", () => {
   void it("refuses anything shorter than 32 bytes, counting UTF-8 bytes", () => {
@@ -120,17 +110,17 @@ void describe("loadSecrets", () => {
 
   void it("a missing secret file is SECRET_MISSING", async () => {
     const dir = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: strong() });
-    assert.equal((await expectVigil(loadSecrets(dir, {}), ErrorCodes.SECRET_MISSING)).message.includes("audit_hmac_key"), true);
-    await expectVigil(loadSecrets(dir, {}), ErrorCodes.SECRET_MISSING);
-    await expectVigil(loadSecrets(join(root, "no-such-dir"), {}), ErrorCodes.SECRET_MISSING);
+    assert.equal((await expectVigilAsync(loadSecrets(dir, {}), ErrorCodes.SECRET_MISSING)).message.includes("audit_hmac_key"), true);
+    await expectVigilAsync(loadSecrets(dir, {}), ErrorCodes.SECRET_MISSING);
+    await expectVigilAsync(loadSecrets(join(root, "no-such-dir"), {}), ErrorCodes.SECRET_MISSING);
   });
 
   void it("a weak secret is SECRET_WEAK and names which secret", async () => {
     const dir = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: strong(), audit_hmac_key: "changeme".repeat(5) });
-    const err = await expectVigil(loadSecrets(dir, {}), ErrorCodes.SECRET_WEAK);
+    const err = await expectVigilAsync(loadSecrets(dir, {}), ErrorCodes.SECRET_WEAK);
     assert.equal(err.details?.secret, "audit_hmac_key");
     const short = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: "short\n", audit_hmac_key: strong() });
-    assert.equal((await expectVigil(loadSecrets(short, {}), ErrorCodes.SECRET_WEAK)).details?.secret, "token_signing_key");
+    assert.equal((await expectVigilAsync(loadSecrets(short, {}), ErrorCodes.SECRET_WEAK)).details?.secret, "token_signing_key");
   });
 
   void it("$CREDENTIALS_DIRECTORY wins over the configured directory", async () => {
@@ -144,7 +134,7 @@ void describe("loadSecrets", () => {
     // And it is not a fallback: secrets missing there are missing, even if the configured dir has them.
     const good = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: strong(), audit_hmac_key: strong() });
     const empty = await secretsDir({});
-    await expectVigil(loadSecrets(good, { CREDENTIALS_DIRECTORY: empty }), ErrorCodes.SECRET_MISSING);
+    await expectVigilAsync(loadSecrets(good, { CREDENTIALS_DIRECTORY: empty }), ErrorCodes.SECRET_MISSING);
     // An empty variable means "not set".
     await loadSecrets(good, { CREDENTIALS_DIRECTORY: "" });
   });
