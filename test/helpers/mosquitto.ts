@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "./free-port.js";
+import { spawnService } from "./service-process.js";
 
 export interface MosquittoHandle {
   url: string;
@@ -63,48 +63,24 @@ export async function startMosquitto(opts: { port?: number; tls?: MosquittoTls }
   if (process.getuid?.() === 0) lines.push("user root");
   await writeFile(conf, lines.join("\n") + "\n");
 
-  const child = spawn("/usr/sbin/mosquitto", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (s: string) => {
-    stderr = (stderr + s).slice(-8192);
-  });
-  let done = false;
-  // "close" rather than "exit": by then stderr has been read to the end for error messages.
-  // A failed spawn emits "error" and never "close".
-  const exited = new Promise<void>((res) => {
-    const fin = (): void => {
-      done = true;
-      res();
-    };
-    child.once("close", fin);
-    child.once("error", (e) => {
-      stderr += `\nspawn error: ${e.message}`;
-      if (child.pid === undefined) fin();
-    });
-  });
-  const killOnExit = (): void => {
-    child.kill("SIGKILL");
-  };
-  process.once("exit", killOnExit);
-  void exited.then(async () => {
-    process.removeListener("exit", killOnExit);
-    await rm(dir, { recursive: true, force: true });
-  });
+  const service = spawnService("/usr/sbin/mosquitto", ["-c", conf]);
+  const { child, exited } = service;
+  child.stdout.resume();
+  void exited.then(() => rm(dir, { recursive: true, force: true }));
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await accepts(port))) {
-    if (done || Date.now() > deadline) {
-      const why = done ? "exited" : `was not listening after ${READY_TIMEOUT_MS} ms`;
+    if (service.done() || Date.now() > deadline) {
+      const why = service.done() ? "exited" : `was not listening after ${READY_TIMEOUT_MS} ms`;
       child.kill("SIGKILL");
       await exited;
-      throw new Error(`mosquitto on port ${port} ${why}\nstderr:\n${stderr}`);
+      throw new Error(`mosquitto on port ${port} ${why}\nstderr:\n${service.stderr()}`);
     }
     await sleep(50);
   }
 
   const end = async (sig: NodeJS.Signals): Promise<void> => {
-    if (!done) child.kill(sig);
+    if (!service.done()) child.kill(sig);
     const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { spawnService } from "./service-process.js";
 
 export interface RtspServerHandle {
   url: string;
@@ -58,30 +58,8 @@ export async function startRtspServer(opts: {
   const args = [script, "--port", String(opts.port ?? 0), "--mount", "/cam"];
   args.push("--frames", opts.frames, "--fps", String(opts.fps ?? 10));
   // Debian's python3 has the gi bindings; a pyenv python on PATH does not.
-  const child = spawn("/usr/bin/python3", args, { stdio: ["ignore", "pipe", "pipe"] });
-
-  // Keep draining stderr for the child's whole life: a full pipe would block GStreamer.
-  let stderr = "";
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (s: string) => {
-    stderr = (stderr + s).slice(-8192);
-  });
-  // "close" rather than "exit": by then stderr has been read to the end for error messages.
-  // A failed spawn emits "error" and never "close".
-  let done = false;
-  const exited = new Promise<void>((res) => {
-    const fin = (): void => {
-      done = true;
-      res();
-    };
-    child.once("close", fin);
-    child.once("error", () => child.pid === undefined && fin());
-  });
-  const killOnExit = (): void => {
-    child.kill("SIGKILL");
-  };
-  process.once("exit", killOnExit);
-  void exited.then(() => process.removeListener("exit", killOnExit));
+  const service = spawnService("/usr/bin/python3", args);
+  const { child, exited } = service;
 
   const lines = createInterface({ input: child.stdout });
   let url: string;
@@ -109,7 +87,7 @@ export async function startRtspServer(opts: {
   } catch (e) {
     child.kill("SIGKILL");
     await exited;
-    throw new Error(`rtsp_server.py failed: ${(e as Error).message}\nstderr:\n${stderr}`);
+    throw new Error(`rtsp_server.py failed: ${(e as Error).message}\nstderr:\n${service.stderr()}`);
   }
 
   const pid = child.pid;
@@ -119,13 +97,13 @@ export async function startRtspServer(opts: {
     port: Number(new URL(url).port),
     pid,
     pause() {
-      if (!done) process.kill(pid, "SIGSTOP");
+      if (!service.done()) process.kill(pid, "SIGSTOP");
     },
     resume() {
-      if (!done) process.kill(pid, "SIGCONT");
+      if (!service.done()) process.kill(pid, "SIGCONT");
     },
     async stop() {
-      if (done) return;
+      if (service.done()) return;
       child.kill("SIGTERM");
       // A paused (stopped) process only acts on SIGTERM once continued.
       child.kill("SIGCONT");
