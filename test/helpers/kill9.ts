@@ -1,4 +1,8 @@
 import { spawn } from "node:child_process";
+import { join } from "node:path";
+
+/** The compiled writer process both durability tests kill (test/helpers/durable-writer.ts). */
+export const DURABLE_WRITER = join(import.meta.dirname, "durable-writer.js");
 
 /**
  * Runs a node script that prints one line per acknowledged write, SIGKILLs it once `atLeast`

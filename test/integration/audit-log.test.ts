@@ -3,7 +3,7 @@
 // signed checkpoints. Also `vigil audit verify` end to end.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { killAfterLines } from "../helpers/kill9.js";
+import { DURABLE_WRITER, killAfterLines } from "../helpers/kill9.js";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -390,34 +390,8 @@ void describe("durability across kill -9", () => {
   });
 
   void it("every record that resolved before SIGKILL is on disk, the chain verifies, and it goes on", async () => {
-    const mod = (rel: string): string => new URL(`../../src/${rel}`, import.meta.url).href;
-    const script = join(root, "recorder.mjs");
-    await writeFile(
-      script,
-      `import { Database } from ${JSON.stringify(mod("store/database.js"))};
-import { GroupCommit } from ${JSON.stringify(mod("store/group-commit.js"))};
-import { Outbox } from ${JSON.stringify(mod("sync/outbox.js"))};
-import { AuditLog } from ${JSON.stringify(mod("audit/audit-log.js"))};
-import { auditKeyFromSecret } from ${JSON.stringify(mod("audit/chain.js"))};
-import { createLogger } from ${JSON.stringify(mod("core/logger.js"))};
-const log = createLogger({ level: "silent" });
-const db = new Database(process.argv[2], log);
-await db.start();
-const commits = new GroupCommit(db);
-const outbox = new Outbox(db, commits, { site: "hq", gateway: "gw-01" });
-await outbox.start();
-const audit = new AuditLog(db, outbox, auditKeyFromSecret(${JSON.stringify(SECRET)}), { site: "hq", gateway: "gw-01" }, { anonymiseSources: false }, log);
-await audit.start();
-for (let round = 0; ; round++) {
-  await Promise.all(Array.from({ length: 8 }, (_, i) =>
-    audit.record({ actor: "system", action: "test.tick", target: "t", result: "ok", details: { round, i } }).then((e) => {
-      process.stdout.write(e.seq + " " + e.mac + "\\n");
-    })));
-}
-`,
-    );
     const dataDir = join(root, "data");
-    const printed = (await killAfterLines(script, [dataDir], 400)).map((line) => line.split(" ") as [string, string]);
+    const printed = (await killAfterLines(DURABLE_WRITER, ["audit", dataDir, SECRET], 400)).map((line) => line.split(" ") as [string, string]);
 
     const s = await openStack(dataDir);
     try {

@@ -1,7 +1,7 @@
 // The durable outbox on a real LevelDB: sequence numbers, paging, acknowledgement, restarts, the
 // atomic domain write, group commit, the store lock, and survival of a kill -9.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -13,7 +13,7 @@ import { createLogger } from "../../src/core/logger.js";
 import { Database } from "../../src/store/database.js";
 import { GroupCommit } from "../../src/store/group-commit.js";
 import { Outbox, outboxKey } from "../../src/sync/outbox.js";
-import { killAfterLines } from "../helpers/kill9.js";
+import { DURABLE_WRITER, killAfterLines } from "../helpers/kill9.js";
 
 const log = createLogger({
   level: "debug",
@@ -299,34 +299,9 @@ void describe("durability across kill -9", () => {
   });
 
   void it("every append that resolved before SIGKILL is on disk after reopening", async () => {
-    const mod = (rel: string): string => new URL(`../../src/${rel}`, import.meta.url).href;
-    const script = join(root, "writer.mjs");
-    await writeFile(
-      script,
-      `import { Database } from ${JSON.stringify(mod("store/database.js"))};
-import { GroupCommit } from ${JSON.stringify(mod("store/group-commit.js"))};
-import { Outbox } from ${JSON.stringify(mod("sync/outbox.js"))};
-import { createLogger } from ${JSON.stringify(mod("core/logger.js"))};
-const log = createLogger({ level: "silent" });
-const db = new Database(process.argv[2], log);
-await db.start();
-const commits = new GroupCommit(db);
-await commits.start();
-const outbox = new Outbox(db, commits, { site: "hq", gateway: "gw-01" });
-await outbox.start();
-process.stdout.write("ready\\n");
-for (let round = 0; ; round++) {
-  await Promise.all(Array.from({ length: 8 }, (_, i) =>
-    outbox.append(i % 3 === 0 ? "audit" : "incidents", "t", { round, i }).then((e) => {
-      // Written (synchronously, to a pipe) only after the append resolved.
-      process.stdout.write(e.stream + " " + e.seq + " " + e.id + "\\n");
-    })));
-}
-`,
-    );
     const dataDir = join(root, "data");
     // Kill mid-stream: appends are in flight at this moment.
-    const lines = await killAfterLines(script, [dataDir], 400, { ignore: (l) => l === "ready" });
+    const lines = await killAfterLines(DURABLE_WRITER, ["outbox", dataDir], 400);
 
     const printed = lines.map((line) => {
       const [stream, seq, id] = line.split(" ");
