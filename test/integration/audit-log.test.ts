@@ -3,7 +3,6 @@
 // signed checkpoints. Also `vigil audit verify` end to end.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { DURABLE_WRITER, killAfterLines } from "../helpers/kill9.js";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,9 +17,11 @@ import type { AuditEntry, AuditInput } from "../../src/contract/audit.js";
 import type { Envelope } from "../../src/contract/envelope.js";
 import { ErrorCodes, isVigilError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/logger.js";
-import { Database } from "../../src/store/database.js";
-import { GroupCommit } from "../../src/store/group-commit.js";
-import { Outbox } from "../../src/sync/outbox.js";
+import type { Database } from "../../src/store/database.js";
+import type { GroupCommit } from "../../src/store/group-commit.js";
+import type { Outbox } from "../../src/sync/outbox.js";
+import { DURABLE_WRITER, killAfterLines } from "../helpers/kill9.js";
+import { openStoreStack, TEST_IDENTITY } from "../helpers/store-stack.js";
 
 const log = createLogger({
   level: "debug",
@@ -30,7 +31,7 @@ const log = createLogger({
     },
   }),
 });
-const IDENTITY = { site: "hq", gateway: "gw-01" };
+const IDENTITY = TEST_IDENTITY;
 const SECRET = "test-audit-key-8f2c1e9a7b6d5c4e3f2a1b0c9d8e7f6a";
 const KEY = auditKeyFromSecret(SECRET);
 
@@ -43,24 +44,15 @@ interface Stack {
 }
 
 async function openStack(dataDir: string, options = { anonymiseSources: false }, now?: () => Date): Promise<Stack> {
-  const db = new Database(dataDir, log, { attempts: 3, delayMs: 20 });
-  await db.start();
-  const commits = new GroupCommit(db);
-  await commits.start();
-  const outbox = new Outbox(db, commits, IDENTITY);
-  await outbox.start();
-  const audit = new AuditLog(db, outbox, KEY, IDENTITY, options, log, now);
+  const store = await openStoreStack(dataDir, { log });
+  const audit = new AuditLog(store.db, store.outbox, KEY, IDENTITY, options, log, now);
   await audit.start();
   return {
-    db,
-    commits,
-    outbox,
+    ...store,
     audit,
     async close() {
       await audit.stop();
-      await outbox.stop();
-      await commits.stop();
-      await db.stop();
+      await store.close();
     },
   };
 }

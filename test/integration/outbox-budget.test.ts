@@ -4,21 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ErrorCodes, isVigilError } from "../../src/core/errors.js";
-import { Database } from "../../src/store/database.js";
-import { GroupCommit } from "../../src/store/group-commit.js";
-import { Outbox, type OutboxOptions } from "../../src/sync/outbox.js";
+import type { OutboxOptions } from "../../src/sync/outbox.js";
+import { openStoreStack } from "../helpers/store-stack.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 
 const log = silentLogger();
 
-async function open(dir: string, options: OutboxOptions, now = (): Date => new Date()) {
-  const db = new Database(dir, log);
-  await db.start();
-  const commits = new GroupCommit(db);
-  const outbox = new Outbox(db, commits, { site: "hq", gateway: "gw" }, options, log, now);
-  await outbox.start();
-  return { db, outbox, close: async () => (await outbox.stop(), await commits.stop(), await db.stop()) };
-}
+const open = (dir: string, options: OutboxOptions, now = (): Date => new Date()) => openStoreStack(dir, { outbox: options, now, log });
 
 const body = (n: number) => ({ text: "x".repeat(n) });
 

@@ -12,7 +12,9 @@ import { ErrorCodes, isVigilError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/logger.js";
 import { Database } from "../../src/store/database.js";
 import { GroupCommit } from "../../src/store/group-commit.js";
-import { Outbox, outboxKey } from "../../src/sync/outbox.js";
+import type { Outbox} from "../../src/sync/outbox.js";
+import { outboxKey } from "../../src/sync/outbox.js";
+import { openStoreStack, type StoreStack } from "../helpers/store-stack.js";
 import { DURABLE_WRITER, killAfterLines } from "../helpers/kill9.js";
 
 const log = createLogger({
@@ -23,33 +25,9 @@ const log = createLogger({
     },
   }),
 });
-const IDENTITY = { site: "hq", gateway: "gw-01" };
 
-interface Stack {
-  db: Database;
-  commits: GroupCommit;
-  outbox: Outbox;
-  close(): Promise<void>;
-}
-
-async function openStack(dataDir: string): Promise<Stack> {
-  const db = new Database(dataDir, log, { attempts: 3, delayMs: 20 });
-  await db.start();
-  const commits = new GroupCommit(db);
-  await commits.start();
-  const outbox = new Outbox(db, commits, IDENTITY);
-  await outbox.start();
-  return {
-    db,
-    commits,
-    outbox,
-    async close() {
-      await outbox.stop();
-      await commits.stop();
-      await db.stop();
-    },
-  };
-}
+type Stack = StoreStack;
+const openStack = (dataDir: string): Promise<Stack> => openStoreStack(dataDir, { log });
 
 async function readAll(outbox: Outbox, stream: StreamName): Promise<Envelope[]> {
   return (await outbox.read(stream, 0, 1_000_000)).map((e) => e.envelope);
