@@ -31,7 +31,7 @@ async function run(cameraCount: number, detectFps: number): Promise<void> {
   let results = 0;
   const scheduler = new DetectionScheduler(detector, () => results++, log);
   await scheduler.start();
-  const cameras: CameraConfig[] = Array.from({ length: cameraCount }, (_, i) => ({ id: `cam${i}`, url: rtsp.url, enabled: true, detect: { fps: detectFps } }));
+  const cameras: CameraConfig[] = Array.from({ length: cameraCount }, (_, i) => ({ id: `cam${i}`, url: rtsp.url, enabled: true, detect: { fps: detectFps }, push: { auth: "either" } }));
   const manager = new CameraManager(
     { cameras, width: 256, height: 256, stallTimeoutMs: 10_000, startTimeoutMs: 20_000, socketTimeoutS: 10, secretsDir: "/nonexistent", onFrame: (f) => scheduler.submit(f) },
     log,

@@ -18,6 +18,26 @@ const DetectSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** How a camera proves who it is on the push endpoints (`/v1/ingest/:cameraId/...`). */
+const CameraPushSchema = Type.Object(
+  {
+    auth: Type.Union([Type.Literal("either"), Type.Literal("api_key"), Type.Literal("client_cert"), Type.Literal("both")], {
+      default: "either",
+      description: "which credentials a push request must carry: an API key, a client certificate, either, or both",
+    }),
+    client_cert: Type.Optional(
+      Type.Object(
+        {
+          fingerprint_sha256: Type.Optional(Type.String({ pattern: "^([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$", description: "the certificate's SHA-256 fingerprint" })),
+          subject: Type.Optional(Type.String({ minLength: 1, description: "the certificate's subject, e.g. CN=lobby,OU=camera,O=hq" })),
+        },
+        { additionalProperties: false, description: "binds one certificate to this camera; default: a site-CA certificate whose CN is the camera id" },
+      ),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 const CameraSchema = Type.Object(
   {
     id: Id,
@@ -26,6 +46,15 @@ const CameraSchema = Type.Object(
     credentials_file: Type.Optional(Type.String({ minLength: 1, description: "file in secrets_dir holding user:password" })),
     enabled: Type.Boolean({ default: true }),
     detect: DetectSchema,
+    push: CameraPushSchema,
+  },
+  { additionalProperties: false },
+);
+
+const ServerTlsSchema = Type.Object(
+  {
+    cert: Type.String({ minLength: 1, description: "server certificate chain (PEM); relative paths are under certs_dir" }),
+    key: Type.String({ minLength: 1, description: "its private key (PEM, mode 0600)" }),
   },
   { additionalProperties: false },
 );
@@ -49,8 +78,69 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    certs_dir: Type.String({ minLength: 1, default: "/etc/vigil/certs", description: "site CA, CRL and issued certificates (vigil cert)" }),
     http: Type.Object(
-      { listen: Type.String({ ...HostPort, default: "127.0.0.1:8080" }) },
+      {
+        listen: Type.String({ ...HostPort, default: "127.0.0.1:8080" }),
+        tls: Type.Optional(ServerTlsSchema),
+        allow_plain_http: Type.Boolean({ default: false, description: "serve plain HTTP on a non-loopback address; off: refused at start" }),
+        body_limit_bytes: Type.Integer({ minimum: 1024, maximum: 16_777_216, default: 65_536, description: "JSON request bodies" }),
+        frame_limit_bytes: Type.Integer({ minimum: 1024, maximum: 67_108_864, default: 4_194_304, description: "JPEG frames pushed by cameras" }),
+        camera_tls: Type.Object(
+          {
+            listen: Type.String({ default: "", description: "host:port of the HTTPS listener that asks cameras for client certificates; empty: off" }),
+            cert: Type.String({ default: "server.crt", description: "server certificate (PEM), under certs_dir" }),
+            key: Type.String({ default: "server.key", description: "its private key, under certs_dir" }),
+            ca: Type.String({ default: "ca.crt", description: "the site CA that camera certificates must chain to, under certs_dir" }),
+            crl: Type.String({ default: "ca.crl", description: "the site CA's CRL, under certs_dir; reloaded when it changes" }),
+            reload_interval_s: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 5, description: "how often CA and CRL files are checked for changes" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    auth: Type.Object(
+      {
+        issuer: Type.String({ default: "", description: "JWT iss; empty: vigil:<site>/<gateway>" }),
+        audience: Type.String({ minLength: 1, default: "vigil-api" }),
+        access_ttl_s: Type.Integer({ minimum: 60, maximum: 3600, default: 900 }),
+        refresh_ttl_s: Type.Integer({ minimum: 300, maximum: 7_776_000, default: 604_800, description: "longest life of a session (refresh-token family)" }),
+        session_idle_s: Type.Integer({ minimum: 300, maximum: 2_592_000, default: 43_200, description: "a session unused this long ends" }),
+        argon2: Type.Object(
+          {
+            memory_kib: Type.Integer({ minimum: 19_456, maximum: 1_048_576, default: 65_536, description: "OWASP minimum is 19456 (19 MiB)" }),
+            time_cost: Type.Integer({ minimum: 2, maximum: 20, default: 3 }),
+            parallelism: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
+            max_concurrent: Type.Integer({ minimum: 1, maximum: 64, default: 2, description: "hashes computed at once; the rest wait, so a login flood cannot exhaust memory" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        lockout: Type.Object(
+          {
+            max_failures: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+            window_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+            lock_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        rate_limit: Type.Object(
+          {
+            per_ip_per_minute: Type.Integer({ minimum: 1, default: 600 }),
+            per_user_per_minute: Type.Integer({ minimum: 1, default: 600 }),
+            login_per_ip_per_minute: Type.Integer({ minimum: 1, default: 20 }),
+            login_per_user_per_minute: Type.Integer({ minimum: 1, default: 10 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        alerts: Type.Object(
+          {
+            failed_logins_per_minute: Type.Integer({ minimum: 1, default: 10, description: "more than this: a security.login_flood alert" }),
+            cert_expiry_days: Type.Integer({ minimum: 1, maximum: 365, default: 30, description: "certificates expiring sooner: a security.cert_expiring alert" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
       { additionalProperties: false, default: {} },
     ),
     mqtt: Type.Object(

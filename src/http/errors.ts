@@ -11,6 +11,13 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.CAMERA_UNKNOWN]: 404,
   [ErrorCodes.STORE_UNAVAILABLE]: 503,
   [ErrorCodes.SHUTTING_DOWN]: 503,
+  [ErrorCodes.RATE_LIMITED]: 429,
+  [ErrorCodes.CONFLICT]: 409,
+  [ErrorCodes.ALREADY_EXISTS]: 409,
+  [ErrorCodes.PASSWORD_POLICY]: 400,
+  [ErrorCodes.CAMERA_MISMATCH]: 403,
+  [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCodes.UNSUPPORTED_MEDIA_TYPE]: 415,
 };
 
 export function httpStatusFor(code: ErrorCode): number {

@@ -67,7 +67,7 @@ void describe("buildConfig: defaults and freezing", () => {
     assert.throws(() => {
       config.mqtt.embedded.enabled = true;
     }, TypeError);
-    assert.throws(() => config.cameras.push({ id: "x", url: "rtsp://x/", enabled: true, detect: { fps: 1 } }), TypeError);
+    assert.throws(() => config.cameras.push({ id: "x", url: "rtsp://x/", enabled: true, detect: { fps: 1 }, push: { auth: "either" } }), TypeError);
     const cam = config.cameras[0];
     assert.ok(cam);
     assert.throws(() => {

@@ -1,0 +1,66 @@
+import { request } from "node:http";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import { ADMIN_SOCKET_NAME, type AdminOps } from "../contract/admin.js";
+import type { VigilConfig } from "../config/schema.js";
+import { type ErrorCode, ErrorCodes, VigilError } from "../core/errors.js";
+import { runAdminOp } from "../http/admin-socket.js";
+
+/** Opens what the ops need without the daemon (store, audit) and closes it again. */
+export type OfflineAdmin = (config: Readonly<VigilConfig>) => Promise<{ ops: AdminOps; close(): Promise<void> }>;
+
+function localActor(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid:${process.getuid?.() ?? "?"}`;
+  }
+}
+
+type SocketAnswer = { kind: "answer"; status: number; body: unknown } | { kind: "absent" };
+
+function callSocket(path: string, op: string, payload: string): Promise<SocketAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: path, path: `/ops/${encodeURIComponent(op)}`, method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        try {
+          resolve({ kind: "answer", status: res.statusCode ?? 500, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
+        } catch (err) {
+          reject(new VigilError(ErrorCodes.DAEMON_UNREACHABLE, "the daemon's admin socket answered with something other than JSON", { cause: err }));
+        }
+      });
+    });
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      // No socket, or a stale one from a daemon that died: nobody is serving, the store is ours.
+      if (err.code === "ENOENT" || err.code === "ECONNREFUSED") resolve({ kind: "absent" });
+      else reject(new VigilError(ErrorCodes.DAEMON_UNREACHABLE, `admin socket ${path}: ${err.message}`, { cause: err }));
+    });
+    req.end(payload);
+  });
+}
+
+/**
+ * Runs an admin op in the running daemon (over its socket) or, when none is running, in this
+ * process against the store. Errors come back as the same coded VigilErrors either way.
+ */
+export async function adminCall<R>(config: Readonly<VigilConfig>, offline: OfflineAdmin, op: string, args: unknown): Promise<R> {
+  const actor = localActor();
+  const answer = await callSocket(join(config.data_dir, ADMIN_SOCKET_NAME), op, JSON.stringify({ actor, args }));
+  if (answer.kind === "answer") {
+    const body = answer.body as { result?: unknown; error?: { code?: string; message?: string } };
+    if (answer.status >= 400 || body.error) {
+      const code = (body.error?.code ?? ErrorCodes.INTERNAL) as ErrorCode;
+      throw new VigilError(code, body.error?.message ?? `admin op ${op} failed (${answer.status})`);
+    }
+    return body.result as R;
+  }
+  const admin = await offline(config);
+  try {
+    return (await runAdminOp(admin.ops, op, args, `cli:${actor}`)) as R;
+  } finally {
+    await admin.close();
+  }
+}
+
