@@ -14,7 +14,13 @@ import { createMetrics } from "./health/metrics.js";
 import { operatingStats } from "./health/operating-stats.js";
 import { type Readiness, ReadinessRegistry } from "./health/readiness.js";
 import { StatsReporter } from "./health/stats-reporter.js";
+import { AdminSocket } from "./http/admin-socket.js";
+import { registerHealthRoutes } from "./http/routes/health.js";
+import { registerMetricsRoute } from "./http/routes/metrics.js";
 import { HttpServer } from "./http/server.js";
+import { operatorHttpOptions } from "./compose/http.js";
+import { buildAdminOps } from "./compose/admin.js";
+import { composeAuth } from "./compose/auth.js";
 import { IncidentService } from "./incidents/incident-service.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
@@ -57,9 +63,6 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
             return { contentType: registry.contentType, body: await registry.metrics() };
           },
         };
-  const http = lifecycle.add(
-    new HttpServer(config.http.listen, { readiness: () => readiness.evaluate(), version: VERSION, startedAt, metrics: metricsRoute }, log.child({ component: "http" })),
-  );
   const database = lifecycle.add(new Database(config.data_dir, log.child({ component: "store" })));
   const commits = lifecycle.add(new GroupCommit(database));
   const outbox = lifecycle.add(
@@ -89,6 +92,29 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       auditHead: sync.audit.head,
     });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
+  const auth = composeAuth(lifecycle, config, secrets, { database, commits, audit: sync.audit, alert: (type, data) => outbox.append("alerts", type, data), log });
+  const adminOps = buildAdminOps({ auth, audit: sync.audit });
+  lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
+  // After the stores it serves (a login during start-up must find the users loaded), before vision
+  // (so probes answer while models load and cameras connect).
+  const httpLog = log.child({ component: "http" });
+  const http = lifecycle.add(
+    new HttpServer(
+      config.http.listen,
+      () =>
+        operatorHttpOptions(config, {
+          auth,
+          audit: sync.audit,
+          log: httpLog,
+          extraRoutes: [
+            (app) => registerHealthRoutes(app, { readiness: () => readiness.evaluate(), version: VERSION, startedAt }),
+            (app) => (metricsRoute ? registerMetricsRoute(app, metricsRoute) : undefined),
+          ],
+        }),
+      httpLog,
+      { allowPlainHttp: config.http.allow_plain_http },
+    ),
+  );
   const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }));
   const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log });
 

@@ -1,6 +1,7 @@
 import { AuditLog } from "../audit/audit-log.js";
 import { auditKeyFromSecret } from "../audit/chain.js";
 import { buildAdminOps } from "../compose/admin.js";
+import { composeAuth } from "../compose/auth.js";
 import type { VigilConfig } from "../config/schema.js";
 import { loadSecrets } from "../config/secrets.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
@@ -26,7 +27,8 @@ export const openOfflineAdmin: OfflineAdmin = async (config: Readonly<VigilConfi
     new Outbox(database, commits, identity, { maxBytes: config.outbox.max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s }, log),
   );
   const audit = lifecycle.add(new AuditLog(database, outbox, auditKeyFromSecret(secrets.audit_hmac_key), identity, { anonymiseSources: config.audit.anonymise_sources }, log));
-  const ops = buildAdminOps(lifecycle, config, secrets, { database, commits, audit, log });
+  const auth = composeAuth(lifecycle, config, secrets, { database, commits, audit, alert: (type, data) => outbox.append("alerts", type, data), log });
+  const ops = buildAdminOps({ auth, audit });
   try {
     await lifecycle.start();
   } catch (err) {

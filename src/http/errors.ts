@@ -29,12 +29,14 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
     if (isVigilError(err)) {
       const status = httpStatusFor(err.code);
       if (status >= 500) log.error({ err }, "request failed");
-      return reply.status(status).send({ error: { code: err.code, message: err.message } });
+      const field = typeof err.details?.field === "string" ? { field: err.details.field } : {};
+      return reply.status(status).send({ error: { code: err.code, message: err.message, ...field } });
     }
     const fe = err as FastifyError;
     if (fe.validation) return reply.status(400).send({ error: { code: ErrorCodes.VALIDATION, message: fe.message } });
     if (typeof fe.statusCode === "number" && fe.statusCode < 500) {
-      return reply.status(fe.statusCode).send({ error: { code: fe.statusCode === 413 ? ErrorCodes.PAYLOAD_TOO_LARGE : ErrorCodes.VALIDATION, message: fe.message } });
+      const code = fe.statusCode === 413 ? ErrorCodes.PAYLOAD_TOO_LARGE : fe.statusCode === 415 ? ErrorCodes.UNSUPPORTED_MEDIA_TYPE : ErrorCodes.VALIDATION;
+      return reply.status(fe.statusCode).send({ error: { code, message: fe.message } });
     }
     log.error({ err }, "request failed");
     return reply.status(500).send({ error: { code: ErrorCodes.INTERNAL, message: "internal error" } });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { CameraScope, Role, RouteAccess } from "../contract/roles.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
+import type { Limiters, RequestHook } from "./rate-limits.js";
 
 /** An operator proven by an access token. The role is the user's current one, not the token's. */
 export interface UserPrincipal {
@@ -32,6 +33,8 @@ export interface RequestAuthenticator {
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: RouteAccess;
+    /** `login`: the stricter login limits; `none`: probes that monitoring polls (healthz, readyz). */
+    limit?: "login" | "none";
   }
   interface FastifyRequest {
     principal: Principal | undefined;
@@ -56,18 +59,14 @@ export function cameraOf(request: FastifyRequest): CameraPrincipal {
 
 /**
  * Default deny, enforced by construction: a route registered without `config.access` makes
- * registration throw (the daemon does not start), and every request passes the access hook before
- * its body is even parsed. Must be installed before any route is added.
+ * registration throw (the daemon does not start), and each route gets its hooks in one fixed
+ * order before its body is even parsed: the per-address limit, authentication and role, then the
+ * per-user limit. Must be installed before any route is added.
  */
-export function enforceRouteAccess(app: FastifyInstance, auth: RequestAuthenticator): void {
+export function enforceRouteAccess(app: FastifyInstance, auth: RequestAuthenticator, limiters?: Limiters): void {
   app.decorateRequest("principal", undefined);
-  app.addHook("onRoute", (route) => {
-    const access = route.config?.access;
-    if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access; every route must (public, a role, or camera)`);
-  });
-  app.addHook("onRequest", async (request) => {
+  const authenticate: RequestHook = async (request) => {
     const access = request.routeOptions.config.access;
-    // Only the 404 handler has no route config; it reveals nothing.
     if (!access || access.kind === "public") return;
     if (access.kind === "role") {
       request.principal = await auth.user(request, access.role);
@@ -76,6 +75,25 @@ export function enforceRouteAccess(app: FastifyInstance, auth: RequestAuthentica
     const cameraId = (request.params as { cameraId?: unknown }).cameraId;
     if (typeof cameraId !== "string") throw new Error(`camera route ${request.routeOptions.url ?? "?"} has no :cameraId`);
     request.principal = await auth.camera(request, cameraId, access.scope);
+  };
+  app.addHook("onRoute", (route) => {
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access; every route must (public, a role, or camera)`);
+    const limit = route.config?.limit;
+    const before: RequestHook[] = [];
+    const after: RequestHook[] = [];
+    if (limiters && limit !== "none") {
+      before.push(limiters.perIp);
+      if (limit === "login") {
+        before.push(limiters.loginPerIp);
+        after.push(limiters.loginPerUser);
+      } else if (access.kind !== "public") {
+        after.push(limiters.perUser);
+      }
+    }
+    route.onRequest = [...before, authenticate, ...(limit === "login" ? [] : after), ...[route.onRequest ?? []].flat()];
+    // The login body names the account, so its limit can only run once the body is parsed.
+    if (limit === "login") route.preHandler = [...after, ...[route.preHandler ?? []].flat()];
   });
 }
 

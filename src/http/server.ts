@@ -1,46 +1,100 @@
+import type { ServerOptions as HttpsOptions } from "node:https";
+import { isIP } from "node:net";
+import helmet from "@fastify/helmet";
 import Fastify, { type FastifyInstance } from "fastify";
+import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import { parseHostPort } from "../sync/embedded-broker.js";
 import { registerErrorHandler } from "./errors.js";
-import { registerHealthRoutes, type HealthRouteDeps } from "./routes/health.js";
-import { registerMetricsRoute, type MetricsRouteDeps } from "./routes/metrics.js";
+import { createLimiters, type OnLimited, type RateLimitSettings } from "./rate-limits.js";
+import { enforceRouteAccess, type RequestAuthenticator } from "./route-access.js";
+import { useTypeBoxValidation } from "./validation.js";
 
-export interface HttpDeps extends HealthRouteDeps {
-  readonly metrics?: MetricsRouteDeps | undefined;
+export type RouteModule = (app: FastifyInstance) => void;
+
+export interface HttpAppOptions {
+  readonly authenticator: RequestAuthenticator;
+  readonly routes: readonly RouteModule[];
+  /** Absent: no rate limits (unit tests of single routes). */
+  readonly limits?: { readonly settings: RateLimitSettings; readonly onLimited: OnLimited } | undefined;
+  readonly bodyLimit?: number | undefined;
+  readonly https?: HttpsOptions | undefined;
 }
 
-/** Builds the app without listening, so tests use `inject()` and the daemon calls `listen`. */
-export function buildHttpApp(deps: HttpDeps, log: Logger): FastifyInstance {
-  // Fastify's own per-request logging would log every health probe; errors are logged by our handler.
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+/** TLS 1.2 and 1.3 with forward-secret AEAD suites only. */
+export const MODERN_TLS: Pick<HttpsOptions, "minVersion" | "ciphers" | "honorCipherOrder"> = {
+  minVersion: "TLSv1.2",
+  ciphers: ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"].join(":"),
+  honorCipherOrder: true,
+};
+
+/**
+ * Builds the app without listening, so tests use `inject()` and the daemon calls `listen`. Order
+ * matters: validation, headers and the access rules are in place before any route is added.
+ */
+export async function buildHttpApp(options: HttpAppOptions, log: Logger): Promise<FastifyInstance> {
+  const common = { logger: false, bodyLimit: options.bodyLimit ?? 65_536 } as const;
+  // Fastify's instance type depends on http vs https; the routes do not care which.
+  const app = (options.https ? Fastify({ ...common, https: options.https }) : Fastify(common)) as unknown as FastifyInstance;
   registerErrorHandler(app, log);
-  registerHealthRoutes(app, deps);
-  if (deps.metrics) registerMetricsRoute(app, deps.metrics);
+  useTypeBoxValidation(app);
+  await app.register(helmet, { global: true, hsts: options.https !== undefined });
+  app.addHook("onSend", async (request, reply) => {
+    // Nothing an API answers (tokens, incidents, keys) belongs in a cache.
+    if (request.url.startsWith("/v1/") && !reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+  });
+  const limiters = options.limits ? await createLimiters(app, options.limits.settings, options.limits.onLimited) : undefined;
+  enforceRouteAccess(app, options.authenticator, limiters);
+  for (const register of options.routes) register(app);
   return app;
 }
 
+function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "");
+  return bare === "localhost" || bare === "::1" || (isIP(bare) === 4 && bare.startsWith("127."));
+}
+
 export class HttpServer implements Component {
-  readonly name = "http";
+  readonly name: string;
   private app: FastifyInstance | undefined;
   private address: string | undefined;
 
   constructor(
     private readonly listen: string,
-    private readonly deps: HttpDeps,
+    private readonly options: () => Promise<HttpAppOptions>,
     private readonly log: Logger,
-  ) {}
+    settings: { name?: string; allowPlainHttp?: boolean } = {},
+  ) {
+    this.name = settings.name ?? "http";
+    this.allowPlain = settings.allowPlainHttp ?? false;
+  }
+
+  private readonly allowPlain: boolean;
 
   get url(): string | undefined {
     return this.address;
   }
 
+  /** The running app, for the parts that must reach its server (TLS reloads). */
+  get server(): FastifyInstance | undefined {
+    return this.app;
+  }
+
   async start(): Promise<void> {
-    const app = buildHttpApp(this.deps, this.log);
+    const options = await this.options();
     const { host, port } = parseHostPort(this.listen);
+    if (!options.https && !this.allowPlain && !isLoopbackHost(host)) {
+      throw new VigilError(
+        ErrorCodes.CONFIG_INVALID,
+        `http.listen ${this.listen} is not a loopback address: configure http.tls, or set http.allow_plain_http: true to serve plain HTTP on the network`,
+        { details: { path: "/http/listen" } },
+      );
+    }
+    const app = await buildHttpApp(options, this.log);
     this.address = await app.listen({ host, port });
     this.app = app;
-    this.log.info({ url: this.address }, "http listening");
+    this.log.info({ url: this.address }, `${this.name} listening`);
   }
 
   async stop(): Promise<void> {

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
 import { describe, it } from "node:test";
-import { createLogger } from "../../src/core/logger.js";
 import { ReadinessRegistry } from "../../src/health/readiness.js";
-import { buildHttpApp } from "../../src/http/server.js";
+import { type HealthRouteDeps, registerHealthRoutes } from "../../src/http/routes/health.js";
+import { appWith } from "../helpers/http-app.js";
 
-const quiet = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const healthApp = (deps: HealthRouteDeps) => appWith([(a) => registerHealthRoutes(a, deps)]);
 
 void describe("health endpoints", () => {
   void it("/readyz is 503 with every reason until each check passes, then 200", async () => {
@@ -14,7 +13,7 @@ void describe("health endpoints", () => {
     const registry = new ReadinessRegistry();
     registry.add("store", () => (storeOpen ? undefined : "store is not open"));
     registry.add("cameras", () => (waiting.length ? `cameras not started yet: ${waiting.join(", ")}` : undefined));
-    const app = buildHttpApp({ readiness: () => registry.evaluate(), version: "1.2.3", startedAt: Date.now() }, quiet);
+    const app = await healthApp({ readiness: () => registry.evaluate(), version: "1.2.3", startedAt: Date.now() });
     try {
       const before = await app.inject({ method: "GET", url: "/readyz" });
       assert.equal(before.statusCode, 503);
@@ -36,7 +35,7 @@ void describe("health endpoints", () => {
   });
 
   void it("/healthz answers without auth and unknown routes get a coded 404", async () => {
-    const app = buildHttpApp({ readiness: () => ({ ready: true, reasons: [] }), version: "1.2.3", startedAt: Date.now() }, quiet);
+    const app = await healthApp({ readiness: () => ({ ready: true, reasons: [] }), version: "1.2.3", startedAt: Date.now() });
     try {
       const health = await app.inject({ method: "GET", url: "/healthz" });
       assert.equal(health.statusCode, 200);

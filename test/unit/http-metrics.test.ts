@@ -1,20 +1,17 @@
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
 import { describe, it } from "node:test";
-import { createLogger } from "../../src/core/logger.js";
-import { buildHttpApp } from "../../src/http/server.js";
-import type { MetricsRouteDeps } from "../../src/http/routes/metrics.js";
+import { type MetricsRouteDeps, registerMetricsRoute } from "../../src/http/routes/metrics.js";
+import { appWith } from "../helpers/http-app.js";
 
-const quiet = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 const render = async () => ({ contentType: "text/plain; version=0.0.4; charset=utf-8", body: "vigil_up 1\n" });
 
 function app(metrics: MetricsRouteDeps) {
-  return buildHttpApp({ readiness: () => ({ ready: true, reasons: [] }), version: "t", startedAt: Date.now(), metrics }, quiet);
+  return appWith([(a) => registerMetricsRoute(a, metrics)]);
 }
 
 void describe("GET /metrics protection", () => {
   void it("loopback access serves loopback clients and refuses others with a coded 403", async () => {
-    const a = app({ access: "loopback", render });
+    const a = await app({ access: "loopback", render });
     try {
       const local = await a.inject({ method: "GET", url: "/metrics", remoteAddress: "127.0.0.1" });
       assert.equal(local.statusCode, 200);
@@ -31,7 +28,7 @@ void describe("GET /metrics protection", () => {
 
   void it("token access needs the exact bearer token, from any address", async () => {
     const token = "m3tr1cs-t0ken-0123456789-abcdefghijkl";
-    const a = app({ access: "token", token, render });
+    const a = await app({ access: "token", token, render });
     try {
       for (const authorization of [undefined, "Bearer wrong", `Bearer ${token}x`, token]) {
         const r = await a.inject({ method: "GET", url: "/metrics", remoteAddress: "10.0.0.5", headers: authorization ? { authorization } : {} });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Readiness } from "../../health/readiness.js";
+import { PUBLIC } from "../route-access.js";
 
 export interface HealthRouteDeps {
   readonly readiness: () => Readiness;
@@ -9,8 +10,9 @@ export interface HealthRouteDeps {
 
 /** Unauthenticated probes for load balancers, systemd and field techs: tiny and secret-free. */
 export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void {
-  app.get("/healthz", async () => ({ status: "ok", version: deps.version, uptime_s: Math.round((Date.now() - deps.startedAt) / 1000) }));
-  app.get("/readyz", async (_request, reply) => {
+  const probe = { config: { access: PUBLIC, limit: "none" as const } };
+  app.get("/healthz", probe, async () => ({ status: "ok", version: deps.version, uptime_s: Math.round((Date.now() - deps.startedAt) / 1000) }));
+  app.get("/readyz", probe, async (_request, reply) => {
     const r = deps.readiness();
     return reply.status(r.ready ? 200 : 503).send({ ready: r.ready, reasons: r.reasons });
   });

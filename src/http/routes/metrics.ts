@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ErrorCodes, VigilError } from "../../core/errors.js";
+import { PUBLIC } from "../route-access.js";
 
 export interface MetricsRouteDeps {
   /** `loopback`: only from 127.0.0.0/8 or ::1; `token`: `Authorization: Bearer <token>` from anywhere. */
@@ -25,7 +26,8 @@ function bearerMatches(request: FastifyRequest, token: string): boolean {
 
 /** `GET /metrics` in Prometheus text format, outside /v1 and its user auth, as scrapers expect. */
 export function registerMetricsRoute(app: FastifyInstance, deps: MetricsRouteDeps): void {
-  app.get("/metrics", async (request, reply) => {
+  // Public to the user auth: scrapers hold no user token. The handler applies its own rule.
+  app.get("/metrics", { config: { access: PUBLIC, limit: "none" } }, async (request, reply) => {
     if (deps.access === "loopback" && !isLoopback(request.ip)) throw new VigilError(ErrorCodes.FORBIDDEN, "metrics are served to loopback only");
     if (deps.access === "token" && !(deps.token && bearerMatches(request, deps.token))) {
       throw new VigilError(ErrorCodes.UNAUTHENTICATED, "a valid bearer token is required");

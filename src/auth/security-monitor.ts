@@ -1,0 +1,52 @@
+import type { Component } from "../core/lifecycle.js";
+import type { Logger } from "../core/logger.js";
+
+/** Where alerts go (the outbox's `alerts` stream in the daemon). */
+export type AlertSink = (type: string, data: Record<string, unknown>) => Promise<unknown>;
+
+/** Pure: timestamps still inside the one-minute window ending at `now`. */
+export function withinLastMinute(times: readonly number[], now: number): number[] {
+  return times.filter((t) => now - t < 60_000);
+}
+
+/**
+ * Turns a burst of failed logins into a `security.login_flood` alert on MQTT (at most one a
+ * minute while it lasts) and a reason in health, so central hears of a brute-force attempt
+ * without reading the audit trail.
+ */
+export class SecurityMonitor implements Component {
+  readonly name = "security-monitor";
+  private failures: number[] = [];
+  private sources = new Map<string, number>();
+  private lastAlertAt = 0;
+
+  constructor(
+    private readonly threshold: number,
+    private readonly alert: AlertSink,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  loginFailed(_username: string, ip: string): void {
+    const now = this.now();
+    this.failures = withinLastMinute([...this.failures, now], now);
+    if (this.failures.length === 1) this.sources.clear();
+    this.sources.set(ip, (this.sources.get(ip) ?? 0) + 1);
+    if (this.failures.length <= this.threshold || now - this.lastAlertAt < 60_000) return;
+    this.lastAlertAt = now;
+    const top = [...this.sources].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([source, count]) => ({ source, count }));
+    this.log.warn({ failures: this.failures.length, top }, "login flood");
+    this.alert("security.login_flood", { failures_last_minute: this.failures.length, threshold: this.threshold, top_sources: top }).catch((err: unknown) => {
+      this.log.error({ err }, "security alert could not be queued");
+    });
+  }
+
+  /** A reason for health while failures run above the threshold, else undefined. */
+  get degradedReason(): string | undefined {
+    const recent = withinLastMinute(this.failures, this.now()).length;
+    return recent > this.threshold ? `${recent} failed logins in the last minute (threshold ${this.threshold})` : undefined;
+  }
+}

@@ -1,0 +1,65 @@
+import type { FastifyRequest } from "fastify";
+import type { AuditRecorder } from "../contract/audit.js";
+import { type Role, roleIncludes } from "../contract/roles.js";
+import { ErrorCodes, VigilError } from "../core/errors.js";
+import type { UserPrincipal } from "../http/route-access.js";
+import type { AccessTokens } from "./access-tokens.js";
+import type { RevocationList } from "./revocation-list.js";
+import type { SessionStore } from "./session-store.js";
+import type { UserStore } from "./user-store.js";
+
+const unauthenticated = (): VigilError => new VigilError(ErrorCodes.UNAUTHENTICATED, "a valid access token is required");
+
+/**
+ * Bearer access tokens: signature and claims by the key ring, then the things a token cannot say
+ * about itself: revoked, session ended or idle, user disabled, role changed. The role that counts
+ * is the user's current one. Every refusal looks the same to the caller (401); the trail says why.
+ */
+export class UserAuthenticator {
+  constructor(
+    private readonly deps: {
+      tokens: AccessTokens;
+      revocations: RevocationList;
+      sessions: SessionStore;
+      users: UserStore;
+      audit: AuditRecorder;
+      now?: () => number;
+    },
+  ) {}
+
+  async authenticate(request: FastifyRequest, needed: Role): Promise<UserPrincipal> {
+    const now = (this.deps.now ?? Date.now)();
+    const header = request.headers.authorization;
+    // No credentials at all is not an attempt; it gets the 401 without an audit entry.
+    if (typeof header !== "string" || header.length === 0) throw unauthenticated();
+    const match = /^Bearer ([A-Za-z0-9_.-]{1,4096})$/.exec(header);
+    if (!match?.[1]) return this.refuse(request, "malformed_header");
+    const verified = await this.deps.tokens.verify(match[1], now);
+    if (!verified.ok) return this.refuse(request, verified.reason);
+    const { claims } = verified;
+    if (this.deps.revocations.isRevoked(claims.jti)) return this.refuse(request, "revoked", claims.sub);
+    const session = this.deps.sessions.get(claims.sid);
+    const unusable = session?.username === claims.sub ? this.deps.sessions.unusable(session, now) : "unknown_session";
+    if (unusable) return this.refuse(request, `session_${unusable}`, claims.sub);
+    const user = this.deps.users.get(claims.sub);
+    if (!user || user.disabled) return this.refuse(request, "user_unavailable", claims.sub);
+    if (!roleIncludes(user.role, needed)) {
+      await this.deps.audit.record({ actor: user.username, source: request.ip, action: "auth.forbidden", target: `route:${request.method} ${request.routeOptions.url ?? "?"}`, result: "denied", details: { role: user.role, needed } });
+      throw new VigilError(ErrorCodes.FORBIDDEN, `this needs the ${needed} role`);
+    }
+    this.deps.sessions.touch(claims.sid, now);
+    return { kind: "user", username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt: claims.exp };
+  }
+
+  private async refuse(request: FastifyRequest, reason: string, username?: string): Promise<never> {
+    await this.deps.audit.record({
+      actor: username ?? "unknown",
+      source: request.ip,
+      action: "auth.token",
+      target: `route:${request.method} ${request.routeOptions.url ?? "?"}`,
+      result: "denied",
+      details: { reason },
+    });
+    throw unauthenticated();
+  }
+}

@@ -1,0 +1,73 @@
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import type { ServerOptions as HttpsOptions } from "node:https";
+import type { VigilConfig } from "../config/schema.js";
+import type { AuditRecorder } from "../contract/audit.js";
+import { ErrorCodes, VigilError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { OnLimited, RateLimitSettings } from "../http/rate-limits.js";
+import type { CameraPrincipal } from "../http/route-access.js";
+import { registerAuthRoutes } from "../http/routes/auth.js";
+import { registerUserRoutes } from "../http/routes/users.js";
+import { type HttpAppOptions, MODERN_TLS, type RouteModule } from "../http/server.js";
+import type { AuthParts } from "./auth.js";
+
+export function rateLimitSettings(config: Readonly<VigilConfig>): RateLimitSettings {
+  const r = config.auth.rate_limit;
+  return { perIpPerMinute: r.per_ip_per_minute, perUserPerMinute: r.per_user_per_minute, loginPerIpPerMinute: r.login_per_ip_per_minute, loginPerUserPerMinute: r.login_per_user_per_minute };
+}
+
+/** A rate-limit hit is a security event: one audit entry per key and window, not one per request. */
+export function auditRateLimit(audit: AuditRecorder, log: Logger): OnLimited {
+  return (request, limiter, key) => {
+    audit
+      .record({ actor: request.principal?.kind === "user" ? request.principal.username : "unknown", source: request.ip, action: "auth.rate_limited", target: `limit:${limiter}`, result: "denied", details: { key, route: request.routeOptions.url ?? request.url } })
+      .catch((err: unknown) => log.warn({ err }, "rate-limit audit entry failed"));
+  };
+}
+
+export function certPath(config: Readonly<VigilConfig>, file: string): string {
+  return isAbsolute(file) ? file : join(config.certs_dir, file);
+}
+
+/** HTTPS for the operator API from `http.tls`, read at start (a bad path is a config error, exit 78). */
+export async function operatorTls(config: Readonly<VigilConfig>): Promise<HttpsOptions | undefined> {
+  const tls = config.http.tls;
+  if (!tls) return undefined;
+  const read = async (file: string, key: string): Promise<Buffer> => {
+    try {
+      return await readFile(certPath(config, file));
+    } catch (err) {
+      throw new VigilError(ErrorCodes.CONFIG_INVALID, `http.tls.${key}: cannot read ${certPath(config, file)}`, { cause: err, details: { path: `/http/tls/${key}` } });
+    }
+  };
+  return { ...MODERN_TLS, cert: await read(tls.cert, "cert"), key: await read(tls.key, "key") };
+}
+
+export const refuseCameras = async (): Promise<CameraPrincipal> => {
+  throw new VigilError(ErrorCodes.UNAUTHENTICATED, "camera credentials are required");
+};
+
+export interface OperatorHttpParts {
+  readonly auth: AuthParts;
+  readonly audit: AuditRecorder;
+  readonly log: Logger;
+  /** Routes of the parts outside auth (health, metrics, ...). */
+  readonly extraRoutes: readonly RouteModule[];
+}
+
+/** The operator API: auth and user routes plus the given ones, with the configured limits and TLS. */
+export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: OperatorHttpParts): Promise<HttpAppOptions> {
+  const { auth } = parts;
+  return {
+    authenticator: { user: (request, needed) => auth.authenticator.authenticate(request, needed), camera: refuseCameras },
+    bodyLimit: config.http.body_limit_bytes,
+    https: await operatorTls(config),
+    limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log) },
+    routes: [
+      ...parts.extraRoutes,
+      (app) => registerAuthRoutes(app, { auth: auth.auth, users: auth.users }),
+      (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
+    ],
+  };
+}

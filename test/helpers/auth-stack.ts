@@ -1,0 +1,67 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { AuditLog } from "../../src/audit/audit-log.js";
+import { auditKeyFromSecret } from "../../src/audit/chain.js";
+import { type AuthParts, composeAuth } from "../../src/compose/auth.js";
+import { operatorHttpOptions } from "../../src/compose/http.js";
+import { buildConfig } from "../../src/config/loader.js";
+import type { VigilConfig } from "../../src/config/schema.js";
+import type { Secrets } from "../../src/config/secrets.js";
+import type { AuditEntry } from "../../src/contract/audit.js";
+import { Lifecycle } from "../../src/core/lifecycle.js";
+import type { Sublevel } from "../../src/store/database.js";
+import { buildHttpApp, type RouteModule } from "../../src/http/server.js";
+import { openStoreStack, type StoreStack, TEST_IDENTITY } from "./store-stack.js";
+import { silentLogger } from "./uplink-stack.js";
+
+/** A box's secrets, random per test run (never committed, never reused). */
+export function testSecrets(): Secrets {
+  return { token_signing_key: randomBytes(32).toString("base64url"), audit_hmac_key: randomBytes(32).toString("base64url"), audit_checkpoint_key: "unused-in-these-tests" };
+}
+
+export interface AuthStack {
+  readonly app: FastifyInstance;
+  readonly auth: AuthParts;
+  readonly audit: AuditLog;
+  readonly store: StoreStack;
+  readonly config: Readonly<VigilConfig>;
+  auditEntries(): Promise<AuditEntry[]>;
+  /** The operator-facing sublevels, to show that a refused request changed nothing. */
+  snapshot(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The operator API as the daemon composes it (store, audit chain, auth, routes, limits), on a
+ * real LevelDB in `dataDir`, served through `inject()`. Argon2 runs at the OWASP minimum so a
+ * test can afford dozens of logins; everything else is the default config.
+ */
+export async function openAuthStack(dataDir: string, opts: { config?: Record<string, unknown>; secrets?: Secrets; extraRoutes?: RouteModule[] } = {}): Promise<AuthStack> {
+  const log = silentLogger();
+  const config = buildConfig({ ...TEST_IDENTITY, data_dir: dataDir, auth: { argon2: { memory_kib: 19_456, time_cost: 2 } }, ...opts.config }, {}, dataDir);
+  const secrets = opts.secrets ?? testSecrets();
+  const store = await openStoreStack(dataDir);
+  const lifecycle = new Lifecycle(log);
+  const audit = lifecycle.add(new AuditLog(store.db, store.outbox, auditKeyFromSecret(secrets.audit_hmac_key), TEST_IDENTITY, { anonymiseSources: false }, log));
+  const auth = composeAuth(lifecycle, config, secrets, { database: store.db, commits: store.commits, audit, alert: (t, d) => store.outbox.append("alerts", t, d), log });
+  await lifecycle.start();
+  const app = await buildHttpApp(await operatorHttpOptions(config, { auth, audit, log, extraRoutes: opts.extraRoutes ?? [] }), log);
+  const dump = async (sub: Sublevel): Promise<unknown> => sub.iterator().all();
+  return {
+    app,
+    auth,
+    audit,
+    store,
+    config,
+    auditEntries: async () => (await store.db.sublevels.audit.values().all()) as AuditEntry[],
+    snapshot: async () => {
+      const s = store.db.sublevels;
+      return JSON.stringify(await Promise.all([s.users, s.sessions, s.revoked, s.lockout, s.keyring, s.api_keys, s.incidents].map(dump)));
+    },
+    close: async () => {
+      await app.close();
+      await lifecycle.stop();
+      await store.close();
+    },
+  };
+}
