@@ -16,6 +16,7 @@ import { type Readiness, ReadinessRegistry } from "./health/readiness.js";
 import { StatsReporter } from "./health/stats-reporter.js";
 import { AdminSocket } from "./http/admin-socket.js";
 import { registerHealthRoutes } from "./http/routes/health.js";
+import { registerIngestRoutes } from "./http/routes/ingest.js";
 import { registerMetricsRoute } from "./http/routes/metrics.js";
 import { HttpServer } from "./http/server.js";
 import { operatorHttpOptions } from "./compose/http.js";
@@ -109,6 +110,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
           extraRoutes: [
             (app) => registerHealthRoutes(app, { readiness: () => readiness.evaluate(), version: VERSION, startedAt }),
             (app) => (metricsRoute ? registerMetricsRoute(app, metricsRoute) : undefined),
+            (app) => registerIngestRoutes(app, { push: vision.push, alert: (type, data) => outbox.append("alerts", type, data), frameLimitBytes: config.http.frame_limit_bytes }),
           ],
         }),
       httpLog,

@@ -5,7 +5,9 @@ import { auditPubkey, auditVerify } from "./audit.js";
 import { configCheck } from "./config-check.js";
 import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
+import { registerKeyCommands } from "./key.js";
 import { run } from "./run.js";
+import { registerUserCommands } from "./user.js";
 
 const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
 
@@ -64,5 +66,8 @@ audit
   .option("-c, --config <file>", CONFIG_HELP)
   .option("--json", "print the result as JSON")
   .action(auditPubkey);
+
+registerUserCommands(program);
+registerKeyCommands(program);
 
 await program.parseAsync(process.argv);

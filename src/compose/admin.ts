@@ -1,4 +1,5 @@
 import { auditAdminOps } from "../audit/audit-admin-ops.js";
+import { apiKeyAdminOps } from "../auth/api-keys/api-key-admin-ops.js";
 import { userAdminOps } from "../auth/user-admin-ops.js";
 import type { AdminOps } from "../contract/admin.js";
 import type { AuditRecorder } from "../contract/audit.js";
@@ -6,5 +7,5 @@ import type { AuthParts } from "./auth.js";
 
 /** Every local admin op, for the daemon's socket and the CLI's offline path alike. */
 export function buildAdminOps(parts: { auth: AuthParts; audit: AuditRecorder }): AdminOps {
-  return { ...auditAdminOps(parts.audit), ...userAdminOps(parts.auth.users, parts.auth.ring, parts.audit) };
+  return { ...auditAdminOps(parts.audit), ...userAdminOps(parts.auth.users, parts.auth.ring, parts.audit), ...apiKeyAdminOps(parts.auth.keys) };
 }

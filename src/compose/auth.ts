@@ -1,4 +1,8 @@
 import { AccessTokens } from "../auth/access-tokens.js";
+import { ApiKeyService } from "../auth/api-keys/api-key-service.js";
+import { ApiKeyStore } from "../auth/api-keys/api-key-store.js";
+import { ApiKeyVerifier } from "../auth/api-keys/api-key-verifier.js";
+import { CameraAuthenticator, type CertificateIdentifier } from "../auth/camera-authenticator.js";
 import { AuthService } from "../auth/auth-service.js";
 import { LoginLockout } from "../auth/lockout.js";
 import { PasswordHasher } from "../auth/password-hasher.js";
@@ -24,6 +28,9 @@ export interface AuthParts {
   readonly ring: TokenKeyRing;
   readonly security: SecurityMonitor;
   readonly hasher: PasswordHasher;
+  readonly keys: ApiKeyService;
+  readonly keyStore: ApiKeyStore;
+  readonly cameraAuthenticator: CameraAuthenticator;
 }
 
 export interface AuthDeps {
@@ -32,6 +39,8 @@ export interface AuthDeps {
   readonly audit: AuditRecorder;
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<unknown>;
   readonly log: Logger;
+  /** Identifies client certificates on the camera TLS listener, when there is one. */
+  readonly certificates?: CertificateIdentifier | undefined;
 }
 
 const HOUSEKEEPING_MS = 60_000;
@@ -63,6 +72,9 @@ export function composeAuth(lifecycle: Lifecycle, config: Readonly<VigilConfig>,
   });
   const users = new UserService({ users: userStore, hasher, sessions, lockout, audit });
   const authenticator = new UserAuthenticator({ tokens, revocations, sessions, users: userStore, audit });
+  const keyStore = lifecycle.add(new ApiKeyStore(database, commits, log.child({ component: "api-keys" })));
+  const keys = new ApiKeyService({ store: keyStore, audit, cameraExists: (id) => config.cameras.some((c) => c.id === id) });
+  const cameraAuthenticator = new CameraAuthenticator({ cameras: () => config.cameras, keys: new ApiKeyVerifier(keyStore), certificates: deps.certificates, audit });
 
   // Expired revocations and dead sessions are forgotten, and session activity reaches the disk.
   let timer: NodeJS.Timeout | undefined;
@@ -77,5 +89,5 @@ export function composeAuth(lifecycle: Lifecycle, config: Readonly<VigilConfig>,
     },
     stop: async () => clearInterval(timer),
   });
-  return { users, auth, authenticator, ring, security, hasher };
+  return { users, auth, authenticator, ring, security, hasher, keys, keyStore, cameraAuthenticator };
 }

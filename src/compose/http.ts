@@ -6,8 +6,8 @@ import type { AuditRecorder } from "../contract/audit.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { OnLimited, RateLimitSettings } from "../http/rate-limits.js";
-import type { CameraPrincipal } from "../http/route-access.js";
 import { registerAuthRoutes } from "../http/routes/auth.js";
+import { registerCameraKeyRoutes } from "../http/routes/camera-keys.js";
 import { registerUserRoutes } from "../http/routes/users.js";
 import { type HttpAppOptions, MODERN_TLS, type RouteModule } from "../http/server.js";
 import type { AuthParts } from "./auth.js";
@@ -44,10 +44,6 @@ export async function operatorTls(config: Readonly<VigilConfig>): Promise<HttpsO
   return { ...MODERN_TLS, cert: await read(tls.cert, "cert"), key: await read(tls.key, "key") };
 }
 
-export const refuseCameras = async (): Promise<CameraPrincipal> => {
-  throw new VigilError(ErrorCodes.UNAUTHENTICATED, "camera credentials are required");
-};
-
 export interface OperatorHttpParts {
   readonly auth: AuthParts;
   readonly audit: AuditRecorder;
@@ -60,7 +56,10 @@ export interface OperatorHttpParts {
 export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: OperatorHttpParts): Promise<HttpAppOptions> {
   const { auth } = parts;
   return {
-    authenticator: { user: (request, needed) => auth.authenticator.authenticate(request, needed), camera: refuseCameras },
+    authenticator: {
+      user: (request, needed) => auth.authenticator.authenticate(request, needed),
+      camera: (request, reply, cameraId, scope) => auth.cameraAuthenticator.authenticate(request, reply, cameraId, scope),
+    },
     bodyLimit: config.http.body_limit_bytes,
     https: await operatorTls(config),
     limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log) },
@@ -68,6 +67,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       ...parts.extraRoutes,
       (app) => registerAuthRoutes(app, { auth: auth.auth, users: auth.users }),
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
+      (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
     ],
   };
 }

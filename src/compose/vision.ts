@@ -12,12 +12,14 @@ import { DetectionScheduler } from "../inference/detection-scheduler.js";
 import { FaceDetector } from "../inference/face-detector.js";
 import type { ModelEntry } from "../inference/model-manifest.js";
 import { CameraManager } from "../ingest/camera-manager.js";
+import { PushIngest } from "../ingest/push-ingest.js";
 import type { Outbox } from "../sync/outbox.js";
 
 export interface VisionParts {
   readonly detector: FaceDetector;
   readonly scheduler: DetectionScheduler;
   readonly cameras: CameraManager;
+  readonly push: PushIngest;
 }
 
 /** The detector's input size, after checking every camera's detect size agrees with it. */
@@ -73,5 +75,6 @@ export function composeVision(
       log.child({ component: "ingest" }),
     ),
   );
-  return { detector, scheduler, cameras };
+  const push = new PushIngest(input, (frame) => scheduler.submit(frame), log.child({ component: "push-ingest" }));
+  return { detector, scheduler, cameras, push };
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CameraScope, Role, RouteAccess } from "../contract/roles.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Limiters, RequestHook } from "./rate-limits.js";
@@ -27,7 +27,7 @@ export type Principal = UserPrincipal | CameraPrincipal;
 /** What the access hook needs from the auth module; it throws coded errors (401, 403, 429). */
 export interface RequestAuthenticator {
   user(request: FastifyRequest, needed: Role): Promise<UserPrincipal>;
-  camera(request: FastifyRequest, cameraId: string, scope: CameraScope): Promise<CameraPrincipal>;
+  camera(request: FastifyRequest, reply: FastifyReply, cameraId: string, scope: CameraScope): Promise<CameraPrincipal>;
 }
 
 declare module "fastify" {
@@ -65,7 +65,7 @@ export function cameraOf(request: FastifyRequest): CameraPrincipal {
  */
 export function enforceRouteAccess(app: FastifyInstance, auth: RequestAuthenticator, limiters?: Limiters): void {
   app.decorateRequest("principal", undefined);
-  const authenticate: RequestHook = async (request) => {
+  const authenticate: RequestHook = async (request, reply) => {
     const access = request.routeOptions.config.access;
     if (!access || access.kind === "public") return;
     if (access.kind === "role") {
@@ -74,7 +74,7 @@ export function enforceRouteAccess(app: FastifyInstance, auth: RequestAuthentica
     }
     const cameraId = (request.params as { cameraId?: unknown }).cameraId;
     if (typeof cameraId !== "string") throw new Error(`camera route ${request.routeOptions.url ?? "?"} has no :cameraId`);
-    request.principal = await auth.camera(request, cameraId, access.scope);
+    request.principal = await auth.camera(request, reply, cameraId, access.scope);
   };
   app.addHook("onRoute", (route) => {
     const access = route.config?.access;
