@@ -15,9 +15,6 @@ import { operatingStats } from "./health/operating-stats.js";
 import { type Readiness, ReadinessRegistry } from "./health/readiness.js";
 import { StatsReporter } from "./health/stats-reporter.js";
 import { AdminSocket } from "./http/admin-socket.js";
-import { registerHealthRoutes } from "./http/routes/health.js";
-import { registerIngestRoutes } from "./http/routes/ingest.js";
-import { registerMetricsRoute } from "./http/routes/metrics.js";
 import { HttpServer } from "./http/server.js";
 import { operatorHttpOptions } from "./compose/http.js";
 import { buildAdminOps } from "./compose/admin.js";
@@ -91,6 +88,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       publisher: sync.publisher?.stats,
       outbox: outbox.stats,
       auditHead: sync.audit.head,
+      security: [auth.security.degradedReason].filter((r): r is string => r !== undefined),
     });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
   const auth = composeAuth(lifecycle, config, secrets, { database, commits, audit: sync.audit, alert: (type, data) => outbox.append("alerts", type, data), log });
@@ -107,11 +105,11 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
           auth,
           audit: sync.audit,
           log: httpLog,
-          extraRoutes: [
-            (app) => registerHealthRoutes(app, { readiness: () => readiness.evaluate(), version: VERSION, startedAt }),
-            (app) => (metricsRoute ? registerMetricsRoute(app, metricsRoute) : undefined),
-            (app) => registerIngestRoutes(app, { push: vision.push, alert: (type, data) => outbox.append("alerts", type, data), frameLimitBytes: config.http.frame_limit_bytes }),
-          ],
+          probes: { readiness: () => readiness.evaluate(), version: VERSION, startedAt },
+          health,
+          metrics: metricsRoute,
+          push: vision.push,
+          alert: (type, data) => outbox.append("alerts", type, data),
         }),
       httpLog,
       { allowPlainHttp: config.http.allow_plain_http },

@@ -7,7 +7,13 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { OnLimited, RateLimitSettings } from "../http/rate-limits.js";
 import { registerAuthRoutes } from "../http/routes/auth.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { PushIngest } from "../ingest/push-ingest.js";
+import { registerAuditRoutes } from "../http/routes/audit.js";
 import { registerCameraKeyRoutes } from "../http/routes/camera-keys.js";
+import { type HealthRouteDeps, registerHealthDocumentRoute, registerHealthRoutes } from "../http/routes/health.js";
+import { registerIngestRoutes } from "../http/routes/ingest.js";
+import { type MetricsRouteDeps, registerMetricsRoute } from "../http/routes/metrics.js";
 import { registerUserRoutes } from "../http/routes/users.js";
 import { type HttpAppOptions, MODERN_TLS, type RouteModule } from "../http/server.js";
 import type { AuthParts } from "./auth.js";
@@ -46,13 +52,19 @@ export async function operatorTls(config: Readonly<VigilConfig>): Promise<HttpsO
 
 export interface OperatorHttpParts {
   readonly auth: AuthParts;
-  readonly audit: AuditRecorder;
+  readonly audit: AuditLog;
   readonly log: Logger;
-  /** Routes of the parts outside auth (health, metrics, ...). */
-  readonly extraRoutes: readonly RouteModule[];
+  readonly probes: HealthRouteDeps;
+  /** The full health document behind `GET /v1/health`. */
+  readonly health: () => unknown;
+  readonly metrics?: MetricsRouteDeps | undefined;
+  readonly push: PushIngest;
+  readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
+  /** Registered first: tests use it to watch the route table being built. */
+  readonly before?: readonly RouteModule[] | undefined;
 }
 
-/** The operator API: auth and user routes plus the given ones, with the configured limits and TLS. */
+/** The operator API, every route of it, with the configured limits and TLS. */
 export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: OperatorHttpParts): Promise<HttpAppOptions> {
   const { auth } = parts;
   return {
@@ -64,10 +76,15 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
     https: await operatorTls(config),
     limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log) },
     routes: [
-      ...parts.extraRoutes,
+      ...(parts.before ?? []),
+      (app) => registerHealthRoutes(app, parts.probes),
+      (app) => (parts.metrics ? registerMetricsRoute(app, parts.metrics) : undefined),
+      (app) => registerHealthDocumentRoute(app, parts.health),
       (app) => registerAuthRoutes(app, { auth: auth.auth, users: auth.users }),
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
+      (app) => registerAuditRoutes(app, { audit: parts.audit }),
+      (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],
   };
 }

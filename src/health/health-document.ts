@@ -18,6 +18,8 @@ export interface HealthInputs {
   readonly publisher: Readonly<PublisherStats> | undefined;
   readonly outbox: OutboxStats;
   readonly auditHead: { readonly seq: number; readonly mac: string };
+  /** Security conditions worth a tech's attention (a login flood, certificates about to expire). */
+  readonly security?: readonly string[] | undefined;
 }
 
 /** Share of the outbox budget past which the box is reported degraded (central is not keeping up). */
@@ -36,6 +38,7 @@ export function overallStatus(i: HealthInputs): { status: OverallStatus; reasons
   for (const c of i.cameras) if (c.enabled && c.stats.state !== "online") reasons.push(`camera ${c.id} is ${c.stats.state}`);
   if (i.uplink && !i.uplink.connected) reasons.push("uplink is not connected");
   if (i.outbox.refused > 0) reasons.push(`outbox refused ${i.outbox.refused} message(s)`);
+  for (const s of i.security ?? []) reasons.push(s);
   if (i.outbox.used_bytes > i.outbox.max_bytes * OUTBOX_PRESSURE) reasons.push(`outbox at ${Math.round((100 * i.outbox.used_bytes) / i.outbox.max_bytes)}% of its budget`);
   return { status: reasons.length > 0 ? "degraded" : "ok", reasons };
 }

@@ -3,7 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { AuditLog } from "../../src/audit/audit-log.js";
 import { auditKeyFromSecret } from "../../src/audit/chain.js";
 import { type AuthParts, composeAuth } from "../../src/compose/auth.js";
-import { operatorHttpOptions } from "../../src/compose/http.js";
+import { type OperatorHttpParts, operatorHttpOptions } from "../../src/compose/http.js";
+import type { Frame } from "../../src/contract/detection.js";
+import { PushIngest } from "../../src/ingest/push-ingest.js";
 import { buildConfig } from "../../src/config/loader.js";
 import type { VigilConfig } from "../../src/config/schema.js";
 import type { Secrets } from "../../src/config/secrets.js";
@@ -36,7 +38,10 @@ export interface AuthStack {
  * real LevelDB in `dataDir`, served through `inject()`. Argon2 runs at the OWASP minimum so a
  * test can afford dozens of logins; everything else is the default config.
  */
-export async function openAuthStack(dataDir: string, opts: { config?: Record<string, unknown>; secrets?: Secrets; extraRoutes?: RouteModule[] } = {}): Promise<AuthStack> {
+export async function openAuthStack(
+  dataDir: string,
+  opts: { config?: Record<string, unknown>; secrets?: Secrets; before?: RouteModule[]; onFrame?: (frame: Frame) => void } = {},
+): Promise<AuthStack> {
   const log = silentLogger();
   const config = buildConfig({ ...TEST_IDENTITY, data_dir: dataDir, auth: { argon2: { memory_kib: 19_456, time_cost: 2 } }, ...opts.config }, {}, dataDir);
   const secrets = opts.secrets ?? testSecrets();
@@ -45,7 +50,19 @@ export async function openAuthStack(dataDir: string, opts: { config?: Record<str
   const audit = lifecycle.add(new AuditLog(store.db, store.outbox, auditKeyFromSecret(secrets.audit_hmac_key), TEST_IDENTITY, { anonymiseSources: false }, log));
   const auth = composeAuth(lifecycle, config, secrets, { database: store.db, commits: store.commits, audit, alert: (t, d) => store.outbox.append("alerts", t, d), log });
   await lifecycle.start();
-  const app = await buildHttpApp(await operatorHttpOptions(config, { auth, audit, log, extraRoutes: opts.extraRoutes ?? [] }), log);
+  const startedAt = Date.now();
+  const parts: OperatorHttpParts = {
+    auth,
+    audit,
+    log,
+    probes: { readiness: () => ({ ready: true, reasons: [] }), version: "test", startedAt },
+    // The daemon's document needs cameras and a detector; these tests are about who may read it.
+    health: () => ({ status: "ok", version: "test", audit_head: audit.head }),
+    push: new PushIngest({ width: 256, height: 256 }, opts.onFrame ?? (() => {}), log),
+    alert: (type, data) => store.outbox.append("alerts", type, data),
+    before: opts.before,
+  };
+  const app = await buildHttpApp(await operatorHttpOptions(config, parts), log);
   const dump = async (sub: Sublevel): Promise<unknown> => sub.iterator().all();
   return {
     app,

@@ -9,11 +9,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Frame } from "../../src/contract/detection.js";
-import { registerIngestRoutes } from "../../src/http/routes/ingest.js";
-import { PushIngest } from "../../src/ingest/push-ingest.js";
 import { type AuthStack, openAuthStack } from "../helpers/auth-stack.js";
 import { addUser, bearer, errorCode, loginOk } from "../helpers/auth-client.js";
-import { silentLogger } from "../helpers/uplink-stack.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const PHOTO = join(ROOT, "test/fixtures/data/photos/person.jpg");
@@ -25,7 +22,6 @@ let admin = "";
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "vigil-cam-"));
-  let alert: (t: string, d: Record<string, unknown>) => Promise<{ id: string; seq: number }> = async () => ({ id: "", seq: 0 });
   stack = await openAuthStack(dir, {
     config: {
       cameras: [
@@ -33,10 +29,10 @@ before(async () => {
         { id: "yard", url: "rtsp://127.0.0.1:8554/yard" },
         { id: "dock", url: "rtsp://127.0.0.1:8554/dock", push: { auth: "client_cert" } },
       ],
+      http: { frame_limit_bytes: 2_000_000 },
     },
-    extraRoutes: [(app) => registerIngestRoutes(app, { push: new PushIngest({ width: 256, height: 256 }, (f) => frames.push(f), silentLogger()), alert: (t, d) => alert(t, d), frameLimitBytes: 2_000_000 })],
+    onFrame: (f) => frames.push(f),
   });
-  alert = (t, d) => stack.store.outbox.append("alerts", t, d);
   await addUser(stack.auth, "root", "admin");
   admin = (await loginOk(stack.app, "root")).access_token;
 });

@@ -27,7 +27,7 @@ const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString("bas
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "vigil-sec-"));
-  stack = await openAuthStack(dir, { extraRoutes: [(app) => void (routes = collectRouteTable(app))] });
+  stack = await openAuthStack(dir, { before: [(app) => void (routes = collectRouteTable(app))] });
   for (const role of ROLES) {
     await addUser(stack.auth, role, role);
     tokens.set(role, (await loginOk(stack.app, role, PASSWORD, `10.0.0.${ROLES.indexOf(role) + 10}`)).access_token);
@@ -62,7 +62,7 @@ void describe("the route table", () => {
     assert.ok(routes.length >= 15, `${routes.length} routes`);
     for (const r of routes) assert.ok(r.access, `${r.method} ${r.url} declares no access`);
     const publicRoutes = routes.filter((r) => r.access?.kind === "public" && r.method !== "HEAD").map((r) => `${r.method} ${r.url}`);
-    assert.deepEqual(publicRoutes.sort(), ["POST /v1/auth/login", "POST /v1/auth/refresh"]);
+    assert.deepEqual(publicRoutes.sort(), ["GET /healthz", "GET /readyz", "POST /v1/auth/login", "POST /v1/auth/refresh"]);
   });
 
   void it("registering a route without an access declaration fails, so the daemon cannot start with one", async () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Readiness } from "../../health/readiness.js";
-import { PUBLIC } from "../route-access.js";
+import { PUBLIC, role } from "../route-access.js";
 
 export interface HealthRouteDeps {
   readonly readiness: () => Readiness;
@@ -16,4 +16,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps
     const r = deps.readiness();
     return reply.status(r.ready ? 200 : 503).send({ ready: r.ready, reasons: r.reasons });
   });
+}
+
+/** `GET /v1/health`: the full health document (cameras, uplink, outbox...), for signed-in viewers. */
+export function registerHealthDocumentRoute(app: FastifyInstance, health: () => unknown): void {
+  app.get("/v1/health", { config: { access: role("viewer") } }, async () => health());
 }
