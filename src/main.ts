@@ -1,3 +1,4 @@
+import type { Server as TlsServer } from "node:tls";
 import { composeSync } from "./compose/sync.js";
 import { composeVision } from "./compose/vision.js";
 import type { VigilConfig } from "./config/schema.js";
@@ -16,7 +17,9 @@ import { type Readiness, ReadinessRegistry } from "./health/readiness.js";
 import { StatsReporter } from "./health/stats-reporter.js";
 import { AdminSocket } from "./http/admin-socket.js";
 import { HttpServer } from "./http/server.js";
-import { operatorHttpOptions } from "./compose/http.js";
+import { cameraHttpOptions, type OperatorHttpParts, operatorHttpOptions } from "./compose/http.js";
+import { CameraTrustStore } from "./auth/mtls/camera-trust-store.js";
+import { certificateIdentifier } from "./auth/mtls/certificate-identifier.js";
 import { buildAdminOps } from "./compose/admin.js";
 import { composeAuth } from "./compose/auth.js";
 import { IncidentService } from "./incidents/incident-service.js";
@@ -91,30 +94,42 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       security: [auth.security.degradedReason].filter((r): r is string => r !== undefined),
     });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
-  const auth = composeAuth(lifecycle, config, secrets, { database, commits, audit: sync.audit, alert: (type, data) => outbox.append("alerts", type, data), log });
+  const trust = config.http.camera_tls.listen === "" ? undefined : lifecycle.add(new CameraTrustStore({ certsDir: config.certs_dir, tls: config.http.camera_tls, log: log.child({ component: "camera-trust" }) }));
+  const auth = composeAuth(lifecycle, config, secrets, {
+    database,
+    commits,
+    audit: sync.audit,
+    alert: (type, data) => outbox.append("alerts", type, data),
+    certificates: trust ? certificateIdentifier(() => config.cameras, trust) : undefined,
+    log,
+  });
   const adminOps = buildAdminOps({ auth, audit: sync.audit });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision
   // (so probes answer while models load and cameras connect).
   const httpLog = log.child({ component: "http" });
-  const http = lifecycle.add(
-    new HttpServer(
-      config.http.listen,
-      () =>
-        operatorHttpOptions(config, {
-          auth,
-          audit: sync.audit,
-          log: httpLog,
-          probes: { readiness: () => readiness.evaluate(), version: VERSION, startedAt },
-          health,
-          metrics: metricsRoute,
-          push: vision.push,
-          alert: (type, data) => outbox.append("alerts", type, data),
-        }),
-      httpLog,
-      { allowPlainHttp: config.http.allow_plain_http },
-    ),
-  );
+  // Read when the servers start, by which time the vision half (push ingest) exists too.
+  const httpParts = (): OperatorHttpParts => ({
+    auth,
+    audit: sync.audit,
+    log: httpLog,
+    probes: { readiness: () => readiness.evaluate(), version: VERSION, startedAt },
+    health,
+    metrics: metricsRoute,
+    push: vision.push,
+    alert: (type, data) => outbox.append("alerts", type, data),
+  });
+  const http = lifecycle.add(new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, { allowPlainHttp: config.http.allow_plain_http }));
+  if (trust) {
+    const cameraLog = log.child({ component: "camera-tls" });
+    lifecycle.add(
+      new HttpServer(config.http.camera_tls.listen, async () => cameraHttpOptions(config, { ...httpParts(), log: cameraLog }, trust), cameraLog, {
+        name: "camera-tls",
+        // An HTTPS app's server is a tls.Server; Fastify's types only know that when built with https.
+        onListening: (app) => trust.attach(app.server as unknown as TlsServer),
+      }),
+    );
+  }
   const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }));
   const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log });
 

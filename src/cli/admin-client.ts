@@ -49,10 +49,13 @@ export async function adminCall<R>(config: Readonly<VigilConfig>, offline: Offli
   const actor = localActor();
   const answer = await callSocket(join(config.data_dir, ADMIN_SOCKET_NAME), op, JSON.stringify({ actor, args }));
   if (answer.kind === "answer") {
-    const body = answer.body as { result?: unknown; error?: { code?: string; message?: string } };
+    const body = answer.body as { result?: unknown; error?: { code?: string; message?: string; field?: unknown } };
     if (answer.status >= 400 || body.error) {
       const code = (body.error?.code ?? ErrorCodes.INTERNAL) as ErrorCode;
-      throw new VigilError(code, body.error?.message ?? `admin op ${op} failed (${answer.status})`);
+      // The socket answers errors as the HTTP API does, with the offending field beside the code;
+      // it goes back into details, where the offline path has it, so --json shows the same either way.
+      const field = body.error?.field;
+      throw new VigilError(code, body.error?.message ?? `admin op ${op} failed (${answer.status})`, typeof field === "string" ? { details: { field } } : undefined);
     }
     return body.result as R;
   }

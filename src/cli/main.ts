@@ -5,6 +5,7 @@ import { auditPubkey, auditVerify } from "./audit.js";
 import { configCheck } from "./config-check.js";
 import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
+import { registerCertCommands } from "./cert.js";
 import { registerKeyCommands } from "./key.js";
 import { run } from "./run.js";
 import { registerUserCommands } from "./user.js";
@@ -69,5 +70,6 @@ audit
 
 registerUserCommands(program);
 registerKeyCommands(program);
+registerCertCommands(program);
 
 await program.parseAsync(process.argv);

@@ -8,6 +8,7 @@ import type { Logger } from "../core/logger.js";
 import type { OnLimited, RateLimitSettings } from "../http/rate-limits.js";
 import { registerAuthRoutes } from "../http/routes/auth.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import type { CameraTrustStore } from "../auth/mtls/camera-trust-store.js";
 import type { PushIngest } from "../ingest/push-ingest.js";
 import { registerAuditRoutes } from "../http/routes/audit.js";
 import { registerCameraKeyRoutes } from "../http/routes/camera-keys.js";
@@ -84,6 +85,26 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
+      (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
+    ],
+  };
+}
+
+/** The camera listener: HTTPS asking for client certificates, serving the push routes and probes only. */
+export function cameraHttpOptions(config: Readonly<VigilConfig>, parts: OperatorHttpParts, trust: CameraTrustStore): HttpAppOptions {
+  const { auth } = parts;
+  return {
+    authenticator: {
+      user: async () => {
+        throw new VigilError(ErrorCodes.FORBIDDEN, "the camera listener serves cameras only");
+      },
+      camera: (request, reply, cameraId, scope) => auth.cameraAuthenticator.authenticate(request, reply, cameraId, scope),
+    },
+    bodyLimit: config.http.body_limit_bytes,
+    https: trust.tlsOptions(),
+    limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log) },
+    routes: [
+      (app) => registerHealthRoutes(app, parts.probes),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],
   };

@@ -63,6 +63,7 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, baseDir: strin
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   config.data_dir = abs(config.data_dir);
   config.secrets_dir = abs(config.secrets_dir);
+  config.certs_dir = abs(config.certs_dir);
   config.models_dir = config.models_dir === "" ? resolve(PACKAGE_ROOT, "models") : abs(config.models_dir);
   if (config.commands.key_file !== "") config.commands.key_file = abs(config.commands.key_file);
   if (config.mqtt.client_id === "") config.mqtt.client_id = `vigil-${config.site}-${config.gateway}`;

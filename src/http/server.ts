@@ -2,6 +2,7 @@ import type { ServerOptions as HttpsOptions } from "node:https";
 import { isIP } from "node:net";
 import helmet from "@fastify/helmet";
 import Fastify, { type FastifyInstance } from "fastify";
+import { MIN_TLS_VERSION, TLS_CIPHERS } from "../auth/mtls/tls-policy.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
@@ -22,12 +23,8 @@ export interface HttpAppOptions {
   readonly https?: HttpsOptions | undefined;
 }
 
-/** TLS 1.2 and 1.3 with forward-secret AEAD suites only. */
-export const MODERN_TLS: Pick<HttpsOptions, "minVersion" | "ciphers" | "honorCipherOrder"> = {
-  minVersion: "TLSv1.2",
-  ciphers: ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"].join(":"),
-  honorCipherOrder: true,
-};
+/** TLS 1.2 and 1.3 with forward-secret AEAD suites only (the policy every Vigil listener shares). */
+export const MODERN_TLS: Pick<HttpsOptions, "minVersion" | "ciphers" | "honorCipherOrder"> = { minVersion: MIN_TLS_VERSION, ciphers: TLS_CIPHERS, honorCipherOrder: true };
 
 /**
  * Builds the app without listening, so tests use `inject()` and the daemon calls `listen`. Order
@@ -64,13 +61,15 @@ export class HttpServer implements Component {
     private readonly listen: string,
     private readonly options: () => Promise<HttpAppOptions>,
     private readonly log: Logger,
-    settings: { name?: string; allowPlainHttp?: boolean } = {},
+    settings: { name?: string; allowPlainHttp?: boolean; onListening?: (app: FastifyInstance) => void } = {},
   ) {
     this.name = settings.name ?? "http";
     this.allowPlain = settings.allowPlainHttp ?? false;
+    this.onListening = settings.onListening;
   }
 
   private readonly allowPlain: boolean;
+  private readonly onListening: ((app: FastifyInstance) => void) | undefined;
 
   get url(): string | undefined {
     return this.address;
@@ -94,6 +93,7 @@ export class HttpServer implements Component {
     const app = await buildHttpApp(options, this.log);
     this.address = await app.listen({ host, port });
     this.app = app;
+    this.onListening?.(app);
     this.log.info({ url: this.address }, `${this.name} listening`);
   }
 
