@@ -7,6 +7,8 @@ import type { GroupCommit } from "../store/group-commit.js";
 
 interface StoredKey {
   readonly kid: string;
+  /** Strictly increasing: the newest key signs. Two rotations can share a millisecond. */
+  readonly generation: number;
   readonly created_at: string;
   /** AES-256-GCM of the 32-byte HMAC key under the wrapping key; base64url. */
   readonly iv: string;
@@ -16,6 +18,7 @@ interface StoredKey {
 
 export interface SigningKey {
   readonly kid: string;
+  readonly generation: number;
   readonly key: Uint8Array;
   readonly createdAt: string;
 }
@@ -58,7 +61,7 @@ export class TokenKeyRing implements Component {
       this.log.warn({ kids: unusable }, "token keys that the configured token_signing_key cannot unwrap are discarded; operators must log in again");
       await this.commits.commit(unusable.map((kid) => ({ type: "del" as const, sublevel: this.database.sublevels.keyring, key: kid })));
     }
-    this.keys = usable.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.kid.localeCompare(a.kid));
+    this.keys = usable.sort((a, b) => b.generation - a.generation);
     if (this.keys.length === 0) await this.rotate();
   }
 
@@ -81,7 +84,7 @@ export class TokenKeyRing implements Component {
 
   /** Adds a new signing key and deletes those that fall out of the accepted window. */
   async rotate(now = new Date()): Promise<SigningKey> {
-    const fresh: SigningKey = { kid: randomBytes(8).toString("hex"), key: randomBytes(32), createdAt: now.toISOString() };
+    const fresh: SigningKey = { kid: randomBytes(8).toString("hex"), generation: (this.keys[0]?.generation ?? 0) + 1, key: randomBytes(32), createdAt: now.toISOString() };
     const next = [fresh, ...this.keys];
     const retired = next.slice(ACCEPTED);
     const sub = this.database.sublevels.keyring;
@@ -98,7 +101,7 @@ export class TokenKeyRing implements Component {
     const cipher = createCipheriv("aes-256-gcm", this.wrappingKey, iv);
     cipher.setAAD(Buffer.from(k.kid));
     const wrapped = Buffer.concat([cipher.update(k.key), cipher.final()]);
-    return { kid: k.kid, created_at: k.createdAt, iv: iv.toString("base64url"), tag: cipher.getAuthTag().toString("base64url"), wrapped: wrapped.toString("base64url") };
+    return { kid: k.kid, generation: k.generation, created_at: k.createdAt, iv: iv.toString("base64url"), tag: cipher.getAuthTag().toString("base64url"), wrapped: wrapped.toString("base64url") };
   }
 
   private unwrap(s: StoredKey): SigningKey | undefined {
@@ -107,7 +110,7 @@ export class TokenKeyRing implements Component {
       decipher.setAAD(Buffer.from(s.kid));
       decipher.setAuthTag(Buffer.from(s.tag, "base64url"));
       const key = Buffer.concat([decipher.update(Buffer.from(s.wrapped, "base64url")), decipher.final()]);
-      return { kid: s.kid, key, createdAt: s.created_at };
+      return { kid: s.kid, generation: s.generation, key, createdAt: s.created_at };
     } catch {
       return undefined;
     }

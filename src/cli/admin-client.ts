@@ -37,6 +37,8 @@ function callSocket(path: string, op: string, payload: string): Promise<SocketAn
       if (err.code === "ENOENT" || err.code === "ECONNREFUSED") resolve({ kind: "absent" });
       else reject(new VigilError(ErrorCodes.DAEMON_UNREACHABLE, `admin socket ${path}: ${err.message}`, { cause: err }));
     });
+    // A daemon that accepts and then hangs must not hang the installer's script with it.
+    req.setTimeout(60_000, () => req.destroy(Object.assign(new Error("no answer within 60 s"), { code: "ETIMEDOUT" })));
     req.end(payload);
   });
 }
@@ -49,13 +51,14 @@ export async function adminCall<R>(config: Readonly<VigilConfig>, offline: Offli
   const actor = localActor();
   const answer = await callSocket(join(config.data_dir, ADMIN_SOCKET_NAME), op, JSON.stringify({ actor, args }));
   if (answer.kind === "answer") {
-    const body = answer.body as { result?: unknown; error?: { code?: string; message?: string; field?: unknown } };
+    const body = answer.body as { result?: unknown; error?: { code?: string; message?: string; field?: unknown; problems?: unknown } };
     if (answer.status >= 400 || body.error) {
       const code = (body.error?.code ?? ErrorCodes.INTERNAL) as ErrorCode;
       // The socket answers errors as the HTTP API does, with the offending field beside the code;
       // it goes back into details, where the offline path has it, so --json shows the same either way.
-      const field = body.error?.field;
-      throw new VigilError(code, body.error?.message ?? `admin op ${op} failed (${answer.status})`, typeof field === "string" ? { details: { field } } : undefined);
+      const { field, problems } = body.error ?? {};
+      const details = { ...(typeof field === "string" ? { field } : {}), ...(Array.isArray(problems) ? { problems } : {}) };
+      throw new VigilError(code, body.error?.message ?? `admin op ${op} failed (${answer.status})`, Object.keys(details).length > 0 ? { details } : undefined);
     }
     return body.result as R;
   }

@@ -29,8 +29,10 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
     if (isVigilError(err)) {
       const status = httpStatusFor(err.code);
       if (status >= 500) log.error({ err }, "request failed");
+      // Only details meant for the caller travel: which field, and which rules it broke.
       const field = typeof err.details?.field === "string" ? { field: err.details.field } : {};
-      return reply.status(status).send({ error: { code: err.code, message: err.message, ...field } });
+      const problems = Array.isArray(err.details?.problems) ? { problems: err.details.problems } : {};
+      return reply.status(status).send({ error: { code: err.code, message: err.message, ...field, ...problems } });
     }
     const fe = err as FastifyError;
     if (fe.validation) return reply.status(400).send({ error: { code: ErrorCodes.VALIDATION, message: fe.message } });

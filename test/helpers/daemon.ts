@@ -107,12 +107,17 @@ export function startDaemon(configPath: string, env: NodeJS.ProcessEnv = {}): Da
   };
 }
 
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** Runs the built CLI; `stdin` (e.g. a password) is what it reads on stdin, a pipe; without it, stdin is empty. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  // A CLI that exits before reading all of its input must not fail the test with EPIPE.
+  child.stdin.on("error", () => {});
+  child.stdin.end(stdin);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+  // "close", not "exit": by then stdout and stderr are read to their end.
+  const code = await new Promise<number | null>((r) => child.once("close", (c) => r(c)));
   return { code, stdout, stderr };
 }
