@@ -16,6 +16,7 @@ let box: TestBox;
 let daemon: DaemonHandle;
 let port: number;
 let ca: Buffer;
+let httpPort: number;
 
 interface Reply {
   status: number;
@@ -48,12 +49,12 @@ async function cli(...args: string[]): Promise<unknown> {
 
 before(async () => {
   port = await freePort();
-  const httpPort = await freePort();
+  httpPort = await freePort();
   box = await provisionBox({
     site: "hq",
     gateway: "gw-01",
     certs_dir: "certs",
-    http: { listen: `127.0.0.1:${httpPort}`, camera_tls: { listen: `127.0.0.1:${port}`, reload_interval_s: 0.2 } },
+    http: { listen: `127.0.0.1:${httpPort}`, tls: { cert: "server.crt", key: "server.key" }, camera_tls: { listen: `127.0.0.1:${port}`, reload_interval_s: 0.2 } },
     cameras: [
       { id: "lobby", url: "rtsp://127.0.0.1:1/none", push: { auth: "client_cert" } },
       { id: "yard", url: "rtsp://127.0.0.1:1/none", push: { auth: "client_cert" } },
@@ -64,6 +65,7 @@ before(async () => {
   await cli("cert", "issue", "--kind", "camera", "--name", "lobby");
   await cli("cert", "issue", "--kind", "camera", "--name", "yard");
   ca = await readFile(join(box.dir, "certs", "ca.crt"));
+  // The operator API serves HTTPS with the server certificate made above.
   daemon = box.start();
   await daemon.waitForLog((l) => l.msg === "camera-tls listening", 30_000);
 });
@@ -101,5 +103,26 @@ void describe("the daemon's camera listener (mTLS)", () => {
     assert.equal(yardAgain.socket, yardFirst.socket, "yard's keep-alive connection was kept");
     lobby.destroy();
     yard.destroy();
+  });
+});
+
+void describe("the operator API over HTTPS", () => {
+  const get = (options: { maxVersion?: "TLSv1.1" | "TLSv1.2" | "TLSv1.3"; minVersion?: "TLSv1" | "TLSv1.1" }) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: httpPort, path: "/healthz", ca, servername: "localhost", agent: false, ...options }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  void it("answers over TLS 1.2 and 1.3 with the site's server certificate", async () => {
+    assert.equal(await get({}), 200);
+    assert.equal(await get({ maxVersion: "TLSv1.2" }), 200);
+  });
+
+  void it("refuses TLS 1.1", async () => {
+    await assert.rejects(get({ minVersion: "TLSv1", maxVersion: "TLSv1.1" }));
   });
 });

@@ -12,9 +12,14 @@ import type { FastifyInstance } from "fastify";
 import { SignJWT } from "jose";
 import { ROLES, type Role, type RouteAccess } from "../../src/contract/roles.js";
 import { collectRouteTable } from "../../src/http/route-access.js";
+import { HttpServer } from "../../src/http/server.js";
+import { denyAll, quietLogger } from "../helpers/http-app.js";
+import { expectVigilAsync } from "../helpers/expect-vigil.js";
+import { freePort } from "../helpers/free-port.js";
 import { type AuthStack, openAuthStack } from "../helpers/auth-stack.js";
 import { addUser, bearer, errorCode, login, loginOk, PASSWORD } from "../helpers/auth-client.js";
 import { appWith } from "../helpers/http-app.js";
+import { ErrorCodes } from "../../src/core/errors.js";
 
 let dir: string;
 let stack: AuthStack;
@@ -99,6 +104,15 @@ void describe("the route table", () => {
     const denied = (await stack.auditEntries()).filter((e) => e.action === "auth.token" && e.result === "denied");
     assert.ok(denied.some((e) => (e.details as { reason?: string }).reason === "bad_signature"));
     assert.ok(denied.some((e) => (e.details as { reason?: string }).reason === "expired"));
+  });
+
+  void it("plain HTTP on a network address is refused at start unless the installer allows it", async () => {
+    const port = await freePort();
+    const server = new HttpServer(`0.0.0.0:${port}`, async () => ({ authenticator: denyAll, routes: [] }), quietLogger);
+    await expectVigilAsync(server.start(), ErrorCodes.CONFIG_INVALID);
+    const allowed = new HttpServer(`0.0.0.0:${port}`, async () => ({ authenticator: denyAll, routes: [] }), quietLogger, { allowPlainHttp: true });
+    await allowed.start();
+    await allowed.stop();
   });
 
   void it("security headers are on every answer: success, 401, 404", async () => {
