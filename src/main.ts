@@ -18,6 +18,7 @@ import { StatsReporter } from "./health/stats-reporter.js";
 import { AdminSocket } from "./http/admin-socket.js";
 import { HttpServer } from "./http/server.js";
 import { cameraHttpOptions, type OperatorHttpParts, operatorHttpOptions } from "./compose/http.js";
+import { registerApiKeyCommands } from "./auth/api-keys/api-key-commands.js";
 import { CameraTrustStore } from "./auth/mtls/camera-trust-store.js";
 import { certificateIdentifier } from "./auth/mtls/certificate-identifier.js";
 import { buildAdminOps } from "./compose/admin.js";
@@ -103,6 +104,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     certificates: trust ? certificateIdentifier(() => config.cameras, trust) : undefined,
     log,
   });
+  if (sync.commands) registerApiKeyCommands(sync.commands, auth.keys);
   const adminOps = buildAdminOps({ auth, audit: sync.audit });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision

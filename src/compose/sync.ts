@@ -26,6 +26,8 @@ export interface SyncParts {
   readonly uplink: MqttUplink | undefined;
   readonly publisher: OutboxPublisher | undefined;
   readonly brokerUrls: readonly string[];
+  /** Present when commands are accepted (`commands.key_file` set); other parts register theirs. */
+  readonly commands: CommandDispatcher | undefined;
 }
 
 /** Audit chain, checkpoints, and the uplink with its publisher and command channel. */
@@ -57,7 +59,7 @@ export function composeSync(
   }
   if (brokerUrls.length === 0) {
     log.warn("no MQTT broker configured: messages stay in the outbox until one is");
-    return { audit, checkpoints, uplink: undefined, publisher: undefined, brokerUrls };
+    return { audit, checkpoints, uplink: undefined, publisher: undefined, brokerUrls, commands: undefined };
   }
 
   const uplink = new MqttUplink(
@@ -73,6 +75,7 @@ export function composeSync(
     topics,
     log.child({ component: "uplink" }),
   );
+  let commands: CommandDispatcher | undefined;
   if (config.commands.key_file !== "") {
     const verifier = lifecycle.add(
       new CommandVerifier({
@@ -85,6 +88,7 @@ export function composeSync(
     );
     const store = lifecycle.add(new CommandStore(database, commits));
     const dispatcher = lifecycle.add(new CommandDispatcher({ base: topics.base, verifier, store, audit, log: log.child({ component: "commands" }) }));
+    commands = dispatcher;
     registerBuiltinCommands(dispatcher, { health: deps.health, checkpointNow: () => checkpoints.publishNow({ force: true }) });
     uplink.subscribe(commandTopicFilter(topics.base), (topic, payload) => {
       void dispatcher
@@ -96,5 +100,5 @@ export function composeSync(
   lifecycle.add(uplink);
   const publisher = lifecycle.add(new OutboxPublisher(outbox, uplink, topics, config.mqtt.inflight_window, log.child({ component: "publisher" })));
   lifecycle.add(new HealthPublisher(uplink, topics.health, deps.health, config.mqtt.health_interval_s * 1000, log.child({ component: "health-publisher" })));
-  return { audit, checkpoints, uplink, publisher, brokerUrls };
+  return { audit, checkpoints, uplink, publisher, brokerUrls, commands };
 }

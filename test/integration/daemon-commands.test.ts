@@ -27,12 +27,14 @@ void describe("central commands and the audit trail, end to end (daemon, mosquit
     const claims = (name: string, over: Record<string, unknown> = {}) => ({ id: randomUUID(), name, aud: `${SITE}/${GATEWAY}`, iat: now(), exp: now() + 60, args: {}, ...over });
 
     const broker = await startMosquitto();
+    const httpPort = await freePort();
     const box = await provisionBox({
       site: SITE,
       gateway: GATEWAY,
-      http: { listen: `127.0.0.1:${await freePort()}` },
+      http: { listen: `127.0.0.1:${httpPort}` },
       mqtt: { brokers: [broker.url] },
       commands: { key_file: "central.pem" },
+      cameras: [{ id: "lobby", url: "rtsp://127.0.0.1:9/none", enabled: false }],
       audit: { checkpoint_interval_s: 3600 },
     });
     await writeFile(join(box.dir, "central.pem"), await exportSPKI(central.publicKey));
@@ -43,6 +45,12 @@ void describe("central commands and the audit trail, end to end (daemon, mosquit
     const auditEntries = (): AuditEntry[] =>
       collector.messages.filter((m) => m.topic === `${BASE}/audit` && (m.json() as Envelope).type === "audit.entry").map((m) => (m.json() as Envelope<AuditEntry>).data);
     try {
+      // A push camera's key, made before the daemon starts (the CLI opens the store itself).
+      const made = await runCli(["key", "create", "--camera", "lobby", "--config", box.configPath, "--json"]);
+      assert.equal(made.code, 0, made.stdout + made.stderr);
+      const { key: cameraKey, api_key: { key_id: keyId } } = JSON.parse(made.stdout) as { key: string; api_key: { key_id: string } };
+      const pushEvent = async () =>
+        (await fetch(`http://127.0.0.1:${httpPort}/v1/ingest/lobby/events`, { method: "POST", headers: { authorization: `ApiKey ${cameraKey}`, "content-type": "application/json" }, body: JSON.stringify({ type: "tamper" }) })).status;
       const daemon = box.start();
       await collector.waitFor((m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "online", 20_000);
       await collector.waitFor((m) => m.topic === `${BASE}/audit` && (m.json() as Envelope<AuditEntry>).data.action === "system.start", 10_000);
@@ -83,6 +91,18 @@ void describe("central commands and the audit trail, end to end (daemon, mosquit
       assert.equal(pub.code, 0);
       const signed = await verifyCheckpoint(checkpoint.data.jws, JSON.parse(pub.stdout) as JWK);
       assert.equal(signed.seq, checkpoint.data.seq);
+
+      // Central revokes a camera's key: it stops working at once, and a second revoke says so.
+      assert.equal(await pushEvent(), 202);
+      const revoke = claims("key.revoke", { args: { key_id: keyId } });
+      await central_.publishAsync(`${BASE}/cmd/key.revoke`, await sign(revoke), { qos: 1 });
+      const revoked = (await collector.waitFor(isResult("key.revoke", revoke.id), 15_000)).json() as CommandResult;
+      assert.deepEqual(revoked.data, { key_id: keyId, camera_id: "lobby", already_revoked: false });
+      assert.equal(await pushEvent(), 401);
+      const malformed = claims("key.revoke", { args: { key_id: "../etc" } });
+      await central_.publishAsync(`${BASE}/cmd/key.revoke`, await sign(malformed), { qos: 1 });
+      assert.equal(((await collector.waitFor(isResult("key.revoke", malformed.id), 15_000)).json() as CommandResult).error?.code, "VIGIL_E_VALIDATION");
+      await collector.waitFor(() => auditEntries().some((e) => e.action === "key.revoked" && e.actor === `central:${revoke.id}`), 15_000);
 
       // Every command received is in the trail: accepted, replayed and refused alike.
       await collector.waitFor(() => auditEntries().filter((e) => e.action === "command.received").length >= 6, 15_000);

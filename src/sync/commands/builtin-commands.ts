@@ -8,8 +8,9 @@ export interface BuiltinCommandDeps {
 }
 
 /**
- * Commands the gateway answers today. Incident decisions, watchlist and key revocation register
- * here as those features land; until then central gets VIGIL_E_COMMAND_UNKNOWN for them.
+ * Commands of the sync part itself. Features register their own with the same dispatcher
+ * (`key.revoke`: src/auth/api-keys/api-key-commands.ts); incident decisions and the watchlist will
+ * when those features land, and until then central gets VIGIL_E_COMMAND_UNKNOWN for them.
  */
 export function registerBuiltinCommands(dispatcher: CommandDispatcher, deps: BuiltinCommandDeps): void {
   dispatcher.register("health.request", async () => deps.health());
