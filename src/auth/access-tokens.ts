@@ -48,7 +48,7 @@ export class AccessTokens {
       .setExpirationTime(claims.exp)
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
-      .sign(key.key);
+      .sign(key.cryptoKey);
     return { token, claims };
   }
 
@@ -58,7 +58,7 @@ export class AccessTokens {
       const { payload } = await jwtVerify(token, (header) => {
         const key = this.ring.find(header.kid);
         if (!key) throw new VigilError(ErrorCodes.UNAUTHENTICATED, "unknown key");
-        return key.key;
+        return key.cryptoKey;
       }, {
         algorithms: [ACCESS_TOKEN_ALG],
         issuer: this.options.issuer,

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, webcrypto } from "node:crypto";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
@@ -23,6 +23,15 @@ export interface SigningKey {
   readonly createdAt: string;
 }
 
+/** A ring key with its WebCrypto handle, imported once rather than on every token. */
+export interface LoadedKey extends SigningKey {
+  readonly cryptoKey: webcrypto.CryptoKey;
+}
+
+function load(key: SigningKey): Promise<LoadedKey> {
+  return webcrypto.subtle.importKey("raw", key.key, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]).then((cryptoKey) => ({ ...key, cryptoKey }));
+}
+
 /** Keys accepted for verification: the current one and the one before it. */
 const ACCEPTED = 2;
 
@@ -35,7 +44,7 @@ const ACCEPTED = 2;
  */
 export class TokenKeyRing implements Component {
   readonly name = "token-keyring";
-  private keys: SigningKey[] = [];
+  private keys: LoadedKey[] = [];
   private readonly wrappingKey: Buffer;
 
   constructor(
@@ -61,20 +70,20 @@ export class TokenKeyRing implements Component {
       this.log.warn({ kids: unusable }, "token keys that the configured token_signing_key cannot unwrap are discarded; operators must log in again");
       await this.commits.commit(unusable.map((kid) => ({ type: "del" as const, sublevel: this.database.sublevels.keyring, key: kid })));
     }
-    this.keys = usable.sort((a, b) => b.generation - a.generation);
+    this.keys = await Promise.all(usable.sort((a, b) => b.generation - a.generation).map(load));
     if (this.keys.length === 0) await this.rotate();
   }
 
   async stop(): Promise<void> {}
 
-  get current(): SigningKey {
+  get current(): LoadedKey {
     const key = this.keys[0];
     if (!key) throw new VigilError(ErrorCodes.SHUTTING_DOWN, "token key ring is not loaded");
     return key;
   }
 
   /** The verification key for a token's `kid`, if it is still accepted. */
-  find(kid: string | undefined): SigningKey | undefined {
+  find(kid: string | undefined): LoadedKey | undefined {
     return kid === undefined ? undefined : this.keys.slice(0, ACCEPTED).find((k) => k.kid === kid);
   }
 
@@ -92,7 +101,7 @@ export class TokenKeyRing implements Component {
       { type: "put", sublevel: sub, key: fresh.kid, value: this.wrap(fresh) },
       ...retired.map((k) => ({ type: "del" as const, sublevel: sub, key: k.kid })),
     ]);
-    this.keys = next.slice(0, ACCEPTED);
+    this.keys = [await load(fresh), ...this.keys].slice(0, ACCEPTED);
     return fresh;
   }
 
