@@ -20,6 +20,7 @@ import { HttpServer } from "./http/server.js";
 import { cameraHttpOptions, type OperatorHttpParts, operatorHttpOptions } from "./compose/http.js";
 import { registerApiKeyCommands } from "./auth/api-keys/api-key-commands.js";
 import { CameraTrustStore } from "./auth/mtls/camera-trust-store.js";
+import { CertExpiryMonitor, watchedFilesFrom } from "./auth/pki/cert-expiry-monitor.js";
 import { certificateIdentifier } from "./auth/mtls/certificate-identifier.js";
 import { buildAdminOps } from "./compose/admin.js";
 import { composeAuth } from "./compose/auth.js";
@@ -92,7 +93,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       publisher: sync.publisher?.stats,
       outbox: outbox.stats,
       auditHead: sync.audit.head,
-      security: [auth.security.degradedReason].filter((r): r is string => r !== undefined),
+      security: [auth.security.degradedReason, ...certExpiry.reasons].filter((r): r is string => r !== undefined),
+      certificates: certExpiry.certificates,
     });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
   const trust = config.http.camera_tls.listen === "" ? undefined : lifecycle.add(new CameraTrustStore({ certsDir: config.certs_dir, tls: config.http.camera_tls, log: log.child({ component: "camera-trust" }) }));
@@ -105,6 +107,15 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     log,
   });
   if (sync.commands) registerApiKeyCommands(sync.commands, auth.keys);
+  const certExpiry = lifecycle.add(
+    new CertExpiryMonitor({
+      certsDir: config.certs_dir,
+      thresholdDays: config.auth.alerts.cert_expiry_days,
+      alert: (type, data) => outbox.append("alerts", type, data),
+      files: watchedFilesFrom(config),
+      log: log.child({ component: "cert-expiry" }),
+    }),
+  );
   const adminOps = buildAdminOps({ auth, audit: sync.audit });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision

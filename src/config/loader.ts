@@ -64,6 +64,16 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, baseDir: strin
   config.data_dir = abs(config.data_dir);
   config.secrets_dir = abs(config.secrets_dir);
   config.certs_dir = abs(config.certs_dir);
+  // TLS files named without a directory live in certs_dir, where `vigil cert` writes them.
+  const inCerts = (p: string): string => (isAbsolute(p) ? p : resolve(config.certs_dir, p));
+  if (config.http.tls) config.http.tls = { cert: inCerts(config.http.tls.cert), key: inCerts(config.http.tls.key) };
+  const mqttTls = config.mqtt.tls;
+  if (mqttTls) {
+    for (const k of ["ca", "cert", "key"] as const) {
+      const v = mqttTls[k];
+      if (v !== undefined && v !== "") mqttTls[k] = inCerts(v);
+    }
+  }
   config.models_dir = config.models_dir === "" ? resolve(PACKAGE_ROOT, "models") : abs(config.models_dir);
   if (config.commands.key_file !== "") config.commands.key_file = abs(config.commands.key_file);
   if (config.mqtt.client_id === "") config.mqtt.client_id = `vigil-${config.site}-${config.gateway}`;

@@ -20,6 +20,8 @@ export interface HealthInputs {
   readonly auditHead: { readonly seq: number; readonly mac: string };
   /** Security conditions worth a tech's attention (a login flood, certificates about to expire). */
   readonly security?: readonly string[] | undefined;
+  /** Certificates the box relies on, with their expiry (site CA, CRL, issued, configured). */
+  readonly certificates?: readonly unknown[] | undefined;
 }
 
 /** Share of the outbox budget past which the box is reported degraded (central is not keeping up). */
@@ -81,5 +83,6 @@ export function healthDocument(i: HealthInputs): Record<string, unknown> {
       : null,
     outbox: i.outbox,
     audit_head: i.auditHead,
+    certificates: i.certificates ?? [],
   };
 }
