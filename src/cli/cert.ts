@@ -183,7 +183,7 @@ export function registerCertCommands(program: Command, offline: OfflineAdmin = o
       verb(opts, async (json) => {
         const box = await openBox(opts);
         const crl = await box.pki.refreshCrl();
-        await audit(box, offline, "cert.crl_refreshed", "crl:site", { crl_number: crl.number, next_update: crl.next_update }, `CRL number ${crl.number} was written`);
+        await audit(box, offline, "cert.crl_refreshed", "crl", { crl_number: crl.number, next_update: crl.next_update }, `CRL number ${crl.number} was written`);
         emit(json, { ok: true, crl }, () => `CRL number ${crl.number} written to ${box.pki.path(crl.file)}, next update ${crl.next_update}`);
       }),
     );

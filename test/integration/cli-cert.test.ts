@@ -209,7 +209,7 @@ void describe("vigil cert: the real CLI against a provisioned box, audited in th
         `cert.issued cert:${serials.gateway}`,
         `cert.issued cert:${serials.twin}`,
         `cert.revoked cert:${serials.lobby}`,
-        "cert.crl_refreshed crl:site",
+        "cert.crl_refreshed cert:crl",
       ],
       "one entry per change, none for the refusals",
     );
