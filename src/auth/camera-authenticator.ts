@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { CameraConfig } from "../config/schema.js";
+import { AuditThrottle } from "../audit/audit-throttle.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import type { CameraScope } from "../contract/roles.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
@@ -29,6 +30,9 @@ const unauthenticated = (): VigilError => new VigilError(ErrorCodes.UNAUTHENTICA
  * whose endpoint is called: a camera only ever writes as itself. Every refusal is audited.
  */
 export class CameraAuthenticator {
+  /** A camera stuck in a retry loop with a revoked key must not fill the trail. */
+  private readonly throttle = new AuditThrottle();
+
   constructor(
     private readonly deps: {
       cameras: () => readonly CameraConfig[];
@@ -50,13 +54,21 @@ export class CameraAuthenticator {
     const camera = this.deps.cameras().find((c) => c.id === cameraId);
     const policy = camera?.push.auth ?? "either";
     const refuse = async (reason: string, err: VigilError): Promise<never> => {
+      const admitted = this.throttle.admit(`${request.ip} ${cameraId} ${reason}`, Date.now());
+      if (!admitted.record) throw err;
       await this.deps.audit.record({
         actor: keyVerdict?.ok === false && keyVerdict.keyId ? `key:${keyVerdict.keyId}` : cert?.ok ? `camera:${cert.cameraId}` : "unknown",
         source: request.ip,
         action: "camera.auth",
         target: `camera:${cameraId}`,
         result: "denied",
-        details: { reason, scope, route: request.routeOptions.url ?? request.url, ...(cert?.fingerprint ? { cert_fingerprint: cert.fingerprint } : {}) },
+        details: {
+          reason,
+          scope,
+          route: request.routeOptions.url ?? request.url,
+          ...(cert?.fingerprint ? { cert_fingerprint: cert.fingerprint } : {}),
+          ...(admitted.suppressed > 0 ? { suppressed: admitted.suppressed } : {}),
+        },
       });
       throw err;
     };

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import { AuditThrottle } from "../audit/audit-throttle.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import { type Role, roleIncludes } from "../contract/roles.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
@@ -51,14 +52,18 @@ export class UserAuthenticator {
     return { kind: "user", username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt: claims.exp };
   }
 
+  private readonly throttle = new AuditThrottle();
+
   private async refuse(request: FastifyRequest, reason: string, username?: string): Promise<never> {
+    const admitted = this.throttle.admit(`${request.ip} ${reason}`, (this.deps.now ?? Date.now)());
+    if (!admitted.record) throw unauthenticated();
     await this.deps.audit.record({
       actor: username ?? "unknown",
       source: request.ip,
       action: "auth.token",
       target: `route:${request.method} ${request.routeOptions.url ?? "?"}`,
       result: "denied",
-      details: { reason },
+      details: { reason, ...(admitted.suppressed > 0 ? { suppressed: admitted.suppressed } : {}) },
     });
     throw unauthenticated();
   }

@@ -115,6 +115,16 @@ void describe("the route table", () => {
     await allowed.stop();
   });
 
+  void it("a flood of forged tokens is refused every time but audited once per source and reason a minute", async () => {
+    const before = (await stack.auditEntries()).length;
+    for (let i = 0; i < 200; i++) {
+      const r = await stack.app.inject({ method: "GET", url: "/v1/auth/me", headers: bearer("a.b.c"), remoteAddress: "10.99.0.1" });
+      assert.equal(r.statusCode, 401);
+    }
+    const added = (await stack.auditEntries()).slice(before).filter((e) => e.action === "auth.token" && e.source === "10.99.0.1");
+    assert.equal(added.length, 1);
+  });
+
   void it("security headers are on every answer: success, 401, 404", async () => {
     const answers = [
       await stack.app.inject({ method: "GET", url: "/v1/auth/me", headers: bearer(tokens.get("viewer") ?? "") }),
