@@ -11,6 +11,8 @@ import { Lifecycle } from "./core/lifecycle.js";
 import type { Logger } from "./core/logger.js";
 import { VERSION } from "./core/version.js";
 import { healthDocument } from "./health/health-document.js";
+import { systemReasons } from "./health/system-sample.js";
+import { SystemSampler } from "./health/system-sampler.js";
 import { createMetrics } from "./health/metrics.js";
 import { operatingStats } from "./health/operating-stats.js";
 import { type Readiness, ReadinessRegistry } from "./health/readiness.js";
@@ -67,6 +69,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
           },
         };
   const database = lifecycle.add(new Database(config.data_dir, log.child({ component: "store" })));
+  const system = lifecycle.add(new SystemSampler({ dataDir: config.data_dir, storeDir: database.location, intervalMs: config.health.system_interval_s * 1000 }, log.child({ component: "system" })));
   const commits = lifecycle.add(new GroupCommit(database));
   const outbox = lifecycle.add(
     new Outbox(
@@ -95,6 +98,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       auditHead: sync.audit.head,
       security: [auth.security.degradedReason, ...certExpiry.reasons].filter((r): r is string => r !== undefined),
       certificates: certExpiry.certificates,
+      system: system.last,
+      systemReasons: systemReasons(system.last, config.health.disk_low_percent),
     });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
   const trust = config.http.camera_tls.listen === "" ? undefined : lifecycle.add(new CameraTrustStore({ certsDir: config.certs_dir, tls: config.http.camera_tls, log: log.child({ component: "camera-trust" }) }));
@@ -116,7 +121,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log: log.child({ component: "cert-expiry" }),
     }),
   );
-  const adminOps = buildAdminOps({ auth, audit: sync.audit });
+  const adminOps = buildAdminOps({ auth, audit: sync.audit, health });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision
   // (so probes answer while models load and cameras connect).
@@ -148,7 +153,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
 
   lifecycle.add(new StatsReporter(config.log.stats_interval_s * 1000, operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }), log.child({ component: "stats" })));
 
-  const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id });
+  const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id, authFailures: () => auth.security.failures });
   metrics.current = registry;
   lifecycle.add({ name: "metrics", start: async () => {}, stop: async () => registry.stop() });
 

@@ -39,6 +39,8 @@ export class CameraAuthenticator {
       keys: ApiKeyVerifier;
       certificates?: CertificateIdentifier | undefined;
       audit: AuditRecorder;
+      /** Told of every refused camera request (metrics), audited or throttled. */
+      onRefused?: () => void;
     },
   ) {}
 
@@ -54,6 +56,7 @@ export class CameraAuthenticator {
     const camera = this.deps.cameras().find((c) => c.id === cameraId);
     const policy = camera?.push.auth ?? "either";
     const refuse = async (reason: string, err: VigilError): Promise<never> => {
+      this.deps.onRefused?.();
       const admitted = this.throttle.admit(`${request.ip} ${cameraId} ${reason}`, Date.now());
       if (!admitted.record) throw err;
       await this.deps.audit.record({

@@ -14,9 +14,13 @@ export function withinLastMinute(times: readonly number[], now: number): number[
  * minute while it lasts) and a reason in health, so central hears of a brute-force attempt
  * without reading the audit trail.
  */
+export type AuthFailureKind = "login" | "token" | "camera" | "rate_limited";
+
 export class SecurityMonitor implements Component {
   readonly name = "security-monitor";
-  private failures: number[] = [];
+  /** Cumulative refusals by kind, for `vigil_auth_failures_total`. */
+  readonly failures: Record<AuthFailureKind, number> = { login: 0, token: 0, camera: 0, rate_limited: 0 };
+  private recentLogins: number[] = [];
   private sources = new Map<string, number>();
   private lastAlertAt = 0;
 
@@ -30,23 +34,28 @@ export class SecurityMonitor implements Component {
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
 
+  noteFailure(kind: AuthFailureKind): void {
+    this.failures[kind]++;
+  }
+
   loginFailed(_username: string, ip: string): void {
+    this.failures.login++;
     const now = this.now();
-    this.failures = withinLastMinute([...this.failures, now], now);
-    if (this.failures.length === 1) this.sources.clear();
+    this.recentLogins = withinLastMinute([...this.recentLogins, now], now);
+    if (this.recentLogins.length === 1) this.sources.clear();
     this.sources.set(ip, (this.sources.get(ip) ?? 0) + 1);
-    if (this.failures.length <= this.threshold || now - this.lastAlertAt < 60_000) return;
+    if (this.recentLogins.length <= this.threshold || now - this.lastAlertAt < 60_000) return;
     this.lastAlertAt = now;
     const top = [...this.sources].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([source, count]) => ({ source, count }));
-    this.log.warn({ failures: this.failures.length, top }, "login flood");
-    this.alert("security.login_flood", { failures_last_minute: this.failures.length, threshold: this.threshold, top_sources: top }).catch((err: unknown) => {
+    this.log.warn({ failures: this.recentLogins.length, top }, "login flood");
+    this.alert("security.login_flood", { failures_last_minute: this.recentLogins.length, threshold: this.threshold, top_sources: top }).catch((err: unknown) => {
       this.log.error({ err }, "security alert could not be queued");
     });
   }
 
   /** A reason for health while failures run above the threshold, else undefined. */
   get degradedReason(): string | undefined {
-    const recent = withinLastMinute(this.failures, this.now()).length;
+    const recent = withinLastMinute(this.recentLogins, this.now()).length;
     return recent > this.threshold ? `${recent} failed logins in the last minute (threshold ${this.threshold})` : undefined;
   }
 }

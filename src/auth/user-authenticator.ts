@@ -24,6 +24,8 @@ export class UserAuthenticator {
       sessions: SessionStore;
       users: UserStore;
       audit: AuditRecorder;
+      /** Told of every refused token (metrics), audited or throttled. */
+      onRefused?: () => void;
       now?: () => number;
     },
   ) {}
@@ -55,6 +57,7 @@ export class UserAuthenticator {
   private readonly throttle = new AuditThrottle();
 
   private async refuse(request: FastifyRequest, reason: string, username?: string): Promise<never> {
+    this.deps.onRefused?.();
     const admitted = this.throttle.admit(`${request.ip} ${reason}`, (this.deps.now ?? Date.now)());
     if (!admitted.record) throw unauthenticated();
     await this.deps.audit.record({

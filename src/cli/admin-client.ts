@@ -43,6 +43,27 @@ function callSocket(path: string, op: string, payload: string): Promise<SocketAn
   });
 }
 
+/** Runs an op that only the running daemon can answer (its live health); none running is an error. */
+export async function daemonCall<R>(config: Readonly<VigilConfig>, op: string, args: unknown): Promise<R> {
+  const path = join(config.data_dir, ADMIN_SOCKET_NAME);
+  const answer = await callSocket(path, op, JSON.stringify({ actor: localActor(), args }));
+  if (answer.kind === "absent") throw new VigilError(ErrorCodes.DAEMON_UNREACHABLE, `the daemon is not running (no answer on ${path})`);
+  return resultOf<R>(answer, op);
+}
+
+function resultOf<R>(answer: { status: number; body: unknown }, op: string): R {
+  const body = answer.body as { result?: unknown; error?: { code?: string; message?: string; field?: unknown; problems?: unknown } };
+  if (answer.status >= 400 || body.error) {
+    const code = (body.error?.code ?? ErrorCodes.INTERNAL) as ErrorCode;
+    // The socket answers errors as the HTTP API does, with the offending field beside the code;
+    // it goes back into details, where the offline path has it, so --json shows the same either way.
+    const { field, problems } = body.error ?? {};
+    const details = { ...(typeof field === "string" ? { field } : {}), ...(Array.isArray(problems) ? { problems } : {}) };
+    throw new VigilError(code, body.error?.message ?? `admin op ${op} failed (${answer.status})`, Object.keys(details).length > 0 ? { details } : undefined);
+  }
+  return body.result as R;
+}
+
 /**
  * Runs an admin op in the running daemon (over its socket) or, when none is running, in this
  * process against the store. Errors come back as the same coded VigilErrors either way.
@@ -50,18 +71,7 @@ function callSocket(path: string, op: string, payload: string): Promise<SocketAn
 export async function adminCall<R>(config: Readonly<VigilConfig>, offline: OfflineAdmin, op: string, args: unknown): Promise<R> {
   const actor = localActor();
   const answer = await callSocket(join(config.data_dir, ADMIN_SOCKET_NAME), op, JSON.stringify({ actor, args }));
-  if (answer.kind === "answer") {
-    const body = answer.body as { result?: unknown; error?: { code?: string; message?: string; field?: unknown; problems?: unknown } };
-    if (answer.status >= 400 || body.error) {
-      const code = (body.error?.code ?? ErrorCodes.INTERNAL) as ErrorCode;
-      // The socket answers errors as the HTTP API does, with the offending field beside the code;
-      // it goes back into details, where the offline path has it, so --json shows the same either way.
-      const { field, problems } = body.error ?? {};
-      const details = { ...(typeof field === "string" ? { field } : {}), ...(Array.isArray(problems) ? { problems } : {}) };
-      throw new VigilError(code, body.error?.message ?? `admin op ${op} failed (${answer.status})`, Object.keys(details).length > 0 ? { details } : undefined);
-    }
-    return body.result as R;
-  }
+  if (answer.kind === "answer") return resultOf<R>(answer, op);
   const admin = await offline(config);
   try {
     return (await runAdminOp(admin.ops, op, args, `cli:${actor}`)) as R;

@@ -6,6 +6,7 @@ import { configCheck } from "./config-check.js";
 import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
 import { registerCertCommands } from "./cert.js";
+import { registerHealthCommand } from "./health.js";
 import { registerKeyCommands } from "./key.js";
 import { run } from "./run.js";
 import { registerUserCommands } from "./user.js";
@@ -71,5 +72,6 @@ audit
 registerUserCommands(program);
 registerKeyCommands(program);
 registerCertCommands(program);
+registerHealthCommand(program);
 
 await program.parseAsync(process.argv);

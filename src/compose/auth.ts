@@ -71,10 +71,10 @@ export function composeAuth(lifecycle: Lifecycle, config: Readonly<VigilConfig>,
     onLoginFailure: (username, ip) => security.loginFailed(username, ip),
   });
   const users = new UserService({ users: userStore, hasher, sessions, lockout, audit });
-  const authenticator = new UserAuthenticator({ tokens, revocations, sessions, users: userStore, audit });
+  const authenticator = new UserAuthenticator({ tokens, revocations, sessions, users: userStore, audit, onRefused: () => security.noteFailure("token") });
   const keyStore = lifecycle.add(new ApiKeyStore(database, commits, log.child({ component: "api-keys" })));
   const keys = new ApiKeyService({ store: keyStore, audit, cameraExists: (id) => config.cameras.some((c) => c.id === id) });
-  const cameraAuthenticator = new CameraAuthenticator({ cameras: () => config.cameras, keys: new ApiKeyVerifier(keyStore), certificates: deps.certificates, audit });
+  const cameraAuthenticator = new CameraAuthenticator({ cameras: () => config.cameras, keys: new ApiKeyVerifier(keyStore), certificates: deps.certificates, audit, onRefused: () => security.noteFailure("camera") });
 
   // Expired revocations and dead sessions are forgotten, and session activity reaches the disk.
   let timer: NodeJS.Timeout | undefined;

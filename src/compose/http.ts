@@ -8,6 +8,7 @@ import type { Logger } from "../core/logger.js";
 import type { OnLimited, RateLimitSettings } from "../http/rate-limits.js";
 import { registerAuthRoutes } from "../http/routes/auth.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import type { SecurityMonitor } from "../auth/security-monitor.js";
 import type { CameraTrustStore } from "../auth/mtls/camera-trust-store.js";
 import type { PushIngest } from "../ingest/push-ingest.js";
 import { registerAuditRoutes } from "../http/routes/audit.js";
@@ -25,8 +26,9 @@ export function rateLimitSettings(config: Readonly<VigilConfig>): RateLimitSetti
 }
 
 /** A rate-limit hit is a security event: one audit entry per key and window, not one per request. */
-export function auditRateLimit(audit: AuditRecorder, log: Logger): OnLimited {
+export function auditRateLimit(audit: AuditRecorder, log: Logger, security?: SecurityMonitor): OnLimited {
   return (request, limiter, key) => {
+    security?.noteFailure("rate_limited");
     audit
       .record({ actor: request.principal?.kind === "user" ? request.principal.username : "unknown", source: request.ip, action: "auth.rate_limited", target: `limit:${limiter}`, result: "denied", details: { key, route: request.routeOptions.url ?? request.url } })
       .catch((err: unknown) => log.warn({ err }, "rate-limit audit entry failed"));
@@ -75,7 +77,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
     },
     bodyLimit: config.http.body_limit_bytes,
     https: await operatorTls(config),
-    limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log) },
+    limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log, parts.auth.security) },
     routes: [
       ...(parts.before ?? []),
       (app) => registerHealthRoutes(app, parts.probes),
@@ -102,7 +104,7 @@ export function cameraHttpOptions(config: Readonly<VigilConfig>, parts: Operator
     },
     bodyLimit: config.http.body_limit_bytes,
     https: trust.tlsOptions(),
-    limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log) },
+    limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log, parts.auth.security) },
     routes: [
       (app) => registerHealthRoutes(app, parts.probes),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),

@@ -195,6 +195,13 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    health: Type.Object(
+      {
+        system_interval_s: Type.Number({ minimum: 1, maximum: 3600, default: 15, description: "how often CPU, memory, disk, temperatures and GPU are sampled (in the background)" }),
+        disk_low_percent: Type.Number({ minimum: 0, maximum: 100, default: 10, description: "free space on the data volume below this: health is degraded" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     metrics: Type.Object(
       {
         access: Type.Union([Type.Literal("loopback"), Type.Literal("token"), Type.Literal("off")], {

@@ -5,6 +5,7 @@ import type { UplinkState } from "../sync/mqtt-uplink.js";
 import type { OutboxStats } from "../sync/outbox.js";
 import type { PublisherStats } from "../sync/outbox-publisher.js";
 import type { Readiness } from "./readiness.js";
+import type { SystemSample } from "./system-sample.js";
 
 export type OverallStatus = "ok" | "degraded" | "failing";
 
@@ -22,6 +23,10 @@ export interface HealthInputs {
   readonly security?: readonly string[] | undefined;
   /** Certificates the box relies on, with their expiry (site CA, CRL, issued, configured). */
   readonly certificates?: readonly unknown[] | undefined;
+  /** The last background sample of the box (CPU, memory, disk, temperatures, GPUs), if any yet. */
+  readonly system?: SystemSample | undefined;
+  /** Conditions of the box worth a reason (a nearly full data volume). */
+  readonly systemReasons?: readonly string[] | undefined;
 }
 
 /** Share of the outbox budget past which the box is reported degraded (central is not keeping up). */
@@ -41,6 +46,7 @@ export function overallStatus(i: HealthInputs): { status: OverallStatus; reasons
   if (i.uplink && !i.uplink.connected) reasons.push("uplink is not connected");
   if (i.outbox.refused > 0) reasons.push(`outbox refused ${i.outbox.refused} message(s)`);
   for (const s of i.security ?? []) reasons.push(s);
+  for (const s of i.systemReasons ?? []) reasons.push(s);
   if (i.outbox.used_bytes > i.outbox.max_bytes * OUTBOX_PRESSURE) reasons.push(`outbox at ${Math.round((100 * i.outbox.used_bytes) / i.outbox.max_bytes)}% of its budget`);
   return { status: reasons.length > 0 ? "degraded" : "ok", reasons };
 }
@@ -84,5 +90,6 @@ export function healthDocument(i: HealthInputs): Record<string, unknown> {
     outbox: i.outbox,
     audit_head: i.auditHead,
     certificates: i.certificates ?? [],
+    system: i.system ?? null,
   };
 }

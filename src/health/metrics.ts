@@ -10,6 +10,8 @@ export interface MetricsSources extends Omit<OperatingSources, "detector"> {
   readonly outbox: { readonly stats: OutboxStats };
   readonly bus: EventBus<VigilEvents>;
   readonly model: string;
+  /** Cumulative authentication refusals by kind (login, token, camera, rate_limited). */
+  readonly authFailures?: () => Readonly<Record<string, number>>;
 }
 
 const CAMERA_STATES = ["starting", "online", "stalled", "backoff", "offline", "disabled"] as const;
@@ -69,6 +71,27 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
     collect() {
       for (const [stream, bytes] of Object.entries(s.outbox.stats.bytes)) this.set({ stream }, bytes);
     },
+  });
+  new Gauge({
+    name: "vigil_outbox_depth",
+    help: "Messages waiting for central, per stream",
+    labelNames: ["stream"],
+    registers: [registry],
+    collect() {
+      for (const [stream, depth] of Object.entries(s.outbox.stats.depth)) this.set({ stream }, depth);
+    },
+  });
+  new Gauge({
+    name: "vigil_outbox_oldest_age_seconds",
+    help: "Age of the oldest message waiting for central, per stream (0 when none waits)",
+    labelNames: ["stream"],
+    registers: [registry],
+    collect() {
+      for (const [stream, age] of Object.entries(s.outbox.stats.oldest_age_s)) this.set({ stream }, age ?? 0);
+    },
+  });
+  mirroredCounter(registry, "vigil_auth_failures_total", "Refused authentications: failed logins, refused tokens, refused camera requests, rate-limit hits (once per key and window)", ["kind"], (set) => {
+    for (const [kind, n] of Object.entries(s.authFailures?.() ?? {})) set({ kind }, n);
   });
   mirroredCounter(registry, "vigil_outbox_dropped_total", "Messages dropped or refused by the outbox policy or TTL", ["reason"], (set) => {
     const st = s.outbox.stats;

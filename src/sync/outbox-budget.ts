@@ -23,6 +23,7 @@ export interface BudgetEntry {
 export class OutboxBudget {
   private readonly entries = new Map<string, BudgetEntry>();
   private readonly bytesByStream = new Map<StreamName, number>();
+  private readonly countByStream = new Map<StreamName, number>();
   private total = 0;
 
   constructor(readonly maxBytes: number) {}
@@ -33,6 +34,22 @@ export class OutboxBudget {
 
   bytes(stream: StreamName): number {
     return this.bytesByStream.get(stream) ?? 0;
+  }
+
+  /** Messages of `stream` waiting for central. */
+  depth(stream: StreamName): number {
+    return this.countByStream.get(stream) ?? 0;
+  }
+
+  /** `ts` of the oldest message of each stream that has one; one walk, stopping once all are found. */
+  oldest(streams: readonly StreamName[]): Map<StreamName, number> {
+    const found = new Map<StreamName, number>();
+    const wanted = streams.filter((st) => this.depth(st) > 0).length;
+    for (const entry of this.entries.values()) {
+      if (found.size >= wanted) break;
+      if (!found.has(entry.stream)) found.set(entry.stream, entry.ts);
+    }
+    return found;
   }
 
   /** Decides on a new message of `bytes`; changes nothing. `force` bypasses the budget. */
@@ -54,6 +71,7 @@ export class OutboxBudget {
     if (this.entries.has(key)) return;
     this.entries.set(key, { stream, bytes, ts });
     this.bytesByStream.set(stream, this.bytes(stream) + bytes);
+    this.countByStream.set(stream, this.depth(stream) + 1);
     this.total += bytes;
   }
 
@@ -63,6 +81,7 @@ export class OutboxBudget {
     if (!entry) return undefined;
     this.entries.delete(key);
     this.bytesByStream.set(entry.stream, this.bytes(entry.stream) - entry.bytes);
+    this.countByStream.set(entry.stream, this.depth(entry.stream) - 1);
     this.total -= entry.bytes;
     return entry;
   }

@@ -22,6 +22,9 @@ export interface OutboxStats {
   readonly max_bytes: number;
   readonly used_bytes: number;
   readonly bytes: Readonly<Record<StreamName, number>>;
+  /** Messages waiting per stream, and the age of the oldest of them (null when none waits). */
+  readonly depth: Readonly<Record<StreamName, number>>;
+  readonly oldest_age_s: Readonly<Record<StreamName, number | null>>;
   readonly dropped_alerts: number;
   readonly expired: number;
   readonly refused: number;
@@ -115,7 +118,11 @@ export class Outbox implements Component {
 
   get stats(): OutboxStats {
     const bytes = Object.fromEntries(STREAMS.map((s) => [s, this.budget.bytes(s)])) as Record<StreamName, number>;
-    return { policy: this.options.policy, max_bytes: this.options.maxBytes, used_bytes: this.budget.usedBytes, bytes, ...this.counters };
+    const depth = Object.fromEntries(STREAMS.map((s) => [s, this.budget.depth(s)])) as Record<StreamName, number>;
+    const oldest = this.budget.oldest(STREAMS);
+    const now = this.now().getTime();
+    const oldest_age_s = Object.fromEntries(STREAMS.map((s) => [s, oldest.has(s) ? Math.max(0, Math.round((now - (oldest.get(s) ?? now)) / 1000)) : null])) as Record<StreamName, number | null>;
+    return { policy: this.options.policy, max_bytes: this.options.maxBytes, used_bytes: this.budget.usedBytes, bytes, depth, oldest_age_s, ...this.counters };
   }
 
   /** Called after every durable append; the publisher uses it to wake up. */

@@ -60,4 +60,31 @@ void describe("OutboxBudget admission (shed-alerts-then-refuse-incidents)", () =
     budget.remove("alerts!1");
     assert.equal(budget.usedBytes, 60);
   });
+
+  void it("depth and oldest per stream follow a model of the queue", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), stream), { maxLength: 120 }), (ops) => {
+        const budget = new OutboxBudget(1_000_000);
+        const model: Array<{ key: string; stream: StreamName; ts: number }> = [];
+        let n = 0;
+        for (const [add, st] of ops) {
+          if (add || model.length === 0) {
+            const key = `${st}!${n}`;
+            budget.add(key, st, 10, n);
+            model.push({ key, stream: st, ts: n });
+            n++;
+          } else {
+            const victim = model.shift();
+            if (victim) budget.remove(victim.key);
+          }
+        }
+        const streams: StreamName[] = ["incidents", "audit", "alerts"];
+        const oldest = budget.oldest(streams);
+        return streams.every((st) => {
+          const mine = model.filter((m) => m.stream === st);
+          return budget.depth(st) === mine.length && oldest.get(st) === mine[0]?.ts;
+        });
+      }),
+    );
+  });
 });
