@@ -6,6 +6,7 @@ import { configCheck } from "./config-check.js";
 import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
 import { registerCertCommands } from "./cert.js";
+import { registerDiagnoseCommand } from "./diagnose.js";
 import { registerHealthCommand } from "./health.js";
 import { registerKeyCommands } from "./key.js";
 import { run } from "./run.js";
@@ -73,5 +74,6 @@ registerUserCommands(program);
 registerKeyCommands(program);
 registerCertCommands(program);
 registerHealthCommand(program);
+registerDiagnoseCommand(program);
 
 await program.parseAsync(process.argv);
