@@ -15,8 +15,11 @@ if ! command -v node >/dev/null || [[ $(node -p 'process.versions.node.split("."
   exit 1
 fi
 
+# systemd: /usr/bin/systemd-notify, through which the daemon sends READY=1/WATCHDOG=1 (and the
+# tests drive), and systemd-analyze to check the unit.
 PACKAGES=(ffmpeg mosquitto-clients python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp
-  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly g++ make python3)
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly g++ make python3
+  systemd)
 if [[ "${1:-}" == "--test" ]]; then PACKAGES+=(mosquitto); fi
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -2,7 +2,7 @@ import type { Server as TlsServer } from "node:tls";
 import { composeSync } from "./compose/sync.js";
 import { composeVision } from "./compose/vision.js";
 import type { VigilConfig } from "./config/schema.js";
-import { readStrongSecret, secretsDirectory, type Secrets } from "./config/secrets.js";
+import { readStrongSecret, type Secrets, secretsSearchPath } from "./config/secrets.js";
 import type { VigilEvents } from "./contract/events.js";
 import { type GatewayTopics, gatewayTopics } from "./contract/topics.js";
 import { ErrorCodes, VigilError } from "./core/errors.js";
@@ -11,6 +11,9 @@ import { Lifecycle } from "./core/lifecycle.js";
 import type { Logger } from "./core/logger.js";
 import { VERSION } from "./core/version.js";
 import { healthDocument } from "./health/health-document.js";
+import { type Notifier, SdNotifier } from "./health/sd-notify.js";
+import { ReadyReporter } from "./health/sd-notify-ready.js";
+import { Watchdog } from "./health/watchdog.js";
 import { systemReasons } from "./health/system-sample.js";
 import { SystemSampler } from "./health/system-sampler.js";
 import { createMetrics } from "./health/metrics.js";
@@ -37,6 +40,7 @@ export interface Daemon {
   readonly http: HttpServer;
   readonly brokerUrls: readonly string[];
   readonly topics: GatewayTopics;
+  readonly notifier: Notifier;
   readiness(): Readiness;
   stop(): Promise<void>;
 }
@@ -49,6 +53,9 @@ export interface Daemon {
 export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secrets, log: Logger, env: NodeJS.ProcessEnv): Promise<Daemon> {
   const model = findModel(await readManifest(config.models_dir), config.detector.model);
   const lifecycle = new Lifecycle(log.child({ component: "lifecycle" }));
+  const notifier = new SdNotifier({ env, pid: process.pid, log: log.child({ component: "sd-notify" }) });
+  // First in, so it stops last: pings continue while the rest shuts down within its deadline.
+  const watchdog = lifecycle.add(new Watchdog({ env, pid: process.pid, notifier, log: log.child({ component: "watchdog" }) }));
   const bus = new EventBus<VigilEvents>((event, err) => log.error({ err, event }, "event listener failed"));
   const readiness = new ReadinessRegistry();
   const topics = gatewayTopics(config.mqtt.topic_prefix, config.site, config.gateway);
@@ -61,7 +68,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       ? undefined
       : {
           access: config.metrics.access,
-          token: config.metrics.access === "token" ? await readStrongSecret(secretsDirectory(config.secrets_dir, env), config.metrics.token_file) : undefined,
+          token: config.metrics.access === "token" ? await readStrongSecret(secretsSearchPath(config.secrets_dir, env), config.metrics.token_file) : undefined,
           render: async () => {
             const registry = metrics.current?.registry;
             if (!registry) throw new VigilError(ErrorCodes.SHUTTING_DOWN, "metrics are not available yet");
@@ -164,5 +171,20 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     return waiting.length === 0 ? undefined : `cameras not started yet: ${waiting.join(", ")}`;
   });
 
-  return { lifecycle, http, brokerUrls: sync.brokerUrls, topics, readiness: () => readiness.evaluate(), stop: () => lifecycle.stop() };
+  // A restart mends a hung store or inference loop, not a camera or broker that is down: only the
+  // daemon's own loops feed the watchdog.
+  watchdog.register("store", () => commits.settledBatches, { busy: () => commits.busy });
+  watchdog.register("inference", () => vision.scheduler.completed, { busy: () => vision.scheduler.working });
+  lifecycle.add(
+    new ReadyReporter({
+      evaluate: () => readiness.evaluate(),
+      notifier,
+      log: log.child({ component: "sd-ready" }),
+      readyStatus: () => `ready: ${config.cameras.filter((c) => c.enabled).length} camera(s)`,
+      // A camera down at boot must not keep the unit "activating" until systemd kills it.
+      degradedAfter: { ms: 120_000, checks: ["cameras"] },
+    }),
+  );
+
+  return { lifecycle, http, brokerUrls: sync.brokerUrls, topics, notifier, readiness: () => readiness.evaluate(), stop: () => lifecycle.stop() };
 }

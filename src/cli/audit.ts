@@ -2,7 +2,7 @@ import { auditKeyFromSecret, genesisMac, type VerifyResult } from "../audit/chai
 import { readAuditHead, verifyAuditStore } from "../audit/audit-log.js";
 import { checkpointPublicJwk } from "../audit/checkpoint.js";
 import { configPathFrom, loadConfig } from "../config/loader.js";
-import { loadSecrets, readSecretFile, secretsDirectory } from "../config/secrets.js";
+import { loadSecrets, readSecretFile, secretsSearchPath } from "../config/secrets.js";
 import { ErrorCodes, ExitCodes, isVigilError, VigilError } from "../core/errors.js";
 import { createLogger } from "../core/logger.js";
 import { Database } from "../store/database.js";
@@ -75,7 +75,7 @@ export async function auditPubkey(opts: AuditCliOptions): Promise<void> {
   const json = opts.json === true;
   try {
     const config = await loadConfig(configPathFrom(opts.config, process.env));
-    const pem = await readSecretFile(secretsDirectory(config.secrets_dir, process.env), CHECKPOINT_SECRET);
+    const pem = await readSecretFile(secretsSearchPath(config.secrets_dir, process.env), CHECKPOINT_SECRET);
     const jwk = checkpointPublicJwk(pem);
     emit(json, jwk, () => JSON.stringify(jwk));
   } catch (err) {

@@ -5,13 +5,13 @@ import type { Command } from "commander";
 import { create as createTar } from "tar";
 import { configPathFrom, loadConfig } from "../config/loader.js";
 import { REQUIRED_SECRETS } from "../config/schema.js";
-import { readSecretFile, secretsDirectory } from "../config/secrets.js";
+import { readSecretFile, secretsSearchPath } from "../config/secrets.js";
 import { diagnoseSections } from "./diagnose-sections.js";
 import { emit, fail, progress } from "./output.js";
 
 const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
 
-async function secretValues(secretsDir: string, files: readonly string[]): Promise<string[]> {
+async function secretValues(secretsDir: readonly string[], files: readonly string[]): Promise<string[]> {
   const values = await Promise.all(files.map((f) => readSecretFile(secretsDir, f).catch(() => undefined)));
   return values.filter((v): v is string => v !== undefined);
 }
@@ -32,7 +32,7 @@ export function registerDiagnoseCommand(program: Command): void {
       const json = opts.json === true;
       try {
         const config = await loadConfig(configPathFrom(opts.config, process.env));
-        const dir = secretsDirectory(config.secrets_dir, process.env);
+        const dir = secretsSearchPath(config.secrets_dir, process.env);
         const secretFiles = [...REQUIRED_SECRETS, config.metrics.token_file, ...config.cameras.flatMap((c) => (c.credentials_file ? [c.credentials_file] : []))];
         const show = json ? () => {} : progress("collecting");
         show(0, 2);

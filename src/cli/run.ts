@@ -30,19 +30,24 @@ export async function run(opts: { config?: string }): Promise<void> {
   const shutdown = (reason: string, code: number): void => {
     if (shuttingDown) return;
     shuttingDown = true;
+    daemon.notifier.stopping();
     log.info({ reason }, "shutting down");
     const hardStop = setTimeout(() => {
       log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, "shutdown deadline passed; exiting");
       process.exit(code === 0 ? 1 : code);
     }, SHUTDOWN_DEADLINE_MS);
     hardStop.unref();
-    void daemon.stop().then(() => {
-      log.info("stopped");
-      process.exit(code);
-    });
+    void daemon
+      .stop()
+      .then(() => daemon.notifier.flush())
+      .then(() => {
+        log.info("stopped");
+        process.exit(code);
+      });
   };
   process.once("SIGTERM", () => shutdown("SIGTERM", 0));
   process.once("SIGINT", () => shutdown("SIGINT", 0));
+  daemon.notifier.status("starting: opening the store, loading the model");
   try {
     await daemon.lifecycle.start();
   } catch (err) {

@@ -1,7 +1,7 @@
 import { CameraFaultMonitor } from "../analytics/camera-fault-monitor.js";
 import { FacePresenceRule } from "../analytics/face-presence-rule.js";
 import type { VigilConfig } from "../config/schema.js";
-import { secretsDirectory } from "../config/secrets.js";
+import { secretsSearchPath } from "../config/secrets.js";
 import type { VigilEvents } from "../contract/events.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { EventBus } from "../core/event-bus.js";
@@ -68,7 +68,7 @@ export function composeVision(
         stallTimeoutMs: config.ingest.stall_timeout_s * 1000,
         startTimeoutMs: config.ingest.start_timeout_s * 1000,
         socketTimeoutS: config.ingest.socket_timeout_s,
-        secretsDir: secretsDirectory(config.secrets_dir, deps.env),
+        secretsDir: secretsSearchPath(config.secrets_dir, deps.env),
         onFrame: (frame) => scheduler.submit(frame),
         onStateChange: (cameraId, state) => bus.emit("camera.state", { cameraId, state, at: Date.now() }),
       },

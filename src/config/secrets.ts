@@ -42,30 +42,47 @@ export function secretsDirectory(configured: string, env: NodeJS.ProcessEnv): st
   return env.CREDENTIALS_DIRECTORY && env.CREDENTIALS_DIRECTORY.length > 0 ? env.CREDENTIALS_DIRECTORY : configured;
 }
 
-export async function readSecretFile(dir: string, name: string): Promise<string> {
-  const path = join(dir, name);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new VigilError(ErrorCodes.SECRET_MISSING, `secret "${name}" not readable at ${path} (run "vigil init")`, { cause: err });
+/**
+ * Where a secret is looked for, in order: the credentials systemd loaded for the unit, then
+ * secrets_dir. The unit loads the daemon's own keys; camera credentials and tokens an installer adds
+ * later stay in secrets_dir without a unit edit per file.
+ */
+export function secretsSearchPath(configured: string, env: NodeJS.ProcessEnv): string[] {
+  const creds = env.CREDENTIALS_DIRECTORY;
+  return creds && creds.length > 0 && creds !== configured ? [creds, configured] : [configured];
+}
+
+export async function readSecretFile(dirs: string | readonly string[], name: string): Promise<string> {
+  const search = typeof dirs === "string" ? [dirs] : dirs;
+  let text: string | undefined;
+  let lastErr: unknown;
+  for (const dir of search) {
+    try {
+      text = await readFile(join(dir, name), "utf8");
+      break;
+    } catch (err) {
+      lastErr = err;
+    }
+  }
+  if (text === undefined) {
+    throw new VigilError(ErrorCodes.SECRET_MISSING, `secret "${name}" not readable in ${search.join(" or ")} (run "vigil init")`, { cause: lastErr });
   }
   // Editors and `echo` add a trailing newline; it is never part of the secret.
   return text.replace(/\r?\n$/, "");
 }
 
 /** One secret file that must pass the same strength rules as the required secrets. */
-export async function readStrongSecret(dir: string, name: string): Promise<string> {
-  const value = await readSecretFile(dir, name);
+export async function readStrongSecret(dirs: string | readonly string[], name: string): Promise<string> {
+  const value = await readSecretFile(dirs, name);
   const weakness = secretWeakness(value);
-  if (weakness) throw new VigilError(ErrorCodes.SECRET_WEAK, `secret "${name}" in ${dir} is refused: ${weakness}`, { details: { secret: name } });
+  if (weakness) throw new VigilError(ErrorCodes.SECRET_WEAK, `secret "${name}" in ${[dirs].flat().join(" or ")} is refused: ${weakness}`, { details: { secret: name } });
   return value;
 }
 
 export async function loadSecrets(secretsDir: string, env: NodeJS.ProcessEnv): Promise<Secrets> {
-  const dir = secretsDirectory(secretsDir, env);
+  const dirs = secretsSearchPath(secretsDir, env);
   const entries = await Promise.all(
-    REQUIRED_SECRETS.map(async (name) => [name, await readStrongSecret(dir, name)] as const),
+    REQUIRED_SECRETS.map(async (name) => [name, await readStrongSecret(dirs, name)] as const),
   );
   return Object.freeze(Object.fromEntries(entries) as Record<SecretName, string>);
 }

@@ -24,6 +24,7 @@ export class DetectionScheduler implements Component {
   private readonly perCamera = new Map<string, CameraDetectionStats>();
   private turn = 0;
   private busy = false;
+  private settled = 0;
   private running = false;
   private idle: Promise<void> = Promise.resolve();
 
@@ -54,6 +55,16 @@ export class DetectionScheduler implements Component {
     else if (!this.order.includes(frame.cameraId)) this.order.push(frame.cameraId);
     this.slots.set(frame.cameraId, frame);
     if (!this.busy) this.idle = this.runLoop();
+  }
+
+  /** Detections finished, successful or not: the watchdog's sign that inference moves. */
+  get completed(): number {
+    return this.settled;
+  }
+
+  /** A frame is being analysed or waits for its turn. */
+  get working(): boolean {
+    return this.busy;
   }
 
   private statsFor(cameraId: string): CameraDetectionStats {
@@ -89,6 +100,8 @@ export class DetectionScheduler implements Component {
           this.onResult({ cameraId: frame.cameraId, frameIndex: frame.index, capturedAt: frame.capturedAt, detections, inferenceMs });
         } catch (err) {
           this.log.error({ err, camera: frame.cameraId }, "detection failed");
+        } finally {
+          this.settled += 1;
         }
       }
     } finally {

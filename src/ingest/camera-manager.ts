@@ -12,7 +12,8 @@ export interface CameraManagerOptions {
   readonly stallTimeoutMs: number;
   readonly startTimeoutMs: number;
   readonly socketTimeoutS: number;
-  readonly secretsDir: string;
+  /** Where camera credentials files are looked for, in order. */
+  readonly secretsDir: string | readonly string[];
   readonly onFrame: (frame: Frame) => void;
   readonly onStateChange?: (cameraId: string, state: CameraState) => void;
 }

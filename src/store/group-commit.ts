@@ -40,6 +40,7 @@ export class GroupCommit implements Component {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private batches = 0;
+  private failedBatches = 0;
   private committed = 0;
 
   constructor(private readonly database: Database) {}
@@ -57,6 +58,16 @@ export class GroupCommit implements Component {
       this.queue.push({ write: prepared, resolve, reject });
       if (!this.flushing) this.flushing = this.drain();
     });
+  }
+
+  /** Batches that finished, written or failed: the watchdog's sign that the store loop moves. */
+  get settledBatches(): number {
+    return this.batches + this.failedBatches;
+  }
+
+  /** A batch is being built or synced. */
+  get busy(): boolean {
+    return this.flushing !== undefined;
   }
 
   get stats(): { batches: number; commits: number } {
@@ -96,6 +107,7 @@ export class GroupCommit implements Component {
         for (const p of group) p.resolve();
       } catch (err) {
         // Taken back newest first, so each owner can rewind counters to where the batch began.
+        this.failedBatches += 1;
         for (const p of [...group].reverse()) p.write.abort();
         for (const p of group) p.reject(err);
       }

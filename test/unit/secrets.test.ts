@@ -123,7 +123,7 @@ void describe("loadSecrets", () => {
     assert.equal((await expectVigilAsync(loadSecrets(short, {}), ErrorCodes.SECRET_WEAK)).details?.secret, "token_signing_key");
   });
 
-  void it("$CREDENTIALS_DIRECTORY wins over the configured directory", async () => {
+  void it("$CREDENTIALS_DIRECTORY wins over the configured directory, which serves what it lacks", async () => {
     const configured = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: "changeme", audit_hmac_key: "changeme" });
     const a = strong();
     const b = strong();
@@ -131,10 +131,12 @@ void describe("loadSecrets", () => {
     const secrets = await loadSecrets(configured, { CREDENTIALS_DIRECTORY: credentials });
     assert.equal(secrets.token_signing_key, a);
     assert.equal(secrets.audit_hmac_key, b);
-    // And it is not a fallback: secrets missing there are missing, even if the configured dir has them.
+    // Files the unit did not load (camera credentials, tokens added later) come from secrets_dir.
     const good = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: strong(), audit_hmac_key: strong() });
     const empty = await secretsDir({});
-    await expectVigilAsync(loadSecrets(good, { CREDENTIALS_DIRECTORY: empty }), ErrorCodes.SECRET_MISSING);
+    await loadSecrets(good, { CREDENTIALS_DIRECTORY: empty });
+    // Missing in both is missing.
+    await expectVigilAsync(loadSecrets(empty, { CREDENTIALS_DIRECTORY: await secretsDir({}) }), ErrorCodes.SECRET_MISSING);
     // An empty variable means "not set".
     await loadSecrets(good, { CREDENTIALS_DIRECTORY: "" });
   });
