@@ -1,7 +1,8 @@
 import { configPathFrom, loadConfig } from "../config/loader.js";
 import { loadSecrets } from "../config/secrets.js";
 import { exitCodeFor } from "../core/errors.js";
-import { createLogger } from "../core/logger.js";
+import { reloadPlan } from "../config/reload-plan.js";
+import { createLogger, setLogLevel } from "../core/logger.js";
 import { buildDaemon } from "../main.js";
 import { fail } from "./output.js";
 
@@ -47,6 +48,18 @@ export async function run(opts: { config?: string }): Promise<void> {
   };
   process.once("SIGTERM", () => shutdown("SIGTERM", 0));
   process.once("SIGINT", () => shutdown("SIGINT", 0));
+  // SIGHUP (systemctl reload): re-read the config; apply what can change live, name the rest.
+  let running = config;
+  process.on("SIGHUP", () => {
+    loadConfig(path)
+      .then((next) => {
+        const plan = reloadPlan(running, next);
+        if (plan.logLevel) setLogLevel(log, plan.logLevel);
+        running = { ...running, log: next.log };
+        log.info({ applied: plan.logLevel ? { "log.level": plan.logLevel } : {}, needs_restart: plan.needsRestart }, plan.needsRestart.length > 0 ? "config reloaded; some changes need a restart" : "config reloaded");
+      })
+      .catch((err: unknown) => log.error({ err }, "config reload refused; the running config stays"));
+  });
   daemon.notifier.status("starting: opening the store, loading the model");
   try {
     await daemon.lifecycle.start();

@@ -21,6 +21,14 @@ const REDACT_PATHS = [
   "*.credentials",
   "secrets",
   "*.secrets",
+  "access_token",
+  "*.access_token",
+  "refresh_token",
+  "*.refresh_token",
+  "current_password",
+  "*.current_password",
+  "new_password",
+  "*.new_password",
 ];
 
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]*)(?::[^/@\s]*)?@/gi;
@@ -30,10 +38,27 @@ export function redactUrlCredentials(text: string): string {
   return text.replace(URL_CREDENTIALS, "$1***:***@");
 }
 
+/** Every child of a root logger, so a level change (SIGHUP) reaches loggers made before it. */
+const childrenOf = new WeakMap<Logger, Set<WeakRef<Logger>>>();
+
+/** Sets the level of a logger made by createLogger and of all its descendants. */
+export function setLogLevel(root: Logger, level: string): void {
+  root.level = level;
+  const children = childrenOf.get(root);
+  if (!children) return;
+  for (const ref of children) {
+    const child = ref.deref();
+    if (child) child.level = level;
+    else children.delete(ref);
+  }
+}
+
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
-  return pino(
+  const children = new Set<WeakRef<Logger>>();
+  const root = pino(
     {
       level: options.level ?? "info",
+      onChild: (child) => void children.add(new WeakRef(child)),
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
@@ -41,4 +66,6 @@ export function createLogger(options: { level?: string; destination?: NodeJS.Wri
     },
     options.destination ?? process.stdout,
   );
+  childrenOf.set(root, children);
+  return root;
 }

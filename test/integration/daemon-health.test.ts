@@ -3,6 +3,8 @@
 // `/metrics` is Prometheus text with the outbox and auth series; with no daemon, `vigil health`
 // says so and exits 1.
 import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { parse, stringify } from "yaml";
 import { after, before, describe, it } from "node:test";
 import { type DaemonHandle, provisionBox, runCli, type TestBox } from "../helpers/daemon.js";
 import { freePort } from "../helpers/free-port.js";
@@ -80,6 +82,21 @@ void describe("health for the field tech", () => {
     assert.match(text, /^vigil_outbox_depth\{stream="audit"\} [1-9]/m);
     assert.match(text, /^vigil_auth_failures_total\{kind="login"\} 1$/m);
     assert.match(text, /^vigil_outbox_oldest_age_seconds\{stream="audit"\} /m);
+  });
+
+  void it("SIGHUP applies a new log level, names what needs a restart, and refuses a broken config", async () => {
+    const original = await readFile(box.configPath, "utf8");
+    const doc = parse(original) as Record<string, unknown>;
+    await writeFile(box.configPath, stringify({ ...doc, log: { level: "debug" }, cameras: [...(doc.cameras as unknown[]), { id: "yard", url: "rtsp://127.0.0.1:9/none", enabled: false }] }));
+    daemon.signal("SIGHUP");
+    const reloaded = await daemon.waitForLog((l) => l.msg === "config reloaded; some changes need a restart", 10_000);
+    assert.deepEqual(reloaded.needs_restart, ["cameras"]);
+    assert.deepEqual(reloaded.applied, { "log.level": "debug" });
+    await writeFile(box.configPath, "site: [not, valid\n");
+    daemon.signal("SIGHUP");
+    await daemon.waitForLog((l) => l.msg === "config reload refused; the running config stays", 10_000);
+    await writeFile(box.configPath, original);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
   });
 
   void it("with the daemon stopped, vigil health says so and exits 1", async () => {

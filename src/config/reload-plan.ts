@@ -1,0 +1,22 @@
+import type { VigilConfig } from "./schema.js";
+
+/** What a reloaded config changes: what the daemon applies now, and what needs a restart. Pure. */
+export interface ReloadPlan {
+  readonly logLevel?: string | undefined;
+  /** Top-level keys (or `cameras`) whose change the running daemon cannot apply. */
+  readonly needsRestart: readonly string[];
+}
+
+/** Keys applied without a restart today; everything else is reported as needing one. */
+const LIVE_KEYS = new Set(["log"]);
+
+export function reloadPlan(running: Readonly<VigilConfig>, next: Readonly<VigilConfig>): ReloadPlan {
+  const needsRestart: string[] = [];
+  for (const key of new Set([...Object.keys(running), ...Object.keys(next)])) {
+    const before = JSON.stringify((running as unknown as Record<string, unknown>)[key]);
+    const after = JSON.stringify((next as unknown as Record<string, unknown>)[key]);
+    if (before !== after && !LIVE_KEYS.has(key)) needsRestart.push(key);
+  }
+  if (running.log.stats_interval_s !== next.log.stats_interval_s) needsRestart.push("log.stats_interval_s");
+  return { logLevel: running.log.level !== next.log.level ? next.log.level : undefined, needsRestart: needsRestart.sort() };
+}
