@@ -19,7 +19,10 @@ function localActor(): string {
 
 type SocketAnswer = { kind: "answer"; status: number; body: unknown } | { kind: "absent" };
 
-function callSocket(path: string, op: string, payload: string): Promise<SocketAnswer> {
+/** How long the daemon may take before the CLI gives up: most ops are quick, a backup is not. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+function callSocket(path: string, op: string, payload: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<SocketAnswer> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath: path, path: `/ops/${encodeURIComponent(op)}`, method: "POST", headers: { "content-type": "application/json" } }, (res) => {
       const chunks: Buffer[] = [];
@@ -38,7 +41,7 @@ function callSocket(path: string, op: string, payload: string): Promise<SocketAn
       else reject(new VigilError(ErrorCodes.DAEMON_UNREACHABLE, `admin socket ${path}: ${err.message}`, { cause: err }));
     });
     // A daemon that accepts and then hangs must not hang the installer's script with it.
-    req.setTimeout(60_000, () => req.destroy(Object.assign(new Error("no answer within 60 s"), { code: "ETIMEDOUT" })));
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`), { code: "ETIMEDOUT" })));
     req.end(payload);
   });
 }
@@ -68,9 +71,9 @@ function resultOf<R>(answer: { status: number; body: unknown }, op: string): R {
  * Runs an admin op in the running daemon (over its socket) or, when none is running, in this
  * process against the store. Errors come back as the same coded VigilErrors either way.
  */
-export async function adminCall<R>(config: Readonly<VigilConfig>, offline: OfflineAdmin, op: string, args: unknown): Promise<R> {
+export async function adminCall<R>(config: Readonly<VigilConfig>, offline: OfflineAdmin, op: string, args: unknown, options: { timeoutMs?: number } = {}): Promise<R> {
   const actor = localActor();
-  const answer = await callSocket(join(config.data_dir, ADMIN_SOCKET_NAME), op, JSON.stringify({ actor, args }));
+  const answer = await callSocket(join(config.data_dir, ADMIN_SOCKET_NAME), op, JSON.stringify({ actor, args }), options.timeoutMs);
   if (answer.kind === "answer") return resultOf<R>(answer, op);
   const admin = await offline(config);
   try {

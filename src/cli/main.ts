@@ -5,6 +5,7 @@ import { auditPubkey, auditVerify } from "./audit.js";
 import { configCheck } from "./config-check.js";
 import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
+import { registerBackupCommands } from "./backup.js";
 import { registerCertCommands } from "./cert.js";
 import { registerDiagnoseCommand } from "./diagnose.js";
 import { registerHealthCommand } from "./health.js";
@@ -75,5 +76,6 @@ registerKeyCommands(program);
 registerCertCommands(program);
 registerHealthCommand(program);
 registerDiagnoseCommand(program);
+registerBackupCommands(program);
 
 await program.parseAsync(process.argv);
