@@ -1,6 +1,7 @@
 import type { Server as TlsServer } from "node:tls";
 import { composeSync } from "./compose/sync.js";
-import { composeVision } from "./compose/vision.js";
+import { composeVision, detectorInput } from "./compose/vision.js";
+import type { CameraChanges } from "./ingest/camera-changes.js";
 import type { VigilConfig } from "./config/schema.js";
 import { readStrongSecret, type Secrets, secretsSearchPath } from "./config/secrets.js";
 import type { VigilEvents } from "./contract/events.js";
@@ -42,6 +43,8 @@ export interface Daemon {
   readonly topics: GatewayTopics;
   readonly notifier: Notifier;
   readiness(): Readiness;
+  /** Applies what of a reloaded config can change live (cameras); refuses a camera list the detector cannot take. */
+  applyCameras(next: Readonly<VigilConfig>): Promise<CameraChanges>;
   stop(): Promise<void>;
 }
 
@@ -93,7 +96,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       version: VERSION,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       readiness: readiness.evaluate(),
-      cameras: config.cameras.map((c) => {
+      cameras: vision.cameras.cameras.map((c) => {
         const supervisor = vision.cameras.supervisors.get(c.id);
         if (!supervisor) throw new Error(`no supervisor for camera ${c.id}`);
         return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id) };
@@ -115,7 +118,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     commits,
     audit: sync.audit,
     alert: (type, data) => outbox.append("alerts", type, data),
-    certificates: trust ? certificateIdentifier(() => config.cameras, trust) : undefined,
+    cameras: () => vision.cameras.cameras,
+    certificates: trust ? certificateIdentifier(() => vision.cameras.cameras, trust) : undefined,
     log,
   });
   if (sync.commands) registerApiKeyCommands(sync.commands, auth.keys);
@@ -180,11 +184,15 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       evaluate: () => readiness.evaluate(),
       notifier,
       log: log.child({ component: "sd-ready" }),
-      readyStatus: () => `ready: ${config.cameras.filter((c) => c.enabled).length} camera(s)`,
+      readyStatus: () => `ready: ${vision.cameras.cameras.filter((c) => c.enabled).length} camera(s)`,
       // A camera down at boot must not keep the unit "activating" until systemd kills it.
       degradedAfter: { ms: 120_000, checks: ["cameras"] },
     }),
   );
 
-  return { lifecycle, http, brokerUrls: sync.brokerUrls, topics, notifier, readiness: () => readiness.evaluate(), stop: () => lifecycle.stop() };
+  const applyCameras = async (next: Readonly<VigilConfig>): Promise<CameraChanges> => {
+    detectorInput(next, model);
+    return vision.cameras.apply(next.cameras);
+  };
+  return { lifecycle, http, brokerUrls: sync.brokerUrls, topics, notifier, readiness: () => readiness.evaluate(), applyCameras, stop: () => lifecycle.stop() };
 }

@@ -52,11 +52,19 @@ export async function run(opts: { config?: string }): Promise<void> {
   let running = config;
   process.on("SIGHUP", () => {
     loadConfig(path)
-      .then((next) => {
+      .then(async (next) => {
         const plan = reloadPlan(running, next);
-        if (plan.logLevel) setLogLevel(log, plan.logLevel);
-        running = { ...running, log: next.log };
-        log.info({ applied: plan.logLevel ? { "log.level": plan.logLevel } : {}, needs_restart: plan.needsRestart }, plan.needsRestart.length > 0 ? "config reloaded; some changes need a restart" : "config reloaded");
+        const applied: Record<string, unknown> = {};
+        if (plan.cameras) {
+          const changes = await daemon.applyCameras(next);
+          applied.cameras = { added: changes.added.map((c) => c.id), removed: changes.removed, restarted: changes.changed.map((c) => c.id) };
+        }
+        if (plan.logLevel) {
+          setLogLevel(log, plan.logLevel);
+          applied["log.level"] = plan.logLevel;
+        }
+        running = { ...running, log: next.log, cameras: next.cameras };
+        log.info({ applied, needs_restart: plan.needsRestart }, plan.needsRestart.length > 0 ? "config reloaded; some changes need a restart" : "config reloaded");
       })
       .catch((err: unknown) => log.error({ err }, "config reload refused; the running config stays"));
   });

@@ -13,7 +13,7 @@ import { TokenKeyRing } from "../auth/token-keyring.js";
 import { UserAuthenticator } from "../auth/user-authenticator.js";
 import { UserService } from "../auth/user-service.js";
 import { UserStore } from "../auth/user-store.js";
-import type { VigilConfig } from "../config/schema.js";
+import type { CameraConfig, VigilConfig } from "../config/schema.js";
 import type { Secrets } from "../config/secrets.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import type { Lifecycle } from "../core/lifecycle.js";
@@ -39,6 +39,8 @@ export interface AuthDeps {
   readonly audit: AuditRecorder;
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<unknown>;
   readonly log: Logger;
+  /** The cameras as currently configured (they change on SIGHUP); default: the config's. */
+  readonly cameras?: (() => readonly CameraConfig[]) | undefined;
   /** Identifies client certificates on the camera TLS listener, when there is one. */
   readonly certificates?: CertificateIdentifier | undefined;
 }
@@ -73,8 +75,9 @@ export function composeAuth(lifecycle: Lifecycle, config: Readonly<VigilConfig>,
   const users = new UserService({ users: userStore, hasher, sessions, lockout, audit });
   const authenticator = new UserAuthenticator({ tokens, revocations, sessions, users: userStore, audit, onRefused: () => security.noteFailure("token") });
   const keyStore = lifecycle.add(new ApiKeyStore(database, commits, log.child({ component: "api-keys" })));
-  const keys = new ApiKeyService({ store: keyStore, audit, cameraExists: (id) => config.cameras.some((c) => c.id === id) });
-  const cameraAuthenticator = new CameraAuthenticator({ cameras: () => config.cameras, keys: new ApiKeyVerifier(keyStore), certificates: deps.certificates, audit, onRefused: () => security.noteFailure("camera") });
+  const cameras = deps.cameras ?? (() => config.cameras);
+  const keys = new ApiKeyService({ store: keyStore, audit, cameraExists: (id) => cameras().some((c) => c.id === id) });
+  const cameraAuthenticator = new CameraAuthenticator({ cameras, keys: new ApiKeyVerifier(keyStore), certificates: deps.certificates, audit, onRefused: () => security.noteFailure("camera") });
 
   // Expired revocations and dead sessions are forgotten, and session activity reaches the disk.
   let timer: NodeJS.Timeout | undefined;

@@ -3,12 +3,14 @@ import type { VigilConfig } from "./schema.js";
 /** What a reloaded config changes: what the daemon applies now, and what needs a restart. Pure. */
 export interface ReloadPlan {
   readonly logLevel?: string | undefined;
+  /** The camera list changed: cameras are added, removed or restarted, the others untouched. */
+  readonly cameras: boolean;
   /** Top-level keys (or `cameras`) whose change the running daemon cannot apply. */
   readonly needsRestart: readonly string[];
 }
 
 /** Keys applied without a restart today; everything else is reported as needing one. */
-const LIVE_KEYS = new Set(["log"]);
+const LIVE_KEYS = new Set(["log", "cameras"]);
 
 export function reloadPlan(running: Readonly<VigilConfig>, next: Readonly<VigilConfig>): ReloadPlan {
   const needsRestart: string[] = [];
@@ -18,5 +20,9 @@ export function reloadPlan(running: Readonly<VigilConfig>, next: Readonly<VigilC
     if (before !== after && !LIVE_KEYS.has(key)) needsRestart.push(key);
   }
   if (running.log.stats_interval_s !== next.log.stats_interval_s) needsRestart.push("log.stats_interval_s");
-  return { logLevel: running.log.level !== next.log.level ? next.log.level : undefined, needsRestart: needsRestart.sort() };
+  return {
+    logLevel: running.log.level !== next.log.level ? next.log.level : undefined,
+    cameras: JSON.stringify(running.cameras) !== JSON.stringify(next.cameras),
+    needsRestart: needsRestart.sort(),
+  };
 }

@@ -3,6 +3,7 @@ import { readSecretFile } from "../config/secrets.js";
 import type { Frame } from "../contract/detection.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
+import { type CameraChanges, cameraChanges } from "./camera-changes.js";
 import { CameraSupervisor, type CameraState } from "./camera-supervisor.js";
 
 export interface CameraManagerOptions {
@@ -18,41 +19,76 @@ export interface CameraManagerOptions {
   readonly onStateChange?: (cameraId: string, state: CameraState) => void;
 }
 
-/** Owns one supervisor per configured camera; a camera's failure stays inside its supervisor. */
+/**
+ * Owns one supervisor per configured camera; a camera's failure stays inside its supervisor. The
+ * camera list can change while running (SIGHUP): only the cameras added, removed or changed are
+ * touched, the others keep streaming.
+ */
 export class CameraManager implements Component {
   readonly name = "cameras";
-  readonly supervisors: ReadonlyMap<string, CameraSupervisor>;
+  private readonly running = new Map<string, { config: CameraConfig; supervisor: CameraSupervisor }>();
+  private started = false;
 
-  constructor(options: CameraManagerOptions, log: Logger) {
-    this.supervisors = new Map(
-      options.cameras.map((camera) => [
-        camera.id,
-        new CameraSupervisor({
-          camera,
-          width: options.width,
-          height: options.height,
-          stallTimeoutMs: options.stallTimeoutMs,
-          startTimeoutMs: options.startTimeoutMs,
-          socketTimeoutS: options.socketTimeoutS,
-          readCredentials: async () => (camera.credentials_file ? readSecretFile(options.secretsDir, camera.credentials_file) : undefined),
-          onFrame: options.onFrame,
-          ...(options.onStateChange ? { onStateChange: options.onStateChange } : {}),
-          log,
-        }),
-      ]),
-    );
+  constructor(
+    private readonly options: CameraManagerOptions,
+    private readonly log: Logger,
+  ) {
+    for (const camera of options.cameras) this.running.set(camera.id, { config: camera, supervisor: this.supervise(camera) });
+  }
+
+  get supervisors(): ReadonlyMap<string, CameraSupervisor> {
+    return new Map([...this.running].map(([id, r]) => [id, r.supervisor]));
+  }
+
+  /** The cameras as currently configured (after any reload). */
+  get cameras(): CameraConfig[] {
+    return [...this.running.values()].map((r) => r.config);
   }
 
   async start(): Promise<void> {
-    for (const supervisor of this.supervisors.values()) supervisor.start();
+    this.started = true;
+    for (const { supervisor } of this.running.values()) supervisor.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
+    this.started = false;
+    await Promise.all([...this.running.values()].map((r) => r.supervisor.stop()));
+  }
+
+  /** Moves to a new camera list, touching only the cameras that differ. */
+  async apply(next: readonly CameraConfig[]): Promise<CameraChanges> {
+    const changes = cameraChanges(this.cameras, next);
+    const leaving = [...changes.removed, ...changes.changed.map((c) => c.id)];
+    await Promise.all(leaving.map((id) => this.running.get(id)?.supervisor.stop()));
+    for (const id of leaving) this.running.delete(id);
+    // A removed camera is not an outage: tell the fault monitor it is gone, not down.
+    for (const id of changes.removed) this.options.onStateChange?.(id, "disabled");
+    for (const camera of [...changes.added, ...changes.changed]) {
+      const supervisor = this.supervise(camera);
+      this.running.set(camera.id, { config: camera, supervisor });
+      if (this.started) supervisor.start();
+    }
+    return changes;
+  }
+
+  private supervise(camera: CameraConfig): CameraSupervisor {
+    const o = this.options;
+    return new CameraSupervisor({
+      camera,
+      width: o.width,
+      height: o.height,
+      stallTimeoutMs: o.stallTimeoutMs,
+      startTimeoutMs: o.startTimeoutMs,
+      socketTimeoutS: o.socketTimeoutS,
+      readCredentials: async () => (camera.credentials_file ? readSecretFile(o.secretsDir, camera.credentials_file) : undefined),
+      onFrame: o.onFrame,
+      ...(o.onStateChange ? { onStateChange: o.onStateChange } : {}),
+      log: this.log,
+    });
   }
 
   /** Enabled cameras that have not delivered a frame yet (readiness). */
   notYetStarted(): string[] {
-    return [...this.supervisors.values()].filter((s) => s.state !== "disabled" && !s.startedOnce).map((s) => s.id);
+    return [...this.running.values()].map((r) => r.supervisor).filter((s) => s.state !== "disabled" && !s.startedOnce).map((s) => s.id);
   }
 }

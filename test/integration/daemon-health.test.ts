@@ -87,10 +87,10 @@ void describe("health for the field tech", () => {
   void it("SIGHUP applies a new log level, names what needs a restart, and refuses a broken config", async () => {
     const original = await readFile(box.configPath, "utf8");
     const doc = parse(original) as Record<string, unknown>;
-    await writeFile(box.configPath, stringify({ ...doc, log: { level: "debug" }, cameras: [...(doc.cameras as unknown[]), { id: "yard", url: "rtsp://127.0.0.1:9/none", enabled: false }] }));
+    await writeFile(box.configPath, stringify({ ...doc, log: { level: "debug" }, outbox: { max_bytes: 2_000_000 } }));
     daemon.signal("SIGHUP");
     const reloaded = await daemon.waitForLog((l) => l.msg === "config reloaded; some changes need a restart", 10_000);
-    assert.deepEqual(reloaded.needs_restart, ["cameras"]);
+    assert.deepEqual(reloaded.needs_restart, ["outbox"]);
     assert.deepEqual(reloaded.applied, { "log.level": "debug" });
     await writeFile(box.configPath, "site: [not, valid\n");
     daemon.signal("SIGHUP");

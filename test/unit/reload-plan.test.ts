@@ -8,13 +8,14 @@ import { createLogger, setLogLevel } from "../../src/core/logger.js";
 const base = { site: "hq", gateway: "gw-01", data_dir: "/tmp/d", secrets_dir: "/tmp/s" };
 
 void describe("config reload (SIGHUP)", () => {
-  void it("applies the log level live and names every other change as needing a restart", () => {
+  void it("applies the log level and cameras live and names every other change as needing a restart", () => {
     const running = buildConfig(base, {}, "/tmp");
     const next = buildConfig({ ...base, log: { level: "debug" }, cameras: [{ id: "lobby", url: "rtsp://10.0.0.1/s" }], http: { listen: "127.0.0.1:9090" } }, {}, "/tmp");
     const plan = reloadPlan(running, next);
     assert.equal(plan.logLevel, "debug");
-    assert.deepEqual(plan.needsRestart, ["cameras", "http"]);
-    assert.deepEqual(reloadPlan(running, buildConfig(base, {}, "/tmp")), { logLevel: undefined, needsRestart: [] });
+    assert.equal(plan.cameras, true);
+    assert.deepEqual(plan.needsRestart, ["http"]);
+    assert.deepEqual(reloadPlan(running, buildConfig(base, {}, "/tmp")), { logLevel: undefined, cameras: false, needsRestart: [] });
   });
 
   void it("a new level reaches loggers made before it, children of children included", () => {
