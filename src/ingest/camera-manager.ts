@@ -59,7 +59,7 @@ export class CameraManager implements Component {
   async apply(next: readonly CameraConfig[]): Promise<CameraChanges> {
     const changes = cameraChanges(this.cameras, next);
     const leaving = [...changes.removed, ...changes.changed.map((c) => c.id)];
-    await Promise.all(leaving.map((id) => this.running.get(id)?.supervisor.stop()));
+    await Promise.all(leaving.flatMap((id) => this.running.get(id)?.supervisor.stop() ?? []));
     for (const id of leaving) this.running.delete(id);
     // A removed camera is not an outage: tell the fault monitor it is gone, not down.
     for (const id of changes.removed) this.options.onStateChange?.(id, "disabled");
