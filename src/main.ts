@@ -164,7 +164,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
 
   lifecycle.add(new StatsReporter(config.log.stats_interval_s * 1000, operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }), log.child({ component: "stats" })));
 
-  const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id, authFailures: () => auth.security.failures });
+  const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id, authFailures: () => auth.security.failures, detectorLoaded: () => vision.detector.loaded });
   metrics.current = registry;
   lifecycle.add({ name: "metrics", start: async () => {}, stop: async () => registry.stop() });
 

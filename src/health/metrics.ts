@@ -12,6 +12,8 @@ export interface MetricsSources extends Omit<OperatingSources, "detector"> {
   readonly model: string;
   /** Cumulative authentication refusals by kind (login, token, camera, rate_limited). */
   readonly authFailures?: () => Readonly<Record<string, number>>;
+  /** Whether the detector's model is loaded on its provider. */
+  readonly detectorLoaded?: () => boolean;
 }
 
 const CAMERA_STATES = ["starting", "online", "stalled", "backoff", "offline", "disabled"] as const;
@@ -61,6 +63,15 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
     labelNames: ["provider", "model"],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [registry],
+  });
+  new Gauge({
+    name: "vigil_provider_up",
+    help: "1 while the inference provider has the model loaded",
+    labelNames: ["provider", "model"],
+    registers: [registry],
+    collect() {
+      this.set({ provider: "cpu", model: s.model }, s.detectorLoaded?.() ? 1 : 0);
+    },
   });
   const incidents = new Counter({ name: "vigil_incidents_total", help: "Incident writes by rule and event type", labelNames: ["rule", "type"], registers: [registry] });
   new Gauge({
