@@ -30,6 +30,7 @@ import { CertExpiryMonitor, watchedFilesFrom } from "./auth/pki/cert-expiry-moni
 import { certificateIdentifier } from "./auth/mtls/certificate-identifier.js";
 import { buildAdminOps } from "./compose/admin.js";
 import { composeAuth } from "./compose/auth.js";
+import { registerIncidentCommands } from "./incidents/incident-commands.js";
 import { IncidentService } from "./incidents/incident-service.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
@@ -146,6 +147,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     health,
     metrics: metricsRoute,
     push: vision.push,
+    incidents,
     alert: (type, data) => outbox.append("alerts", type, data),
   });
   const http = lifecycle.add(new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, { allowPlainHttp: config.http.allow_plain_http }));
@@ -159,7 +161,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       }),
     );
   }
-  const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }));
+  const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }), sync.audit, { minConfidence: config.incidents.min_confidence });
+  if (sync.commands) registerIncidentCommands(sync.commands, incidents);
   const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log });
 
   lifecycle.add(new StatsReporter(config.log.stats_interval_s * 1000, operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }), log.child({ component: "stats" })));

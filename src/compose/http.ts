@@ -14,7 +14,9 @@ import type { PushIngest } from "../ingest/push-ingest.js";
 import { registerAuditRoutes } from "../http/routes/audit.js";
 import { registerCameraKeyRoutes } from "../http/routes/camera-keys.js";
 import { type HealthRouteDeps, registerHealthDocumentRoute, registerHealthRoutes } from "../http/routes/health.js";
+import { registerIncidentRoutes } from "../http/routes/incidents.js";
 import { registerIngestRoutes } from "../http/routes/ingest.js";
+import type { IncidentService } from "../incidents/incident-service.js";
 import { type MetricsRouteDeps, registerMetricsRoute } from "../http/routes/metrics.js";
 import { registerUserRoutes } from "../http/routes/users.js";
 import { type HttpAppOptions, MODERN_TLS, type RouteModule } from "../http/server.js";
@@ -62,6 +64,7 @@ export interface OperatorHttpParts {
   readonly health: () => unknown;
   readonly metrics?: MetricsRouteDeps | undefined;
   readonly push: PushIngest;
+  readonly incidents: IncidentService;
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
   /** Registered first: tests use it to watch the route table being built. */
   readonly before?: readonly RouteModule[] | undefined;
@@ -87,6 +90,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
+      (app) => registerIncidentRoutes(app, { incidents: parts.incidents }),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],
   };

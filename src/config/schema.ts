@@ -186,6 +186,12 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    incidents: Type.Object(
+      {
+        min_confidence: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: "below this, the only next step an incident may recommend is monitor" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     ingest: Type.Object(
       {
         stall_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10, description: "no frame for this long after the first: restart" }),

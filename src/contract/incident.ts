@@ -3,6 +3,9 @@ import type { Detection } from "./detection.js";
 export type IncidentStatus = "open" | "monitoring" | "dismissed" | "escalated" | "dispatch_pending_review" | "dispatch_authorized" | "closed";
 export type NextStep = "monitor" | "notify" | "dispatch";
 
+export const DISMISS_REASONS = ["false_positive_motion", "normal_behavior", "camera_fault", "weather", "unknown"] as const;
+export type DismissReason = (typeof DISMISS_REASONS)[number];
+
 export interface IncidentHistoryEntry {
   readonly at: string;
   readonly actor: string;
@@ -10,6 +13,8 @@ export interface IncidentHistoryEntry {
   readonly before: IncidentStatus | null;
   readonly after: IncidentStatus;
   readonly note?: string;
+  /** The dismiss reason, on a dismissal. */
+  readonly reason?: string;
 }
 
 /** The incident document stored on the box and carried in `incident.created` / `incident.updated`. */
@@ -27,5 +32,7 @@ export interface Incident {
   readonly ended_at: string | null;
   readonly summary: string;
   readonly next_step: NextStep;
+  /** Set when dismissed: false_positive_motion, normal_behavior, camera_fault, weather or unknown. */
+  readonly dismiss_reason?: DismissReason;
   readonly history: readonly IncidentHistoryEntry[];
 }

@@ -3,7 +3,7 @@ import type { AuditEntry } from "./audit.js";
 import type { CommandResult } from "./command.js";
 import type { Detection, NormalizedBox } from "./detection.js";
 import { type Envelope, STREAMS } from "./envelope.js";
-import type { Incident, IncidentHistoryEntry } from "./incident.js";
+import { DISMISS_REASONS, type Incident, type IncidentHistoryEntry } from "./incident.js";
 import { OUTBOX_POLICIES } from "./outbox.js";
 import type { StatusPayload } from "./topics.js";
 
@@ -114,11 +114,12 @@ const IncidentStatusSchema = Type.Union(
 const HistoryEntrySchema = Type.Object(
   {
     at: IsoUtc("When the step happened."),
-    actor: Type.String({ description: "Who took the step: a username, or `system`." }),
-    action: Type.String({ description: "What was done, e.g. `created`." }),
+    actor: Type.String({ description: "Who took the step: a username, `central:<command id>`, or `system`." }),
+    action: Type.String({ description: "What was done: `created`, `monitor`, `dismiss`, `escalate`, `request_dispatch`, `approve`, `close`." }),
     before: Type.Union([IncidentStatusSchema, Type.Null()], { description: "Status before the step; null for creation." }),
     after: IncidentStatusSchema,
     note: Type.Optional(Type.String({ description: "Free text given with the step." })),
+    reason: Type.Optional(Type.String({ description: "The dismiss reason, on a `dismiss` step." })),
   },
   { description: "One lifecycle step.", additionalProperties: true },
 );
@@ -139,7 +140,10 @@ export const IncidentSchema = Type.Object(
     summary: Type.String({ description: "One line for people." }),
     next_step: Type.Union(
       (["monitor", "notify", "dispatch"] as const).map((s) => Type.Literal(s)),
-      { description: "Recommended next step; an unverified detection only ever recommends `monitor`." },
+      { description: "Recommended next step: `monitor` for a new or dismissed incident (and always below the configured minimum confidence), `notify` once escalated, `dispatch` only after a supervisor approved it." },
+    ),
+    dismiss_reason: Type.Optional(
+      Type.Union(DISMISS_REASONS.map((s) => Type.Literal(s)), { description: "Why it was dismissed; set with status `dismissed`." }),
     ),
     history: Type.Array(HistoryEntrySchema, { description: "Every lifecycle step, oldest first." }),
   },

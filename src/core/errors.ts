@@ -47,6 +47,7 @@ export const ErrorCodes = {
   UNSUPPORTED_MEDIA_TYPE: "VIGIL_E_UNSUPPORTED_MEDIA_TYPE",
   PKI_FAILED: "VIGIL_E_PKI_FAILED",
   DAEMON_UNREACHABLE: "VIGIL_E_DAEMON_UNREACHABLE",
+  INCIDENT_TRANSITION: "VIGIL_E_INCIDENT_TRANSITION",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.SHUTTING_DOWN]: 503,
   [ErrorCodes.RATE_LIMITED]: 429,
   [ErrorCodes.CONFLICT]: 409,
+  [ErrorCodes.INCIDENT_TRANSITION]: 409,
   [ErrorCodes.ALREADY_EXISTS]: 409,
   [ErrorCodes.PASSWORD_POLICY]: 400,
   [ErrorCodes.CAMERA_MISMATCH]: 403,

@@ -6,6 +6,9 @@ import { type AuthParts, composeAuth } from "../../src/compose/auth.js";
 import { type OperatorHttpParts, operatorHttpOptions } from "../../src/compose/http.js";
 import type { Frame } from "../../src/contract/detection.js";
 import { PushIngest } from "../../src/ingest/push-ingest.js";
+import type { VigilEvents } from "../../src/contract/events.js";
+import { EventBus } from "../../src/core/event-bus.js";
+import { IncidentService } from "../../src/incidents/incident-service.js";
 import { buildConfig } from "../../src/config/loader.js";
 import type { VigilConfig } from "../../src/config/schema.js";
 import type { Secrets } from "../../src/config/secrets.js";
@@ -25,6 +28,7 @@ export interface AuthStack {
   readonly app: FastifyInstance;
   readonly auth: AuthParts;
   readonly audit: AuditLog;
+  readonly incidents: IncidentService;
   readonly store: StoreStack;
   readonly config: Readonly<VigilConfig>;
   auditEntries(): Promise<AuditEntry[]>;
@@ -51,6 +55,7 @@ export async function openAuthStack(
   const auth = composeAuth(lifecycle, config, secrets, { database: store.db, commits: store.commits, audit, alert: (t, d) => store.outbox.append("alerts", t, d), log });
   await lifecycle.start();
   const startedAt = Date.now();
+  const incidents = new IncidentService(store.db, store.outbox, new EventBus<VigilEvents>(() => {}), log, audit);
   const parts: OperatorHttpParts = {
     auth,
     audit,
@@ -59,6 +64,7 @@ export async function openAuthStack(
     // The daemon's document needs cameras and a detector; these tests are about who may read it.
     health: () => ({ status: "ok", version: "test", audit_head: audit.head }),
     push: new PushIngest({ width: 256, height: 256 }, opts.onFrame ?? (() => {}), log),
+    incidents,
     alert: (type, data) => store.outbox.append("alerts", type, data),
     before: opts.before,
   };
@@ -68,6 +74,7 @@ export async function openAuthStack(
     app,
     auth,
     audit,
+    incidents,
     store,
     config,
     auditEntries: async () => (await store.db.sublevels.audit.values().all()) as AuditEntry[],
