@@ -118,6 +118,11 @@ export class IncidentService {
     });
   }
 
+  /** Every stored incident (KPIs read them all; retention keeps the number bounded). */
+  async all(): Promise<Incident[]> {
+    return (await this.database.sublevels.incidents.values().all()) as Incident[];
+  }
+
   /** Incidents matching the filters, newest first, a page at a time. */
   async list(q: IncidentQuery): Promise<{ incidents: Incident[]; next_cursor: string | null }> {
     const all: Incident[] = [];

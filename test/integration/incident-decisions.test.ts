@@ -105,6 +105,17 @@ void describe("incident decisions", () => {
     assert.equal(bad.statusCode, 400);
   });
 
+  void it("the KPI summary counts what was decided here", async () => {
+    const r = await stack.app.inject({ method: "GET", url: "/v1/metrics/summary?range=7d", headers: bearer(tokens.vic ?? "") });
+    assert.equal(r.statusCode, 200);
+    const k = r.json<{ total: number; by_status: Record<string, number>; dismiss_reasons: Record<string, number>; time_to_decision_s: { decided: number } }>();
+    assert.ok(k.total >= 7);
+    assert.equal(k.by_status.dispatch_authorized, 1);
+    assert.ok((k.dismiss_reasons.false_positive_motion ?? 0) >= 1);
+    assert.ok(k.time_to_decision_s.decided >= 6);
+    assert.equal((await stack.app.inject({ method: "GET", url: "/v1/metrics/summary?range=1y", headers: bearer(tokens.vic ?? "") })).statusCode, 400);
+  });
+
   void it("central decides and approves through signed commands, audited as central", async () => {
     const handlers = incidentCommandHandlers(stack.incidents);
     const incident = await raise("gate");

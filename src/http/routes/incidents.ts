@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { DISMISS_REASONS, type DismissReason, type IncidentStatus } from "../../contract/incident.js";
 import { ErrorCodes, VigilError } from "../../core/errors.js";
 import type { IncidentService } from "../../incidents/incident-service.js";
+import { KPI_RANGES, type KpiRange, kpiSummary } from "../../incidents/kpi.js";
 import { DECISION_ACTIONS, type DecisionAction } from "../../incidents/lifecycle.js";
 import { role, userOf } from "../route-access.js";
 
@@ -45,6 +46,8 @@ interface ListQueryT {
   cursor?: string;
 }
 
+const SummaryQuery = Type.Object({ range: Type.Union((Object.keys(KPI_RANGES) as KpiRange[]).map((r) => Type.Literal(r)), { default: "7d" }) }, { additionalProperties: false });
+
 /** `/v1/incidents`: viewers read, operators decide, supervisors approve dispatch. */
 export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: IncidentService }): void {
   app.get<{ Querystring: ListQueryT }>("/v1/incidents", { config: { access: role("viewer") }, schema: { querystring: ListQuery } }, async (request) => {
@@ -60,6 +63,10 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
       cursor: q.cursor,
     });
   });
+
+  app.get<{ Querystring: { range: KpiRange } }>("/v1/metrics/summary", { config: { access: role("viewer") }, schema: { querystring: SummaryQuery } }, async (request) =>
+    kpiSummary(await deps.incidents.all(), request.query.range, Date.now()),
+  );
 
   app.get<{ Params: { id: string } }>("/v1/incidents/:id", { config: { access: role("viewer") }, schema: { params: IdParams } }, async (request) => {
     const incident = await deps.incidents.get(request.params.id);

@@ -1,0 +1,104 @@
+import type { Incident } from "../contract/incident.js";
+
+export const KPI_RANGES = { "7d": 7, "30d": 30, all: undefined } as const;
+export type KpiRange = keyof typeof KPI_RANGES;
+
+export interface KpiSummary {
+  readonly range: KpiRange;
+  readonly from: string | null;
+  readonly to: string;
+  readonly total: number;
+  readonly by_status: Readonly<Record<string, number>>;
+  /** Dismissed incidents / all incidents in the range. */
+  readonly dismissed_rate: number;
+  /** Incidents ever escalated / all incidents in the range. */
+  readonly escalation_rate: number;
+  /** Seconds from creation to the first human decision, over incidents that got one. */
+  readonly time_to_decision_s: { readonly decided: number; readonly mean: number | null; readonly p90: number | null };
+  readonly dismiss_reasons: Readonly<Record<string, number>>;
+  readonly top_cameras: ReadonlyArray<{ readonly camera_id: string; readonly incidents: number }>;
+  readonly top_zones: ReadonlyArray<{ readonly zone: string; readonly incidents: number }>;
+  /**
+   * Alert fatigue, 0..1: each dismissed incident weighs 1 when dismissed at once, falling linearly
+   * to 0 at FATIGUE_HORIZON_S; the sum is divided by all incidents. High means operators spend
+   * their day swatting alerts away unread: the rules or zones need tuning.
+   */
+  readonly alert_fatigue: number;
+  readonly daily: ReadonlyArray<{ readonly day: string; readonly incidents: number; readonly dismissed: number; readonly escalated: number }>;
+}
+
+export const FATIGUE_HORIZON_S = 600;
+const DAY_MS = 86_400_000;
+const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+}
+
+function top<K extends string>(counts: Map<string, number>, key: K, n = 5): Array<Record<K, string> & { incidents: number }> {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n)
+    .map(([k, v]) => ({ [key]: k, incidents: v }) as Record<K, string> & { incidents: number });
+}
+
+/** The KPI summary of the incidents started within the range ending at `now`. Pure. */
+export function kpiSummary(incidents: readonly Incident[], range: KpiRange, now: number): KpiSummary {
+  const days = KPI_RANGES[range];
+  const from = days === undefined ? undefined : now - days * DAY_MS;
+  const inRange = incidents.filter((i) => {
+    const t = Date.parse(i.started_at);
+    return t <= now && (from === undefined || t >= from);
+  });
+  const byStatus = new Map<string, number>();
+  const reasons = new Map<string, number>();
+  const cameras = new Map<string, number>();
+  const zones = new Map<string, number>();
+  const daily = new Map<string, { incidents: number; dismissed: number; escalated: number }>();
+  const decisionTimes: number[] = [];
+  let escalated = 0;
+  let fatigue = 0;
+  for (const i of inRange) {
+    byStatus.set(i.status, (byStatus.get(i.status) ?? 0) + 1);
+    cameras.set(i.camera_id, (cameras.get(i.camera_id) ?? 0) + 1);
+    if (i.zone !== null) zones.set(i.zone, (zones.get(i.zone) ?? 0) + 1);
+    const created = Date.parse(i.history[0]?.at ?? i.started_at);
+    const firstHuman = i.history.find((h) => h.actor !== "system" && h.action !== "created");
+    const decisionS = firstHuman ? Math.max(0, (Date.parse(firstHuman.at) - created) / 1000) : undefined;
+    if (decisionS !== undefined) decisionTimes.push(decisionS);
+    const wasEscalated = i.history.some((h) => h.action === "escalate");
+    if (wasEscalated) escalated++;
+    const dismissal = i.history.find((h) => h.action === "dismiss");
+    if (i.status === "dismissed") {
+      reasons.set(i.dismiss_reason ?? "unknown", (reasons.get(i.dismiss_reason ?? "unknown") ?? 0) + 1);
+      const after = dismissal ? (Date.parse(dismissal.at) - created) / 1000 : FATIGUE_HORIZON_S;
+      fatigue += Math.max(0, 1 - Math.max(0, after) / FATIGUE_HORIZON_S);
+    }
+    const day = i.started_at.slice(0, 10);
+    const d = daily.get(day) ?? { incidents: 0, dismissed: 0, escalated: 0 };
+    daily.set(day, { incidents: d.incidents + 1, dismissed: d.dismissed + (i.status === "dismissed" ? 1 : 0), escalated: d.escalated + (wasEscalated ? 1 : 0) });
+  }
+  const total = inRange.length;
+  const sortedTimes = [...decisionTimes].sort((a, b) => a - b);
+  return {
+    range,
+    from: from === undefined ? null : new Date(from).toISOString(),
+    to: new Date(now).toISOString(),
+    total,
+    by_status: Object.fromEntries(byStatus),
+    dismissed_rate: total === 0 ? 0 : round((byStatus.get("dismissed") ?? 0) / total),
+    escalation_rate: total === 0 ? 0 : round(escalated / total),
+    time_to_decision_s: {
+      decided: decisionTimes.length,
+      mean: decisionTimes.length === 0 ? null : round(decisionTimes.reduce((a, b) => a + b, 0) / decisionTimes.length, 1),
+      p90: percentile(sortedTimes, 90),
+    },
+    dismiss_reasons: Object.fromEntries(reasons),
+    top_cameras: top(cameras, "camera_id"),
+    top_zones: top(zones, "zone"),
+    alert_fatigue: total === 0 ? 0 : round(fatigue / total),
+    daily: [...daily].sort((a, b) => a[0].localeCompare(b[0])).map(([day, v]) => ({ day, ...v })),
+  };
+}
