@@ -32,6 +32,7 @@ import { buildAdminOps } from "./compose/admin.js";
 import { composeAuth } from "./compose/auth.js";
 import { registerIncidentCommands } from "./incidents/incident-commands.js";
 import { IncidentService } from "./incidents/incident-service.js";
+import { RetentionJob } from "./incidents/retention-job.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
 import { GroupCommit } from "./store/group-commit.js";
@@ -163,6 +164,16 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   }
   const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }), sync.audit, { minConfidence: config.incidents.min_confidence });
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
+  lifecycle.add(
+    new RetentionJob({
+      database,
+      commits,
+      audit: sync.audit,
+      policy: { maxAgeDays: config.incidents.retention_days, maxBytes: config.incidents.retention_max_bytes },
+      intervalMs: config.incidents.retention_interval_s * 1000,
+      log: log.child({ component: "retention" }),
+    }),
+  );
   const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log });
 
   lifecycle.add(new StatsReporter(config.log.stats_interval_s * 1000, operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }), log.child({ component: "stats" })));

@@ -189,6 +189,9 @@ export const ConfigSchema = Type.Object(
     incidents: Type.Object(
       {
         min_confidence: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: "below this, the only next step an incident may recommend is monitor" }),
+        retention_days: Type.Integer({ minimum: 0, maximum: 36_500, default: 365, description: "dismissed and closed incidents older than this are deleted; 0 keeps them by age" }),
+        retention_max_bytes: Type.Integer({ minimum: 0, default: 536_870_912, description: "stored incidents above this: the oldest finished ones go first; 0 = no budget" }),
+        retention_interval_s: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
       },
       { additionalProperties: false, default: {} },
     ),

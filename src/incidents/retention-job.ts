@@ -1,0 +1,67 @@
+import type { AuditRecorder } from "../contract/audit.js";
+import type { Incident } from "../contract/incident.js";
+import type { Component } from "../core/lifecycle.js";
+import type { Logger } from "../core/logger.js";
+import type { Database } from "../store/database.js";
+import type { GroupCommit } from "../store/group-commit.js";
+import { type IncidentFootprint, type RetentionPolicy, retentionPlan } from "./retention.js";
+
+/** Ids named in one audit entry; a bigger sweep names the first ones and counts the rest. */
+const IDS_PER_ENTRY = 200;
+
+/**
+ * Deletes finished incidents by age and disk budget on a timer, never an open or under-review
+ * one, and records what it deleted in the audit chain in the same fsynced batch as the deletion.
+ */
+export class RetentionJob implements Component {
+  readonly name = "retention";
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly deps: { database: Database; commits: GroupCommit; audit: AuditRecorder; policy: RetentionPolicy; intervalMs: number; log: Logger; now?: () => number },
+  ) {}
+
+  async start(): Promise<void> {
+    this.timer = setInterval(() => {
+      this.running ??= this.sweep()
+        .catch((err: unknown) => this.deps.log.error({ err }, "retention sweep failed"))
+        .finally(() => {
+          this.running = undefined;
+        });
+    }, this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One sweep now; resolves with what was deleted. */
+  async sweep(): Promise<{ byAge: number; byBudget: number }> {
+    const now = (this.deps.now ?? Date.now)();
+    const sub = this.deps.database.sublevels.incidents;
+    const items: IncidentFootprint[] = [];
+    for await (const value of sub.values()) {
+      const i = value as Incident;
+      const last = i.history.at(-1)?.at ?? i.last_seen_at;
+      items.push({ id: i.id, status: i.status, lastChange: Date.parse(last), bytes: Buffer.byteLength(JSON.stringify(i)) });
+    }
+    const plan = retentionPlan(items, this.deps.policy, now);
+    const ids = [...plan.byAge, ...plan.byBudget];
+    if (ids.length === 0) return { byAge: 0, byBudget: 0 };
+    // Queued in one tick: the deletion and its audit entry share a batch, so neither exists without the other.
+    const deleted = this.deps.commits.commit(ids.map((id) => ({ type: "del" as const, sublevel: sub, key: id })));
+    const audited = this.deps.audit.record({
+      actor: "system",
+      action: "retention.deleted",
+      target: "incidents",
+      result: "ok",
+      details: { by_age: plan.byAge.length, by_budget: plan.byBudget.length, ids: ids.slice(0, IDS_PER_ENTRY), more: Math.max(0, ids.length - IDS_PER_ENTRY), bytes_after: plan.bytesAfter, policy: { max_age_days: this.deps.policy.maxAgeDays, max_bytes: this.deps.policy.maxBytes } },
+    });
+    await Promise.all([deleted, audited]);
+    this.deps.log.info({ byAge: plan.byAge.length, byBudget: plan.byBudget.length }, "retention deleted finished incidents");
+    return { byAge: plan.byAge.length, byBudget: plan.byBudget.length };
+  }
+}
