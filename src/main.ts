@@ -32,6 +32,7 @@ import { buildAdminOps } from "./compose/admin.js";
 import { composeAuth } from "./compose/auth.js";
 import { registerIncidentCommands } from "./incidents/incident-commands.js";
 import { IncidentService } from "./incidents/incident-service.js";
+import { CameraStatsTracker } from "./ingest/camera-stats-tracker.js";
 import { RetentionJob } from "./incidents/retention-job.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
@@ -101,7 +102,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       cameras: vision.cameras.cameras.map((c) => {
         const supervisor = vision.cameras.supervisors.get(c.id);
         if (!supervisor) throw new Error(`no supervisor for camera ${c.id}`);
-        return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id) };
+        return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id), quality: cameraStats.statsFor(c.id) };
       }),
       detector: { model: model.id, provider: "cpu", stats: vision.detector.stats },
       uplink: sync.uplink?.state,
@@ -149,6 +150,19 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     metrics: metricsRoute,
     push: vision.push,
     incidents,
+    cameras: () => {
+      const live = (health() as { cameras: Record<string, Record<string, unknown>> }).cameras;
+      return vision.cameras.cameras.map((c) => ({
+        id: c.id,
+        name: c.name ?? null,
+        url: c.url,
+        enabled: c.enabled,
+        detect: c.detect,
+        push_auth: c.push.auth,
+        has_credentials: c.credentials_file !== undefined,
+        ...(live[c.id] ?? {}),
+      }));
+    },
     alert: (type, data) => outbox.append("alerts", type, data),
   });
   const http = lifecycle.add(new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, { allowPlainHttp: config.http.allow_plain_http }));
@@ -176,6 +190,20 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   );
   const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log });
 
+  const cameraStats = lifecycle.add(
+    new CameraStatsTracker(() =>
+      vision.cameras.cameras.map((c) => {
+        const st = vision.cameras.supervisors.get(c.id)?.stats;
+        const det = vision.scheduler.stats(c.id);
+        return {
+          id: c.id,
+          expectedFps: c.detect.fps,
+          online: st?.state === "online",
+          counters: { decoded: st?.framesDecoded ?? 0, analysed: det.analysed, skipped: det.skipped, restarts: st?.restarts ?? 0, stalls: st?.stalls ?? 0 },
+        };
+      }),
+    ),
+  );
   lifecycle.add(new StatsReporter(config.log.stats_interval_s * 1000, operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }), log.child({ component: "stats" })));
 
   const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id, authFailures: () => auth.security.failures, detectorLoaded: () => vision.detector.loaded });

@@ -13,6 +13,7 @@ import type { CameraTrustStore } from "../auth/mtls/camera-trust-store.js";
 import type { PushIngest } from "../ingest/push-ingest.js";
 import { registerAuditRoutes } from "../http/routes/audit.js";
 import { registerCameraKeyRoutes } from "../http/routes/camera-keys.js";
+import { type CameraView, registerCameraRoutes } from "../http/routes/cameras.js";
 import { type HealthRouteDeps, registerHealthDocumentRoute, registerHealthRoutes } from "../http/routes/health.js";
 import { registerIncidentRoutes } from "../http/routes/incidents.js";
 import { registerIngestRoutes } from "../http/routes/ingest.js";
@@ -65,6 +66,8 @@ export interface OperatorHttpParts {
   readonly metrics?: MetricsRouteDeps | undefined;
   readonly push: PushIngest;
   readonly incidents: IncidentService;
+  /** Each camera's config (without credentials), state and stats. */
+  readonly cameras: () => CameraView[];
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
   /** Registered first: tests use it to watch the route table being built. */
   readonly before?: readonly RouteModule[] | undefined;
@@ -91,6 +94,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
       (app) => registerIncidentRoutes(app, { incidents: parts.incidents }),
+      (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],
   };

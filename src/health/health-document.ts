@@ -1,5 +1,6 @@
 import type { DetectorStats } from "../inference/face-detector.js";
 import type { CameraDetectionStats } from "../inference/detection-scheduler.js";
+import type { CameraQualityStats } from "../ingest/camera-stats-tracker.js";
 import type { CameraStats } from "../ingest/camera-supervisor.js";
 import type { UplinkState } from "../sync/mqtt-uplink.js";
 import type { OutboxStats } from "../sync/outbox.js";
@@ -13,7 +14,7 @@ export interface HealthInputs {
   readonly version: string;
   readonly uptimeS: number;
   readonly readiness: Readiness;
-  readonly cameras: ReadonlyArray<{ readonly id: string; readonly enabled: boolean; readonly stats: CameraStats; readonly detection: CameraDetectionStats }>;
+  readonly cameras: ReadonlyArray<{ readonly id: string; readonly enabled: boolean; readonly stats: CameraStats; readonly detection: CameraDetectionStats; readonly quality?: CameraQualityStats | undefined }>;
   readonly detector: { readonly model: string; readonly provider: string; readonly stats: DetectorStats };
   readonly uplink: UplinkState | undefined;
   readonly publisher: Readonly<PublisherStats> | undefined;
@@ -71,6 +72,7 @@ export function healthDocument(i: HealthInputs): Record<string, unknown> {
           last_frame_at: c.stats.lastFrameAt ?? null,
           source: c.stats.source ?? null,
           last_error: c.stats.lastError ?? null,
+          ...(c.quality ?? {}),
         },
       ]),
     ),

@@ -65,6 +65,7 @@ export async function openAuthStack(
     health: () => ({ status: "ok", version: "test", audit_head: audit.head }),
     push: new PushIngest({ width: 256, height: 256 }, opts.onFrame ?? (() => {}), log),
     incidents,
+    cameras: () => config.cameras.map((c) => ({ id: c.id, enabled: c.enabled })),
     alert: (type, data) => store.outbox.append("alerts", type, data),
     before: opts.before,
   };

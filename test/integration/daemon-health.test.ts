@@ -73,6 +73,17 @@ void describe("health for the field tech", () => {
     assert.equal((await fetch(`${base}/v1/health`)).status, 401);
   });
 
+  void it("GET /v1/cameras shows config, state and link quality, and no credentials", async () => {
+    const auth = { authorization: `Bearer ${await token()}` };
+    const list = (await (await fetch(`${base}/v1/cameras`, { headers: auth })).json()) as { cameras: Array<Record<string, unknown>> };
+    const lobby = list.cameras.find((c) => c.id === "lobby");
+    assert.equal(lobby?.state, "disabled");
+    assert.equal(lobby?.connection_quality, "unusable");
+    assert.equal(lobby?.camera_fps, 0);
+    assert.equal((await fetch(`${base}/v1/cameras/nope`, { headers: auth })).status, 404);
+    assert.equal((await fetch(`${base}/v1/cameras/lobby`, { headers: auth })).status, 200);
+  });
+
   void it("/metrics is Prometheus text with outbox depth and auth failures", async () => {
     await fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "tech", password: "Wr0ng-Password-here!" }) });
     const text = await (await fetch(`${base}/metrics`)).text();
