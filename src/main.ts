@@ -31,6 +31,8 @@ import { certificateIdentifier } from "./auth/mtls/certificate-identifier.js";
 import { buildAdminOps } from "./compose/admin.js";
 import { composeAuth } from "./compose/auth.js";
 import { registerIncidentCommands } from "./incidents/incident-commands.js";
+import { EvidenceExporter } from "./incidents/evidence/exporter.js";
+import { serviceEvidenceSource } from "./incidents/evidence/source.js";
 import { IncidentService } from "./incidents/incident-service.js";
 import { CameraStatsTracker } from "./ingest/camera-stats-tracker.js";
 import { RetentionJob } from "./incidents/retention-job.js";
@@ -135,7 +137,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log: log.child({ component: "cert-expiry" }),
     }),
   );
-  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway } });
+  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision
   // (so probes answer while models load and cameras connect).
@@ -150,6 +152,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     metrics: metricsRoute,
     push: vision.push,
     incidents,
+    evidence,
     cameras: () => {
       const live = (health() as { cameras: Record<string, Record<string, unknown>> }).cameras;
       return vision.cameras.cameras.map((c) => ({
@@ -178,6 +181,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   }
   const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }), sync.audit, { minConfidence: config.incidents.min_confidence });
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
+  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
   lifecycle.add(
     new RetentionJob({
       database,

@@ -49,6 +49,11 @@ function privateKey(pem: string): KeyObject {
   return key;
 }
 
+/** The checkpoint key as a KeyObject: evidence packs are signed with the same gateway key. */
+export function checkpointSigningKey(pem: string): KeyObject {
+  return privateKey(pem);
+}
+
 /** The public JWK installers hand to central, with `kid` = RFC 7638 thumbprint. */
 export function checkpointPublicJwk(privatePem: string): JWK {
   const { kty, crv, x } = createPublicKey(privateKey(privatePem)).export({ format: "jwk" });

@@ -8,6 +8,7 @@ import { modelsFetch, modelsVerify } from "./models.js";
 import { registerBackupCommands } from "./backup.js";
 import { registerCertCommands } from "./cert.js";
 import { registerDiagnoseCommand } from "./diagnose.js";
+import { registerEvidenceCommands } from "./evidence.js";
 import { registerHealthCommand } from "./health.js";
 import { registerKeyCommands } from "./key.js";
 import { run } from "./run.js";
@@ -77,5 +78,6 @@ registerCertCommands(program);
 registerHealthCommand(program);
 registerDiagnoseCommand(program);
 registerBackupCommands(program);
+registerEvidenceCommands(program);
 
 await program.parseAsync(process.argv);

@@ -28,7 +28,7 @@ export const openOfflineAdmin: OfflineAdmin = async (config: Readonly<VigilConfi
   );
   const audit = lifecycle.add(new AuditLog(database, outbox, auditKeyFromSecret(secrets.audit_hmac_key), identity, { anonymiseSources: config.audit.anonymise_sources }, log));
   const auth = composeAuth(lifecycle, config, secrets, { database, commits, audit, alert: (type, data) => outbox.append("alerts", type, data), log });
-  const ops = buildAdminOps({ auth, audit, store: { database, ...identity } });
+  const ops = buildAdminOps({ auth, audit, store: { database, ...identity }, checkpointKey: secrets.audit_checkpoint_key });
   try {
     await lifecycle.start();
   } catch (err) {

@@ -15,7 +15,9 @@ import { registerAuditRoutes } from "../http/routes/audit.js";
 import { registerCameraKeyRoutes } from "../http/routes/camera-keys.js";
 import { type CameraView, registerCameraRoutes } from "../http/routes/cameras.js";
 import { type HealthRouteDeps, registerHealthDocumentRoute, registerHealthRoutes } from "../http/routes/health.js";
+import { registerEvidenceRoutes } from "../http/routes/evidence.js";
 import { registerIncidentRoutes } from "../http/routes/incidents.js";
+import type { EvidenceExporter } from "../incidents/evidence/exporter.js";
 import { registerIngestRoutes } from "../http/routes/ingest.js";
 import type { IncidentService } from "../incidents/incident-service.js";
 import { type MetricsRouteDeps, registerMetricsRoute } from "../http/routes/metrics.js";
@@ -66,6 +68,8 @@ export interface OperatorHttpParts {
   readonly metrics?: MetricsRouteDeps | undefined;
   readonly push: PushIngest;
   readonly incidents: IncidentService;
+  /** Signed evidence packs of incidents (`POST /v1/incidents/:id/export`). */
+  readonly evidence?: EvidenceExporter | undefined;
   /** Each camera's config (without credentials), state and stats. */
   readonly cameras: () => CameraView[];
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
@@ -95,6 +99,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
       (app) => registerIncidentRoutes(app, { incidents: parts.incidents }),
       (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
+      (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],
   };

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { isEnvelope, type Envelope } from "../../src/contract/envelope.js";
 import type { Incident } from "../../src/contract/incident.js";
-import { provisionBox, type DaemonHandle, type LogLine, type TestBox } from "../helpers/daemon.js";
+import { join } from "node:path";
+import { provisionBox, runCli, type DaemonHandle, type LogLine, type TestBox } from "../helpers/daemon.js";
 import { freePort } from "../helpers/free-port.js";
 import { startMosquitto, type MosquittoHandle } from "../helpers/mosquitto.js";
 import { collectMqtt, type CollectedMessage, type MqttCollector } from "../helpers/mqtt-collector.js";
@@ -127,6 +128,14 @@ void describe("camera to MQTT, end to end (real RTSP server, ffmpeg, ONNX model,
       collector = await collectMqtt(broker.url, `${BASE}/#`);
       daemon = box.start();
       await collector.waitFor(isIncidentMessage(storedId), 40_000);
+
+      // An evidence pack of that incident, exported by the running daemon and verified by the CLI.
+      const pack = join(box.dir, "evidence.zip");
+      const exported = await runCli(["evidence", "export", storedId, "-o", pack, "--config", box.configPath, "--json"]);
+      assert.equal(exported.code, 0, exported.stdout + exported.stderr);
+      const verified = await runCli(["evidence", "verify", pack, "--config", box.configPath, "--json"]);
+      assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+      assert.equal((JSON.parse(verified.stdout) as { ok: boolean }).ok, true);
 
       // Broker killed while the daemon runs: the next incident is stored and delivered on return.
       await broker.kill();

@@ -1,0 +1,38 @@
+import type { AuditRecorder } from "../../contract/audit.js";
+import { ErrorCodes, VigilError } from "../../core/errors.js";
+import { buildEvidencePack, type EvidencePack } from "./pack.js";
+import type { EvidenceSource } from "./source.js";
+
+/**
+ * Exports one incident's evidence pack. The export itself is audited, with the manifest's hash,
+ * before the pack is handed out: a pack in someone's hands always has its entry in the chain
+ * (the entry is not in the pack it describes; it is in the next export).
+ */
+export class EvidenceExporter {
+  constructor(
+    private readonly source: EvidenceSource,
+    private readonly audit: AuditRecorder,
+    private readonly signingKeyPem: string,
+    private readonly identity: { readonly site: string; readonly gateway: string },
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async export(id: string, actor: string, source?: string): Promise<EvidencePack> {
+    const incident = await this.source.incident(id);
+    if (!incident) throw new VigilError(ErrorCodes.NOT_FOUND, `no incident ${id}`);
+    const target = `incident:${id}`;
+    const pack = await buildEvidencePack(
+      { incident, audit: await this.source.auditTrail(target), site: this.identity.site, gateway: this.identity.gateway, createdAt: this.now(), createdBy: actor },
+      this.signingKeyPem,
+    );
+    await this.audit.record({
+      actor,
+      source,
+      action: "incident.exported",
+      target,
+      result: "ok",
+      details: { version: incident.version, manifest_sha256: pack.manifestSha256, files: pack.manifest.files.length, bytes: pack.zip.byteLength },
+    });
+    return pack;
+  }
+}

@@ -1,0 +1,44 @@
+import type { AuditListQuery } from "../../audit/audit-log.js";
+import { isAuditEntry } from "../../audit/chain.js";
+import type { AuditEntry } from "../../contract/audit.js";
+import type { Incident } from "../../contract/incident.js";
+import type { Database } from "../../store/database.js";
+
+/** Where a pack's contents come from: the running services, or the store opened by the CLI. */
+export interface EvidenceSource {
+  incident(id: string): Promise<Incident | undefined>;
+  /** Every stored audit entry with this target, in seq order. */
+  auditTrail(target: string): Promise<AuditEntry[]>;
+}
+
+const PAGE = 1000;
+
+/** Through the daemon's services: `IncidentService.get` and `AuditLog.list`, page by page. */
+export function serviceEvidenceSource(incidents: { get(id: string): Promise<Incident | undefined> }, audit: { list(q: AuditListQuery): Promise<AuditEntry[]> }): EvidenceSource {
+  return {
+    incident: (id) => incidents.get(id),
+    auditTrail: async (target) => {
+      const out: AuditEntry[] = [];
+      let afterSeq = 0;
+      for (;;) {
+        const page = await audit.list({ afterSeq, limit: PAGE });
+        out.push(...page.filter((e) => e.target === target));
+        const last = page.at(-1);
+        if (page.length < PAGE || !last) return out;
+        afterSeq = last.seq;
+      }
+    },
+  };
+}
+
+/** Straight from the store's sublevels, for the admin op (which has the store, not the services). */
+export function storeEvidenceSource(database: Database): EvidenceSource {
+  return {
+    incident: async (id) => (await database.sublevels.incidents.get(id)) as Incident | undefined,
+    auditTrail: async (target) => {
+      const out: AuditEntry[] = [];
+      for await (const value of database.sublevels.audit.values()) if (isAuditEntry(value) && value.target === target) out.push(value);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { unzipSync, type Unzipped, zipSync, type Zippable } from "fflate";
+import { ErrorCodes, VigilError } from "../../core/errors.js";
+import type { FileMap } from "./manifest.js";
+
+/** A pack holds JSON and text today and a few snapshots later; anything bigger is not ours. */
+const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+const MAX_ENTRIES = 10_000;
+
+/** The files as a ZIP, every entry stamped with `mtime` so the same pack zips to the same bytes. */
+export function zipFiles(files: FileMap, mtime: Date): Uint8Array {
+  const input: Zippable = {};
+  for (const [path, bytes] of files) input[path] = [bytes, { mtime, level: 6 }];
+  return zipSync(input);
+}
+
+/** The files of a ZIP, directory entries left out; refuses oversize entries rather than inflate them. */
+export function unzipFiles(zip: Uint8Array): Map<string, Uint8Array> {
+  let entries = 0;
+  let unzipped: Unzipped;
+  try {
+    unzipped = unzipSync(zip, {
+      filter: (f) => {
+        if (++entries > MAX_ENTRIES) throw new Error(`more than ${MAX_ENTRIES} entries`);
+        if (f.originalSize > MAX_ENTRY_BYTES) throw new Error(`${f.name} claims ${f.originalSize} bytes`);
+        return !f.name.endsWith("/");
+      },
+    });
+  } catch (err) {
+    throw new VigilError(ErrorCodes.VALIDATION, `not a readable evidence ZIP: ${(err as Error).message}`, { cause: err });
+  }
+  return new Map(Object.entries(unzipped));
+}
