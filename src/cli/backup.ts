@@ -1,4 +1,4 @@
-import { access, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { configPathFrom, loadConfig } from "../config/loader.js";
@@ -12,6 +12,7 @@ import { openOfflineAdmin } from "./offline-admin.js";
 import { emit, fail } from "./output.js";
 import { readNewPassphrase } from "./passphrase-input.js";
 import { restore, type RestoreOptions } from "./restore.js";
+import { pathExists } from "../core/fs-exists.js";
 
 const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
 
@@ -19,15 +20,6 @@ interface BackupOptions {
   config?: string;
   json?: boolean;
   withSecrets?: boolean;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function describe(w: WrittenBackup): string {
@@ -48,7 +40,7 @@ async function backup(file: string, opts: BackupOptions, offline: OfflineAdmin):
     // The daemon writes the file, and its working directory is not ours: it gets an absolute path.
     const path = resolve(file);
     // Checked here too, so nobody types a passphrase twice for a backup that is then refused.
-    if (await exists(path)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; a backup never replaces a file`, { details: { field: "path" } });
+    if (await pathExists(path)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; a backup never replaces a file`, { details: { field: "path" } });
     let secrets: SealedSecrets | undefined;
     if (opts.withSecrets === true) {
       // Read and sealed here, by the caller: the passphrase and the clear secrets never cross the socket.

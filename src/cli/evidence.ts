@@ -1,4 +1,4 @@
-import { access, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { JWK } from "jose";
@@ -12,6 +12,7 @@ import { adminCall, type OfflineAdmin } from "./admin-client.js";
 import { CHECKPOINT_SECRET } from "./audit.js";
 import { openOfflineAdmin } from "./offline-admin.js";
 import { emit, fail } from "./output.js";
+import { pathExists } from "../core/fs-exists.js";
 
 const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
 
@@ -27,13 +28,6 @@ interface VerifyOptions {
   pubkey?: string;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** `vigil evidence export <id>`: the pack is built where the store is; the file is never replaced. */
 async function exportPack(id: string, opts: ExportOptions, offline: OfflineAdmin): Promise<void> {
   const json = opts.json === true;
@@ -41,7 +35,7 @@ async function exportPack(id: string, opts: ExportOptions, offline: OfflineAdmin
     const config = await loadConfig(configPathFrom(opts.config, process.env));
     // Absolute, because with a running daemon the daemon writes it from its own working directory.
     const path = resolve(opts.output ?? `vigil-evidence-${id}.zip`);
-    if (await exists(path)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; an evidence pack never replaces a file`, { details: { field: "path" } });
+    if (await pathExists(path)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; an evidence pack never replaces a file`, { details: { field: "path" } });
     const written = await adminCall<ExportedFile>(config, offline, "evidence.export", { id, path }, { timeoutMs: 5 * 60_000 });
     emit(json, written, () => `evidence pack written: ${written.path} (incident ${written.incident.id} v${written.incident.version}, ${written.files} files, ${written.bytes} bytes, manifest sha256 ${written.manifest_sha256})`);
   } catch (err) {

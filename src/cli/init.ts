@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { access, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { configPathFrom, loadConfig } from "../config/loader.js";
 import { REQUIRED_SECRETS } from "../config/schema.js";
@@ -7,15 +7,7 @@ import { secretsDirectory } from "../config/secrets.js";
 import { PACKAGE_ROOT } from "../core/version.js";
 import { generateCheckpointKeyPem } from "../audit/checkpoint.js";
 import { emit, fail } from "./output.js";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { pathExists } from "../core/fs-exists.js";
 
 /** Most secrets are 32 random bytes; the checkpoint key is an Ed25519 private key (PEM). */
 function generateSecret(name: (typeof REQUIRED_SECRETS)[number]): string {
@@ -38,7 +30,7 @@ export async function init(opts: InitOptions): Promise<void> {
   const path = resolve(configPathFrom(opts.config, process.env));
   try {
     const created: string[] = [];
-    if (!(await exists(path))) {
+    if (!(await pathExists(path))) {
       await mkdir(dirname(path), { recursive: true, mode: 0o755 });
       const example = await readFile(join(PACKAGE_ROOT, "config", "vigil.example.yaml"), "utf8");
       const text = example
@@ -49,7 +41,7 @@ export async function init(opts: InitOptions): Promise<void> {
     }
     const config = await loadConfig(path);
     for (const dir of [config.data_dir]) {
-      if (!(await exists(dir))) created.push(dir);
+      if (!(await pathExists(dir))) created.push(dir);
       await mkdir(dir, { recursive: true, mode: 0o700 });
     }
     const secretsDir = secretsDirectory(config.secrets_dir, process.env);

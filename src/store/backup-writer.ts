@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { access, link, open, rm } from "node:fs/promises";
+import { link, open, rm } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -11,6 +11,7 @@ import { STREAMS } from "../contract/envelope.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import { BACKUP_FORMAT, BACKUP_VERSION, type BackupHeader, outboxStreamOf, sublevelOf } from "./backup-format.js";
 import type { Database } from "./database.js";
+import { pathExists } from "../core/fs-exists.js";
 
 export interface BackupIdentity {
   readonly site: string;
@@ -29,15 +30,6 @@ export interface WrittenBackup {
 const CHUNK = 1000;
 
 type Snapshot = ReturnType<Database["level"]["snapshot"]>;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Counts per sublevel and outbox stream, and the audit head, all from the one snapshot. */
 async function describeSnapshot(database: Database, snapshot: Snapshot) {
@@ -110,7 +102,7 @@ async function fsyncPath(path: string): Promise<void> {
  */
 export async function writeBackup(database: Database, path: string, identity: BackupIdentity, secrets: SealedSecrets | null, now: Date = new Date()): Promise<WrittenBackup> {
   if (!isAbsolute(path)) throw new VigilError(ErrorCodes.VALIDATION, `path: ${path} is not absolute`, { details: { field: "path" } });
-  if (await exists(path)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; a backup never replaces a file`, { details: { field: "path" } });
+  if (await pathExists(path)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; a backup never replaces a file`, { details: { field: "path" } });
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.partial`);
   const snapshot = database.level.snapshot();
   try {

@@ -1,4 +1,4 @@
-import { access } from "node:fs/promises";
+
 import { join } from "node:path";
 import { ErrorCodes, VigilError } from "../../core/errors.js";
 import { buildCaCertificate, buildLeafCertificate, certificateFacts, type SigningCa } from "./certificate-builder.js";
@@ -9,6 +9,7 @@ import { generateKeyPair, importSigningKey, privateKeyPem, SIGNING_ALGORITHM } f
 import { certificateStatus, type CertStatus, type IssuedCertificate, isActive, parseIndex, type PkiIndex, type RevocationReason, resolveSelector, revokedCertificates } from "./pki-index.js";
 import { ensureDirectory, KEY_FILE_MODE, PUBLIC_FILE_MODE, readTextIfExists, withLockFile, writeFileAtomic } from "./pki-files.js";
 import { x509 } from "./x509.js";
+import { pathExists } from "../../core/fs-exists.js";
 
 export interface IssueRequest {
   readonly kind: CertKind;
@@ -23,13 +24,6 @@ export interface PkiListing {
   ca: Dated<PkiIndex["ca"]>;
   crl: Dated<PkiIndex["crl"]>;
   certificates: Dated<IssuedCertificate>[];
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /**
@@ -52,7 +46,7 @@ export class SitePki {
     await ensureDirectory(this.certsDir);
     return withLockFile(this.path(PKI_FILES.lock), async () => {
       for (const file of [PKI_FILES.caCert, PKI_FILES.caKey, PKI_FILES.index]) {
-        if (await exists(this.path(file))) {
+        if (await pathExists(this.path(file))) {
           throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${this.path(file)} exists: this box already has a site CA, and a new one would orphan every certificate it issued`);
         }
       }
@@ -79,7 +73,7 @@ export class SitePki {
       const known = index.certificates.some((c) => c.name === request.name);
       for (const file of [files.cert, files.key]) {
         // Files of a revoked or expired certificate may be replaced; files the index does not know are not ours.
-        if (!known && (await exists(this.path(file)))) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${this.path(file)} exists and is not in ${PKI_FILES.index}; move it away or choose another name`);
+        if (!known && (await pathExists(this.path(file)))) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${this.path(file)} exists and is not in ${PKI_FILES.index}; move it away or choose another name`);
       }
       const validity = validityPeriod(now, request.days ?? DEFAULT_LEAF_DAYS, ca.cert.notAfter);
       const keys = await generateKeyPair();
