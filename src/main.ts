@@ -69,7 +69,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   const topics = gatewayTopics(config.mqtt.topic_prefix, config.site, config.gateway);
   const startedAt = Date.now();
 
-  // The HTTP server exists before the parts it reports on; the registry is filled in below.
+  // The metrics route is built before the registry it renders, which is filled in below.
   const metrics: { current?: ReturnType<typeof createMetrics> } = {};
   const metricsRoute =
     config.metrics.access === "off"
@@ -95,7 +95,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log.child({ component: "outbox" }),
     ),
   );
-  // Read only when central asks (health.request), by which time every part below exists.
+  // Read only on request (health.request, /v1/health, vigil health, the retained health), by which
+  // time every part below exists.
   const health = (): unknown =>
     healthDocument({
       version: VERSION,
