@@ -5,6 +5,9 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
+import type { AuditEntry } from "../../src/contract/audit.js";
+import { createLogger } from "../../src/core/logger.js";
+import { Database } from "../../src/store/database.js";
 
 /** dist/test/helpers -> repository root; the CLI under test is the built one, as systemd runs it. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -120,4 +123,15 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, stdin 
   // "close", not "exit": by then stdout and stderr are read to their end.
   const code = await new Promise<number | null>((r) => child.once("close", (c) => r(c)));
   return { code, stdout, stderr };
+}
+
+/** Every audit entry in a stopped box's store, read straight from LevelDB. */
+export async function readStoredAudit(dataDir: string): Promise<AuditEntry[]> {
+  const database = new Database(dataDir, createLogger({ level: "silent" }));
+  await database.start();
+  try {
+    return (await database.sublevels.audit.values().all()) as AuditEntry[];
+  } finally {
+    await database.stop();
+  }
 }

@@ -10,9 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseApiKey } from "../../src/auth/api-keys/api-key-format.js";
 import type { AuditEntry } from "../../src/contract/audit.js";
-import { createLogger } from "../../src/core/logger.js";
-import { Database } from "../../src/store/database.js";
-import { type DaemonHandle, provisionBox, runCli, type TestBox } from "../helpers/daemon.js";
+import { type DaemonHandle, provisionBox, runCli, type TestBox, readStoredAudit } from "../helpers/daemon.js";
 import { freePort } from "../helpers/free-port.js";
 
 const ACTOR = `cli:${userInfo().username}`;
@@ -308,14 +306,7 @@ void describe("vigil user, keys and key: the real CLI, offline and through the d
     assert.equal(verify.code, 0, show(verify));
     assert.equal((JSON.parse(verify.stdout) as { ok: boolean }).ok, true);
 
-    const database = new Database(join(box.dir, "data"), createLogger({ level: "silent" }));
-    await database.start();
-    let entries: AuditEntry[];
-    try {
-      entries = (await database.sublevels.audit.values().all()) as AuditEntry[];
-    } finally {
-      await database.stop();
-    }
+    const entries = await readStoredAudit(join(box.dir, "data"));
     const byCli = (action: string): string[] => entries.filter((e) => e.action === action && e.actor === ACTOR).map((e) => e.target);
     const all = (action: string): AuditEntry[] => entries.filter((e) => e.action === action);
     // Offline (alice) and through the socket (bob, carol).

@@ -7,10 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { AuditEntry } from "../../src/contract/audit.js";
-import { createLogger } from "../../src/core/logger.js";
-import { Database } from "../../src/store/database.js";
-import { provisionBox, runCli, type TestBox } from "../helpers/daemon.js";
+import { provisionBox, runCli, type TestBox, readStoredAudit } from "../helpers/daemon.js";
 
 const ACTOR = `cli:${userInfo().username}`;
 
@@ -191,14 +188,7 @@ void describe("vigil cert: the real CLI against a provisioned box, audited in th
     assert.equal(verify.code, 0, show(verify));
     assert.equal(json<{ ok: boolean }>(verify).ok, true);
 
-    const database = new Database(join(box.dir, "data"), createLogger({ level: "silent" }));
-    await database.start();
-    let entries: AuditEntry[];
-    try {
-      entries = (await database.sublevels.audit.values().all()) as AuditEntry[];
-    } finally {
-      await database.stop();
-    }
+    const entries = await readStoredAudit(join(box.dir, "data"));
     const cert = entries.filter((e) => e.action.startsWith("cert."));
     assert.deepEqual(
       cert.map((e) => `${e.action} ${e.target}`),

@@ -1,28 +1,16 @@
 // Start/stop ordering and the single idempotent shutdown path, plus the event bus's isolation of
 // listener failures.
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import { ErrorCodes, isVigilError } from "../../src/core/errors.js";
 import { EventBus } from "../../src/core/event-bus.js";
 import { Lifecycle, type Component } from "../../src/core/lifecycle.js";
-import { createLogger, type Logger } from "../../src/core/logger.js";
+import { capturingLogger } from "../helpers/capturing-logger.js";
 
 interface LogLine {
   level: string;
   component?: string;
   msg: string;
-}
-
-function capturingLogger(): { log: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const text of chunk.toString("utf8").split("\n")) if (text) lines.push(JSON.parse(text) as LogLine);
-      cb();
-    },
-  });
-  return { log: createLogger({ level: "debug", destination }), lines };
 }
 
 /** Keeps a promise pending (with a ref'd timer, so the test process stays alive) until released. */
@@ -53,7 +41,7 @@ class Recorder implements Component {
 void describe("Lifecycle", () => {
   void it("starts in registration order and stops in reverse", async () => {
     const events: string[] = [];
-    const lc = new Lifecycle(capturingLogger().log);
+    const lc = new Lifecycle(capturingLogger<LogLine>().log);
     for (const name of ["store", "outbox", "uplink", "http"]) lc.add(new Recorder(name, events));
     await lc.start();
     assert.deepEqual(events, ["start:store", "start:outbox", "start:uplink", "start:http"]);
@@ -64,7 +52,7 @@ void describe("Lifecycle", () => {
 
   void it("each start waits for the previous one to finish", async () => {
     const events: string[] = [];
-    const lc = new Lifecycle(capturingLogger().log);
+    const lc = new Lifecycle(capturingLogger<LogLine>().log);
     lc.add(new Recorder("slow", events, { start: () => new Promise((r) => setTimeout(r, 30)).then(() => void events.push("slow-ready")) }));
     lc.add(new Recorder("next", events));
     await lc.start();
@@ -74,7 +62,7 @@ void describe("Lifecycle", () => {
 
   void it("stop is idempotent: every caller gets the same promise and each component stops once", async () => {
     const events: string[] = [];
-    const lc = new Lifecycle(capturingLogger().log);
+    const lc = new Lifecycle(capturingLogger<LogLine>().log);
     lc.add(new Recorder("a", events, { stop: () => new Promise((r) => setTimeout(r, 10)) }));
     lc.add(new Recorder("b", events));
     await lc.start();
@@ -94,7 +82,7 @@ void describe("Lifecycle", () => {
 
   void it("a start failure stops the already-started components in reverse and rethrows the error", async () => {
     const events: string[] = [];
-    const { log, lines } = capturingLogger();
+    const { log, lines } = capturingLogger<LogLine>();
     const lc = new Lifecycle(log);
     const boom = new Error("port in use");
     lc.add(new Recorder("store", events));
@@ -114,7 +102,7 @@ void describe("Lifecycle", () => {
     const timers: NodeJS.Timeout[] = [];
     t.after(() => timers.forEach(clearTimeout));
     const events: string[] = [];
-    const { log, lines } = capturingLogger();
+    const { log, lines } = capturingLogger<LogLine>();
     const lc = new Lifecycle(log, { stopTimeoutMs: 50 });
     lc.add(new Recorder("store", events));
     lc.add(new Recorder("camera", events, { stop: () => hang(timers) }));
@@ -130,7 +118,7 @@ void describe("Lifecycle", () => {
 
   void it("a stop that throws is logged and the rest still stop", async () => {
     const events: string[] = [];
-    const lc = new Lifecycle(capturingLogger().log);
+    const lc = new Lifecycle(capturingLogger<LogLine>().log);
     lc.add(new Recorder("a", events));
     lc.add(new Recorder("b", events, { stop: () => Promise.reject(new Error("already closed")) }));
     await lc.start();
@@ -142,7 +130,7 @@ void describe("Lifecycle", () => {
     const timers: NodeJS.Timeout[] = [];
     t.after(() => timers.forEach(clearTimeout));
     const events: string[] = [];
-    const lc = new Lifecycle(capturingLogger().log, { startTimeoutMs: 50 });
+    const lc = new Lifecycle(capturingLogger<LogLine>().log, { startTimeoutMs: 50 });
     lc.add(new Recorder("store", events));
     lc.add(new Recorder("model", events, { start: () => hang(timers) }));
     lc.add(new Recorder("never", events));
@@ -154,7 +142,7 @@ void describe("Lifecycle", () => {
 
   void it("a shutdown requested during start ends the start with SHUTTING_DOWN", async () => {
     const events: string[] = [];
-    const lc = new Lifecycle(capturingLogger().log);
+    const lc = new Lifecycle(capturingLogger<LogLine>().log);
     let stopping: Promise<void> | undefined;
     lc.add(
       new Recorder("first", events, {
@@ -241,7 +229,7 @@ void describe("Lifecycle: shutdown while a component is starting", () => {
     "the component still starting when stop() is called is stopped too, and before its dependencies",
     async () => {
       const events: string[] = [];
-      const lc = new Lifecycle(capturingLogger().log);
+      const lc = new Lifecycle(capturingLogger<LogLine>().log);
       lc.add(new Recorder("store", events));
       lc.add(new Recorder("http", events, { start: () => new Promise((r) => setTimeout(r, 30)) }));
       const started = lc.start().catch(() => undefined);

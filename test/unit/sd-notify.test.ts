@@ -5,31 +5,19 @@ import assert from "node:assert/strict";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
-import { createLogger, type Logger } from "../../src/core/logger.js";
 import type { Readiness } from "../../src/health/readiness.js";
 import { MAX_NOTIFY_VALUE_CHARS, notifyArgs, sanitizeNotifyValue } from "../../src/health/sd-notify-args.js";
 import { SdNotifier } from "../../src/health/sd-notify.js";
 import { ReadyReporter, statusFor } from "../../src/health/sd-notify-ready.js";
 import { watchdogFromEnv } from "../../src/health/watchdog-env.js";
+import { capturingLogger } from "../helpers/capturing-logger.js";
 
 interface LogLine {
   level: string;
   msg: string;
-}
-
-function capturingLogger(): { log: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const text of chunk.toString("utf8").split("\n")) if (text) lines.push(JSON.parse(text) as LogLine);
-      cb();
-    },
-  });
-  return { log: createLogger({ level: "debug", destination }), lines };
 }
 
 async function until(pred: () => boolean, timeoutMs = 2000): Promise<void> {
@@ -90,7 +78,7 @@ void describe("watchdogFromEnv (sd_watchdog_enabled)", () => {
 
 void describe("SdNotifier", () => {
   void it("does nothing at all without NOTIFY_SOCKET", async () => {
-    const { log, lines } = capturingLogger();
+    const { log, lines } = capturingLogger<LogLine>();
     const n = new SdNotifier({ env: {}, pid: process.pid, log, command: "/nonexistent/systemd-notify" });
     assert.equal(n.enabled, false);
     n.ready("ready");
@@ -109,7 +97,7 @@ void describe("SdNotifier", () => {
       // Each call: its NOTIFY_SOCKET and argv on one line; a little slow, so later calls queue.
       await writeFile(fake, `#!/bin/sh\nsleep 0.05\necho "$NOTIFY_SOCKET $*" >> '${out}'\n`);
       await chmod(fake, 0o755);
-      const { log, lines } = capturingLogger();
+      const { log, lines } = capturingLogger<LogLine>();
       const n = new SdNotifier({ env: { NOTIFY_SOCKET: "/run/test.sock", SECRET: "x" }, pid: 77, log, command: fake });
       // Before READY=1 a ping would arm systemd's watchdog during start-up: held back.
       n.watchdog();
@@ -139,7 +127,7 @@ void describe("SdNotifier", () => {
 
   void it("never throws when systemd-notify is missing or fails, and logs that once", async () => {
     for (const command of ["/nonexistent/systemd-notify", "/bin/false"]) {
-      const { log, lines } = capturingLogger();
+      const { log, lines } = capturingLogger<LogLine>();
       const n = new SdNotifier({ env: { NOTIFY_SOCKET: "/run/none.sock" }, pid: process.pid, log, command });
       n.ready();
       n.watchdog();
@@ -158,7 +146,7 @@ void describe("SdNotifier", () => {
       const fake = join(dir, "systemd-notify");
       await writeFile(fake, "#!/bin/sh\nexec sleep 30\n");
       await chmod(fake, 0o755);
-      const { log, lines } = capturingLogger();
+      const { log, lines } = capturingLogger<LogLine>();
       const n = new SdNotifier({ env: { NOTIFY_SOCKET: "/run/none.sock" }, pid: process.pid, log, command: fake, timeoutMs: 100 });
       const t0 = performance.now();
       n.status("starting");
@@ -192,7 +180,7 @@ void describe("ReadyReporter", () => {
     const notifier = recordingNotifier();
     let current = notReady(["store", "store is not open"]);
     let readyCalls = 0;
-    const r = new ReadyReporter({ evaluate: () => current, notifier, log: capturingLogger().log, pollMs: 5, onReady: () => (readyCalls += 1) });
+    const r = new ReadyReporter({ evaluate: () => current, notifier, log: capturingLogger<LogLine>().log, pollMs: 5, onReady: () => (readyCalls += 1) });
     await r.start();
     try {
       await sleep(40);
@@ -218,7 +206,7 @@ void describe("ReadyReporter", () => {
 
   void it("with degradedAfter, reports ready after the grace only when every failing check is an external one", async () => {
     const notifier = recordingNotifier();
-    const { log, lines } = capturingLogger();
+    const { log, lines } = capturingLogger<LogLine>();
     let current = notReady(["store", "store is not open"], ["cameras", "not started yet: lobby"]);
     const infos: { degraded: boolean }[] = [];
     const r = new ReadyReporter({ evaluate: () => current, notifier, log, pollMs: 5, degradedAfter: { ms: 30, checks: ["cameras"] }, onReady: (i) => infos.push(i) });
@@ -243,7 +231,7 @@ void describe("ReadyReporter", () => {
         throw new Error("boom");
       },
       notifier,
-      log: capturingLogger().log,
+      log: capturingLogger<LogLine>().log,
       pollMs: 5,
     });
     await r.start();

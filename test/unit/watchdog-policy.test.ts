@@ -2,13 +2,12 @@
 // against a reference model of "busy and unchanged for stallAfterMs", plus the component itself
 // with a fake notifier.
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
-import { createLogger, type Logger } from "../../src/core/logger.js";
 import { Watchdog } from "../../src/health/watchdog.js";
 import { decideTick, judgeSource, type ProgressSample, type SourceMemory, type SourceVerdict } from "../../src/health/watchdog-policy.js";
+import { capturingLogger } from "../helpers/capturing-logger.js";
 
 interface Step {
   readonly dt: number;
@@ -145,24 +144,13 @@ interface LogLine {
   problem?: string;
 }
 
-function capturingLogger(): { log: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const text of chunk.toString("utf8").split("\n")) if (text) lines.push(JSON.parse(text) as LogLine);
-      cb();
-    },
-  });
-  return { log: createLogger({ level: "debug", destination }), lines };
-}
-
 void describe("Watchdog (component, fake notifier, WATCHDOG_USEC=100 ms)", () => {
   const env = { WATCHDOG_USEC: "100000" };
   // A generous lag bound: these tests are about sources, not about a busy CI machine's loop.
   const maxLagMs = 10_000;
 
   void it("pings while sources advance or idle, withholds when a busy source stalls, and logs which", async () => {
-    const { log, lines } = capturingLogger();
+    const { log, lines } = capturingLogger<LogLine>();
     let pings = 0;
     let frames = 0;
     let frozen = false;
@@ -192,7 +180,7 @@ void describe("Watchdog (component, fake notifier, WATCHDOG_USEC=100 ms)", () =>
   });
 
   void it("a probe that throws withholds the ping and says so", async () => {
-    const { log, lines } = capturingLogger();
+    const { log, lines } = capturingLogger<LogLine>();
     let pings = 0;
     const w = new Watchdog({ env, pid: process.pid, notifier: { watchdog: () => (pings += 1) }, log, maxLagMs });
     w.register("broken", () => {
@@ -210,7 +198,7 @@ void describe("Watchdog (component, fake notifier, WATCHDOG_USEC=100 ms)", () =>
       [{}, false],
       [{ ...env, WATCHDOG_PID: String(process.pid + 1) }, true],
     ] as const) {
-      const { log, lines } = capturingLogger();
+      const { log, lines } = capturingLogger<LogLine>();
       let pings = 0;
       const w = new Watchdog({ env: e, pid: process.pid, notifier: { watchdog: () => (pings += 1) }, log });
       await w.start();
@@ -223,7 +211,7 @@ void describe("Watchdog (component, fake notifier, WATCHDOG_USEC=100 ms)", () =>
   });
 
   void it("refuses the same source name twice", () => {
-    const w = new Watchdog({ env, pid: process.pid, notifier: { watchdog: () => {} }, log: capturingLogger().log });
+    const w = new Watchdog({ env, pid: process.pid, notifier: { watchdog: () => {} }, log: capturingLogger<LogLine>().log });
     w.register("a", () => 0);
     assert.throws(() => w.register("a", () => 0), /registered twice/);
   });
