@@ -9,12 +9,10 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { WrittenBackup } from "../store/backup-writer.js";
 import { adminCall, type OfflineAdmin } from "./admin-client.js";
 import { openOfflineAdmin } from "./offline-admin.js";
-import { emit, fail } from "./output.js";
+import { CONFIG_HELP, emit, fail } from "./output.js";
 import { readNewPassphrase } from "./passphrase-input.js";
 import { restore, type RestoreOptions } from "./restore.js";
 import { pathExists } from "../core/fs-exists.js";
-
-const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
 
 interface BackupOptions {
   config?: string;

@@ -7,9 +7,7 @@ import { configPathFrom, loadConfig } from "../config/loader.js";
 import type { VigilConfig } from "../config/schema.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import { adminCall, type OfflineAdmin } from "./admin-client.js";
-import { emit, fail } from "./output.js";
-
-const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
+import { CONFIG_HELP, emit, fail } from "./output.js";
 
 interface CommonOptions {
   config?: string;

@@ -7,9 +7,7 @@ import { configPathFrom, loadConfig } from "../config/loader.js";
 import { REQUIRED_SECRETS } from "../config/schema.js";
 import { readSecretFile, secretsSearchPath } from "../config/secrets.js";
 import { diagnoseSections } from "./diagnose-sections.js";
-import { emit, fail, progress } from "./output.js";
-
-const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
+import { CONFIG_HELP, emit, fail, progress } from "./output.js";
 
 async function secretValues(secretsDir: readonly string[], files: readonly string[]): Promise<string[]> {
   const values = await Promise.all(files.map((f) => readSecretFile(secretsDir, f).catch(() => undefined)));

@@ -11,10 +11,8 @@ import { type EvidenceVerifyResult, verifyEvidencePack } from "../incidents/evid
 import { adminCall, type OfflineAdmin } from "./admin-client.js";
 import { CHECKPOINT_SECRET } from "./audit.js";
 import { openOfflineAdmin } from "./offline-admin.js";
-import { emit, fail } from "./output.js";
+import { CONFIG_HELP, emit, fail } from "./output.js";
 import { pathExists } from "../core/fs-exists.js";
-
-const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
 
 interface ExportOptions {
   config?: string;

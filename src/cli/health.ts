@@ -3,9 +3,7 @@ import { configPathFrom, loadConfig } from "../config/loader.js";
 import { ExitCodes } from "../core/errors.js";
 import { daemonCall } from "./admin-client.js";
 import { renderHealth } from "./health-view.js";
-import { emit, fail } from "./output.js";
-
-const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
+import { CONFIG_HELP, emit, fail } from "./output.js";
 
 /**
  * `vigil health`: the running daemon's health document (the one behind `GET /v1/health`), read

@@ -6,9 +6,8 @@ import { configPathFrom, loadConfig } from "../config/loader.js";
 import { CAMERA_SCOPES } from "../contract/roles.js";
 import { adminCall, type OfflineAdmin } from "./admin-client.js";
 import { openOfflineAdmin } from "./offline-admin.js";
-import { emit, fail } from "./output.js";
+import { CONFIG_HELP, emit, fail } from "./output.js";
 
-const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
 const SHOWN_ONCE = "this key is shown once and cannot be retrieved again: store it now (e.g. on the camera)";
 
 interface CommonOptions {

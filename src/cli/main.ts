@@ -13,8 +13,7 @@ import { registerHealthCommand } from "./health.js";
 import { registerKeyCommands } from "./key.js";
 import { run } from "./run.js";
 import { registerUserCommands } from "./user.js";
-
-const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
+import { CONFIG_HELP } from "./output.js";
 
 const program = new Command()
   .name("vigil")

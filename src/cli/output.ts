@@ -22,3 +22,6 @@ export function progress(label: string): (done: number, total: number, item?: st
     process.stderr.write(`\r${label} ${done}/${total}${item ? ` ${item}` : ""}\x1b[K${done === total ? "\n" : ""}`);
   };
 }
+
+/** The `--config` help every verb that touches a box shows. */
+export const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";

@@ -4,10 +4,8 @@ import { configPathFrom, loadConfig } from "../config/loader.js";
 import { ROLES } from "../contract/roles.js";
 import { adminCall, type OfflineAdmin } from "./admin-client.js";
 import { openOfflineAdmin } from "./offline-admin.js";
-import { emit, fail } from "./output.js";
+import { CONFIG_HELP, emit, fail } from "./output.js";
 import { readNewPassword } from "./password-input.js";
-
-const CONFIG_HELP = "configuration file (default $VIGIL_CONFIG or /etc/vigil/vigil.yaml)";
 
 interface Options {
   config?: string;
