@@ -103,7 +103,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       readiness: readiness.evaluate(),
       cameras: vision.cameras.cameras.map((c) => {
-        const supervisor = vision.cameras.supervisors.get(c.id);
+        const supervisor = vision.cameras.supervisor(c.id);
         if (!supervisor) throw new Error(`no supervisor for camera ${c.id}`);
         return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id), quality: cameraStats.statsFor(c.id) };
       }),
@@ -198,7 +198,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   const cameraStats = lifecycle.add(
     new CameraStatsTracker(() =>
       vision.cameras.cameras.map((c) => {
-        const st = vision.cameras.supervisors.get(c.id)?.stats;
+        const st = vision.cameras.supervisor(c.id)?.stats;
         const det = vision.scheduler.stats(c.id);
         return {
           id: c.id,

@@ -40,6 +40,11 @@ export class CameraManager implements Component {
     return new Map([...this.running].map(([id, r]) => [id, r.supervisor]));
   }
 
+  /** One camera's supervisor, without building the whole map. */
+  supervisor(id: string): CameraSupervisor | undefined {
+    return this.running.get(id)?.supervisor;
+  }
+
   /** The cameras as currently configured (after any reload). */
   get cameras(): CameraConfig[] {
     return [...this.running.values()].map((r) => r.config);
