@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { configPathFrom, loadConfig } from "../config/loader.js";
-import { REQUIRED_SECRETS } from "../config/schema.js";
+import { OPTIONAL_SECRETS, REQUIRED_SECRETS } from "../config/schema.js";
 import { secretsDirectory } from "../config/secrets.js";
 import { PACKAGE_ROOT } from "../core/version.js";
 import { generateCheckpointKeyPem } from "../audit/checkpoint.js";
@@ -10,7 +10,7 @@ import { emit, fail } from "./output.js";
 import { pathExists } from "../core/fs-exists.js";
 
 /** Most secrets are 32 random bytes; the checkpoint key is an Ed25519 private key (PEM). */
-function generateSecret(name: (typeof REQUIRED_SECRETS)[number]): string {
+function generateSecret(name: (typeof REQUIRED_SECRETS)[number] | (typeof OPTIONAL_SECRETS)[number]): string {
   return name === "audit_checkpoint_key" ? generateCheckpointKeyPem() : `${randomBytes(32).toString("base64url")}\n`;
 }
 
@@ -47,7 +47,8 @@ export async function init(opts: InitOptions): Promise<void> {
     const secretsDir = secretsDirectory(config.secrets_dir, process.env);
     await mkdir(secretsDir, { recursive: true, mode: 0o700 });
     const kept: string[] = [];
-    for (const name of REQUIRED_SECRETS) {
+    // Optional secrets too: a feature an installer turns on later then finds its key in place.
+    for (const name of [...REQUIRED_SECRETS, ...OPTIONAL_SECRETS]) {
       const file = join(secretsDir, name);
       try {
         // 'wx' refuses to replace an existing file: a re-run never rotates a secret by accident.

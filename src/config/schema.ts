@@ -186,6 +186,19 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    faces: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: "recognise detected faces against the watchlist (needs the embedding model and the watchlist_key secret)" }),
+        embedding_model: Type.String({ minLength: 1, default: "mobilefacenet-112", description: "manifest id of the face-embedding model" }),
+        match_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.6, description: "cosine similarity at or above which a face is a watchlist match; a person's own threshold overrides it" }),
+        min_face_px: Type.Integer({ minimum: 8, maximum: 4096, default: 24, description: "faces narrower than this in the analysed frame (detector input pixels) are not recognised" }),
+        max_faces_per_frame: Type.Integer({ minimum: 1, maximum: 64, default: 5, description: "the largest faces of a frame that are recognised; the rest are skipped" }),
+        unknown_alert: Type.Boolean({ default: false, description: "also report faces that match nobody, so rules can raise unknown-face incidents" }),
+        enroll_max_photos: Type.Integer({ minimum: 1, maximum: 50, default: 10, description: "photos per enrolment request" }),
+        enroll_body_limit_bytes: Type.Integer({ minimum: 65_536, maximum: 67_108_864, default: 8_388_608, description: "POST /v1/watchlist body limit (base64 photos)" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     incidents: Type.Object(
       {
         min_confidence: Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: "below this, the only next step an incident may recommend is monitor" }),
@@ -266,3 +279,12 @@ export type CameraConfig = Static<typeof CameraSchema>;
 export const REQUIRED_SECRETS = ["token_signing_key", "audit_hmac_key", "audit_checkpoint_key"] as const;
 export type SecretName = (typeof REQUIRED_SECRETS)[number];
 export const MIN_SECRET_BYTES = 32;
+
+/**
+ * Secrets a feature needs but the daemon can run without: when one is missing that feature is
+ * off and says why (health, API), rather than the daemon refusing to start. `vigil init` makes them.
+ */
+export const OPTIONAL_SECRETS = ["watchlist_key"] as const;
+export type OptionalSecretName = (typeof OPTIONAL_SECRETS)[number];
+/** Retired watchlist keys, one per line, still accepted for reading entries made with them. */
+export const WATCHLIST_RETIRED_KEYS_FILE = "watchlist_key.retired";

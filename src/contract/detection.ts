@@ -10,6 +10,11 @@ export interface Detection {
   readonly label: string;
   readonly score: number;
   readonly box: NormalizedBox;
+  /**
+   * Landmarks in the same normalised coordinates as `box`, where the detector gives them (faces:
+   * right eye, left eye, nose, mouth, right ear, left ear, the subject's sides). Not clamped.
+   */
+  readonly keypoints?: ReadonlyArray<{ readonly x: number; readonly y: number }>;
 }
 
 /** One decoded, letterboxed frame at the detector's input size (rgb24, row-major). */

@@ -1,4 +1,5 @@
 import type { DetectionResult } from "./detection.js";
+import type { FacesFact } from "./faces.js";
 import type { Incident } from "./incident.js";
 
 export type CameraStateName = "starting" | "online" | "stalled" | "backoff" | "offline" | "disabled";
@@ -7,5 +8,7 @@ export type CameraStateName = "starting" | "online" | "stalled" | "backoff" | "o
 export interface VigilEvents extends Record<string, unknown> {
   "camera.state": { readonly cameraId: string; readonly state: CameraStateName; readonly at: number };
   "detections": DetectionResult;
+  /** Watchlist matches (and unknown faces, when configured) of one frame; see contract/faces.ts. */
+  "faces": FacesFact;
   "incident.changed": { readonly incident: Incident; readonly type: "incident.created" | "incident.updated" };
 }

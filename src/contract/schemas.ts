@@ -102,6 +102,11 @@ const DetectionSchema = Type.Object(
     label: Type.String({ description: "What was detected, e.g. `face`." }),
     score: Probability("Detector confidence, 0..1."),
     box: BoxSchema,
+    keypoints: Type.Optional(
+      Type.Array(Type.Object({ x: Type.Number(), y: Type.Number() }, { additionalProperties: true }), {
+        description: "Landmarks, normalised like `box`, where the detector gives them (faces: right eye, left eye, nose, mouth, right ear, left ear, the subject's sides).",
+      }),
+    ),
   },
   { description: "One detected object.", additionalProperties: true },
 );

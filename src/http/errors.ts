@@ -19,6 +19,10 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.CAMERA_MISMATCH]: 403,
   [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCodes.UNSUPPORTED_MEDIA_TYPE]: 415,
+  [ErrorCodes.WATCHLIST_UNAVAILABLE]: 503,
+  [ErrorCodes.FACE_NOT_FOUND]: 422,
+  [ErrorCodes.FACE_MULTIPLE]: 422,
+  [ErrorCodes.FACE_TOO_SMALL]: 422,
 };
 
 export function httpStatusFor(code: ErrorCode): number {

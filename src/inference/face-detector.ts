@@ -3,7 +3,7 @@ import type { Detection, Frame } from "../contract/detection.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
-import { computeLetterbox, letterboxToSource } from "../ingest/letterbox.js";
+import { computeLetterbox, letterboxPointToSource, letterboxToSource } from "../ingest/letterbox.js";
 import { decodeBlazeFace } from "./blazeface-decode.js";
 import { type ModelEntry, verifyModelFile } from "./model-manifest.js";
 import { rgbToTensorData } from "./preprocess.js";
@@ -106,7 +106,13 @@ export class FaceDetector implements Component {
       iouThreshold: this.options.iouThreshold,
     });
     const lb = frame.source ? computeLetterbox(frame.source.width, frame.source.height, this.inputWidth, this.inputHeight) : undefined;
-    const detections = faces.map((f) => ({ label: "face", score: f.score, box: lb ? letterboxToSource(f.box, lb) : f.box }));
+    const detections = faces.map((f) => ({
+      label: "face",
+      score: f.score,
+      box: lb ? letterboxToSource(f.box, lb) : f.box,
+      // Alignment for recognition needs them; same coordinates as the box.
+      keypoints: lb ? f.keypoints.map((p) => letterboxPointToSource(p, lb)) : f.keypoints,
+    }));
     return { detections, inferenceMs };
   }
 }

@@ -1,0 +1,96 @@
+import * as ort from "onnxruntime-node";
+import { ErrorCodes, VigilError } from "../../core/errors.js";
+import type { Component } from "../../core/lifecycle.js";
+import type { Logger } from "../../core/logger.js";
+import { type ModelEntry, verifyModelFile } from "../model-manifest.js";
+import { ALIGNED_SIZE } from "./face-align.js";
+import { l2Normalise } from "./embedding-math.js";
+import { cropToTensor } from "./embedding-input.js";
+
+export interface FaceEmbedderOptions {
+  readonly modelsDir: string;
+  readonly model: ModelEntry;
+  readonly threads: number;
+}
+
+/** The input shape a face-embedding model must have: one 112x112 RGB image, NHWC or NCHW. */
+function checkEntry(model: ModelEntry): void {
+  const [n, a, b, c] = model.input.shape;
+  const ok = model.task === "face-embedding" && n === 1 && (model.input.layout === "NHWC" ? a === ALIGNED_SIZE && b === ALIGNED_SIZE && c === 3 : a === 3 && b === ALIGNED_SIZE && c === ALIGNED_SIZE);
+  if (!ok) throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model "${model.id}" is not a face-embedding model taking one ${ALIGNED_SIZE}x${ALIGNED_SIZE} RGB image`);
+}
+
+/**
+ * Turns an aligned 112x112 face into a unit-length embedding with onnxruntime-node (CPU). The
+ * model file is checked against the manifest's sha256 before it is loaded, like the detector's.
+ */
+export class FaceEmbedder implements Component {
+  readonly name = "face-embedder";
+  private session: ort.InferenceSession | undefined;
+  private readonly input = new Float32Array(ALIGNED_SIZE * ALIGNED_SIZE * 3);
+  private runs = 0;
+  private totalMs = 0;
+
+  constructor(
+    private readonly options: FaceEmbedderOptions,
+    private readonly log: Logger,
+  ) {
+    checkEntry(options.model);
+  }
+
+  get loaded(): boolean {
+    return this.session !== undefined;
+  }
+
+  get modelId(): string {
+    return this.options.model.id;
+  }
+
+  get stats(): { runs: number; meanMs: number | undefined } {
+    return { runs: this.runs, meanMs: this.runs > 0 ? this.totalMs / this.runs : undefined };
+  }
+
+  async start(): Promise<void> {
+    const { model } = this.options;
+    const path = await verifyModelFile(this.options.modelsDir, model);
+    try {
+      this.session = await ort.InferenceSession.create(path, {
+        executionProviders: ["cpu"],
+        intraOpNumThreads: this.options.threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: "all",
+        logSeverityLevel: 3,
+      });
+    } catch (err) {
+      throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `cannot load model "${model.id}" from ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    const output = model.outputs[0] ?? "";
+    if (!this.session.outputNames.includes(output)) throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `model "${model.id}" has no output "${output}" (has ${this.session.outputNames.join(", ")})`);
+    this.log.info({ model: model.id, threads: this.options.threads }, "face embedder loaded");
+  }
+
+  async stop(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.release();
+  }
+
+  /** One aligned rgb24 crop (112x112) -> its L2-normalised embedding. */
+  async embed(crop: Uint8Array): Promise<Float32Array> {
+    const session = this.session;
+    if (!session) throw new VigilError(ErrorCodes.INFERENCE_FAILED, "face embedder is not loaded");
+    const { model } = this.options;
+    cropToTensor(crop, ALIGNED_SIZE, model.input, this.input);
+    const t0 = performance.now();
+    const out = await session.run({ [model.input.name]: new ort.Tensor("float32", this.input, model.input.shape) });
+    this.totalMs += performance.now() - t0;
+    this.runs += 1;
+    const data = out[model.outputs[0] ?? ""]?.data;
+    if (!(data instanceof Float32Array) || data.length === 0) throw new VigilError(ErrorCodes.INFERENCE_FAILED, `model "${model.id}" returned no float embedding`);
+    try {
+      return l2Normalise(Float32Array.from(data));
+    } catch (err) {
+      throw new VigilError(ErrorCodes.INFERENCE_FAILED, `model "${model.id}" returned an unusable embedding: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
