@@ -1,6 +1,8 @@
 import type { Server as TlsServer } from "node:tls";
 import { composeSync } from "./compose/sync.js";
 import { composeVision, detectorInput } from "./compose/vision.js";
+import { composeWatchlist } from "./compose/watchlist.js";
+import { registerWatchlistCommands } from "./watchlist/watchlist-commands.js";
 import type { CameraChanges } from "./ingest/camera-changes.js";
 import type { VigilConfig } from "./config/schema.js";
 import { readStrongSecret, type Secrets, secretsSearchPath } from "./config/secrets.js";
@@ -59,7 +61,8 @@ export interface Daemon {
  * order added here (store before its users, consumers before producers) and shutdown reverses it.
  */
 export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secrets, log: Logger, env: NodeJS.ProcessEnv): Promise<Daemon> {
-  const model = findModel(await readManifest(config.models_dir), config.detector.model);
+  const manifest = await readManifest(config.models_dir);
+  const model = findModel(manifest, config.detector.model);
   const lifecycle = new Lifecycle(log.child({ component: "lifecycle" }));
   const notifier = new SdNotifier({ env, pid: process.pid, log: log.child({ component: "sd-notify" }) });
   // First in, so it stops last: pings continue while the rest shuts down within its deadline.
@@ -115,7 +118,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       security: [auth.security.degradedReason, ...certExpiry.reasons].filter((r): r is string => r !== undefined),
       certificates: certExpiry.certificates,
       system: system.last,
-      systemReasons: systemReasons(system.last, config.health.disk_low_percent),
+      systemReasons: [...systemReasons(system.last, config.health.disk_low_percent), ...faces.reasons()],
     });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
   const trust = config.http.camera_tls.listen === "" ? undefined : lifecycle.add(new CameraTrustStore({ certsDir: config.certs_dir, tls: config.http.camera_tls, log: log.child({ component: "camera-trust" }) }));
@@ -129,6 +132,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     log,
   });
   if (sync.commands) registerApiKeyCommands(sync.commands, auth.keys);
+  const faces = composeWatchlist(lifecycle, config, { manifest, database, commits, audit: sync.audit, emit: (fact) => bus.emit("faces", fact), env, log });
+  if (sync.commands) registerWatchlistCommands(sync.commands, faces.service);
   const certExpiry = lifecycle.add(
     new CertExpiryMonitor({
       certsDir: config.certs_dir,
@@ -138,7 +143,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log: log.child({ component: "cert-expiry" }),
     }),
   );
-  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key });
+  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key, watchlist: faces.service });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision
   // (so probes answer while models load and cameras connect).
@@ -154,6 +159,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     push: vision.push,
     incidents,
     evidence,
+    watchlist: faces.service,
     cameras: () => {
       const live = (health() as { cameras: Record<string, Record<string, unknown>> }).cameras;
       return vision.cameras.cameras.map((c) => ({
@@ -193,7 +199,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log: log.child({ component: "retention" }),
     }),
   );
-  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log });
+  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, wrapDetector: faces.wrapDetector });
 
   const cameraStats = lifecycle.add(
     new CameraStatsTracker(() =>

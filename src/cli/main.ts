@@ -13,6 +13,7 @@ import { registerHealthCommand } from "./health.js";
 import { registerKeyCommands } from "./key.js";
 import { run } from "./run.js";
 import { registerUserCommands } from "./user.js";
+import { registerWatchlistCommands } from "./watchlist.js";
 import { CONFIG_HELP } from "./output.js";
 
 const program = new Command()
@@ -78,5 +79,6 @@ registerHealthCommand(program);
 registerDiagnoseCommand(program);
 registerBackupCommands(program);
 registerEvidenceCommands(program);
+registerWatchlistCommands(program);
 
 await program.parseAsync(process.argv);

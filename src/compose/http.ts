@@ -22,6 +22,8 @@ import { registerIngestRoutes } from "../http/routes/ingest.js";
 import type { IncidentService } from "../incidents/incident-service.js";
 import { type MetricsRouteDeps, registerMetricsRoute } from "../http/routes/metrics.js";
 import { registerUserRoutes } from "../http/routes/users.js";
+import { registerWatchlistRoutes } from "../http/routes/watchlist.js";
+import type { WatchlistService } from "../watchlist/watchlist-service.js";
 import { type HttpAppOptions, MODERN_TLS, type RouteModule } from "../http/server.js";
 import type { AuthParts } from "./auth.js";
 
@@ -73,6 +75,8 @@ export interface OperatorHttpParts {
   /** Each camera's config (without credentials), state and stats. */
   readonly cameras: () => CameraView[];
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
+  /** The watchlist (`/v1/watchlist`); absent in compositions without one. */
+  readonly watchlist?: WatchlistService | undefined;
   /** Registered first: tests use it to watch the route table being built. */
   readonly before?: readonly RouteModule[] | undefined;
 }
@@ -100,6 +104,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerIncidentRoutes(app, { incidents: parts.incidents }),
       (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),
+      (app) => (parts.watchlist ? registerWatchlistRoutes(app, { watchlist: parts.watchlist, enrollBodyLimitBytes: config.faces.enroll_body_limit_bytes }) : undefined),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],
   };

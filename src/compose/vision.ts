@@ -8,7 +8,7 @@ import type { EventBus } from "../core/event-bus.js";
 import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { IncidentService } from "../incidents/incident-service.js";
-import { DetectionScheduler } from "../inference/detection-scheduler.js";
+import { DetectionScheduler, type FrameDetector } from "../inference/detection-scheduler.js";
 import { FaceDetector } from "../inference/face-detector.js";
 import type { ModelEntry } from "../inference/model-manifest.js";
 import { CameraManager } from "../ingest/camera-manager.js";
@@ -40,7 +40,16 @@ export function detectorInput(config: Readonly<VigilConfig>, model: ModelEntry):
 export function composeVision(
   lifecycle: Lifecycle,
   config: Readonly<VigilConfig>,
-  deps: { model: ModelEntry; bus: EventBus<VigilEvents>; incidents: IncidentService; outbox: Outbox; env: NodeJS.ProcessEnv; log: Logger },
+  deps: {
+    model: ModelEntry;
+    bus: EventBus<VigilEvents>;
+    incidents: IncidentService;
+    outbox: Outbox;
+    env: NodeJS.ProcessEnv;
+    log: Logger;
+    /** Puts a stage after detection that still sees the frame (face recognition). */
+    wrapDetector?: (detector: FrameDetector) => FrameDetector;
+  },
 ): VisionParts {
   const { model, bus, log } = deps;
   const input = detectorInput(config, model);
@@ -57,7 +66,7 @@ export function composeVision(
   );
   if (config.rules.face_presence.enabled) bus.on("detections", (result) => rule.handle(result));
   lifecycle.add({ name: "rules", start: async () => {}, stop: () => rule.drain() });
-  const scheduler = lifecycle.add(new DetectionScheduler(detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
+  const scheduler = lifecycle.add(new DetectionScheduler(deps.wrapDetector ? deps.wrapDetector(detector) : detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
   // Started before the cameras, so it hears each one's first state.
   lifecycle.add(new CameraFaultMonitor(bus, deps.outbox, deps.incidents, config.ingest.offline_alert_s * 1000, log.child({ component: "camera-faults" })));
   const cameras = lifecycle.add(

@@ -42,7 +42,8 @@ export class AdminSocket implements Component {
   }
 
   async start(): Promise<void> {
-    const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+    // Watchlist enrolment sends photos (base64) through here; only root and the service user can connect.
+    const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
     registerErrorHandler(app, this.log);
     app.post<{ Params: { op: string }; Body: { actor?: unknown; args?: unknown } }>("/ops/:op", async (request) => {
       const claimed = typeof request.body?.actor === "string" ? request.body.actor.slice(0, 64) : "unknown";

@@ -28,6 +28,7 @@ export class FaceEmbedder implements Component {
   readonly name = "face-embedder";
   private session: ort.InferenceSession | undefined;
   private readonly input = new Float32Array(ALIGNED_SIZE * ALIGNED_SIZE * 3);
+  private serial: Promise<unknown> = Promise.resolve();
   private runs = 0;
   private totalMs = 0;
 
@@ -75,8 +76,17 @@ export class FaceEmbedder implements Component {
     await session?.release();
   }
 
-  /** One aligned rgb24 crop (112x112) -> its L2-normalised embedding. */
-  async embed(crop: Uint8Array): Promise<Float32Array> {
+  /**
+   * One aligned rgb24 crop (112x112) -> its L2-normalised embedding. Calls are serialised: the
+   * recogniser and enrolment share one session and its input buffer.
+   */
+  embed(crop: Uint8Array): Promise<Float32Array> {
+    const run = this.serial.then(() => this.embedNow(crop));
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  private async embedNow(crop: Uint8Array): Promise<Float32Array> {
     const session = this.session;
     if (!session) throw new VigilError(ErrorCodes.INFERENCE_FAILED, "face embedder is not loaded");
     const { model } = this.options;

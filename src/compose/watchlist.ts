@@ -1,0 +1,76 @@
+import type { VigilConfig } from "../config/schema.js";
+import { secretsSearchPath } from "../config/secrets.js";
+import type { AuditRecorder } from "../contract/audit.js";
+import type { FacesFact } from "../contract/faces.js";
+import { ErrorCodes } from "../core/errors.js";
+import type { Lifecycle } from "../core/lifecycle.js";
+import type { Logger } from "../core/logger.js";
+import type { FrameDetector } from "../inference/detection-scheduler.js";
+import { FaceDetector } from "../inference/face-detector.js";
+import { FaceEmbedder } from "../inference/faces/face-embedder.js";
+import { FaceRecogniser } from "../inference/faces/face-recogniser.js";
+import { RecognisingDetector } from "../inference/faces/recognising-detector.js";
+import { findModel, type Manifest } from "../inference/model-manifest.js";
+import type { Database } from "../store/database.js";
+import type { GroupCommit } from "../store/group-commit.js";
+import { loadWatchlistKeyring } from "../watchlist/watchlist-key-file.js";
+import { WatchlistService } from "../watchlist/watchlist-service.js";
+import { WatchlistStore } from "../watchlist/watchlist-store.js";
+
+export interface WatchlistParts {
+  readonly store: WatchlistStore;
+  readonly service: WatchlistService;
+  /** Wraps the scheduler's detector so detected faces are recognised; identity when faces are off. */
+  readonly wrapDetector: (detector: FrameDetector) => FrameDetector;
+  /** Health reasons: the watchlist is configured on but cannot work. */
+  readonly reasons: () => string[];
+}
+
+/**
+ * The watchlist and face recognition. With `faces.enabled: false` the routes and ops still
+ * exist and answer WATCHLIST_UNAVAILABLE saying so, and no model is loaded. Enrolment gets its
+ * own detector session: the camera detector reuses one input buffer and is not reentrant.
+ */
+export function composeWatchlist(
+  lifecycle: Lifecycle,
+  config: Readonly<VigilConfig>,
+  deps: { manifest: Manifest; database: Database; commits: GroupCommit; audit: AuditRecorder; emit: (fact: FacesFact) => void; env: NodeJS.ProcessEnv; log: Logger },
+): WatchlistParts {
+  const { faces } = config;
+  const log = deps.log.child({ component: "watchlist" });
+  const keyring = faces.enabled
+    ? () => loadWatchlistKeyring(secretsSearchPath(config.secrets_dir, deps.env))
+    : async () => ({ ok: false as const, code: ErrorCodes.WATCHLIST_UNAVAILABLE, reason: "face recognition is disabled (faces.enabled: false)" });
+  const store = lifecycle.add(new WatchlistStore(deps.database, deps.commits, keyring, log));
+  if (!faces.enabled) {
+    const service = new WatchlistService({ store, audit: deps.audit, finder: inert, embedder: { modelId: "none", embed: async () => new Float32Array() }, ready: () => false, maxPhotos: faces.enroll_max_photos });
+    return { store, service, wrapDetector: (d) => d, reasons: () => [] };
+  }
+  const threads = Math.max(1, Math.min(config.detector.threads, 2));
+  const embedder = lifecycle.add(new FaceEmbedder({ modelsDir: config.models_dir, model: findModel(deps.manifest, faces.embedding_model), threads }, log.child({ part: "embedder" })));
+  const finder = lifecycle.add(
+    new FaceDetector(
+      { modelsDir: config.models_dir, model: findModel(deps.manifest, config.detector.model), scoreThreshold: config.detector.score_threshold, iouThreshold: config.detector.iou_threshold, threads: 1 },
+      log.child({ part: "enrolment-detector" }),
+    ),
+  );
+  const service = new WatchlistService({ store, audit: deps.audit, finder, embedder, ready: () => embedder.loaded && finder.loaded, maxPhotos: faces.enroll_max_photos });
+  const recogniser = new FaceRecogniser(embedder, () => store.gallery(), { matchThreshold: faces.match_threshold, minFacePx: faces.min_face_px, maxFacesPerFrame: faces.max_faces_per_frame });
+  return {
+    store,
+    service,
+    wrapDetector: (detector) =>
+      new RecognisingDetector(detector, recogniser, deps.emit, { reportUnknown: faces.unknown_alert, active: () => embedder.loaded && store.status.available }, log.child({ part: "recogniser" })),
+    reasons: () => {
+      const s = store.status;
+      return s.available || s.reason === null ? [] : [s.reason];
+    },
+  };
+}
+
+/** Enrolment's detector while faces are off: never called, since `ready` is false. */
+const inert = {
+  inputWidth: 1,
+  inputHeight: 1,
+  detect: async () => ({ detections: [] }),
+};
