@@ -103,7 +103,7 @@ const DetectionSchema = Type.Object(
     score: Probability("Detector confidence, 0..1."),
     box: BoxSchema,
     keypoints: Type.Optional(
-      Type.Array(Type.Object({ x: Type.Number(), y: Type.Number() }, { additionalProperties: true }), {
+      Type.Array(Type.Object({ x: Type.Number({ description: "Horizontal position." }), y: Type.Number({ description: "Vertical position." }) }, { description: "One landmark.", additionalProperties: true }), {
         description: "Landmarks, normalised like `box`, where the detector gives them (faces: right eye, left eye, nose, mouth, right ear, left ear, the subject's sides).",
       }),
     ),

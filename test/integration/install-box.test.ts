@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const INSTALL = join(REPO, "scripts", "install-box.sh");
 const UNINSTALL = join(REPO, "scripts", "uninstall-box.sh");
-const SECRETS = ["audit_checkpoint_key", "audit_hmac_key", "token_signing_key"];
+const SECRETS = ["audit_checkpoint_key", "audit_hmac_key", "token_signing_key", "watchlist_key"];
 
 interface Ran {
   code: number | null;
