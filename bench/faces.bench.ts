@@ -1,0 +1,48 @@
+/**
+ * The per-face cost of recognition: alignment (similarity fit + bilinear warp to 112x112) and the
+ * embedding model, and the whole recognise() for a frame with one face against a 1,000-person
+ * watchlist. Needs the face-embedding model (see test/helpers/face-models.ts). Prints medians.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { alignFace } from "../src/inference/faces/face-align.js";
+import { toImagePixels } from "../src/inference/faces/face-geometry.js";
+import { FaceRecogniser } from "../src/inference/faces/face-recogniser.js";
+import { l2Normalise } from "../src/inference/faces/embedding-math.js";
+import { facesInPhoto } from "../src/watchlist/photo-faces.js";
+import type { GalleryPerson } from "../src/watchlist/watchlist-matcher.js";
+import { faceModels, PHOTOS } from "../test/helpers/face-models.js";
+import { fmt, median } from "./stats.js";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+const models = await faceModels();
+const found = await facesInPhoto(await readFile(join(PHOTOS, "sample1.jpg")), models.detector, "bench");
+const face = found.faces[0];
+if (!face?.keypoints) throw new Error("no face in sample1.jpg");
+const points = face.keypoints.slice(0, 4).map((p) => toImagePixels(p, found.placement));
+
+async function time(label: string, work: () => unknown): Promise<void> {
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await work();
+    samples.push(performance.now() - t0);
+  }
+  console.log(`${label.padEnd(44)} median ${fmt(median(samples), 3)} ms`);
+}
+
+const crop = alignFace(found.image, points).crop;
+const gallery: GalleryPerson[] = Array.from({ length: 1000 }, (_, i) => ({
+  id: `wl_${String(i).padStart(16, "0")}`,
+  name: `p${i}`,
+  threshold: null,
+  model: models.entry.id,
+  embeddings: [l2Normalise(Float32Array.from({ length: 192 }, (_, k) => Math.sin(i * 13.1 + k)))],
+}));
+const recogniser = new FaceRecogniser(models.embedder, () => gallery, { matchThreshold: 0.98, minFacePx: 24, maxFacesPerFrame: 1 });
+
+console.log(`faces bench: ${RUNS} runs, image ${found.image.width}x${found.image.height}, model ${models.entry.id}`);
+await time("align (fit + warp to 112x112)", () => alignFace(found.image, points));
+await time("embed (MobileFaceNet, 2 threads)", () => models.embedder.embed(crop));
+await time("recognise 1 face vs 1,000 persons", () => recogniser.recognise(found.image, found.placement, [face]));
+await models.stop();
