@@ -12,7 +12,10 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { AuditInput } from "../../src/contract/audit.js";
 import { ErrorCodes } from "../../src/core/errors.js";
+import type { FacesFact } from "../../src/contract/faces.js";
 import { FaceRecogniser } from "../../src/inference/faces/face-recogniser.js";
+import { RecognisingDetector } from "../../src/inference/faces/recognising-detector.js";
+import { decodeJpeg } from "../../src/ingest/jpeg-decoder.js";
 import { facesInPhoto } from "../../src/watchlist/photo-faces.js";
 import { buildKeyring } from "../../src/watchlist/watchlist-keyring.js";
 import { WatchlistService } from "../../src/watchlist/watchlist-service.js";
@@ -92,6 +95,22 @@ void describe("watchlist recognition on real photos", () => {
     }
     console.log(`strangers: ${strangers}, highest similarity ${nearest.toFixed(4)}, threshold ${THRESHOLD}`);
     assert.ok(strangers >= 15, `only ${strangers} strangers' faces found`);
+  });
+
+  void it("in the detection loop, a frame with the enrolled face yields a faces fact naming her", async () => {
+    const [person] = store.list();
+    assert.ok(person, "enrolled by the test before");
+    // A camera frame as the daemon has it: the detector's 256x256 letterbox of a close shot.
+    const { rgb, source } = await decodeJpeg(await rendered("crop=500:600:300:150,hflip", 5), 256, 256);
+    const facts: FacesFact[] = [];
+    const recogniser = new FaceRecogniser(models.embedder, () => store.gallery(), { matchThreshold: THRESHOLD, minFacePx: 24, maxFacesPerFrame: 5 });
+    const detector = new RecognisingDetector(models.detector, recogniser, (f) => facts.push(f), { reportUnknown: false, active: () => true }, silentLogger());
+    const result = await detector.detect({ cameraId: "lobby", index: 7, capturedAt: 1000, width: 256, height: 256, rgb, source });
+    assert.equal(result.detections.length, 1);
+    assert.equal(facts.length, 1);
+    console.log(`in a 256x256 camera frame: similarity ${facts[0]?.faces[0]?.similarity.toFixed(4)}`);
+    assert.deepEqual(facts[0]?.faces.map((f) => f.identity?.person_id), [person.id]);
+    assert.equal(facts[0]?.cameraId, "lobby");
   });
 
   void it("refuses a photo with several faces, naming the photo", async () => {
