@@ -22,6 +22,8 @@ import { registerIngestRoutes } from "../http/routes/ingest.js";
 import type { IncidentService } from "../incidents/incident-service.js";
 import { type MetricsRouteDeps, registerMetricsRoute } from "../http/routes/metrics.js";
 import { registerUserRoutes } from "../http/routes/users.js";
+import { registerProviderRoutes } from "../http/routes/providers.js";
+import type { ProviderStatus } from "../inference/providers/provider-chain.js";
 import { type HttpAppOptions, MODERN_TLS, type RouteModule } from "../http/server.js";
 import type { AuthParts } from "./auth.js";
 
@@ -73,6 +75,8 @@ export interface OperatorHttpParts {
   /** Each camera's config (without credentials), state and stats. */
   readonly cameras: () => CameraView[];
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
+  /** The detector's inference providers and their health (`GET /v1/providers`). */
+  readonly providers?: (() => readonly ProviderStatus[]) | undefined;
   /** Registered first: tests use it to watch the route table being built. */
   readonly before?: readonly RouteModule[] | undefined;
 }
@@ -93,6 +97,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerHealthRoutes(app, parts.probes),
       (app) => (parts.metrics ? registerMetricsRoute(app, parts.metrics) : undefined),
       (app) => registerHealthDocumentRoute(app, parts.health),
+      (app) => registerProviderRoutes(app, { providers: parts.providers ?? (() => []) }),
       (app) => registerAuthRoutes(app, { auth: auth.auth, users: auth.users }),
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
