@@ -10,7 +10,7 @@ export interface DetectionFilter {
   /** The model's labels, index = class id. */
   readonly labels: readonly string[];
   /** Per class, the minimum score; +Infinity for classes not tracked. Passed to the decoder too. */
-  readonly minScoreByClass: Float32Array;
+  readonly minScoreByClass: Float64Array;
   /** Box area relative to the source frame, inclusive bounds. */
   readonly minArea: number;
   readonly maxArea: number;
@@ -34,7 +34,7 @@ export interface FilterSettings {
 /** Tracked labels the model does not know are returned so the caller can refuse the config. */
 export function buildDetectionFilter(s: FilterSettings): { filter: DetectionFilter; unknownLabels: string[] } {
   const tracked = new Set(s.track);
-  const minScoreByClass = new Float32Array(s.labels.length).fill(Number.POSITIVE_INFINITY);
+  const minScoreByClass = new Float64Array(s.labels.length).fill(Number.POSITIVE_INFINITY);
   s.labels.forEach((label, c) => {
     if (tracked.has(label)) minScoreByClass[c] = s.labelThresholds?.[label] ?? s.scoreThreshold;
   });

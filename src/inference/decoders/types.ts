@@ -23,7 +23,7 @@ export interface DecodeInput {
    * Per class, the lowest score worth keeping; +Infinity for a class nobody tracks. Decoders test
    * this before building a box, so thousands of anchors cost a read each, not an allocation.
    */
-  readonly minScoreByClass: Float32Array;
+  readonly minScoreByClass: Float64Array;
 }
 
 export type ObjectDecoder = (input: DecodeInput) => RawDetection[];
