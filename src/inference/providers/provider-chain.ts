@@ -117,13 +117,15 @@ export class ProviderChain {
     let firstCode: VigilError["code"] | undefined;
     for (const slot of this.slots) {
       const now = this.now();
-      if (this.closed || !isEligible(slot.health, now) || slot.session.busy) continue;
+      if (this.closed || !isEligible(slot.health, now)) continue;
+      // A provider still on an overdue run is tried anyway: the refusal counts as one more failure,
+      // so a provider stuck for good goes unhealthy instead of being skipped forever.
       if (!slot.session.loaded) {
         if (!slot.session.loading && !slot.reloading) slot.reloading = this.loadSlot(slot).finally(() => (slot.reloading = undefined));
         continue;
       }
       try {
-        const r = await slot.session.run(this.options.deadlineMs);
+        const r = await slot.session.run(slot.session.spec.deadlineMs ?? this.options.deadlineMs);
         this.apply(slot, recordSuccess(slot.health, this.policy, this.now(), r.ms));
         return { outputs: r.outputs, provider: slot.session.spec.id, ms: r.ms };
       } catch (err) {

@@ -8,6 +8,8 @@ export interface ProviderSpec {
   readonly id: string;
   readonly backend: ProviderBackend;
   readonly threads: number;
+  /** Overrides the chain's deadline for this provider (a GPU can be held to a tighter one). */
+  readonly deadlineMs?: number | undefined;
 }
 
 export interface SessionModel {
@@ -20,17 +22,28 @@ export interface SessionModel {
 // Creating a CUDA session can take long on first use (kernel caches); a load that never answers
 // still has to end.
 const LOAD_DEADLINE_MS = 120_000;
+// How long stop() waits for a run or load in flight before leaving its thread behind.
+const CLOSE_WAIT_MS = 5_000;
+
+interface Job {
+  readonly id: number;
+  /** Settles when the worker answers, however late. */
+  readonly done: Promise<void>;
+  answer(m: FromWorker): void;
+  fail(reason: string): void;
+}
 
 /**
  * One model on one execution provider, run in a worker thread so a deadline can fire while
- * inference is in progress. A run past its deadline terminates the worker (native code cannot be
- * interrupted, so the thread is abandoned rather than waited for) and the session must be loaded
- * again before the next use.
+ * inference is in progress. A worker must never be terminated while ORT is inside native code
+ * (the binding aborts the whole process when the late result meets a torn-down thread), so a run
+ * past its deadline is abandoned by its caller but left to finish: until it does, the session is
+ * busy. A thread stuck for good is unref'd at stop so it cannot hold the process.
  */
 export class ProviderSession {
   private worker: Worker | undefined;
   private state: "idle" | "loading" | "loaded" = "idle";
-  private pending: { id: number; resolve: (m: FromWorker) => void; reject: (err: Error) => void } | undefined;
+  private job: Job | undefined;
   private nextId = 0;
   loadMs: number | undefined;
   warmupMs: number | undefined;
@@ -49,14 +62,15 @@ export class ProviderSession {
     return this.state === "loading";
   }
 
-  /** A run is in flight. */
+  /** The worker is still on a run or load, possibly one whose caller gave up on it. */
   get busy(): boolean {
-    return this.pending !== undefined;
+    return this.job !== undefined;
   }
 
   /** Spawns the worker and loads the model, warm-up included; throws MODEL_LOAD_FAILED. */
   async load(): Promise<void> {
-    this.discard();
+    if (this.job) throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `provider ${this.spec.id} is busy`);
+    await this.retire();
     this.state = "loading";
     const worker = new Worker(new URL("./provider-worker.js", import.meta.url));
     this.worker = worker;
@@ -80,7 +94,8 @@ export class ProviderSession {
       this.warmupMs = reply.warmupMs;
       this.state = "loaded";
     } catch (err) {
-      this.discard();
+      this.state = "idle";
+      await this.retire();
       throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `provider ${this.spec.id}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -89,7 +104,7 @@ export class ProviderSession {
   async run(deadlineMs: number): Promise<{ outputs: OutputTensor[]; ms: number }> {
     const worker = this.worker;
     if (!worker || this.state !== "loaded") throw new VigilError(ErrorCodes.INFERENCE_FAILED, `provider ${this.spec.id} has no session loaded`);
-    if (this.pending) throw new VigilError(ErrorCodes.INFERENCE_FAILED, `provider ${this.spec.id} is busy`);
+    if (this.job) throw new VigilError(ErrorCodes.INFERENCE_TIMEOUT, `provider ${this.spec.id} is still on an earlier run past its deadline`);
     const id = this.nextId++;
     let reply: FromWorker;
     try {
@@ -103,32 +118,38 @@ export class ProviderSession {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
     this.state = "idle";
-    this.pending?.reject(new Error("provider closed"));
-    await worker?.terminate();
+    await this.retire();
   }
 
+  /**
+   * The caller's answer, bounded by the deadline; the job itself stays open until the worker
+   * replies, which is what keeps `busy` true for an overdue run.
+   */
   private request(id: number, deadlineMs: number, send: () => void): Promise<FromWorker> {
     return new Promise<FromWorker>((resolve, reject) => {
+      let finished = false;
+      let settle!: () => void;
+      const done = new Promise<void>((r) => (settle = r));
       const timer = setTimeout(() => {
-        this.pending = undefined;
-        // The worker may be stuck in native code: let it go and start clean next time.
-        this.discard();
+        finished = true;
         reject(new VigilError(ErrorCodes.INFERENCE_TIMEOUT, `provider ${this.spec.id} did not answer within ${deadlineMs} ms`));
       }, deadlineMs);
-      this.pending = {
+      const end = (): void => {
+        clearTimeout(timer);
+        if (this.job?.id === id) this.job = undefined;
+        settle();
+      };
+      this.job = {
         id,
-        resolve: (m) => {
-          clearTimeout(timer);
-          this.pending = undefined;
-          resolve(m);
+        done,
+        answer: (m) => {
+          end();
+          if (!finished) resolve(m);
         },
-        reject: (err) => {
-          clearTimeout(timer);
-          this.pending = undefined;
-          reject(err);
+        fail: (reason) => {
+          end();
+          if (!finished) reject(new Error(reason));
         },
       };
       send();
@@ -136,22 +157,30 @@ export class ProviderSession {
   }
 
   private onMessage(m: FromWorker): void {
-    const p = this.pending;
     const id = m.kind === "result" || m.kind === "run-failed" ? m.id : -1;
-    if (p && p.id === id) p.resolve(m);
+    if (this.job?.id === id) this.job.answer(m);
   }
 
   private onGone(worker: Worker, reason: string): void {
     if (worker !== this.worker) return;
     this.worker = undefined;
     this.state = "idle";
-    this.pending?.reject(new Error(reason));
+    this.job?.fail(reason);
   }
 
-  private discard(): void {
+  /** Ends the current worker once it is idle; one that stays stuck is unref'd and left behind. */
+  private async retire(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    this.state = "idle";
-    if (worker) void worker.terminate().catch(() => undefined);
+    if (!worker) return;
+    const job = this.job;
+    if (job) {
+      const idle = await Promise.race([job.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_WAIT_MS).unref())]);
+      if (!idle) {
+        worker.unref();
+        return;
+      }
+    }
+    await worker.terminate();
   }
 }
