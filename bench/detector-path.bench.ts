@@ -13,7 +13,7 @@ import { Writable } from "node:stream";
 import * as ort from "onnxruntime-node";
 import type { DetectionResult, Frame } from "../src/contract/detection.js";
 import { createLogger } from "../src/core/logger.js";
-import { DetectionScheduler, type FrameDetector } from "../src/inference/detection-scheduler.js";
+import { DetectionScheduler } from "../src/inference/detection-scheduler.js";
 import { FaceDetector } from "../src/inference/face-detector.js";
 import { modelInputSize } from "../src/inference/model-input.js";
 import { findModel, type ModelEntry, readManifest, sha256File } from "../src/inference/model-manifest.js";
@@ -63,7 +63,7 @@ const detector =
     : new FaceDetector({ ...runner, scoreThreshold: 0.6, iouThreshold: 0.3 }, log);
 await detector.start();
 let resolveResult: ((r: DetectionResult) => void) | undefined;
-const scheduler = new DetectionScheduler(detector as FrameDetector, (r) => resolveResult?.(r), log);
+const scheduler = new DetectionScheduler(detector, (r) => resolveResult?.(r), log);
 await scheduler.start();
 
 const session = await ort.InferenceSession.create(resolve(modelsDir, model.file), { executionProviders: ["cpu"], intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: "all", logSeverityLevel: 3 });

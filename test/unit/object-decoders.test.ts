@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { distributionMean, decodeNanoDet } from "../../src/inference/decoders/nanodet.js";
-import type { DecodeInput, OutputTensor } from "../../src/inference/decoders/types.js";
+import type { OutputTensor } from "../../src/inference/decoders/types.js";
 import { decodeYoloV5 } from "../../src/inference/decoders/yolov5.js";
 import { decodeYoloV8 } from "../../src/inference/decoders/yolov8.js";
 import { objectDecoder } from "../../src/inference/decoders/index.js";
