@@ -15,7 +15,7 @@ import type { ModelEntry } from "../inference/model-manifest.js";
 import { ObjectDetector } from "../inference/object-detector.js";
 import { type ModelRunnerOptions, providerSpecs } from "../inference/providers/model-runner.js";
 import { providerAlerts } from "../inference/providers/provider-alerts.js";
-import type { ProviderStatus } from "../inference/providers/provider-chain.js";
+import type { ProviderChange, ProviderStatus } from "../inference/providers/provider-chain.js";
 import { DEFAULT_PROVIDER_POLICY } from "../inference/providers/provider-health.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Frame } from "../contract/detection.js";
@@ -62,7 +62,10 @@ export function composeVision(
 ): VisionParts {
   const { model, bus, log } = deps;
   const input = detectorInput(config, model);
-  const detector = lifecycle.add(buildDetector(config, model, deps.outbox, log));
+  const alerts = providerAlerts((type, data) => deps.outbox.append("alerts", type, data), log.child({ component: "detector" }));
+  // Added before the detector so it stops after it: alerts raised while stopping still reach the outbox.
+  lifecycle.add({ name: "provider-alerts", start: async () => {}, stop: () => alerts.drain() });
+  const detector = lifecycle.add(buildDetector(config, model, alerts.onChange, log));
   const rule = new FacePresenceRule(
     { minFrames: config.rules.face_presence.min_frames, clearFrames: config.rules.face_presence.clear_frames },
     deps.incidents,
@@ -93,17 +96,16 @@ export function composeVision(
 }
 
 /** FaceDetector for face-detection models, ObjectDetector for object-detection ones, both behind the provider chain. */
-export function buildDetector(config: Readonly<VigilConfig>, model: ModelEntry, outbox: Pick<Outbox, "append">, log: Logger): VisionDetector {
+export function buildDetector(config: Readonly<VigilConfig>, model: ModelEntry, onProviderChange: (change: ProviderChange) => void, log: Logger): VisionDetector {
   const d = config.detector;
   const detectorLog = log.child({ component: "detector" });
-  const alerts = providerAlerts((type, data) => outbox.append("alerts", type, data), detectorLog);
   const runner: ModelRunnerOptions = {
     modelsDir: config.models_dir,
     model,
     providers: providerSpecs(d.providers, d.threads),
     deadlineMs: d.deadline_ms,
     policy: { ...DEFAULT_PROVIDER_POLICY, coolDownMs: d.cooldown_s * 1000 },
-    onProviderChange: alerts.onChange,
+    onProviderChange,
   };
   if (model.task === "face-detection") return new FaceDetector({ ...runner, scoreThreshold: d.score_threshold, iouThreshold: d.iou_threshold }, detectorLog);
   if (model.task === "object-detection") {

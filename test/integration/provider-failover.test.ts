@@ -18,6 +18,7 @@ import { isVigilError } from "../../src/core/errors.js";
 import { FaceDetector, type FaceDetectorOptions } from "../../src/inference/face-detector.js";
 import { findModel, type ModelEntry, readManifest, sha256File } from "../../src/inference/model-manifest.js";
 import type { ProviderChange } from "../../src/inference/providers/provider-chain.js";
+import { providerAlerts } from "../../src/inference/providers/provider-alerts.js";
 import { DEFAULT_PROVIDER_POLICY } from "../../src/inference/providers/provider-health.js";
 import { letterboxFilter } from "../../src/ingest/letterbox.js";
 import { openStoreStack, TEST_IDENTITY } from "../helpers/store-stack.js";
@@ -85,7 +86,8 @@ void describe("inference provider chain", () => {
   void it("falls back to cpu when ORT cannot create a cuda session, reports why, and alerts once", async () => {
     const store = await openStoreStack(join(dir, "store"));
     const config = buildConfig({ ...TEST_IDENTITY, data_dir: dir, models_dir: MODELS, detector: { providers: ["cuda", "cpu"], threads: 1 } }, {}, dir);
-    const detector = buildDetector(config, model, store.outbox, log);
+    const alerts = providerAlerts((type, data) => store.outbox.append("alerts", type, data), log);
+    const detector = buildDetector(config, model, alerts.onChange, log);
     try {
       await detector.start();
       const r = await detector.detect(frame);
@@ -107,6 +109,7 @@ void describe("inference provider chain", () => {
       }
     } finally {
       await detector.stop();
+      await alerts.drain();
       await store.close();
     }
   });
