@@ -12,6 +12,7 @@ import { createLogger } from "../src/core/logger.js";
 import { DetectionScheduler } from "../src/inference/detection-scheduler.js";
 import { FaceDetector } from "../src/inference/face-detector.js";
 import { findModel, readManifest } from "../src/inference/model-manifest.js";
+import { providerSpecs } from "../src/inference/providers/model-runner.js";
 import { CameraManager } from "../src/ingest/camera-manager.js";
 import { fixturePath, startRtspServer } from "../test/helpers/rtsp-server.js";
 import { fmt } from "./stats.js";
@@ -26,7 +27,7 @@ const model = findModel(manifest, "blazeface-back-256");
 const rtsp = await startRtspServer({ frames: fixturePath("sequences", "faces-cycle", "%05d.jpg"), fps: SOURCE_FPS });
 
 async function run(cameraCount: number, detectFps: number): Promise<void> {
-  const detector = new FaceDetector({ modelsDir: resolve(ROOT, "models"), model, scoreThreshold: 0.6, iouThreshold: 0.3, threads: 2 }, log);
+  const detector = new FaceDetector({ modelsDir: resolve(ROOT, "models"), model, scoreThreshold: 0.6, iouThreshold: 0.3, providers: providerSpecs(["cpu"], 2), deadlineMs: 5000 }, log);
   await detector.start();
   let results = 0;
   const scheduler = new DetectionScheduler(detector, () => results++, log);

@@ -110,7 +110,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
         if (!supervisor) throw new Error(`no supervisor for camera ${c.id}`);
         return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id), quality: cameraStats.statsFor(c.id) };
       }),
-      detector: { model: model.id, provider: "cpu", stats: vision.detector.stats },
+      detector: { model: model.id, provider: vision.detector.provider ?? "none", stats: vision.detector.stats },
+      providers: vision.detector.providers(),
       uplink: sync.uplink?.state,
       publisher: sync.publisher?.stats,
       outbox: outbox.stats,
@@ -174,6 +175,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       }));
     },
     alert: (type, data) => outbox.append("alerts", type, data),
+    providers: () => vision.detector.providers(),
   });
   const http = lifecycle.add(new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, { allowPlainHttp: config.http.allow_plain_http }));
   if (trust) {
@@ -217,7 +219,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   );
   lifecycle.add(new StatsReporter(config.log.stats_interval_s * 1000, operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }), log.child({ component: "stats" })));
 
-  const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id, authFailures: () => auth.security.failures, detectorLoaded: () => vision.detector.loaded });
+  const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id, authFailures: () => auth.security.failures, detectorLoaded: () => vision.detector.loaded, providers: () => vision.detector.providers() });
   metrics.current = registry;
   lifecycle.add({ name: "metrics", start: async () => {}, stop: async () => registry.stop() });
 

@@ -24,6 +24,8 @@ import { type MetricsRouteDeps, registerMetricsRoute } from "../http/routes/metr
 import { registerUserRoutes } from "../http/routes/users.js";
 import { registerWatchlistRoutes } from "../http/routes/watchlist.js";
 import type { WatchlistService } from "../watchlist/watchlist-service.js";
+import { registerProviderRoutes } from "../http/routes/providers.js";
+import type { ProviderStatus } from "../inference/providers/provider-chain.js";
 import { type HttpAppOptions, MODERN_TLS, type RouteModule } from "../http/server.js";
 import type { AuthParts } from "./auth.js";
 
@@ -77,6 +79,8 @@ export interface OperatorHttpParts {
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
   /** The watchlist (`/v1/watchlist`); absent in compositions without one. */
   readonly watchlist?: WatchlistService | undefined;
+  /** The detector's inference providers and their health (`GET /v1/providers`). */
+  readonly providers?: (() => readonly ProviderStatus[]) | undefined;
   /** Registered first: tests use it to watch the route table being built. */
   readonly before?: readonly RouteModule[] | undefined;
 }
@@ -97,6 +101,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerHealthRoutes(app, parts.probes),
       (app) => (parts.metrics ? registerMetricsRoute(app, parts.metrics) : undefined),
       (app) => registerHealthDocumentRoute(app, parts.health),
+      (app) => registerProviderRoutes(app, { providers: parts.providers ?? (() => []) }),
       (app) => registerAuthRoutes(app, { auth: auth.auth, users: auth.users }),
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),

@@ -9,14 +9,32 @@ import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { IncidentService } from "../incidents/incident-service.js";
 import { DetectionScheduler, type FrameDetector } from "../inference/detection-scheduler.js";
-import { FaceDetector } from "../inference/face-detector.js";
+import { FaceDetector, type FrameDetection } from "../inference/face-detector.js";
+import { modelInputSize } from "../inference/model-input.js";
 import type { ModelEntry } from "../inference/model-manifest.js";
+import { ObjectDetector } from "../inference/object-detector.js";
+import { type ModelRunnerOptions, providerSpecs } from "../inference/providers/model-runner.js";
+import { providerAlerts } from "../inference/providers/provider-alerts.js";
+import type { ProviderChange, ProviderStatus } from "../inference/providers/provider-chain.js";
+import { DEFAULT_PROVIDER_POLICY } from "../inference/providers/provider-health.js";
+import type { Component } from "../core/lifecycle.js";
+import type { Frame } from "../contract/detection.js";
+import type { DetectorStats } from "../inference/face-detector.js";
 import { CameraManager } from "../ingest/camera-manager.js";
 import { PushIngest } from "../ingest/push-ingest.js";
 import type { Outbox } from "../sync/outbox.js";
 
+/** What the rest of the daemon needs of whichever detector the config names. */
+export interface VisionDetector extends Component {
+  readonly loaded: boolean;
+  readonly stats: DetectorStats;
+  readonly provider: string | undefined;
+  providers(): ProviderStatus[];
+  detect(frame: Frame): Promise<FrameDetection>;
+}
+
 export interface VisionParts {
-  readonly detector: FaceDetector;
+  readonly detector: VisionDetector;
   readonly scheduler: DetectionScheduler;
   readonly cameras: CameraManager;
   readonly push: PushIngest;
@@ -24,7 +42,7 @@ export interface VisionParts {
 
 /** The detector's input size, after checking every camera's detect size agrees with it. */
 export function detectorInput(config: Readonly<VigilConfig>, model: ModelEntry): { width: number; height: number } {
-  const [, height = 0, width = 0] = model.input.shape;
+  const { width, height } = modelInputSize(model);
   config.cameras.forEach((camera, i) => {
     const d = camera.detect;
     if ((d.width !== undefined && d.width !== width) || (d.height !== undefined && d.height !== height)) {
@@ -53,12 +71,10 @@ export function composeVision(
 ): VisionParts {
   const { model, bus, log } = deps;
   const input = detectorInput(config, model);
-  const detector = lifecycle.add(
-    new FaceDetector(
-      { modelsDir: config.models_dir, model, scoreThreshold: config.detector.score_threshold, iouThreshold: config.detector.iou_threshold, threads: config.detector.threads },
-      log.child({ component: "detector" }),
-    ),
-  );
+  const alerts = providerAlerts((type, data) => deps.outbox.append("alerts", type, data), log.child({ component: "detector" }));
+  // Added before the detector so it stops after it: alerts raised while stopping still reach the outbox.
+  lifecycle.add({ name: "provider-alerts", start: async () => {}, stop: () => alerts.drain() });
+  const detector = lifecycle.add(buildDetector(config, model, alerts.onChange, log));
   const rule = new FacePresenceRule(
     { minFrames: config.rules.face_presence.min_frames, clearFrames: config.rules.face_presence.clear_frames },
     deps.incidents,
@@ -86,4 +102,35 @@ export function composeVision(
   );
   const push = new PushIngest(input, (frame) => scheduler.submit(frame), log.child({ component: "push-ingest" }));
   return { detector, scheduler, cameras, push };
+}
+
+/** FaceDetector for face-detection models, ObjectDetector for object-detection ones, both behind the provider chain. */
+export function buildDetector(config: Readonly<VigilConfig>, model: ModelEntry, onProviderChange: (change: ProviderChange) => void, log: Logger): VisionDetector {
+  const d = config.detector;
+  const detectorLog = log.child({ component: "detector" });
+  const runner: ModelRunnerOptions = {
+    modelsDir: config.models_dir,
+    model,
+    providers: providerSpecs(d.providers, d.threads),
+    deadlineMs: d.deadline_ms,
+    policy: { ...DEFAULT_PROVIDER_POLICY, coolDownMs: d.cooldown_s * 1000 },
+    onProviderChange,
+  };
+  if (model.task === "face-detection") return new FaceDetector({ ...runner, scoreThreshold: d.score_threshold, iouThreshold: d.iou_threshold }, detectorLog);
+  if (model.task === "object-detection") {
+    return new ObjectDetector(
+      {
+        ...runner,
+        track: d.labels,
+        scoreThreshold: d.score_threshold,
+        labelThresholds: d.label_thresholds,
+        minArea: d.min_area,
+        maxArea: d.max_area,
+        iouThreshold: d.iou_threshold,
+        maxDetections: d.max_detections,
+      },
+      detectorLog,
+    );
+  }
+  throw new VigilError(ErrorCodes.CONFIG_INVALID, `detector.model: "${model.id}" is a ${model.task} model; the detector needs face-detection or object-detection`, { details: { path: "detector.model" } });
 }

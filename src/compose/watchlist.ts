@@ -6,6 +6,7 @@ import { ErrorCodes } from "../core/errors.js";
 import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { FrameDetector } from "../inference/detection-scheduler.js";
+import { providerSpecs } from "../inference/providers/model-runner.js";
 import { FaceDetector } from "../inference/face-detector.js";
 import { FaceEmbedder } from "../inference/faces/face-embedder.js";
 import { FaceRecogniser } from "../inference/faces/face-recogniser.js";
@@ -50,7 +51,7 @@ export function composeWatchlist(
   const embedder = lifecycle.add(new FaceEmbedder({ modelsDir: config.models_dir, model: findModel(deps.manifest, faces.embedding_model), threads }, log.child({ part: "embedder" })));
   const finder = lifecycle.add(
     new FaceDetector(
-      { modelsDir: config.models_dir, model: findModel(deps.manifest, config.detector.model), scoreThreshold: config.detector.score_threshold, iouThreshold: config.detector.iou_threshold, threads: 1 },
+      { modelsDir: config.models_dir, model: findModel(deps.manifest, config.detector.model), scoreThreshold: config.detector.score_threshold, iouThreshold: config.detector.iou_threshold, providers: providerSpecs(["cpu"], 1), deadlineMs: config.detector.deadline_ms },
       log.child({ part: "enrolment-detector" }),
     ),
   );

@@ -166,10 +166,29 @@ export const ConfigSchema = Type.Object(
     ),
     detector: Type.Object(
       {
-        model: Type.String({ minLength: 1, default: "blazeface-back-256" }),
+        model: Type.String({ minLength: 1, default: "blazeface-back-256", description: "manifest id: a face-detection model (BlazeFace) or an object-detection model (NanoDet, YOLO)" }),
         score_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.6 }),
         iou_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.3 }),
         threads: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+        labels: Type.Array(Type.String({ minLength: 1 }), {
+          default: ["person", "car", "truck", "bus", "motorcycle", "bicycle"],
+          description: "object detectors: the model labels to report; other classes are never decoded",
+        }),
+        label_thresholds: Type.Record(Type.String({ minLength: 1 }), Type.Number({ minimum: 0, maximum: 1 }), {
+          default: {},
+          description: "object detectors: per-label minimum score, overriding score_threshold (e.g. {person: 0.35})",
+        }),
+        min_area: Type.Number({ minimum: 0, maximum: 1, default: 0, description: "object detectors: smallest box kept, as a share of the frame area" }),
+        max_area: Type.Number({ minimum: 0, maximum: 1, default: 1, description: "object detectors: largest box kept, as a share of the frame area" }),
+        max_detections: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: "object detectors: most detections reported per frame" }),
+        providers: Type.Array(Type.Union([Type.Literal("cpu"), Type.Literal("cuda"), Type.Literal("tensorrt"), Type.Literal("webgpu")]), {
+          minItems: 1,
+          uniqueItems: true,
+          default: ["cpu"],
+          description: "execution providers in priority order; a provider that fails is skipped (e.g. [cuda, cpu] on a GPU box, see docs/inference.md)",
+        }),
+        deadline_ms: Type.Integer({ minimum: 1, maximum: 600_000, default: 1000, description: "an inference taking longer counts as a provider failure and the frame goes to the next provider" }),
+        cooldown_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 300, description: "how long an unhealthy provider is left out before it is probed again" }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -36,4 +36,6 @@ export interface DetectionResult {
   readonly capturedAt: number;
   readonly detections: readonly Detection[];
   readonly inferenceMs: number;
+  /** The inference provider that ran this frame (cpu, cuda, ...). */
+  readonly provider?: string | undefined;
 }

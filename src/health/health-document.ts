@@ -1,4 +1,5 @@
 import type { DetectorStats } from "../inference/face-detector.js";
+import type { ProviderStatus } from "../inference/providers/provider-chain.js";
 import type { CameraDetectionStats } from "../inference/detection-scheduler.js";
 import type { CameraQualityStats } from "../ingest/camera-stats-tracker.js";
 import type { CameraStats } from "../ingest/camera-supervisor.js";
@@ -16,6 +17,8 @@ export interface HealthInputs {
   readonly readiness: Readiness;
   readonly cameras: ReadonlyArray<{ readonly id: string; readonly enabled: boolean; readonly stats: CameraStats; readonly detection: CameraDetectionStats; readonly quality?: CameraQualityStats | undefined }>;
   readonly detector: { readonly model: string; readonly provider: string; readonly stats: DetectorStats };
+  /** Each inference provider of the detector, in priority order, with its health. */
+  readonly providers?: readonly ProviderStatus[] | undefined;
   readonly uplink: UplinkState | undefined;
   readonly publisher: Readonly<PublisherStats> | undefined;
   readonly outbox: OutboxStats;
@@ -45,6 +48,7 @@ export function overallStatus(i: HealthInputs): { status: OverallStatus; reasons
   const reasons: string[] = [];
   for (const c of i.cameras) if (c.enabled && c.stats.state !== "online") reasons.push(`camera ${c.id} is ${c.stats.state}`);
   if (i.uplink && !i.uplink.connected) reasons.push("uplink is not connected");
+  for (const p of i.providers ?? []) if (p.state !== "healthy") reasons.push(`provider ${p.id} is ${p.state}${p.last_error ? `: ${p.last_error}` : ""}`);
   if (i.outbox.refused > 0) reasons.push(`outbox refused ${i.outbox.refused} message(s)`);
   for (const s of i.security ?? []) reasons.push(s);
   for (const s of i.systemReasons ?? []) reasons.push(s);
@@ -77,6 +81,7 @@ export function healthDocument(i: HealthInputs): Record<string, unknown> {
       ]),
     ),
     detector: { model: i.detector.model, provider: i.detector.provider, runs: i.detector.stats.runs, last_ms: round2(i.detector.stats.lastMs), mean_ms: round2(i.detector.stats.meanMs) },
+    providers: i.providers ?? [],
     uplink: i.uplink
       ? {
           connected: i.uplink.connected,

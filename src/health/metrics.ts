@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { VigilEvents } from "../contract/events.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { CameraDetectionStats } from "../inference/detection-scheduler.js";
+import type { ProviderStatus } from "../inference/providers/provider-chain.js";
 import type { CameraStats } from "../ingest/camera-supervisor.js";
 import type { OutboxStats } from "../sync/outbox.js";
 import type { OperatingSources } from "./operating-stats.js";
@@ -14,9 +15,12 @@ export interface MetricsSources extends Omit<OperatingSources, "detector"> {
   readonly authFailures?: () => Readonly<Record<string, number>>;
   /** Whether the detector's model is loaded on its provider. */
   readonly detectorLoaded?: () => boolean;
+  /** Each inference provider with its health; without it, one `cpu` provider is assumed. */
+  readonly providers?: () => readonly ProviderStatus[];
 }
 
 const CAMERA_STATES = ["starting", "online", "stalled", "backoff", "offline", "disabled"] as const;
+const PROVIDER_STATES = ["healthy", "degraded", "unhealthy"] as const;
 
 /**
  * A counter whose value is read from a component's own cumulative count at scrape time: the
@@ -66,12 +70,27 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
   });
   new Gauge({
     name: "vigil_provider_up",
-    help: "1 while the inference provider has the model loaded",
+    help: "1 while the inference provider has the model loaded and is not unhealthy",
     labelNames: ["provider", "model"],
     registers: [registry],
     collect() {
-      this.set({ provider: "cpu", model: s.model }, s.detectorLoaded?.() ? 1 : 0);
+      this.reset();
+      if (!s.providers) return this.set({ provider: "cpu", model: s.model }, s.detectorLoaded?.() ? 1 : 0);
+      for (const p of s.providers()) this.set({ provider: p.id, model: p.model }, p.loaded && p.state !== "unhealthy" ? 1 : 0);
     },
+  });
+  new Gauge({
+    name: "vigil_provider_state",
+    help: "1 for the inference provider's current health state",
+    labelNames: ["provider", "model", "state"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of s.providers?.() ?? []) for (const state of PROVIDER_STATES) this.set({ provider: p.id, model: p.model, state }, p.state === state ? 1 : 0);
+    },
+  });
+  mirroredCounter(registry, "vigil_provider_failures_total", "Inference failures per provider (errors, missed deadlines, failed loads)", ["provider", "model"], (set) => {
+    for (const p of s.providers?.() ?? []) set({ provider: p.id, model: p.model }, p.failures);
   });
   const incidents = new Counter({ name: "vigil_incidents_total", help: "Incident writes by rule and event type", labelNames: ["rule", "type"], registers: [registry] });
   new Gauge({
@@ -125,7 +144,7 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
     set({ outcome: "acknowledged" }, p?.acknowledged ?? 0);
     set({ outcome: "failed" }, p?.failed ?? 0);
   });
-  const offDetections = s.bus.on("detections", (r) => inference.observe({ provider: "cpu", model: s.model }, r.inferenceMs / 1000));
+  const offDetections = s.bus.on("detections", (r) => inference.observe({ provider: r.provider ?? "cpu", model: s.model }, r.inferenceMs / 1000));
   const offIncidents = s.bus.on("incident.changed", ({ incident, type }) => incidents.inc({ rule: incident.rule, type }));
   return {
     registry,

@@ -3,7 +3,7 @@ import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 
 export interface FrameDetector {
-  detect(frame: Frame): Promise<{ detections: Detection[]; inferenceMs: number }>;
+  detect(frame: Frame): Promise<{ detections: Detection[]; inferenceMs: number; provider?: string | undefined }>;
 }
 
 export interface CameraDetectionStats {
@@ -95,9 +95,9 @@ export class DetectionScheduler implements Component {
     try {
       for (let frame = this.nextFrame(); frame && this.running; frame = this.nextFrame()) {
         try {
-          const { detections, inferenceMs } = await this.detector.detect(frame);
+          const { detections, inferenceMs, provider } = await this.detector.detect(frame);
           this.statsFor(frame.cameraId).analysed += 1;
-          this.onResult({ cameraId: frame.cameraId, frameIndex: frame.index, capturedAt: frame.capturedAt, detections, inferenceMs });
+          this.onResult({ cameraId: frame.cameraId, frameIndex: frame.index, capturedAt: frame.capturedAt, detections, inferenceMs, provider });
         } catch (err) {
           this.log.error({ err, camera: frame.cameraId }, "detection failed");
         } finally {

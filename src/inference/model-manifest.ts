@@ -19,6 +19,8 @@ const ModelEntrySchema = Type.Object({
     color: Type.Union([Type.Literal("RGB"), Type.Literal("BGR")]),
     scale: Type.Number(),
     offset: Type.Number(),
+    mean: Type.Optional(Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: "per tensor channel (after any BGR swap), subtracted after scale and offset" })),
+    std: Type.Optional(Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: "per tensor channel, divides after the mean" })),
   }),
   outputs: Type.Array(Type.String(), { minItems: 1 }),
   labels: Type.Array(Type.String()),

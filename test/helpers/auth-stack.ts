@@ -6,6 +6,7 @@ import { type AuthParts, composeAuth } from "../../src/compose/auth.js";
 import { type OperatorHttpParts, operatorHttpOptions } from "../../src/compose/http.js";
 import type { Frame } from "../../src/contract/detection.js";
 import { PushIngest } from "../../src/ingest/push-ingest.js";
+import type { ProviderStatus } from "../../src/inference/providers/provider-chain.js";
 import type { VigilEvents } from "../../src/contract/events.js";
 import { EventBus } from "../../src/core/event-bus.js";
 import { IncidentService } from "../../src/incidents/incident-service.js";
@@ -44,7 +45,7 @@ export interface AuthStack {
  */
 export async function openAuthStack(
   dataDir: string,
-  opts: { config?: Record<string, unknown>; secrets?: Secrets; before?: RouteModule[]; onFrame?: (frame: Frame) => void } = {},
+  opts: { config?: Record<string, unknown>; secrets?: Secrets; before?: RouteModule[]; onFrame?: (frame: Frame) => void; providers?: () => readonly ProviderStatus[] } = {},
 ): Promise<AuthStack> {
   const log = silentLogger();
   const config = buildConfig({ ...TEST_IDENTITY, data_dir: dataDir, auth: { argon2: { memory_kib: 19_456, time_cost: 2 } }, ...opts.config }, {}, dataDir);
@@ -68,6 +69,7 @@ export async function openAuthStack(
     cameras: () => config.cameras.map((c) => ({ id: c.id, enabled: c.enabled })),
     alert: (type, data) => store.outbox.append("alerts", type, data),
     before: opts.before,
+    providers: opts.providers,
   };
   const app = await buildHttpApp(await operatorHttpOptions(config, parts), log);
   const dump = async (sub: Sublevel): Promise<unknown> => sub.iterator().all();

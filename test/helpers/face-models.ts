@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { providerSpecs } from "../../src/inference/providers/model-runner.js";
 import { FaceDetector } from "../../src/inference/face-detector.js";
 import { FaceEmbedder } from "../../src/inference/faces/face-embedder.js";
 import { findModel, type ModelEntry, readManifest, sha256File } from "../../src/inference/model-manifest.js";
@@ -60,7 +61,7 @@ export async function embeddingModel(): Promise<{ modelsDir: string; entry: Mode
 /** Real BlazeFace and MobileFaceNet sessions, started; stop them after. */
 export async function faceModels(): Promise<{ detector: FaceDetector; embedder: FaceEmbedder; entry: ModelEntry; stop(): Promise<void> }> {
   const log = silentLogger();
-  const detector = new FaceDetector({ modelsDir: MODELS_DIR, model: findModel(await readManifest(MODELS_DIR), "blazeface-back-256"), scoreThreshold: 0.6, iouThreshold: 0.3, threads: 2 }, log);
+  const detector = new FaceDetector({ modelsDir: MODELS_DIR, model: findModel(await readManifest(MODELS_DIR), "blazeface-back-256"), scoreThreshold: 0.6, iouThreshold: 0.3, providers: providerSpecs(["cpu"], 2), deadlineMs: 10_000 }, log);
   const { modelsDir, entry } = await embeddingModel();
   const embedder = new FaceEmbedder({ modelsDir, model: entry, threads: 2 }, log);
   await detector.start();

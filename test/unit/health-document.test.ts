@@ -43,6 +43,19 @@ void describe("health document", () => {
     assert.deepEqual(doc.detector, { model: "blazeface-back-256", provider: "cpu", runs: 590, last_ms: 7.12, mean_ms: 6.99 });
   });
 
+  void it("lists each inference provider and is degraded, naming the error, while one is not healthy", () => {
+    const provider = (id: string, state: "healthy" | "degraded" | "unhealthy", lastError: string | null) => ({
+      id, backend: id, model: "nanodet-g-416", state, loaded: state !== "unhealthy", runs: 10, failures: lastError ? 5 : 0, failures_in_window: lastError ? 5 : 0,
+      consecutive_failures: lastError ? 5 : 0, ewma_ms: 25.5, last_ms: 24, load_ms: 150, warmup_ms: 60, last_error: lastError, last_error_at: null, down_until: null,
+    });
+    const providers = [provider("cuda", "unhealthy", "Failed to load shared library"), provider("cpu", "healthy", null)];
+    const doc = healthDocument(inputs({ providers }));
+    assert.equal(doc.status, "degraded");
+    assert.deepEqual(doc.reasons, ["provider cuda is unhealthy: Failed to load shared library"]);
+    assert.deepEqual(doc.providers, providers);
+    assert.equal(healthDocument(inputs({ providers: [provider("cpu", "healthy", null)] })).status, "ok");
+  });
+
   void it("is degraded, with each reason, when a camera, the uplink or the outbox is impaired", () => {
     const base = inputs();
     const camera = base.cameras[0];

@@ -1,0 +1,103 @@
+/**
+ * Detector throughput through the daemon's path (frame in -> scheduler -> preprocessing ->
+ * provider chain in its worker thread -> decoder, mapping, NMS -> result out) against a bare
+ * onnxruntime-node loop (session.run on a ready tensor, nothing else) on the same model, input and
+ * thread count, in the same process. Rounds alternate the two so load from elsewhere on the box
+ * hits both alike. Goal: path / bare <= 1.10. NanoDet-g 416 when its file is there
+ * (VIGIL_NANODET_ONNX or /tmp/vigil-models/nanodet-g-416.onnx), else BlazeFace back 256.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { Writable } from "node:stream";
+import * as ort from "onnxruntime-node";
+import type { DetectionResult, Frame } from "../src/contract/detection.js";
+import { createLogger } from "../src/core/logger.js";
+import { DetectionScheduler } from "../src/inference/detection-scheduler.js";
+import { FaceDetector } from "../src/inference/face-detector.js";
+import { modelInputSize } from "../src/inference/model-input.js";
+import { findModel, type ModelEntry, readManifest, sha256File } from "../src/inference/model-manifest.js";
+import { ObjectDetector } from "../src/inference/object-detector.js";
+import { pixelTables, rgbToTensor } from "../src/inference/preprocess.js";
+import { letterboxFilter } from "../src/ingest/letterbox.js";
+import { COCO_LABELS } from "../test/helpers/coco-labels.js";
+import { fmt, median } from "./stats.js";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const PER_ROUND = Number(process.env.BENCH_RUNS ?? 25);
+const THREADS = Number(process.env.BENCH_THREADS ?? 2);
+const NANODET = process.env.VIGIL_NANODET_ONNX ?? "/tmp/vigil-models/nanodet-g-416.onnx";
+const log = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+async function pickModel(): Promise<{ model: ModelEntry; modelsDir: string; photo: string }> {
+  if (existsSync(NANODET)) {
+    const model: ModelEntry = {
+      id: "nanodet-g-416",
+      task: "object-detection",
+      decoder: "nanodet",
+      file: basename(NANODET),
+      sha256: await sha256File(NANODET),
+      input: { name: "input_1:0", shape: [1, 3, 416, 416], layout: "NCHW", color: "BGR", scale: 1, offset: 0, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
+      outputs: ["Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0", "Identity_4:0", "Identity_5:0"],
+      labels: COCO_LABELS,
+      licence: "Apache-2.0",
+    };
+    return { model, modelsDir: dirname(NANODET), photo: "person.jpg" };
+  }
+  const modelsDir = resolve(ROOT, "models");
+  return { model: findModel(await readManifest(modelsDir), "blazeface-back-256"), modelsDir, photo: "sample1.jpg" };
+}
+
+const { model, modelsDir, photo } = await pickModel();
+const { width, height } = modelInputSize(model);
+const photoPath = resolve(ROOT, "test/fixtures/data/photos", photo);
+const rgb = execFileSync("ffmpeg", ["-v", "error", "-i", photoPath, "-vf", letterboxFilter(width, height), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], { maxBuffer: 64 << 20 });
+const [srcW, srcH] = execFileSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", photoPath]).toString().trim().split(",").map(Number);
+const frameAt = (index: number): Frame => ({ cameraId: "cam", index, capturedAt: Date.now(), width, height, rgb, source: { width: srcW ?? width, height: srcH ?? height } });
+
+const runner = { modelsDir, model, providers: [{ id: "cpu", backend: "cpu" as const, threads: THREADS }], deadlineMs: 30_000 };
+const detector =
+  model.task === "object-detection"
+    ? new ObjectDetector({ ...runner, track: ["person", "car", "truck", "bus", "motorcycle", "bicycle", "dog", "horse"], scoreThreshold: 0.3, iouThreshold: 0.5 }, log)
+    : new FaceDetector({ ...runner, scoreThreshold: 0.6, iouThreshold: 0.3 }, log);
+await detector.start();
+let resolveResult: ((r: DetectionResult) => void) | undefined;
+const scheduler = new DetectionScheduler(detector, (r) => resolveResult?.(r), log);
+await scheduler.start();
+
+const session = await ort.InferenceSession.create(resolve(modelsDir, model.file), { executionProviders: ["cpu"], intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: "all", logSeverityLevel: 3 });
+const bareInput = new Float32Array(rgb.length);
+rgbToTensor(rgb, bareInput, pixelTables(model.input));
+const bareTensor = new ort.Tensor("float32", bareInput, model.input.shape);
+await session.run({ [model.input.name]: bareTensor });
+
+let detections = 0;
+async function pathOnce(i: number): Promise<number> {
+  const t0 = performance.now();
+  const done = new Promise<DetectionResult>((r) => (resolveResult = r));
+  scheduler.submit(frameAt(i));
+  detections = (await done).detections.length;
+  return performance.now() - t0;
+}
+async function bareOnce(): Promise<number> {
+  const t0 = performance.now();
+  await session.run({ [model.input.name]: bareTensor });
+  return performance.now() - t0;
+}
+
+const pathMs: number[] = [];
+const bareMs: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  for (let i = 0; i < PER_ROUND; i++) pathMs.push(await pathOnce(round * PER_ROUND + i));
+  for (let i = 0; i < PER_ROUND; i++) bareMs.push(await bareOnce());
+}
+const p = median(pathMs);
+const b = median(bareMs);
+console.log(`detector path bench: ${model.id}, ${ROUNDS} alternating rounds of ${PER_ROUND}, onnxruntime-node ${ort.env.versions.common} cpu, ${THREADS} threads`);
+console.log(`daemon path (frame in -> detections out): median ${fmt(p)} ms (${fmt(1000 / p, 1)} frames/s), ${detections} detections`);
+console.log(`bare ORT loop (session.run only):         median ${fmt(b)} ms (${fmt(1000 / b, 1)} frames/s)`);
+console.log(`ratio path / bare: ${fmt(p / b, 3)} (goal <= 1.10)`);
+await scheduler.stop();
+await detector.stop();
+await session.release();

@@ -1,0 +1,7 @@
+import type { ModelEntry } from "./model-manifest.js";
+
+/** Width and height of a model's image input, read from its shape according to its layout. */
+export function modelInputSize(model: ModelEntry): { width: number; height: number; channels: number } {
+  const [, a = 0, b = 0, c = 0] = model.input.shape;
+  return model.input.layout === "NCHW" ? { channels: a, height: b, width: c } : { height: a, width: b, channels: c };
+}

@@ -1,0 +1,79 @@
+// One model session on one execution provider, in its own thread. onnxruntime-node runs
+// inference synchronously on the calling thread, so in the main thread a slow or stuck run would
+// freeze HTTP, ingest and every deadline timer with it; here it freezes only this worker.
+import { parentPort } from "node:worker_threads";
+import * as ort from "onnxruntime-node";
+import type { FromWorker, LoadRequest, ToWorker, WireTensor } from "./worker-protocol.js";
+
+// ORT prints provider-library load failures to stderr on its own; the provider reports them.
+ort.env.logLevel = "fatal";
+
+let session: ort.InferenceSession | undefined;
+let spec: LoadRequest | undefined;
+let shared: Float32Array | undefined;
+// SharedArrayBuffer-backed arrays are refused by the binding, so each run copies the frame
+// into this private buffer first (about 0.1 ms for a 640x640 tensor).
+let local: Float32Array | undefined;
+let tensor: ort.Tensor | undefined;
+
+const reply = (m: FromWorker, transfer: ArrayBuffer[] = []): void => parentPort?.postMessage(m, transfer);
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+async function runOnce(): Promise<{ outputs: WireTensor[]; transfer: ArrayBuffer[]; ms: number }> {
+  if (!session || !spec || !tensor) throw new Error("no session loaded");
+  const t0 = performance.now();
+  const out = await session.run({ [spec.inputName]: tensor }, [...spec.outputs]);
+  const ms = performance.now() - t0;
+  const outputs: WireTensor[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const name of spec.outputs) {
+    const t = out[name];
+    if (!t || !(t.data instanceof Float32Array)) throw new Error(`output ${name} is missing or not float32`);
+    outputs.push({ data: t.data, dims: [...t.dims] });
+    if (t.data.buffer instanceof ArrayBuffer) transfer.push(t.data.buffer);
+  }
+  return { outputs, transfer, ms };
+}
+
+async function load(req: LoadRequest): Promise<void> {
+  const t0 = performance.now();
+  try {
+    session = await ort.InferenceSession.create(req.modelPath, {
+      executionProviders: [req.backend],
+      intraOpNumThreads: req.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: "all",
+      logSeverityLevel: 3,
+    });
+    const missing = req.outputs.filter((o) => !session?.outputNames.includes(o));
+    if (!session.inputNames.includes(req.inputName)) throw new Error(`model has no input ${req.inputName} (has ${session.inputNames.join(", ")})`);
+    if (missing.length > 0) throw new Error(`model lacks outputs ${missing.join(", ")}`);
+    spec = req;
+    shared = new Float32Array(req.input);
+    local = new Float32Array(shared.length);
+    tensor = new ort.Tensor("float32", local, [...req.inputShape]);
+    const loadMs = performance.now() - t0;
+    // Warm-up on zeros: the first run allocates and plans, and must not land on a real frame.
+    const warm = await runOnce();
+    reply({ kind: "loaded", loadMs, warmupMs: warm.ms });
+  } catch (err) {
+    session = undefined;
+    reply({ kind: "load-failed", error: message(err) });
+  }
+}
+
+async function run(id: number): Promise<void> {
+  try {
+    if (!shared || !local) throw new Error("no session loaded");
+    local.set(shared);
+    const r = await runOnce();
+    reply({ kind: "result", id, outputs: r.outputs, ms: r.ms }, r.transfer);
+  } catch (err) {
+    reply({ kind: "run-failed", id, error: message(err) });
+  }
+}
+
+parentPort?.on("message", (m: ToWorker) => {
+  if (m.kind === "load") void load(m);
+  else void run(m.id);
+});
