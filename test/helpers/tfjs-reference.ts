@@ -52,5 +52,5 @@ export async function runTfjs(model: tf.GraphModel, inputName: string, shape: nu
 /** Builds a graph model from hand-written nodes and weights (for op-level checks). */
 export async function tfjsFromParts(nodes: object[], weightSpecs: tf.io.WeightsManifestEntry[], weightData: ArrayBuffer): Promise<tf.GraphModel> {
   await cpuBackend();
-  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: { node: nodes }, weightSpecs, weightData, format: "graph-model" }));
+  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: { node: nodes, versions: {} }, weightSpecs, weightData, format: "graph-model" }));
 }
