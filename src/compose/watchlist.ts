@@ -9,6 +9,8 @@ import type { FrameDetector } from "../inference/detection-scheduler.js";
 import { providerSpecs } from "../inference/providers/model-runner.js";
 import { FaceDetector } from "../inference/face-detector.js";
 import { FaceEmbedder } from "../inference/faces/face-embedder.js";
+import { FaceDetectionStage } from "../inference/faces/face-stage.js";
+import { modelInputSize } from "../inference/model-input.js";
 import { FaceRecogniser } from "../inference/faces/face-recogniser.js";
 import { RecognisingDetector } from "../inference/faces/recognising-detector.js";
 import { findModel, type Manifest } from "../inference/model-manifest.js";
@@ -49,19 +51,25 @@ export function composeWatchlist(
   }
   const threads = Math.max(1, Math.min(config.detector.threads, 2));
   const embedder = lifecycle.add(new FaceEmbedder({ modelsDir: config.models_dir, model: findModel(deps.manifest, faces.embedding_model), threads }, log.child({ part: "embedder" })));
-  const finder = lifecycle.add(
-    new FaceDetector(
-      { modelsDir: config.models_dir, model: findModel(deps.manifest, config.detector.model), scoreThreshold: config.detector.score_threshold, iouThreshold: config.detector.iou_threshold, providers: providerSpecs(["cpu"], 1), deadlineMs: config.detector.deadline_ms },
-      log.child({ part: "enrolment-detector" }),
-    ),
-  );
+  const faceModel = findModel(deps.manifest, faces.detector_model);
+  const faceDetector = (part: string): FaceDetector =>
+    lifecycle.add(
+      new FaceDetector(
+        { modelsDir: config.models_dir, model: faceModel, scoreThreshold: faces.detector_score_threshold, iouThreshold: config.detector.iou_threshold, providers: providerSpecs(["cpu"], 1), deadlineMs: config.detector.deadline_ms },
+        log.child({ part }),
+      ),
+    );
+  const finder = faceDetector("enrolment-detector");
+  // The camera detector finds faces itself when it is a face model; otherwise a face model runs beside it.
+  const mainFindsFaces = findModel(deps.manifest, config.detector.model).task === "face-detection";
+  const frameFaces = mainFindsFaces ? undefined : faceDetector("frame-face-detector");
   const service = new WatchlistService({ store, audit: deps.audit, finder, embedder, ready: () => embedder.loaded && finder.loaded, maxPhotos: faces.enroll_max_photos });
   const recogniser = new FaceRecogniser(embedder, () => store.gallery(), { matchThreshold: faces.match_threshold, minFacePx: faces.min_face_px, maxFacesPerFrame: faces.max_faces_per_frame });
   return {
     store,
     service,
     wrapDetector: (detector) =>
-      new RecognisingDetector(detector, recogniser, deps.emit, { reportUnknown: faces.unknown_alert, active: () => embedder.loaded && store.status.available }, log.child({ part: "recogniser" })),
+      new RecognisingDetector(frameFaces ? new FaceDetectionStage(detector, frameFaces, modelInputSize(faceModel), log.child({ part: "face-stage" })) : detector, recogniser, deps.emit, { reportUnknown: faces.unknown_alert, active: () => embedder.loaded && store.status.available }, log.child({ part: "recogniser" })),
     reasons: () => {
       const s = store.status;
       return s.available || s.reason === null ? [] : [s.reason];
