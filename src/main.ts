@@ -35,6 +35,8 @@ import { EvidenceExporter } from "./incidents/evidence/exporter.js";
 import { serviceEvidenceSource } from "./incidents/evidence/source.js";
 import { IncidentService } from "./incidents/incident-service.js";
 import { CameraStatsTracker } from "./ingest/camera-stats-tracker.js";
+import { registeredCameraView } from "./ingest/camera-registry-view.js";
+import { addCameraRegistry } from "./compose/cameras.js";
 import { RetentionJob } from "./incidents/retention-job.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
@@ -129,6 +131,30 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     log,
   });
   if (sync.commands) registerApiKeyCommands(sync.commands, auth.keys);
+  // Config cameras merged with those added at runtime; before the camera manager, which it fills.
+  let provisioned = config.cameras;
+  const cameraRegistry = addCameraRegistry(lifecycle, config, {
+    database,
+    commits,
+    audit: sync.audit,
+    keys: auth.keys,
+    env,
+    provisioned: () => provisioned,
+    apply: (cameras) => vision.cameras.apply(cameras),
+    accept: (camera) => {
+      try {
+        detectorInput({ ...config, cameras: [camera] }, model);
+      } catch (err) {
+        throw new VigilError(ErrorCodes.VALIDATION, `/detect: ${(err as Error).message.replace(/^cameras\[0\]\.detect: /, "")}`, { details: { field: "/detect" } });
+      }
+    },
+    log: log.child({ component: "camera-registry" }),
+  });
+  // Each camera's config (without credentials), origin, probe, state and stats.
+  const cameraViews = (): Array<{ id: string } & Record<string, unknown>> => {
+    const live = (health() as { cameras: Record<string, Record<string, unknown>> }).cameras;
+    return cameraRegistry.list().map((c) => ({ ...registeredCameraView(c), ...(live[c.camera.id] ?? {}) }));
+  };
   const certExpiry = lifecycle.add(
     new CertExpiryMonitor({
       certsDir: config.certs_dir,
@@ -138,7 +164,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log: log.child({ component: "cert-expiry" }),
     }),
   );
-  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key });
+  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key, cameras: { registry: cameraRegistry, views: cameraViews } });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision
   // (so probes answer while models load and cameras connect).
@@ -154,19 +180,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     push: vision.push,
     incidents,
     evidence,
-    cameras: () => {
-      const live = (health() as { cameras: Record<string, Record<string, unknown>> }).cameras;
-      return vision.cameras.cameras.map((c) => ({
-        id: c.id,
-        name: c.name ?? null,
-        url: c.url,
-        enabled: c.enabled,
-        detect: c.detect,
-        push_auth: c.push.auth,
-        has_credentials: c.credentials_file !== undefined,
-        ...(live[c.id] ?? {}),
-      }));
-    },
+    cameras: cameraViews,
+    registry: cameraRegistry,
     alert: (type, data) => outbox.append("alerts", type, data),
   });
   const http = lifecycle.add(new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, { allowPlainHttp: config.http.allow_plain_http }));
@@ -239,7 +254,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
 
   const applyCameras = async (next: Readonly<VigilConfig>): Promise<CameraChanges> => {
     detectorInput(next, model);
-    return vision.cameras.apply(next.cameras);
+    provisioned = next.cameras;
+    return cameraRegistry.reapply((cameras) => vision.cameras.apply(cameras));
   };
   return { lifecycle, http, brokerUrls: sync.brokerUrls, topics, notifier, readiness: () => readiness.evaluate(), applyCameras, stop: () => lifecycle.stop() };
 }

@@ -19,6 +19,11 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.CAMERA_MISMATCH]: 403,
   [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCodes.UNSUPPORTED_MEDIA_TYPE]: 415,
+  [ErrorCodes.CAMERA_PROVISIONED]: 409,
+  [ErrorCodes.CAMERA_PROBE_FAILED]: 422,
+  [ErrorCodes.CREDENTIALS_NOT_WRITABLE]: 409,
+  [ErrorCodes.LIVE_VIEW_FULL]: 429,
+  [ErrorCodes.LIVE_VIEW_UNAVAILABLE]: 503,
 };
 
 export function httpStatusFor(code: ErrorCode): number {
