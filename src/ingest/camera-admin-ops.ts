@@ -2,7 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { AdminOps } from "../contract/admin.js";
 import { CameraSchema } from "../config/schema.js";
 import type { CameraRegistry } from "./camera-registry.js";
-import { type AddCamera, AddCameraSchema, type CameraPatch, CameraPatchSchema, type RegisteredCamera } from "./camera-registry-rules.js";
+import { type AddCamera, AddCameraSchema, CameraPatchSchema, type RegisteredCamera } from "./camera-registry-rules.js";
 import { registeredCameraView } from "./camera-registry-view.js";
 
 const UpdateArgsSchema = Type.Object({ id: CameraSchema.properties.id, patch: CameraPatchSchema }, { additionalProperties: false });
@@ -30,7 +30,7 @@ export function cameraAdminOps(registry: CameraRegistry, views?: CameraViews): A
       summary: "change a camera added at runtime (name, url, enabled, detect, credentials, ...)",
       args: UpdateArgsSchema,
       run: async (args: Static<typeof UpdateArgsSchema>, ctx) => {
-        return { camera: viewOf(await registry.update(args.id, args.patch as CameraPatch, { actor: ctx.actor })) };
+        return { camera: viewOf(await registry.update(args.id, args.patch, { actor: ctx.actor })) };
       },
     },
     "camera.remove": {

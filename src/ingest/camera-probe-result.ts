@@ -47,7 +47,7 @@ export function parseFrameRate(value: unknown): number | undefined {
 export function probeInfoFrom(streams: readonly ProbedStream[], probedAt: Date): { ok: true; info: ProbeInfo } | { ok: false; reason: string } {
   const video = streams.find((s) => s.codec_type === "video");
   if (!video) {
-    const kinds = [...new Set(streams.map((s) => String(s.codec_type ?? "unknown")))];
+    const kinds = [...new Set(streams.map((s) => (typeof s.codec_type === "string" ? s.codec_type : "unknown")))];
     return { ok: false, reason: kinds.length === 0 ? "the source has no streams" : `the source has no video stream (only ${kinds.join(", ")})` };
   }
   const width = typeof video.width === "number" ? video.width : Number(video.width);

@@ -1,7 +1,7 @@
 import ffmpeg from "fluent-ffmpeg";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { withCredentials } from "./ffmpeg-args.js";
-import { type ProbedStream, type ProbeInfo, probeFailureReason, probeInfoFrom } from "./camera-probe-result.js";
+import { type ProbeInfo, probeFailureReason, probeInfoFrom } from "./camera-probe-result.js";
 
 export type CameraProber = (url: string, credentials: string | undefined) => Promise<ProbeInfo>;
 
@@ -36,7 +36,7 @@ export function ffprobeCamera(timeoutMs: number): CameraProber {
           reject(new VigilError(ErrorCodes.CAMERA_PROBE_FAILED, `probe failed: ${probeFailureReason(err?.message ?? "no output", credentials)}`));
           return;
         }
-        const result = probeInfoFrom(data.streams as ProbedStream[], new Date());
+        const result = probeInfoFrom(data.streams, new Date());
         if (result.ok) resolve(result.info);
         else reject(new VigilError(ErrorCodes.CAMERA_PROBE_FAILED, `probe failed: ${result.reason}`));
       });
