@@ -6,6 +6,7 @@ import { configCheck } from "./config-check.js";
 import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
 import { registerBackupCommands } from "./backup.js";
+import { registerCameraCommands } from "./camera.js";
 import { registerCertCommands } from "./cert.js";
 import { registerDiagnoseCommand } from "./diagnose.js";
 import { registerEvidenceCommands } from "./evidence.js";
@@ -73,6 +74,7 @@ audit
 
 registerUserCommands(program);
 registerKeyCommands(program);
+registerCameraCommands(program);
 registerCertCommands(program);
 registerHealthCommand(program);
 registerDiagnoseCommand(program);

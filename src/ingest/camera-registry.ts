@@ -6,7 +6,7 @@ import type { Component } from "../core/lifecycle.js";
 import { type Logger, redactUrlCredentials } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { GroupCommit } from "../store/group-commit.js";
-import type { CameraCredentials } from "./camera-credentials.js";
+import { type CameraCredentials, managedCredentialsFile } from "./camera-credentials.js";
 import type { CameraProber } from "./camera-probe.js";
 import type { ProbeInfo } from "./camera-probe-result.js";
 import {
@@ -130,13 +130,14 @@ export class CameraRegistry implements Component {
       this.deps.accept?.(camera);
       const credentials = input.credentials ?? (await this.readCredentials(camera.credentials_file));
       const probe = input.probe !== false ? await this.deps.probe(camera.url, credentials) : null;
-      const managed = input.credentials !== undefined;
-      if (managed) camera.credentials_file = await this.deps.credentials.write(camera.id, input.credentials ?? "");
+      if (input.credentials !== undefined) camera.credentials_file = await this.deps.credentials.write(camera.id, input.credentials);
+      // camera-<id>.cred is Vigil's own name (written here, or by `vigil camera add` as the installer).
+      const managed = camera.credentials_file === managedCredentialsFile(camera.id);
       const at = this.timestamp();
       const record: StoredCamera = { camera, probe, credentials_managed: managed, added_at: at, added_by: by.actor, updated_at: at, updated_by: by.actor };
       await this.put(record);
       try {
-        await this.record(by, "camera.add", camera.id, { url: redactUrlCredentials(camera.url), enabled: camera.enabled, credentials: managed ? "inline" : camera.credentials_file ? "file" : "none", probe: probe ?? "skipped" });
+        await this.record(by, "camera.add", camera.id, { url: redactUrlCredentials(camera.url), enabled: camera.enabled, credentials: input.credentials !== undefined ? "inline" : camera.credentials_file ? "file" : "none", probe: probe ?? "skipped" });
       } catch (err) {
         await this.forget(record).catch(() => undefined);
         throw err;
@@ -162,7 +163,7 @@ export class CameraRegistry implements Component {
         camera.credentials_file = await this.deps.credentials.write(id, patch.credentials);
         managed = true;
       } else if (patch.credentials_file !== undefined && patch.credentials_file !== current.camera.credentials_file) {
-        managed = false;
+        managed = patch.credentials_file === managedCredentialsFile(id);
       }
       const record: StoredCamera = { ...current, camera, probe, credentials_managed: managed, updated_at: this.timestamp(), updated_by: by.actor };
       await this.put(record);
