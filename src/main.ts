@@ -2,7 +2,7 @@ import type { Server as TlsServer } from "node:tls";
 import { composeSync } from "./compose/sync.js";
 import { composeVision, detectorInput } from "./compose/vision.js";
 import type { CameraChanges } from "./ingest/camera-changes.js";
-import type { VigilConfig } from "./config/schema.js";
+import type { CameraConfig, VigilConfig } from "./config/schema.js";
 import { readStrongSecret, type Secrets, secretsSearchPath } from "./config/secrets.js";
 import type { VigilEvents } from "./contract/events.js";
 import { type GatewayTopics, gatewayTopics } from "./contract/topics.js";
@@ -36,7 +36,7 @@ import { serviceEvidenceSource } from "./incidents/evidence/source.js";
 import { IncidentService } from "./incidents/incident-service.js";
 import { CameraStatsTracker } from "./ingest/camera-stats-tracker.js";
 import { registeredCameraView } from "./ingest/camera-registry-view.js";
-import { addCameraRegistry } from "./compose/cameras.js";
+import { addCameraRegistry, addLiveView } from "./compose/cameras.js";
 import { RetentionJob } from "./incidents/retention-job.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
@@ -140,7 +140,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     keys: auth.keys,
     env,
     provisioned: () => provisioned,
-    apply: (cameras) => vision.cameras.apply(cameras),
+    apply: (cameras) => runCameras(cameras),
     accept: (camera) => {
       try {
         detectorInput({ ...config, cameras: [camera] }, model);
@@ -150,6 +150,12 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     },
     log: log.child({ component: "camera-registry" }),
   });
+  // Only the cameras that changed restart; a changed or removed camera's live viewers are let go.
+  const runCameras = async (cameras: readonly CameraConfig[]): Promise<CameraChanges> => {
+    const changes = await vision.cameras.apply(cameras);
+    await liveView.release([...changes.removed, ...changes.changed.map((c) => c.id)]);
+    return changes;
+  };
   // Each camera's config (without credentials), origin, probe, state and stats.
   const cameraViews = (): Array<{ id: string } & Record<string, unknown>> => {
     const live = (health() as { cameras: Record<string, Record<string, unknown>> }).cameras;
@@ -184,7 +190,16 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     registry: cameraRegistry,
     alert: (type, data) => outbox.append("alerts", type, data),
   });
-  const http = lifecycle.add(new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, { allowPlainHttp: config.http.allow_plain_http }));
+  const http = lifecycle.add(
+    new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, {
+      allowPlainHttp: config.http.allow_plain_http,
+      // Live view upgrades on the operator listener itself; an https.Server is an http.Server to `ws`.
+      onListening: (app) => liveView.attach(app.server),
+    }),
+  );
+  // Added after the listener, so it stops first: viewers are closed before the server goes.
+  const liveView = addLiveView(lifecycle, config, { registry: cameraRegistry, authenticator: auth.authenticator, audit: sync.audit, env, log: log.child({ component: "live-view" }) });
+
   if (trust) {
     const cameraLog = log.child({ component: "camera-tls" });
     lifecycle.add(
@@ -255,7 +270,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   const applyCameras = async (next: Readonly<VigilConfig>): Promise<CameraChanges> => {
     detectorInput(next, model);
     provisioned = next.cameras;
-    return cameraRegistry.reapply((cameras) => vision.cameras.apply(cameras));
+    return cameraRegistry.reapply(runCameras);
   };
   return { lifecycle, http, brokerUrls: sync.brokerUrls, topics, notifier, readiness: () => readiness.evaluate(), applyCameras, stop: () => lifecycle.stop() };
 }

@@ -1,6 +1,8 @@
 import type { ApiKeyService } from "../auth/api-keys/api-key-service.js";
 import type { CameraConfig, VigilConfig } from "../config/schema.js";
-import { secretsSearchPath } from "../config/secrets.js";
+import { readSecretFile, secretsSearchPath } from "../config/secrets.js";
+import type { UserAuthenticator } from "../auth/user-authenticator.js";
+import { LiveView } from "../ingest/live-view.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
@@ -43,6 +45,34 @@ export function addCameraRegistry(lifecycle: Lifecycle, config: Readonly<VigilCo
       probe: ffprobeCamera(config.ingest.probe_timeout_s * 1000),
       credentials: new CameraCredentials(config.secrets_dir, secretsSearchPath(config.secrets_dir, parts.env)),
       revokeKeys: (id, by) => revokeCameraKeys(parts.keys, id, by),
+      log: parts.log,
+    }),
+  );
+}
+
+/** Live view on the operator listener; add it after the listener so it stops (closing viewers) first. */
+export function addLiveView(
+  lifecycle: Lifecycle,
+  config: Readonly<VigilConfig>,
+  parts: { registry: CameraRegistry; authenticator: UserAuthenticator; audit: AuditRecorder; env: NodeJS.ProcessEnv; log: Logger },
+): LiveView {
+  const lv = config.live_view;
+  const search = secretsSearchPath(config.secrets_dir, parts.env);
+  return lifecycle.add(
+    new LiveView({
+      enabled: lv.enabled,
+      maxViewers: lv.max_viewers,
+      idleStopMs: lv.idle_stop_s * 1000,
+      fps: lv.fps,
+      maxWidth: lv.max_width,
+      bitrateKbps: lv.bitrate_kbps,
+      camera: (id) => {
+        const c = parts.registry.get(id);
+        return c && { config: c.camera, size: c.probe ?? undefined };
+      },
+      readCredentials: async (file) => (file === undefined ? undefined : readSecretFile(search, file)),
+      authenticate: (request, needed) => parts.authenticator.authenticate(request, needed),
+      audit: parts.audit,
       log: parts.log,
     }),
   );
