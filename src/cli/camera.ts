@@ -48,11 +48,7 @@ function describeList(cameras: readonly CameraRow[]): string {
   if (cameras.length === 0) return "no cameras";
   return table([
     ["ID", "ORIGIN", "ENABLED", "STATE", "FPS", "PROBE", "URL"],
-    ...cameras.map((c) => {
-      const stats = c.stats as { state?: string } | undefined;
-      const quality = c.quality as { camera_fps?: number } | undefined;
-      return [c.id, text(c.origin), text(c.enabled), text(stats?.state ?? c.state), text(quality?.camera_fps), describeProbe(c.probe), text(c.url)];
-    }),
+    ...cameras.map((c) => [c.id, text(c.origin), text(c.enabled), text(c.state), text(c.camera_fps), describeProbe(c.probe), text(c.url)]),
   ]);
 }
 
