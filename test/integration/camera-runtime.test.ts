@@ -3,10 +3,11 @@
 // running (same pid), a disable stops it, a removal lasts across a restart, a camera that cannot
 // be probed is refused with the reason (no credentials in it), and config cameras are read-only.
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
+import WebSocket from "ws";
 import { provisionBox, readStoredAudit, runCli, type DaemonHandle, type LogLine, type TestBox } from "../helpers/daemon.js";
 import { childPidsWith } from "../helpers/ffmpeg-children.js";
 import { freePort } from "../helpers/free-port.js";
@@ -39,8 +40,9 @@ async function startAndLogin(): Promise<void> {
   token = ((await r.json()) as { access_token: string }).access_token;
 }
 
-async function ffmpegFor(url: string): Promise<number[]> {
-  return childPidsWith(daemon.child.pid ?? -1, url);
+/** The daemon's ingest ffmpeg for a camera server (`-i URL -filter:v ...`, unlike the relay's `URL?tcp`; credentials may sit in the URL). */
+async function ffmpegFor(server: RtspServerHandle): Promise<number[]> {
+  return childPidsWith(daemon.child.pid ?? -1, `127.0.0.1:${server.port}/cam -`);
 }
 
 before(async () => {
@@ -62,15 +64,19 @@ after(async () => {
 
 void describe("cameras at runtime over the API", () => {
   void it("adds a probed camera that comes online without touching the running one", async () => {
-    const [doorPid] = await ffmpegFor(door.url);
+    const [doorPid] = await ffmpegFor(door);
     assert.ok(doorPid !== undefined, "door's ffmpeg runs");
-    const added = await api("POST", "/v1/cameras", { id: "yard", name: "Yard", url: yard.url, detect: { fps: 5 } });
+    const added = await api("POST", "/v1/cameras", { id: "yard", name: "Yard", url: yard.url, credentials: "viewer:Yard-Pass-77", detect: { fps: 5 } });
     assert.equal(added.status, 201, JSON.stringify(added.json));
+    assert.equal(added.json.has_credentials, true);
+    assert.ok(!JSON.stringify(added.json).includes("Yard-Pass"));
+    const cred = await stat(join(box.dir, "secrets", "camera-yard.cred"));
+    assert.equal(cred.mode & 0o777, 0o600, "inline credentials are written to a 0600 file");
     assert.equal(added.json.origin, "runtime");
     assert.deepEqual({ ...(added.json.probe as object), probed_at: "-" }, { codec: "h264", width: 640, height: 480, fps: 10, probed_at: "-" });
     await daemon.waitForLog(state("yard", "online"), 30_000);
-    assert.equal((await ffmpegFor(yard.url)).length, 1, "yard has its ffmpeg");
-    assert.deepEqual(await ffmpegFor(door.url), [doorPid], "door's ffmpeg was not restarted");
+    assert.equal((await ffmpegFor(yard)).length, 1, "yard has its ffmpeg");
+    assert.deepEqual(await ffmpegFor(door), [doorPid], "door's ffmpeg was not restarted");
     const shown = await api("GET", "/v1/cameras/yard");
     assert.equal(shown.json.origin, "runtime");
     assert.equal(shown.json.state, "online");
@@ -90,6 +96,18 @@ void describe("cameras at runtime over the API", () => {
     assert.equal(offline.json.probe, null);
   });
 
+  void it("serves live view of a camera on the daemon's operator listener", async () => {
+    const ws = new WebSocket(`${base.replace("http", "ws")}/v1/cameras/door/live`, ["vigil.live", `bearer.${token}`]);
+    const received: Buffer[] = [];
+    ws.on("message", (d: Buffer) => received.push(d));
+    for (let i = 0; i < 200 && !Buffer.concat(received).includes(Buffer.from([0, 0, 1, 0xb3])); i++) await sleep(100);
+    assert.ok(Buffer.concat(received).includes(Buffer.from([0, 0, 1, 0xb3])), "MPEG-1 sequence header received");
+    assert.equal((await childPidsWith(daemon.child.pid ?? -1, `127.0.0.1:${door.port}/cam?tcp`)).length, 1, "one relay ffmpeg beside the ingest");
+    const closed = new Promise((resolve) => ws.once("close", resolve));
+    ws.close();
+    await closed;
+  });
+
   void it("keeps config cameras read-only", async () => {
     for (const [method, body] of [["PATCH", { enabled: false }], ["DELETE", undefined]] as const) {
       const r = await api(method, "/v1/cameras/door", body);
@@ -100,17 +118,18 @@ void describe("cameras at runtime over the API", () => {
   });
 
   void it("disables, then removes a runtime camera; the removal lasts across a restart", async () => {
-    const [doorPid] = await ffmpegFor(door.url);
+    const [doorPid] = await ffmpegFor(door);
     const disabled = await api("PATCH", "/v1/cameras/yard", { enabled: false });
     assert.equal(disabled.status, 200, JSON.stringify(disabled.json));
     assert.equal(disabled.json.enabled, false);
     await daemon.waitForLog(state("yard", "disabled"), 10_000);
-    for (let i = 0; i < 50 && (await ffmpegFor(yard.url)).length > 0; i++) await sleep(100);
-    assert.deepEqual(await ffmpegFor(yard.url), [], "yard's ffmpeg stopped");
+    for (let i = 0; i < 50 && (await ffmpegFor(yard)).length > 0; i++) await sleep(100);
+    assert.deepEqual(await ffmpegFor(yard), [], "yard's ffmpeg stopped");
     const removed = await api("DELETE", "/v1/cameras/yard");
     assert.deepEqual(removed.json, { removed: "yard", revoked_keys: [] });
+    await assert.rejects(stat(join(box.dir, "secrets", "camera-yard.cred")), "the credentials file Vigil wrote goes with the camera");
     assert.equal((await api("GET", "/v1/cameras/yard")).status, 404);
-    assert.deepEqual(await ffmpegFor(door.url), [doorPid], "door streamed through it all");
+    assert.deepEqual(await ffmpegFor(door), [doorPid], "door streamed through it all");
 
     daemon.signal("SIGTERM");
     assert.equal(await daemon.exited, 0);
@@ -122,7 +141,9 @@ void describe("cameras at runtime over the API", () => {
     ]);
     daemon.signal("SIGTERM");
     await daemon.exited;
-    const actions = (await readStoredAudit(join(box.dir, "data"))).filter((e) => e.action.startsWith("camera.")).map((e) => [e.action, e.target, e.actor]);
+    const entries = await readStoredAudit(join(box.dir, "data"));
+    assert.ok(!JSON.stringify(entries).includes("Yard-Pass"), "no password in the audit trail");
+    const actions = entries.filter((e) => e.action.startsWith("camera.") && e.action !== "camera.live_view").map((e) => [e.action, e.target, e.actor]);
     assert.deepEqual(actions, [
       ["camera.add", "camera:yard", "root"],
       ["camera.add", "camera:ghost", "root"],
