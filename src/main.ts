@@ -4,7 +4,7 @@ import { composeVision, detectorInput } from "./compose/vision.js";
 import { composeWatchlist } from "./compose/watchlist.js";
 import { registerWatchlistCommands } from "./watchlist/watchlist-commands.js";
 import type { CameraChanges } from "./ingest/camera-changes.js";
-import type { VigilConfig } from "./config/schema.js";
+import type { CameraConfig, VigilConfig } from "./config/schema.js";
 import { readStrongSecret, type Secrets, secretsSearchPath } from "./config/secrets.js";
 import type { VigilEvents } from "./contract/events.js";
 import { type GatewayTopics, gatewayTopics } from "./contract/topics.js";
@@ -37,6 +37,8 @@ import { EvidenceExporter } from "./incidents/evidence/exporter.js";
 import { serviceEvidenceSource } from "./incidents/evidence/source.js";
 import { IncidentService } from "./incidents/incident-service.js";
 import { CameraStatsTracker } from "./ingest/camera-stats-tracker.js";
+import { registeredCameraView } from "./ingest/camera-registry-view.js";
+import { addCameraRegistry, addLiveView } from "./compose/cameras.js";
 import { RetentionJob } from "./incidents/retention-job.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
@@ -135,6 +137,36 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   if (sync.commands) registerApiKeyCommands(sync.commands, auth.keys);
   const faces = composeWatchlist(lifecycle, config, { manifest, database, commits, audit: sync.audit, emit: (fact) => bus.emit("faces", fact), env, log });
   if (sync.commands) registerWatchlistCommands(sync.commands, faces.service);
+  // Config cameras merged with those added at runtime; before the camera manager, which it fills.
+  let provisioned = config.cameras;
+  const cameraRegistry = addCameraRegistry(lifecycle, config, {
+    database,
+    commits,
+    audit: sync.audit,
+    keys: auth.keys,
+    env,
+    provisioned: () => provisioned,
+    apply: (cameras) => runCameras(cameras),
+    accept: (camera) => {
+      try {
+        detectorInput({ ...config, cameras: [camera] }, model);
+      } catch (err) {
+        throw new VigilError(ErrorCodes.VALIDATION, `/detect: ${(err as Error).message.replace(/^cameras\[0\]\.detect: /, "")}`, { details: { field: "/detect" } });
+      }
+    },
+    log: log.child({ component: "camera-registry" }),
+  });
+  // Only the cameras that changed restart; a changed or removed camera's live viewers are let go.
+  const runCameras = async (cameras: readonly CameraConfig[]): Promise<CameraChanges> => {
+    const changes = await vision.cameras.apply(cameras);
+    await liveView.release([...changes.removed, ...changes.changed.map((c) => c.id)]);
+    return changes;
+  };
+  // Each camera's config (without credentials), origin, probe, state and stats.
+  const cameraViews = (): Array<{ id: string } & Record<string, unknown>> => {
+    const live = (health() as { cameras: Record<string, Record<string, unknown>> }).cameras;
+    return cameraRegistry.list().map((c) => ({ ...registeredCameraView(c), ...(live[c.camera.id] ?? {}) }));
+  };
   const certExpiry = lifecycle.add(
     new CertExpiryMonitor({
       certsDir: config.certs_dir,
@@ -144,7 +176,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log: log.child({ component: "cert-expiry" }),
     }),
   );
-  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key, watchlist: faces.service });
+  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key, watchlist: faces.service, cameras: { registry: cameraRegistry, views: cameraViews } });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision
   // (so probes answer while models load and cameras connect).
@@ -161,23 +193,21 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     incidents,
     evidence,
     watchlist: faces.service,
-    cameras: () => {
-      const live = (health() as { cameras: Record<string, Record<string, unknown>> }).cameras;
-      return vision.cameras.cameras.map((c) => ({
-        id: c.id,
-        name: c.name ?? null,
-        url: c.url,
-        enabled: c.enabled,
-        detect: c.detect,
-        push_auth: c.push.auth,
-        has_credentials: c.credentials_file !== undefined,
-        ...(live[c.id] ?? {}),
-      }));
-    },
+    cameras: cameraViews,
+    registry: cameraRegistry,
     alert: (type, data) => outbox.append("alerts", type, data),
     providers: () => vision.detector.providers(),
   });
-  const http = lifecycle.add(new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, { allowPlainHttp: config.http.allow_plain_http }));
+  const http = lifecycle.add(
+    new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, {
+      allowPlainHttp: config.http.allow_plain_http,
+      // Live view upgrades on the operator listener itself; an https.Server is an http.Server to `ws`.
+      onListening: (app) => liveView.attach(app.server),
+    }),
+  );
+  // Added after the listener, so it stops first: viewers are closed before the server goes.
+  const liveView = addLiveView(lifecycle, config, { registry: cameraRegistry, authenticator: auth.authenticator, audit: sync.audit, env, log: log.child({ component: "live-view" }) });
+
   if (trust) {
     const cameraLog = log.child({ component: "camera-tls" });
     lifecycle.add(
@@ -247,7 +277,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
 
   const applyCameras = async (next: Readonly<VigilConfig>): Promise<CameraChanges> => {
     detectorInput(next, model);
-    return vision.cameras.apply(next.cameras);
+    provisioned = next.cameras;
+    return cameraRegistry.reapply(runCameras);
   };
   return { lifecycle, http, brokerUrls: sync.brokerUrls, topics, notifier, readiness: () => readiness.evaluate(), applyCameras, stop: () => lifecycle.stop() };
 }

@@ -7,6 +7,7 @@ import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
 import { modelsImport } from "./models-import.js";
 import { registerBackupCommands } from "./backup.js";
+import { registerCameraCommands } from "./camera.js";
 import { registerCertCommands } from "./cert.js";
 import { registerDiagnoseCommand } from "./diagnose.js";
 import { registerEvidenceCommands } from "./evidence.js";
@@ -97,6 +98,7 @@ audit
 
 registerUserCommands(program);
 registerKeyCommands(program);
+registerCameraCommands(program);
 registerCertCommands(program);
 registerHealthCommand(program);
 registerDiagnoseCommand(program);

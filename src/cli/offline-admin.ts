@@ -1,7 +1,8 @@
 import { buildAdminOps } from "../compose/admin.js";
 import { addAuditedStore } from "../compose/audited-store.js";
 import { composeAuth } from "../compose/auth.js";
-import type { VigilConfig } from "../config/schema.js";
+import { addCameraRegistry } from "../compose/cameras.js";
+import type { CameraConfig, VigilConfig } from "../config/schema.js";
 import { loadSecrets } from "../config/secrets.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import { Lifecycle } from "../core/lifecycle.js";
@@ -17,8 +18,12 @@ export const openOfflineAdmin: OfflineAdmin = async (config: Readonly<VigilConfi
   const secrets = await loadSecrets(config.secrets_dir, process.env);
   const lifecycle = new Lifecycle(log);
   const { database, commits, outbox, audit } = addAuditedStore(lifecycle, config, secrets, log);
-  const auth = composeAuth(lifecycle, config, secrets, { database, commits, audit, alert: (type, data) => outbox.append("alerts", type, data), log });
-  const ops = buildAdminOps({ auth, audit, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key });
+  // Keys may be made for cameras added at runtime too; the registry exists by the time one is.
+  const cameras = (): CameraConfig[] => registry.list().map((c) => c.camera);
+  const auth = composeAuth(lifecycle, config, secrets, { database, commits, audit, alert: (type, data) => outbox.append("alerts", type, data), cameras, log });
+  // Offline, a camera change is only stored: the daemon's next start runs it.
+  const registry = addCameraRegistry(lifecycle, config, { database, commits, audit, keys: auth.keys, env: process.env, provisioned: () => config.cameras, apply: async () => undefined, log });
+  const ops = buildAdminOps({ auth, audit, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key, cameras: { registry } });
   try {
     await lifecycle.start();
   } catch (err) {

@@ -14,6 +14,8 @@ import type { PushIngest } from "../ingest/push-ingest.js";
 import { registerAuditRoutes } from "../http/routes/audit.js";
 import { registerCameraKeyRoutes } from "../http/routes/camera-keys.js";
 import { type CameraView, registerCameraRoutes } from "../http/routes/cameras.js";
+import { registerCameraAdminRoutes } from "../http/routes/camera-admin.js";
+import type { CameraRegistry } from "../ingest/camera-registry.js";
 import { type HealthRouteDeps, registerHealthDocumentRoute, registerHealthRoutes } from "../http/routes/health.js";
 import { registerEvidenceRoutes } from "../http/routes/evidence.js";
 import { registerIncidentRoutes } from "../http/routes/incidents.js";
@@ -76,6 +78,8 @@ export interface OperatorHttpParts {
   readonly evidence?: EvidenceExporter | undefined;
   /** Each camera's config (without credentials), state and stats. */
   readonly cameras: () => CameraView[];
+  /** Cameras added, changed and removed at runtime (`POST/PATCH/DELETE /v1/cameras`); absent: read-only. */
+  readonly registry?: CameraRegistry | undefined;
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
   /** The watchlist (`/v1/watchlist`); absent in compositions without one. */
   readonly watchlist?: WatchlistService | undefined;
@@ -108,6 +112,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
       (app) => registerIncidentRoutes(app, { incidents: parts.incidents }),
       (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
+      (app) => (parts.registry ? registerCameraAdminRoutes(app, { registry: parts.registry, cameras: parts.cameras }) : undefined),
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),
       (app) => (parts.watchlist ? registerWatchlistRoutes(app, { watchlist: parts.watchlist, enrollBodyLimitBytes: config.faces.enroll_body_limit_bytes }) : undefined),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),

@@ -38,7 +38,8 @@ const CameraPushSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-const CameraSchema = Type.Object(
+/** One camera, as in the config file and as added at runtime (`POST /v1/cameras`, `vigil camera add`). */
+export const CameraSchema = Type.Object(
   {
     id: Id,
     name: Type.Optional(Type.String({ maxLength: 200 })),
@@ -235,6 +236,7 @@ export const ConfigSchema = Type.Object(
         start_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 20, description: "no first frame this long after launch: restart" }),
         socket_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
         offline_alert_s: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 60, description: "no frames this long: camera.offline alert and a camera_fault incident" }),
+        probe_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 120, default: 10, description: "how long ffprobe may take to read a camera's codec, size and fps when it is added at runtime" }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -285,6 +287,17 @@ export const ConfigSchema = Type.Object(
         algorithms: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, default: ["EdDSA", "ES256"] }),
         clock_tolerance_s: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
         max_lifetime_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 600 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    live_view: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: "serve live view (MPEG-1 over WebSocket for jsmpeg) on the operator listener at /v1/cameras/:id/live" }),
+        max_viewers: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: "viewers per camera; one more is refused with close code 4429" }),
+        idle_stop_s: Type.Number({ minimum: 0, maximum: 3600, default: 10, description: "a camera's relay ffmpeg stops this long after its last viewer left (a reconnecting viewer finds it running)" }),
+        fps: Type.Union([Type.Literal(24), Type.Literal(25), Type.Literal(30)], { default: 25, description: "output frame rate; MPEG-1 allows only standard rates" }),
+        max_width: Type.Integer({ minimum: 160, maximum: 4094, default: 1280, description: "wider streams are scaled down to this width (keeps the relay cheap on a small box)" }),
+        bitrate_kbps: Type.Integer({ minimum: 100, maximum: 20_000, default: 1000 }),
       },
       { additionalProperties: false, default: {} },
     ),

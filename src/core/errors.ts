@@ -59,6 +59,16 @@ export const ErrorCodes = {
   FACE_NOT_FOUND: "VIGIL_E_FACE_NOT_FOUND",
   FACE_MULTIPLE: "VIGIL_E_FACE_MULTIPLE",
   FACE_TOO_SMALL: "VIGIL_E_FACE_TOO_SMALL",
+  /** A camera from the config file: change it there (and reload), not through the API or CLI. */
+  CAMERA_PROVISIONED: "VIGIL_E_CAMERA_PROVISIONED",
+  /** ffprobe could not read the stream at camera add (the reason is in the message, credentials redacted). */
+  CAMERA_PROBE_FAILED: "VIGIL_E_CAMERA_PROBE_FAILED",
+  /** Inline camera credentials could not be written to secrets_dir (read-only to the daemon under systemd). */
+  CREDENTIALS_NOT_WRITABLE: "VIGIL_E_CREDENTIALS_NOT_WRITABLE",
+  /** Live view: the camera has its maximum number of viewers. */
+  LIVE_VIEW_FULL: "VIGIL_E_LIVE_VIEW_FULL",
+  /** Live view: the camera is disabled, live view is off, or the relay could not start. */
+  LIVE_VIEW_UNAVAILABLE: "VIGIL_E_LIVE_VIEW_UNAVAILABLE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -23,6 +23,11 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.FACE_NOT_FOUND]: 422,
   [ErrorCodes.FACE_MULTIPLE]: 422,
   [ErrorCodes.FACE_TOO_SMALL]: 422,
+  [ErrorCodes.CAMERA_PROVISIONED]: 409,
+  [ErrorCodes.CAMERA_PROBE_FAILED]: 422,
+  [ErrorCodes.CREDENTIALS_NOT_WRITABLE]: 409,
+  [ErrorCodes.LIVE_VIEW_FULL]: 429,
+  [ErrorCodes.LIVE_VIEW_UNAVAILABLE]: 503,
 };
 
 export function httpStatusFor(code: ErrorCode): number {
