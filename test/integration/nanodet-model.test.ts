@@ -1,26 +1,26 @@
 // NanoDet-g 416 (converted from TF.js by the models toolchain) through ObjectDetector on real
 // photos from Debian's darknet package, framed by the same ffmpeg letterbox the daemon uses.
-// The model file comes from `vigil models fetch`; until the manifest carries it, its path is
-// VIGIL_NANODET_ONNX or /tmp/vigil-models/nanodet-g-416.onnx.
+// The model file comes from `vigil models fetch` (the test data step of `npm test`). BlazeFace runs
+// beside it on the scaled frame, as the daemon does when face recognition is on.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { Detection, Frame } from "../../src/contract/detection.js";
 import { iou } from "../../src/inference/geometry.js";
-import type { ModelEntry } from "../../src/inference/model-manifest.js";
-import { sha256File } from "../../src/inference/model-manifest.js";
+import { findModel, readManifest } from "../../src/inference/model-manifest.js";
+import { FaceDetector } from "../../src/inference/face-detector.js";
+import { FaceDetectionStage } from "../../src/inference/faces/face-stage.js";
 import { ObjectDetector } from "../../src/inference/object-detector.js";
 import { letterboxFilter } from "../../src/ingest/letterbox.js";
-import { COCO_LABELS } from "../helpers/coco-labels.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 
 const run = promisify(execFile);
 const ROOT = join(dirname(new URL(import.meta.url).pathname), "..", "..", "..");
 const PHOTOS = join(ROOT, "test/fixtures/data/photos");
-const MODEL = process.env.VIGIL_NANODET_ONNX ?? "/tmp/vigil-models/nanodet-g-416.onnx";
+const MODELS_DIR = join(ROOT, "models");
 const SIZE = 416;
 
 async function letterboxed(name: string): Promise<Frame> {
@@ -39,24 +39,22 @@ function expectObject(dets: readonly Detection[], label: string, where: [number,
   assert.ok(best >= 0.6, `${name}: no ${label} near ${JSON.stringify(ref)}; got ${JSON.stringify(dets)}`);
 }
 
-void describe("NanoDet-g 416 on real photos", { skip: existsSync(MODEL) ? false : `NanoDet model not found at ${MODEL} (run "vigil models fetch" or set VIGIL_NANODET_ONNX)` }, () => {
+void describe("NanoDet-g 416 on real photos", () => {
   let detector: ObjectDetector;
+  let faces: FaceDetector;
 
   before(async () => {
-    const model: ModelEntry = {
-      id: "nanodet-g-416",
-      task: "object-detection",
-      decoder: "nanodet",
-      file: basename(MODEL),
-      sha256: await sha256File(MODEL),
-      input: { name: "input_1:0", shape: [1, 3, SIZE, SIZE], layout: "NCHW", color: "BGR", scale: 1, offset: 0, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
-      outputs: ["Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0", "Identity_4:0", "Identity_5:0"],
-      labels: COCO_LABELS,
-      licence: "Apache-2.0",
-    };
+    const manifest = await readManifest(MODELS_DIR);
+    const model = findModel(manifest, "nanodet-g-416");
+    assert.ok(existsSync(join(MODELS_DIR, model.file)), `run "vigil models fetch": ${model.file} is missing`);
+    faces = new FaceDetector(
+      { modelsDir: MODELS_DIR, model: findModel(manifest, "blazeface-back-256"), scoreThreshold: 0.6, iouThreshold: 0.3, providers: [{ id: "cpu", backend: "cpu", threads: 1 }], deadlineMs: 30_000 },
+      silentLogger(),
+    );
+    await faces.start();
     detector = new ObjectDetector(
       {
-        modelsDir: dirname(MODEL),
+        modelsDir: MODELS_DIR,
         model,
         providers: [{ id: "cpu", backend: "cpu", threads: 2 }],
         deadlineMs: 30_000,
@@ -73,6 +71,7 @@ void describe("NanoDet-g 416 on real photos", { skip: existsSync(MODEL) ? false 
 
   after(async () => {
     await detector?.stop();
+    await faces?.stop();
   });
 
   // Reference boxes in source-frame fractions, from the photos (the man centre, horse right, dog
@@ -95,5 +94,20 @@ void describe("NanoDet-g 416 on real photos", { skip: existsSync(MODEL) ? false 
     assert.ok(detections.length > 0);
     assert.ok(detections.every((d) => ["person", "horse", "dog", "bicycle", "car", "truck"].includes(d.label)), JSON.stringify(detections));
     assert.ok(detections.some((d) => d.label === "horse"));
+  });
+
+  void it("with a face model beside it, one pass yields the people and their faces (sample1.jpg)", async () => {
+    const stage = new FaceDetectionStage(detector, faces, { width: 256, height: 256 }, silentLogger());
+    const { detections } = await stage.detect(await letterboxed("sample1"));
+    const people = detections.filter((d) => d.label === "person");
+    const found = detections.filter((d) => d.label === "face");
+    assert.ok(people.length >= 2, JSON.stringify(detections));
+    assert.equal(found.length, 3, JSON.stringify(found));
+    // Each face lies in the top part of some person's box: the two models agree on the frame geometry.
+    for (const face of found) {
+      const cx = (face.box.x1 + face.box.x2) / 2;
+      const cy = (face.box.y1 + face.box.y2) / 2;
+      assert.ok(people.some((p) => cx > p.box.x1 && cx < p.box.x2 && cy > p.box.y1 && cy < p.box.y1 + (p.box.y2 - p.box.y1) / 2), `face ${JSON.stringify(face.box)} is in nobody's head area`);
+    }
   });
 });
