@@ -105,8 +105,9 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       cameras: vision.cameras.cameras.map((c) => {
         const supervisor = vision.cameras.supervisor(c.id);
         if (!supervisor) throw new Error(`no supervisor for camera ${c.id}`);
-        return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id), quality: cameraStats.statsFor(c.id) };
+        return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id), quality: cameraStats.statsFor(c.id), gate: vision.gate.stats(c.id) };
       }),
+      ingest: vision.shedder ? { shedding: vision.shedder.state } : undefined,
       detector: { model: model.id, provider: "cpu", stats: vision.detector.stats },
       uplink: sync.uplink?.state,
       publisher: sync.publisher?.stats,
@@ -152,6 +153,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     health,
     metrics: metricsRoute,
     push: vision.push,
+    snapshots: vision.snapshots,
     incidents,
     evidence,
     cameras: () => {
@@ -200,11 +202,12 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       vision.cameras.cameras.map((c) => {
         const st = vision.cameras.supervisor(c.id)?.stats;
         const det = vision.scheduler.stats(c.id);
+        const gate = vision.gate.stats(c.id);
         return {
           id: c.id,
           expectedFps: c.detect.fps,
           online: st?.state === "online",
-          counters: { decoded: st?.framesDecoded ?? 0, analysed: det.analysed, skipped: det.skipped, restarts: st?.restarts ?? 0, stalls: st?.stalls ?? 0 },
+          counters: { decoded: st?.framesDecoded ?? 0, analysed: det.analysed, skipped: det.skipped, motionGated: gate.motionGated, shed: gate.shed, restarts: st?.restarts ?? 0, stalls: st?.stalls ?? 0 },
         };
       }),
     ),

@@ -13,6 +13,8 @@ import type { CameraTrustStore } from "../auth/mtls/camera-trust-store.js";
 import type { PushIngest } from "../ingest/push-ingest.js";
 import { registerAuditRoutes } from "../http/routes/audit.js";
 import { registerCameraKeyRoutes } from "../http/routes/camera-keys.js";
+import { registerCameraSnapshotRoute } from "../http/routes/camera-snapshot.js";
+import type { LatestFrames } from "../ingest/snapshot-cache.js";
 import { type CameraView, registerCameraRoutes } from "../http/routes/cameras.js";
 import { type HealthRouteDeps, registerHealthDocumentRoute, registerHealthRoutes } from "../http/routes/health.js";
 import { registerEvidenceRoutes } from "../http/routes/evidence.js";
@@ -72,6 +74,8 @@ export interface OperatorHttpParts {
   readonly evidence?: EvidenceExporter | undefined;
   /** Each camera's config (without credentials), state and stats. */
   readonly cameras: () => CameraView[];
+  /** The latest JPEG per camera (`GET /v1/cameras/:id/snapshot.jpg`). */
+  readonly snapshots?: LatestFrames | undefined;
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
   /** Registered first: tests use it to watch the route table being built. */
   readonly before?: readonly RouteModule[] | undefined;
@@ -99,6 +103,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
       (app) => registerIncidentRoutes(app, { incidents: parts.incidents }),
       (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
+      (app) => (parts.snapshots ? registerCameraSnapshotRoute(app, { snapshots: parts.snapshots, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }) : undefined),
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],

@@ -48,6 +48,7 @@ export const ErrorCodes = {
   PKI_FAILED: "VIGIL_E_PKI_FAILED",
   DAEMON_UNREACHABLE: "VIGIL_E_DAEMON_UNREACHABLE",
   INCIDENT_TRANSITION: "VIGIL_E_INCIDENT_TRANSITION",
+  SNAPSHOT_UNAVAILABLE: "VIGIL_E_SNAPSHOT_UNAVAILABLE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

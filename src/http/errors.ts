@@ -19,6 +19,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.CAMERA_MISMATCH]: 403,
   [ErrorCodes.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCodes.UNSUPPORTED_MEDIA_TYPE]: 415,
+  [ErrorCodes.SNAPSHOT_UNAVAILABLE]: 404,
 };
 
 export function httpStatusFor(code: ErrorCode): number {
