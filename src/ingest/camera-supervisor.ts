@@ -182,7 +182,7 @@ export class CameraSupervisor {
       onExit: (code, signal, spawnError) => {
         const failure = this.killReason ?? (spawnError
           ? { kind: "failed" as const, message: `ffmpeg could not be started: ${spawnError.message}` }
-          : describeFfmpegExit(this.stderr.toArray(), code, signal));
+          : describeFfmpegExit(this.stderr.toArray(), code, signal, { ranMs: Date.now() - this.launchedAt, socketTimeoutMs: this.options.socketTimeoutS * 1000 }));
         this.onExit(generation, { kind: failure.kind, message: redactUrlCredentials(failure.message) });
       },
     });

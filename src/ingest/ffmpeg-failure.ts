@@ -20,8 +20,14 @@ const RULES: ReadonlyArray<{ kind: FailureKind; test: RegExp; message: string }>
  * Classifies an ffmpeg exit from its last stderr lines (newest last). The message names the kind
  * and quotes the line that gave it away, so the cause is clear without reading ffmpeg's log. Pure.
  */
-export function describeFfmpegExit(stderr: readonly string[], code: number | null, signal: string | null): FfmpegFailure {
+export function describeFfmpegExit(stderr: readonly string[], code: number | null, signal: string | null, run?: { ranMs: number; socketTimeoutMs: number }): FfmpegFailure {
   const lines = stderr.map((l) => l.trim()).filter((l) => l.length > 0);
+  // A server that accepts the connection and says nothing makes ffmpeg give up after its socket
+  // timeout with "Invalid data found", as if the stream were corrupt; the timing tells them apart.
+  const opened = lines.some((l) => l.startsWith("Input #"));
+  if (run && !opened && code !== 0 && run.ranMs >= run.socketTimeoutMs * 0.9 && lines.some((l) => /Invalid data found/i.test(l))) {
+    return { kind: "timeout", message: `the camera accepted the connection but sent no stream within ${run.socketTimeoutMs / 1000} s` };
+  }
   for (const rule of RULES) {
     const line = [...lines].reverse().find((l) => rule.test.test(l));
     if (line !== undefined) return { kind: rule.kind, message: `${rule.message}: ${line}` };
