@@ -242,7 +242,13 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
 
   const applyCameras = async (next: Readonly<VigilConfig>): Promise<CameraChanges> => {
     detectorInput(next, model);
-    return vision.cameras.apply(next.cameras);
+    const changes = await vision.cameras.apply(next.cameras);
+    // A removed or re-configured camera starts over: no stale snapshot, background or cap.
+    for (const id of [...changes.removed, ...changes.changed.map((c) => c.id)]) {
+      vision.gate.forget(id);
+      if (changes.removed.includes(id)) vision.snapshots.forget(id);
+    }
+    return changes;
   };
   return { lifecycle, http, brokerUrls: sync.brokerUrls, topics, notifier, readiness: () => readiness.evaluate(), applyCameras, stop: () => lifecycle.stop() };
 }
