@@ -110,8 +110,9 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       cameras: vision.cameras.cameras.map((c) => {
         const supervisor = vision.cameras.supervisor(c.id);
         if (!supervisor) throw new Error(`no supervisor for camera ${c.id}`);
-        return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id), quality: cameraStats.statsFor(c.id) };
+        return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id), quality: cameraStats.statsFor(c.id), gate: vision.gate.stats(c.id) };
       }),
+      ingest: vision.shedder ? { shedding: vision.shedder.state } : undefined,
       detector: { model: model.id, provider: vision.detector.provider ?? "none", stats: vision.detector.stats },
       providers: vision.detector.providers(),
       uplink: sync.uplink?.state,
@@ -159,7 +160,13 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   // Only the cameras that changed restart; a changed or removed camera's live viewers are let go.
   const runCameras = async (cameras: readonly CameraConfig[]): Promise<CameraChanges> => {
     const changes = await vision.cameras.apply(cameras);
-    await liveView.release([...changes.removed, ...changes.changed.map((c) => c.id)]);
+    const restarted = [...changes.removed, ...changes.changed.map((c) => c.id)];
+    await liveView.release(restarted);
+    // A removed or re-configured camera starts over: no stale snapshot, motion background or cap.
+    for (const id of restarted) {
+      vision.gate.forget(id);
+      if (changes.removed.includes(id)) vision.snapshots.forget(id);
+    }
     return changes;
   };
   // Each camera's config (without credentials), origin, probe, state and stats.
@@ -190,6 +197,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     health,
     metrics: metricsRoute,
     push: vision.push,
+    snapshots: vision.snapshots,
     incidents,
     evidence,
     watchlist: faces.service,
@@ -238,11 +246,12 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       vision.cameras.cameras.map((c) => {
         const st = vision.cameras.supervisor(c.id)?.stats;
         const det = vision.scheduler.stats(c.id);
+        const gate = vision.gate.stats(c.id);
         return {
           id: c.id,
           expectedFps: c.detect.fps,
           online: st?.state === "online",
-          counters: { decoded: st?.framesDecoded ?? 0, analysed: det.analysed, skipped: det.skipped, restarts: st?.restarts ?? 0, stalls: st?.stalls ?? 0 },
+          counters: { decoded: st?.framesDecoded ?? 0, analysed: det.analysed, skipped: det.skipped, motionGated: gate.motionGated, shed: gate.shed, restarts: st?.restarts ?? 0, stalls: st?.stalls ?? 0 },
         };
       }),
     ),

@@ -13,6 +13,8 @@ import type { CameraTrustStore } from "../auth/mtls/camera-trust-store.js";
 import type { PushIngest } from "../ingest/push-ingest.js";
 import { registerAuditRoutes } from "../http/routes/audit.js";
 import { registerCameraKeyRoutes } from "../http/routes/camera-keys.js";
+import { registerCameraSnapshotRoute } from "../http/routes/camera-snapshot.js";
+import type { LatestFrames } from "../ingest/snapshot-cache.js";
 import { type CameraView, registerCameraRoutes } from "../http/routes/cameras.js";
 import { registerCameraAdminRoutes } from "../http/routes/camera-admin.js";
 import type { CameraRegistry } from "../ingest/camera-registry.js";
@@ -80,6 +82,8 @@ export interface OperatorHttpParts {
   readonly cameras: () => CameraView[];
   /** Cameras added, changed and removed at runtime (`POST/PATCH/DELETE /v1/cameras`); absent: read-only. */
   readonly registry?: CameraRegistry | undefined;
+  /** The latest JPEG per camera (`GET /v1/cameras/:id/snapshot.jpg`). */
+  readonly snapshots?: LatestFrames | undefined;
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
   /** The watchlist (`/v1/watchlist`); absent in compositions without one. */
   readonly watchlist?: WatchlistService | undefined;
@@ -113,6 +117,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerIncidentRoutes(app, { incidents: parts.incidents }),
       (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
       (app) => (parts.registry ? registerCameraAdminRoutes(app, { registry: parts.registry, cameras: parts.cameras }) : undefined),
+      (app) => (parts.snapshots ? registerCameraSnapshotRoute(app, { snapshots: parts.snapshots, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }) : undefined),
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),
       (app) => (parts.watchlist ? registerWatchlistRoutes(app, { watchlist: parts.watchlist, enrollBodyLimitBytes: config.faces.enroll_body_limit_bytes }) : undefined),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),

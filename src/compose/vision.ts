@@ -21,7 +21,10 @@ import type { Component } from "../core/lifecycle.js";
 import type { Frame } from "../contract/detection.js";
 import type { DetectorStats } from "../inference/face-detector.js";
 import { CameraManager } from "../ingest/camera-manager.js";
+import { LoadShedder } from "../ingest/load-shedder.js";
+import { MotionGate } from "../ingest/motion-gate.js";
 import { PushIngest } from "../ingest/push-ingest.js";
+import { SnapshotCache } from "../ingest/snapshot-cache.js";
 import type { Outbox } from "../sync/outbox.js";
 
 /** What the rest of the daemon needs of whichever detector the config names. */
@@ -38,6 +41,11 @@ export interface VisionParts {
   readonly scheduler: DetectionScheduler;
   readonly cameras: CameraManager;
   readonly push: PushIngest;
+  /** Latest JPEG per camera (snapshot.jpg, incident snapshots). */
+  readonly snapshots: SnapshotCache;
+  /** Motion gating and shedding caps between the cameras and the scheduler. */
+  readonly gate: MotionGate;
+  readonly shedder: LoadShedder | undefined;
 }
 
 /** The detector's input size, after checking every camera's detect size agrees with it. */
@@ -85,6 +93,12 @@ export function composeVision(
   const scheduler = lifecycle.add(new DetectionScheduler(deps.wrapDetector ? deps.wrapDetector(detector) : detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
   // Started before the cameras, so it hears each one's first state.
   lifecycle.add(new CameraFaultMonitor(bus, deps.outbox, deps.incidents, config.ingest.offline_alert_s * 1000, log.child({ component: "camera-faults" })));
+  const snapshots = new SnapshotCache(2);
+  // Reads the camera list live, so cameras changed by a reload gate with their new settings.
+  const gate = new MotionGate(
+    (id) => cameras.cameras.find((c) => c.id === id)?.motion,
+    (frame) => scheduler.submit(frame),
+  );
   const cameras = lifecycle.add(
     new CameraManager(
       {
@@ -94,14 +108,29 @@ export function composeVision(
         startTimeoutMs: config.ingest.start_timeout_s * 1000,
         socketTimeoutS: config.ingest.socket_timeout_s,
         secretsDir: secretsSearchPath(config.secrets_dir, deps.env),
-        onFrame: (frame) => scheduler.submit(frame),
+        onFrame: (frame) => gate.offer(frame),
         onStateChange: (cameraId, state) => bus.emit("camera.state", { cameraId, state, at: Date.now() }),
+        onSnapshot: (cameraId, jpeg, capturedAt) => snapshots.put(cameraId, jpeg, capturedAt),
       },
       log.child({ component: "ingest" }),
     ),
   );
-  const push = new PushIngest(input, (frame) => scheduler.submit(frame), log.child({ component: "push-ingest" }));
-  return { detector, scheduler, cameras, push };
+  const push = new PushIngest(input, (frame) => gate.offer(frame), log.child({ component: "push-ingest" }), snapshots);
+  const shedding = config.ingest.shedding;
+  const shedder = shedding.enabled
+    ? lifecycle.add(
+        new LoadShedder({
+          cameras: () => cameras.cameras.filter((c) => c.enabled).map((c) => ({ id: c.id, fps: c.detect.fps })),
+          detection: (id) => scheduler.stats(id),
+          gate,
+          detectorMeanMs: () => detector.stats.meanMs,
+          intervalMs: shedding.interval_s * 1000,
+          policy: { minFps: shedding.min_fps },
+          log: log.child({ component: "load-shedder" }),
+        }),
+      )
+    : undefined;
+  return { detector, scheduler, cameras, push, snapshots, gate, shedder };
 }
 
 /** FaceDetector for face-detection models, ObjectDetector for object-detection ones, both behind the provider chain. */

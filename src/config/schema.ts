@@ -38,6 +38,33 @@ const CameraPushSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** JPEG snapshots of the main stream (`GET /v1/cameras/:id/snapshot.jpg`, incident snapshots). */
+const SnapshotSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: "encode JPEG snapshots of the main stream in the camera's ffmpeg" }),
+    fps: Type.Number({ exclusiveMinimum: 0, maximum: 10, default: 1, description: "snapshots per second, at most" }),
+    quality: Type.Integer({ minimum: 2, maximum: 31, default: 5, description: "ffmpeg -q:v for the JPEG encoder: 2 best, 31 smallest" }),
+    keyframes_only: Type.Boolean({
+      default: true,
+      description: "with a substream, decode only the main stream's key frames (a fraction of the cost; a snapshot is then as old as the key-frame interval)",
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** Motion gating: frames with no motion skip the detector, except at `idle_fps`. */
+const MotionSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false, description: "send only frames with motion to the detector (plus idle_fps)" }),
+    threshold: Type.Integer({ minimum: 1, maximum: 255, default: 20, description: "grey-level change of a cell of the 64x64 motion grid that counts as changed" }),
+    min_area: Type.Number({ minimum: 0, maximum: 1, default: 0.002, description: "fraction of the frame that must change to count as motion" }),
+    idle_fps: Type.Number({ minimum: 0, maximum: 60, default: 0.2, description: "detection rate kept while nothing moves (0: none)" }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const HWACCELS = ["none", "vaapi", "qsv", "nvdec"] as const;
+
 /** One camera, as in the config file and as added at runtime (`POST /v1/cameras`, `vigil camera add`). */
 export const CameraSchema = Type.Object(
   {
@@ -48,6 +75,21 @@ export const CameraSchema = Type.Object(
     enabled: Type.Boolean({ default: true }),
     detect: DetectSchema,
     push: CameraPushSchema,
+    substream_url: Type.Optional(
+      Type.String({ pattern: "^(rtsps?|rtmp|http|https|file)://", description: "low-resolution stream for detection; `url` is then used for snapshots only" }),
+    ),
+    // Optional in the type (defaults still fill them in at load) so camera objects built in code
+    // before these keys existed stay valid.
+    snapshot: Type.Optional(SnapshotSchema),
+    hwaccel: Type.Optional(
+      Type.Union(
+        HWACCELS.map((h) => Type.Literal(h)),
+        { default: "none", description: "hardware decode preset: vaapi, qsv (Intel), nvdec (NVIDIA CUDA) or none" },
+      ),
+    ),
+    hwaccel_device: Type.Optional(Type.String({ minLength: 1, description: "render node (/dev/dri/renderD128 for vaapi and qsv) or CUDA device index (nvdec)" })),
+    hwaccel_codec: Type.Optional(Type.Union([Type.Literal("h264"), Type.Literal("hevc")], { default: "h264", description: "the stream's codec; qsv needs its decoder named" })),
+    motion: Type.Optional(MotionSchema),
   },
   { additionalProperties: false },
 );
@@ -237,6 +279,14 @@ export const ConfigSchema = Type.Object(
         socket_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
         offline_alert_s: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 60, description: "no frames this long: camera.offline alert and a camera_fault incident" }),
         probe_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 120, default: 10, description: "how long ffprobe may take to read a camera's codec, size and fps when it is added at runtime" }),
+        shedding: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true, description: "lower the detect fps of the busiest cameras when the detector cannot keep up" }),
+            interval_s: Type.Number({ minimum: 1, maximum: 600, default: 5, description: "how often the detector's load is judged" }),
+            min_fps: Type.Number({ exclusiveMinimum: 0, maximum: 60, default: 0.5, description: "no camera is shed below this detect fps" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -308,6 +358,8 @@ export const ConfigSchema = Type.Object(
 
 export type VigilConfig = Static<typeof ConfigSchema>;
 export type CameraConfig = Static<typeof CameraSchema>;
+export type MotionConfig = Static<typeof MotionSchema>;
+export type SnapshotConfig = Static<typeof SnapshotSchema>;
 
 /** Secrets the daemon needs; each lives in its own file in secrets_dir (or $CREDENTIALS_DIRECTORY). */
 export const REQUIRED_SECRETS = ["token_signing_key", "audit_hmac_key", "audit_checkpoint_key"] as const;

@@ -28,6 +28,16 @@ export interface Frame {
   readonly rgb: Buffer;
   /** Source stream size, once ffmpeg has reported it; needed to map boxes back. */
   readonly source: { readonly width: number; readonly height: number } | undefined;
+  /** Set when the camera has motion gating on: how much moved and where, for the detector to crop into. */
+  readonly motion?: FrameMotion | undefined;
+}
+
+/** Motion measured on a frame; regions are normalised (0..1) to the frame itself (the letterboxed detector input). */
+export interface FrameMotion {
+  /** Changed share of the frame, 0..1. */
+  readonly score: number;
+  /** Bounding boxes of connected motion, largest first. */
+  readonly regions: ReadonlyArray<NormalizedBox & { readonly cells: number }>;
 }
 
 export interface DetectionResult {

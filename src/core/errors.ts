@@ -69,6 +69,7 @@ export const ErrorCodes = {
   LIVE_VIEW_FULL: "VIGIL_E_LIVE_VIEW_FULL",
   /** Live view: the camera is disabled, live view is off, or the relay could not start. */
   LIVE_VIEW_UNAVAILABLE: "VIGIL_E_LIVE_VIEW_UNAVAILABLE",
+  SNAPSHOT_UNAVAILABLE: "VIGIL_E_SNAPSHOT_UNAVAILABLE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -3,6 +3,8 @@ import type { ProviderStatus } from "../inference/providers/provider-chain.js";
 import type { CameraDetectionStats } from "../inference/detection-scheduler.js";
 import type { CameraQualityStats } from "../ingest/camera-stats-tracker.js";
 import type { CameraStats } from "../ingest/camera-supervisor.js";
+import type { SheddingState } from "../ingest/load-shedder.js";
+import type { GateStats } from "../ingest/motion-gate.js";
 import type { UplinkState } from "../sync/mqtt-uplink.js";
 import type { OutboxStats } from "../sync/outbox.js";
 import type { PublisherStats } from "../sync/outbox-publisher.js";
@@ -15,7 +17,9 @@ export interface HealthInputs {
   readonly version: string;
   readonly uptimeS: number;
   readonly readiness: Readiness;
-  readonly cameras: ReadonlyArray<{ readonly id: string; readonly enabled: boolean; readonly stats: CameraStats; readonly detection: CameraDetectionStats; readonly quality?: CameraQualityStats | undefined }>;
+  readonly cameras: ReadonlyArray<{ readonly id: string; readonly enabled: boolean; readonly stats: CameraStats; readonly detection: CameraDetectionStats; readonly quality?: CameraQualityStats | undefined; readonly gate?: GateStats | undefined }>;
+  /** Load shedding: whether detection rates are lowered, and each camera's effective detect fps. */
+  readonly ingest?: { readonly shedding: SheddingState } | undefined;
   readonly detector: { readonly model: string; readonly provider: string; readonly stats: DetectorStats };
   /** Each inference provider of the detector, in priority order, with its health. */
   readonly providers?: readonly ProviderStatus[] | undefined;
@@ -47,6 +51,8 @@ export function overallStatus(i: HealthInputs): { status: OverallStatus; reasons
   if (failing.length > 0) return { status: "failing", reasons: failing };
   const reasons: string[] = [];
   for (const c of i.cameras) if (c.enabled && c.stats.state !== "online") reasons.push(`camera ${c.id} is ${c.stats.state}`);
+  const shedding = i.ingest?.shedding;
+  if (shedding?.active) reasons.push(shedding.reason ?? "detection rate lowered: the detector cannot keep up");
   if (i.uplink && !i.uplink.connected) reasons.push("uplink is not connected");
   for (const p of i.providers ?? []) if (p.state !== "healthy") reasons.push(`provider ${p.id} is ${p.state}${p.last_error ? `: ${p.last_error}` : ""}`);
   if (i.outbox.refused > 0) reasons.push(`outbox refused ${i.outbox.refused} message(s)`);
@@ -76,10 +82,16 @@ export function healthDocument(i: HealthInputs): Record<string, unknown> {
           last_frame_at: c.stats.lastFrameAt ?? null,
           source: c.stats.source ?? null,
           last_error: c.stats.lastError ?? null,
+          last_error_kind: c.stats.lastErrorKind ?? null,
+          frames_motion_gated: c.gate?.motionGated ?? 0,
+          frames_shed: c.gate?.shed ?? 0,
+          snapshots: c.stats.snapshots ?? 0,
+          effective_detect_fps: i.ingest?.shedding.cameras[c.id] ?? null,
           ...(c.quality ?? {}),
         },
       ]),
     ),
+    ingest: { shedding: i.ingest?.shedding ?? { active: false, reason: null, cameras: {}, sheds: 0 } },
     detector: { model: i.detector.model, provider: i.detector.provider, runs: i.detector.stats.runs, last_ms: round2(i.detector.stats.lastMs), mean_ms: round2(i.detector.stats.meanMs) },
     providers: i.providers ?? [],
     uplink: i.uplink

@@ -4,6 +4,8 @@ import type { EventBus } from "../core/event-bus.js";
 import type { CameraDetectionStats } from "../inference/detection-scheduler.js";
 import type { ProviderStatus } from "../inference/providers/provider-chain.js";
 import type { CameraStats } from "../ingest/camera-supervisor.js";
+import type { SheddingState } from "../ingest/load-shedder.js";
+import type { GateStats } from "../ingest/motion-gate.js";
 import type { OutboxStats } from "../sync/outbox.js";
 import type { OperatingSources } from "./operating-stats.js";
 
@@ -17,6 +19,10 @@ export interface MetricsSources extends Omit<OperatingSources, "detector"> {
   readonly detectorLoaded?: () => boolean;
   /** Each inference provider with its health; without it, one `cpu` provider is assumed. */
   readonly providers?: () => readonly ProviderStatus[];
+  /** Motion gating and shedding counts per camera. */
+  readonly gate?: { stats(cameraId: string): GateStats };
+  /** Load shedding's current caps. */
+  readonly shedder?: { readonly state: SheddingState } | undefined;
 }
 
 const CAMERA_STATES = ["starting", "online", "stalled", "backoff", "offline", "disabled"] as const;
@@ -51,6 +57,32 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
   mirroredCounter(registry, "vigil_camera_frames_skipped_total", "Frames dropped because the detector was busy", ["camera"], (set) => eachCamera((id, _c, d) => set({ camera: id }, d.skipped)));
   mirroredCounter(registry, "vigil_camera_restarts_total", "ffmpeg restarts", ["camera"], (set) => eachCamera((id, c) => set({ camera: id }, c.restarts)));
   mirroredCounter(registry, "vigil_camera_stalls_total", "Frame watchdog stalls", ["camera"], (set) => eachCamera((id, c) => set({ camera: id }, c.stalls)));
+  const gate = s.gate;
+  if (gate) {
+    mirroredCounter(registry, "vigil_camera_frames_motion_gated_total", "Frames held back from the detector because nothing moved", ["camera"], (set) => eachCamera((id) => set({ camera: id }, gate.stats(id).motionGated)));
+    mirroredCounter(registry, "vigil_camera_frames_shed_total", "Frames held back from the detector by load shedding", ["camera"], (set) => eachCamera((id) => set({ camera: id }, gate.stats(id).shed)));
+  }
+  const shedder = s.shedder;
+  if (shedder) {
+    new Gauge({
+      name: "vigil_ingest_shedding_active",
+      help: "1 while detection rates are lowered because the detector cannot keep up",
+      registers: [registry],
+      collect() {
+        this.set(shedder.state.active ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "vigil_camera_effective_detect_fps",
+      help: "Detection rate a camera is allowed after load shedding (its detect fps when not shed)",
+      labelNames: ["camera"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [camera, fps] of Object.entries(shedder.state.cameras)) this.set({ camera }, fps);
+      },
+    });
+  }
   new Gauge({
     name: "vigil_camera_state",
     help: "1 for the camera's current state",

@@ -28,6 +28,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.CREDENTIALS_NOT_WRITABLE]: 409,
   [ErrorCodes.LIVE_VIEW_FULL]: 429,
   [ErrorCodes.LIVE_VIEW_UNAVAILABLE]: 503,
+  [ErrorCodes.SNAPSHOT_UNAVAILABLE]: 404,
 };
 
 export function httpStatusFor(code: ErrorCode): number {

@@ -2,6 +2,7 @@ import type { CameraConfig } from "../config/schema.js";
 import { readSecretFile } from "../config/secrets.js";
 import type { Frame } from "../contract/detection.js";
 import type { Component } from "../core/lifecycle.js";
+import type { BackoffPolicy } from "../core/backoff.js";
 import type { Logger } from "../core/logger.js";
 import { type CameraChanges, cameraChanges } from "./camera-changes.js";
 import { CameraSupervisor, type CameraState } from "./camera-supervisor.js";
@@ -17,6 +18,9 @@ export interface CameraManagerOptions {
   readonly secretsDir: string | readonly string[];
   readonly onFrame: (frame: Frame) => void;
   readonly onStateChange?: (cameraId: string, state: CameraState) => void;
+  /** Receives each camera's JPEG snapshots (main stream); without it ffmpeg encodes none. */
+  readonly onSnapshot?: (cameraId: string, jpeg: Buffer, capturedAt: number) => void;
+  readonly backoff?: BackoffPolicy;
 }
 
 /**
@@ -88,6 +92,8 @@ export class CameraManager implements Component {
       readCredentials: async () => (camera.credentials_file ? readSecretFile(o.secretsDir, camera.credentials_file) : undefined),
       onFrame: o.onFrame,
       ...(o.onStateChange ? { onStateChange: o.onStateChange } : {}),
+      ...(o.onSnapshot ? { onSnapshot: o.onSnapshot } : {}),
+      ...(o.backoff ? { backoff: o.backoff } : {}),
       log: this.log,
     });
   }

@@ -7,6 +7,10 @@ export interface CameraCounters {
   readonly decoded: number;
   readonly analysed: number;
   readonly skipped: number;
+  /** Held back by motion gating (absent: no gate). */
+  readonly motionGated?: number;
+  /** Held back by load shedding (absent: no gate). */
+  readonly shed?: number;
   readonly restarts: number;
   readonly stalls: number;
 }
@@ -15,6 +19,8 @@ export interface CameraRates {
   readonly camera_fps: number;
   readonly process_fps: number;
   readonly skipped_fps: number;
+  readonly motion_gated_fps: number;
+  readonly shed_fps: number;
   readonly reconnects_last_hour: number;
   readonly stalls_last_hour: number;
 }
@@ -29,7 +35,7 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
  */
 export function cameraRates(samples: readonly CameraCounters[], windowMs: number): CameraRates {
   const last = samples.at(-1);
-  if (!last) return { camera_fps: 0, process_fps: 0, skipped_fps: 0, reconnects_last_hour: 0, stalls_last_hour: 0 };
+  if (!last) return { camera_fps: 0, process_fps: 0, skipped_fps: 0, motion_gated_fps: 0, shed_fps: 0, reconnects_last_hour: 0, stalls_last_hour: 0 };
   const since = (ms: number): CameraCounters => samples.find((s) => s.at >= last.at - ms) ?? last;
   const w = since(windowMs);
   const seconds = (last.at - w.at) / 1000;
@@ -39,6 +45,8 @@ export function cameraRates(samples: readonly CameraCounters[], windowMs: number
     camera_fps: rate(last.decoded, w.decoded),
     process_fps: rate(last.analysed, w.analysed),
     skipped_fps: rate(last.skipped, w.skipped),
+    motion_gated_fps: rate(last.motionGated ?? 0, w.motionGated ?? 0),
+    shed_fps: rate(last.shed ?? 0, w.shed ?? 0),
     reconnects_last_hour: Math.max(0, last.restarts - h.restarts),
     stalls_last_hour: Math.max(0, last.stalls - h.stalls),
   };

@@ -1,12 +1,15 @@
-import ffmpeg from "fluent-ffmpeg";
 import type { CameraConfig } from "../config/schema.js";
 import type { Frame } from "../contract/detection.js";
 import type { CameraStateName } from "../contract/events.js";
 import { Backoff, type BackoffPolicy } from "../core/backoff.js";
 import { redactUrlCredentials, type Logger } from "../core/logger.js";
 import { RingBuffer } from "../core/ring-buffer.js";
-import { buildIngestArgs, parseSourceSize, toArgv, withCredentials } from "./ffmpeg-args.js";
+import { cameraArgv } from "./camera-argv.js";
+import { parseSourceSize, redactArgv } from "./ffmpeg-args.js";
+import { describeFfmpegExit, type FailureKind, type FfmpegFailure } from "./ffmpeg-failure.js";
+import { FfmpegProcess } from "./ffmpeg-process.js";
 import { FrameAssembler } from "./frame-assembler.js";
+import { JpegStreamSplitter } from "./jpeg-stream.js";
 
 export type CameraState = CameraStateName;
 
@@ -18,6 +21,10 @@ export interface CameraStats {
   readonly lastFrameAt: string | undefined;
   readonly source: { width: number; height: number } | undefined;
   readonly lastError: string | undefined;
+  /** What the last failure was (unauthorized, unreachable, no_video, ...), for a tech and for tests. */
+  readonly lastErrorKind?: FailureKind | undefined;
+  /** JPEG snapshots received from the camera's ffmpeg. */
+  readonly snapshots?: number;
 }
 
 export interface CameraSupervisorOptions {
@@ -31,6 +38,8 @@ export interface CameraSupervisorOptions {
   /** Reads `user:password` for the camera; called on every (re)start so rotated secrets apply. */
   readonly readCredentials: () => Promise<string | undefined>;
   readonly onFrame: (frame: Frame) => void;
+  /** Receives the main stream's JPEG snapshots; without it ffmpeg encodes none. */
+  readonly onSnapshot?: ((cameraId: string, jpeg: Buffer, capturedAt: number) => void) | undefined;
   readonly onStateChange?: (cameraId: string, state: CameraState) => void;
   readonly backoff?: BackoffPolicy;
   readonly log: Logger;
@@ -48,7 +57,7 @@ const OFFLINE_AFTER_FAILURES = 3;
 export class CameraSupervisor {
   private stateValue: CameraState = "starting";
   private generation = 0;
-  private command: ffmpeg.FfmpegCommand | undefined;
+  private process: FfmpegProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private restartTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
@@ -63,6 +72,10 @@ export class CameraSupervisor {
   private launchedAt = 0;
   private source: { width: number; height: number } | undefined;
   private lastError: string | undefined;
+  private lastErrorKind: FailureKind | undefined;
+  private snapshots = 0;
+  /** Set when the watchdog kills ffmpeg: the exit's real cause, which ffmpeg's log cannot tell. */
+  private killReason: FfmpegFailure | undefined;
   private everOnline = false;
 
   constructor(private readonly options: CameraSupervisorOptions) {
@@ -91,6 +104,8 @@ export class CameraSupervisor {
       lastFrameAt: this.lastFrameAt === undefined ? undefined : new Date(this.lastFrameAt).toISOString(),
       source: this.source,
       lastError: this.lastError,
+      lastErrorKind: this.lastErrorKind,
+      snapshots: this.snapshots,
     };
   }
 
@@ -129,56 +144,53 @@ export class CameraSupervisor {
     this.setState("starting");
     this.stderr.clear();
     this.source = undefined;
+    this.killReason = undefined;
     let credentials: string | undefined;
     try {
       credentials = await this.options.readCredentials();
     } catch (err) {
-      this.onExit(generation, `cannot read credentials: ${(err as Error).message}`);
+      this.onExit(generation, { kind: "failed", message: `cannot read credentials: ${(err as Error).message}` });
       return;
     }
     if (generation !== this.generation || this.stopped) return;
     const { camera, width, height } = this.options;
-    const args = buildIngestArgs({
-      url: withCredentials(camera.url, credentials),
-      width,
-      height,
-      fps: camera.detect.fps,
-      socketTimeoutS: this.options.socketTimeoutS,
-    });
+    const argv = cameraArgv(camera, credentials, { width, height, socketTimeoutS: this.options.socketTimeoutS, snapshots: this.options.onSnapshot !== undefined });
     let index = 0;
     const assembler = new FrameAssembler(width * height * 3, (rgb) => {
       if (generation !== this.generation) return;
       this.onFrameArrived();
       this.options.onFrame({ cameraId: camera.id, index: index++, capturedAt: Date.now(), width, height, rgb, source: this.source });
     });
-    const command = ffmpeg({ stdoutLines: 0 })
-      .input(args.input)
-      .inputOptions([...args.inputOptions])
-      .videoFilters(args.videoFilter)
-      .outputOptions([...args.outputOptions]);
-    let resolveExit: () => void = () => {};
-    this.exited = new Promise<void>((r) => (resolveExit = r));
-    command.on("start", () => this.options.log.debug({ camera: camera.id, argv: redactUrlCredentials(toArgv(args).join(" ")) }, "ffmpeg started"));
-    // Stream lines after "Output #0" describe our own rawvideo output, not the camera.
+    const onSnapshot = this.options.onSnapshot;
+    const splitter = onSnapshot
+      ? new JpegStreamSplitter((jpeg) => {
+          if (generation !== this.generation) return;
+          this.snapshots += 1;
+          onSnapshot(camera.id, jpeg, Date.now());
+        })
+      : undefined;
+    // Stream lines after "Output #0" describe our own outputs, not the camera.
     let inputSection = true;
-    command.on("stderr", (line: string) => {
-      this.stderr.push(redactUrlCredentials(line));
-      if (line.startsWith("Output #")) inputSection = false;
-      if (inputSection && !this.source) this.source = parseSourceSize(line);
+    const child = new FfmpegProcess(argv, {
+      onFrames: (chunk) => assembler.push(chunk),
+      ...(splitter ? { onSnapshots: (chunk: Buffer) => splitter.push(chunk) } : {}),
+      onStderrLine: (line) => {
+        this.stderr.push(redactUrlCredentials(line));
+        if (line.startsWith("Output #")) inputSection = false;
+        if (inputSection && !this.source) this.source = parseSourceSize(line);
+      },
+      onExit: (code, signal, spawnError) => {
+        const failure = this.killReason ?? (spawnError
+          ? { kind: "failed" as const, message: `ffmpeg could not be started: ${spawnError.message}` }
+          : describeFfmpegExit(this.stderr.toArray(), code, signal, { ranMs: Date.now() - this.launchedAt, socketTimeoutMs: this.options.socketTimeoutS * 1000 }));
+        this.onExit(generation, { kind: failure.kind, message: redactUrlCredentials(failure.message) });
+      },
     });
-    command.on("error", (err: Error) => {
-      resolveExit();
-      this.onExit(generation, redactUrlCredentials(err.message.split("\n")[0] ?? "ffmpeg failed"));
-    });
-    command.on("end", () => {
-      resolveExit();
-      this.onExit(generation, "stream ended");
-    });
-    this.command = command;
+    this.process = child;
+    this.exited = child.exited;
     this.launchedAt = Date.now();
-    const output = command.pipe();
-    output.on("data", (chunk: Buffer) => assembler.push(chunk));
-    output.on("error", () => {});
+    this.options.log.debug({ camera: camera.id, argv: redactArgv(argv).join(" ") }, "ffmpeg starting");
+    child.start();
   }
 
   private onFrameArrived(): void {
@@ -197,6 +209,9 @@ export class CameraSupervisor {
     const gotFrame = this.lastFrameAt !== undefined && this.lastFrameAt >= this.launchedAt;
     const since = gotFrame ? (this.lastFrameAt as number) : this.launchedAt;
     if (Date.now() - since < (gotFrame ? this.options.stallTimeoutMs : this.options.startTimeoutMs)) return;
+    this.killReason = gotFrame
+      ? { kind: "timeout", message: `no frame for ${this.options.stallTimeoutMs / 1000} s: stalled, ffmpeg restarted` }
+      : { kind: "timeout", message: `no first frame within ${this.options.startTimeoutMs / 1000} s of start, ffmpeg restarted` };
     if (gotFrame) {
       this.stalls += 1;
       this.setState("stalled");
@@ -209,19 +224,21 @@ export class CameraSupervisor {
   }
 
   private killCurrent(): void {
-    const command = this.command;
-    this.command = undefined;
-    if (!command) return;
-    command.kill("SIGTERM");
-    const escalate = setTimeout(() => command.kill("SIGKILL"), KILL_GRACE_MS);
+    const child = this.process;
+    this.process = undefined;
+    if (!child) return;
+    child.kill("SIGTERM");
+    const escalate = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
     escalate.unref();
     void this.exited.then(() => clearTimeout(escalate));
   }
 
-  private onExit(generation: number, reason: string): void {
+  private onExit(generation: number, failure: FfmpegFailure): void {
     if (generation !== this.generation || this.stopped) return;
-    this.command = undefined;
+    this.process = undefined;
+    const reason = failure.message;
     this.lastError = reason;
+    this.lastErrorKind = failure.kind;
     this.backoff.markDown();
     if (this.stateValue !== "online" && this.stateValue !== "stalled") this.failuresInRow += 1;
     const delay = this.backoff.next();

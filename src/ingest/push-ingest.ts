@@ -26,6 +26,8 @@ export class PushIngest {
     private readonly size: { width: number; height: number },
     private readonly onFrame: (frame: Frame) => void,
     private readonly log: Logger,
+    /** Where a decodable pushed JPEG is kept as the camera's latest snapshot. */
+    private readonly snapshots?: { put(cameraId: string, jpeg: Buffer, capturedAt: number): void },
   ) {}
 
   async submit(cameraId: string, jpeg: Buffer): Promise<PushOutcome> {
@@ -42,6 +44,7 @@ export class PushIngest {
       const { rgb, source } = await decodeJpeg(jpeg, this.size.width, this.size.height);
       const index = s.decoded++;
       s.last = capturedAt;
+      this.snapshots?.put(cameraId, jpeg, capturedAt);
       this.onFrame({ cameraId, index, capturedAt, width: this.size.width, height: this.size.height, rgb, source });
       return { accepted: true, frameIndex: index };
     } catch (err) {

@@ -7,6 +7,7 @@ import { type OperatorHttpParts, operatorHttpOptions } from "../../src/compose/h
 import type { Frame } from "../../src/contract/detection.js";
 import { PushIngest } from "../../src/ingest/push-ingest.js";
 import type { ProviderStatus } from "../../src/inference/providers/provider-chain.js";
+import type { SnapshotCache } from "../../src/ingest/snapshot-cache.js";
 import type { VigilEvents } from "../../src/contract/events.js";
 import { EventBus } from "../../src/core/event-bus.js";
 import { IncidentService } from "../../src/incidents/incident-service.js";
@@ -45,7 +46,7 @@ export interface AuthStack {
  */
 export async function openAuthStack(
   dataDir: string,
-  opts: { config?: Record<string, unknown>; secrets?: Secrets; before?: RouteModule[]; onFrame?: (frame: Frame) => void; providers?: () => readonly ProviderStatus[] } = {},
+  opts: { config?: Record<string, unknown>; secrets?: Secrets; before?: RouteModule[]; onFrame?: (frame: Frame) => void; providers?: () => readonly ProviderStatus[]; snapshots?: SnapshotCache } = {},
 ): Promise<AuthStack> {
   const log = silentLogger();
   const config = buildConfig({ ...TEST_IDENTITY, data_dir: dataDir, auth: { argon2: { memory_kib: 19_456, time_cost: 2 } }, ...opts.config }, {}, dataDir);
@@ -64,7 +65,8 @@ export async function openAuthStack(
     probes: { readiness: () => ({ ready: true, reasons: [] }), version: "test", startedAt },
     // The daemon's document needs cameras and a detector; these tests are about who may read it.
     health: () => ({ status: "ok", version: "test", audit_head: audit.head }),
-    push: new PushIngest({ width: 256, height: 256 }, opts.onFrame ?? (() => {}), log),
+    push: new PushIngest({ width: 256, height: 256 }, opts.onFrame ?? (() => {}), log, opts.snapshots),
+    snapshots: opts.snapshots,
     incidents,
     cameras: () => config.cameras.map((c) => ({ id: c.id, enabled: c.enabled })),
     alert: (type, data) => store.outbox.append("alerts", type, data),

@@ -45,18 +45,35 @@ const READY_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 3_000;
 
 export async function startRtspServer(opts: {
-  frames: string;
+  /** A JPEG sequence pattern, looped and encoded live; or use h264File / audioOnly. */
+  frames?: string;
   fps?: number;
   port?: number;
+  /** An MP4 (H.264) served once as is, without re-encoding. */
+  h264File?: string;
+  /** A stream with an audio track and no video. */
+  audioOnly?: boolean;
+  /** RTSP basic auth the server requires. */
+  auth?: { user: string; password: string };
 }): Promise<RtspServerHandle> {
-  // Fail here, not at the first client's DESCRIBE, when the sequence does not exist.
-  const first = opts.frames.replace(/%0?(\d*)d/, (_m, w: string) => "0".repeat(Number(w) || 1));
-  if (!existsSync(first)) {
-    throw new Error(`no frame ${first}: run \`bash test/fixtures/fetch-test-data.sh\``);
-  }
   const script = join(repoRoot(), "test", "helpers", "rtsp_server.py");
   const args = [script, "--port", String(opts.port ?? 0), "--mount", "/cam"];
-  args.push("--frames", opts.frames, "--fps", String(opts.fps ?? 10));
+  if (opts.frames !== undefined) {
+    // Fail here, not at the first client's DESCRIBE, when the sequence does not exist.
+    const first = opts.frames.replace(/%0?(\d*)d/, (_m, w: string) => "0".repeat(Number(w) || 1));
+    if (!existsSync(first)) {
+      throw new Error(`no frame ${first}: run \`bash test/fixtures/fetch-test-data.sh\``);
+    }
+    args.push("--frames", opts.frames, "--fps", String(opts.fps ?? 10));
+  } else if (opts.h264File !== undefined) {
+    if (!existsSync(opts.h264File)) throw new Error(`no file ${opts.h264File}`);
+    args.push("--h264-file", opts.h264File);
+  } else if (opts.audioOnly) {
+    args.push("--audio-only");
+  } else {
+    throw new Error("startRtspServer needs frames, h264File or audioOnly");
+  }
+  if (opts.auth) args.push("--user", opts.auth.user, "--password", opts.auth.password);
   // Debian's python3 has the gi bindings; a pyenv python on PATH does not.
   const service = spawnService("/usr/bin/python3", args);
   const { child, exited } = service;

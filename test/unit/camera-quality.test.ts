@@ -9,8 +9,19 @@ const s = (at: number, decoded: number, analysed: number, skipped: number, resta
 void describe("camera stats and connection quality", () => {
   void it("fps over the window and breaks over the hour from cumulative samples", () => {
     const samples = [s(0, 0, 0, 0), s(1_000_000, 1000, 900, 100, 1, 0), s(3_600_000, 5000, 4000, 900, 3, 2), s(3_660_000, 5300, 4240, 960, 4, 2)];
-    assert.deepEqual(cameraRates(samples, 60_000), { camera_fps: 5, process_fps: 4, skipped_fps: 1, reconnects_last_hour: 3, stalls_last_hour: 2 });
-    assert.deepEqual(cameraRates([], 60_000), { camera_fps: 0, process_fps: 0, skipped_fps: 0, reconnects_last_hour: 0, stalls_last_hour: 0 });
+    assert.deepEqual(cameraRates(samples, 60_000), { camera_fps: 5, process_fps: 4, skipped_fps: 1, motion_gated_fps: 0, shed_fps: 0, reconnects_last_hour: 3, stalls_last_hour: 2 });
+    assert.deepEqual(cameraRates([], 60_000), { camera_fps: 0, process_fps: 0, skipped_fps: 0, motion_gated_fps: 0, shed_fps: 0, reconnects_last_hour: 0, stalls_last_hour: 0 });
+  });
+
+  void it("frames held back by motion gating and by shedding have their own rates", () => {
+    const gated = [
+      { ...s(0, 0, 0, 0), motionGated: 0, shed: 0 },
+      { ...s(60_000, 300, 30, 0), motionGated: 240, shed: 30 },
+    ];
+    const r = cameraRates(gated, 60_000);
+    assert.equal(r.motion_gated_fps, 4);
+    assert.equal(r.shed_fps, 0.5);
+    assert.equal(r.skipped_fps, 0);
   });
 
   void it("rates are never negative, even when a re-created camera's counters restart", () => {

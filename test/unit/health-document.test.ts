@@ -39,7 +39,13 @@ void describe("health document", () => {
       last_frame_at: "2026-11-22T12:00:00.000Z",
       source: { width: 640, height: 480 },
       last_error: null,
+      last_error_kind: null,
+      frames_motion_gated: 0,
+      frames_shed: 0,
+      snapshots: 0,
+      effective_detect_fps: null,
     });
+    assert.deepEqual(doc.ingest, { shedding: { active: false, reason: null, cameras: {}, sheds: 0 } });
     assert.deepEqual(doc.detector, { model: "blazeface-back-256", provider: "cpu", runs: 590, last_ms: 7.12, mean_ms: 6.99 });
   });
 
@@ -75,5 +81,21 @@ void describe("health document", () => {
     const r = overallStatus(inputs({ readiness: { ready: false, reasons: [{ check: "model", reason: "model m is not loaded" }, { check: "cameras", reason: "x" }] } }));
     assert.deepEqual(r, { status: "failing", reasons: ["model m is not loaded"] });
     assert.equal(overallStatus(inputs({ uplink: undefined, publisher: undefined })).status, "ok", "no broker configured is not a fault");
+  });
+
+  void it("says when detection is shed: degraded with the reason, and each camera's effective fps", () => {
+    const shedding = { active: true, reason: "detector cannot keep up with every camera at its detect fps: detection rate lowered on 1 camera(s)", cameras: { lobby: 2.5 }, sheds: 3 };
+    const base = inputs();
+    const cam = base.cameras[0];
+    assert.ok(cam);
+    const doc = healthDocument({ ...base, cameras: [{ ...cam, gate: { offered: 100, passed: 40, motionGated: 50, shed: 10 } }], ingest: { shedding } });
+    assert.equal(doc.status, "degraded");
+    assert.deepEqual(doc.reasons, [shedding.reason]);
+    assert.deepEqual(doc.ingest, { shedding });
+    const lobby = (doc.cameras as Record<string, Record<string, unknown>>).lobby;
+    assert.equal(lobby?.effective_detect_fps, 2.5);
+    assert.equal(lobby?.frames_motion_gated, 50);
+    assert.equal(lobby?.frames_shed, 10);
+    assert.equal(healthDocument({ ...base, ingest: { shedding: { ...shedding, active: false, reason: null } } }).status, "ok");
   });
 });

@@ -1,0 +1,29 @@
+import type { CameraConfig, SnapshotConfig } from "../config/schema.js";
+import { buildCameraArgv, withCredentials } from "./ffmpeg-args.js";
+
+/** The schema's defaults, for cameras built in code rather than loaded. */
+export const SNAPSHOT_DEFAULTS: SnapshotConfig = { enabled: true, fps: 1, quality: 5, keyframes_only: true };
+
+/**
+ * A configured camera's ffmpeg argv. Detection reads the substream when there is one; snapshots
+ * come from the main stream (`url`). The same credentials apply to both streams of a camera.
+ * Pure; the argv carries the credentials, so log it only through `redactArgv`.
+ */
+export function cameraArgv(camera: CameraConfig, credentials: string | undefined, o: { width: number; height: number; socketTimeoutS: number; snapshots: boolean }): string[] {
+  const main = withCredentials(camera.url, credentials);
+  const detection = camera.substream_url === undefined ? main : withCredentials(camera.substream_url, credentials);
+  const s = camera.snapshot ?? SNAPSHOT_DEFAULTS;
+  const snapshot = o.snapshots && s.enabled ? { fps: s.fps, quality: s.quality, keyframesOnly: s.keyframes_only } : undefined;
+  return buildCameraArgv({
+    url: detection,
+    snapshotUrl: main,
+    snapshot,
+    width: o.width,
+    height: o.height,
+    fps: camera.detect.fps,
+    socketTimeoutS: o.socketTimeoutS,
+    hwaccel: camera.hwaccel,
+    hwaccelDevice: camera.hwaccel_device,
+    hwaccelCodec: camera.hwaccel_codec,
+  });
+}
