@@ -3,7 +3,7 @@ import type { AuditEntry } from "./audit.js";
 import type { CommandResult } from "./command.js";
 import type { Detection, NormalizedBox } from "./detection.js";
 import { type Envelope, STREAMS } from "./envelope.js";
-import { DISMISS_REASONS, type Incident, type IncidentHistoryEntry } from "./incident.js";
+import { DISMISS_REASONS, type Incident, type IncidentHistoryEntry, type IncidentObject, type SnapshotRef } from "./incident.js";
 import { OUTBOX_POLICIES } from "./outbox.js";
 import type { StatusPayload } from "./topics.js";
 
@@ -106,6 +106,33 @@ const DetectionSchema = Type.Object(
   { description: "One detected object.", additionalProperties: true },
 );
 
+const IncidentObjectSchema = Type.Object(
+  {
+    ...DetectionSchema.properties,
+    track_id: Type.Optional(Type.Integer({ minimum: 1, description: "The tracker's id of the object on its camera, when a rule tracked it." })),
+  },
+  { description: "One detected object, with its track id when tracked.", additionalProperties: true },
+);
+
+const SnapshotRefSchema = Type.Object(
+  {
+    file: Type.String({ minLength: 1, description: "Where the JPEG lies on the gateway, relative to data_dir: `snapshots/<incident id>/<n>.jpg`; in an evidence pack: `snapshots/<n>.jpg`." }),
+    captured_at: IsoUtc("When the frame was captured."),
+    sha256: Type.String({ pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the JPEG, 64 lower-case hex digits." }),
+    bytes: Type.Integer({ minimum: 0, description: "Size of the JPEG." }),
+  },
+  { description: "A scene snapshot.", additionalProperties: true },
+);
+
+const IdentitySchema = Type.Object(
+  {
+    person_id: Type.String({ description: "Watchlist entry id." }),
+    name: Type.String({ description: "Watchlist entry name." }),
+    similarity: Probability("Face similarity to the watchlist entry, at or above the configured threshold."),
+  },
+  { description: "A watchlist match; only on `watchlist_face` incidents above the threshold.", additionalProperties: true },
+);
+
 const IncidentStatusSchema = Type.Union(
   (["open", "monitoring", "dismissed", "escalated", "dispatch_pending_review", "dispatch_authorized", "closed"] as const).map((s) => Type.Literal(s)),
   { description: "Lifecycle state." },
@@ -130,12 +157,12 @@ export const IncidentSchema = Type.Object(
     version: Type.Integer({ minimum: 1, description: "1 when created, +1 on every change; keep the highest you have seen." }),
     camera_id: ConfigId("The camera that saw it."),
     rule: Type.String({ minLength: 1, description: "The analytics rule that raised it, e.g. `face_present`." }),
-    zone: Type.Union([Type.String(), Type.Null()], { description: "The zone it happened in; null when the rule has no zones." }),
+    zone: Type.Union([Type.String(), Type.Null()], { description: "The zone it happened in (config `cameras[].zones[].id`); null when the rule has no zones." }),
     status: IncidentStatusSchema,
     confidence: Probability("Highest detection score among `objects`, 0..1 (rounded to 3 decimals)."),
-    objects: Type.Array(DetectionSchema, { description: "What was detected when the incident was raised." }),
+    objects: Type.Array(IncidentObjectSchema, { description: "What the incident saw: every tracked object grouped into it (label, best score, track id)." }),
     started_at: IsoUtc("First frame of the episode."),
-    last_seen_at: IsoUtc("Last frame the object was seen in (updated when the episode ends)."),
+    last_seen_at: IsoUtc("Last frame an object of the incident was seen in (updated as objects join and when the episode ends)."),
     ended_at: Type.Union([IsoUtc("When the episode ended."), Type.Null()], { description: "Null while the object is still in view; set by the `incident.updated` sent when it has gone." }),
     summary: Type.String({ description: "One line for people." }),
     next_step: Type.Union(
@@ -146,6 +173,8 @@ export const IncidentSchema = Type.Object(
       Type.Union(DISMISS_REASONS.map((s) => Type.Literal(s)), { description: "Why it was dismissed; set with status `dismissed`." }),
     ),
     history: Type.Array(HistoryEntrySchema, { description: "Every lifecycle step, oldest first." }),
+    snapshots: Type.Optional(Type.Array(SnapshotRefSchema, { description: "Scene JPEGs, oldest first; absent when the rule takes none." })),
+    identity: Type.Optional(IdentitySchema),
   },
   { description: `The whole incident document (also in \`incident.updated\`). ${FORWARD_COMPATIBLE}`, additionalProperties: true },
 );
@@ -377,6 +406,8 @@ export type SchemaTypeChecks = [
   Assert<SameShape<DeepReadonly<Static<typeof IncidentSchema>>, Incident>>,
   Assert<SameShape<DeepReadonly<Static<typeof HistoryEntrySchema>>, IncidentHistoryEntry>>,
   Assert<SameShape<DeepReadonly<Static<typeof DetectionSchema>>, Detection>>,
+  Assert<SameShape<DeepReadonly<Static<typeof IncidentObjectSchema>>, IncidentObject>>,
+  Assert<SameShape<DeepReadonly<Static<typeof SnapshotRefSchema>>, SnapshotRef>>,
   Assert<SameShape<DeepReadonly<Static<typeof BoxSchema>>, NormalizedBox>>,
   Assert<SameShape<DeepReadonly<Static<typeof IncidentEnvelopeSchema>>, Omit<Envelope<Incident>, "stream" | "type"> & { readonly stream: "incidents"; readonly type: "incident.created" | "incident.updated" }>>,
   Assert<SameShape<DeepReadonly<Static<typeof AuditEntryDataSchema>>, AuditEntry>>,

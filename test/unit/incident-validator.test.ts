@@ -37,7 +37,7 @@ void describe("incident validator", () => {
   void it("leaves a valid recommendation alone and drops an unmatched identity claim", () => {
     const ok = make("dispatch_authorized", "dispatch", 0.9);
     assert.equal(validateIncident(ok, { minConfidence: 0.5 }), ok);
-    const claimed = { ...make("open", "monitor", 0.9), identity: "Jane Doe" } as Incident;
+    const claimed = { ...make("open", "monitor", 0.9), identity: "Jane Doe" } as unknown as Incident;
     assert.equal("identity" in validateIncident(claimed, { minConfidence: 0.5 }), false);
   });
 });
