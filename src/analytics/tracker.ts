@@ -14,9 +14,15 @@ export interface TrackerOptions {
   readonly stationaryWindowMs: number;
   /** ...this fraction of its box size over that window (a parked car, not a slow walker). */
   readonly stationaryRatio: number;
+  /**
+   * A stationary track survives this long unseen, whatever the frame count: a parked car hidden
+   * by a passing van is still there when the van has gone, and must not come back as a new
+   * object (and a new alert).
+   */
+  readonly stationaryMaxMissedMs: number;
 }
 
-export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { iouThreshold: 0.2, minFrames: 3, maxMissedFrames: 5, maxMissedMs: 3000, stationaryWindowMs: 10_000, stationaryRatio: 0.25 };
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { iouThreshold: 0.2, minFrames: 3, maxMissedFrames: 5, maxMissedMs: 3000, stationaryWindowMs: 10_000, stationaryRatio: 0.25, stationaryMaxMissedMs: 30_000 };
 
 export interface TrackPoint {
   readonly at: number;
@@ -151,7 +157,7 @@ function born(id: number, det: Detection, at: number, o: TrackerOptions): Track 
 /**
  * One frame of tracking. A new object is tentative until seen `minFrames` frames in a row (a
  * tentative track missing once is forgotten); a confirmed one survives `maxMissedFrames` missed
- * frames or `maxMissedMs`, whichever ends it first. Pure.
+ * frames or `maxMissedMs`, whichever ends it first, and a stationary one `stationaryMaxMissedMs`. Pure.
  */
 export function stepTracker(state: TrackerState, detections: readonly Detection[], at: number, o: TrackerOptions): TrackerStep {
   const matches = associate(state.tracks, detections, at, o.iouThreshold);
@@ -173,7 +179,8 @@ export function stepTracker(state: TrackerState, detections: readonly Detection[
     }
     if (!t.confirmed) return;
     const misses = t.misses + 1;
-    if (misses > o.maxMissedFrames || at - t.lastSeenAt > o.maxMissedMs) ended.push(t);
+    const gone = t.stationary ? at - t.lastSeenAt > o.stationaryMaxMissedMs : misses > o.maxMissedFrames || at - t.lastSeenAt > o.maxMissedMs;
+    if (gone) ended.push(t);
     else tracks.push({ ...t, misses });
   });
   let nextId = state.nextId;

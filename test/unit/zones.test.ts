@@ -66,7 +66,7 @@ void describe("zones", () => {
     let presence: ZonePresence = EMPTY_PRESENCE;
     const dwell: number[] = [];
     for (let i = 0; i < 5; i++) {
-      tracker = stepTracker(tracker, [{ label: "person", score: 0.9, box: { x1: 0.4, y1: 0.4, x2: 0.5, y2: 0.6 } }], i * 500, { iouThreshold: 0.2, minFrames: 2, maxMissedFrames: 1, maxMissedMs: 5000, stationaryWindowMs: 10_000, stationaryRatio: 0.25 }).state;
+      tracker = stepTracker(tracker, [{ label: "person", score: 0.9, box: { x1: 0.4, y1: 0.4, x2: 0.5, y2: 0.6 } }], i * 500, { iouThreshold: 0.2, minFrames: 2, maxMissedFrames: 1, maxMissedMs: 5000, stationaryWindowMs: 10_000, stationaryRatio: 0.25, stationaryMaxMissedMs: 30_000 }).state;
       const step = stepZones(presence, [zone], tracker.tracks, i * 500);
       presence = step.presence;
       dwell.push(step.occupants.get("all")?.[0]?.dwellMs ?? -1);
