@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { SnapshotRef } from "../contract/incident.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
@@ -60,14 +60,21 @@ export class SnapshotStore {
     }
   }
 
-  /** Bytes on disk of one incident's snapshots (retention counts them against the budget). */
-  async bytes(refs: readonly SnapshotRef[]): Promise<number> {
-    let total = 0;
-    for (const r of refs) {
-      if (!SAFE_FILE.test(r.file)) continue;
-      total += await stat(join(this.dataDir, r.file)).then((s) => s.size, () => 0);
+  /**
+   * Snapshot directories of incidents that no longer exist, untouched for `graceMs`: left by a
+   * crash between an incident's deletion and its files' (or before a create that never landed).
+   * The grace keeps a directory whose incident is being created right now.
+   */
+  async orphans(known: ReadonlySet<string>, now: number, graceMs = 3_600_000): Promise<string[]> {
+    const root = join(this.dataDir, "snapshots");
+    const names = await readdir(root).catch(() => [] as string[]);
+    const out: string[] = [];
+    for (const name of names) {
+      if (!SAFE_ID.test(name) || known.has(name)) continue;
+      const s = await stat(join(root, name)).catch(() => undefined);
+      if (s?.isDirectory() && now - s.mtimeMs > graceMs) out.push(name);
     }
-    return total;
+    return out;
   }
 
   /** Deletes one incident's snapshot directory (retention, after the incident is deleted). */
