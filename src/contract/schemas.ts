@@ -6,6 +6,7 @@ import { type Envelope, STREAMS } from "./envelope.js";
 import { DISMISS_REASONS, type Incident, type IncidentHistoryEntry, type IncidentObject, type SnapshotRef } from "./incident.js";
 import { OUTBOX_POLICIES } from "./outbox.js";
 import type { StatusPayload } from "./topics.js";
+import type { WeeklyKpiFigures } from "../incidents/kpi-weekly.js";
 
 /**
  * JSON Schemas of everything the gateway puts on (or takes from) MQTT, for central-server
@@ -268,6 +269,51 @@ export const AuditCheckpointEnvelopeSchema = Type.Object(
 );
 
 // ---------------------------------------------------------------------------------------------
+// Weekly KPIs
+
+const Counts = (description: string) => Type.Record(Type.String(), Type.Integer({ minimum: 1, description: "A count." }), { description: `${description} Keys with no count are absent.` });
+
+export const KpiWeeklyDataSchema = Type.Object(
+  {
+    week: Type.String({ pattern: "^\\d{4}-W\\d{2}$", description: "ISO 8601 week (UTC), e.g. `2026-W47`." }),
+    from: IsoUtc("Monday 00:00 of the week."),
+    to: IsoUtc("The next Monday 00:00 (exclusive)."),
+    total: Type.Integer({ minimum: 0, description: "Incidents that started in the week." }),
+    by_status: Counts("Those incidents by their status when the week was published."),
+    by_rule: Counts("Those incidents by rule."),
+    dismissed_rate: Probability("Dismissed / total."),
+    escalation_rate: Probability("Ever escalated / total."),
+    time_to_decision_s: Type.Object(
+      {
+        decided: Type.Integer({ minimum: 0, description: "Incidents with a human decision." }),
+        mean: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: "Mean seconds from creation to the first human step (1 decimal); null when none." }),
+        p90: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: "90th percentile (nearest rank) of the same; null when none." }),
+      },
+      { description: "Time to decision.", additionalProperties: true },
+    ),
+    dismiss_reasons: Counts("Dismissed incidents by reason."),
+    top_cameras: Type.Array(Type.Object({ camera_id: Type.String({ description: "Camera id." }), incidents: Type.Integer({ minimum: 1, description: "Its incidents in the week." }) }, { description: "One camera.", additionalProperties: true }), { description: "The five cameras with the most incidents." }),
+    top_zones: Type.Array(Type.Object({ zone: Type.String({ description: "Zone id." }), incidents: Type.Integer({ minimum: 1, description: "Its incidents in the week." }) }, { description: "One zone.", additionalProperties: true }), { description: "The five zones with the most incidents." }),
+    alert_fatigue: Probability("0..1: dismissed incidents weighted by how fast they were dismissed (1 at once, 0 after 10 min), over all; see docs/incidents.md."),
+    transitions: Counts("Lifecycle steps of these incidents by action (`created`, `dismiss`, `escalate`, ...)."),
+  },
+  { description: "The figures of GET /v1/metrics/summary for one ISO week, plus rules and transitions.", additionalProperties: true },
+);
+
+export const KpiWeeklyEnvelopeSchema = Type.Object(
+  envelopeProperties(Type.Literal("incidents", { description: "Always `incidents`." }), Type.Literal("kpi.weekly", { description: "The KPIs of a finished week." }), KpiWeeklyDataSchema),
+  {
+    $schema: SCHEMA_DIALECT,
+    $id: idFor("kpi-weekly-envelope"),
+    title: "Vigil weekly KPI message",
+    description:
+      "A `kpi.weekly` envelope on <base>/incidents: once per finished ISO week with incidents, after every incident message of that week. " +
+      `Consumers of incident messages that do not want it ignore the type. ${FORWARD_COMPATIBLE}`,
+    additionalProperties: true,
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
 // Alerts
 
 export const OutboxFullDataSchema = Type.Object(
@@ -413,6 +459,7 @@ export type SchemaTypeChecks = [
   Assert<SameShape<DeepReadonly<Static<typeof AuditEntryDataSchema>>, AuditEntry>>,
   Assert<SameShape<DeepReadonly<Static<typeof AuditEntryEnvelopeSchema>>, Omit<Envelope<AuditEntry>, "stream" | "type"> & { readonly stream: "audit"; readonly type: "audit.entry" }>>,
   Assert<SameShape<DeepReadonly<Static<typeof StatusSchema>>, StatusPayload>>,
+  Assert<SameShape<DeepReadonly<Static<typeof KpiWeeklyDataSchema>>, WeeklyKpiFigures>>,
   // The schema states what the code guarantees (error exactly when ok is false), which the
   // interface does not: every result the schema allows is a CommandResult.
   Assert<Narrows<DeepReadonly<Static<typeof CommandResultSchema>>, CommandResult>>,

@@ -6,7 +6,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { Value } from "@sinclair/typebox/value";
 import type { VigilEvents } from "../../src/contract/events.js";
+import { KpiWeeklyEnvelopeSchema } from "../../src/contract/schemas.js";
 import type { Envelope } from "../../src/contract/envelope.js";
 import type { Incident } from "../../src/contract/incident.js";
 import { EventBus } from "../../src/core/event-bus.js";
@@ -135,6 +137,7 @@ void describe("weekly KPIs (LevelDB)", () => {
         assert.equal(kpi.length, 1);
         assert.equal(kpi[0]?.stream, "incidents");
         assert.deepEqual(kpi[0]?.data, EXPECTED_W47);
+        assert.ok(Value.Check(KpiWeeklyEnvelopeSchema, kpi[0]), "matches docs/schemas/kpi-weekly-envelope.json");
         const lastIncident = Math.max(...envelopes.filter((e) => e.stream === "incidents" && e.type !== "kpi.weekly").map((e) => e.seq));
         assert.ok((kpi[0]?.seq ?? 0) > lastIncident);
       });
