@@ -1,6 +1,8 @@
 import type { Server as TlsServer } from "node:tls";
 import { composeSync } from "./compose/sync.js";
 import { composeVision, detectorInput } from "./compose/vision.js";
+import { addKpiWeeklyStore, composeIncidents } from "./compose/incidents.js";
+import { cameraEventFromAlert } from "./analytics/camera-event.js";
 import type { CameraChanges } from "./ingest/camera-changes.js";
 import type { VigilConfig } from "./config/schema.js";
 import { readStrongSecret, type Secrets, secretsSearchPath } from "./config/secrets.js";
@@ -33,9 +35,7 @@ import { composeAuth } from "./compose/auth.js";
 import { registerIncidentCommands } from "./incidents/incident-commands.js";
 import { EvidenceExporter } from "./incidents/evidence/exporter.js";
 import { serviceEvidenceSource } from "./incidents/evidence/source.js";
-import { IncidentService } from "./incidents/incident-service.js";
 import { CameraStatsTracker } from "./ingest/camera-stats-tracker.js";
-import { RetentionJob } from "./incidents/retention-job.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
 import { GroupCommit } from "./store/group-commit.js";
@@ -95,6 +95,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log.child({ component: "outbox" }),
     ),
   );
+  const weekly = addKpiWeeklyStore(lifecycle, database, commits, log);
   // Read only on request (health.request, /v1/health, vigil health, the retained health), by which
   // time every part below exists.
   const health = (): unknown =>
@@ -167,7 +168,12 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
         ...(live[c.id] ?? {}),
       }));
     },
-    alert: (type, data) => outbox.append("alerts", type, data),
+    alert: async (type, data) => {
+      const envelope = await outbox.append("alerts", type, data);
+      // Pushed camera events also go to the rules (tamper), once they are safely queued for central.
+      if (type === "camera.event") bus.emit("camera.event", cameraEventFromAlert(data));
+      return envelope;
+    },
   });
   const http = lifecycle.add(new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, { allowPlainHttp: config.http.allow_plain_http }));
   if (trust) {
@@ -180,20 +186,10 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       }),
     );
   }
-  const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }), sync.audit, { minConfidence: config.incidents.min_confidence });
+  const { incidents, snapshots } = composeIncidents(lifecycle, config, { database, commits, outbox, bus, audit: sync.audit, weekly, log });
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
-  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
-  lifecycle.add(
-    new RetentionJob({
-      database,
-      commits,
-      audit: sync.audit,
-      policy: { maxAgeDays: config.incidents.retention_days, maxBytes: config.incidents.retention_max_bytes },
-      intervalMs: config.incidents.retention_interval_s * 1000,
-      log: log.child({ component: "retention" }),
-    }),
-  );
-  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log });
+  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
+  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, snapshots });
 
   const cameraStats = lifecycle.add(
     new CameraStatsTracker(() =>

@@ -1,5 +1,9 @@
 import { CameraFaultMonitor } from "../analytics/camera-fault-monitor.js";
 import { FacePresenceRule } from "../analytics/face-presence-rule.js";
+import { RuleEngine } from "../analytics/rule-engine.js";
+import { ruleEngineSetup } from "../analytics/rule-engine-setup.js";
+import type { LatestFrames } from "../contract/latest-frames.js";
+import type { SnapshotStore } from "../incidents/snapshot-store.js";
 import type { VigilConfig } from "../config/schema.js";
 import { secretsSearchPath } from "../config/secrets.js";
 import type { VigilEvents } from "../contract/events.js";
@@ -40,7 +44,17 @@ export function detectorInput(config: Readonly<VigilConfig>, model: ModelEntry):
 export function composeVision(
   lifecycle: Lifecycle,
   config: Readonly<VigilConfig>,
-  deps: { model: ModelEntry; bus: EventBus<VigilEvents>; incidents: IncidentService; outbox: Outbox; env: NodeJS.ProcessEnv; log: Logger },
+  deps: {
+    model: ModelEntry;
+    bus: EventBus<VigilEvents>;
+    incidents: IncidentService;
+    outbox: Outbox;
+    env: NodeJS.ProcessEnv;
+    log: Logger;
+    snapshots?: SnapshotStore;
+    /** The cameras' latest JPEGs for incident snapshots; none yet: incidents are raised without. */
+    frames?: LatestFrames;
+  },
 ): VisionParts {
   const { model, bus, log } = deps;
   const input = detectorInput(config, model);
@@ -57,6 +71,8 @@ export function composeVision(
   );
   if (config.rules.face_presence.enabled) bus.on("detections", (result) => rule.handle(result));
   lifecycle.add({ name: "rules", start: async () => {}, stop: () => rule.drain() });
+  // Zone rules, watchlist and unknown faces, tamper: subscribes to detections, faces and camera.event.
+  lifecycle.add(new RuleEngine(ruleEngineSetup(config), { bus, incidents: deps.incidents, snapshots: deps.snapshots, frames: deps.frames, log: log.child({ component: "rule-engine" }) }));
   const scheduler = lifecycle.add(new DetectionScheduler(detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
   // Started before the cameras, so it hears each one's first state.
   lifecycle.add(new CameraFaultMonitor(bus, deps.outbox, deps.incidents, config.ingest.offline_alert_s * 1000, log.child({ component: "camera-faults" })));

@@ -280,6 +280,7 @@ export const ConfigSchema = Type.Object(
         retention_days: Type.Integer({ minimum: 0, maximum: 36_500, default: 365, description: "dismissed and closed incidents older than this are deleted; 0 keeps them by age" }),
         retention_max_bytes: Type.Integer({ minimum: 0, default: 536_870_912, description: "stored incidents above this: the oldest finished ones go first; 0 = no budget" }),
         retention_interval_s: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
+        kpi_weekly_check_s: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600, description: "how often finished weeks are looked for and published as kpi.weekly" }),
       },
       { additionalProperties: false, default: {} },
     ),

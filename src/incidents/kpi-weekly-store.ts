@@ -1,4 +1,5 @@
 import type { Incident } from "../contract/incident.js";
+import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
@@ -19,6 +20,7 @@ const BACKFILLED = "kpi_weekly!backfilled";
 export class KpiWeeklyStore implements Component, IncidentWriteHook {
   readonly name = "kpi-weekly";
   private readonly weeks = new Map<string, WeeklyKpiAggregate>();
+  private loaded = false;
 
   constructor(
     private readonly database: Database,
@@ -37,12 +39,17 @@ export class KpiWeeklyStore implements Component, IncidentWriteHook {
       this.log.info({ incidents: all.length, weeks: weeks.size }, "weekly KPIs backfilled from stored incidents");
     }
     for await (const [key, value] of sub.iterator()) this.weeks.set(key, value as WeeklyKpiAggregate);
+    this.loaded = true;
   }
 
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    this.loaded = false;
+  }
 
   /** Called by IncidentService when it builds an incident's batch; see IncidentWriteHook. */
   prepare(previous: Incident | undefined, next: Incident): { ops: WriteOp[]; undo: () => void } {
+    // Folding into aggregates not yet read from disk would overwrite them: refuse the write instead.
+    if (!this.loaded) throw new VigilError(ErrorCodes.STORE_UNAVAILABLE, "weekly KPIs are not loaded yet");
     const key = weekOf(next);
     const before = this.weeks.get(key);
     const after = foldChange(before ?? emptyWeek(Date.parse(next.started_at)), previous, next);

@@ -54,7 +54,7 @@ export function weekOf(i: Incident): string {
 }
 
 function bump(counts: Readonly<Record<string, number>>, key: string | null | undefined, by: number): Record<string, number> {
-  if (key === null || key === undefined || by === 0) return counts as Record<string, number>;
+  if (key === null || key === undefined || by === 0) return counts;
   const n = (counts[key] ?? 0) + by;
   const { [key]: _old, ...rest } = counts;
   return n === 0 ? rest : { ...rest, [key]: n };
