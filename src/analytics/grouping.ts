@@ -69,7 +69,9 @@ export function groupCandidates(state: GroupingState, candidates: readonly RuleC
   for (const c of candidates) {
     const key = groupKey(c);
     let g = open.get(key);
-    if (g && !g.tracks.has(c.trackId) && c.at - g.lastSeenAt > windowMs) {
+    // A tracked object still in view keeps its incident; an event (no object) only within the window.
+    const sameObject = g !== undefined && c.object !== undefined && g.tracks.has(c.trackId);
+    if (g && !sameObject && c.at - g.lastSeenAt > windowMs) {
       actions.push({ kind: "close", group: g });
       open.delete(key);
       g = undefined;

@@ -96,4 +96,11 @@ void describe("incident grouping", () => {
     assert.equal(first.group.confidence, 0.9);
     assert.equal(first.group.lastSeenAt, 3000);
   });
+
+  void it("events without an object (tamper) group only within the window", () => {
+    const event = (at: number): RuleCandidate => ({ ...candidate("a", 0, at), zone: null, subject: "tamper", object: undefined });
+    const actions = run([event(0), event(WINDOW), event(2 * WINDOW + 1)]);
+    assert.deepEqual(actions.map((a) => a.kind), ["open", "close", "open", "close"]);
+    assert.equal(actions[0]?.group.objects.size, 0);
+  });
 });
