@@ -115,4 +115,23 @@ void describe("tracker", () => {
     assert.deepEqual([...(seen.get("a") ?? [])], [1]);
     assert.deepEqual([...(seen.get("b") ?? [])], [2]);
   });
+
+  void it("keeps a stationary track through an occlusion longer than max_missed, and a moving one not", () => {
+    const run = (moving: boolean) => {
+      let state: TrackerState = INITIAL_TRACKER;
+      const ids = new Set<number>();
+      const frames = Math.ceil(O.stationaryWindowMs / FRAME_MS) + 5;
+      // Seen, then hidden for 5 s (25 frames: well past max_missed), then seen again.
+      for (let i = 0; i < frames + 25 + 5; i++) {
+        const hidden = i >= frames && i < frames + 25;
+        const x = moving ? 0.1 + i * 0.002 : 0.5;
+        const step = stepTracker(state, hidden ? [] : [det(x, 0.6, 0.2, 0.12, "car")], i * FRAME_MS, O);
+        step.assignments.forEach((id) => ids.add(id));
+        state = step.state;
+      }
+      return ids.size;
+    };
+    assert.equal(run(false), 1, "the parked car is the same object after the van passed");
+    assert.equal(run(true), 2);
+  });
 });
