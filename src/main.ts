@@ -155,6 +155,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     push: vision.push,
     incidents,
     evidence,
+    weekly,
     cameras: () => {
       const live = (health() as { cameras: Record<string, Record<string, unknown>> }).cameras;
       return vision.cameras.cameras.map((c) => ({

@@ -18,6 +18,9 @@ import { weeklyFigures } from "../../src/incidents/kpi-weekly.js";
 import { KpiWeeklyPublisher } from "../../src/incidents/kpi-weekly-publisher.js";
 import { KpiWeeklyStore } from "../../src/incidents/kpi-weekly-store.js";
 import { openStoreStack, type StoreStack } from "../helpers/store-stack.js";
+import { registerKpiWeeklyRoutes } from "../../src/http/routes/kpi-weekly.js";
+import { openAuthStack } from "../helpers/auth-stack.js";
+import { addUser, bearer, loginOk } from "../helpers/auth-client.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 
 const T = (iso: string) => Date.parse(iso);
@@ -142,6 +145,34 @@ void describe("weekly KPIs (LevelDB)", () => {
         assert.ok((kpi[0]?.seq ?? 0) > lastIncident);
       });
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("are served at GET /v1/metrics/weekly to viewers, newest first, and to nobody without a token", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "vigil-kpi-http-"));
+    let weekly: KpiWeeklyStore | undefined;
+    const stack = await openAuthStack(dir, { before: [(app) => registerKpiWeeklyRoutes(app, { weekly: { list: () => weekly?.list() ?? [] } })] }).catch(async (err: unknown) => {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    });
+    try {
+      weekly = new KpiWeeklyStore(stack.store.db, stack.store.commits, silentLogger());
+      await weekly.start();
+      let clock = 0;
+      const incidents = new IncidentService(stack.store.db, stack.store.outbox, new EventBus<VigilEvents>(() => {}), silentLogger(), stack.audit, { minConfidence: 0.5 }, () => clock, weekly);
+      await raiseTheWeek(incidents, (ms) => (clock = ms));
+      await addUser(stack.auth, "vic", "viewer");
+      const token = (await loginOk(stack.app, "vic")).access_token;
+      const r = await stack.app.inject({ method: "GET", url: "/v1/metrics/weekly?weeks=2", headers: bearer(token) });
+      assert.equal(r.statusCode, 200);
+      const body = r.json<{ weeks: Array<{ week: string; total: number }> }>();
+      assert.deepEqual(body.weeks.map((w) => [w.week, w.total]), [["2026-W48", 1], ["2026-W47", 5]]);
+      assert.deepEqual(body.weeks[1], EXPECTED_W47);
+      assert.equal((await stack.app.inject({ method: "GET", url: "/v1/metrics/weekly" })).statusCode, 401);
+      assert.equal((await stack.app.inject({ method: "GET", url: "/v1/metrics/weekly?weeks=0", headers: bearer(token) })).statusCode, 400);
+    } finally {
+      await stack.close();
       await rm(dir, { recursive: true, force: true });
     }
   });
