@@ -3,6 +3,8 @@ import { composeSync } from "./compose/sync.js";
 import { composeVision, detectorInput } from "./compose/vision.js";
 import { composeWatchlist } from "./compose/watchlist.js";
 import { registerWatchlistCommands } from "./watchlist/watchlist-commands.js";
+import { addKpiWeeklyStore, composeIncidents } from "./compose/incidents.js";
+import { cameraEventFromAlert } from "./analytics/camera-event.js";
 import type { CameraChanges } from "./ingest/camera-changes.js";
 import type { CameraConfig, VigilConfig } from "./config/schema.js";
 import { readStrongSecret, type Secrets, secretsSearchPath } from "./config/secrets.js";
@@ -35,11 +37,9 @@ import { composeAuth } from "./compose/auth.js";
 import { registerIncidentCommands } from "./incidents/incident-commands.js";
 import { EvidenceExporter } from "./incidents/evidence/exporter.js";
 import { serviceEvidenceSource } from "./incidents/evidence/source.js";
-import { IncidentService } from "./incidents/incident-service.js";
 import { CameraStatsTracker } from "./ingest/camera-stats-tracker.js";
 import { registeredCameraView } from "./ingest/camera-registry-view.js";
 import { addCameraRegistry, addLiveView } from "./compose/cameras.js";
-import { RetentionJob } from "./incidents/retention-job.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
 import { GroupCommit } from "./store/group-commit.js";
@@ -100,6 +100,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log.child({ component: "outbox" }),
     ),
   );
+  const weekly = addKpiWeeklyStore(lifecycle, database, commits, log);
   // Read only on request (health.request, /v1/health, vigil health, the retained health), by which
   // time every part below exists.
   const health = (): unknown =>
@@ -203,7 +204,13 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     watchlist: faces.service,
     cameras: cameraViews,
     registry: cameraRegistry,
-    alert: (type, data) => outbox.append("alerts", type, data),
+    weekly,
+    alert: async (type, data) => {
+      const envelope = await outbox.append("alerts", type, data);
+      // Pushed camera events also go to the rules (tamper), once they are safely queued for central.
+      if (type === "camera.event") bus.emit("camera.event", cameraEventFromAlert(data));
+      return envelope;
+    },
     providers: () => vision.detector.providers(),
   });
   const http = lifecycle.add(
@@ -226,20 +233,10 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       }),
     );
   }
-  const incidents = new IncidentService(database, outbox, bus, log.child({ component: "incidents" }), sync.audit, { minConfidence: config.incidents.min_confidence });
+  const { incidents, snapshots } = composeIncidents(lifecycle, config, { database, commits, outbox, bus, audit: sync.audit, weekly, log });
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
-  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
-  lifecycle.add(
-    new RetentionJob({
-      database,
-      commits,
-      audit: sync.audit,
-      policy: { maxAgeDays: config.incidents.retention_days, maxBytes: config.incidents.retention_max_bytes },
-      intervalMs: config.incidents.retention_interval_s * 1000,
-      log: log.child({ component: "retention" }),
-    }),
-  );
-  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, wrapDetector: faces.wrapDetector });
+  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
+  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, snapshots, wrapDetector: faces.wrapDetector });
 
   const cameraStats = lifecycle.add(
     new CameraStatsTracker(() =>

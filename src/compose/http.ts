@@ -23,6 +23,8 @@ import { registerEvidenceRoutes } from "../http/routes/evidence.js";
 import { registerIncidentRoutes } from "../http/routes/incidents.js";
 import type { EvidenceExporter } from "../incidents/evidence/exporter.js";
 import { registerIngestRoutes } from "../http/routes/ingest.js";
+import { registerKpiWeeklyRoutes } from "../http/routes/kpi-weekly.js";
+import type { KpiWeeklyStore } from "../incidents/kpi-weekly-store.js";
 import type { IncidentService } from "../incidents/incident-service.js";
 import { type MetricsRouteDeps, registerMetricsRoute } from "../http/routes/metrics.js";
 import { registerUserRoutes } from "../http/routes/users.js";
@@ -76,6 +78,8 @@ export interface OperatorHttpParts {
   readonly metrics?: MetricsRouteDeps | undefined;
   readonly push: PushIngest;
   readonly incidents: IncidentService;
+  /** Stored weekly KPIs (`GET /v1/metrics/weekly`). */
+  readonly weekly?: KpiWeeklyStore | undefined;
   /** Signed evidence packs of incidents (`POST /v1/incidents/:id/export`). */
   readonly evidence?: EvidenceExporter | undefined;
   /** Each camera's config (without credentials), state and stats. */
@@ -120,6 +124,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => (parts.snapshots ? registerCameraSnapshotRoute(app, { snapshots: parts.snapshots, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }) : undefined),
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),
       (app) => (parts.watchlist ? registerWatchlistRoutes(app, { watchlist: parts.watchlist, enrollBodyLimitBytes: config.faces.enroll_body_limit_bytes }) : undefined),
+      (app) => (parts.weekly ? registerKpiWeeklyRoutes(app, { weekly: parts.weekly }) : undefined),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],
   };

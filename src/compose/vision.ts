@@ -1,5 +1,8 @@
 import { CameraFaultMonitor } from "../analytics/camera-fault-monitor.js";
 import { FacePresenceRule } from "../analytics/face-presence-rule.js";
+import { RuleEngine } from "../analytics/rule-engine.js";
+import { ruleEngineSetup } from "../analytics/rule-engine-setup.js";
+import type { SnapshotStore } from "../incidents/snapshot-store.js";
 import type { VigilConfig } from "../config/schema.js";
 import { secretsSearchPath } from "../config/secrets.js";
 import type { VigilEvents } from "../contract/events.js";
@@ -75,6 +78,7 @@ export function composeVision(
     log: Logger;
     /** Puts a stage after detection that still sees the frame (face recognition). */
     wrapDetector?: (detector: FrameDetector) => FrameDetector;
+    snapshots?: SnapshotStore;
   },
 ): VisionParts {
   const { model, bus, log } = deps;
@@ -90,10 +94,13 @@ export function composeVision(
   );
   if (config.rules.face_presence.enabled) bus.on("detections", (result) => rule.handle(result));
   lifecycle.add({ name: "rules", start: async () => {}, stop: () => rule.drain() });
+  // The latest main-stream JPEGs: snapshot.jpg, and the snapshots incidents keep.
+  const snapshots = new SnapshotCache(2);
+  // Zone rules, watchlist and unknown faces, tamper: subscribes to detections, faces and camera.event.
+  lifecycle.add(new RuleEngine(ruleEngineSetup(config), { bus, incidents: deps.incidents, snapshots: deps.snapshots, frames: snapshots, log: log.child({ component: "rule-engine" }) }));
   const scheduler = lifecycle.add(new DetectionScheduler(deps.wrapDetector ? deps.wrapDetector(detector) : detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
   // Started before the cameras, so it hears each one's first state.
   lifecycle.add(new CameraFaultMonitor(bus, deps.outbox, deps.incidents, config.ingest.offline_alert_s * 1000, log.child({ component: "camera-faults" })));
-  const snapshots = new SnapshotCache(2);
   // Reads the camera list live, so cameras changed by a reload gate with their new settings.
   const gate = new MotionGate(
     (id) => cameras.cameras.find((c) => c.id === id)?.motion,

@@ -6,6 +6,7 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
 import { applyEnvOverride, collectEnvOverrides, EnvOverrideError } from "./env-overrides.js";
 import { ConfigSchema, type VigilConfig } from "./schema.js";
+import { resolveZoneRules } from "../analytics/rules/zone-rule-config.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/vigil/vigil.yaml";
 
@@ -60,6 +61,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, baseDir: strin
       throw invalid(`cameras[${i}].url`, "credentials must not be written in the URL; put user:password in a credentials_file");
     }
   });
+  // Zone rules must name zones that exist (throws with the rule's path).
+  resolveZoneRules(config);
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   config.data_dir = abs(config.data_dir);
   config.secrets_dir = abs(config.secrets_dir);

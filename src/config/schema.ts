@@ -38,6 +38,44 @@ const CameraPushSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+const Relative = Type.Number({ minimum: 0, maximum: 1 });
+
+/** A zone of a camera's picture; rules (`rules.zones`) refer to it by id. */
+const ZoneSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "for people: used in incident summaries; default: the id" })),
+    polygon: Type.Array(Type.Tuple([Relative, Relative]), {
+      minItems: 3,
+      maxItems: 64,
+      description: "[[x, y], ...] in relative frame coordinates (0..1, origin top left); an object is in the zone when the bottom centre of its box is",
+    }),
+    labels: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, description: "only these detection labels count as present; default: all" })),
+  },
+  { additionalProperties: false },
+);
+
+const NextStepSchema = Type.Union([Type.Literal("monitor"), Type.Literal("notify"), Type.Literal("dispatch")], {
+  description: "recommended next step; below incidents.min_confidence it is monitor, and dispatch always waits for a supervisor's approval",
+});
+
+/** One zone rule: what in which zone of which camera makes an incident. */
+const ZoneRuleSchema = Type.Object(
+  {
+    id: Id,
+    kind: Type.Union([Type.Literal("restricted"), Type.Literal("loitering"), Type.Literal("no_parking")], {
+      description: "restricted: anything of `labels` in the zone; loitering: staying longer than min_seconds; no_parking: a stationary vehicle longer than min_seconds",
+    }),
+    camera: Id,
+    zone: Type.String({ pattern: "^[a-z0-9_-]{1,64}$", description: "a zone id of that camera (cameras[].zones[].id)" }),
+    labels: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, description: "default: [person] (restricted, loitering), [car, truck, bus, motorcycle] (no_parking)" })),
+    min_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400, description: "time in the zone before it counts; default 0 (restricted), 30 (loitering), 60 (no_parking)" })),
+    next_step: Type.Optional(NextStepSchema),
+    enabled: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+);
+
 /** JPEG snapshots of the main stream (`GET /v1/cameras/:id/snapshot.jpg`, incident snapshots). */
 const SnapshotSchema = Type.Object(
   {
@@ -90,6 +128,7 @@ export const CameraSchema = Type.Object(
     hwaccel_device: Type.Optional(Type.String({ minLength: 1, description: "render node (/dev/dri/renderD128 for vaapi and qsv) or CUDA device index (nvdec)" })),
     hwaccel_codec: Type.Optional(Type.Union([Type.Literal("h264"), Type.Literal("hevc")], { default: "h264", description: "the stream's codec; qsv needs its decoder named" })),
     motion: Type.Optional(MotionSchema),
+    zones: Type.Optional(Type.Array(ZoneSchema, { description: "areas of the picture that zone rules (rules.zones) watch; default: none" })),
   },
   { additionalProperties: false },
 );
@@ -245,6 +284,55 @@ export const ConfigSchema = Type.Object(
           },
           { additionalProperties: false, default: {} },
         ),
+        zones: Type.Array(ZoneRuleSchema, { default: [], description: "zone rules: restricted, loitering, no_parking" }),
+        group_window_s: Type.Number({
+          minimum: 0,
+          maximum: 3600,
+          default: 30,
+          description: "objects of the same rule and zone (or face) within this many seconds of the last join the same incident, so a person walking through makes one",
+        }),
+        max_snapshots: Type.Integer({ minimum: 0, maximum: 50, default: 5, description: "JPEG snapshots per incident: one when raised, one per object that joins it" }),
+        tracker: Type.Object(
+          {
+            iou_threshold: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.2, description: "least overlap of a track's predicted box and a detection to be the same object" }),
+            min_frames: Type.Integer({ minimum: 1, maximum: 1000, default: 3, description: "consecutive frames before a new object counts" }),
+            max_missed_frames: Type.Integer({ minimum: 0, maximum: 10_000, default: 5, description: "missed frames after which an object has gone" }),
+            max_missed_s: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 3, description: "unseen this long and an object has gone, whatever the frame count" }),
+            stationary_window_s: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 10, description: "how long an object must stay put to be stationary" }),
+            stationary_ratio: Type.Number({ exclusiveMinimum: 0, maximum: 10, default: 0.25, description: "stationary: its centre moved less than this fraction of its box size over the window" }),
+            stationary_max_missed_s: Type.Number({
+              exclusiveMinimum: 0,
+              maximum: 3600,
+              default: 30,
+              description: "a stationary object (a parked car) hidden this long is still the same object when it reappears: no new alert",
+            }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        watchlist_face: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true }),
+            min_similarity: Type.Number({ minimum: 0, maximum: 1, default: 0.6, description: "a face this similar to a watchlist entry is a match; below it no name is ever shown" }),
+            next_step: Type.Union([Type.Literal("monitor"), Type.Literal("notify"), Type.Literal("dispatch")], { default: "notify", description: "recommended next step of a match" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        unknown_face: Type.Object(
+          {
+            enabled: Type.Boolean({ default: false }),
+            cameras: Type.Array(Id, { default: [], description: "cameras where a face matching no watchlist entry is an incident; empty: every camera" }),
+            next_step: Type.Union([Type.Literal("monitor"), Type.Literal("notify"), Type.Literal("dispatch")], { default: "monitor" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        tamper: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true }),
+            events: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: ["tamper"], description: "pushed camera event types that raise a tamper incident" }),
+            next_step: Type.Union([Type.Literal("monitor"), Type.Literal("notify"), Type.Literal("dispatch")], { default: "notify" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -269,6 +357,7 @@ export const ConfigSchema = Type.Object(
         retention_days: Type.Integer({ minimum: 0, maximum: 36_500, default: 365, description: "dismissed and closed incidents older than this are deleted; 0 keeps them by age" }),
         retention_max_bytes: Type.Integer({ minimum: 0, default: 536_870_912, description: "stored incidents above this: the oldest finished ones go first; 0 = no budget" }),
         retention_interval_s: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
+        kpi_weekly_check_s: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600, description: "how often finished weeks are looked for and published as kpi.weekly" }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -360,6 +449,8 @@ export type VigilConfig = Static<typeof ConfigSchema>;
 export type CameraConfig = Static<typeof CameraSchema>;
 export type MotionConfig = Static<typeof MotionSchema>;
 export type SnapshotConfig = Static<typeof SnapshotSchema>;
+export type ZoneConfig = Static<typeof ZoneSchema>;
+export type ZoneRuleConfig = Static<typeof ZoneRuleSchema>;
 
 /** Secrets the daemon needs; each lives in its own file in secrets_dir (or $CREDENTIALS_DIRECTORY). */
 export const REQUIRED_SECRETS = ["token_signing_key", "audit_hmac_key", "audit_checkpoint_key"] as const;

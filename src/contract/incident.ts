@@ -17,6 +17,27 @@ export interface IncidentHistoryEntry {
   readonly reason?: string;
 }
 
+/** A detected object as an incident records it: the tracker's id when a rule tracked it. */
+export interface IncidentObject extends Detection {
+  readonly track_id?: number;
+}
+
+/** A JPEG of the scene, stored under `<data_dir>/<file>` and listed in evidence packs. */
+export interface SnapshotRef {
+  /** Relative to data_dir: `snapshots/<incident id>/<n>.jpg`. */
+  readonly file: string;
+  readonly captured_at: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** Who a face matched on the watchlist; only present above the watchlist threshold. */
+export interface IncidentIdentity {
+  readonly person_id: string;
+  readonly name: string;
+  readonly similarity: number;
+}
+
 /** The incident document stored on the box and carried in `incident.created` / `incident.updated`. */
 export interface Incident {
   readonly id: string;
@@ -26,7 +47,7 @@ export interface Incident {
   readonly zone: string | null;
   readonly status: IncidentStatus;
   readonly confidence: number;
-  readonly objects: readonly Detection[];
+  readonly objects: readonly IncidentObject[];
   readonly started_at: string;
   readonly last_seen_at: string;
   readonly ended_at: string | null;
@@ -35,4 +56,8 @@ export interface Incident {
   /** Set when dismissed: false_positive_motion, normal_behavior, camera_fault, weather or unknown. */
   readonly dismiss_reason?: DismissReason;
   readonly history: readonly IncidentHistoryEntry[];
+  /** Scene JPEGs taken when the incident was raised and when new objects joined it. */
+  readonly snapshots?: readonly SnapshotRef[];
+  /** A watchlist match (rule `watchlist_face`), kept by the validator only above threshold. */
+  readonly identity?: IncidentIdentity;
 }

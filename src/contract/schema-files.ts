@@ -8,6 +8,7 @@ import {
   CommandSchema,
   EnvelopeSchema,
   IncidentEnvelopeSchema,
+  KpiWeeklyEnvelopeSchema,
   OutboxFullAlertEnvelopeSchema,
   StatusSchema,
 } from "./schemas.js";
@@ -21,6 +22,7 @@ import {
 const FILES: ReadonlyArray<readonly [string, TSchema]> = [
   ["envelope.json", EnvelopeSchema],
   ["incident-envelope.json", IncidentEnvelopeSchema],
+  ["kpi-weekly-envelope.json", KpiWeeklyEnvelopeSchema],
   ["audit-entry-envelope.json", AuditEntryEnvelopeSchema],
   ["audit-checkpoint-envelope.json", AuditCheckpointEnvelopeSchema],
   ["alert-outbox-full-envelope.json", OutboxFullAlertEnvelopeSchema],

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AuditRecorder } from "../contract/audit.js";
-import type { Detection } from "../contract/detection.js";
 import type { VigilEvents } from "../contract/events.js";
-import type { Incident, IncidentStatus } from "../contract/incident.js";
+import type { Incident, IncidentIdentity, IncidentObject, IncidentStatus, NextStep, SnapshotRef } from "../contract/incident.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { validateIncident, type ValidatorPolicy } from "./incident-validator.js";
 import { applyDecision, type DecisionInput } from "./lifecycle.js";
@@ -10,14 +9,41 @@ import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { Outbox } from "../sync/outbox.js";
+import type { WriteOp } from "../store/group-commit.js";
+
+/**
+ * Writes derived from an incident change that must land in the incident's own batch (the weekly
+ * KPIs): built in commit order from the stored version and the new one, undone if the batch fails.
+ */
+export interface IncidentWriteHook {
+  prepare(previous: Incident | undefined, next: Incident): { ops: WriteOp[]; undo: () => void };
+}
 
 export interface NewIncident {
   readonly cameraId: string;
   readonly rule: string;
-  readonly objects: readonly Detection[];
+  readonly objects: readonly IncidentObject[];
   readonly startedAt: number;
   readonly lastSeenAt: number;
   readonly summary: string;
+  /** Chosen by the caller when files (snapshots) must be named after it before it is stored. */
+  readonly id?: string;
+  readonly zone?: string | null;
+  /** What the rule recommends; the validator lowers it below the minimum confidence. Default monitor. */
+  readonly nextStep?: NextStep;
+  /** Default: the highest object score. */
+  readonly confidence?: number;
+  readonly snapshots?: readonly SnapshotRef[];
+  readonly identity?: IncidentIdentity;
+}
+
+/** What a rule may change on an incident it raised: never its status, which is the operators'. */
+export interface IncidentObservation {
+  readonly objects?: readonly IncidentObject[];
+  readonly lastSeenAt: number;
+  readonly endedAt?: number;
+  readonly snapshots?: readonly SnapshotRef[];
+  readonly confidence?: number;
 }
 
 /**
@@ -54,6 +80,7 @@ export class IncidentService {
     private readonly audit?: AuditRecorder,
     private readonly policy: ValidatorPolicy = { minConfidence: 0.5 },
     private readonly now: () => number = Date.now,
+    private readonly hook?: IncidentWriteHook,
   ) {}
 
   async get(id: string): Promise<Incident | undefined> {
@@ -62,13 +89,13 @@ export class IncidentService {
 
   async create(input: NewIncident): Promise<Incident> {
     const at = new Date(this.now()).toISOString();
-    const confidence = input.objects.reduce((m, o) => Math.max(m, o.score), 0);
+    const confidence = input.confidence ?? input.objects.reduce((m, o) => Math.max(m, o.score), 0);
     const incident: Incident = {
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       version: 1,
       camera_id: input.cameraId,
       rule: input.rule,
-      zone: null,
+      zone: input.zone ?? null,
       status: "open",
       confidence: Math.round(confidence * 1000) / 1000,
       objects: input.objects,
@@ -76,11 +103,35 @@ export class IncidentService {
       last_seen_at: new Date(input.lastSeenAt).toISOString(),
       ended_at: null,
       summary: input.summary,
-      // Monitoring is the only step an unverified detection may recommend; escalation is human.
-      next_step: "monitor",
+      // The rule's recommendation; the validator caps it (monitor below min confidence, never dispatch).
+      next_step: input.nextStep ?? "monitor",
       history: [{ at, actor: "system", action: "created", before: null, after: "open" }],
+      ...(input.snapshots ? { snapshots: input.snapshots } : {}),
+      ...(input.identity ? { identity: input.identity } : {}),
     };
-    return this.write(incident, "incident.created");
+    return this.write(undefined, incident, "incident.created");
+  }
+
+  /**
+   * What a rule saw since it raised the incident (objects that joined, last seen, end, snapshots).
+   * Serialised per incident like decisions, so it never overwrites an operator's step.
+   */
+  async update(id: string, seen: IncidentObservation): Promise<Incident | undefined> {
+    return this.serialised(id, async () => {
+      const current = await this.get(id);
+      if (!current) return undefined;
+      const confidence = seen.confidence === undefined ? current.confidence : Math.round(Math.max(current.confidence, seen.confidence) * 1000) / 1000;
+      const next: Incident = {
+        ...current,
+        version: current.version + 1,
+        confidence,
+        last_seen_at: new Date(Math.max(Date.parse(current.last_seen_at), seen.lastSeenAt)).toISOString(),
+        ...(seen.objects ? { objects: seen.objects } : {}),
+        ...(seen.endedAt !== undefined && current.ended_at === null ? { ended_at: new Date(seen.endedAt).toISOString() } : {}),
+        ...(seen.snapshots ? { snapshots: seen.snapshots } : {}),
+      };
+      return this.write(current, next, "incident.updated");
+    });
   }
 
   /** Marks the end of what the incident saw (the object left); status is the operators' business. */
@@ -89,7 +140,7 @@ export class IncidentService {
       const current = await this.get(id);
       if (!current || current.ended_at !== null) return current;
       const iso = new Date(endedAt).toISOString();
-      return this.write({ ...current, version: current.version + 1, last_seen_at: iso, ended_at: iso }, "incident.updated");
+      return this.write(current, { ...current, version: current.version + 1, last_seen_at: iso, ended_at: iso }, "incident.updated");
     });
   }
 
@@ -104,7 +155,7 @@ export class IncidentService {
       const current = await this.get(id);
       if (!current) throw new VigilError(ErrorCodes.NOT_FOUND, `no incident ${id}`);
       const next = applyDecision(current, { ...decision, at: new Date(this.now()).toISOString() });
-      const written = this.write(next, "incident.updated");
+      const written = this.write(current, next, "incident.updated");
       const audited = this.audit?.record({
         actor: decision.actor,
         source,
@@ -155,11 +206,19 @@ export class IncidentService {
     return run;
   }
 
-  private async write(proposed: Incident, type: "incident.created" | "incident.updated"): Promise<Incident> {
+  /** `previous` is the stored version `proposed` replaces (read under the incident's lock). */
+  private async write(previous: Incident | undefined, proposed: Incident, type: "incident.created" | "incident.updated"): Promise<Incident> {
     const incident = validateIncident(proposed, this.policy);
-    const envelope = await this.outbox.append("incidents", type, incident, [
-      { type: "put", sublevel: this.database.sublevels.incidents, key: incident.id, value: incident },
-    ]);
+    const put: WriteOp = { type: "put", sublevel: this.database.sublevels.incidents, key: incident.id, value: incident };
+    let undo: (() => void) | undefined;
+    const envelope = await this.outbox.appendDeferred("incidents", type, {
+      build: () => {
+        const derived = this.hook?.prepare(previous, incident);
+        undo = derived?.undo;
+        return { data: incident, alongside: [put, ...(derived?.ops ?? [])] };
+      },
+      abort: () => undo?.(),
+    });
     this.log.info({ incident: incident.id, camera: incident.camera_id, rule: incident.rule, type, seq: envelope.seq }, "incident stored");
     this.bus.emit("incident.changed", { incident, type });
     return incident;

@@ -29,15 +29,53 @@ export interface KpiSummary {
 
 export const FATIGUE_HORIZON_S = 600;
 const DAY_MS = 86_400_000;
-const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d;
+export const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d;
+
+/** What one incident contributes to the KPIs: the one definition both the summary and the weekly aggregate use. */
+export interface IncidentKpiFacts {
+  readonly camera: string;
+  readonly zone: string | null;
+  readonly rule: string;
+  readonly status: string;
+  readonly escalated: boolean;
+  /** Seconds from creation to the first human step, if there was one. */
+  readonly decisionS: number | undefined;
+  /** Set when dismissed. */
+  readonly reason: string | undefined;
+  /** 0..1: its weight in the alert-fatigue score (0 unless dismissed). */
+  readonly fatigue: number;
+  /** History steps by action (`created`, `dismiss`, ...). */
+  readonly actions: Readonly<Record<string, number>>;
+}
+
+export function incidentKpiFacts(i: Incident): IncidentKpiFacts {
+  const created = Date.parse(i.history[0]?.at ?? i.started_at);
+  const firstHuman = i.history.find((h) => h.actor !== "system" && h.action !== "created");
+  const dismissal = i.history.find((h) => h.action === "dismiss");
+  const dismissed = i.status === "dismissed";
+  const after = dismissal ? (Date.parse(dismissal.at) - created) / 1000 : FATIGUE_HORIZON_S;
+  const actions: Record<string, number> = {};
+  for (const h of i.history) actions[h.action] = (actions[h.action] ?? 0) + 1;
+  return {
+    camera: i.camera_id,
+    zone: i.zone,
+    rule: i.rule,
+    status: i.status,
+    escalated: i.history.some((h) => h.action === "escalate"),
+    decisionS: firstHuman ? Math.max(0, (Date.parse(firstHuman.at) - created) / 1000) : undefined,
+    reason: dismissed ? (i.dismiss_reason ?? "unknown") : undefined,
+    fatigue: dismissed ? Math.max(0, 1 - Math.max(0, after) / FATIGUE_HORIZON_S) : 0,
+    actions,
+  };
+}
 
 /** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
 }
 
-function top<K extends string>(counts: Map<string, number>, key: K, n = 5): Array<Record<K, string> & { incidents: number }> {
+export function top<K extends string>(counts: Map<string, number>, key: K, n = 5): Array<Record<K, string> & { incidents: number }> {
   return [...counts]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, n)
@@ -61,24 +99,17 @@ export function kpiSummary(incidents: readonly Incident[], range: KpiRange, now:
   let escalated = 0;
   let fatigue = 0;
   for (const i of inRange) {
-    byStatus.set(i.status, (byStatus.get(i.status) ?? 0) + 1);
-    cameras.set(i.camera_id, (cameras.get(i.camera_id) ?? 0) + 1);
-    if (i.zone !== null) zones.set(i.zone, (zones.get(i.zone) ?? 0) + 1);
-    const created = Date.parse(i.history[0]?.at ?? i.started_at);
-    const firstHuman = i.history.find((h) => h.actor !== "system" && h.action !== "created");
-    const decisionS = firstHuman ? Math.max(0, (Date.parse(firstHuman.at) - created) / 1000) : undefined;
-    if (decisionS !== undefined) decisionTimes.push(decisionS);
-    const wasEscalated = i.history.some((h) => h.action === "escalate");
-    if (wasEscalated) escalated++;
-    const dismissal = i.history.find((h) => h.action === "dismiss");
-    if (i.status === "dismissed") {
-      reasons.set(i.dismiss_reason ?? "unknown", (reasons.get(i.dismiss_reason ?? "unknown") ?? 0) + 1);
-      const after = dismissal ? (Date.parse(dismissal.at) - created) / 1000 : FATIGUE_HORIZON_S;
-      fatigue += Math.max(0, 1 - Math.max(0, after) / FATIGUE_HORIZON_S);
-    }
+    const f = incidentKpiFacts(i);
+    byStatus.set(f.status, (byStatus.get(f.status) ?? 0) + 1);
+    cameras.set(f.camera, (cameras.get(f.camera) ?? 0) + 1);
+    if (f.zone !== null) zones.set(f.zone, (zones.get(f.zone) ?? 0) + 1);
+    if (f.decisionS !== undefined) decisionTimes.push(f.decisionS);
+    if (f.escalated) escalated++;
+    if (f.reason !== undefined) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
+    fatigue += f.fatigue;
     const day = i.started_at.slice(0, 10);
     const d = daily.get(day) ?? { incidents: 0, dismissed: 0, escalated: 0 };
-    daily.set(day, { incidents: d.incidents + 1, dismissed: d.dismissed + (i.status === "dismissed" ? 1 : 0), escalated: d.escalated + (wasEscalated ? 1 : 0) });
+    daily.set(day, { incidents: d.incidents + 1, dismissed: d.dismissed + (i.status === "dismissed" ? 1 : 0), escalated: d.escalated + (f.escalated ? 1 : 0) });
   }
   const total = inRange.length;
   const sortedTimes = [...decisionTimes].sort((a, b) => a - b);

@@ -1,7 +1,6 @@
-/** The newest JPEG of each camera: what incident snapshots and `snapshot.jpg` read. */
-export interface LatestFrames {
-  latestJpeg(cameraId: string): { jpeg: Buffer; capturedAt: number } | undefined;
-}
+import type { LatestFrames } from "../contract/latest-frames.js";
+
+export type { LatestFrames } from "../contract/latest-frames.js";
 
 export interface Snapshot {
   readonly jpeg: Buffer;

@@ -94,6 +94,9 @@ void describe("central commands and the audit trail, end to end (daemon, mosquit
 
       // Central revokes a camera's key: it stops working at once, and a second revoke says so.
       assert.equal(await pushEvent(), 202);
+      // The pushed tamper event also reaches the rules: a tamper incident goes to central.
+      const tamper = (await collector.waitFor((m) => m.topic === `${BASE}/incidents` && (m.json() as Envelope<{ rule: string }>).data.rule === "tamper", 15_000)).json() as Envelope<{ rule: string; camera_id: string; confidence: number; next_step: string }>;
+      assert.deepEqual([tamper.type, tamper.data.camera_id, tamper.data.confidence, tamper.data.next_step], ["incident.created", "lobby", 1, "notify"]);
       const revoke = claims("key.revoke", { args: { key_id: keyId } });
       await central_.publishAsync(`${BASE}/cmd/key.revoke`, await sign(revoke), { qos: 1 });
       const revoked = (await collector.waitFor(isResult("key.revoke", revoke.id), 15_000)).json() as CommandResult;

@@ -37,7 +37,18 @@ void describe("incident validator", () => {
   void it("leaves a valid recommendation alone and drops an unmatched identity claim", () => {
     const ok = make("dispatch_authorized", "dispatch", 0.9);
     assert.equal(validateIncident(ok, { minConfidence: 0.5 }), ok);
-    const claimed = { ...make("open", "monitor", 0.9), identity: "Jane Doe" } as Incident;
+    const claimed = { ...make("open", "monitor", 0.9), identity: "Jane Doe" } as unknown as Incident;
     assert.equal("identity" in validateIncident(claimed, { minConfidence: 0.5 }), false);
+  });
+
+  void it("keeps a watchlist identity only on a watchlist_face incident at or above the threshold; otherwise drops it and the name", () => {
+    const named = (rule: string, similarity: number): Incident => ({ ...make("open", "notify", 0.9), rule, summary: "Watchlist match: Jane Roe on camera door", identity: { person_id: "p-1", name: "Jane Roe", similarity } });
+    const policy = { minConfidence: 0.5, watchlistThreshold: 0.6 };
+    assert.deepEqual(validateIncident(named("watchlist_face", 0.6), policy).identity?.name, "Jane Roe");
+    for (const [rule, similarity, p] of [["watchlist_face", 0.59, policy], ["unknown_face", 0.9, policy], ["watchlist_face", 0.9, { minConfidence: 0.5 }]] as const) {
+      const v = validateIncident(named(rule, similarity), p);
+      assert.equal(v.identity, undefined, `${rule} ${similarity}`);
+      assert.doesNotMatch(v.summary, /Jane Roe/);
+    }
   });
 });

@@ -2,6 +2,7 @@ import type { AuditRecorder } from "../../contract/audit.js";
 import { ErrorCodes, VigilError } from "../../core/errors.js";
 import { buildEvidencePack, type EvidencePack } from "./pack.js";
 import type { EvidenceSource } from "./source.js";
+import type { Incident } from "../../contract/incident.js";
 
 /**
  * Exports one incident's evidence pack. The export itself is audited, with the manifest's hash,
@@ -22,7 +23,7 @@ export class EvidenceExporter {
     if (!incident) throw new VigilError(ErrorCodes.NOT_FOUND, `no incident ${id}`);
     const target = `incident:${id}`;
     const pack = await buildEvidencePack(
-      { incident, audit: await this.source.auditTrail(target), site: this.identity.site, gateway: this.identity.gateway, createdAt: this.now(), createdBy: actor },
+      { incident, audit: await this.source.auditTrail(target), snapshots: await this.snapshots(incident), site: this.identity.site, gateway: this.identity.gateway, createdAt: this.now(), createdBy: actor },
       this.signingKeyPem,
     );
     await this.audit.record({
@@ -34,5 +35,22 @@ export class EvidenceExporter {
       details: { version: incident.version, manifest_sha256: pack.manifestSha256, files: pack.manifest.files.length, bytes: pack.zip.byteLength },
     });
     return pack;
+  }
+
+  /**
+   * The incident's snapshots as they are on disk now, named by their number. One that is gone
+   * (deleted by hand) is left out: the pack's incident.json still lists it with its hash, so the
+   * gap shows.
+   */
+  private async snapshots(incident: Incident): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    const read = this.source.snapshot?.bind(this.source);
+    if (!read) return out;
+    for (const ref of incident.snapshots ?? []) {
+      const bytes = await read(ref.file);
+      const name = ref.file.slice(ref.file.lastIndexOf("/") + 1);
+      if (bytes) out.set(name, bytes);
+    }
+    return out;
   }
 }

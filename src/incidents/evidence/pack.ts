@@ -13,6 +13,8 @@ export interface EvidenceInput {
   readonly gateway: string;
   readonly createdAt: Date;
   readonly createdBy: string;
+  /** Snapshot bytes by their name in the pack (`1.jpg`): they go to `snapshots/`. */
+  readonly snapshots?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface EvidencePack {
@@ -39,6 +41,7 @@ export function evidenceFiles(input: EvidenceInput): Map<string, Uint8Array> {
   files.set("incident.json", json(incident));
   incident.history.forEach((step, i) => files.set(eventPath(i, step.action), json({ incident_id: incident.id, step: i + 1, ...step })));
   files.set("audit.json", json(input.audit));
+  for (const [name, bytes] of input.snapshots ?? []) files.set(`snapshots/${name}`, bytes);
   const meta = { site: input.site, gateway: input.gateway, createdAt: input.createdAt.toISOString(), createdBy: input.createdBy };
   files.set("report.md", Buffer.from(renderReport(incident, input.audit, meta), "utf8"));
   return files;

@@ -2,21 +2,30 @@ import type { AuditListQuery } from "../../audit/audit-log.js";
 import { isAuditEntry } from "../../audit/chain.js";
 import type { AuditEntry } from "../../contract/audit.js";
 import type { Incident } from "../../contract/incident.js";
+import { dirname } from "node:path";
 import type { Database } from "../../store/database.js";
+import { SnapshotStore } from "../snapshot-store.js";
 
 /** Where a pack's contents come from: the running services, or the store opened by the CLI. */
 export interface EvidenceSource {
   incident(id: string): Promise<Incident | undefined>;
   /** Every stored audit entry with this target, in seq order. */
   auditTrail(target: string): Promise<AuditEntry[]>;
+  /** A stored snapshot's bytes (`SnapshotRef.file`), or undefined when it is gone. */
+  snapshot?(file: string): Promise<Uint8Array | undefined>;
 }
 
 const PAGE = 1000;
 
 /** Through the daemon's services: `IncidentService.get` and `AuditLog.list`, page by page. */
-export function serviceEvidenceSource(incidents: { get(id: string): Promise<Incident | undefined> }, audit: { list(q: AuditListQuery): Promise<AuditEntry[]> }): EvidenceSource {
+export function serviceEvidenceSource(
+  incidents: { get(id: string): Promise<Incident | undefined> },
+  audit: { list(q: AuditListQuery): Promise<AuditEntry[]> },
+  snapshots?: SnapshotStore,
+): EvidenceSource {
   return {
     incident: (id) => incidents.get(id),
+    ...(snapshots ? { snapshot: (file: string) => snapshots.read(file) } : {}),
     auditTrail: async (target) => {
       const out: AuditEntry[] = [];
       let afterSeq = 0;
@@ -31,9 +40,14 @@ export function serviceEvidenceSource(incidents: { get(id: string): Promise<Inci
   };
 }
 
-/** Straight from the store's sublevels, for the admin op (which has the store, not the services). */
+/**
+ * Straight from the store's sublevels, for the admin op (which has the store, not the services);
+ * snapshots from `<data_dir>/snapshots`, beside the store's `<data_dir>/db`.
+ */
 export function storeEvidenceSource(database: Database): EvidenceSource {
+  const snapshots = new SnapshotStore(dirname(database.location));
   return {
+    snapshot: (file) => snapshots.read(file),
     incident: async (id) => (await database.sublevels.incidents.get(id)) as Incident | undefined,
     auditTrail: async (target) => {
       const out: AuditEntry[] = [];

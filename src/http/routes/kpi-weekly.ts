@@ -1,0 +1,21 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { weeklyFigures } from "../../incidents/kpi-weekly.js";
+import type { KpiWeeklyStore } from "../../incidents/kpi-weekly-store.js";
+import { role } from "../route-access.js";
+
+const WeeklyQuery = Type.Object(
+  { weeks: Type.Integer({ minimum: 1, maximum: 520, default: 12, description: "how many of the latest weeks with incidents" }) },
+  { additionalProperties: false },
+);
+
+/** `GET /v1/metrics/weekly` (viewer): the stored weekly KPIs, newest week first, as sent in `kpi.weekly`. */
+export function registerKpiWeeklyRoutes(app: FastifyInstance, deps: { weekly: Pick<KpiWeeklyStore, "list"> }): void {
+  app.get<{ Querystring: { weeks: number } }>("/v1/metrics/weekly", { config: { access: role("viewer") }, schema: { querystring: WeeklyQuery } }, async (request) => ({
+    weeks: deps.weekly
+      .list()
+      .reverse()
+      .slice(0, request.query.weeks)
+      .map(weeklyFigures),
+  }));
+}
