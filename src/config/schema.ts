@@ -248,8 +248,12 @@ export const ConfigSchema = Type.Object(
     ),
     detector: Type.Object(
       {
-        model: Type.String({ minLength: 1, default: "blazeface-back-256", description: "manifest id: a face-detection model (BlazeFace) or an object-detection model (NanoDet, YOLO)" }),
-        score_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.6 }),
+        model: Type.String({
+          minLength: 1,
+          default: "nanodet-g-416",
+          description: "manifest id: an object-detection model (NanoDet-g by default; an imported YOLOv8/YOLO11 export for better accuracy) or a face-detection model (BlazeFace)",
+        }),
+        score_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.35, description: "minimum detection score; NanoDet-g scores real people 0.4-0.75, BlazeFace wants about 0.6" }),
         iou_threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.3 }),
         threads: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
         labels: Type.Array(Type.String({ minLength: 1 }), {

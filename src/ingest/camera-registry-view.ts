@@ -7,6 +7,12 @@ export interface RegisteredCameraView {
   readonly url: string;
   readonly enabled: boolean;
   readonly detect: RegisteredCamera["camera"]["detect"];
+  /** The detection substream, when the camera has one; `url` then only feeds snapshots. */
+  readonly substream_url: string | null;
+  readonly hwaccel: string;
+  readonly motion: RegisteredCamera["camera"]["motion"] | null;
+  readonly snapshot: RegisteredCamera["camera"]["snapshot"] | null;
+  readonly zones: NonNullable<RegisteredCamera["camera"]["zones"]>;
   readonly push_auth: string;
   readonly has_credentials: boolean;
   /** `config`: read-only here, change it in the config file; `runtime`: added through the API or CLI. */
@@ -22,6 +28,11 @@ export function registeredCameraView(c: RegisteredCamera): RegisteredCameraView 
     url: camera.url,
     enabled: camera.enabled,
     detect: camera.detect,
+    substream_url: camera.substream_url ?? null,
+    hwaccel: camera.hwaccel ?? "none",
+    motion: camera.motion ?? null,
+    snapshot: camera.snapshot ?? null,
+    zones: camera.zones ?? [],
     push_auth: camera.push.auth,
     has_credentials: camera.credentials_file !== undefined,
     origin: c.origin,

@@ -20,6 +20,8 @@ function boxConfig(httpPort: number, brokerPort: number, cameraUrl: string): Rec
     log: { level: "info" },
     http: { listen: `127.0.0.1:${httpPort}` },
     mqtt: { brokers: [`mqtt://127.0.0.1:${brokerPort}`] },
+    // Faces, not people: the face detector as the camera detector, as on a door-entry box.
+    detector: { model: "blazeface-back-256", score_threshold: 0.6 },
     rules: { face_presence: { min_frames: 3, clear_frames: 5 } },
     ingest: { stall_timeout_s: 5 },
     cameras: [{ id: "door", url: cameraUrl, detect: { fps: 5 } }],

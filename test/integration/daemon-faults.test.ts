@@ -52,7 +52,8 @@ void describe("faults an installer or a site causes", () => {
     const box = await provisionBox({ site: "hq", gateway: "gw-01", models_dir: models, http: { listen: `127.0.0.1:${await freePort()}` } });
     try {
       await cp(MODELS, models, { recursive: true });
-      await appendFile(join(models, "blazeface", "face_detection_back_256x256_barracuda.onnx"), Buffer.from("tampered"));
+      // The default detector's file, as a bad copy or a disk error would leave it.
+      await appendFile(join(models, "nanodet", "nanodet-g-416.onnx"), Buffer.from("tampered"));
       const daemon = box.start();
       const fatal = await daemon.waitForLog((l) => l.msg === "start failed", 20_000);
       assert.equal((fatal.err as { code?: string }).code, "VIGIL_E_MODEL_HASH_MISMATCH");

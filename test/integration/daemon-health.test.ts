@@ -93,7 +93,7 @@ void describe("health for the field tech", () => {
     assert.match(text, /^vigil_outbox_depth\{stream="audit"\} [1-9]/m);
     assert.match(text, /^vigil_auth_failures_total\{kind="login"\} 1$/m);
     assert.match(text, /^vigil_outbox_oldest_age_seconds\{stream="audit"\} /m);
-    assert.match(text, /^vigil_provider_up\{provider="cpu",model="blazeface-back-256"\} 1$/m);
+    assert.match(text, /^vigil_provider_up\{provider="cpu",model="nanodet-g-416"\} 1$/m);
   });
 
   void it("SIGHUP applies a new log level, names what needs a restart, and refuses a broken config", async () => {

@@ -9,6 +9,13 @@ import { expectVigil } from "../helpers/expect-vigil.js";
 
 const cam = (id: string, url = `rtsp://10.0.0.1/${id}`): CameraConfig => ({ id, url, enabled: true, detect: { fps: 5 }, push: { auth: "either" } });
 const stored = (camera: CameraConfig): StoredCamera => ({ camera, probe: null, credentials_managed: false, added_at: "t", added_by: "a", updated_at: "t", updated_by: "a" });
+/** What the camera schema fills in for ingest keys a camera does not set (substream, decode, motion, snapshots). */
+const INGEST_DEFAULTS = {
+  hwaccel: "none",
+  hwaccel_codec: "h264",
+  motion: { enabled: false, idle_fps: 0.2, min_area: 0.002, threshold: 20 },
+  snapshot: { enabled: true, fps: 1, keyframes_only: true, quality: 5 },
+} as const;
 const ids: fc.Arbitrary<string[]> = fc.uniqueArray(fc.constantFrom("a", "b", "c", "d", "e", "f"), { maxLength: 6 });
 
 void describe("camera registry rules", () => {
@@ -45,6 +52,7 @@ void describe("camera registry rules", () => {
       enabled: true,
       detect: { fps: 5 },
       push: { auth: "either" },
+      ...INGEST_DEFAULTS,
     });
     assert.equal(expectVigil(() => cameraFromAdd({ id: "gate", url: "ftp://x" }), ErrorCodes.VALIDATION).details?.field, "/url");
   });
@@ -52,7 +60,7 @@ void describe("camera registry rules", () => {
   void it("a patch changes what it names and keeps the rest; the id never changes", () => {
     const before = { ...cam("gate"), name: "Gate", detect: { fps: 5, width: 256, height: 256 } };
     const after = patchCamera(before, { enabled: false, detect: { fps: 2 } });
-    assert.deepEqual(after, { ...before, enabled: false, detect: { fps: 2, width: 256, height: 256 } });
+    assert.deepEqual(after, { ...before, ...INGEST_DEFAULTS, enabled: false, detect: { fps: 2, width: 256, height: 256 } });
     fc.assert(
       fc.property(fc.record({ enabled: fc.boolean(), name: fc.string({ maxLength: 20 }), fps: fc.integer({ min: 1, max: 60 }) }, { requiredKeys: [] }), (p) => {
         const patch = { ...(p.enabled === undefined ? {} : { enabled: p.enabled }), ...(p.name === undefined ? {} : { name: p.name }), ...(p.fps === undefined ? {} : { detect: { fps: p.fps } }) };

@@ -1,11 +1,12 @@
 // Configuration loading as an installer meets it: defaults, validation errors that name the key,
 // VIGIL__ environment overrides, relative paths, and the exit code systemd must not restart on.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
+import { parse } from "yaml";
 import { buildConfig, loadConfig } from "../../src/config/loader.js";
 import { EnvOverrideError, resolveEnvOverride } from "../../src/config/env-overrides.js";
 import { ConfigSchema, type VigilConfig } from "../../src/config/schema.js";
@@ -308,4 +309,14 @@ void describe("exitCodeFor", () => {
     }
     for (const err of [new VigilError(ErrorCodes.STORE_LOCKED, "x"), new Error("boom"), "string", undefined]) assert.equal(exitCodeFor(err), 1);
   });
+});
+
+void describe("the shipped configs", () => {
+  // Installers copy these; a key that drifted into the wrong section would fail their first start.
+  for (const file of ["config/vigil.example.yaml", "config/demo.yaml"]) {
+    void it(`${file} is valid`, async () => {
+      const doc = parse(await readFile(resolve(PACKAGE_ROOT, file), "utf8")) as Record<string, unknown>;
+      assert.doesNotThrow(() => buildConfig(doc, {}, BASE));
+    });
+  }
 });
