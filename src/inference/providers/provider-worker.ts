@@ -44,6 +44,11 @@ async function load(req: LoadRequest): Promise<void> {
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
       logSeverityLevel: 3,
+      // ORT's pool threads otherwise spin for a while after every run. Cameras send a frame every
+      // 100-200 ms, so they would spin through most of each gap: measured on NanoDet, 2 threads,
+      // 50 ms gaps, 59 ms of CPU per frame with spinning against 26 ms with it stopped, at the
+      // same latency. That CPU belongs to ffmpeg on a small box (docs/performance.md).
+      extra: { session: { force_spinning_stop: "1" } },
     });
     const missing = req.outputs.filter((o) => !session?.outputNames.includes(o));
     if (!session.inputNames.includes(req.inputName)) throw new Error(`model has no input ${req.inputName} (has ${session.inputNames.join(", ")})`);
