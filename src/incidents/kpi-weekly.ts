@@ -1,5 +1,5 @@
 import type { Incident } from "../contract/incident.js";
-import { type IncidentKpiFacts, incidentKpiFacts, percentile, round, top } from "./kpi.js";
+import { type IncidentKpiFacts, incidentKpiFacts, type KpiFigures, percentile, round, top } from "./kpi.js";
 import { isoWeek } from "./iso-week.js";
 
 /**
@@ -26,20 +26,11 @@ export interface WeeklyKpiAggregate {
 }
 
 /** What `kpi.weekly` carries: the same figures as `GET /v1/metrics/summary` for that week. */
-export interface WeeklyKpiFigures {
+export interface WeeklyKpiFigures extends KpiFigures {
   readonly week: string;
   readonly from: string;
   readonly to: string;
-  readonly total: number;
-  readonly by_status: Readonly<Record<string, number>>;
   readonly by_rule: Readonly<Record<string, number>>;
-  readonly dismissed_rate: number;
-  readonly escalation_rate: number;
-  readonly time_to_decision_s: { readonly decided: number; readonly mean: number | null; readonly p90: number | null };
-  readonly dismiss_reasons: Readonly<Record<string, number>>;
-  readonly top_cameras: ReadonlyArray<{ readonly camera_id: string; readonly incidents: number }>;
-  readonly top_zones: ReadonlyArray<{ readonly zone: string; readonly incidents: number }>;
-  readonly alert_fatigue: number;
   readonly transitions: Readonly<Record<string, number>>;
 }
 

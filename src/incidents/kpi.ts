@@ -3,10 +3,8 @@ import type { Incident } from "../contract/incident.js";
 export const KPI_RANGES = { "7d": 7, "30d": 30, all: undefined } as const;
 export type KpiRange = keyof typeof KPI_RANGES;
 
-export interface KpiSummary {
-  readonly range: KpiRange;
-  readonly from: string | null;
-  readonly to: string;
+/** The figures of a period, whether summarised on request or kept per week. */
+export interface KpiFigures {
   readonly total: number;
   readonly by_status: Readonly<Record<string, number>>;
   /** Dismissed incidents / all incidents in the range. */
@@ -24,6 +22,12 @@ export interface KpiSummary {
    * their day swatting alerts away unread: the rules or zones need tuning.
    */
   readonly alert_fatigue: number;
+}
+
+export interface KpiSummary extends KpiFigures {
+  readonly range: KpiRange;
+  readonly from: string | null;
+  readonly to: string;
   readonly daily: ReadonlyArray<{ readonly day: string; readonly incidents: number; readonly dismissed: number; readonly escalated: number }>;
 }
 

@@ -1,7 +1,7 @@
 import type { Frame } from "../contract/detection.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { buildDetectionFilter, type DetectionFilter, filterDetections } from "./decoders/detection-filter.js";
+import { buildDetectionFilter, type DetectionFilter, type FilterSettings, filterDetections } from "./decoders/detection-filter.js";
 import { objectDecoder } from "./decoders/index.js";
 import type { ObjectDecoder } from "./decoders/types.js";
 import type { FrameDetection } from "./face-detector.js";
@@ -9,17 +9,8 @@ import { ModelDetector } from "./model-detector.js";
 import { modelInputSize } from "./model-input.js";
 import type { ModelRunnerOptions } from "./providers/model-runner.js";
 
-export interface ObjectDetectorOptions extends ModelRunnerOptions {
-  /** Labels to report; the rest of the model's classes are never decoded into boxes. */
-  readonly track: readonly string[];
-  readonly scoreThreshold: number;
-  readonly labelThresholds?: Readonly<Record<string, number>>;
-  /** Box area relative to the source frame. */
-  readonly minArea?: number;
-  readonly maxArea?: number;
-  readonly iouThreshold: number;
-  readonly maxDetections?: number;
-}
+/** Labels to report (`track`; the rest of the model's classes are never decoded), thresholds, area and NMS. */
+export interface ObjectDetectorOptions extends ModelRunnerOptions, Omit<FilterSettings, "labels" | "preTopK"> {}
 
 /**
  * Any manifest object detector (NanoDet, YOLOv5, YOLOv8/YOLO11 exports): preprocessing from the
@@ -36,16 +27,7 @@ export class ObjectDetector extends ModelDetector {
     if (model.task !== "object-detection") throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model "${model.id}" is a ${model.task} model, not object-detection`);
     const { width, height, channels } = modelInputSize(model);
     if (channels !== 3 || model.input.shape[0] !== 1) throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model "${model.id}": input shape [${model.input.shape.join(",")}] is not one 3-channel ${model.input.layout} image`);
-    const { filter, unknownLabels } = buildDetectionFilter({
-      labels: model.labels,
-      track: options.track,
-      scoreThreshold: options.scoreThreshold,
-      labelThresholds: options.labelThresholds,
-      minArea: options.minArea,
-      maxArea: options.maxArea,
-      iouThreshold: options.iouThreshold,
-      maxDetections: options.maxDetections,
-    });
+    const { filter, unknownLabels } = buildDetectionFilter({ ...options, labels: model.labels });
     if (unknownLabels.length > 0) {
       throw new VigilError(ErrorCodes.CONFIG_INVALID, `detector.labels: model "${model.id}" has no label ${unknownLabels.join(", ")}`, { details: { path: "detector.labels" } });
     }
