@@ -177,12 +177,19 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + Mob
     // Enrolled by central, recognised on the camera like any other.
     await collector.waitFor(() => incidentsCreated(collector).some((i) => i.identity?.person_id === person.id), 20_000);
 
-    // Base64 that is not a JPEG, and a string that is not base64: refused, nothing enrolled.
-    for (const photo of [Buffer.from("definitely not a jpeg").toString("base64"), "%%% not base64 %%%"]) {
+    // Not a JPEG, a JPEG cut short (ffmpeg cannot decode it), not base64: refused naming the
+    // photo, nothing enrolled.
+    const malformed: Array<[string, RegExp]> = [
+      [Buffer.from("definitely not a jpeg").toString("base64"), /photos\/0: not a JPEG/],
+      [small.subarray(0, 600).toString("base64"), /photos\/0/],
+      ["%%% not base64 %%%", /args\/photos\/0/],
+    ];
+    for (const [photo, message] of malformed) {
       const bad = command("watchlist.enroll", { name: "Broken", photos: [photo] });
       await central.publishAsync(`${BASE}/cmd/watchlist.enroll`, await sign(bad), { qos: 1 });
       const refused = (await collector.waitFor(resultOf("watchlist.enroll", bad.id), 15_000)).json() as CommandResult;
       assert.deepEqual([refused.ok, refused.error?.code], [false, "VIGIL_E_VALIDATION"], JSON.stringify(refused));
+      assert.match(refused.error?.message ?? "", message);
     }
     assert.deepEqual((await listed()).map((p) => p.id), [person.id]);
 
