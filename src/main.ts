@@ -137,7 +137,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     log,
   });
   if (sync.commands) registerApiKeyCommands(sync.commands, auth.keys);
-  const faces = composeWatchlist(lifecycle, config, { manifest, database, commits, audit: sync.audit, emit: (fact) => bus.emit("faces", fact), env, log });
+  const faces = composeWatchlist(lifecycle, config, { manifest, database, commits, audit: sync.audit, emit: (fact) => bus.emit("faces", fact), onDeleted: (personId) => bus.emit("watchlist.deleted", { personId }), env, log });
   if (sync.commands) registerWatchlistCommands(sync.commands, faces.service);
   // Config cameras merged with those added at runtime; before the camera manager, which it fills.
   let provisioned = config.cameras;

@@ -27,6 +27,11 @@ export interface FaceAnalysisState {
 
 export const NEW_FACE_ANALYSIS: FaceAnalysisState = { tracker: INITIAL_TRACKER, best: new Map() };
 
+/** A person deleted from the watchlist: no track may go on naming them (GDPR erasure). Pure. */
+export function forgetPerson(state: FaceAnalysisState, personId: string): FaceAnalysisState {
+  return { ...state, best: new Map([...state.best].filter(([, identity]) => identity.personId !== personId)) };
+}
+
 export interface FaceRulesSetup {
   readonly tracker: TrackerOptions;
   readonly watchlist: WatchlistFaceOptions | undefined;

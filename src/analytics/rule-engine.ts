@@ -9,7 +9,7 @@ import type { Logger } from "../core/logger.js";
 import type { IncidentService } from "../incidents/incident-service.js";
 import type { SnapshotStore } from "../incidents/snapshot-store.js";
 import { analyseFrame, type CameraAnalysisState, NEW_CAMERA_ANALYSIS } from "./camera-analysis.js";
-import { analyseFaces, type FaceAnalysisState, type FaceRulesSetup, NEW_FACE_ANALYSIS, type SeenFace, seenFaces } from "./face-analysis.js";
+import { analyseFaces, type FaceAnalysisState, type FaceRulesSetup, forgetPerson, NEW_FACE_ANALYSIS, type SeenFace, seenFaces } from "./face-analysis.js";
 import { closeExpired, type GroupAction, groupCandidates, type GroupingState, type IncidentGroup, NO_GROUPS } from "./grouping.js";
 import type { RuleCandidate, ZoneRule } from "./rules/candidate.js";
 import { tamperRule, type TamperOptions } from "./rules/tamper.js";
@@ -66,7 +66,10 @@ export class RuleEngine implements Component {
   async start(): Promise<void> {
     const { bus } = this.deps;
     if (this.setup.zoneRules.length > 0) this.unsubscribe.push(bus.on("detections", (r) => this.handleDetections(r)));
-    if (this.setup.watchlist || this.setup.unknown) this.unsubscribe.push(bus.on("faces", (f) => this.handleFaces(f.cameraId, seenFaces(f.faces), f.capturedAt)));
+    if (this.setup.watchlist || this.setup.unknown) {
+      this.unsubscribe.push(bus.on("faces", (f) => this.handleFaces(f.cameraId, seenFaces(f.faces), f.capturedAt)));
+      this.unsubscribe.push(bus.on("watchlist.deleted", (d) => this.forgetPerson(d.personId)));
+    }
     if (this.setup.tamper) this.unsubscribe.push(bus.on("camera.event", (e) => this.handleCameraEvent(e)));
     if (this.setup.sweepIntervalMs > 0) {
       this.timer = setInterval(() => this.sweep((this.deps.now ?? Date.now)()), this.setup.sweepIntervalMs);
@@ -98,6 +101,11 @@ export class RuleEngine implements Component {
     const step = analyseFaces(this.faces.get(cameraId) ?? NEW_FACE_ANALYSIS, faces, cameraId, at, this.setup);
     this.faces.set(cameraId, step.state);
     this.apply(cameraId, step.candidates, at);
+  }
+
+  /** Tracks that matched a deleted person stop naming them at once, not when they end. */
+  forgetPerson(personId: string): void {
+    for (const [cameraId, state] of this.faces) this.faces.set(cameraId, forgetPerson(state, personId));
   }
 
   handleCameraEvent(e: CameraEvent): void {

@@ -37,7 +37,7 @@ export interface WatchlistParts {
 export function composeWatchlist(
   lifecycle: Lifecycle,
   config: Readonly<VigilConfig>,
-  deps: { manifest: Manifest; database: Database; commits: GroupCommit; audit: AuditRecorder; emit: (fact: FacesFact) => void; env: NodeJS.ProcessEnv; log: Logger },
+  deps: { manifest: Manifest; database: Database; commits: GroupCommit; audit: AuditRecorder; emit: (fact: FacesFact) => void; onDeleted?: (personId: string) => void; env: NodeJS.ProcessEnv; log: Logger },
 ): WatchlistParts {
   const { faces } = config;
   const log = deps.log.child({ component: "watchlist" });
@@ -63,7 +63,15 @@ export function composeWatchlist(
   // The camera detector finds faces itself when it is a face model; otherwise a face model runs beside it.
   const mainFindsFaces = findModel(deps.manifest, config.detector.model).task === "face-detection";
   const frameFaces = mainFindsFaces ? undefined : faceDetector("frame-face-detector");
-  const service = new WatchlistService({ store, audit: deps.audit, finder, embedder, ready: () => embedder.loaded && finder.loaded, maxPhotos: faces.enroll_max_photos });
+  const service = new WatchlistService({
+    store,
+    audit: deps.audit,
+    finder,
+    embedder,
+    ready: () => embedder.loaded && finder.loaded,
+    maxPhotos: faces.enroll_max_photos,
+    onDeleted: deps.onDeleted,
+  });
   const recogniser = new FaceRecogniser(embedder, () => store.gallery(), { matchThreshold: faces.match_threshold, minFacePx: faces.min_face_px, maxFacesPerFrame: faces.max_faces_per_frame });
   return {
     store,

@@ -20,5 +20,7 @@ export interface VigilEvents extends Record<string, unknown> {
   /** Watchlist matches (and unknown faces, when configured) of one frame; see contract/faces.ts. */
   "faces": FacesFact;
   "camera.event": CameraEvent;
+  /** A person was removed from the watchlist; whatever still remembers their match forgets it. */
+  "watchlist.deleted": { readonly personId: string };
   "incident.changed": { readonly incident: Incident; readonly type: "incident.created" | "incident.updated" };
 }

@@ -18,6 +18,8 @@ export interface WatchlistServiceDeps {
   /** Whether the detector and embedder are loaded; enrolment is refused until they are. */
   readonly ready: () => boolean;
   readonly maxPhotos: number;
+  /** Told after a deletion is durable and audited, so live recognition state drops the person too. */
+  readonly onDeleted?: (personId: string) => void;
   /** Faces narrower than this (pixels of the photo, at most 1280 on its longer side) are refused. */
   readonly minFacePx?: number;
   readonly now?: () => number;
@@ -89,6 +91,7 @@ export class WatchlistService {
       result: "ok",
       details: { embeddings: deleted.embeddings },
     });
+    this.deps.onDeleted?.(id);
     return { deleted };
   }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { analyseFaces, type FaceAnalysisState, type FaceRulesSetup, NEW_FACE_ANALYSIS } from "../../src/analytics/face-analysis.js";
+import { analyseFaces, type FaceAnalysisState, type FaceRulesSetup, forgetPerson, NEW_FACE_ANALYSIS } from "../../src/analytics/face-analysis.js";
 import { tamperRule } from "../../src/analytics/rules/tamper.js";
 import { DEFAULT_TRACKER_OPTIONS } from "../../src/analytics/tracker.js";
 import type { SeenFace } from "../../src/analytics/face-analysis.js";
@@ -36,6 +36,21 @@ void describe("face rules", () => {
     assert.deepEqual(out.map((c) => c.rule), ["unknown_face"]);
     assert.equal(out[0]?.identity, undefined);
     assert.doesNotMatch(out[0]?.summary ?? "", /Jane/);
+  });
+
+  void it("a person deleted from the watchlist is forgotten by a track still in view: it turns unknown, never named again", () => {
+    let state: FaceAnalysisState = NEW_FACE_ANALYSIS;
+    const step = (faces: SeenFace[], i: number): RuleCandidate[] => {
+      const r = analyseFaces(state, faces, "door", i * 200, SETUP);
+      state = r.state;
+      return r.candidates;
+    };
+    const before = [[face(JANE)], [face(null)], [face(null)]].flatMap((f, i) => step(f, i));
+    assert.ok(before.some((c) => c.rule === "watchlist_face"));
+    state = forgetPerson(state, "p-17");
+    const after = [[face(null)], [face(null)], [face(null)]].flatMap((f, i) => step(f, i + 3));
+    assert.ok(after.every((c) => c.rule !== "watchlist_face" && c.identity === undefined), JSON.stringify(after));
+    assert.doesNotMatch(JSON.stringify(after), /Jane/);
   });
 
   void it("unknown faces count only on the configured cameras, and a one-frame face never", () => {
