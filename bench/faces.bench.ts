@@ -10,7 +10,7 @@ import { toImagePixels } from "../src/inference/faces/face-geometry.js";
 import { FaceRecogniser } from "../src/inference/faces/face-recogniser.js";
 import { l2Normalise } from "../src/inference/faces/embedding-math.js";
 import { facesInPhoto } from "../src/watchlist/photo-faces.js";
-import type { GalleryPerson } from "../src/watchlist/watchlist-matcher.js";
+import type { GalleryPerson } from "../src/inference/faces/watchlist-matcher.js";
 import { faceModels, PHOTOS } from "../test/helpers/face-models.js";
 import { fmt, median } from "./stats.js";
 

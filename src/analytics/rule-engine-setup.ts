@@ -1,6 +1,7 @@
 import type { VigilConfig } from "../config/schema.js";
 import type { RuleEngineSetup } from "./rule-engine.js";
-import { resolveZoneRules, zonesByCamera } from "./rules/zone-rule-config.js";
+import { zonesByCamera } from "../config/zone-rule-checks.js";
+import { resolveZoneRules } from "./rules/zone-rule-config.js";
 
 /** The rule engine's setup from config; a rule naming a missing camera or zone throws VIGIL_E_CONFIG_INVALID. */
 export function ruleEngineSetup(config: Readonly<Pick<VigilConfig, "cameras" | "rules">>): RuleEngineSetup {

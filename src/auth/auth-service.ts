@@ -1,7 +1,7 @@
 import type { AuditRecorder } from "../contract/audit.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { UserPrincipal } from "../http/route-access.js";
+import type { UserPrincipal } from "../contract/principal.js";
 import type { AccessTokens } from "./access-tokens.js";
 import type { LoginLockout } from "./lockout.js";
 import type { PasswordHasher } from "./password-hasher.js";

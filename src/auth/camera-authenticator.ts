@@ -4,7 +4,7 @@ import { AuditThrottle } from "../audit/audit-throttle.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import type { CameraScope } from "../contract/roles.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
-import type { CameraPrincipal } from "../http/route-access.js";
+import type { CameraPrincipal } from "../contract/principal.js";
 import { type ApiKeyVerdict, type ApiKeyVerifier, refusalError } from "./api-keys/api-key-verifier.js";
 
 /** What the TLS layer proved about the client certificate of a request's connection. */

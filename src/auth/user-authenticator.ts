@@ -3,7 +3,7 @@ import { AuditThrottle } from "../audit/audit-throttle.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import { type Role, roleIncludes } from "../contract/roles.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
-import type { UserPrincipal } from "../http/route-access.js";
+import type { UserPrincipal } from "../contract/principal.js";
 import type { AccessTokens } from "./access-tokens.js";
 import type { RevocationList } from "./revocation-list.js";
 import type { SessionStore } from "./session-store.js";

@@ -6,7 +6,7 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
 import { applyEnvOverride, collectEnvOverrides, EnvOverrideError } from "./env-overrides.js";
 import { ConfigSchema, type VigilConfig } from "./schema.js";
-import { resolveZoneRules } from "../analytics/rules/zone-rule-config.js";
+import { checkZoneRules } from "./zone-rule-checks.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/vigil/vigil.yaml";
 
@@ -62,7 +62,7 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, baseDir: strin
     }
   });
   // Zone rules must name zones that exist (throws with the rule's path).
-  resolveZoneRules(config);
+  checkZoneRules(config);
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   config.data_dir = abs(config.data_dir);
   config.secrets_dir = abs(config.secrets_dir);

@@ -6,7 +6,7 @@ import { type Envelope, STREAMS } from "./envelope.js";
 import { DISMISS_REASONS, type Incident, type IncidentHistoryEntry, type IncidentObject, type SnapshotRef } from "./incident.js";
 import { OUTBOX_POLICIES } from "./outbox.js";
 import type { StatusPayload } from "./topics.js";
-import type { WeeklyKpiFigures } from "../incidents/kpi-weekly.js";
+import type { WeeklyKpiFigures } from "./kpi.js";
 
 /**
  * JSON Schemas of everything the gateway puts on (or takes from) MQTT, for central-server

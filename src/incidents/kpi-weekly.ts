@@ -1,6 +1,9 @@
 import type { Incident } from "../contract/incident.js";
-import { type IncidentKpiFacts, incidentKpiFacts, type KpiFigures, percentile, round, top } from "./kpi.js";
+import { type IncidentKpiFacts, incidentKpiFacts, percentile, round, top } from "./kpi.js";
 import { isoWeek } from "./iso-week.js";
+import type { WeeklyKpiFigures } from "../contract/kpi.js";
+
+export type { WeeklyKpiFigures } from "../contract/kpi.js";
 
 /**
  * The running totals of one ISO week (incidents that started in it), kept so that any change to
@@ -25,14 +28,6 @@ export interface WeeklyKpiAggregate {
   readonly transitions: Readonly<Record<string, number>>;
 }
 
-/** What `kpi.weekly` carries: the same figures as `GET /v1/metrics/summary` for that week. */
-export interface WeeklyKpiFigures extends KpiFigures {
-  readonly week: string;
-  readonly from: string;
-  readonly to: string;
-  readonly by_rule: Readonly<Record<string, number>>;
-  readonly transitions: Readonly<Record<string, number>>;
-}
 
 export function emptyWeek(ms: number): WeeklyKpiAggregate {
   const w = isoWeek(ms);

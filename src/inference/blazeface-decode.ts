@@ -1,5 +1,5 @@
 import { BLAZEFACE_ANCHOR_COUNT, blazeFaceAnchors } from "./blazeface-anchors.js";
-import type { Box } from "./geometry.js";
+import type { Box } from "../core/geometry.js";
 import { nms } from "./nms.js";
 
 export interface FaceDetection {

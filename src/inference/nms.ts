@@ -1,5 +1,5 @@
-import type { Box } from "./geometry.js";
-import { iou } from "./geometry.js";
+import type { Box } from "../core/geometry.js";
+import { iou } from "../core/geometry.js";
 
 /** Score order, highest first, ties in input order; NaN scores cannot be ranked and are dropped. */
 function ranked<T extends { score: number }>(dets: readonly T[]): T[] {

@@ -7,7 +7,7 @@ import type { AuditRecorder } from "../contract/audit.js";
 import { ErrorCodes, isVigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
-import type { UserPrincipal } from "../http/route-access.js";
+import type { UserPrincipal } from "../contract/principal.js";
 import { type LiveViewSettings, LiveViewClose, liveViewCamera, liveViewFfmpegOptions, liveViewSize, liveViewToken, liveViewUrl } from "./live-view-args.js";
 import { LiveRelay } from "./live-view-relay.js";
 

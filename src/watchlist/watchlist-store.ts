@@ -8,7 +8,7 @@ import { openEmbedding, type SealedEmbedding, sealEmbedding } from "./embedding-
 import { embeddingAad, embeddingKey, type PersonRecord, PersonRecordSchema, personKey } from "./person-record.js";
 import type { KeyringLoad } from "./watchlist-key-file.js";
 import type { WatchlistKeyring } from "./watchlist-keyring.js";
-import type { GalleryPerson } from "./watchlist-matcher.js";
+import type { GalleryPerson } from "../inference/faces/watchlist-matcher.js";
 
 export interface WatchlistStatus {
   readonly available: boolean;

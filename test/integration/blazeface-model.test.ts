@@ -11,8 +11,8 @@ import { promisify } from "node:util";
 import * as ort from "onnxruntime-node";
 import type { FaceDetection } from "../../src/inference/blazeface-decode.js";
 import { decodeBlazeFace } from "../../src/inference/blazeface-decode.js";
-import type { Box } from "../../src/inference/geometry.js";
-import { iou } from "../../src/inference/geometry.js";
+import type { Box } from "../../src/core/geometry.js";
+import { iou } from "../../src/core/geometry.js";
 import type { Letterbox } from "../../src/ingest/letterbox.js";
 import {
   computeLetterbox,

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { Detection, Frame } from "../../src/contract/detection.js";
-import { iou } from "../../src/inference/geometry.js";
+import { iou } from "../../src/core/geometry.js";
 import { findModel, readManifest } from "../../src/inference/model-manifest.js";
 import { FaceDetector } from "../../src/inference/face-detector.js";
 import { FaceDetectionStage } from "../../src/inference/faces/face-stage.js";

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { buildDetectionFilter, filterDetections } from "../../src/inference/decoders/detection-filter.js";
 import type { RawDetection } from "../../src/inference/decoders/types.js";
-import { iou } from "../../src/inference/geometry.js";
+import { iou } from "../../src/core/geometry.js";
 import { classAwareNms } from "../../src/inference/nms.js";
 
 const LABELS = ["person", "bicycle", "car", "dog"];

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import fc from "fast-check";
-import type { Box } from "../../src/inference/geometry.js";
+import type { Box } from "../../src/core/geometry.js";
 import {
   computeLetterbox,
   letterboxFilter,

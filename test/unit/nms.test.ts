@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import type { Box } from "../../src/inference/geometry.js";
-import { iou } from "../../src/inference/geometry.js";
+import type { Box } from "../../src/core/geometry.js";
+import { iou } from "../../src/core/geometry.js";
 import { nms } from "../../src/inference/nms.js";
 
 interface Det {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { cosineSimilarity, l2Normalise } from "../../src/inference/faces/embedding-math.js";
-import { type GalleryPerson, matchEmbedding } from "../../src/watchlist/watchlist-matcher.js";
+import { type GalleryPerson, matchEmbedding } from "../../src/inference/faces/watchlist-matcher.js";
 
 const DIM = 16;
 const vector = fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: DIM, maxLength: DIM }).filter((v) => v.some((x) => Math.abs(x) > 1e-3));

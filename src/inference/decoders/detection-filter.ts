@@ -1,7 +1,7 @@
 import type { Detection } from "../../contract/detection.js";
 import type { Letterbox } from "../../ingest/letterbox.js";
 import { letterboxToSource } from "../../ingest/letterbox.js";
-import { boxArea, clampBox } from "../geometry.js";
+import { boxArea, clampBox } from "../../core/geometry.js";
 import { classAwareNms } from "../nms.js";
 import type { RawDetection } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { Box } from "../geometry.js";
+import type { Box } from "../../core/geometry.js";
 
 /** One model output as ONNX Runtime returned it: flat data plus its dimensions. */
 export interface OutputTensor {

@@ -1,8 +1,8 @@
 import type { Detection, Frame } from "../../contract/detection.js";
 import type { RecognisedFace } from "../../contract/faces.js";
 import { computeLetterbox } from "../../ingest/letterbox.js";
-import type { GalleryPerson } from "../../watchlist/watchlist-matcher.js";
-import { matchEmbedding } from "../../watchlist/watchlist-matcher.js";
+import type { GalleryPerson } from "./watchlist-matcher.js";
+import { matchEmbedding } from "./watchlist-matcher.js";
 import { alignFace, type RgbImage } from "./face-align.js";
 import { type ImagePlacement, selectFaces, toImagePixels } from "./face-geometry.js";
 

@@ -1,4 +1,4 @@
-import { cosineSimilarity } from "../inference/faces/embedding-math.js";
+import { cosineSimilarity } from "./embedding-math.js";
 
 /** One enrolled person as matching needs it: decrypted embeddings and an optional own threshold. */
 export interface GalleryPerson {
