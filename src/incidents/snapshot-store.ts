@@ -1,21 +1,13 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { SnapshotRef } from "../contract/incident.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 
 /** Incident ids are UUIDs; anything else must never become part of a path. */
 const SAFE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const SAFE_FILE = /^snapshots\/[A-Za-z0-9-]{1,64}\/[0-9]{1,4}\.jpg$/;
-
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * Incident snapshots under `<data_dir>/snapshots/<incident id>/<n>.jpg`. Written atomically (a
@@ -35,17 +27,7 @@ export class SnapshotStore {
     const file = SnapshotStore.relativePath(incidentId, n);
     const dir = join(this.dataDir, "snapshots", incidentId);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const target = join(this.dataDir, file);
-    const tmp = `${target}.${process.pid}.tmp`;
-    const handle = await open(tmp, "w", 0o600);
-    try {
-      await handle.writeFile(jpeg);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, target);
-    await fsyncPath(dir);
+    await writeFileAtomic(join(this.dataDir, file), jpeg, 0o600);
     return { file, captured_at: new Date(capturedAt).toISOString(), sha256: createHash("sha256").update(jpeg).digest("hex"), bytes: jpeg.byteLength };
   }
 

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile, rename, stat, writeFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { writeFileAtomic } from "../core/atomic-file.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 
 const ModelEntrySchema = Type.Object({
@@ -96,14 +97,11 @@ export function validateModelEntry(entry: unknown): ModelEntry {
   return entry as ModelEntry;
 }
 
-/** Writes the manifest atomically (temp file + rename), two-space JSON like the shipped one. */
+/** Writes the manifest atomically, two-space JSON like the shipped one. */
 export async function writeManifest(modelsDir: string, manifest: Manifest): Promise<void> {
-  const path = manifestPath(modelsDir);
-  const tmp = `${path}.${process.pid}.tmp`;
   // Arrays of plain values (shapes, labels, outputs) on one line, as the shipped manifest has them.
   const text = JSON.stringify(manifest, null, 2).replace(/\[[^[\]{}]*\]/g, (list) => JSON.stringify(JSON.parse(list)));
-  await writeFile(tmp, `${text}\n`);
-  await rename(tmp, path);
+  await writeFileAtomic(manifestPath(modelsDir), `${text}\n`, 0o644);
 }
 
 export function findModel(manifest: Manifest, id: string): ModelEntry {

@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { rename, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Type } from "@sinclair/typebox";
 import { readSecretFile } from "../config/secrets.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 
 /** `user:password` as given inline at camera add; one line, no NUL. */
@@ -30,12 +30,9 @@ export class CameraCredentials {
 
   async write(cameraId: string, credentials: string): Promise<string> {
     const name = managedCredentialsFile(cameraId);
-    const tmp = join(this.secretsDir, `.${name}.${randomBytes(6).toString("hex")}.tmp`);
     try {
-      await writeFile(tmp, `${credentials}\n`, { mode: 0o600, flag: "wx" });
-      await rename(tmp, join(this.secretsDir, name));
+      await writeFileAtomic(join(this.secretsDir, name), `${credentials}\n`, 0o600);
     } catch (err) {
-      await rm(tmp, { force: true }).catch(() => undefined);
       const code = (err as NodeJS.ErrnoException).code ?? "error";
       throw new VigilError(
         ErrorCodes.CREDENTIALS_NOT_WRITABLE,

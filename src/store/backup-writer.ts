@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { link, open, rm } from "node:fs/promises";
+import { link, rm } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -8,6 +8,7 @@ import { createGzip } from "node:zlib";
 import { seqFromAuditKey } from "../audit/chain.js";
 import type { SealedSecrets } from "../config/sealed-secrets.js";
 import { STREAMS } from "../contract/envelope.js";
+import { fsyncPath } from "../core/atomic-file.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import { BACKUP_FORMAT, BACKUP_VERSION, type BackupHeader, outboxStreamOf, sublevelOf } from "./backup-format.js";
 import type { Database } from "./database.js";
@@ -82,15 +83,6 @@ function unwritable(path: string, err: NodeJS.ErrnoException): VigilError {
     );
   }
   return new VigilError(ErrorCodes.INTERNAL, `writing backup ${path}: ${err.message}`, { cause: err });
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

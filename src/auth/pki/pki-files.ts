@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCodes, VigilError } from "../../core/errors.js";
 
@@ -8,37 +6,7 @@ import { ErrorCodes, VigilError } from "../../core/errors.js";
 export const KEY_FILE_MODE = 0o600;
 export const PUBLIC_FILE_MODE = 0o644;
 
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Writes a file so that readers (the daemon's trust store polling certs_dir) see the old content
- * or the new, never half of it: a temp file created with its final mode, synced, then renamed.
- * The mode is set at creation, so a key is never readable by others, not even for a moment.
- */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const handle = await open(tmp, "wx", mode);
-  try {
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await syncDirectory(dirname(path));
-}
+export { writeFileAtomic } from "../../core/atomic-file.js";
 
 /** The file's text, or undefined when there is no such file. */
 export async function readTextIfExists(path: string): Promise<string | undefined> {
