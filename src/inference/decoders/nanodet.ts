@@ -1,4 +1,4 @@
-import { checkDims, type DecodeInput, type OutputTensor, type RawDetection } from "./types.js";
+import { checkDims, type DecodeInput, type OutputTensor, type RawDetection, trackedClasses } from "./types.js";
 
 const STRIDES = [8, 16, 32, 64] as const;
 
@@ -59,8 +59,7 @@ export function distributionMean(logits: Float32Array, offset: number, bins: num
  */
 export function decodeNanoDet(input: DecodeInput): RawDetection[] {
   const classes = input.minScoreByClass.length;
-  // Only tracked classes have a finite threshold; scanning just those is ~10x less work for COCO.
-  const tracked = [...input.minScoreByClass.keys()].filter((c) => Number.isFinite(input.minScoreByClass[c]));
+  const tracked = trackedClasses(input.minScoreByClass);
   const out: RawDetection[] = [];
   for (const { stride, cols, scores, boxes } of levels(input, classes)) {
     const anchors = scores.dims[1] ?? 0;

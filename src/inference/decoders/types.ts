@@ -40,3 +40,8 @@ export function checkDims(what: string, t: OutputTensor | undefined, rank: numbe
 export function centreBox(cx: number, cy: number, w: number, h: number, inputWidth: number, inputHeight: number): Box {
   return { x1: (cx - w / 2) / inputWidth, y1: (cy - h / 2) / inputHeight, x2: (cx + w / 2) / inputWidth, y2: (cy + h / 2) / inputHeight };
 }
+
+/** Class ids with a finite threshold: the tracked ones. Decoders scan only these (COCO: 6-8 of 80). */
+export function trackedClasses(minScoreByClass: Float64Array): number[] {
+  return [...minScoreByClass.keys()].filter((c) => Number.isFinite(minScoreByClass[c]));
+}

@@ -1,4 +1,4 @@
-import { centreBox, checkDims, type DecodeInput, type RawDetection } from "./types.js";
+import { centreBox, checkDims, type DecodeInput, type RawDetection, trackedClasses } from "./types.js";
 
 /**
  * YOLOv5 export: one output [1, N, 5 + C], each row cx, cy, w, h (input pixels), objectness, then
@@ -16,6 +16,7 @@ export function decodeYoloV5(input: DecodeInput): RawDetection[] {
   }
   let floor = Number.POSITIVE_INFINITY;
   for (const s of input.minScoreByClass) floor = Math.min(floor, s);
+  const tracked = trackedClasses(input.minScoreByClass);
   const d = t.data;
   const out: RawDetection[] = [];
   for (let r = 0; r < rows; r++) {
@@ -23,7 +24,7 @@ export function decodeYoloV5(input: DecodeInput): RawDetection[] {
     const obj = d[base + 4] ?? 0;
     // No class score can exceed objectness, so most rows end here.
     if (!(obj >= floor)) continue;
-    for (let c = 0; c < classes; c++) {
+    for (const c of tracked) {
       const score = obj * (d[base + 5 + c] ?? 0);
       if (!(score >= (input.minScoreByClass[c] ?? Number.POSITIVE_INFINITY))) continue;
       const box = centreBox(d[base] ?? 0, d[base + 1] ?? 0, d[base + 2] ?? 0, d[base + 3] ?? 0, input.inputWidth, input.inputHeight);
