@@ -1,14 +1,15 @@
 /**
- * Detector throughput through the daemon's path (frame in -> scheduler -> preprocessing ->
- * provider chain in its worker thread -> decoder, mapping, NMS -> result out) against a bare
- * onnxruntime-node loop (session.run on a ready tensor, nothing else) on the same model, input and
- * thread count, in the same process. Rounds alternate the two so load from elsewhere on the box
- * hits both alike. Goal: path / bare <= 1.10. NanoDet-g 416 when its file is there
- * (VIGIL_NANODET_ONNX or /tmp/vigil-models/nanodet-g-416.onnx), else BlazeFace back 256.
+ * Detector throughput through the daemon's path (frame in -> scheduler -> provider chain: in its
+ * worker thread the frame's bytes into the model's layout, then the model with its normalisation
+ * baked in -> decoder, mapping, NMS -> result out) against a bare onnxruntime-node loop
+ * (session.run of the model file on a ready float tensor, nothing else) on the same model, input
+ * and thread count, in the same process. Rounds alternate the two so load from elsewhere on the
+ * box hits both alike. Goal: path / bare <= 1.10. NanoDet-g 416 from models/ when `vigil models
+ * fetch` has built it, else BlazeFace back 256.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Writable } from "node:stream";
 import * as ort from "onnxruntime-node";
 import type { DetectionResult, Frame } from "../src/contract/detection.js";
@@ -16,37 +17,24 @@ import { createLogger } from "../src/core/logger.js";
 import { DetectionScheduler } from "../src/inference/detection-scheduler.js";
 import { FaceDetector } from "../src/inference/face-detector.js";
 import { modelInputSize } from "../src/inference/model-input.js";
-import { findModel, type ModelEntry, readManifest, sha256File } from "../src/inference/model-manifest.js";
+import { findModel, type ModelEntry, readManifest } from "../src/inference/model-manifest.js";
 import { ObjectDetector } from "../src/inference/object-detector.js";
 import { pixelTables, rgbToTensor } from "../src/inference/preprocess.js";
 import { letterboxFilter } from "../src/ingest/letterbox.js";
-import { COCO_LABELS } from "../test/helpers/coco-labels.js";
 import { fmt, median } from "./stats.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const PER_ROUND = Number(process.env.BENCH_RUNS ?? 25);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
-const NANODET = process.env.VIGIL_NANODET_ONNX ?? "/tmp/vigil-models/nanodet-g-416.onnx";
 const log = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 async function pickModel(): Promise<{ model: ModelEntry; modelsDir: string; photo: string }> {
-  if (existsSync(NANODET)) {
-    const model: ModelEntry = {
-      id: "nanodet-g-416",
-      task: "object-detection",
-      decoder: "nanodet",
-      file: basename(NANODET),
-      sha256: await sha256File(NANODET),
-      input: { name: "input_1:0", shape: [1, 3, 416, 416], layout: "NCHW", color: "BGR", scale: 1, offset: 0, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
-      outputs: ["Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0", "Identity_4:0", "Identity_5:0"],
-      labels: COCO_LABELS,
-      licence: "Apache-2.0",
-    };
-    return { model, modelsDir: dirname(NANODET), photo: "person.jpg" };
-  }
   const modelsDir = resolve(ROOT, "models");
-  return { model: findModel(await readManifest(modelsDir), "blazeface-back-256"), modelsDir, photo: "sample1.jpg" };
+  const manifest = await readManifest(modelsDir);
+  const nanodet = findModel(manifest, "nanodet-g-416");
+  if (existsSync(resolve(modelsDir, nanodet.file))) return { model: nanodet, modelsDir, photo: "person.jpg" };
+  return { model: findModel(manifest, "blazeface-back-256"), modelsDir, photo: "sample1.jpg" };
 }
 
 const { model, modelsDir, photo } = await pickModel();

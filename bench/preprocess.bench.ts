@@ -1,14 +1,20 @@
 /**
- * Preprocessing cost per frame: rgb24 (HWC, uint8) -> float32 tensor, at 640x640 (the goal is
- * under 3 ms) and 416x416 (NanoDet), NCHW with BGR and per-channel mean/std (NanoDet's encoding)
- * and NHWC with scale/offset (BlazeFace's), against the older per-pixel arithmetic path.
+ * Preprocessing cost per frame: rgb24 (HWC, uint8) -> the model's float tensor, at 640x640 (the
+ * goal is under 3 ms) and 416x416 (NanoDet). The daemon's way: JavaScript moves the bytes into
+ * the model's layout (rgbToImageBytes) and the model's first nodes (Cast, Mul, Add, added by
+ * withUint8Input) normalise them; that second half is timed here as its own ONNX Runtime session.
+ * Baselines in the same run: the lookup-table float conversion in JavaScript the daemon used
+ * before, and the older per-pixel arithmetic.
  */
-import { pixelTables, rgbToTensor, rgbToTensorData } from "../src/inference/preprocess.js";
+import * as ort from "onnxruntime-node";
+import { normalisationModel } from "../src/inference/convert/uint8-input.js";
+import { rgbToImageBytes } from "../src/inference/image-bytes.js";
+import { type InputEncoding, pixelTables, rgbToTensor, rgbToTensorData } from "../src/inference/preprocess.js";
 import { fmt, median, percentile } from "./stats.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
-const NANODET = { layout: "NCHW", color: "BGR", scale: 1, offset: 0, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] } as const;
-const BLAZEFACE = { layout: "NHWC", color: "RGB", scale: 1 / 127.5, offset: -1 } as const;
+const NANODET: InputEncoding = { layout: "NCHW", color: "BGR", scale: 1, offset: 0, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] };
+const BLAZEFACE: InputEncoding = { layout: "NHWC", color: "RGB", scale: 1 / 127.5, offset: -1 };
 
 function frame(side: number): Uint8Array {
   const rgb = new Uint8Array(side * side * 3);
@@ -17,31 +23,47 @@ function frame(side: number): Uint8Array {
   return rgb;
 }
 
-function measure(work: () => void): { p50: number; p90: number } {
-  for (let i = 0; i < 20; i++) work();
+async function measure(work: () => unknown): Promise<{ p50: number; p90: number }> {
+  for (let i = 0; i < 20; i++) await work();
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    work();
+    await work();
     samples.push(performance.now() - t0);
   }
   return { p50: median(samples), p90: percentile(samples, 90) };
 }
 
-console.log(`preprocess bench: ${RUNS} runs after 20 warm-up, median / p90 ms`);
-console.log("size      encoding                         p50      p90");
+/** The in-graph half: ORT running just the normalisation, with the thread count the detector uses. */
+async function normaliser(side: number, enc: InputEncoding): Promise<{ run: (bytes: Uint8Array) => Promise<unknown>; release: () => Promise<void> }> {
+  const shape = enc.layout === "NCHW" ? [1, 3, side, side] : [1, side, side, 3];
+  const session = await ort.InferenceSession.create(normalisationModel({ shape, encoding: enc }), { executionProviders: ["cpu"], intraOpNumThreads: 2, logSeverityLevel: 3 });
+  return { run: (bytes) => session.run({ image: new ort.Tensor("uint8", bytes, shape) }), release: () => session.release() };
+}
+
+console.log(`preprocess bench: ${RUNS} runs after 20 warm-up, median / p90 ms, onnxruntime-node ${ort.env.versions.common}`);
+console.log("size      encoding   step                                      p50      p90");
 for (const side of [640, 416]) {
   const rgb = frame(side);
   const out = new Float32Array(rgb.length);
-  const nanodet = pixelTables(NANODET);
-  const blazeface = pixelTables(BLAZEFACE);
-  const rows: Array<[string, () => void]> = [
-    ["NCHW BGR mean/std (tables)", () => rgbToTensor(rgb, out, nanodet)],
-    ["NHWC RGB scale/offset (tables)", () => rgbToTensor(rgb, out, blazeface)],
-    ["NHWC RGB scale/offset (arith.)", () => rgbToTensorData(rgb, out, BLAZEFACE.scale, BLAZEFACE.offset, false)],
-  ];
-  for (const [name, work] of rows) {
-    const r = measure(work);
-    console.log(`${`${side}x${side}`.padEnd(10)}${name.padEnd(31)}${fmt(r.p50, 3).padStart(7)}  ${fmt(r.p90, 3).padStart(7)}`);
+  const bytes = new Uint8Array(rgb.length);
+  for (const [name, enc] of [
+    ["NanoDet", NANODET],
+    ["BlazeFace", BLAZEFACE],
+  ] as const) {
+    const graph = await normaliser(side, enc);
+    const tables = pixelTables(enc);
+    const rows: Array<[string, () => unknown]> = [
+      ["daemon: bytes to model layout (JS)", () => rgbToImageBytes(rgb, bytes, enc)],
+      ["daemon: Cast, Mul, Add (ORT, alone)", () => graph.run(bytes)],
+      ["daemon: both", async () => graph.run(rgbToImageBytes(rgb, bytes, enc))],
+      ["baseline: float tensor by tables (JS)", () => rgbToTensor(rgb, out, tables)],
+    ];
+    if (enc.layout === "NHWC") rows.push(["baseline: per-pixel arithmetic (JS)", () => rgbToTensorData(rgb, out, enc.scale, enc.offset, enc.color === "BGR")]);
+    for (const [step, work] of rows) {
+      const r = await measure(work);
+      console.log(`${`${side}x${side}`.padEnd(10)}${name.padEnd(11)}${step.padEnd(40)}${fmt(r.p50, 3).padStart(7)}  ${fmt(r.p90, 3).padStart(7)}`);
+    }
+    await graph.release();
   }
 }

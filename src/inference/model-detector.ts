@@ -6,7 +6,6 @@ import { computeLetterbox, type Letterbox } from "../ingest/letterbox.js";
 import type { OutputTensor } from "./decoders/types.js";
 import { type DetectorStats, ModelRunner, type ModelRunnerOptions } from "./providers/model-runner.js";
 import type { ProviderStatus } from "./providers/provider-chain.js";
-import { pixelTables, type PixelTables, rgbToTensor } from "./preprocess.js";
 
 /**
  * What every detector shares: a manifest model behind the provider chain, fed with frames of its
@@ -17,13 +16,11 @@ export abstract class ModelDetector implements Component {
   readonly inputWidth: number;
   readonly inputHeight: number;
   protected readonly runner: ModelRunner;
-  private readonly tables: PixelTables;
   private letterbox: Letterbox | undefined;
 
   protected constructor(options: ModelRunnerOptions, input: { readonly width: number; readonly height: number }, log: Logger) {
     this.inputWidth = input.width;
     this.inputHeight = input.height;
-    this.tables = pixelTables(options.model.input);
     this.runner = new ModelRunner(options, log);
   }
 
@@ -53,12 +50,12 @@ export abstract class ModelDetector implements Component {
     await this.runner.stop();
   }
 
-  /** Preprocesses the frame into the model's input and runs it on the first provider that can. */
+  /** Hands the frame to the provider chain, which preprocesses and runs it on the first provider that can. */
   protected async infer(frame: Frame): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
     if (frame.width !== this.inputWidth || frame.height !== this.inputHeight) {
       throw new VigilError(ErrorCodes.INFERENCE_FAILED, `frame is ${frame.width}x${frame.height}, detector expects ${this.inputWidth}x${this.inputHeight}`);
     }
-    rgbToTensor(frame.rgb, this.runner.input, this.tables);
+    this.runner.frame.set(frame.rgb);
     return this.runner.run();
   }
 

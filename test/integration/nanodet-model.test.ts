@@ -8,9 +8,14 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
+import { readFile } from "node:fs/promises";
+import * as ort from "onnxruntime-node";
 import type { Detection, Frame } from "../../src/contract/detection.js";
 import { iou } from "../../src/core/geometry.js";
-import { findModel, readManifest } from "../../src/inference/model-manifest.js";
+import { withUint8Input } from "../../src/inference/convert/uint8-input.js";
+import { rgbToImageBytes } from "../../src/inference/image-bytes.js";
+import { findModel, type ModelEntry, readManifest } from "../../src/inference/model-manifest.js";
+import { pixelTables, rgbToTensor } from "../../src/inference/preprocess.js";
 import { FaceDetector } from "../../src/inference/face-detector.js";
 import { FaceDetectionStage } from "../../src/inference/faces/face-stage.js";
 import { ObjectDetector } from "../../src/inference/object-detector.js";
@@ -42,10 +47,11 @@ function expectObject(dets: readonly Detection[], label: string, where: [number,
 void describe("NanoDet-g 416 on real photos", () => {
   let detector: ObjectDetector;
   let faces: FaceDetector;
+  let model: ModelEntry;
 
   before(async () => {
     const manifest = await readManifest(MODELS_DIR);
-    const model = findModel(manifest, "nanodet-g-416");
+    model = findModel(manifest, "nanodet-g-416");
     assert.ok(existsSync(join(MODELS_DIR, model.file)), `run "vigil models fetch": ${model.file} is missing`);
     faces = new FaceDetector(
       { modelsDir: MODELS_DIR, model: findModel(manifest, "blazeface-back-256"), scoreThreshold: 0.6, iouThreshold: 0.3, providers: [{ id: "cpu", backend: "cpu", threads: 1 }], deadlineMs: 30_000 },
@@ -72,6 +78,33 @@ void describe("NanoDet-g 416 on real photos", () => {
   after(async () => {
     await detector?.stop();
     await faces?.stop();
+  });
+
+  void it("runs the same with the normalisation in the graph as with float input built in JavaScript", async () => {
+    // The providers feed uint8 frames to the model rewritten by withUint8Input; the manifest's
+    // arithmetic done by lookup tables on the original file is the reference.
+    const frame = await letterboxed("person");
+    const file = await readFile(join(MODELS_DIR, model.file));
+    const options: ort.InferenceSession.SessionOptions = { executionProviders: ["cpu"], intraOpNumThreads: 2, logSeverityLevel: 3 };
+    const plain = await ort.InferenceSession.create(file, options);
+    const baked = await ort.InferenceSession.create(withUint8Input(file, { name: model.input.name, shape: model.input.shape, encoding: model.input }), options);
+    try {
+      const float = rgbToTensor(frame.rgb, new Float32Array(frame.rgb.length), pixelTables(model.input));
+      const bytes = rgbToImageBytes(frame.rgb, new Uint8Array(frame.rgb.length), model.input);
+      const a = await plain.run({ [model.input.name]: new ort.Tensor("float32", float, model.input.shape) });
+      const b = await baked.run({ [model.input.name]: new ort.Tensor("uint8", bytes, model.input.shape) });
+      let worst = 0;
+      for (const name of model.outputs) {
+        const x = a[name]?.data as Float32Array;
+        const y = b[name]?.data as Float32Array;
+        assert.equal(x.length, y.length, name);
+        for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs((x[i] as number) - (y[i] as number)));
+      }
+      assert.ok(worst < 1e-4, `max abs difference ${worst}`);
+    } finally {
+      await plain.release();
+      await baked.release();
+    }
   });
 
   // Reference boxes in source-frame fractions, from the photos (the man centre, horse right, dog

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Logger } from "../../core/logger.js";
 import type { OutputTensor } from "../decoders/types.js";
+import type { InputEncoding } from "../preprocess.js";
 import { type ModelEntry, verifyModelFile } from "../model-manifest.js";
 import { type ProviderChange, ProviderChain, type ProviderStatus } from "./provider-chain.js";
 import type { ProviderHealthPolicy } from "./provider-health.js";
@@ -20,6 +21,12 @@ export interface ModelRunnerOptions {
   readonly deadlineMs: number;
   readonly policy?: ProviderHealthPolicy;
   readonly onProviderChange?: (change: ProviderChange) => void;
+}
+
+/** The manifest's input block as the worker needs it (a plain object: it is posted to the thread). */
+function inputEncoding(model: ModelEntry): InputEncoding {
+  const { layout, color, scale, offset, mean, std } = model.input;
+  return { layout, color, scale, offset, mean, std };
 }
 
 /** Provider specs from config: one per backend, each with the configured thread count. */
@@ -45,13 +52,14 @@ export class ModelRunner {
     const { model } = options;
     this.chain = new ProviderChain(
       { modelId: model.id, providers: options.providers, deadlineMs: options.deadlineMs, policy: options.policy, onChange: options.onProviderChange },
-      { path: join(options.modelsDir, model.file), inputName: model.input.name, inputShape: model.input.shape, outputs: model.outputs },
+      { path: join(options.modelsDir, model.file), inputName: model.input.name, inputShape: model.input.shape, encoding: inputEncoding(model), outputs: model.outputs },
       log,
     );
   }
 
-  get input(): Float32Array {
-    return this.chain.input;
+  /** Where the caller writes the rgb24 frame (the model's input size) before `run`. */
+  get frame(): Uint8Array {
+    return this.chain.frame;
   }
 
   get loaded(): boolean {
@@ -75,7 +83,7 @@ export class ModelRunner {
     await this.chain.close();
   }
 
-  /** Runs the model on `input`; the time is the inference itself, as the provider measured it. */
+  /** Runs the model on `frame`; the time is the inference itself, as the provider measured it. */
   async run(): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
     const r = await this.chain.run();
     this.runs += 1;

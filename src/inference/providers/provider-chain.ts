@@ -72,8 +72,8 @@ const iso = (t: number | undefined): string | null => (t === undefined ? null : 
  * an unloaded provider whose cool-down has passed is reloaded in the background, not on a frame's time.
  */
 export class ProviderChain {
-  /** Where the caller writes the frame tensor before `run`; every provider reads it from here. */
-  readonly input: Float32Array;
+  /** Where the caller writes the rgb24 frame before `run`; every provider preprocesses it from here. */
+  readonly frame: Uint8Array;
   private readonly slots: Slot[];
   private readonly policy: ProviderHealthPolicy;
   private readonly now: () => number;
@@ -87,9 +87,9 @@ export class ProviderChain {
     if (options.providers.length === 0) throw new VigilError(ErrorCodes.CONFIG_INVALID, "detector.providers: at least one provider is needed");
     const ids = options.providers.map((p) => p.id);
     if (new Set(ids).size !== ids.length) throw new VigilError(ErrorCodes.CONFIG_INVALID, `detector.providers: duplicate provider in ${ids.join(", ")}`);
-    const values = model.inputShape.reduce((a, b) => a * b, 1);
-    const shared = new SharedArrayBuffer(values * Float32Array.BYTES_PER_ELEMENT);
-    this.input = new Float32Array(shared);
+    // One byte per tensor value: the model takes one 3-channel image (ModelDetector checks).
+    const shared = new SharedArrayBuffer(model.inputShape.reduce((a, b) => a * b, 1));
+    this.frame = new Uint8Array(shared);
     this.slots = options.providers.map((spec) => ({ session: new ProviderSession(spec, model, shared), health: INITIAL_PROVIDER_HEALTH, reloading: undefined }));
     this.policy = options.policy ?? DEFAULT_PROVIDER_POLICY;
     this.now = options.now ?? Date.now;
@@ -111,7 +111,7 @@ export class ProviderChain {
     return this.slots.find((s) => s.session.loaded && isEligible(s.health, now))?.session.spec.id;
   }
 
-  /** One inference on `input`, on the first provider that can do it. */
+  /** One inference on `frame`, on the first provider that can do it. */
   async run(): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
     const errors: string[] = [];
     let firstCode: VigilError["code"] | undefined;

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { ErrorCodes, VigilError } from "../../core/errors.js";
 import type { OutputTensor } from "../decoders/types.js";
+import type { InputEncoding } from "../preprocess.js";
 import type { FromWorker, LoadRequest, ProviderBackend } from "./worker-protocol.js";
 
 export interface ProviderSpec {
@@ -16,6 +17,7 @@ export interface SessionModel {
   readonly path: string;
   readonly inputName: string;
   readonly inputShape: readonly number[];
+  readonly encoding: InputEncoding;
   readonly outputs: readonly string[];
 }
 
@@ -51,7 +53,7 @@ export class ProviderSession {
   constructor(
     readonly spec: ProviderSpec,
     private readonly model: SessionModel,
-    private readonly input: SharedArrayBuffer,
+    private readonly frame: SharedArrayBuffer,
   ) {}
 
   get loaded(): boolean {
@@ -85,7 +87,8 @@ export class ProviderSession {
       inputName: this.model.inputName,
       inputShape: this.model.inputShape,
       outputs: this.model.outputs,
-      input: this.input,
+      encoding: this.model.encoding,
+      frame: this.frame,
     };
     try {
       const reply = await this.request(-1, LOAD_DEADLINE_MS, () => worker.postMessage(req));
@@ -100,7 +103,7 @@ export class ProviderSession {
     }
   }
 
-  /** One inference on the shared input; throws INFERENCE_TIMEOUT past the deadline, else INFERENCE_FAILED. */
+  /** One inference on the shared frame; throws INFERENCE_TIMEOUT past the deadline, else INFERENCE_FAILED. */
   async run(deadlineMs: number): Promise<{ outputs: OutputTensor[]; ms: number }> {
     const worker = this.worker;
     if (!worker || this.state !== "loaded") throw new VigilError(ErrorCodes.INFERENCE_FAILED, `provider ${this.spec.id} has no session loaded`);

@@ -3,6 +3,9 @@
 // freeze HTTP, ingest and every deadline timer with it; here it freezes only this worker.
 import { parentPort } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
+import { readFile } from "node:fs/promises";
+import { withUint8Input } from "../convert/uint8-input.js";
+import { rgbToImageBytes } from "../image-bytes.js";
 import type { FromWorker, LoadRequest, ToWorker, WireTensor } from "./worker-protocol.js";
 
 // ORT prints provider-library load failures to stderr on its own; the provider reports them.
@@ -10,10 +13,11 @@ ort.env.logLevel = "fatal";
 
 let session: ort.InferenceSession | undefined;
 let spec: LoadRequest | undefined;
-let shared: Float32Array | undefined;
-// SharedArrayBuffer-backed arrays are refused by the binding, so each run copies the frame
-// into this private buffer first (about 0.1 ms for a 640x640 tensor).
-let local: Float32Array | undefined;
+let frame: Uint8Array | undefined;
+// The model's input, uint8 in its layout and channel order: the session's graph starts with the
+// normalisation (withUint8Input). The binding refuses SharedArrayBuffer-backed tensors, so the
+// frame is rearranged from the shared buffer into this private one.
+let local: Uint8Array | undefined;
 let tensor: ort.Tensor | undefined;
 
 const reply = (m: FromWorker, transfer: ArrayBuffer[] = []): void => parentPort?.postMessage(m, transfer);
@@ -38,7 +42,8 @@ async function runOnce(): Promise<{ outputs: WireTensor[]; transfer: ArrayBuffer
 async function load(req: LoadRequest): Promise<void> {
   const t0 = performance.now();
   try {
-    session = await ort.InferenceSession.create(req.modelPath, {
+    const model = withUint8Input(await readFile(req.modelPath), { name: req.inputName, shape: req.inputShape, encoding: req.encoding });
+    session = await ort.InferenceSession.create(model, {
       executionProviders: [req.backend],
       intraOpNumThreads: req.threads,
       interOpNumThreads: 1,
@@ -54,9 +59,9 @@ async function load(req: LoadRequest): Promise<void> {
     if (!session.inputNames.includes(req.inputName)) throw new Error(`model has no input ${req.inputName} (has ${session.inputNames.join(", ")})`);
     if (missing.length > 0) throw new Error(`model lacks outputs ${missing.join(", ")}`);
     spec = req;
-    shared = new Float32Array(req.input);
-    local = new Float32Array(shared.length);
-    tensor = new ort.Tensor("float32", local, [...req.inputShape]);
+    frame = new Uint8Array(req.frame);
+    local = new Uint8Array(frame.length);
+    tensor = new ort.Tensor("uint8", local, [...req.inputShape]);
     const loadMs = performance.now() - t0;
     // Warm-up on zeros: the first run allocates and plans, and must not land on a real frame.
     const warm = await runOnce();
@@ -69,8 +74,8 @@ async function load(req: LoadRequest): Promise<void> {
 
 async function run(id: number): Promise<void> {
   try {
-    if (!shared || !local) throw new Error("no session loaded");
-    local.set(shared);
+    if (!frame || !local || !spec) throw new Error("no session loaded");
+    rgbToImageBytes(frame, local, spec.encoding);
     const r = await runOnce();
     reply({ kind: "result", id, outputs: r.outputs, ms: r.ms }, r.transfer);
   } catch (err) {

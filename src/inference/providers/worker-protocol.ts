@@ -1,3 +1,5 @@
+import type { InputEncoding } from "../preprocess.js";
+
 /** Messages between a provider and its worker thread (structured-clone safe, no classes). */
 export type ProviderBackend = "cpu" | "cuda" | "tensorrt" | "webgpu";
 
@@ -9,8 +11,10 @@ export interface LoadRequest {
   readonly inputName: string;
   readonly inputShape: readonly number[];
   readonly outputs: readonly string[];
-  /** The frame tensor, written by the main thread before each run request. */
-  readonly input: SharedArrayBuffer;
+  /** How the worker turns the frame into the model's tensor. */
+  readonly encoding: InputEncoding;
+  /** The rgb24 frame, written by the main thread before each run request. */
+  readonly frame: SharedArrayBuffer;
 }
 
 export interface RunRequest {
