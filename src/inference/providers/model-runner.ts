@@ -57,9 +57,9 @@ export class ModelRunner {
     );
   }
 
-  /** Where the caller writes the rgb24 frame (the model's input size) before `run`. */
-  get frame(): Uint8Array {
-    return this.chain.frame;
+  /** Frame slots: the caller writes an rgb24 frame (the model's input size) into a free one, then runs it. */
+  get frames(): readonly Uint8Array[] {
+    return this.chain.frames;
   }
 
   get loaded(): boolean {
@@ -83,9 +83,9 @@ export class ModelRunner {
     await this.chain.close();
   }
 
-  /** Runs the model on `frame`; the time is the inference itself, as the provider measured it. */
-  async run(): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
-    const r = await this.chain.run();
+  /** Runs the model on the frame in slot `frame`; the time is the inference itself, as the provider measured it. */
+  async run(frame: number): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
+    const r = await this.chain.run(frame);
     this.runs += 1;
     this.totalMs += r.ms;
     this.lastMs = r.ms;

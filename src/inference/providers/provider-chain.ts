@@ -61,6 +61,9 @@ interface Slot {
   reloading: Promise<void> | undefined;
 }
 
+/** Frames a chain can hold at once: one running, one waiting in the worker behind it. */
+export const FRAME_SLOTS = 2;
+
 const round2 = (n: number | undefined): number | null => (n === undefined ? null : Math.round(n * 100) / 100);
 const iso = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
 
@@ -72,8 +75,11 @@ const iso = (t: number | undefined): string | null => (t === undefined ? null : 
  * an unloaded provider whose cool-down has passed is reloaded in the background, not on a frame's time.
  */
 export class ProviderChain {
-  /** Where the caller writes the rgb24 frame before `run`; every provider preprocesses it from here. */
-  readonly frame: Uint8Array;
+  /**
+   * Frame slots: the caller writes an rgb24 frame into a free one and runs it; every provider
+   * reads it from there. Two, so one frame can wait in the worker while the other runs.
+   */
+  readonly frames: readonly Uint8Array[];
   private readonly slots: Slot[];
   private readonly policy: ProviderHealthPolicy;
   private readonly now: () => number;
@@ -88,8 +94,8 @@ export class ProviderChain {
     const ids = options.providers.map((p) => p.id);
     if (new Set(ids).size !== ids.length) throw new VigilError(ErrorCodes.CONFIG_INVALID, `detector.providers: duplicate provider in ${ids.join(", ")}`);
     // One byte per tensor value: the model takes one 3-channel image (ModelDetector checks).
-    const shared = new SharedArrayBuffer(model.inputShape.reduce((a, b) => a * b, 1));
-    this.frame = new Uint8Array(shared);
+    const shared = Array.from({ length: FRAME_SLOTS }, () => new SharedArrayBuffer(model.inputShape.reduce((a, b) => a * b, 1)));
+    this.frames = shared.map((b) => new Uint8Array(b));
     this.slots = options.providers.map((spec) => ({ session: new ProviderSession(spec, model, shared), health: INITIAL_PROVIDER_HEALTH, reloading: undefined }));
     this.policy = options.policy ?? DEFAULT_PROVIDER_POLICY;
     this.now = options.now ?? Date.now;
@@ -111,8 +117,8 @@ export class ProviderChain {
     return this.slots.find((s) => s.session.loaded && isEligible(s.health, now))?.session.spec.id;
   }
 
-  /** One inference on `frame`, on the first provider that can do it. */
-  async run(): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
+  /** One inference on the frame in slot `frame`, on the first provider that can do it. */
+  async run(frame: number): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
     const errors: string[] = [];
     let firstCode: VigilError["code"] | undefined;
     for (const slot of this.slots) {
@@ -125,7 +131,7 @@ export class ProviderChain {
         continue;
       }
       try {
-        const r = await slot.session.run(slot.session.spec.deadlineMs ?? this.options.deadlineMs);
+        const r = await slot.session.run(slot.session.spec.deadlineMs ?? this.options.deadlineMs, frame);
         this.apply(slot, recordSuccess(slot.health, this.policy, this.now(), r.ms));
         return { outputs: r.outputs, provider: slot.session.spec.id, ms: r.ms };
       } catch (err) {

@@ -31,21 +31,26 @@ interface Job {
   readonly id: number;
   /** Settles when the worker answers, however late. */
   readonly done: Promise<void>;
+  /** Past its deadline: the caller has given up on it, the worker has not finished it. */
+  overdue: boolean;
   answer(m: FromWorker): void;
   fail(reason: string): void;
 }
 
 /**
  * One model on one execution provider, run in a worker thread so a deadline can fire while
- * inference is in progress. A worker must never be terminated while ORT is inside native code
- * (the binding aborts the whole process when the late result meets a torn-down thread), so a run
- * past its deadline is abandoned by its caller but left to finish: until it does, the session is
- * busy. A thread stuck for good is unref'd at stop so it cannot hold the process.
+ * inference is in progress. Runs on different frame slots may be sent while one is in progress:
+ * the worker takes them in order, so the next frame is already waiting when the current one ends.
+ * A worker must never be terminated while ORT is inside native code (the binding aborts the whole
+ * process when the late result meets a torn-down thread), so a run past its deadline is abandoned
+ * by its caller but left to finish: until it does, the session takes no new runs. A thread stuck
+ * for good is unref'd at stop so it cannot hold the process.
  */
 export class ProviderSession {
   private worker: Worker | undefined;
   private state: "idle" | "loading" | "loaded" = "idle";
-  private job: Job | undefined;
+  /** Sent and not answered yet, oldest first (the load's id is -1). */
+  private readonly jobs = new Map<number, Job>();
   private nextId = 0;
   loadMs: number | undefined;
   warmupMs: number | undefined;
@@ -53,7 +58,7 @@ export class ProviderSession {
   constructor(
     readonly spec: ProviderSpec,
     private readonly model: SessionModel,
-    private readonly frame: SharedArrayBuffer,
+    private readonly frames: readonly SharedArrayBuffer[],
   ) {}
 
   get loaded(): boolean {
@@ -66,12 +71,12 @@ export class ProviderSession {
 
   /** The worker is still on a run or load, possibly one whose caller gave up on it. */
   get busy(): boolean {
-    return this.job !== undefined;
+    return this.jobs.size > 0;
   }
 
   /** Spawns the worker and loads the model, warm-up included; throws MODEL_LOAD_FAILED. */
   async load(): Promise<void> {
-    if (this.job) throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `provider ${this.spec.id} is busy`);
+    if (this.busy) throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `provider ${this.spec.id} is busy`);
     await this.retire();
     this.state = "loading";
     const worker = new Worker(new URL("./provider-worker.js", import.meta.url));
@@ -88,7 +93,7 @@ export class ProviderSession {
       inputShape: this.model.inputShape,
       outputs: this.model.outputs,
       encoding: this.model.encoding,
-      frame: this.frame,
+      frames: this.frames,
     };
     try {
       const reply = await this.request(-1, LOAD_DEADLINE_MS, () => worker.postMessage(req));
@@ -103,15 +108,18 @@ export class ProviderSession {
     }
   }
 
-  /** One inference on the shared frame; throws INFERENCE_TIMEOUT past the deadline, else INFERENCE_FAILED. */
-  async run(deadlineMs: number): Promise<{ outputs: OutputTensor[]; ms: number }> {
+  /**
+   * One inference on a shared frame slot; throws INFERENCE_TIMEOUT past the deadline (counted from
+   * now, so it includes waiting behind a run already in the worker), else INFERENCE_FAILED.
+   */
+  async run(deadlineMs: number, slot: number): Promise<{ outputs: OutputTensor[]; ms: number }> {
     const worker = this.worker;
     if (!worker || this.state !== "loaded") throw new VigilError(ErrorCodes.INFERENCE_FAILED, `provider ${this.spec.id} has no session loaded`);
-    if (this.job) throw new VigilError(ErrorCodes.INFERENCE_TIMEOUT, `provider ${this.spec.id} is still on an earlier run past its deadline`);
+    if ([...this.jobs.values()].some((j) => j.overdue)) throw new VigilError(ErrorCodes.INFERENCE_TIMEOUT, `provider ${this.spec.id} is still on an earlier run past its deadline`);
     const id = this.nextId++;
     let reply: FromWorker;
     try {
-      reply = await this.request(id, deadlineMs, () => worker.postMessage({ kind: "run", id }));
+      reply = await this.request(id, deadlineMs, () => worker.postMessage({ kind: "run", id, slot }));
     } catch (err) {
       if (err instanceof VigilError) throw err;
       throw new VigilError(ErrorCodes.INFERENCE_FAILED, `provider ${this.spec.id}: ${(err as Error).message}`, { cause: err });
@@ -136,16 +144,18 @@ export class ProviderSession {
       const done = new Promise<void>((r) => (settle = r));
       const timer = setTimeout(() => {
         finished = true;
+        job.overdue = true;
         reject(new VigilError(ErrorCodes.INFERENCE_TIMEOUT, `provider ${this.spec.id} did not answer within ${deadlineMs} ms`));
       }, deadlineMs);
       const end = (): void => {
         clearTimeout(timer);
-        if (this.job?.id === id) this.job = undefined;
+        this.jobs.delete(id);
         settle();
       };
-      this.job = {
+      const job: Job = {
         id,
         done,
+        overdue: false,
         answer: (m) => {
           end();
           if (!finished) resolve(m);
@@ -155,20 +165,21 @@ export class ProviderSession {
           if (!finished) reject(new Error(reason));
         },
       };
+      this.jobs.set(id, job);
       send();
     });
   }
 
   private onMessage(m: FromWorker): void {
     const id = m.kind === "result" || m.kind === "run-failed" ? m.id : -1;
-    if (this.job?.id === id) this.job.answer(m);
+    this.jobs.get(id)?.answer(m);
   }
 
   private onGone(worker: Worker, reason: string): void {
     if (worker !== this.worker) return;
     this.worker = undefined;
     this.state = "idle";
-    this.job?.fail(reason);
+    for (const job of [...this.jobs.values()]) job.fail(reason);
   }
 
   /** Ends the current worker once it is idle; one that stays stuck is unref'd and left behind. */
@@ -176,9 +187,9 @@ export class ProviderSession {
     const worker = this.worker;
     this.worker = undefined;
     if (!worker) return;
-    const job = this.job;
-    if (job) {
-      const idle = await Promise.race([job.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_WAIT_MS).unref())]);
+    if (this.busy) {
+      const done = Promise.all([...this.jobs.values()].map((j) => j.done));
+      const idle = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_WAIT_MS).unref())]);
       if (!idle) {
         worker.unref();
         return;

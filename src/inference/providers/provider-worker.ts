@@ -13,18 +13,26 @@ ort.env.logLevel = "fatal";
 
 let session: ort.InferenceSession | undefined;
 let spec: LoadRequest | undefined;
-let frame: Uint8Array | undefined;
-// The model's input, uint8 in its layout and channel order: the session's graph starts with the
-// normalisation (withUint8Input). The binding refuses SharedArrayBuffer-backed tensors, so the
-// frame is rearranged from the shared buffer into this private one.
-let local: Uint8Array | undefined;
-let tensor: ort.Tensor | undefined;
+/**
+ * One per frame slot: the shared rgb24 frame the main thread writes, and the model's input built
+ * from it, uint8 in the model's layout (the graph starts with the normalisation, withUint8Input).
+ * The binding refuses SharedArrayBuffer-backed tensors, hence the private copy; one per slot, so
+ * a frame arriving while the previous one runs never touches the tensor ORT is reading.
+ */
+interface Slot {
+  readonly frame: Uint8Array;
+  readonly input: Uint8Array;
+  readonly tensor: ort.Tensor;
+}
+let slots: Slot[] = [];
+// Runs one at a time: both slots share the session's thread pool.
+let queue: Promise<unknown> = Promise.resolve();
 
 const reply = (m: FromWorker, transfer: ArrayBuffer[] = []): void => parentPort?.postMessage(m, transfer);
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-async function runOnce(): Promise<{ outputs: WireTensor[]; transfer: ArrayBuffer[]; ms: number }> {
-  if (!session || !spec || !tensor) throw new Error("no session loaded");
+async function runOnce(tensor: ort.Tensor): Promise<{ outputs: WireTensor[]; transfer: ArrayBuffer[]; ms: number }> {
+  if (!session || !spec) throw new Error("no session loaded");
   const t0 = performance.now();
   const out = await session.run({ [spec.inputName]: tensor }, [...spec.outputs]);
   const ms = performance.now() - t0;
@@ -59,12 +67,15 @@ async function load(req: LoadRequest): Promise<void> {
     if (!session.inputNames.includes(req.inputName)) throw new Error(`model has no input ${req.inputName} (has ${session.inputNames.join(", ")})`);
     if (missing.length > 0) throw new Error(`model lacks outputs ${missing.join(", ")}`);
     spec = req;
-    frame = new Uint8Array(req.frame);
-    local = new Uint8Array(frame.length);
-    tensor = new ort.Tensor("uint8", local, [...req.inputShape]);
+    slots = req.frames.map((shared) => {
+      const input = new Uint8Array(shared.byteLength);
+      return { frame: new Uint8Array(shared), input, tensor: new ort.Tensor("uint8", input, [...req.inputShape]) };
+    });
     const loadMs = performance.now() - t0;
     // Warm-up on zeros: the first run allocates and plans, and must not land on a real frame.
-    const warm = await runOnce();
+    const first = slots[0];
+    if (!first) throw new Error("no frame slots");
+    const warm = await runOnce(first.tensor);
     reply({ kind: "loaded", loadMs, warmupMs: warm.ms });
   } catch (err) {
     session = undefined;
@@ -72,11 +83,12 @@ async function load(req: LoadRequest): Promise<void> {
   }
 }
 
-async function run(id: number): Promise<void> {
+async function run(id: number, index: number): Promise<void> {
   try {
-    if (!frame || !local || !spec) throw new Error("no session loaded");
-    rgbToImageBytes(frame, local, spec.encoding);
-    const r = await runOnce();
+    const slot = slots[index];
+    if (!slot || !spec) throw new Error(session ? `no frame slot ${index}` : "no session loaded");
+    rgbToImageBytes(slot.frame, slot.input, spec.encoding);
+    const r = await runOnce(slot.tensor);
     reply({ kind: "result", id, outputs: r.outputs, ms: r.ms }, r.transfer);
   } catch (err) {
     reply({ kind: "run-failed", id, error: message(err) });
@@ -85,5 +97,5 @@ async function run(id: number): Promise<void> {
 
 parentPort?.on("message", (m: ToWorker) => {
   if (m.kind === "load") void load(m);
-  else void run(m.id);
+  else queue = queue.then(() => run(m.id, m.slot));
 });

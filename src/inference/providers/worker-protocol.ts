@@ -13,13 +13,15 @@ export interface LoadRequest {
   readonly outputs: readonly string[];
   /** How the worker turns the frame into the model's tensor. */
   readonly encoding: InputEncoding;
-  /** The rgb24 frame, written by the main thread before each run request. */
-  readonly frame: SharedArrayBuffer;
+  /** Frame slots: rgb24 frames the main thread writes before the run requests naming them. */
+  readonly frames: readonly SharedArrayBuffer[];
 }
 
 export interface RunRequest {
   readonly kind: "run";
   readonly id: number;
+  /** Which frame slot to run on. */
+  readonly slot: number;
 }
 
 export type ToWorker = LoadRequest | RunRequest;
