@@ -21,7 +21,7 @@ import { FaceDetector } from "../src/inference/face-detector.js";
 import { modelInputSize } from "../src/inference/model-input.js";
 import { findModel, type ModelEntry, readManifest } from "../src/inference/model-manifest.js";
 import { ObjectDetector } from "../src/inference/object-detector.js";
-import { pixelTables, rgbToTensor } from "../src/inference/preprocess.js";
+import { pixelTables, rgbToTensor } from "../test/helpers/float-preprocess.js";
 import { letterboxFilter } from "../src/ingest/letterbox.js";
 import { fmt, median } from "./stats.js";
 

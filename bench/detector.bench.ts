@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import * as ort from "onnxruntime-node";
 import { decodeBlazeFace } from "../src/inference/blazeface-decode.js";
 import { findModel, readManifest, type ModelEntry } from "../src/inference/model-manifest.js";
-import { rgbToTensorData } from "../src/inference/preprocess.js";
+import { rgbToTensorData } from "../test/helpers/float-preprocess.js";
 import { letterboxFilter } from "../src/ingest/letterbox.js";
 import { fmt, median, percentile } from "./stats.js";
 

@@ -9,7 +9,8 @@
 import * as ort from "onnxruntime-node";
 import { normalisationModel } from "../src/inference/convert/uint8-input.js";
 import { rgbToImageBytes } from "../src/inference/image-bytes.js";
-import { type InputEncoding, pixelTables, rgbToTensor, rgbToTensorData } from "../src/inference/preprocess.js";
+import type { InputEncoding } from "../src/inference/model-input.js";
+import { pixelTables, rgbToTensor, rgbToTensorData } from "../test/helpers/float-preprocess.js";
 import { fmt, median, percentile } from "./stats.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);

@@ -15,7 +15,7 @@ import { iou } from "../../src/core/geometry.js";
 import { withUint8Input } from "../../src/inference/convert/uint8-input.js";
 import { rgbToImageBytes } from "../../src/inference/image-bytes.js";
 import { findModel, type ModelEntry, readManifest } from "../../src/inference/model-manifest.js";
-import { pixelTables, rgbToTensor } from "../../src/inference/preprocess.js";
+import { pixelTables, rgbToTensor } from "../helpers/float-preprocess.js";
 import { FaceDetector } from "../../src/inference/face-detector.js";
 import { FaceDetectionStage } from "../../src/inference/faces/face-stage.js";
 import { ObjectDetector } from "../../src/inference/object-detector.js";

@@ -8,7 +8,8 @@ import { normalisationModel, withUint8Input } from "../../src/inference/convert/
 import { OnnxGraphWriter } from "../../src/inference/convert/onnx-writer.js";
 import { hostTensor } from "../../src/inference/convert/host-tensor.js";
 import { rgbToImageBytes } from "../../src/inference/image-bytes.js";
-import { type InputEncoding, pixelTables, rgbToTensor } from "../../src/inference/preprocess.js";
+import type { InputEncoding } from "../../src/inference/model-input.js";
+import { pixelTables, rgbToTensor } from "../helpers/float-preprocess.js";
 
 const SIDE = 4;
 const NANODET: InputEncoding = { layout: "NCHW", color: "BGR", scale: 1, offset: 0, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] };

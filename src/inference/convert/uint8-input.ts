@@ -1,5 +1,5 @@
 import onnxProto from "onnx-proto";
-import type { InputEncoding } from "../preprocess.js";
+import type { InputEncoding } from "../model-input.js";
 
 const { onnx } = onnxProto;
 type Graph = onnxProto.onnx.IGraphProto;

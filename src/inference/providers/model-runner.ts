@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Logger } from "../../core/logger.js";
 import type { OutputTensor } from "../decoders/types.js";
-import type { InputEncoding } from "../preprocess.js";
+import type { InputEncoding } from "../model-input.js";
 import { type ModelEntry, verifyModelFile } from "../model-manifest.js";
 import { type ProviderChange, ProviderChain, type ProviderStatus } from "./provider-chain.js";
 import type { ProviderHealthPolicy } from "./provider-health.js";

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { ErrorCodes, VigilError } from "../../core/errors.js";
 import type { OutputTensor } from "../decoders/types.js";
-import type { InputEncoding } from "../preprocess.js";
+import type { InputEncoding } from "../model-input.js";
 import type { FromWorker, LoadRequest, ProviderBackend } from "./worker-protocol.js";
 
 export interface ProviderSpec {

@@ -1,4 +1,4 @@
-import type { InputEncoding } from "../preprocess.js";
+import type { InputEncoding } from "../model-input.js";
 
 /** Messages between a provider and its worker thread (structured-clone safe, no classes). */
 export type ProviderBackend = "cpu" | "cuda" | "tensorrt" | "webgpu";

@@ -1,4 +1,11 @@
 /**
+ * The manifest's input arithmetic done in JavaScript into a float tensor: what the daemon did
+ * before the normalisation moved into the model (src/inference/convert/uint8-input.ts). Kept as
+ * the reference the baked graph is tested against, and as the benchmarks' baseline.
+ */
+import type { InputEncoding } from "../../src/inference/model-input.js";
+
+/**
  * rgb24 bytes to the model's float input, in place into a reused buffer (a 256x256 frame is
  * 196,608 values; allocating per frame would feed the GC for nothing). NHWC layout only.
  */
@@ -16,17 +23,6 @@ export function rgbToTensorData(rgb: Uint8Array, out: Float32Array, scale: numbe
   return out;
 }
 
-/** How a model wants its input: the manifest's `input` block without name and shape. */
-export interface InputEncoding {
-  readonly layout: "NCHW" | "NHWC";
-  readonly color: "RGB" | "BGR";
-  readonly scale: number;
-  readonly offset: number;
-  /** Per tensor channel (after any BGR swap), subtracted after scale/offset. */
-  readonly mean?: readonly number[] | undefined;
-  /** Per tensor channel, divides after the mean. */
-  readonly std?: readonly number[] | undefined;
-}
 
 /**
  * One 256-entry table per tensor channel: value = ((px * scale + offset) - mean) / std. A byte has

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { pixelTables, rgbToTensor, rgbToTensorData } from "../../src/inference/preprocess.js";
+import { pixelTables, rgbToTensor, rgbToTensorData } from "../helpers/float-preprocess.js";
 
 const NANODET = { layout: "NCHW", color: "BGR", scale: 1, offset: 0, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] } as const;
 
-void describe("preprocessing rgb24 to a model tensor", () => {
+void describe("the float reference of the manifest input arithmetic", () => {
   void it("writes NCHW planes in tensor channel order with BGR swap, mean and std (NanoDet)", () => {
     // Two pixels: pure red, then (10, 20, 30).
     const rgb = Uint8Array.from([255, 0, 0, 10, 20, 30]);
