@@ -1,7 +1,8 @@
 /**
- * The per-face cost of recognition: alignment (similarity fit + bilinear warp to 112x112) and the
- * embedding model, and the whole recognise() for a frame with one face against a 1,000-person
- * watchlist. Needs the face-embedding model (see test/helpers/face-models.ts). Prints medians.
+ * The per-face cost of recognition: alignment (similarity fit + bilinear warp to the model's
+ * template size) and the embedding model, and the whole recognise() for a frame with one face
+ * against a 1,000-person watchlist. Needs the face-embedding model (see
+ * test/helpers/face-models.ts; the default, or VIGIL_TEST_EMBEDDING_MODEL_ID). Prints medians.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -31,18 +32,20 @@ async function time(label: string, work: () => unknown): Promise<void> {
   console.log(`${label.padEnd(44)} median ${fmt(median(samples), 3)} ms`);
 }
 
-const crop = alignFace(found.image, points).crop;
+const template = models.embedder.template;
+const crop = alignFace(found.image, points, template).crop;
+const dims = (await models.embedder.embed(crop)).length;
 const gallery: GalleryPerson[] = Array.from({ length: 1000 }, (_, i) => ({
   id: `wl_${String(i).padStart(16, "0")}`,
   name: `p${i}`,
   threshold: null,
   model: models.entry.id,
-  embeddings: [l2Normalise(Float32Array.from({ length: 192 }, (_, k) => Math.sin(i * 13.1 + k)))],
+  embeddings: [l2Normalise(Float32Array.from({ length: dims }, (_, k) => Math.sin(i * 13.1 + k)))],
 }));
-const recogniser = new FaceRecogniser(models.embedder, () => gallery, { matchThreshold: 0.98, minFacePx: 24, maxFacesPerFrame: 1 });
+const recogniser = new FaceRecogniser(models.embedder, () => gallery, { matchThreshold: models.matchThreshold, minFacePx: 24, maxFacesPerFrame: 1 });
 
 console.log(`faces bench: ${RUNS} runs, image ${found.image.width}x${found.image.height}, model ${models.entry.id}`);
-await time("align (fit + warp to 112x112)", () => alignFace(found.image, points));
-await time("embed (MobileFaceNet, 2 threads)", () => models.embedder.embed(crop));
+await time(`align (fit + warp to ${template.size}x${template.size})`, () => alignFace(found.image, points, template));
+await time(`embed (${models.entry.id}, ${dims}-d, 2 threads)`, () => models.embedder.embed(crop));
 await time("recognise 1 face vs 1,000 persons", () => recogniser.recognise(found.image, found.placement, [face]));
 await models.stop();

@@ -1,15 +1,15 @@
 /**
- * The models toolchain on this box: TF.js -> ONNX conversion time (read model.json + shards,
- * convert, encode) and ONNX Runtime latency of the converted models at 1 and 2 threads.
- * Needs the default models fetched (`vigil models fetch`), which also fills the tarball cache.
+ * The models toolchain on this box: TF.js / face-api -> ONNX conversion time (read model.json or
+ * the weights manifest + shards, convert, encode) and ONNX Runtime latency of the converted
+ * models at 1 and 2 threads. Needs the models fetched (`vigil models fetch`, which also fills the
+ * tarball cache; MobileFaceNet is opt-in and skipped when absent).
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
-import { convertGraphModel } from "../src/inference/convert/convert-graph.js";
-import { readGraphModel } from "../src/inference/convert/graph-model-file.js";
-import { cachedTarball, tarballCacheDir, unpackSource } from "../src/inference/model-fetch.js";
+import { cachedTarball, sourceBytes, tarballCacheDir, unpackSource } from "../src/inference/model-fetch.js";
 import { findModel, readManifest } from "../src/inference/model-manifest.js";
 import { fmt, median, percentile } from "./stats.js";
 
@@ -20,8 +20,12 @@ ort.env.logLevel = "error";
 const manifest = await readManifest(resolve(ROOT, "models"));
 console.log(`model convert bench: ${RUNS} inference runs after 5 warm-up, onnxruntime-node ${ort.env.versions.common} CPU`);
 console.log("model                 convert ms (p50 of 5)  threads  inference ms (p50 / p90)");
-for (const id of ["nanodet-g-416", "mobilefacenet-112"]) {
+for (const id of ["nanodet-g-416", "mobilefacenet-112", "dlib-resnet-150"]) {
   const entry = findModel(manifest, id);
+  if (!existsSync(resolve(ROOT, "models", entry.file))) {
+    console.log(`${id.padEnd(22)} not fetched`);
+    continue;
+  }
   const source = entry.source;
   if (!source?.convert) throw new Error(`${id} is not converted`);
   const work = await mkdtemp(join(tmpdir(), "vigil-bench-"));
@@ -30,7 +34,7 @@ for (const id of ["nanodet-g-416", "mobilefacenet-112"]) {
     const convert: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
-      convertGraphModel(await readGraphModel(modelJson), { ...(source.convert.input_shape ? { inputShape: source.convert.input_shape } : {}) });
+      await sourceBytes(source, modelJson);
       convert.push(performance.now() - t0);
     }
     for (const threads of [1, 2]) {

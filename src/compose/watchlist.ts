@@ -2,7 +2,7 @@ import type { VigilConfig } from "../config/schema.js";
 import { secretsSearchPath } from "../config/secrets.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import type { FacesFact } from "../contract/faces.js";
-import { ErrorCodes } from "../core/errors.js";
+import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { FrameDetector } from "../inference/detection-scheduler.js";
@@ -10,10 +10,11 @@ import { providerSpecs } from "../inference/providers/model-runner.js";
 import { FaceDetector } from "../inference/face-detector.js";
 import { FaceEmbedder } from "../inference/faces/face-embedder.js";
 import { FaceDetectionStage } from "../inference/faces/face-stage.js";
+import { ARCFACE_112 } from "../inference/faces/face-templates.js";
 import { modelInputSize } from "../inference/model-input.js";
 import { FaceRecogniser } from "../inference/faces/face-recogniser.js";
 import { RecognisingDetector } from "../inference/faces/recognising-detector.js";
-import { findModel, type Manifest } from "../inference/model-manifest.js";
+import { findModel, type Manifest, type ModelEntry } from "../inference/model-manifest.js";
 import type { Database } from "../store/database.js";
 import type { GroupCommit } from "../store/group-commit.js";
 import { loadWatchlistKeyring } from "../watchlist/watchlist-key-file.js";
@@ -46,11 +47,13 @@ export function composeWatchlist(
     : async () => ({ ok: false as const, code: ErrorCodes.WATCHLIST_UNAVAILABLE, reason: "face recognition is disabled (faces.enabled: false)" });
   const store = lifecycle.add(new WatchlistStore(deps.database, deps.commits, keyring, log));
   if (!faces.enabled) {
-    const service = new WatchlistService({ store, audit: deps.audit, finder: inert, embedder: { modelId: "none", embed: async () => new Float32Array() }, ready: () => false, maxPhotos: faces.enroll_max_photos });
+    const service = new WatchlistService({ store, audit: deps.audit, finder: inert, embedder: { modelId: "none", template: ARCFACE_112, embed: async () => new Float32Array() }, ready: () => false, maxPhotos: faces.enroll_max_photos });
     return { store, service, wrapDetector: (d) => d, reasons: () => [] };
   }
   const threads = Math.max(1, Math.min(config.detector.threads, 2));
-  const embedder = lifecycle.add(new FaceEmbedder({ modelsDir: config.models_dir, model: findModel(deps.manifest, faces.embedding_model), threads }, log.child({ part: "embedder" })));
+  const embeddingModel = findModel(deps.manifest, faces.embedding_model);
+  const matchThreshold = matchThresholdFor(faces.match_threshold, embeddingModel);
+  const embedder = lifecycle.add(new FaceEmbedder({ modelsDir: config.models_dir, model: embeddingModel, threads }, log.child({ part: "embedder" })));
   const faceModel = findModel(deps.manifest, faces.detector_model);
   const faceDetector = (part: string): FaceDetector =>
     lifecycle.add(
@@ -72,7 +75,7 @@ export function composeWatchlist(
     maxPhotos: faces.enroll_max_photos,
     onDeleted: deps.onDeleted,
   });
-  const recogniser = new FaceRecogniser(embedder, () => store.gallery(), { matchThreshold: faces.match_threshold, minFacePx: faces.min_face_px, maxFacesPerFrame: faces.max_faces_per_frame });
+  const recogniser = new FaceRecogniser(embedder, () => store.gallery(), { matchThreshold, minFacePx: faces.min_face_px, maxFacesPerFrame: faces.max_faces_per_frame });
   return {
     store,
     service,
@@ -83,6 +86,19 @@ export function composeWatchlist(
       return s.available || s.reason === null ? [] : [s.reason];
     },
   };
+}
+
+/**
+ * The similarity that makes a match: the config's when set, else the one measured for the
+ * embedding model (its manifest entry), since scores of different models are not on one scale.
+ * A model with neither (an imported one) needs the config set: there is no safe guess.
+ */
+export function matchThresholdFor(configured: number | undefined, model: Pick<ModelEntry, "id" | "match_threshold">): number {
+  const threshold = configured ?? model.match_threshold;
+  if (threshold !== undefined) return threshold;
+  throw new VigilError(ErrorCodes.CONFIG_INVALID, `/faces/match_threshold: required with embedding model "${model.id}", whose manifest entry has no match_threshold (measure one on your own photos, docs/watchlist.md)`, {
+    details: { path: "/faces/match_threshold" },
+  });
 }
 
 /** Enrolment's detector while faces are off: never called, since `ready` is false. */

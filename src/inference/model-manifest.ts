@@ -22,9 +22,16 @@ const ModelEntrySchema = Type.Object({
     offset: Type.Number(),
     mean: Type.Optional(Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: "per tensor channel (after any BGR swap), subtracted after scale and offset" })),
     std: Type.Optional(Type.Array(Type.Number({ exclusiveMinimum: 0 }), { minItems: 3, maxItems: 3, description: "per tensor channel, divides after the mean" })),
+    align: Type.Optional(
+      Type.Union([Type.Literal("arcface-112"), Type.Literal("dlib-150")], {
+        description: "face-embedding models: the face crop the model was trained on (src/inference/faces/face-templates.ts); default arcface-112",
+      }),
+    ),
   }),
   outputs: Type.Array(Type.String(), { minItems: 1 }),
   labels: Type.Array(Type.String()),
+  /** face-embedding models: the cosine similarity measured to separate people; faces.match_threshold overrides it. */
+  match_threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   licence: Type.String(),
   licence_file: Type.Optional(Type.String()),
   attribution: Type.Optional(Type.String()),
@@ -33,15 +40,20 @@ const ModelEntrySchema = Type.Object({
   source: Type.Optional(
     Type.Object({
       npm: Type.String({ description: "npm package spec, pinned (name@version)" }),
-      path: Type.String({ description: "file inside the packed tarball (package/...); model.json when converted" }),
+      path: Type.String({ description: "file inside the packed tarball (package/...); model.json (tfjs-graph) or the weights manifest (faceapi-resnet) when converted" }),
       licence_path: Type.Optional(Type.String({ description: "licence text inside the tarball, copied to licence_file" })),
       licence_text: Type.Optional(Type.String({ description: "licence text shipped in models/ (relative to it), copied to licence_file" })),
       convert: Type.Optional(
-        Type.Object({
-          format: Type.Literal("tfjs-graph"),
-          input_shape: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
-          outputs: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
-        }),
+        Type.Union([
+          Type.Object({
+            format: Type.Literal("tfjs-graph"),
+            input_shape: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
+            outputs: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+          }),
+          // face-api.js's FaceRecognitionNet (dlib's ResNet): path names its weights manifest;
+          // the graph is fixed by the converter, input [1,3,150,150], output [1,128].
+          Type.Object({ format: Type.Literal("faceapi-resnet") }),
+        ]),
       ),
     }),
   ),

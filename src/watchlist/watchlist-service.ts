@@ -111,7 +111,7 @@ export class WatchlistService {
       const facePx = faceWidthPx(face, found.placement);
       const minPx = this.deps.minFacePx ?? 40;
       if (facePx < minPx) throw new VigilError(ErrorCodes.FACE_TOO_SMALL, `${field}: the face in photo ${index} is ${Math.round(facePx)} px wide, at least ${minPx} are needed`, { details: { field, photo: index } });
-      const { crop } = alignFace(found.image, keypoints.slice(0, 4).map((p) => toImagePixels(p, found.placement)));
+      const { crop } = alignFace(found.image, keypoints.slice(0, 4).map((p) => toImagePixels(p, found.placement)), this.deps.embedder.template);
       embeddings.push(await this.deps.embedder.embed(crop));
       photos.push({ index, score: Math.round(face.score * 1000) / 1000, face_px: Math.round(facePx) });
     }

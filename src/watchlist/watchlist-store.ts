@@ -60,7 +60,10 @@ export class WatchlistStore implements Component {
     try {
       const resealed = await this.openAll(loaded.ring);
       this.unavailable = undefined;
-      this.log.info({ persons: this.entries.size, key_id: loaded.ring.current.id, resealed }, "watchlist open");
+      // Per embedding model: persons enrolled with another model than the configured one are kept but never matched.
+      const models: Record<string, number> = {};
+      for (const { record } of this.entries.values()) models[record.model] = (models[record.model] ?? 0) + 1;
+      this.log.info({ persons: this.entries.size, models, key_id: loaded.ring.current.id, resealed }, "watchlist open");
     } catch (err) {
       if (!isVigilError(err)) throw err;
       this.entries.clear();

@@ -2,7 +2,7 @@
 // tarballs come from the user's tarball cache, so only a cold cache downloads.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { appendFile, copyFile, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { appendFile, copyFile, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -30,22 +30,12 @@ async function cli(args: string[]): Promise<{ code: number | null; out: CliJson;
   return { code: r.code, out: JSON.parse(r.stdout) as CliJson, stderr: r.stderr };
 }
 
-/**
- * MobileFaceNet ships opt-in (its weights' licence is unclear); here it stands for a converted
- * default model, being small enough to convert in a test.
- */
-function asDefault(e: ModelEntry): ModelEntry {
-  if (e.id !== "mobilefacenet-112") return e;
-  const { optional: _optional, ...rest } = e;
-  return rest;
-}
-
 /** A models dir holding the named manifest entries (tarballs come from the shared cache). */
 async function modelsDir(ids: string[], edit: (e: ModelEntry) => ModelEntry = (e) => e): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "vigil-models-"));
   scratch.push(dir);
   await cp(join(SHIPPED, "licences"), join(dir, "licences"), { recursive: true });
-  await writeFile(join(dir, "manifest.json"), JSON.stringify({ models: ids.map((id) => edit(asDefault(findModel(shipped, id)))) }));
+  await writeFile(join(dir, "manifest.json"), JSON.stringify({ models: ids.map((id) => edit(findModel(shipped, id))) }));
   return dir;
 }
 
@@ -59,37 +49,38 @@ after(async () => {
 
 void describe("vigil models fetch", () => {
   void it("fetches the default set (not opt-in models), is idempotent, and repairs a damaged file", async () => {
-    const dir = await modelsDir(["blazeface-front-128", "mobilefacenet-112", "yolov5s-640"]);
+    // The dlib ResNet is built from face-api's weights by the converter: the default embedder.
+    const dir = await modelsDir(["blazeface-front-128", "dlib-resnet-150", "mobilefacenet-112", "yolov5s-640"]);
     const first = await cli(["models", "fetch", "--models-dir", dir]);
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(first.out.models, [
       { id: "blazeface-front-128", outcome: "fetched" },
-      { id: "mobilefacenet-112", outcome: "fetched" },
+      { id: "dlib-resnet-150", outcome: "fetched" },
     ]);
-    const mfn = findModel(shipped, "mobilefacenet-112");
-    assert.equal(await sha256File(join(dir, mfn.file)), mfn.sha256);
-    assert.ok(existsSync(join(dir, "mobilefacenet/PACKAGE-LICENSE")));
+    const dlib = findModel(shipped, "dlib-resnet-150");
+    assert.equal(await sha256File(join(dir, dlib.file)), dlib.sha256);
+    assert.match(await readFile(join(dir, "dlib-resnet/LICENSE"), "utf8"), /MIT License/);
     assert.ok(existsSync(join(dir, "blazeface/LICENSE")));
-    assert.ok(!existsSync(join(dir, "yolov5")));
-    const mtime = (await stat(join(dir, mfn.file))).mtimeMs;
+    assert.ok(!existsSync(join(dir, "yolov5")) && !existsSync(join(dir, "mobilefacenet")));
+    const mtime = (await stat(join(dir, dlib.file))).mtimeMs;
 
     const second = await cli(["models", "fetch", "--models-dir", dir]);
     assert.deepEqual(second.out.models?.map((m) => m.outcome), ["present", "present"]);
-    assert.equal((await stat(join(dir, mfn.file))).mtimeMs, mtime);
+    assert.equal((await stat(join(dir, dlib.file))).mtimeMs, mtime);
 
-    await appendFile(join(dir, mfn.file), "tampered");
+    await appendFile(join(dir, dlib.file), "tampered");
     const third = await cli(["models", "fetch", "--models-dir", dir]);
     assert.deepEqual(third.out.models?.map((m) => m.outcome), ["present", "repaired"]);
-    assert.equal(await sha256File(join(dir, mfn.file)), mfn.sha256);
+    assert.equal(await sha256File(join(dir, dlib.file)), dlib.sha256);
   });
 
   void it("refuses to install a model whose bytes are not the manifest's", async () => {
-    const dir = await modelsDir(["mobilefacenet-112"], (e) => ({ ...e, sha256: "0".repeat(64) }));
+    const dir = await modelsDir(["dlib-resnet-150"], (e) => ({ ...e, sha256: "0".repeat(64) }));
     const r = await cli(["models", "fetch", "--models-dir", dir]);
     assert.equal(r.code, 78);
     assert.equal(r.out.error?.code, "VIGIL_E_MODEL_HASH_MISMATCH");
-    assert.equal(r.out.error?.details?.actual, findModel(shipped, "mobilefacenet-112").sha256);
-    assert.ok(!existsSync(join(dir, "mobilefacenet/mobilefacenet-112.onnx")));
+    assert.equal(r.out.error?.details?.actual, findModel(shipped, "dlib-resnet-150").sha256);
+    assert.ok(!existsSync(join(dir, "dlib-resnet/dlib-resnet-150.onnx")));
   });
 
   void it("names an unknown --include id", async () => {
@@ -102,7 +93,7 @@ void describe("vigil models fetch", () => {
 
 void describe("vigil models verify", () => {
   void it("loads every fetched model and reports latency; an unfetched opt-in model is reported, not failed", async () => {
-    const dir = await modelsDir(["mobilefacenet-112", "yolov5s-640"]);
+    const dir = await modelsDir(["dlib-resnet-150", "yolov5s-640"]);
     assert.equal((await cli(["models", "fetch", "--models-dir", dir])).code, 0);
     const r = await cli(["models", "verify", "--models-dir", dir, "--runs", "2"]);
     assert.equal(r.code, 0, r.stderr);
@@ -112,12 +103,12 @@ void describe("vigil models verify", () => {
   });
 
   void it("fails when the model's tensor names are not the manifest's", async () => {
-    const dir = await modelsDir(["mobilefacenet-112"], (e) => ({ ...e, outputs: ["embedding_typo:0"] }));
+    const dir = await modelsDir(["dlib-resnet-150"], (e) => ({ ...e, outputs: ["descriptor_typo"] }));
     assert.equal((await cli(["models", "fetch", "--models-dir", dir])).code, 0);
     const r = await cli(["models", "verify", "--models-dir", dir, "--runs", "1"]);
     assert.equal(r.code, 1);
     assert.equal(r.out.error?.code, "VIGIL_E_MODEL_LOAD_FAILED");
-    assert.deepEqual(r.out.error?.details?.missing, ["embedding_typo:0"]);
+    assert.deepEqual(r.out.error?.details?.missing, ["descriptor_typo"]);
   });
 });
 

@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { buildConfig, loadConfig } from "../../src/config/loader.js";
 import { EnvOverrideError, resolveEnvOverride } from "../../src/config/env-overrides.js";
 import { ConfigSchema, type VigilConfig } from "../../src/config/schema.js";
+import { matchThresholdFor } from "../../src/compose/watchlist.js";
 import { ErrorCodes, ExitCodes, exitCodeFor, VigilError } from "../../src/core/errors.js";
 import { PACKAGE_ROOT } from "../../src/core/version.js";
 import { expectVigil, expectVigilAsync } from "../helpers/expect-vigil.js";
@@ -46,6 +47,9 @@ void describe("buildConfig: defaults and freezing", () => {
     assert.equal(config.rules.face_presence.min_frames, 3);
     assert.equal(config.rules.face_presence.clear_frames, 10);
     assert.deepEqual(config.cameras, []);
+    assert.equal(config.faces.embedding_model, "dlib-resnet-150");
+    // Unset: the embedding model's own measured threshold applies (matchThresholdFor).
+    assert.equal(config.faces.match_threshold, undefined);
   });
 
   void it("defaults camera fields and keeps what the document set", () => {
@@ -319,4 +323,19 @@ void describe("the shipped configs", () => {
       assert.doesNotThrow(() => buildConfig(doc, {}, BASE));
     });
   }
+});
+
+void describe("faces.match_threshold", () => {
+  const dlib = { id: "dlib-resnet-150", match_threshold: 0.95 };
+  void it("follows the embedding model's manifest threshold unless the config sets one", () => {
+    assert.equal(matchThresholdFor(undefined, dlib), 0.95);
+    assert.equal(matchThresholdFor(buildConfig({ ...MINIMAL, faces: { match_threshold: 0.9 } }, {}, BASE).faces.match_threshold, dlib), 0.9);
+    assert.equal(matchThresholdFor(0, dlib), 0);
+  });
+  void it("is a configuration error (exit 78) for a model without one, naming the key", () => {
+    const err = expectVigil(() => matchThresholdFor(undefined, { id: "imported-embedder" }), ErrorCodes.CONFIG_INVALID);
+    assert.equal(err.details?.path, "/faces/match_threshold");
+    assert.match(err.message, /imported-embedder/);
+    assert.equal(exitCodeFor(err), 78);
+  });
 });

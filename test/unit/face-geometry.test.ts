@@ -50,6 +50,13 @@ void describe("cropToTensor", () => {
       assert.equal(t[8 + p], (crop[p * 3] as number) * 0.5);
     }
   });
+  void it("subtracts the per-channel mean and divides by std, as dlib's ResNet input wants", () => {
+    const t = cropToTensor(crop, 2, { layout: "NCHW", color: "RGB", scale: 1, offset: 0, mean: [122.782, 117.001, 104.298], std: [255, 255, 255] });
+    for (let p = 0; p < 4; p++) {
+      assert.ok(Math.abs((t[p] as number) - ((crop[p * 3] as number) - 122.782) / 255) < 1e-6);
+      assert.ok(Math.abs((t[8 + p] as number) - ((crop[p * 3 + 2] as number) - 104.298) / 255) < 1e-6);
+    }
+  });
   void it("refuses a crop of the wrong size", () => {
     assert.throws(() => cropToTensor(new Uint8Array(5), 2, { layout: "NHWC", color: "RGB", scale: 1, offset: 0 }), RangeError);
   });

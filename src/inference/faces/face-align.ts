@@ -1,11 +1,13 @@
 /**
  * Face alignment: a least-squares similarity transform (Umeyama, without reflection) from the
- * detector's keypoints to the standard 112x112 ArcFace/MobileFaceNet template, and a bilinear
- * warp of the frame into that crop. Pure: no I/O, no allocation beyond the returned crop.
+ * detector's keypoints to the embedding model's template (face-templates.ts), and a bilinear warp
+ * of the frame into that crop. Pure: no I/O, no allocation beyond the returned crop.
  *
- * Coordinates are pixel coordinates with pixel centres on integers (OpenCV's warpAffine
- * convention, in which the template was defined).
+ * Coordinates are pixel coordinates with pixel centres on integers (OpenCV's warpAffine and
+ * dlib's convention, in which the templates are defined).
  */
+
+import type { FaceTemplate } from "./face-templates.js";
 
 export interface Point {
   readonly x: number;
@@ -19,20 +21,6 @@ export interface Similarity {
   readonly tx: number;
   readonly ty: number;
 }
-
-export const ALIGNED_SIZE = 112;
-
-/**
- * InsightFace's ArcFace template for 112x112: the subject's right eye (image left), left eye,
- * nose tip, and the mouth's centre (the mean of the template's two mouth corners, because
- * BlazeFace gives the mouth centre, not its corners).
- */
-export const ARCFACE_TEMPLATE: readonly Point[] = [
-  { x: 38.2946, y: 51.6963 },
-  { x: 73.5318, y: 51.5014 },
-  { x: 56.0252, y: 71.7366 },
-  { x: (41.5493 + 70.7299) / 2, y: (92.3655 + 92.2041) / 2 },
-];
 
 export function applySimilarity(t: Similarity, p: Point): Point {
   return { x: t.a * p.x - t.b * p.y + t.tx, y: t.b * p.x + t.a * p.y + t.ty };
@@ -87,7 +75,7 @@ export interface RgbImage {
  * Warps `image` into a `size`x`size` rgb24 crop with `toCrop` (image -> crop coordinates),
  * sampling bilinearly; what falls outside the image is black, as with warpAffine's default.
  */
-export function warpSimilarity(image: RgbImage, toCrop: Similarity, size = ALIGNED_SIZE, out = new Uint8Array(size * size * 3)): Uint8Array {
+export function warpSimilarity(image: RgbImage, toCrop: Similarity, size: number, out = new Uint8Array(size * size * 3)): Uint8Array {
   const { width: w, height: h, rgb } = image;
   if (rgb.length !== w * h * 3) throw new RangeError(`image is ${w}x${h} but has ${rgb.length} bytes`);
   if (out.length !== size * size * 3) throw new RangeError(`output needs ${size * size * 3} bytes`);
@@ -122,10 +110,11 @@ function sample(rgb: Uint8Array, w: number, h: number, x: number, y: number, c: 
 
 /**
  * Aligns one face: `keypoints` are the detector's first four (right eye, left eye, nose, mouth)
- * in the image's pixel coordinates. Returns the 112x112 rgb24 crop and the transform used.
+ * in the image's pixel coordinates. Returns the template-sized rgb24 crop and the transform used.
  */
-export function alignFace(image: RgbImage, keypoints: readonly Point[]): { crop: Uint8Array; transform: Similarity } {
-  if (keypoints.length < ARCFACE_TEMPLATE.length) throw new RangeError(`need ${ARCFACE_TEMPLATE.length} keypoints, got ${keypoints.length}`);
-  const transform = fitSimilarity(keypoints.slice(0, ARCFACE_TEMPLATE.length), ARCFACE_TEMPLATE);
-  return { crop: warpSimilarity(image, transform), transform };
+export function alignFace(image: RgbImage, keypoints: readonly Point[], template: FaceTemplate): { crop: Uint8Array; transform: Similarity } {
+  const n = template.points.length;
+  if (keypoints.length < n) throw new RangeError(`need ${n} keypoints, got ${keypoints.length}`);
+  const transform = fitSimilarity(keypoints.slice(0, n), template.points);
+  return { crop: warpSimilarity(image, transform, template.size), transform };
 }

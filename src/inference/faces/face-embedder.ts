@@ -3,7 +3,7 @@ import { ErrorCodes, VigilError } from "../../core/errors.js";
 import type { Component } from "../../core/lifecycle.js";
 import type { Logger } from "../../core/logger.js";
 import { type ModelEntry, verifyModelFile } from "../model-manifest.js";
-import { ALIGNED_SIZE } from "./face-align.js";
+import { type FaceTemplate, faceTemplate } from "./face-templates.js";
 import { l2Normalise } from "./embedding-math.js";
 import { cropToTensor } from "./embedding-input.js";
 
@@ -13,21 +13,32 @@ export interface FaceEmbedderOptions {
   readonly threads: number;
 }
 
-/** The input shape a face-embedding model must have: one 112x112 RGB image, NHWC or NCHW. */
-function checkEntry(model: ModelEntry): void {
+/**
+ * The model's face template, checked against its input: one RGB image of the template's size,
+ * NHWC or NCHW. A mismatch is a manifest error, found before anything is loaded.
+ */
+function templateOf(model: ModelEntry): FaceTemplate {
+  const template = faceTemplate(model.input.align);
+  const size = template.size;
   const [n, a, b, c] = model.input.shape;
-  const ok = model.task === "face-embedding" && n === 1 && (model.input.layout === "NHWC" ? a === ALIGNED_SIZE && b === ALIGNED_SIZE && c === 3 : a === 3 && b === ALIGNED_SIZE && c === ALIGNED_SIZE);
-  if (!ok) throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model "${model.id}" is not a face-embedding model taking one ${ALIGNED_SIZE}x${ALIGNED_SIZE} RGB image`);
+  const ok = model.task === "face-embedding" && n === 1 && (model.input.layout === "NHWC" ? a === size && b === size && c === 3 : a === 3 && b === size && c === size);
+  if (!ok) {
+    throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model "${model.id}" is not a face-embedding model taking one ${size}x${size} RGB image (its face template, input.align, is "${model.input.align ?? "arcface-112"}")`);
+  }
+  return template;
 }
 
 /**
- * Turns an aligned 112x112 face into a unit-length embedding with onnxruntime-node (CPU). The
- * model file is checked against the manifest's sha256 before it is loaded, like the detector's.
+ * Turns an aligned face (the model's template size) into a unit-length embedding with
+ * onnxruntime-node (CPU). The model file is checked against the manifest's sha256 before it is
+ * loaded, like the detector's.
  */
 export class FaceEmbedder implements Component {
   readonly name = "face-embedder";
+  /** Where faces must be aligned for this model; callers align with it before embed(). */
+  readonly template: FaceTemplate;
   private session: ort.InferenceSession | undefined;
-  private readonly input = new Float32Array(ALIGNED_SIZE * ALIGNED_SIZE * 3);
+  private readonly input: Float32Array<ArrayBuffer>;
   private serial: Promise<unknown> = Promise.resolve();
   private runs = 0;
   private totalMs = 0;
@@ -36,7 +47,8 @@ export class FaceEmbedder implements Component {
     private readonly options: FaceEmbedderOptions,
     private readonly log: Logger,
   ) {
-    checkEntry(options.model);
+    this.template = templateOf(options.model);
+    this.input = new Float32Array(this.template.size * this.template.size * 3);
   }
 
   get loaded(): boolean {
@@ -77,7 +89,7 @@ export class FaceEmbedder implements Component {
   }
 
   /**
-   * One aligned rgb24 crop (112x112) -> its L2-normalised embedding. Calls are serialised: the
+   * One aligned rgb24 crop (the template's size) -> its L2-normalised embedding. Calls are serialised: the
    * recogniser and enrolment share one session and its input buffer.
    */
   embed(crop: Uint8Array): Promise<Float32Array> {
@@ -90,7 +102,7 @@ export class FaceEmbedder implements Component {
     const session = this.session;
     if (!session) throw new VigilError(ErrorCodes.INFERENCE_FAILED, "face embedder is not loaded");
     const { model } = this.options;
-    cropToTensor(crop, ALIGNED_SIZE, model.input, this.input);
+    cropToTensor(crop, this.template.size, model.input, this.input);
     const t0 = performance.now();
     const out = await session.run({ [model.input.name]: new ort.Tensor("float32", this.input, model.input.shape) });
     this.totalMs += performance.now() - t0;

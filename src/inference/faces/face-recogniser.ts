@@ -5,10 +5,13 @@ import type { GalleryPerson } from "./watchlist-matcher.js";
 import { matchEmbedding } from "./watchlist-matcher.js";
 import { alignFace, type RgbImage } from "./face-align.js";
 import { type ImagePlacement, selectFaces, toImagePixels } from "./face-geometry.js";
+import type { FaceTemplate } from "./face-templates.js";
 
 /** What recognition needs from the embedder (FaceEmbedder, in the daemon). */
 export interface Embedder {
   readonly modelId: string;
+  /** The crop the model takes: faces are aligned onto it before embed(). */
+  readonly template: FaceTemplate;
   embed(crop: Uint8Array): Promise<Float32Array>;
 }
 
@@ -44,7 +47,7 @@ export class FaceRecogniser {
     const out: RecognisedFace[] = [];
     for (const face of faces) {
       const points = (face.keypoints ?? []).slice(0, 4).map((p) => toImagePixels(p, placement));
-      const { crop } = alignFace(image, points);
+      const { crop } = alignFace(image, points, this.embedder.template);
       const result = matchEmbedding(await this.embedder.embed(crop), people, this.options.matchThreshold);
       out.push({
         box: face.box,
