@@ -115,7 +115,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       }),
       ingest: vision.shedder ? { shedding: vision.shedder.state } : undefined,
       detector: { model: model.id, provider: vision.detector.provider ?? "none", stats: vision.detector.stats },
-      providers: vision.detector.providers(),
+      providers: [...vision.detector.providers(), ...faces.providers()],
       uplink: sync.uplink?.state,
       publisher: sync.publisher?.stats,
       outbox: outbox.stats,
@@ -137,7 +137,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     log,
   });
   if (sync.commands) registerApiKeyCommands(sync.commands, auth.keys);
-  const faces = composeWatchlist(lifecycle, config, { manifest, database, commits, audit: sync.audit, emit: (fact) => bus.emit("faces", fact), onDeleted: (personId) => bus.emit("watchlist.deleted", { personId }), env, log });
+  const faces = composeWatchlist(lifecycle, config, { manifest, database, commits, audit: sync.audit, emit: (fact) => bus.emit("faces", fact), onDeleted: (personId) => bus.emit("watchlist.deleted", { personId }), alert: (type, data) => outbox.append("alerts", type, data), env, log });
   if (sync.commands) registerWatchlistCommands(sync.commands, faces.service);
   // Config cameras merged with those added at runtime; before the camera manager, which it fills.
   let provisioned = config.cameras;
@@ -211,7 +211,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       if (type === "camera.event") bus.emit("camera.event", cameraEventFromAlert(data));
       return envelope;
     },
-    providers: () => vision.detector.providers(),
+    providers: () => [...vision.detector.providers(), ...faces.providers()],
   });
   const http = lifecycle.add(
     new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, {
@@ -255,7 +255,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   );
   lifecycle.add(new StatsReporter(config.log.stats_interval_s * 1000, operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }), log.child({ component: "stats" })));
 
-  const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id, authFailures: () => auth.security.failures, detectorLoaded: () => vision.detector.loaded, providers: () => vision.detector.providers() });
+  const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id, authFailures: () => auth.security.failures, detectorLoaded: () => vision.detector.loaded, providers: () => [...vision.detector.providers(), ...faces.providers()] });
   metrics.current = registry;
   lifecycle.add({ name: "metrics", start: async () => {}, stop: async () => registry.stop() });
 

@@ -7,6 +7,8 @@ import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { FrameDetector } from "../inference/detection-scheduler.js";
 import { providerSpecs } from "../inference/providers/model-runner.js";
+import { type AlertSink, providerAlerts } from "../inference/providers/provider-alerts.js";
+import type { ProviderStatus } from "../inference/providers/provider-chain.js";
 import { FaceDetector } from "../inference/face-detector.js";
 import { FaceEmbedder } from "../inference/faces/face-embedder.js";
 import { FaceDetectionStage } from "../inference/faces/face-stage.js";
@@ -28,6 +30,8 @@ export interface WatchlistParts {
   readonly wrapDetector: (detector: FrameDetector) => FrameDetector;
   /** Health reasons: the watchlist is configured on but cannot work. */
   readonly reasons: () => string[];
+  /** The face models' providers (none while faces are off), for /v1/providers, health and metrics. */
+  readonly providers: () => ProviderStatus[];
 }
 
 /**
@@ -38,7 +42,18 @@ export interface WatchlistParts {
 export function composeWatchlist(
   lifecycle: Lifecycle,
   config: Readonly<VigilConfig>,
-  deps: { manifest: Manifest; database: Database; commits: GroupCommit; audit: AuditRecorder; emit: (fact: FacesFact) => void; onDeleted?: (personId: string) => void; env: NodeJS.ProcessEnv; log: Logger },
+  deps: {
+    manifest: Manifest;
+    database: Database;
+    commits: GroupCommit;
+    audit: AuditRecorder;
+    emit: (fact: FacesFact) => void;
+    onDeleted?: (personId: string) => void;
+    /** Where the face models' provider alerts go (the outbox). */
+    alert: AlertSink;
+    env: NodeJS.ProcessEnv;
+    log: Logger;
+  },
 ): WatchlistParts {
   const { faces } = config;
   const log = deps.log.child({ component: "watchlist" });
@@ -48,20 +63,26 @@ export function composeWatchlist(
   const store = lifecycle.add(new WatchlistStore(deps.database, deps.commits, keyring, log));
   if (!faces.enabled) {
     const service = new WatchlistService({ store, audit: deps.audit, finder: inert, embedder: { modelId: "none", template: ARCFACE_112, embed: async () => new Float32Array() }, ready: () => false, maxPhotos: faces.enroll_max_photos });
-    return { store, service, wrapDetector: (d) => d, reasons: () => [] };
+    return { store, service, wrapDetector: (d) => d, reasons: () => [], providers: () => [] };
   }
-  const threads = Math.max(1, Math.min(config.detector.threads, 2));
+  const alerts = providerAlerts(deps.alert, log);
+  // Added before the models so it stops after them: alerts raised while stopping still get queued.
+  lifecycle.add({ name: "face-provider-alerts", start: async () => {}, stop: () => alerts.drain() });
+  // The face models run on the detector's providers (a GPU box puts them on the GPU too), each in
+  // its own worker threads: the embedder with up to two, the face detectors, small, with one.
+  const runner = (model: ModelEntry, threads: number) => ({
+    modelsDir: config.models_dir,
+    model,
+    providers: providerSpecs(config.detector.providers, threads),
+    deadlineMs: config.detector.deadline_ms,
+    onProviderChange: alerts.onChange,
+  });
   const embeddingModel = findModel(deps.manifest, faces.embedding_model);
   const matchThreshold = matchThresholdFor(faces.match_threshold, embeddingModel);
-  const embedder = lifecycle.add(new FaceEmbedder({ modelsDir: config.models_dir, model: embeddingModel, threads }, log.child({ part: "embedder" })));
+  const embedder = lifecycle.add(new FaceEmbedder(runner(embeddingModel, Math.max(1, Math.min(config.detector.threads, 2))), log.child({ part: "embedder" })));
   const faceModel = findModel(deps.manifest, faces.detector_model);
   const faceDetector = (part: string): FaceDetector =>
-    lifecycle.add(
-      new FaceDetector(
-        { modelsDir: config.models_dir, model: faceModel, scoreThreshold: faces.detector_score_threshold, iouThreshold: config.detector.iou_threshold, providers: providerSpecs(["cpu"], 1), deadlineMs: config.detector.deadline_ms },
-        log.child({ part }),
-      ),
-    );
+    lifecycle.add(new FaceDetector({ ...runner(faceModel, 1), scoreThreshold: faces.detector_score_threshold, iouThreshold: config.detector.iou_threshold }, log.child({ part })));
   const finder = faceDetector("enrolment-detector");
   // The camera detector finds faces itself when it is a face model; otherwise a face model runs beside it.
   const mainFindsFaces = findModel(deps.manifest, config.detector.model).task === "face-detection";
@@ -85,6 +106,7 @@ export function composeWatchlist(
       const s = store.status;
       return s.available || s.reason === null ? [] : [s.reason];
     },
+    providers: () => [...finder.providers(), ...(frameFaces?.providers() ?? []), ...embedder.providers()],
   };
 }
 

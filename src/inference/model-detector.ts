@@ -17,14 +17,11 @@ export abstract class ModelDetector implements Component {
   readonly inputHeight: number;
   protected readonly runner: ModelRunner;
   private letterbox: Letterbox | undefined;
-  private readonly freeFrames: number[];
-  private readonly waitingForFrame: Array<(slot: number) => void> = [];
 
   protected constructor(options: ModelRunnerOptions, input: { readonly width: number; readonly height: number }, log: Logger) {
     this.inputWidth = input.width;
     this.inputHeight = input.height;
     this.runner = new ModelRunner(options, log);
-    this.freeFrames = this.runner.frames.map((_, i) => i);
   }
 
   /** At least one provider has the model loaded and warmed up. */
@@ -53,24 +50,12 @@ export abstract class ModelDetector implements Component {
     await this.runner.stop();
   }
 
-  /**
-   * Hands the frame to the provider chain, which runs it on the first provider that can. Callers
-   * may overlap (the scheduler sends the next frame while one runs); each call holds a frame slot
-   * until its run, failover included, is over, and waits for one when both are taken.
-   */
+  /** Runs the frame on the first provider that can; calls may overlap (the runner queues them). */
   protected async infer(frame: Frame): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
     if (frame.width !== this.inputWidth || frame.height !== this.inputHeight) {
       throw new VigilError(ErrorCodes.INFERENCE_FAILED, `frame is ${frame.width}x${frame.height}, detector expects ${this.inputWidth}x${this.inputHeight}`);
     }
-    const slot = this.freeFrames.pop() ?? (await new Promise<number>((resolve) => this.waitingForFrame.push(resolve)));
-    try {
-      this.runner.frames[slot]?.set(frame.rgb);
-      return await this.runner.run(slot);
-    } finally {
-      const next = this.waitingForFrame.shift();
-      if (next) next(slot);
-      else this.freeFrames.push(slot);
-    }
+    return this.runner.run(frame.rgb);
   }
 
   /** The frame's letterbox geometry; cameras rarely change size, so the last one is kept. */

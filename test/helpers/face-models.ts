@@ -54,7 +54,7 @@ export async function blazeFace(): Promise<FaceDetector> {
 export async function faceModels(): Promise<{ detector: FaceDetector; embedder: FaceEmbedder; entry: ModelEntry; matchThreshold: number; stop(): Promise<void> }> {
   const detector = await blazeFace();
   const { modelsDir, entry, matchThreshold } = await embeddingModel();
-  const embedder = new FaceEmbedder({ modelsDir, model: entry, threads: 2 }, silentLogger());
+  const embedder = new FaceEmbedder({ modelsDir, model: entry, providers: providerSpecs(["cpu"], 2), deadlineMs: 30_000 }, silentLogger());
   await detector.start();
   await embedder.start();
   return { detector, embedder, entry, matchThreshold, stop: async () => { await embedder.stop(); await detector.stop(); } };

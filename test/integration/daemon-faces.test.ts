@@ -132,6 +132,14 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
     // ...and again when she comes back into view: recognition keeps running.
     await collector.waitFor(() => incidentsCreated(collector).filter(ofHer).length >= 2, 20_000);
 
+    // Every model runs behind a provider the health document shows: the camera detector, the face
+    // detectors (beside it, and for enrolment) and the embedder, each loaded and used.
+    const health = await vigil(["health", "--json"]);
+    const { providers } = JSON.parse(health.stdout) as { providers: Array<{ model: string; state: string; loaded: boolean; runs: number }> };
+    assert.deepEqual(providers.map((p) => p.model).sort(), ["blazeface-back-256", "blazeface-back-256", "dlib-resnet-150", "nanodet-g-416"]);
+    assert.ok(providers.every((p) => p.loaded && p.state === "healthy"), JSON.stringify(providers));
+    assert.ok(providers.filter((p) => p.model === "dlib-resnet-150").every((p) => p.runs >= 2), JSON.stringify(providers));
+
     // Listed without embeddings; audited by id only: the append-only chain must not keep her name.
     const persons = await listed();
     assert.deepEqual(persons.map((p) => [p.id, p.name, p.embeddings]), [[person.id, "Ada Example", 1]]);

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Detection } from "../../src/contract/detection.js";
-import { cropToTensor } from "../../src/inference/faces/embedding-input.js";
 import { faceWidthPx, selectFaces, toImagePixels } from "../../src/inference/faces/face-geometry.js";
 import { computeLetterbox, letterboxPointToSource } from "../../src/ingest/letterbox.js";
 
@@ -33,31 +32,5 @@ void describe("face geometry", () => {
         return picked.length <= max && widths.every((w) => w >= minPx) && widths.every((w, i) => i === 0 || w <= (widths[i - 1] as number));
       }),
     );
-  });
-});
-
-void describe("cropToTensor", () => {
-  const crop = Uint8Array.from({ length: 2 * 2 * 3 }, (_, i) => i * 10);
-  void it("NHWC RGB applies scale and offset in place order", () => {
-    assert.deepEqual([...cropToTensor(crop, 2, { layout: "NHWC", color: "RGB", scale: 1, offset: -127.5 })], [...crop].map((v) => v - 127.5));
-  });
-  void it("NCHW BGR puts each channel in its own plane, blue first", () => {
-    const t = cropToTensor(crop, 2, { layout: "NCHW", color: "BGR", scale: 0.5, offset: 0 });
-    // Pixel p's blue (crop[p*3+2]) is in plane 0, green in plane 1, red in plane 2.
-    for (let p = 0; p < 4; p++) {
-      assert.equal(t[p], (crop[p * 3 + 2] as number) * 0.5);
-      assert.equal(t[4 + p], (crop[p * 3 + 1] as number) * 0.5);
-      assert.equal(t[8 + p], (crop[p * 3] as number) * 0.5);
-    }
-  });
-  void it("subtracts the per-channel mean and divides by std, as dlib's ResNet input wants", () => {
-    const t = cropToTensor(crop, 2, { layout: "NCHW", color: "RGB", scale: 1, offset: 0, mean: [122.782, 117.001, 104.298], std: [255, 255, 255] });
-    for (let p = 0; p < 4; p++) {
-      assert.ok(Math.abs((t[p] as number) - ((crop[p * 3] as number) - 122.782) / 255) < 1e-6);
-      assert.ok(Math.abs((t[8 + p] as number) - ((crop[p * 3 + 2] as number) - 104.298) / 255) < 1e-6);
-    }
-  });
-  void it("refuses a crop of the wrong size", () => {
-    assert.throws(() => cropToTensor(new Uint8Array(5), 2, { layout: "NHWC", color: "RGB", scale: 1, offset: 0 }), RangeError);
   });
 });

@@ -60,9 +60,9 @@ void describe("model manifest", () => {
     expectVigil(() => validateModelEntry({ ...dlib, input: { ...dlib.input, align: "dlib-200" } }), ErrorCodes.MANIFEST_INVALID);
     // Left without align, a 150x150 model would be aligned onto ArcFace's 112x112 crop: refused before loading.
     const { align: _align, ...unaligned } = dlib.input;
-    const err = expectVigil(() => new FaceEmbedder({ modelsDir: SHIPPED, model: { ...dlib, input: unaligned }, threads: 1 }, silentLogger()), ErrorCodes.MANIFEST_INVALID);
+    const err = expectVigil(() => new FaceEmbedder({ modelsDir: SHIPPED, model: { ...dlib, input: unaligned }, providers: [{ id: "cpu", backend: "cpu", threads: 1 }], deadlineMs: 1000 }, silentLogger()), ErrorCodes.MANIFEST_INVALID);
     assert.match(err.message, /112x112/);
-    assert.equal(new FaceEmbedder({ modelsDir: SHIPPED, model: dlib, threads: 1 }, silentLogger()).template.size, 150);
+    assert.equal(new FaceEmbedder({ modelsDir: SHIPPED, model: dlib, providers: [{ id: "cpu", backend: "cpu", threads: 1 }], deadlineMs: 1000 }, silentLogger()).template.size, 150);
   });
 
   void it("writes a manifest that reads back equal, with value lists on one line", async () => {

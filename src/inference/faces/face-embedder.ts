@@ -1,17 +1,13 @@
-import * as ort from "onnxruntime-node";
 import { ErrorCodes, VigilError } from "../../core/errors.js";
 import type { Component } from "../../core/lifecycle.js";
 import type { Logger } from "../../core/logger.js";
-import { type ModelEntry, verifyModelFile } from "../model-manifest.js";
+import type { ModelEntry } from "../model-manifest.js";
+import { ModelRunner, type ModelRunnerOptions } from "../providers/model-runner.js";
+import type { ProviderStatus } from "../providers/provider-chain.js";
 import { type FaceTemplate, faceTemplate } from "./face-templates.js";
 import { l2Normalise } from "./embedding-math.js";
-import { cropToTensor } from "./embedding-input.js";
 
-export interface FaceEmbedderOptions {
-  readonly modelsDir: string;
-  readonly model: ModelEntry;
-  readonly threads: number;
-}
+export type FaceEmbedderOptions = ModelRunnerOptions;
 
 /**
  * The model's face template, checked against its input: one RGB image of the template's size,
@@ -29,30 +25,29 @@ function templateOf(model: ModelEntry): FaceTemplate {
 }
 
 /**
- * Turns an aligned face (the model's template size) into a unit-length embedding with
- * onnxruntime-node (CPU). The model file is checked against the manifest's sha256 before it is
- * loaded, like the detector's.
+ * Turns an aligned face (the model's template size) into a unit-length embedding. The model runs
+ * behind its own provider chain, like the detectors: in a worker thread (a slow run never holds
+ * the event loop), with the manifest's normalisation baked in, deadlines, health and failover.
+ * The file is checked against the manifest's sha256 at start; a provider that cannot load it is
+ * reported (the watchlist then says it is unavailable), not fatal.
  */
 export class FaceEmbedder implements Component {
   readonly name = "face-embedder";
   /** Where faces must be aligned for this model; callers align with it before embed(). */
   readonly template: FaceTemplate;
-  private session: ort.InferenceSession | undefined;
-  private readonly input: Float32Array<ArrayBuffer>;
-  private serial: Promise<unknown> = Promise.resolve();
-  private runs = 0;
-  private totalMs = 0;
+  private readonly runner: ModelRunner;
 
   constructor(
     private readonly options: FaceEmbedderOptions,
     private readonly log: Logger,
   ) {
     this.template = templateOf(options.model);
-    this.input = new Float32Array(this.template.size * this.template.size * 3);
+    this.runner = new ModelRunner(options, log);
   }
 
+  /** At least one provider has the model loaded. */
   get loaded(): boolean {
-    return this.session !== undefined;
+    return this.runner.loaded;
   }
 
   get modelId(): string {
@@ -60,57 +55,31 @@ export class FaceEmbedder implements Component {
   }
 
   get stats(): { runs: number; meanMs: number | undefined } {
-    return { runs: this.runs, meanMs: this.runs > 0 ? this.totalMs / this.runs : undefined };
+    const { runs, meanMs } = this.runner.stats;
+    return { runs, meanMs };
+  }
+
+  providers(): ProviderStatus[] {
+    return this.runner.providers();
   }
 
   async start(): Promise<void> {
-    const { model } = this.options;
-    const path = await verifyModelFile(this.options.modelsDir, model);
-    try {
-      this.session = await ort.InferenceSession.create(path, {
-        executionProviders: ["cpu"],
-        intraOpNumThreads: this.options.threads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: "all",
-        logSeverityLevel: 3,
-      });
-    } catch (err) {
-      throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `cannot load model "${model.id}" from ${path}: ${(err as Error).message}`, { cause: err });
-    }
-    const output = model.outputs[0] ?? "";
-    if (!this.session.outputNames.includes(output)) throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `model "${model.id}" has no output "${output}" (has ${this.session.outputNames.join(", ")})`);
-    this.log.info({ model: model.id, threads: this.options.threads }, "face embedder loaded");
+    await this.runner.start();
+    if (this.loaded) this.log.info({ model: this.options.model.id }, "face embedder loaded");
   }
 
   async stop(): Promise<void> {
-    const session = this.session;
-    this.session = undefined;
-    await session?.release();
+    await this.runner.stop();
   }
 
-  /**
-   * One aligned rgb24 crop (the template's size) -> its L2-normalised embedding. Calls are serialised: the
-   * recogniser and enrolment share one session and its input buffer.
-   */
-  embed(crop: Uint8Array): Promise<Float32Array> {
-    const run = this.serial.then(() => this.embedNow(crop));
-    this.serial = run.catch(() => undefined);
-    return run;
-  }
-
-  private async embedNow(crop: Uint8Array): Promise<Float32Array> {
-    const session = this.session;
-    if (!session) throw new VigilError(ErrorCodes.INFERENCE_FAILED, "face embedder is not loaded");
+  /** One aligned rgb24 crop (the template's size) -> its L2-normalised embedding. Calls may overlap. */
+  async embed(crop: Uint8Array): Promise<Float32Array> {
     const { model } = this.options;
-    cropToTensor(crop, this.template.size, model.input, this.input);
-    const t0 = performance.now();
-    const out = await session.run({ [model.input.name]: new ort.Tensor("float32", this.input, model.input.shape) });
-    this.totalMs += performance.now() - t0;
-    this.runs += 1;
-    const data = out[model.outputs[0] ?? ""]?.data;
+    const { outputs } = await this.runner.run(crop);
+    const data = outputs[0]?.data;
     if (!(data instanceof Float32Array) || data.length === 0) throw new VigilError(ErrorCodes.INFERENCE_FAILED, `model "${model.id}" returned no float embedding`);
     try {
-      return l2Normalise(Float32Array.from(data));
+      return l2Normalise(data);
     } catch (err) {
       throw new VigilError(ErrorCodes.INFERENCE_FAILED, `model "${model.id}" returned an unusable embedding: ${(err as Error).message}`, { cause: err });
     }

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { ErrorCodes, VigilError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { OutputTensor } from "../decoders/types.js";
 import type { InputEncoding } from "../model-input.js";
@@ -38,12 +39,17 @@ export function providerSpecs(backends: readonly ProviderBackend[], threads: num
  * A manifest model behind a provider chain: checks the file against the manifest's sha256 at
  * start (a swapped or truncated file is a configuration error), then loads it on each provider.
  * A provider that cannot load it is reported, not fatal: the daemon stays up and says so.
+ * Callers may overlap (the scheduler sends the next frame while one runs, the recogniser embeds
+ * a frame's faces together): each call holds one of the chain's frame slots until its run,
+ * failover included, is over, and waits for one when all are taken.
  */
 export class ModelRunner {
   readonly chain: ProviderChain;
   private runs = 0;
   private totalMs = 0;
   private lastMs: number | undefined;
+  private readonly freeFrames: number[];
+  private readonly waitingForFrame: Array<(slot: number) => void> = [];
 
   constructor(
     private readonly options: ModelRunnerOptions,
@@ -55,11 +61,7 @@ export class ModelRunner {
       { path: join(options.modelsDir, model.file), inputName: model.input.name, inputShape: model.input.shape, encoding: inputEncoding(model), outputs: model.outputs },
       log,
     );
-  }
-
-  /** Frame slots: the caller writes an rgb24 frame (the model's input size) into a free one, then runs it. */
-  get frames(): readonly Uint8Array[] {
-    return this.chain.frames;
+    this.freeFrames = this.chain.frames.map((_, i) => i);
   }
 
   get loaded(): boolean {
@@ -83,12 +85,25 @@ export class ModelRunner {
     await this.chain.close();
   }
 
-  /** Runs the model on the frame in slot `frame`; the time is the inference itself, as the provider measured it. */
-  async run(frame: number): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
-    const r = await this.chain.run(frame);
-    this.runs += 1;
-    this.totalMs += r.ms;
-    this.lastMs = r.ms;
-    return r;
+  /**
+   * Runs the model on an rgb24 image of its input size; the time is the inference itself, as the
+   * provider measured it.
+   */
+  async run(rgb: Uint8Array): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
+    const slot = this.freeFrames.pop() ?? (await new Promise<number>((resolve) => this.waitingForFrame.push(resolve)));
+    try {
+      const frame = this.chain.frames[slot];
+      if (!frame || frame.length !== rgb.length) throw new VigilError(ErrorCodes.INFERENCE_FAILED, `image has ${rgb.length} bytes, model ${this.options.model.id} takes ${frame?.length}`);
+      frame.set(rgb);
+      const r = await this.chain.run(slot);
+      this.runs += 1;
+      this.totalMs += r.ms;
+      this.lastMs = r.ms;
+      return r;
+    } finally {
+      const next = this.waitingForFrame.shift();
+      if (next) next(slot);
+      else this.freeFrames.push(slot);
+    }
   }
 }
