@@ -26,8 +26,8 @@ import { letterboxFilter } from "../src/ingest/letterbox.js";
 import { fmt, median } from "./stats.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
-const PER_ROUND = Number(process.env.BENCH_RUNS ?? 25);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const PER_ROUND = Number(process.env.BENCH_RUNS ?? 30);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const log = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 

@@ -13,8 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import * as ort from "onnxruntime-node";
-import { withUint8Input } from "../../src/inference/convert/uint8-input.js";
-import { rgbToImageBytes } from "../../src/inference/image-bytes.js";
+import { frameShape, withUint8Input } from "../../src/inference/convert/uint8-input.js";
 import { alignFace } from "../../src/inference/faces/face-align.js";
 import { toImagePixels } from "../../src/inference/faces/face-geometry.js";
 import { DLIB_150 } from "../../src/inference/faces/face-templates.js";
@@ -70,9 +69,9 @@ void describe("dlib ResNet 150 (face-api FaceRecognitionNet) -> ONNX", () => {
     assert.ok(face?.keypoints);
     const { crop } = alignFace(found.image, face.keypoints.slice(0, 4).map((p) => toImagePixels(p, found.placement)), DLIB_150);
 
-    // As the providers run it: the normalisation baked in, the chip's bytes in the model's layout.
+    // As the providers run it: the chip's rgb24 bytes in, rearranged and normalised in the graph.
     const session = await ort.InferenceSession.create(withUint8Input(bytes, { name: entry.input.name, shape: entry.input.shape, encoding: entry.input }), { logSeverityLevel: 3 });
-    const out = await session.run({ [entry.input.name]: new ort.Tensor("uint8", rgbToImageBytes(crop, new Uint8Array(crop.length), entry.input), entry.input.shape) });
+    const out = await session.run({ [entry.input.name]: new ort.Tensor("uint8", Uint8Array.from(crop), frameShape({ shape: entry.input.shape, encoding: entry.input })) });
     await session.release();
     const got = out[entry.outputs[0] ?? ""]?.data as Float32Array;
 

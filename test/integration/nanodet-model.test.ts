@@ -12,8 +12,7 @@ import { readFile } from "node:fs/promises";
 import * as ort from "onnxruntime-node";
 import type { Detection, Frame } from "../../src/contract/detection.js";
 import { iou } from "../../src/core/geometry.js";
-import { withUint8Input } from "../../src/inference/convert/uint8-input.js";
-import { rgbToImageBytes } from "../../src/inference/image-bytes.js";
+import { frameShape, withUint8Input } from "../../src/inference/convert/uint8-input.js";
 import { findModel, type ModelEntry, readManifest } from "../../src/inference/model-manifest.js";
 import { pixelTables, rgbToTensor } from "../helpers/float-preprocess.js";
 import { FaceDetector } from "../../src/inference/face-detector.js";
@@ -90,9 +89,8 @@ void describe("NanoDet-g 416 on real photos", () => {
     const baked = await ort.InferenceSession.create(withUint8Input(file, { name: model.input.name, shape: model.input.shape, encoding: model.input }), options);
     try {
       const float = rgbToTensor(frame.rgb, new Float32Array(frame.rgb.length), pixelTables(model.input));
-      const bytes = rgbToImageBytes(frame.rgb, new Uint8Array(frame.rgb.length), model.input);
       const a = await plain.run({ [model.input.name]: new ort.Tensor("float32", float, model.input.shape) });
-      const b = await baked.run({ [model.input.name]: new ort.Tensor("uint8", bytes, model.input.shape) });
+      const b = await baked.run({ [model.input.name]: new ort.Tensor("uint8", Uint8Array.from(frame.rgb), frameShape({ shape: model.input.shape, encoding: model.input })) });
       let worst = 0;
       for (const name of model.outputs) {
         const x = a[name]?.data as Float32Array;

@@ -4,8 +4,7 @@
 import { parentPort } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 import { readFile } from "node:fs/promises";
-import { withUint8Input } from "../convert/uint8-input.js";
-import { rgbToImageBytes } from "../image-bytes.js";
+import { frameShape, withUint8Input } from "../convert/uint8-input.js";
 import type { FromWorker, LoadRequest, ToWorker, WireTensor } from "./worker-protocol.js";
 
 // ORT prints provider-library load failures to stderr on its own; the provider reports them.
@@ -14,10 +13,10 @@ ort.env.logLevel = "fatal";
 let session: ort.InferenceSession | undefined;
 let spec: LoadRequest | undefined;
 /**
- * One per frame slot: the shared rgb24 frame the main thread writes, and the model's input built
- * from it, uint8 in the model's layout (the graph starts with the normalisation, withUint8Input).
- * The binding refuses SharedArrayBuffer-backed tensors, hence the private copy; one per slot, so
- * a frame arriving while the previous one runs never touches the tensor ORT is reading.
+ * One per frame slot: the shared rgb24 frame the main thread writes, and the model's input, a
+ * private copy of it (the graph starts by rearranging and normalising it, withUint8Input). The
+ * binding refuses SharedArrayBuffer-backed tensors, hence the copy; one per slot, so a frame
+ * arriving while the previous one runs never touches the tensor ORT is reading.
  */
 interface Slot {
   readonly frame: Uint8Array;
@@ -67,9 +66,10 @@ async function load(req: LoadRequest): Promise<void> {
     if (!session.inputNames.includes(req.inputName)) throw new Error(`model has no input ${req.inputName} (has ${session.inputNames.join(", ")})`);
     if (missing.length > 0) throw new Error(`model lacks outputs ${missing.join(", ")}`);
     spec = req;
+    const shape = frameShape({ shape: req.inputShape, encoding: req.encoding });
     slots = req.frames.map((shared) => {
       const input = new Uint8Array(shared.byteLength);
-      return { frame: new Uint8Array(shared), input, tensor: new ort.Tensor("uint8", input, [...req.inputShape]) };
+      return { frame: new Uint8Array(shared), input, tensor: new ort.Tensor("uint8", input, shape) };
     });
     const loadMs = performance.now() - t0;
     // Warm-up on zeros: the first run allocates and plans, and must not land on a real frame.
@@ -87,7 +87,7 @@ async function run(id: number, index: number): Promise<void> {
   try {
     const slot = slots[index];
     if (!slot || !spec) throw new Error(session ? `no frame slot ${index}` : "no session loaded");
-    rgbToImageBytes(slot.frame, slot.input, spec.encoding);
+    slot.input.set(slot.frame);
     const r = await runOnce(slot.tensor);
     reply({ kind: "result", id, outputs: r.outputs, ms: r.ms }, r.transfer);
   } catch (err) {
