@@ -54,7 +54,7 @@ export function overallStatus(i: HealthInputs): { status: OverallStatus; reasons
   const shedding = i.ingest?.shedding;
   if (shedding?.active) reasons.push(shedding.reason ?? "detection rate lowered: the detector cannot keep up");
   if (i.uplink && !i.uplink.connected) reasons.push("uplink is not connected");
-  for (const p of i.providers ?? []) if (p.state !== "healthy") reasons.push(`provider ${p.id} is ${p.state}${p.last_error ? `: ${p.last_error}` : ""}`);
+  for (const p of i.providers ?? []) if (p.state !== "healthy") reasons.push(`provider ${p.id} of ${p.model} is ${p.state}${p.last_error ? `: ${p.last_error}` : ""}`);
   if (i.outbox.refused > 0) reasons.push(`outbox refused ${i.outbox.refused} message(s)`);
   for (const s of i.security ?? []) reasons.push(s);
   for (const s of i.systemReasons ?? []) reasons.push(s);

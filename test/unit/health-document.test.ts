@@ -57,7 +57,7 @@ void describe("health document", () => {
     const providers = [provider("cuda", "unhealthy", "Failed to load shared library"), provider("cpu", "healthy", null)];
     const doc = healthDocument(inputs({ providers }));
     assert.equal(doc.status, "degraded");
-    assert.deepEqual(doc.reasons, ["provider cuda is unhealthy: Failed to load shared library"]);
+    assert.deepEqual(doc.reasons, ["provider cuda of nanodet-g-416 is unhealthy: Failed to load shared library"]);
     assert.deepEqual(doc.providers, providers);
     assert.equal(healthDocument(inputs({ providers: [provider("cpu", "healthy", null)] })).status, "ok");
   });
