@@ -19,10 +19,9 @@ interface InFlight {
 }
 
 /**
- * How many frames are with the detector at once. Two: while one runs, the next is already in the
- * provider's worker, and this thread decodes the one before. On a 2-core box that takes the
- * detector from 1.1x to about 1.04x the time of bare ONNX Runtime per frame (docs/performance.md);
- * more would only queue.
+ * How many frames are with the detector at once. Two: while one runs, the next already waits in
+ * the provider's worker (no hop between runs) and this thread decodes the one before. More would
+ * only queue: the worker runs one at a time (docs/performance.md).
  */
 export const DETECTION_DEPTH = 2;
 
