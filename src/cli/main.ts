@@ -76,6 +76,8 @@ models
   .option("--offset <n>", "offset added after scaling (default 0)")
   .option("--mean <values>", "per-channel mean subtracted after scale/offset, comma-separated")
   .option("--std <values>", "per-channel std divided by after the mean, comma-separated")
+  .option("--align <template>", "face-embedding: the face crop it was trained on, arcface-112 or dlib-150 (default arcface-112)")
+  .option("--match-threshold <n>", "face-embedding: cosine similarity that makes a match, measured on your photos (else set faces.match_threshold)")
   .option("--licence <text>", "licence of the model, recorded in the manifest")
   .option("--force", "replace an existing entry with the same id")
   .option("--models-dir <dir>", "models directory (default: the one shipped with Vigil)")

@@ -4,6 +4,8 @@ import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { convertGraphModel } from "../inference/convert/convert-graph.js";
+import { frameShape, withUint8Input } from "../inference/convert/uint8-input.js";
+import { embeddingTemplate } from "../inference/faces/face-embedder.js";
 import { readGraphModel } from "../inference/convert/graph-model-file.js";
 import { type ModelEntry, readManifest, validateModelEntry, writeManifest } from "../inference/model-manifest.js";
 import { modelsDirFrom, quietOrt } from "./models.js";
@@ -22,6 +24,8 @@ export interface ImportOptions {
   offset?: string;
   mean?: string;
   std?: string;
+  align?: string;
+  matchThreshold?: string;
   licence?: string;
   force?: boolean;
   modelsDir?: string;
@@ -83,11 +87,30 @@ async function inspect(bytes: Uint8Array, flagShape: number[] | undefined): Prom
     const input = session.inputNames[0] ?? usage("the model has no input");
     const shape = resolveInputShape(meta?.isTensor ? meta.shape : undefined, flagShape);
     if (shape.length !== 4) usage(`input "${input}" has ${shape.length} dimensions; an image input has 4`);
+    if (meta?.isTensor && meta.type !== "float32") usage(`input "${input}" is ${meta.type}; Vigil feeds models a float32 image input (it bakes the uint8 frame's normalisation in front of it)`);
     // One run on zeros proves the shape is one the model accepts before the manifest names it.
     await session.run({ [input]: new ort.Tensor("float32", new Float32Array(shape.reduce((a, b) => a * b, 1)), shape) });
     return { input, shape, outputs: [...session.outputNames] };
   } finally {
     await session.release();
+  }
+}
+
+/**
+ * What the providers will load: the model with the uint8 frame input baked in. One run on a zero
+ * frame, so a model the rewrite or ORT's optimiser cannot take is refused now, not at start.
+ */
+async function checkAsProvidersRunIt(bytes: Uint8Array, entry: ModelEntry): Promise<void> {
+  const input = { name: entry.input.name, shape: entry.input.shape, encoding: entry.input };
+  let session: ort.InferenceSession | undefined;
+  try {
+    session = await ort.InferenceSession.create(withUint8Input(bytes, input), { executionProviders: ["cpu"], logSeverityLevel: 3 });
+    const shape = frameShape(input);
+    await session.run({ [entry.input.name]: new ort.Tensor("uint8", new Uint8Array(shape.reduce((a, b) => a * b, 1)), shape) });
+  } catch (err) {
+    throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `the model does not run with Vigil's uint8 frame input in front of it: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await session?.release();
   }
 }
 
@@ -125,12 +148,17 @@ export async function modelsImport(file: string, opts: ImportOptions): Promise<v
         offset: opts.offset === undefined ? 0 : Number(opts.offset),
         ...(mean ? { mean } : {}),
         ...(std ? { std } : {}),
+        ...(opts.align === undefined ? {} : { align: opts.align }),
       },
+      ...(opts.matchThreshold === undefined ? {} : { match_threshold: Number(opts.matchThreshold) }),
       outputs: info.outputs,
       labels,
       licence: opts.licence ?? "user-supplied (not recorded)",
       attribution: `imported by the installer from ${file}${converted ? " (converted from TF.js)" : ""}`,
     });
+    // An embedder must take the crop its face template makes (MANIFEST_INVALID names the size).
+    if (entry.task === "face-embedding") embeddingTemplate(entry);
+    await checkAsProvidersRunIt(bytes, entry);
     const target = join(dir, entry.file);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(`${target}.partial`, bytes);

