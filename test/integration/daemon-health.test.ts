@@ -28,7 +28,9 @@ before(async () => {
   const add = await runCli(["user", "add", "tech", "--role", "viewer", "--config", box.configPath], {}, PASSWORD);
   assert.equal(add.code, 0, add.stderr);
   daemon = box.start();
-  await daemon.waitForLog((l) => l.msg === "http listening", 30_000);
+  // Started, not just listening: until the detector has loaded, health says "failing", and the
+  // comparison below would race the model load.
+  await daemon.waitForLog((l) => l.msg === "started", 30_000);
 });
 after(async () => {
   await box.cleanup();

@@ -140,12 +140,16 @@ export class ProviderSession {
   private request(id: number, deadlineMs: number, send: () => void): Promise<FromWorker> {
     return new Promise<FromWorker>((resolve, reject) => {
       let finished = false;
+      const sentAt = performance.now();
       let settle!: () => void;
       const done = new Promise<void>((r) => (settle = r));
-      const timer = setTimeout(() => {
+      const timedOut = (): void => {
         finished = true;
-        job.overdue = true;
         reject(new VigilError(ErrorCodes.INFERENCE_TIMEOUT, `provider ${this.spec.id} did not answer within ${deadlineMs} ms`));
+      };
+      const timer = setTimeout(() => {
+        job.overdue = true;
+        timedOut();
       }, deadlineMs);
       const end = (): void => {
         clearTimeout(timer);
@@ -158,7 +162,11 @@ export class ProviderSession {
         overdue: false,
         answer: (m) => {
           end();
-          if (!finished) resolve(m);
+          if (finished) return;
+          // A reply handled after the deadline is late even if the timer has not fired yet: when
+          // this thread was busy past both, the event loop may take the message first.
+          if (performance.now() - sentAt > deadlineMs) timedOut();
+          else resolve(m);
         },
         fail: (reason) => {
           end();
