@@ -8,7 +8,9 @@
  * older per-pixel arithmetic.
  */
 import * as ort from "onnxruntime-node";
-import { frameShape, normalisationModel } from "../src/inference/convert/uint8-input.js";
+import { hostTensor } from "../src/inference/convert/host-tensor.js";
+import { OnnxGraphWriter } from "../src/inference/convert/onnx-writer.js";
+import { frameShape, normalisationModel, withUint8Input } from "../src/inference/convert/uint8-input.js";
 import type { InputEncoding } from "../src/inference/model-input.js";
 import { pixelTables, rgbToTensor, rgbToTensorData } from "../test/helpers/float-preprocess.js";
 import { fmt, median, percentile } from "./stats.js";
@@ -69,5 +71,53 @@ for (const side of [640, 416]) {
       console.log(`${`${side}x${side}`.padEnd(10)}${name.padEnd(11)}${step.padEnd(40)}${fmt(r.p50, 3).padStart(7)}  ${fmt(r.p90, 3).padStart(7)}`);
     }
     await graph.release();
+  }
+}
+
+/**
+ * Where the nodes really sit: in front of a model's first convolutions. A synthetic model of two
+ * 3x3 stride-2 convolutions (3->16->32 channels), float input vs the same model with the uint8
+ * frame input baked in, alternating rounds; the difference is what the baked input costs a model.
+ */
+function twoConvs(side: number): Uint8Array {
+  const w = new OnnxGraphWriter();
+  w.claim("x");
+  const k1 = w.initializer("k1", hostTensor("float32", [16, 3, 3, 3], Array.from({ length: 432 }, (_, i) => Math.sin(i))));
+  const k2 = w.initializer("k2", hostTensor("float32", [32, 16, 3, 3], Array.from({ length: 4608 }, (_, i) => Math.cos(i) / 10)));
+  const conv = { kernel_shape: { ints: [3, 3] }, strides: { ints: [2, 2] }, pads: { ints: [1, 1, 1, 1] } };
+  const first = w.op("Relu", [w.op("Conv", ["x", k1], "c1", conv)], "r1");
+  w.node("Conv", [first, k2], ["y"], conv);
+  return w.encode("two-convs", [{ name: "x", dtype: "float32", shape: [1, 3, side, side] }], [{ name: "y", dtype: "float32" }], "vigil bench");
+}
+
+console.log("\nin front of two convolutions (NCHW), median ms of 30 alternating rounds of 10 (after 2 warm-up rounds):");
+console.log("size      encoding   float input  uint8 baked  difference");
+for (const side of [640, 416]) {
+  for (const [name, enc] of [
+    ["NanoDet", NANODET],
+    ["YOLO /255", { layout: "NCHW", color: "RGB", scale: 1 / 255, offset: 0 } as InputEncoding],
+  ] as const) {
+    const shape = [1, 3, side, side];
+    const model = twoConvs(side);
+    const options = { executionProviders: ["cpu"], intraOpNumThreads: 2, logSeverityLevel: 3 } as const;
+    const plain = await ort.InferenceSession.create(model, options);
+    const baked = await ort.InferenceSession.create(withUint8Input(model, { name: "x", shape, encoding: enc }), options);
+    const float = new ort.Tensor("float32", rgbToTensor(frame(side), new Float32Array(3 * side * side), pixelTables(enc)), shape);
+    const bytes = new ort.Tensor("uint8", frame(side), frameShape({ shape, encoding: enc }));
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let round = 0; round < 32; round++) {
+      for (let i = 0; i < 10; i++) {
+        let t0 = performance.now();
+        await plain.run({ x: float });
+        if (round >= 2) a.push(performance.now() - t0);
+        t0 = performance.now();
+        await baked.run({ x: bytes });
+        if (round >= 2) b.push(performance.now() - t0);
+      }
+    }
+    console.log(`${`${side}x${side}`.padEnd(10)}${name.padEnd(11)}${fmt(median(a), 2).padStart(11)}  ${fmt(median(b), 2).padStart(11)}  ${fmt(median(b) - median(a), 2).padStart(10)}`);
+    await plain.release();
+    await baked.release();
   }
 }
