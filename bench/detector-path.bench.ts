@@ -24,8 +24,8 @@ import { ObjectDetector } from "../src/inference/object-detector.js";
 import { pixelTables, rgbToTensor } from "../test/helpers/float-preprocess.js";
 import { letterboxFilter } from "../src/ingest/letterbox.js";
 import { fmt, median } from "./stats.js";
+import { ROOT } from "../test/helpers/repo-root.js";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const PER_ROUND = Number(process.env.BENCH_RUNS ?? 30);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);

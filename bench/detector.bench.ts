@@ -11,8 +11,8 @@ import { findModel, readManifest, type ModelEntry } from "../src/inference/model
 import { rgbToTensorData } from "../test/helpers/float-preprocess.js";
 import { letterboxFilter } from "../src/ingest/letterbox.js";
 import { fmt, median, percentile } from "./stats.js";
+import { ROOT } from "../test/helpers/repo-root.js";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
 const PHOTO = resolve(ROOT, "test/fixtures/data/photos/sample1.jpg");
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 

@@ -12,8 +12,8 @@ import * as ort from "onnxruntime-node";
 import { cachedTarball, sourceBytes, tarballCacheDir, unpackSource } from "../src/inference/model-fetch.js";
 import { findModel, readManifest } from "../src/inference/model-manifest.js";
 import { fmt, median, percentile } from "./stats.js";
+import { ROOT } from "../test/helpers/repo-root.js";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 ort.env.logLevel = "error";
 

@@ -16,8 +16,8 @@ import { providerSpecs } from "../src/inference/providers/model-runner.js";
 import { CameraManager } from "../src/ingest/camera-manager.js";
 import { fixturePath, startRtspServer } from "../test/helpers/rtsp-server.js";
 import { fmt } from "./stats.js";
+import { ROOT } from "../test/helpers/repo-root.js";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const SOURCE_FPS = 25;
 const log = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });

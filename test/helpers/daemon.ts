@@ -1,16 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import type { AuditEntry } from "../../src/contract/audit.js";
 import { createLogger } from "../../src/core/logger.js";
 import { Database } from "../../src/store/database.js";
+import { ROOT } from "./repo-root.js";
 
 /** dist/test/helpers -> repository root; the CLI under test is the built one, as systemd runs it. */
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export const CLI = join(ROOT, "dist", "src", "cli", "main.js");
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string };

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { ConfigSchema, type VigilConfig } from "../../src/config/schema.js";
 import { providerSpecs } from "../../src/inference/providers/model-runner.js";
@@ -10,18 +9,10 @@ import { FaceDetector } from "../../src/inference/face-detector.js";
 import { FaceEmbedder } from "../../src/inference/faces/face-embedder.js";
 import { findModel, type ModelEntry, readManifest } from "../../src/inference/model-manifest.js";
 import { silentLogger } from "./uplink-stack.js";
+import { ROOT } from "./repo-root.js";
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("package.json not found above the compiled test");
-    dir = up;
-  }
-  return dir;
-}
 
-export const ROOT = repoRoot();
+export { ROOT };
 export const PHOTOS = join(ROOT, "test/fixtures/data/photos");
 export const MODELS_DIR = join(ROOT, "models");
 

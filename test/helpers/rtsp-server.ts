@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { spawnService } from "./service-process.js";
+import { ROOT } from "./repo-root.js";
 
 export interface RtspServerHandle {
   url: string;
@@ -17,20 +17,9 @@ export interface RtspServerHandle {
 
 // The helper runs from dist/test/helpers but the fixtures and the Python script live in the
 // source tree, so find the repository root by a marker rather than a fixed number of "..".
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "test", "fixtures"))) {
-      return dir;
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error("cannot find the repository root above " + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
 
 export function fixturePath(...parts: string[]): string {
-  return resolve(repoRoot(), "test", "fixtures", "data", ...parts);
+  return resolve(ROOT, "test", "fixtures", "data", ...parts);
 }
 
 export function requireFixtures(): void {
@@ -56,7 +45,7 @@ export async function startRtspServer(opts: {
   /** RTSP basic auth the server requires. */
   auth?: { user: string; password: string };
 }): Promise<RtspServerHandle> {
-  const script = join(repoRoot(), "test", "helpers", "rtsp_server.py");
+  const script = join(ROOT, "test", "helpers", "rtsp_server.py");
   const args = [script, "--port", String(opts.port ?? 0), "--mount", "/cam"];
   if (opts.frames !== undefined) {
     // Fail here, not at the first client's DESCRIBE, when the sequence does not exist.

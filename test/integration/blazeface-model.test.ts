@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as ort from "onnxruntime-node";
 import type { FaceDetection } from "../../src/inference/blazeface-decode.js";
@@ -20,22 +19,13 @@ import {
   letterboxPointToSource,
   letterboxToSource,
 } from "../../src/ingest/letterbox.js";
+import { ROOT } from "../helpers/repo-root.js";
 
 const run = promisify(execFile);
 const SIZE = 256;
 const THRESHOLD = 0.6;
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("package.json not found above the compiled test");
-    dir = up;
-  }
-  return dir;
-}
 
-const ROOT = repoRoot();
 const MODEL = join(ROOT, "models/blazeface/face_detection_back_256x256_barracuda.onnx");
 const PHOTOS = join(ROOT, "test/fixtures/data/photos");
 

@@ -5,14 +5,13 @@
 import assert from "node:assert/strict";
 import { readFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Frame } from "../../src/contract/detection.js";
 import { type AuthStack, openAuthStack } from "../helpers/auth-stack.js";
 import { addUser, bearer, errorCode, loginOk } from "../helpers/auth-client.js";
+import { ROOT } from "../helpers/repo-root.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const PHOTO = join(ROOT, "test/fixtures/data/photos/person.jpg");
 
 let dir: string;

@@ -4,16 +4,15 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { appendFile, copyFile, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { hostTensor } from "../../src/inference/convert/host-tensor.js";
 import { OnnxGraphWriter } from "../../src/inference/convert/onnx-writer.js";
 import { cachedTarball, tarballCacheDir, unpackSource } from "../../src/inference/model-fetch.js";
 import { findModel, type Manifest, type ModelEntry, readManifest, sha256File } from "../../src/inference/model-manifest.js";
 import { runCli } from "../helpers/daemon.js";
+import { ROOT } from "../helpers/repo-root.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const SHIPPED = join(ROOT, "models");
 let shipped: Manifest;
 const scratch: string[] = [];

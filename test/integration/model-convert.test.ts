@@ -7,24 +7,18 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as ort from "onnxruntime-node";
 import { cachedTarball, sourceBytes, tarballCacheDir, unpackSource } from "../../src/inference/model-fetch.js";
 import { findModel, type ModelEntry, readManifest } from "../../src/inference/model-manifest.js";
 import { loadTfjsGraphModel, runTfjs } from "../helpers/tfjs-reference.js";
+import { ROOT } from "../helpers/repo-root.js";
 
 const run = promisify(execFile);
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return dir;
-}
 
-const ROOT = repoRoot();
 const MODELS = join(ROOT, "models");
 const PHOTOS = join(ROOT, "test/fixtures/data/photos");
 const work: string[] = [];

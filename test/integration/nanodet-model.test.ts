@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { readFile } from "node:fs/promises";
@@ -20,9 +20,9 @@ import { FaceDetectionStage } from "../../src/inference/faces/face-stage.js";
 import { ObjectDetector } from "../../src/inference/object-detector.js";
 import { letterboxFilter } from "../../src/ingest/letterbox.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
+import { ROOT } from "../helpers/repo-root.js";
 
 const run = promisify(execFile);
-const ROOT = join(dirname(new URL(import.meta.url).pathname), "..", "..", "..");
 const PHOTOS = join(ROOT, "test/fixtures/data/photos");
 const MODELS_DIR = join(ROOT, "models");
 const SIZE = 416;

@@ -23,9 +23,9 @@ import { DEFAULT_PROVIDER_POLICY } from "../../src/inference/providers/provider-
 import { letterboxFilter } from "../../src/ingest/letterbox.js";
 import { openStoreStack, TEST_IDENTITY } from "../helpers/store-stack.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
+import { ROOT } from "../helpers/repo-root.js";
 
 const run = promisify(execFile);
-const ROOT = join(dirname(new URL(import.meta.url).pathname), "..", "..", "..");
 const MODELS = join(ROOT, "models");
 const PHOTO = join(ROOT, "test/fixtures/data/photos/sample1.jpg");
 const log = silentLogger();

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FaceDetector } from "../../src/inference/face-detector.js";
 import { findModel, readManifest } from "../../src/inference/model-manifest.js";
@@ -11,8 +11,8 @@ import type { ProviderStatus } from "../../src/inference/providers/provider-chai
 import { addUser, bearer, errorCode, loginOk } from "../helpers/auth-client.js";
 import { type AuthStack, openAuthStack } from "../helpers/auth-stack.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
+import { ROOT } from "../helpers/repo-root.js";
 
-const ROOT = join(dirname(new URL(import.meta.url).pathname), "..", "..", "..");
 const MODELS = join(ROOT, "models");
 
 void describe("GET /v1/providers", () => {

@@ -5,9 +5,8 @@ import assert from "node:assert/strict";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Static, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
@@ -45,6 +44,7 @@ import { CommandDispatcher } from "../../src/sync/commands/command-dispatcher.js
 import type { StoredCommand } from "../../src/sync/commands/command-store.js";
 import { type CommandPayload, COMMANDS_DEFAULTS, CommandVerifier } from "../../src/sync/commands/command-verifier.js";
 import { Outbox } from "../../src/sync/outbox.js";
+import { ROOT } from "../helpers/repo-root.js";
 
 // Compile-time: schemas against types that live outside src/contract (the rest are checked in
 // src/contract/schemas.ts). A drift fails the build.
@@ -52,7 +52,6 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof
 type Assert<T extends true> = T;
 export type OutsideContractChecks = [Assert<Same<Static<typeof CheckpointDataSchema>, CheckpointData>>, Assert<Same<Static<typeof CommandSchema>, CommandPayload>>];
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const SCHEMA_DIR = join(ROOT, "docs", "schemas");
 const REGENERATE = `npx tsc -p tsconfig.json && node -e "import('./dist/src/contract/schema-files.js').then((m) => m.writeSchemaFiles('docs/schemas'))"`;
 
