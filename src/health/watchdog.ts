@@ -53,6 +53,8 @@ export class Watchdog implements Component {
   private timer: NodeJS.Timeout | undefined;
   private histogram: IntervalHistogram | undefined;
   private intervalMs: number | undefined;
+  private pingEveryMs: number | undefined;
+  private lastTickAt: number | undefined;
   private last: WatchdogState["last"];
   private withholdingSince: number | undefined;
   private loggedReasons = "";
@@ -83,6 +85,8 @@ export class Watchdog implements Component {
     // First samples now, so the first tick already has a baseline to compare with.
     const now = performance.now();
     for (const source of this.sources) source.memory = judgeSource(undefined, this.sample(source), now, 0).memory;
+    this.pingEveryMs = pingEveryMs;
+    this.lastTickAt = now;
     this.timer = setInterval(() => this.tick(), pingEveryMs);
     // The watchdog never keeps the process alive on its own.
     this.timer.unref();
@@ -113,10 +117,14 @@ export class Watchdog implements Component {
   private tick(): void {
     const histogram = this.histogram;
     if (!histogram || this.intervalMs === undefined) return;
-    // max is in nanoseconds; it is 0 when no delay sample was taken since the reset.
-    const lagMs = histogram.max / 1e6;
-    histogram.reset();
+    // max is in nanoseconds; it is 0 when no delay sample was taken since the reset. The histogram
+    // samples on its own timer, which after a long block may run after this tick: this tick's own
+    // lateness counts too, so the tick right after a block always sees it.
     const now = performance.now();
+    const lateMs = now - (this.lastTickAt ?? now) - (this.pingEveryMs ?? 0);
+    this.lastTickAt = now;
+    const lagMs = Math.max(histogram.max / 1e6, lateMs);
+    histogram.reset();
     const intervalMs = this.intervalMs;
     const judged = this.sources.map((source) => {
       const stallAfterMs = source.stallAfterMs ?? intervalMs;

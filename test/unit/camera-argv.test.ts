@@ -117,6 +117,8 @@ void describe("buildCameraArgv", () => {
     const secretArb = fc.stringMatching(/^[A-Za-z0-9!$%*+.~-]{6,20}$/);
     fc.assert(
       fc.property(inputArb, fc.stringMatching(/^[a-z]{3,10}$/), secretArb, (i, user, password) => {
+        // A password that is also a word of the URL or argv anyway ("/alueOf") is not a leak.
+        fc.pre(!buildCameraArgv(i).join(" ").includes(encodeURIComponent(password)));
         const creds = `${user}:${password}`;
         const argv = buildCameraArgv({ ...i, url: withCredentials(i.url, creds), snapshotUrl: i.snapshotUrl && withCredentials(i.snapshotUrl, creds) });
         assert.ok(argv.some((a) => a.includes(encodeURIComponent(password))));
