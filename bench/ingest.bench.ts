@@ -28,6 +28,7 @@ const COUNTS = (process.env.BENCH_CAMERAS ?? "1,4,8").split(",").map(Number);
 const SUB_WINDOW_S = 3;
 const WARMUP_MS = 4000;
 const CLK_TCK = 100;
+/** The detection stream as before regions: the frame shrunk to about a 256 model's size. */
 const DETECT = { width: 256, height: 256, fps: 5 };
 const log = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
@@ -99,18 +100,33 @@ function cameras(url: string, n: number, motion: boolean): CameraConfig[] {
   }));
 }
 
-async function daemon(url: string, n: number, motion: boolean, withSnapshots = true): Promise<{ ffmpeg: number; node: number; passed: number; offered: number; snapshots: number }> {
-  const list = cameras(url, n, motion);
+async function daemon(url: string, n: number, motion: boolean, withSnapshots = true, working: { width: number; height: number } = DETECT): Promise<{ ffmpeg: number; node: number; passed: number; offered: number; snapshots: number; pipeMBps: number; frame: string }> {
+  const list = cameras(url, n, motion).map((c) => ({ ...c, detect: { ...c.detect, ...working } }));
+  let bytes = 0;
+  let frame = "";
   let passed = 0;
   let snapshots = 0;
   const gate = new MotionGate((id) => list.find((c) => c.id === id)?.motion, () => passed++);
   const manager = new CameraManager(
-    { cameras: list, width: DETECT.width, height: DETECT.height, stallTimeoutMs: 10_000, startTimeoutMs: 20_000, socketTimeoutS: 10, secretsDir: "/nonexistent", onFrame: (f) => gate.offer(f), ...(withSnapshots ? { onSnapshot: () => snapshots++ } : {}) },
+    {
+      cameras: list,
+      stallTimeoutMs: 10_000,
+      startTimeoutMs: 20_000,
+      socketTimeoutS: 10,
+      secretsDir: "/nonexistent",
+      onFrame: (f) => {
+        bytes += f.rgb.length;
+        frame = `${f.width}x${f.height}`;
+        gate.offer(f);
+      },
+      ...(withSnapshots ? { onSnapshot: () => snapshots++ } : {}),
+    },
     log,
   );
   await manager.start();
   await sleep(WARMUP_MS);
   const p0 = passed;
+  const b0 = bytes;
   const o0 = list.reduce((s, c) => s + gate.stats(c.id).offered, 0);
   const s0 = snapshots;
   const w0 = performance.now();
@@ -118,7 +134,7 @@ async function daemon(url: string, n: number, motion: boolean, withSnapshots = t
   const wall = (performance.now() - w0) / 1000;
   const offered = list.reduce((s, c) => s + gate.stats(c.id).offered, 0) - o0;
   await manager.stop();
-  return { ...m, passed: (passed - p0) / wall, offered: offered / wall, snapshots: (snapshots - s0) / wall };
+  return { ...m, passed: (passed - p0) / wall, offered: offered / wall, snapshots: (snapshots - s0) / wall, pipeMBps: (bytes - b0) / wall / 1e6 / n, frame };
 }
 
 async function withServer<T>(file: string, f: (url: string) => Promise<T>): Promise<T> {
@@ -145,6 +161,16 @@ for (const n of COUNTS) {
   console.log(
     `${String(n).padStart(7)}  ${fmt(b.ffmpeg, 1).padStart(11)}  ${fmt(d.ffmpeg, 1).padStart(12)}  ${fmt(d.node, 1).padStart(10)}  ${fmt(extra, 1).padStart(12)}  ${fmt(d.node / n, 2).padStart(11)}  ${fmt((d.ffmpeg + d.node) / b.ffmpeg, 2).padStart(10)}  ${fmt(d.passed / n, 1).padStart(16)}  ${fmt(d.snapshots / n, 2).padStart(15)}  ${fmt(extraPlain, 1).padStart(26)}`,
   );
+}
+
+console.log(`\nworking resolution against the frame shrunk whole (${DETECT.width}x${DETECT.height} box, as before regions), one moving 1080p camera at ${DETECT.fps} fps, motion measured, no snapshots; same run`);
+console.log("detect frame      pipe MB/s/cam  vigil ffmpeg %  vigil node %  total / shrunk-whole");
+{
+  const shrunk = await withServer(moving, (url) => daemon(url, 1, false, false, DETECT));
+  const working = await withServer(moving, (url) => daemon(url, 1, false, false, { width: 1280, height: 1280 }));
+  for (const [name, d] of [["shrunk whole", shrunk], ["working 1280", working]] as const) {
+    console.log(`${`${name} ${d.frame}`.padEnd(16)}  ${fmt(d.pipeMBps, 2).padStart(13)}  ${fmt(d.ffmpeg, 1).padStart(14)}  ${fmt(d.node, 2).padStart(12)}  ${fmt((d.ffmpeg + d.node) / (shrunk.ffmpeg + shrunk.node), 2).padStart(19)}`);
+  }
 }
 
 console.log("\nmotion gating, one still 1080p camera at 5 fps (idle_fps 0.2)");

@@ -11,6 +11,8 @@ import type { CameraConfig } from "../src/config/schema.js";
 import { createLogger } from "../src/core/logger.js";
 import { DetectionScheduler } from "../src/inference/detection-scheduler.js";
 import { FaceDetector } from "../src/inference/face-detector.js";
+import { RegionDetector } from "../src/inference/regions/region-detector.js";
+import { regionSettingsOf } from "../src/inference/regions/region-settings.js";
 import { findModel, readManifest } from "../src/inference/model-manifest.js";
 import { providerSpecs } from "../src/inference/providers/model-runner.js";
 import { CameraManager } from "../src/ingest/camera-manager.js";
@@ -30,11 +32,13 @@ async function run(cameraCount: number, detectFps: number): Promise<void> {
   const detector = new FaceDetector({ modelsDir: resolve(ROOT, "models"), model, scoreThreshold: 0.6, iouThreshold: 0.3, providers: providerSpecs(["cpu"], 2), deadlineMs: 5000 }, log);
   await detector.start();
   let results = 0;
-  const scheduler = new DetectionScheduler(detector, () => results++, log);
+  // As the daemon runs it: regions of the working-resolution frame (defaults).
+  const regions = new RegionDetector(detector, { settings: () => regionSettingsOf(undefined), iouThreshold: 0.3, maxDetections: 100, minArea: 0, maxArea: 1, trackHoldMs: 2000 });
+  const scheduler = new DetectionScheduler(regions, () => results++, log);
   await scheduler.start();
   const cameras: CameraConfig[] = Array.from({ length: cameraCount }, (_, i) => ({ id: `cam${i}`, url: rtsp.url, enabled: true, detect: { fps: detectFps }, push: { auth: "either" } }));
   const manager = new CameraManager(
-    { cameras, width: 256, height: 256, stallTimeoutMs: 10_000, startTimeoutMs: 20_000, socketTimeoutS: 10, secretsDir: "/nonexistent", onFrame: (f) => scheduler.submit(f) },
+    { cameras, stallTimeoutMs: 10_000, startTimeoutMs: 20_000, socketTimeoutS: 10, secretsDir: "/nonexistent", onFrame: (f) => scheduler.submit(f) },
     log,
   );
   const t0 = performance.now();

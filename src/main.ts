@@ -1,6 +1,6 @@
 import type { Server as TlsServer } from "node:tls";
 import { composeSync } from "./compose/sync.js";
-import { composeVision, detectorInput } from "./compose/vision.js";
+import { composeVision } from "./compose/vision.js";
 import { composeWatchlist } from "./compose/watchlist.js";
 import { registerWatchlistCommands } from "./watchlist/watchlist-commands.js";
 import { addKpiWeeklyStore, composeIncidents } from "./compose/incidents.js";
@@ -149,13 +149,6 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     env,
     provisioned: () => provisioned,
     apply: (cameras) => runCameras(cameras),
-    accept: (camera) => {
-      try {
-        detectorInput({ ...config, cameras: [camera] }, model);
-      } catch (err) {
-        throw new VigilError(ErrorCodes.VALIDATION, `/detect: ${(err as Error).message.replace(/^cameras\[0\]\.detect: /, "")}`, { details: { field: "/detect" } });
-      }
-    },
     log: log.child({ component: "camera-registry" }),
   });
   // Only the cameras that changed restart; a changed or removed camera's live viewers are let go.
@@ -166,6 +159,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     // A removed or re-configured camera starts over: no stale snapshot, motion background or cap.
     for (const id of restarted) {
       vision.gate.forget(id);
+      vision.detector.forget(id);
       if (changes.removed.includes(id)) vision.snapshots.forget(id);
     }
     return changes;
@@ -282,7 +276,6 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   );
 
   const applyCameras = async (next: Readonly<VigilConfig>): Promise<CameraChanges> => {
-    detectorInput(next, model);
     provisioned = next.cameras;
     return cameraRegistry.reapply(runCameras);
   };

@@ -7,22 +7,21 @@ import type { VigilConfig } from "../config/schema.js";
 import { secretsSearchPath } from "../config/secrets.js";
 import type { VigilEvents } from "../contract/events.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
+import { type InputDetector, RegionDetector } from "../inference/regions/region-detector.js";
+import { regionSettingsOf } from "../inference/regions/region-settings.js";
+import { workingSizeOf } from "../ingest/working-size.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { IncidentService } from "../incidents/incident-service.js";
 import { DetectionScheduler, type FrameDetector } from "../inference/detection-scheduler.js";
-import { FaceDetector, type FrameDetection } from "../inference/face-detector.js";
-import { modelInputSize } from "../inference/model-input.js";
 import type { ModelEntry } from "../inference/model-manifest.js";
+import { FaceDetector } from "../inference/face-detector.js";
 import { ObjectDetector } from "../inference/object-detector.js";
+import type { ProviderChange } from "../inference/providers/provider-chain.js";
 import { type ModelRunnerOptions, providerSpecs } from "../inference/providers/model-runner.js";
 import { providerAlerts } from "../inference/providers/provider-alerts.js";
-import type { ProviderChange, ProviderStatus } from "../inference/providers/provider-chain.js";
 import { DEFAULT_PROVIDER_POLICY } from "../inference/providers/provider-health.js";
-import type { Component } from "../core/lifecycle.js";
-import type { Frame } from "../contract/detection.js";
-import type { DetectorStats } from "../inference/face-detector.js";
 import { CameraManager } from "../ingest/camera-manager.js";
 import { LoadShedder } from "../ingest/load-shedder.js";
 import { MotionGate } from "../ingest/motion-gate.js";
@@ -30,17 +29,14 @@ import { PushIngest } from "../ingest/push-ingest.js";
 import { SnapshotCache } from "../ingest/snapshot-cache.js";
 import type { Outbox } from "../sync/outbox.js";
 
-/** What the rest of the daemon needs of whichever detector the config names. */
-export interface VisionDetector extends Component {
-  readonly loaded: boolean;
-  readonly stats: DetectorStats;
-  readonly provider: string | undefined;
-  providers(): ProviderStatus[];
-  detect(frame: Frame): Promise<FrameDetection>;
-}
+/**
+ * How long an object not seen again keeps its region: a person the model misses for a frame or
+ * two (turned, half hidden) is still looked for where they were.
+ */
+const TRACK_HOLD_MS = 2000;
 
 export interface VisionParts {
-  readonly detector: VisionDetector;
+  readonly detector: RegionDetector;
   readonly scheduler: DetectionScheduler;
   readonly cameras: CameraManager;
   readonly push: PushIngest;
@@ -49,20 +45,6 @@ export interface VisionParts {
   /** Motion gating and shedding caps between the cameras and the scheduler. */
   readonly gate: MotionGate;
   readonly shedder: LoadShedder | undefined;
-}
-
-/** The detector's input size, after checking every camera's detect size agrees with it. */
-export function detectorInput(config: Readonly<VigilConfig>, model: ModelEntry): { width: number; height: number } {
-  const { width, height } = modelInputSize(model);
-  config.cameras.forEach((camera, i) => {
-    const d = camera.detect;
-    if ((d.width !== undefined && d.width !== width) || (d.height !== undefined && d.height !== height)) {
-      throw new VigilError(ErrorCodes.CONFIG_INVALID, `cameras[${i}].detect: ${d.width}x${d.height} does not match the detector input ${width}x${height} of model "${model.id}"`, {
-        details: { path: `cameras[${i}].detect` },
-      });
-    }
-  });
-  return { width, height };
 }
 
 /** Detector, the scheduler that feeds it, the rules on its results, and the cameras. */
@@ -82,11 +64,20 @@ export function composeVision(
   },
 ): VisionParts {
   const { model, bus, log } = deps;
-  const input = detectorInput(config, model);
   const alerts = providerAlerts((type, data) => deps.outbox.append("alerts", type, data), log.child({ component: "detector" }));
   // Added before the detector so it stops after it: alerts raised while stopping still reach the outbox.
   lifecycle.add({ name: "provider-alerts", start: async () => {}, stop: () => alerts.drain() });
-  const detector = lifecycle.add(buildDetector(config, model, alerts.onChange, log));
+  // Reads the camera list live, so a camera added or changed at runtime plans with its settings.
+  const detector = lifecycle.add(
+    new RegionDetector(buildDetector(config, model, alerts.onChange, log), {
+      settings: (id) => regionSettingsOf(cameras.cameras.find((c) => c.id === id)),
+      iouThreshold: config.detector.iou_threshold,
+      maxDetections: config.detector.max_detections,
+      minArea: config.detector.min_area,
+      maxArea: config.detector.max_area,
+      trackHoldMs: TRACK_HOLD_MS,
+    }),
+  );
   const rule = new FacePresenceRule(
     { minFrames: config.rules.face_presence.min_frames, clearFrames: config.rules.face_presence.clear_frames },
     deps.incidents,
@@ -110,7 +101,6 @@ export function composeVision(
     new CameraManager(
       {
         cameras: config.cameras,
-        ...input,
         stallTimeoutMs: config.ingest.stall_timeout_s * 1000,
         startTimeoutMs: config.ingest.start_timeout_s * 1000,
         socketTimeoutS: config.ingest.socket_timeout_s,
@@ -122,7 +112,7 @@ export function composeVision(
       log.child({ component: "ingest" }),
     ),
   );
-  const push = new PushIngest(input, (frame) => gate.offer(frame), log.child({ component: "push-ingest" }), snapshots);
+  const push = new PushIngest((id) => workingSizeOf(cameras.cameras.find((c) => c.id === id)?.detect ?? {}), (frame) => gate.offer(frame), log.child({ component: "push-ingest" }), snapshots);
   const shedding = config.ingest.shedding;
   const shedder = shedding.enabled
     ? lifecycle.add(
@@ -130,7 +120,8 @@ export function composeVision(
           cameras: () => cameras.cameras.filter((c) => c.enabled).map((c) => ({ id: c.id, fps: c.detect.fps })),
           detection: (id) => scheduler.stats(id),
           gate,
-          detectorMeanMs: () => detector.stats.meanMs,
+          // Per analysed frame, all its regions: the shedder weighs model runs, not frames.
+          detectorMeanMs: () => detector.msPerFrame,
           intervalMs: shedding.interval_s * 1000,
           policy: { minFps: shedding.min_fps },
           log: log.child({ component: "load-shedder" }),
@@ -140,8 +131,12 @@ export function composeVision(
   return { detector, scheduler, cameras, push, snapshots, gate, shedder };
 }
 
-/** FaceDetector for face-detection models, ObjectDetector for object-detection ones, both behind the provider chain. */
-export function buildDetector(config: Readonly<VigilConfig>, model: ModelEntry, onProviderChange: (change: ProviderChange) => void, log: Logger): VisionDetector {
+/**
+ * FaceDetector for face-detection models, ObjectDetector for object-detection ones, both behind
+ * the provider chain. They see one region at a time, so the area bounds (a share of the frame)
+ * are applied by the region detector instead.
+ */
+export function buildDetector(config: Readonly<VigilConfig>, model: ModelEntry, onProviderChange: (change: ProviderChange) => void, log: Logger): InputDetector {
   const d = config.detector;
   const detectorLog = log.child({ component: "detector" });
   const runner: ModelRunnerOptions = {
@@ -160,8 +155,8 @@ export function buildDetector(config: Readonly<VigilConfig>, model: ModelEntry, 
         track: d.labels,
         scoreThreshold: d.score_threshold,
         labelThresholds: d.label_thresholds,
-        minArea: d.min_area,
-        maxArea: d.max_area,
+        minArea: 0,
+        maxArea: 1,
         iouThreshold: d.iou_threshold,
         maxDetections: d.max_detections,
       },

@@ -13,7 +13,6 @@ import { FaceDetector } from "../inference/face-detector.js";
 import { FaceEmbedder } from "../inference/faces/face-embedder.js";
 import { FaceDetectionStage } from "../inference/faces/face-stage.js";
 import { ARCFACE_112 } from "../inference/faces/face-templates.js";
-import { modelInputSize } from "../inference/model-input.js";
 import { FaceRecogniser } from "../inference/faces/face-recogniser.js";
 import { RecognisingDetector } from "../inference/faces/recognising-detector.js";
 import { findModel, type Manifest, type ModelEntry } from "../inference/model-manifest.js";
@@ -101,7 +100,7 @@ export function composeWatchlist(
     store,
     service,
     wrapDetector: (detector) =>
-      new RecognisingDetector(frameFaces ? new FaceDetectionStage(detector, frameFaces, modelInputSize(faceModel), log.child({ part: "face-stage" })) : detector, recogniser, deps.emit, { reportUnknown: faces.unknown_alert, active: () => embedder.loaded && store.status.available }, log.child({ part: "recogniser" })),
+      new RecognisingDetector(frameFaces ? new FaceDetectionStage(detector, frameFaces, { maxPeople: faces.max_faces_per_frame, minHeadPx: faces.min_face_px }, log.child({ part: "face-stage" })) : detector, recogniser, deps.emit, { reportUnknown: faces.unknown_alert, active: () => embedder.loaded && store.status.available }, log.child({ part: "recogniser" })),
     reasons: () => {
       const s = store.status;
       return s.available || s.reason === null ? [] : [s.reason];

@@ -1,11 +1,20 @@
 import { Type } from "@sinclair/typebox";
 import { Id, Relative } from "./schema-primitives.js";
 
+/**
+ * How detection looks at a camera. Frames arrive at a working resolution (the source shrunk to fit
+ * width x height, never enlarged or padded), and the model runs on square regions cut from them
+ * around motion and tracked objects, plus a whole-frame pass at `full_frame_fps` (docs/inference.md).
+ */
 const DetectSchema = Type.Object(
   {
-    width: Type.Optional(Type.Integer({ minimum: 32, maximum: 4096 })),
-    height: Type.Optional(Type.Integer({ minimum: 32, maximum: 4096 })),
+    width: Type.Optional(Type.Integer({ minimum: 32, maximum: 4096, description: "working resolution: frames are shrunk to fit width x height keeping their aspect ratio; default 1280 (a 1080p main stream becomes 1280x720, a 640x360 substream stays as it is)" })),
+    height: Type.Optional(Type.Integer({ minimum: 32, maximum: 4096, description: "working resolution's height bound; default 1280" })),
     fps: Type.Number({ exclusiveMinimum: 0, maximum: 60, default: 5 }),
+    regions: Type.Optional(Type.Boolean({ default: true, description: "run the model on regions around motion and tracked objects at near-native pixels; false: one whole-frame pass per analysed frame" })),
+    max_regions: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: 4, description: "most model runs per analysed frame, the whole-frame pass included; regions past it are merged (shrinking their pixels) or left to the whole-frame pass" })),
+    full_frame_fps: Type.Optional(Type.Number({ minimum: 0, maximum: 60, default: 1, description: "whole-frame passes per second, which find what neither moves nor is tracked (0: only when nothing else covers the frame)" })),
+    max_region_scale: Type.Optional(Type.Number({ minimum: 1, maximum: 8, default: 2, description: "largest region side as a multiple of the model's input: merging two regions may shrink their pixels this far" })),
   },
   { additionalProperties: false, default: {} },
 );

@@ -17,7 +17,12 @@ export interface Detection {
   readonly keypoints?: ReadonlyArray<{ readonly x: number; readonly y: number }>;
 }
 
-/** One decoded, letterboxed frame at the detector's input size (rgb24, row-major). */
+/**
+ * One decoded frame (rgb24, row-major). From a camera it is at the camera's working resolution
+ * (`cameras[].detect`: the source scaled uniformly, never padded), so a box normalised to the
+ * frame is normalised to the source too; the detector cuts regions out of it. Inside the detector
+ * a frame is a region cut to the model's input, letterboxed, with `source` the region's size.
+ */
 export interface Frame {
   readonly cameraId: string;
   /** Per-camera frame counter since the camera's ffmpeg started. */
@@ -26,18 +31,28 @@ export interface Frame {
   readonly width: number;
   readonly height: number;
   readonly rgb: Buffer;
-  /** Source stream size, once ffmpeg has reported it; needed to map boxes back. */
+  /** The camera stream's own size, once ffmpeg has reported it (or, for a region, the region's size: boxes map back to it). */
   readonly source: { readonly width: number; readonly height: number } | undefined;
   /** Set when the camera has motion gating on: how much moved and where, for the detector to crop into. */
   readonly motion?: FrameMotion | undefined;
 }
 
-/** Motion measured on a frame; regions are normalised (0..1) to the frame itself (the letterboxed detector input). */
+/** Motion measured on a frame; regions are normalised (0..1) to the frame. */
 export interface FrameMotion {
   /** Changed share of the frame, 0..1. */
   readonly score: number;
   /** Bounding boxes of connected motion, largest first. */
   readonly regions: ReadonlyArray<NormalizedBox & { readonly cells: number }>;
+}
+
+/** A part of a frame the detector ran on, normalised (0..1) to the frame. */
+export interface FrameRegion {
+  /** `crop`: a square at near-native pixels; `full`: the whole frame, letterboxed. */
+  readonly kind: "crop" | "full";
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 export interface DetectionResult {
@@ -48,4 +63,6 @@ export interface DetectionResult {
   readonly inferenceMs: number;
   /** The inference provider that ran this frame (cpu, cuda, ...). */
   readonly provider?: string | undefined;
+  /** Where the detector looked; none: nothing moved, nothing was tracked and no full pass was due. */
+  readonly regions?: readonly FrameRegion[] | undefined;
 }

@@ -1,9 +1,9 @@
-import type { DetectionResult, Detection, Frame } from "../contract/detection.js";
+import type { DetectionResult, Detection, Frame, FrameRegion } from "../contract/detection.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 
 export interface FrameDetector {
-  detect(frame: Frame): Promise<{ detections: Detection[]; inferenceMs: number; provider?: string | undefined }>;
+  detect(frame: Frame): Promise<{ detections: Detection[]; inferenceMs: number; provider?: string | undefined; regions?: readonly FrameRegion[] | undefined }>;
 }
 
 export interface CameraDetectionStats {
@@ -140,9 +140,9 @@ export class DetectionScheduler implements Component {
         continue;
       }
       this.statsFor(frame.cameraId).analysed += 1;
-      const { detections, inferenceMs, provider } = outcome.result;
+      const { detections, inferenceMs, provider, regions } = outcome.result;
       try {
-        this.onResult({ cameraId: frame.cameraId, frameIndex: frame.index, capturedAt: frame.capturedAt, detections, inferenceMs, provider });
+        this.onResult({ cameraId: frame.cameraId, frameIndex: frame.index, capturedAt: frame.capturedAt, detections, inferenceMs, provider, regions });
       } catch (err) {
         this.log.error({ err, camera: frame.cameraId }, "a detections consumer failed");
       }

@@ -9,8 +9,6 @@ import { CameraSupervisor, type CameraState } from "./camera-supervisor.js";
 
 export interface CameraManagerOptions {
   readonly cameras: readonly CameraConfig[];
-  readonly width: number;
-  readonly height: number;
   readonly stallTimeoutMs: number;
   readonly startTimeoutMs: number;
   readonly socketTimeoutS: number;
@@ -84,8 +82,6 @@ export class CameraManager implements Component {
     const o = this.options;
     return new CameraSupervisor({
       camera,
-      width: o.width,
-      height: o.height,
       stallTimeoutMs: o.stallTimeoutMs,
       startTimeoutMs: o.startTimeoutMs,
       socketTimeoutS: o.socketTimeoutS,

@@ -8,7 +8,7 @@ import { cameraArgv } from "./camera-argv.js";
 import { parseSourceSize, redactArgv } from "./ffmpeg-args.js";
 import { describeFfmpegExit, type FailureKind, type FfmpegFailure } from "./ffmpeg-failure.js";
 import { FfmpegProcess } from "./ffmpeg-process.js";
-import { FrameAssembler } from "./frame-assembler.js";
+import { SizedFrameStream } from "./sized-frame-stream.js";
 import { JpegStreamSplitter } from "./jpeg-stream.js";
 
 export type CameraState = CameraStateName;
@@ -29,8 +29,6 @@ export interface CameraStats {
 
 export interface CameraSupervisorOptions {
   readonly camera: CameraConfig;
-  readonly width: number;
-  readonly height: number;
   readonly stallTimeoutMs: number;
   /** RTSP setup, probing and the first key frame take seconds; a stall is judged only after that. */
   readonly startTimeoutMs: number;
@@ -153,13 +151,15 @@ export class CameraSupervisor {
       return;
     }
     if (generation !== this.generation || this.stopped) return;
-    const { camera, width, height } = this.options;
-    const argv = cameraArgv(camera, credentials, { width, height, socketTimeoutS: this.options.socketTimeoutS, snapshots: this.options.onSnapshot !== undefined });
+    const { camera } = this.options;
+    const argv = cameraArgv(camera, credentials, { socketTimeoutS: this.options.socketTimeoutS, snapshots: this.options.onSnapshot !== undefined });
     let index = 0;
-    const assembler = new FrameAssembler(width * height * 3, (rgb) => {
+    // The frame size is ffmpeg's to say (the working size of a source it has not seen yet): the
+    // pipe is held until its banner names the output size, which it prints before any frame.
+    const frames = new SizedFrameStream((size, rgb) => {
       if (generation !== this.generation) return;
       this.onFrameArrived();
-      this.options.onFrame({ cameraId: camera.id, index: index++, capturedAt: Date.now(), width, height, rgb, source: this.source });
+      this.options.onFrame({ cameraId: camera.id, index: index++, capturedAt: Date.now(), width: size.width, height: size.height, rgb, source: this.source });
     });
     const onSnapshot = this.options.onSnapshot;
     const splitter = onSnapshot
@@ -172,12 +172,16 @@ export class CameraSupervisor {
     // Stream lines after "Output #0" describe our own outputs, not the camera.
     let inputSection = true;
     const child = new FfmpegProcess(argv, {
-      onFrames: (chunk) => assembler.push(chunk),
+      onFrames: (chunk) => frames.push(chunk),
       ...(splitter ? { onSnapshots: (chunk: Buffer) => splitter.push(chunk) } : {}),
       onStderrLine: (line) => {
         this.stderr.push(redactUrlCredentials(line));
-        if (line.startsWith("Output #")) inputSection = false;
-        if (inputSection && !this.source) this.source = parseSourceSize(line);
+        if (line.startsWith("Output #0")) inputSection = false;
+        else if (inputSection) this.source ??= parseSourceSize(line);
+        else if (!frames.size) {
+          const size = parseSourceSize(line);
+          if (size) frames.setSize(size);
+        }
       },
       onExit: (code, signal, spawnError) => {
         const failure = this.killReason ?? (spawnError

@@ -1,21 +1,14 @@
 import { redactUrlCredentials } from "../core/logger.js";
 import { type HwAccel, type HwCodec, hwDecodeOptions, hwDownload } from "./hw-decode.js";
-import { letterboxFilter } from "./letterbox.js";
+import { type WorkingSize, workingSizeFilter } from "./working-size.js";
 
 export interface IngestArgsInput {
   /** Stream URL, credentials already injected (never logged: see redactUrlCredentials). */
   readonly url: string;
-  readonly width: number;
-  readonly height: number;
+  /** The box detection frames are shrunk to fit (working-size.ts). */
+  readonly working: WorkingSize;
   readonly fps: number;
   readonly socketTimeoutS: number;
-}
-
-export interface IngestArgs {
-  readonly input: string;
-  readonly inputOptions: readonly string[];
-  readonly videoFilter: string;
-  readonly outputOptions: readonly string[];
 }
 
 /** Inserts `user:password@` into a URL; the password is percent-encoded as RFC 3986 requires. */
@@ -30,46 +23,12 @@ export function withCredentials(url: string, credentials: string | undefined): s
   return parsed.toString();
 }
 
-/**
- * ffmpeg arguments for one camera's detection stream: pure, so it is property-tested.
- * - RTSP over TCP: UDP loses packets on busy site networks and smears H.264 frames.
- * - `-timeout` (microseconds) is ffmpeg's own socket timeout, so a camera that stops sending is
- *   noticed by ffmpeg itself and not only by our frame watchdog.
- * - `fps` comes before scaling so frames that will be dropped are never scaled.
- * - rgb24 raw output: exact-size frames, and no chroma subsampling to shift the letterbox padding.
- */
-export function buildIngestArgs(i: IngestArgsInput): IngestArgs {
-  if (!(i.fps > 0) || !Number.isFinite(i.fps)) throw new RangeError(`fps must be positive, got ${i.fps}`);
-  const fileSource = i.url.startsWith("file://");
-  const input = fileSource ? decodeURIComponent(new URL(i.url).pathname) : i.url;
-  const isRtsp = /^rtsps?:\/\//i.test(i.url);
-  const inputOptions = [
-    "-nostdin",
-    "-hide_banner",
-    ...(isRtsp ? ["-rtsp_transport", "tcp", "-timeout", String(Math.round(i.socketTimeoutS * 1_000_000))] : []),
-    // A file plays as a looped live camera, paced to real time (demos and soak tests).
-    ...(fileSource ? ["-re", "-stream_loop", "-1"] : []),
-    "-fflags",
-    "nobuffer",
-  ];
-  return {
-    input,
-    inputOptions,
-    videoFilter: `fps=${i.fps},${letterboxFilter(i.width, i.height)}`,
-    outputOptions: ["-an", "-sn", "-dn", "-pix_fmt", "rgb24", "-f", "rawvideo"],
-  };
-}
-
-/** The flat argument list, for logging (after redaction) and for callers that spawn directly. */
-export function toArgv(args: IngestArgs): string[] {
-  return [...args.inputOptions, "-i", args.input, "-vf", args.videoFilter, ...args.outputOptions, "pipe:1"];
-}
-
 const INPUT_VIDEO = /^\s*Stream #0:\d+.*?: Video: .*?\b(\d{2,5})x(\d{2,5})\b/;
 
 /**
- * The source size from ffmpeg's stderr banner (the first `Stream #0:n: Video:` line belongs to
- * the input; output streams are listed after it). Saves a separate ffprobe connection per start.
+ * A video stream's size from a line of ffmpeg's stderr banner. In the input section (before
+ * "Output #0") it is the camera's own size, which saves an ffprobe connection per start; the first
+ * video stream after "Output #0" is the detection output, whose size cuts the rawvideo pipe.
  */
 export function parseSourceSize(line: string): { width: number; height: number } | undefined {
   const m = INPUT_VIDEO.exec(line);
@@ -98,6 +57,13 @@ export interface CameraArgsInput extends IngestArgsInput {
 /** The file descriptor of the child that carries the snapshot JPEGs (0-2 are stdio). */
 export const SNAPSHOT_FD = 3;
 
+/**
+ * Input options for one stream.
+ * - RTSP over TCP: UDP loses packets on busy site networks and smears H.264 frames.
+ * - `-timeout` (microseconds) is ffmpeg's own socket timeout, so a camera that stops sending is
+ *   noticed by ffmpeg itself and not only by our frame watchdog.
+ * - A file plays as a looped live camera, paced to real time (demos and soak tests).
+ */
 function sourceOptions(url: string, socketTimeoutS: number): { input: string; options: string[] } {
   const fileSource = url.startsWith("file://");
   const input = fileSource ? decodeURIComponent(new URL(url).pathname) : url;
@@ -114,7 +80,7 @@ function sourceOptions(url: string, socketTimeoutS: number): { input: string; op
 }
 
 /**
- * The whole argv of one camera's ffmpeg: detection frames (rgb24, letterboxed, at the detect fps)
+ * The whole argv of one camera's ffmpeg: detection frames (rgb24 at the working size, at the detect fps)
  * on stdout and, when asked, JPEG snapshots of the main stream on fd 3. One process per camera,
  * not two: the main stream is decoded once whether it feeds both outputs or only snapshots, and
  * one process is one thing to supervise. Pure, so it is property-tested.
@@ -133,7 +99,8 @@ export function buildCameraArgv(i: CameraArgsInput): string[] {
     const main = sourceOptions(i.snapshotUrl, i.socketTimeoutS);
     argv.push(...main.options, ...(i.snapshot.keyframesOnly ? ["-skip_frame", "nokey"] : []), ...hwInput, "-i", main.input);
   }
-  const detectFilter = [`fps=${i.fps}`, ...hwDownload(hw), letterboxFilter(i.width, i.height)].join(",");
+  // fps first, so frames that will be dropped are never scaled; rgb24 keeps full chroma for the model.
+  const detectFilter = [`fps=${i.fps}`, ...hwDownload(hw), workingSizeFilter(i.working)].join(",");
   argv.push("-map", "0:v:0", "-vf", detectFilter, "-an", "-sn", "-dn", "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1");
   if (i.snapshot) {
     const s = i.snapshot;

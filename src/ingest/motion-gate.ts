@@ -20,6 +20,9 @@ export interface GateStats {
  */
 const BACKGROUND_ALPHA = 0.05;
 
+/** The motion schema's defaults, for cameras without a motion block (measured, not gated). */
+const UNGATED_MOTION = { threshold: 20, min_area: 0.002 } as const;
+
 interface CameraGateState {
   background: Float32Array | undefined;
   lastPassedAt: number | undefined;
@@ -27,9 +30,9 @@ interface CameraGateState {
 }
 
 /**
- * Sits between the cameras and the detection scheduler: measures motion on each frame (when the
- * camera has motion gating on), attaches the regions, and forwards only the frames the gate
- * decision lets through. Load shedding caps a camera's rate here, without restarting its ffmpeg.
+ * Sits between the cameras and the detection scheduler: measures motion on each frame, attaches
+ * the regions (the detector looks there), and forwards only the frames the gate decision lets
+ * through (motion gating applies when the camera has it on). Load shedding caps a camera's rate here, without restarting its ffmpeg.
  */
 export class MotionGate {
   private readonly cameras = new Map<string, CameraGateState>();
@@ -44,15 +47,13 @@ export class MotionGate {
     const state = this.stateOf(frame.cameraId);
     state.stats.offered += 1;
     const motion = this.motionOf(frame.cameraId);
-    let out = frame;
-    let moving = false;
-    if (motion?.enabled) {
-      const grid = greyGrid(frame.rgb, frame.width, frame.height);
-      const m = measureMotion(state.background, grid, { threshold: motion.threshold, minArea: motion.min_area });
-      state.background = blendBackground(state.background, grid, BACKGROUND_ALPHA);
-      moving = m.moving;
-      out = { ...frame, motion: { score: m.score, regions: m.regions } };
-    }
+    // Measured on every frame, gated or not: the detector places its regions where things move.
+    const params = motion ?? UNGATED_MOTION;
+    const grid = greyGrid(frame.rgb, frame.width, frame.height);
+    const m = measureMotion(state.background, grid, { threshold: params.threshold, minArea: params.min_area });
+    state.background = blendBackground(state.background, grid, BACKGROUND_ALPHA);
+    const moving = m.moving;
+    const out: Frame = { ...frame, motion: { score: m.score, regions: m.regions } };
     const outcome = gateDecision({
       now: frame.capturedAt,
       lastPassedAt: state.lastPassedAt,

@@ -1,6 +1,7 @@
 import type { Frame } from "../contract/detection.js";
 import type { Logger } from "../core/logger.js";
-import { decodeJpeg } from "./jpeg-decoder.js";
+import { decodeJpegToWorkingSize } from "./jpeg-decoder.js";
+import type { WorkingSize } from "./working-size.js";
 
 export interface PushCameraStats {
   readonly received: number;
@@ -23,7 +24,8 @@ export class PushIngest {
   private readonly stats = new Map<string, { received: number; decoded: number; dropped: number; rejected: number; last: number | null }>();
 
   constructor(
-    private readonly size: { width: number; height: number },
+    /** The working size of a pushing camera's frames (its `detect` block). */
+    private readonly workingOf: (cameraId: string) => WorkingSize,
     private readonly onFrame: (frame: Frame) => void,
     private readonly log: Logger,
     /** Where a decodable pushed JPEG is kept as the camera's latest snapshot. */
@@ -41,11 +43,11 @@ export class PushIngest {
     this.busy.add(cameraId);
     try {
       const capturedAt = Date.now();
-      const { rgb, source } = await decodeJpeg(jpeg, this.size.width, this.size.height);
+      const { rgb, width, height, source } = await decodeJpegToWorkingSize(jpeg, this.workingOf(cameraId));
       const index = s.decoded++;
       s.last = capturedAt;
       this.snapshots?.put(cameraId, jpeg, capturedAt);
-      this.onFrame({ cameraId, index, capturedAt, width: this.size.width, height: this.size.height, rgb, source });
+      this.onFrame({ cameraId, index, capturedAt, width, height, rgb, source });
       return { accepted: true, frameIndex: index };
     } catch (err) {
       s.rejected++;

@@ -65,7 +65,7 @@ export async function openAuthStack(
     probes: { readiness: () => ({ ready: true, reasons: [] }), version: "test", startedAt },
     // The daemon's document needs cameras and a detector; these tests are about who may read it.
     health: () => ({ status: "ok", version: "test", audit_head: audit.head }),
-    push: new PushIngest({ width: 256, height: 256 }, opts.onFrame ?? (() => {}), log, opts.snapshots),
+    push: new PushIngest(() => ({ maxWidth: 256, maxHeight: 256 }), opts.onFrame ?? (() => {}), log, opts.snapshots),
     snapshots: opts.snapshots,
     incidents,
     cameras: () => config.cameras.map((c) => ({ id: c.id, enabled: c.enabled })),

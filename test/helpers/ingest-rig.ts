@@ -47,9 +47,8 @@ export function ingestRig(o: {
   const states: IngestRig["states"] = [];
   const manager = new CameraManager(
     {
-      cameras: o.cameras,
-      width: o.size?.width ?? 160,
-      height: o.size?.height ?? 160,
+      // A small working size keeps the rig's frames cheap; the cameras' own detect block wins.
+      cameras: o.cameras.map((c) => ({ ...c, detect: { width: o.size?.width ?? 160, height: o.size?.height ?? 160, ...c.detect } })),
       stallTimeoutMs: o.stallTimeoutMs ?? 3000,
       startTimeoutMs: o.startTimeoutMs ?? 8000,
       socketTimeoutS: o.socketTimeoutS ?? 3,

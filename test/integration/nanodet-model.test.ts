@@ -1,7 +1,7 @@
 // NanoDet-g 416 (converted from TF.js by the models toolchain) through ObjectDetector on real
 // photos from Debian's darknet package, framed by the same ffmpeg letterbox the daemon uses.
 // The model file comes from `vigil models fetch` (the test data step of `npm test`). BlazeFace runs
-// beside it on the scaled frame, as the daemon does when face recognition is on.
+// on each person's head square, as the daemon does when face recognition is on.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -18,6 +18,8 @@ import { pixelTables, rgbToTensor } from "../helpers/float-preprocess.js";
 import { FaceDetector } from "../../src/inference/face-detector.js";
 import { FaceDetectionStage } from "../../src/inference/faces/face-stage.js";
 import { ObjectDetector } from "../../src/inference/object-detector.js";
+import { RegionDetector } from "../../src/inference/regions/region-detector.js";
+import { decodeJpegToWorkingSize } from "../../src/ingest/jpeg-decoder.js";
 import { letterboxFilter } from "../../src/ingest/letterbox.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 import { ROOT } from "../helpers/repo-root.js";
@@ -127,9 +129,12 @@ void describe("NanoDet-g 416 on real photos", () => {
     assert.ok(detections.some((d) => d.label === "horse"));
   });
 
-  void it("with a face model beside it, one pass yields the people and their faces (sample1.jpg)", async () => {
-    const stage = new FaceDetectionStage(detector, faces, { width: 256, height: 256 }, silentLogger());
-    const { detections } = await stage.detect(await letterboxed("sample1"));
+  void it("with a face model beside it, the people and the faces in their head squares (sample1.jpg)", async () => {
+    // As the daemon runs it: the photo at working size, the whole frame through the region detector, faces from each person's pixels.
+    const objects = new RegionDetector(detector, { settings: () => ({ regions: false, maxRegions: 1, fullFrameFps: 1, maxScale: 1 }), iouThreshold: 0.5, maxDetections: 100, minArea: 0, maxArea: 1, trackHoldMs: 0 });
+    const stage = new FaceDetectionStage(objects, faces, { maxPeople: 5, minHeadPx: 24 }, silentLogger());
+    const photo = await decodeJpegToWorkingSize(await readFile(join(PHOTOS, "sample1.jpg")), { maxWidth: 1280, maxHeight: 1280 });
+    const { detections } = await stage.detect({ cameraId: "cam", index: 0, capturedAt: 0, width: photo.width, height: photo.height, rgb: photo.rgb, source: photo.source });
     const people = detections.filter((d) => d.label === "person");
     const found = detections.filter((d) => d.label === "face");
     assert.ok(people.length >= 2, JSON.stringify(detections));

@@ -15,14 +15,25 @@ const inputArb: fc.Arbitrary<CameraArgsInput> = fc.record({
   url: urlArb,
   snapshotUrl: fc.option(urlArb, { nil: undefined }),
   snapshot: snapshotArb,
-  width: fc.integer({ min: 16, max: 1920 }),
-  height: fc.integer({ min: 16, max: 1080 }),
+  working: fc.record({ maxWidth: fc.integer({ min: 16, max: 1920 }), maxHeight: fc.integer({ min: 16, max: 1080 }) }),
   fps: fpsArb,
   socketTimeoutS: fc.double({ min: 0.5, max: 60, noNaN: true }),
   hwaccel: hwArb,
   hwaccelDevice: fc.option(fc.constantFrom("/dev/dri/renderD129", "1"), { nil: undefined }),
   hwaccelCodec: fc.constantFrom("h264" as const, "hevc" as const),
 });
+
+/** A filter chain's filters: split at commas outside ffmpeg's '...' quoting. */
+function filterChain(vf: string): string[] {
+  const out = [""];
+  let quoted = false;
+  for (const ch of vf) {
+    if (ch === "'") quoted = !quoted;
+    if (ch === "," && !quoted) out.push("");
+    else out[out.length - 1] += ch;
+  }
+  return out;
+}
 
 /** The arguments of each output, split at the output target (the arg after which a new output starts). */
 function outputs(argv: string[]): string[][] {
@@ -73,7 +84,7 @@ void describe("buildCameraArgv", () => {
     fc.assert(
       fc.property(inputArb, (i) => {
         for (const out of outputs(buildCameraArgv(i))) {
-          const filters = (value(out, "-vf") ?? "").split(/,(?![^']*')/);
+          const filters = filterChain(value(out, "-vf") ?? "");
           assert.ok(/^(fps=|select=)/.test(filters[0] ?? ""), filters.join(","));
           const down = filters.indexOf("hwdownload");
           assert.equal(down >= 0, i.hwaccel !== "none");
@@ -150,7 +161,7 @@ void describe("hardware decode presets (ffmpeg 5.1)", () => {
   });
 
   void it("refuses a non-positive detection or snapshot fps", () => {
-    const base = { url: "rtsp://cam/s", width: 64, height: 64, fps: 5, socketTimeoutS: 5 };
+    const base = { url: "rtsp://cam/s", working: { maxWidth: 64, maxHeight: 64 }, fps: 5, socketTimeoutS: 5 };
     assert.throws(() => buildCameraArgv({ ...base, fps: 0 }), RangeError);
     assert.throws(() => buildCameraArgv({ ...base, snapshot: { fps: 0, quality: 5, keyframesOnly: true } }), RangeError);
   });

@@ -16,6 +16,8 @@ const INGEST_DEFAULTS = {
   motion: { enabled: false, idle_fps: 0.2, min_area: 0.002, threshold: 20 },
   snapshot: { enabled: true, fps: 1, keyframes_only: true, quality: 5 },
 } as const;
+/** What the detect block's schema fills in: regions on, their cap, the whole-frame rate and scale. */
+const REGION_DEFAULTS = { regions: true, max_regions: 4, full_frame_fps: 1, max_region_scale: 2 } as const;
 const ids: fc.Arbitrary<string[]> = fc.uniqueArray(fc.constantFrom("a", "b", "c", "d", "e", "f"), { maxLength: 6 });
 
 void describe("camera registry rules", () => {
@@ -50,7 +52,7 @@ void describe("camera registry rules", () => {
       id: "gate",
       url: "rtsp://10.0.0.5/s",
       enabled: true,
-      detect: { fps: 5 },
+      detect: { fps: 5, ...REGION_DEFAULTS },
       push: { auth: "either" },
       ...INGEST_DEFAULTS,
     });
@@ -60,7 +62,7 @@ void describe("camera registry rules", () => {
   void it("a patch changes what it names and keeps the rest; the id never changes", () => {
     const before = { ...cam("gate"), name: "Gate", detect: { fps: 5, width: 256, height: 256 } };
     const after = patchCamera(before, { enabled: false, detect: { fps: 2 } });
-    assert.deepEqual(after, { ...before, ...INGEST_DEFAULTS, enabled: false, detect: { fps: 2, width: 256, height: 256 } });
+    assert.deepEqual(after, { ...before, ...INGEST_DEFAULTS, enabled: false, detect: { fps: 2, width: 256, height: 256, ...REGION_DEFAULTS } });
     fc.assert(
       fc.property(fc.record({ enabled: fc.boolean(), name: fc.string({ maxLength: 20 }), fps: fc.integer({ min: 1, max: 60 }) }, { requiredKeys: [] }), (p) => {
         const patch = { ...(p.enabled === undefined ? {} : { enabled: p.enabled }), ...(p.name === undefined ? {} : { name: p.name }), ...(p.fps === undefined ? {} : { detect: { fps: p.fps } }) };

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { buildIngestArgs, parseSourceSize, toArgv, withCredentials, type IngestArgsInput } from "../../src/ingest/ffmpeg-args.js";
+import { buildCameraArgv, parseSourceSize, withCredentials, type IngestArgsInput } from "../../src/ingest/ffmpeg-args.js";
 import { redactUrlCredentials } from "../../src/core/logger.js";
 
 const hostArb = fc.oneof(fc.domain(), fc.ipV4());
@@ -25,8 +25,18 @@ const fpsArb = fc.double({ min: 0.01, max: 60, noNaN: true });
 const timeoutArb = fc.double({ min: 0.001, max: 600, noNaN: true });
 
 function input(url: string, width: number, height: number, fps: number, socketTimeoutS: number): IngestArgsInput {
-  return { url, width, height, fps, socketTimeoutS };
+  return { url, working: { maxWidth: width, maxHeight: height }, fps, socketTimeoutS };
 }
+
+/** The detection part of a camera's argv (no snapshot output): what comes before -i, the input, the filter, the output options. */
+function buildIngestArgs(i: IngestArgsInput): { argv: string[]; input: string; inputOptions: string[]; videoFilter: string; outputOptions: string[] } {
+  const argv = buildCameraArgv(i);
+  const at = argv.indexOf("-i");
+  const vf = argv.indexOf("-vf");
+  return { argv, input: argv[at + 1] ?? "", inputOptions: argv.slice(0, at), videoFilter: argv[vf + 1] ?? "", outputOptions: argv.slice(vf + 2, argv.indexOf("pipe:1")) };
+}
+
+const toArgv = (args: { argv: string[] }): string[] => args.argv;
 
 function optionValue(options: readonly string[], flag: string): string | undefined {
   const i = options.indexOf(flag);
@@ -49,7 +59,7 @@ void describe("buildIngestArgs", () => {
     );
   });
 
-  void it("the filter chain starts with fps, then letterboxes to exactly the model size", () => {
+  void it("the filter chain starts with fps, then shrinks to the working size, never padded", () => {
     fc.assert(
       fc.property(fc.oneof(rtspUrlArb, httpUrlArb), sizeArb, sizeArb, fpsArb, timeoutArb, (url, w, h, fps, timeoutS) => {
         const { videoFilter } = buildIngestArgs(input(url, w, h, fps, timeoutS));
@@ -57,8 +67,8 @@ void describe("buildIngestArgs", () => {
         assert.ok(filters[0]?.startsWith("fps="), videoFilter);
         assert.equal(Number(filters[0]?.slice("fps=".length)), fps);
         assert.equal(filters.filter((f) => f.startsWith("fps=")).length, 1);
-        assert.ok(filters.slice(1).some((f) => f.startsWith(`scale=${w}:${h}:`)), videoFilter);
-        assert.ok(filters.slice(1).some((f) => f.startsWith(`pad=${w}:${h}:`)), videoFilter);
+        assert.ok(videoFilter.includes(`scale=w='min(iw,${w})':h='min(ih,${h})':force_original_aspect_ratio=decrease`), videoFilter);
+        assert.ok(!filters.some((f) => f.startsWith("pad=")), videoFilter);
       }),
     );
   });

@@ -1,6 +1,5 @@
 import type { Detection, Frame } from "../../contract/detection.js";
 import type { RecognisedFace } from "../../contract/faces.js";
-import { computeLetterbox } from "../../ingest/letterbox.js";
 import type { GalleryPerson } from "./watchlist-matcher.js";
 import { matchEmbedding } from "./watchlist-matcher.js";
 import { alignFace, type RgbImage } from "./face-align.js";
@@ -22,9 +21,9 @@ export interface FaceRecogniserOptions {
   readonly maxFacesPerFrame: number;
 }
 
-/** Where the frame's source sits in the frame: letterboxed when its size is known, else filling it. */
-export function framePlacement(frame: Pick<Frame, "width" | "height" | "source">): ImagePlacement {
-  return frame.source ? { kind: "letterbox", lb: computeLetterbox(frame.source.width, frame.source.height, frame.width, frame.height) } : { kind: "fill", width: frame.width, height: frame.height };
+/** A camera frame at working resolution is its source, scaled uniformly: its boxes fill it. */
+export function framePlacement(frame: Pick<Frame, "width" | "height">): ImagePlacement {
+  return { kind: "fill", width: frame.width, height: frame.height };
 }
 
 /**

@@ -1,30 +1,39 @@
 import type { Detection, Frame } from "../../contract/detection.js";
 import type { Logger } from "../../core/logger.js";
 import type { FrameDetector } from "../detection-scheduler.js";
-import { resizeRgbBilinear } from "../rgb-resize.js";
+import { type FaceFinder, facesInRegions } from "./faces-in-regions.js";
+import { headRegions } from "./head-regions.js";
+
+export interface FaceStageOptions {
+  /** People whose head squares are searched, the largest first. */
+  readonly maxPeople: number;
+  /** Head squares narrower than this (frame pixels) cannot hold a face worth recognising. */
+  readonly minHeadPx: number;
+}
 
 /**
- * Adds face detections to an object detector's: the frame (letterboxed for the object model) is
- * scaled to the face model's input and run through it, and both lists go out together so the
- * recogniser downstream sees faces whichever model the box uses for people and vehicles. A face
- * model failure is logged and the object detections still go out: faces are the extra, objects
- * the box's job.
+ * Adds face detections to an object detector's, found where the people are: the face model runs
+ * on each person's head square cut from the frame at working resolution, so a face 40 px wide in
+ * the frame reaches the model (and then the aligner) with its own pixels, not shrunk with the
+ * whole frame. Both lists go out together for the recogniser downstream. A face model failure is
+ * logged and the object detections still go out: faces are the extra, objects the box's job.
  */
 export class FaceDetectionStage implements FrameDetector {
   constructor(
     private readonly objects: FrameDetector,
-    private readonly faces: FrameDetector,
-    private readonly faceInput: { readonly width: number; readonly height: number },
+    private readonly faces: FaceFinder,
+    private readonly options: FaceStageOptions,
     private readonly log: Logger,
   ) {}
 
-  async detect(frame: Frame): Promise<{ detections: Detection[]; inferenceMs: number; provider?: string }> {
+  async detect(frame: Frame): ReturnType<FrameDetector["detect"]> {
     const result = await this.objects.detect(frame);
     try {
-      const { width, height } = this.faceInput;
-      const scaled: Frame = frame.width === width && frame.height === height ? frame : { ...frame, width, height, rgb: resizeRgbBilinear(frame.rgb, frame.width, frame.height, width, height) };
-      const faces = await this.faces.detect(scaled);
-      return { ...result, detections: [...result.detections, ...faces.detections], inferenceMs: result.inferenceMs + faces.inferenceMs };
+      const people = result.detections.filter((d: Detection) => d.label === "person");
+      const heads = headRegions(people, frame.width, frame.height, { minSide: this.options.minHeadPx, max: this.options.maxPeople });
+      if (heads.length === 0) return result;
+      const { faces, inferenceMs } = await facesInRegions(frame, heads, this.faces, frame);
+      return { ...result, detections: [...result.detections, ...faces], inferenceMs: result.inferenceMs + inferenceMs };
     } catch (err) {
       this.log.warn({ err, camera: frame.cameraId }, "face detection failed; object detections kept");
       return result;

@@ -1,4 +1,4 @@
-import type { Detection, Frame } from "../../contract/detection.js";
+import type { Frame } from "../../contract/detection.js";
 import type { FacesFact } from "../../contract/faces.js";
 import type { Logger } from "../../core/logger.js";
 import type { FrameDetector } from "../detection-scheduler.js";
@@ -20,7 +20,7 @@ export class RecognisingDetector implements FrameDetector {
     private readonly log: Logger,
   ) {}
 
-  async detect(frame: Frame): Promise<{ detections: Detection[]; inferenceMs: number }> {
+  async detect(frame: Frame): ReturnType<FrameDetector["detect"]> {
     const result = await this.inner.detect(frame);
     if (!this.options.active() || !result.detections.some((d) => d.label === "face")) return result;
     try {
