@@ -111,10 +111,10 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       cameras: vision.cameras.cameras.map((c) => {
         const supervisor = vision.cameras.supervisor(c.id);
         if (!supervisor) throw new Error(`no supervisor for camera ${c.id}`);
-        return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id), quality: cameraStats.statsFor(c.id), gate: vision.gate.stats(c.id) };
+        return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id), quality: cameraStats.statsFor(c.id), gate: vision.gate.stats(c.id), regions: vision.detector.regionStats(c.id) };
       }),
       ingest: vision.shedder ? { shedding: vision.shedder.state } : undefined,
-      detector: { model: model.id, provider: vision.detector.provider ?? "none", stats: vision.detector.stats },
+      detector: { model: model.id, provider: vision.detector.provider ?? "none", stats: vision.detector.stats, msPerFrame: vision.detector.msPerFrame },
       providers: [...vision.detector.providers(), ...faces.providers()],
       uplink: sync.uplink?.state,
       publisher: sync.publisher?.stats,

@@ -5,6 +5,7 @@ import type { CameraQualityStats } from "../ingest/camera-stats-tracker.js";
 import type { CameraStats } from "../ingest/camera-supervisor.js";
 import type { SheddingState } from "../ingest/load-shedder.js";
 import type { GateStats } from "../ingest/motion-gate.js";
+import type { RegionStats } from "../inference/regions/region-stats.js";
 import type { UplinkState } from "../sync/mqtt-uplink.js";
 import type { OutboxStats } from "../sync/outbox.js";
 import type { PublisherStats } from "../sync/outbox-publisher.js";
@@ -17,10 +18,11 @@ export interface HealthInputs {
   readonly version: string;
   readonly uptimeS: number;
   readonly readiness: Readiness;
-  readonly cameras: ReadonlyArray<{ readonly id: string; readonly enabled: boolean; readonly stats: CameraStats; readonly detection: CameraDetectionStats; readonly quality?: CameraQualityStats | undefined; readonly gate?: GateStats | undefined }>;
+  readonly cameras: ReadonlyArray<{ readonly id: string; readonly enabled: boolean; readonly stats: CameraStats; readonly detection: CameraDetectionStats; readonly quality?: CameraQualityStats | undefined; readonly gate?: GateStats | undefined; readonly regions?: RegionStats | undefined }>;
   /** Load shedding: whether detection rates are lowered, and each camera's effective detect fps. */
   readonly ingest?: { readonly shedding: SheddingState } | undefined;
-  readonly detector: { readonly model: string; readonly provider: string; readonly stats: DetectorStats };
+  /** `msPerFrame`: the detector's time per analysed frame, all its regions together. */
+  readonly detector: { readonly model: string; readonly provider: string; readonly stats: DetectorStats; readonly msPerFrame?: number | undefined };
   /** Each inference provider of the detector, in priority order, with its health. */
   readonly providers?: readonly ProviderStatus[] | undefined;
   readonly uplink: UplinkState | undefined;
@@ -81,10 +83,15 @@ export function healthDocument(i: HealthInputs): Record<string, unknown> {
           stalls: c.stats.stalls,
           last_frame_at: c.stats.lastFrameAt ?? null,
           source: c.stats.source ?? null,
+          working_size: c.stats.working ?? null,
           last_error: c.stats.lastError ?? null,
           last_error_kind: c.stats.lastErrorKind ?? null,
           frames_motion_gated: c.gate?.motionGated ?? 0,
           frames_shed: c.gate?.shed ?? 0,
+          // Model runs on regions: crops around motion and tracked objects, whole-frame passes, and analysed frames that needed none.
+          region_crops: c.regions?.crops ?? 0,
+          full_frame_passes: c.regions?.fullPasses ?? 0,
+          frames_without_regions: c.regions?.idleFrames ?? 0,
           snapshots: c.stats.snapshots ?? 0,
           effective_detect_fps: i.ingest?.shedding.cameras[c.id] ?? null,
           ...(c.quality ?? {}),
@@ -92,7 +99,7 @@ export function healthDocument(i: HealthInputs): Record<string, unknown> {
       ]),
     ),
     ingest: { shedding: i.ingest?.shedding ?? { active: false, reason: null, cameras: {}, sheds: 0 } },
-    detector: { model: i.detector.model, provider: i.detector.provider, runs: i.detector.stats.runs, last_ms: round2(i.detector.stats.lastMs), mean_ms: round2(i.detector.stats.meanMs) },
+    detector: { model: i.detector.model, provider: i.detector.provider, runs: i.detector.stats.runs, last_ms: round2(i.detector.stats.lastMs), mean_ms: round2(i.detector.stats.meanMs), ms_per_frame: round2(i.detector.msPerFrame) },
     providers: i.providers ?? [],
     uplink: i.uplink
       ? {

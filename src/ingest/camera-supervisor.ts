@@ -20,6 +20,8 @@ export interface CameraStats {
   readonly stalls: number;
   readonly lastFrameAt: string | undefined;
   readonly source: { width: number; height: number } | undefined;
+  /** The detection frames' size: the working resolution ffmpeg shrinks the source to. */
+  readonly working?: { width: number; height: number } | undefined;
   readonly lastError: string | undefined;
   /** What the last failure was (unauthorized, unreachable, no_video, ...), for a tech and for tests. */
   readonly lastErrorKind?: FailureKind | undefined;
@@ -69,6 +71,7 @@ export class CameraSupervisor {
   private lastFrameAt: number | undefined;
   private launchedAt = 0;
   private source: { width: number; height: number } | undefined;
+  private working: { width: number; height: number } | undefined;
   private lastError: string | undefined;
   private lastErrorKind: FailureKind | undefined;
   private snapshots = 0;
@@ -101,6 +104,7 @@ export class CameraSupervisor {
       stalls: this.stalls,
       lastFrameAt: this.lastFrameAt === undefined ? undefined : new Date(this.lastFrameAt).toISOString(),
       source: this.source,
+      working: this.working,
       lastError: this.lastError,
       lastErrorKind: this.lastErrorKind,
       snapshots: this.snapshots,
@@ -180,7 +184,10 @@ export class CameraSupervisor {
         else if (inputSection) this.source ??= parseSourceSize(line);
         else if (!frames.size) {
           const size = parseSourceSize(line);
-          if (size) frames.setSize(size);
+          if (size) {
+            frames.setSize(size);
+            this.working = size;
+          }
         }
       },
       onExit: (code, signal, spawnError) => {

@@ -114,15 +114,19 @@ void describe("push camera credentials", () => {
 });
 
 void describe("pushed frames", () => {
-  void it("a JPEG is decoded by ffmpeg to the detector's letterboxed size and handed on", async () => {
+  void it("a JPEG is decoded by ffmpeg to the camera's working size (shrunk to fit, aspect kept) and handed on", async () => {
     const { key } = await createKey("lobby");
     const jpeg = await readFile(PHOTO);
     const r = await stack.app.inject({ method: "POST", url: "/v1/ingest/lobby/frames", headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" }, payload: jpeg, remoteAddress: "10.20.0.5" });
     assert.equal(r.statusCode, 202, r.body);
     const frame = frames.at(-1);
     assert.equal(frame?.cameraId, "lobby");
-    assert.equal(frame?.rgb.length, 256 * 256 * 3);
-    assert.ok(frame?.source && frame.source.width > 256);
+    const source = frame?.source;
+    assert.ok(frame && source && source.width > 256, JSON.stringify(source));
+    // The stack's working size is 256x256: the longer side becomes 256 and the picture is not padded.
+    assert.equal(Math.max(frame.width, frame.height), 256);
+    assert.ok(Math.abs(frame.width / frame.height - source.width / source.height) < 0.02);
+    assert.equal(frame.rgb.length, frame.width * frame.height * 3);
   });
 
   void it("garbage, the wrong type and oversize bodies are refused with codes", async () => {

@@ -74,6 +74,8 @@ function overlaps(a: PixelRect, b: PixelRect): boolean {
  *    same pixels are not run twice.
  * 3. Over the cap, the pair whose merged square is smallest merges first; when nothing fits, the
  *    busiest clusters keep a crop and the full pass covers the rest.
+ * 4. A frame the model can take whole at no more than `maxScale` shrink gets one full pass instead
+ *    of two or more runs.
  */
 export function planRegions(i: RegionPlanInput): Region[] {
   const W = i.frameWidth;
@@ -104,8 +106,12 @@ export function planRegions(i: RegionPlanInput): Region[] {
       clusters = [...clusters].sort((a, b) => b.weight - a.weight).slice(0, budget());
     }
   }
+  const whole: Region = { kind: "full", x: 0, y: 0, width: W, height: H };
+  // A small frame (a substream) that the model takes whole at no more than the largest crop's
+  // shrink: one pass sees everything at least as sharp as merged crops would, for one run.
+  if (clusters.length + (full ? 1 : 0) > 1 && Math.max(W, H) <= i.modelSize * Math.max(1, i.maxScale)) return [whole];
   const regions: Region[] = clusters.map((c) => ({ kind: "crop", ...squareOf(c, min, W, H) }));
-  if (full) regions.push({ kind: "full", x: 0, y: 0, width: W, height: H });
+  if (full) regions.push(whole);
   return regions;
 }
 
