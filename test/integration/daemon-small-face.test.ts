@@ -61,8 +61,9 @@ void describe("a 50 px face in a 1080p picture is recognised (regions, head squa
       mqtt: { brokers: [broker.url] },
       faces: { enabled: true },
       rules: { watchlist_face: { enabled: true, next_step: "notify" } },
-      // A 1080p camera without a substream, detecting at its native size.
-      cameras: [{ id: "hall", url: rtsp.url, detect: { fps: 5, width: 1920, height: 1080 } }],
+      // A 1080p camera without a substream at the default working size: 1280x720, her face 33 px
+      // there (0.974 measured; 0.988 at the native 1920).
+      cameras: [{ id: "hall", url: rtsp.url, detect: { fps: 5 } }],
     });
     try {
       const daemon = box.start();
