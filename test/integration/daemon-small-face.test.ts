@@ -5,7 +5,7 @@
 // about 7 px. Real daemon, RTSP server, ffmpeg, NanoDet, BlazeFace, dlib ResNet, mosquitto.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
