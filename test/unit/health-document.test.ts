@@ -11,7 +11,8 @@ function inputs(over: Partial<HealthInputs> = {}): HealthInputs {
       {
         id: "lobby",
         enabled: true,
-        stats: { state: "online", framesDecoded: 600, restarts: 0, stalls: 0, lastFrameAt: "2026-11-22T12:00:00.000Z", source: { width: 640, height: 480 }, lastError: undefined },
+        stats: { state: "online", framesDecoded: 600, restarts: 0, stalls: 0, lastFrameAt: "2026-11-22T12:00:00.000Z", source: { width: 640, height: 480 }, working: { width: 640, height: 480 }, lastError: undefined },
+        regions: { frames: 590, crops: 700, fullPasses: 118, idleFrames: 3 },
         detection: { analysed: 590, skipped: 10 },
       },
     ],
@@ -38,15 +39,19 @@ void describe("health document", () => {
       stalls: 0,
       last_frame_at: "2026-11-22T12:00:00.000Z",
       source: { width: 640, height: 480 },
+      working_size: { width: 640, height: 480 },
       last_error: null,
       last_error_kind: null,
       frames_motion_gated: 0,
       frames_shed: 0,
+      region_crops: 700,
+      full_frame_passes: 118,
+      frames_without_regions: 3,
       snapshots: 0,
       effective_detect_fps: null,
     });
     assert.deepEqual(doc.ingest, { shedding: { active: false, reason: null, cameras: {}, sheds: 0 } });
-    assert.deepEqual(doc.detector, { model: "blazeface-back-256", provider: "cpu", runs: 590, last_ms: 7.12, mean_ms: 6.99 });
+    assert.deepEqual(doc.detector, { model: "blazeface-back-256", provider: "cpu", runs: 590, last_ms: 7.12, mean_ms: 6.99, ms_per_frame: null });
   });
 
   void it("lists each inference provider and is degraded, naming the error, while one is not healthy", () => {
