@@ -1,4 +1,5 @@
 import type { ApiKeyService } from "../auth/api-keys/api-key-service.js";
+import { cameraSourcePolicy } from "../config/camera-source-rules.js";
 import type { CameraConfig, VigilConfig } from "../config/schema.js";
 import { readSecretFile, secretsSearchPath } from "../config/secrets.js";
 import type { UserAuthenticator } from "../auth/user-authenticator.js";
@@ -44,6 +45,7 @@ export function addCameraRegistry(lifecycle: Lifecycle, config: Readonly<VigilCo
       ...(parts.accept ? { accept: parts.accept } : {}),
       probe: ffprobeCamera(config.ingest.probe_timeout_s * 1000),
       credentials: new CameraCredentials(config.secrets_dir, secretsSearchPath(config.secrets_dir, parts.env)),
+      sources: cameraSourcePolicy(config),
       revokeKeys: (id, by) => revokeCameraKeys(parts.keys, id, by),
       log: parts.log,
     }),

@@ -277,6 +277,10 @@ export const ConfigSchema = Type.Object(
         socket_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
         offline_alert_s: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 60, description: "no frames this long: camera.offline alert and a camera_fault incident" }),
         probe_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 120, default: 10, description: "how long ffprobe may take to read a camera's codec, size and fps when it is added at runtime" }),
+        allow_file_urls: Type.Boolean({
+          default: false,
+          description: "accept file:// camera URLs from the API and CLI (they read the box's own files: demos and tests only); the config file's cameras are the installer's and may use them",
+        }),
         shedding: Type.Object(
           {
             enabled: Type.Boolean({ default: true, description: "lower the detect fps of the busiest cameras when the detector cannot keep up" }),
