@@ -96,7 +96,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       database,
       commits,
       { site: config.site, gateway: config.gateway },
-      { maxBytes: config.outbox.max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s },
+      { maxBytes: config.outbox.max_bytes, auditMaxBytes: config.outbox.audit_max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s },
       log.child({ component: "outbox" }),
     ),
   );

@@ -311,7 +311,12 @@ export const ConfigSchema = Type.Object(
     ),
     outbox: Type.Object(
       {
-        max_bytes: Type.Integer({ minimum: 1_048_576, default: 268_435_456, description: "byte budget of the on-disk queue to central" }),
+        max_bytes: Type.Integer({ minimum: 1_048_576, default: 268_435_456, description: "byte budget of the on-disk queue to central, shared by incidents and alerts" }),
+        audit_max_bytes: Type.Integer({
+          minimum: 1_048_576,
+          default: 134_217_728,
+          description: "audit's own byte budget: audit never takes the incidents' room; beyond it audit is still kept and the health says so",
+        }),
         policy: Type.Union(
           OUTBOX_POLICIES.map((p) => Type.Literal(p)),
           { default: "shed-alerts-then-refuse-incidents", description: "when full: drop the oldest alerts, then refuse new incidents; audit is never dropped" },
