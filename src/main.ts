@@ -221,7 +221,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     }),
   );
   // Added after the listener, so it stops first: viewers are closed before the server goes.
-  const liveView = addLiveView(lifecycle, config, { registry: cameraRegistry, authenticator: auth.authenticator, audit: sync.audit, env, log: log.child({ component: "live-view" }) });
+  const liveView = addLiveView(lifecycle, config, { registry: cameraRegistry, auth, audit: sync.audit, env, log: log.child({ component: "live-view" }) });
 
   if (trust) {
     const cameraLog = log.child({ component: "camera-tls" });

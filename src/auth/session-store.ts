@@ -125,12 +125,21 @@ export class SessionStore implements Component {
     this.dirty.add(sessionId);
   }
 
+  private readonly endListeners = new Set<(ended: readonly SessionRecord[]) => void>();
+
+  /** Told of sessions once their end is on disk (logout, revocation, disable, password change). */
+  onEnded(listener: (ended: readonly SessionRecord[]) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
   /** Ends sessions; returns those that were still open. */
   async end(ids: readonly string[], reason: string, now: number): Promise<SessionRecord[]> {
     const ended = ids.map((id) => this.sessions.get(id)).filter((s): s is SessionRecord => s !== undefined && s.ended_at === null).map((s) => ({ ...s, ended_at: now, end_reason: reason }));
     if (ended.length === 0) return [];
     await this.commits.commit(ended.map((s) => ({ type: "put" as const, sublevel: this.database.sublevels.sessions, key: s.id, value: s })));
     for (const s of ended) this.sessions.set(s.id, s);
+    for (const listener of this.endListeners) listener(ended);
     return ended;
   }
 

@@ -16,6 +16,7 @@ import { UserStore } from "../auth/user-store.js";
 import type { CameraConfig, VigilConfig } from "../config/schema.js";
 import type { Secrets } from "../config/secrets.js";
 import type { AuditRecorder } from "../contract/audit.js";
+import { LiveTickets } from "../auth/live-tickets.js";
 import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
@@ -31,6 +32,10 @@ export interface AuthParts {
   readonly keys: ApiKeyService;
   readonly keyStore: ApiKeyStore;
   readonly cameraAuthenticator: CameraAuthenticator;
+  /** One-time live-view tickets (`POST /v1/cameras/:id/live-ticket`). */
+  readonly liveTickets: LiveTickets;
+  /** Ended sessions, for connections that outlive a request (live view). */
+  readonly onSessionsEnded: (listener: (sessionIds: readonly string[]) => void) => () => void;
 }
 
 export interface AuthDeps {
@@ -92,5 +97,7 @@ export function composeAuth(lifecycle: Lifecycle, config: Readonly<VigilConfig>,
     },
     stop: async () => clearInterval(timer),
   });
-  return { users, auth, authenticator, ring, security, hasher, keys, keyStore, cameraAuthenticator };
+  const liveTickets = new LiveTickets(config.live_view.ticket_ttl_s * 1000);
+  const onSessionsEnded = (listener: (ids: readonly string[]) => void): (() => void) => sessions.onEnded((ended) => listener(ended.map((e) => e.id)));
+  return { users, auth, authenticator, ring, security, hasher, keys, keyStore, cameraAuthenticator, liveTickets, onSessionsEnded };
 }
