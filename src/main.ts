@@ -44,6 +44,7 @@ import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
 import { GroupCommit } from "./store/group-commit.js";
 import { Outbox } from "./sync/outbox.js";
+import { backupMacKey } from "./store/backup-mac.js";
 
 export interface Daemon {
   readonly lifecycle: Lifecycle;
@@ -184,7 +185,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log: log.child({ component: "cert-expiry" }),
     }),
   );
-  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key, watchlist: faces.service, cameras: { registry: cameraRegistry, views: cameraViews } });
+  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway, macKey: backupMacKey(secrets.audit_hmac_key) }, checkpointKey: secrets.audit_checkpoint_key, watchlist: faces.service, cameras: { registry: cameraRegistry, views: cameraViews } });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision
   // (so probes answer while models load and cameras connect).

@@ -72,6 +72,8 @@ export const ErrorCodes = {
   SNAPSHOT_UNAVAILABLE: "VIGIL_E_SNAPSHOT_UNAVAILABLE",
   /** A camera URL or credentials file that reaches what a camera must not: the daemon's secrets, the box's files, inline credentials. */
   CAMERA_SOURCE_REFUSED: "VIGIL_E_CAMERA_SOURCE_REFUSED",
+  /** A backup whose MAC does not verify (edited, cut short, or written under another audit key): nothing is restored. */
+  BACKUP_TAMPERED: "VIGIL_E_BACKUP_TAMPERED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
