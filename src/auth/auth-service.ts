@@ -59,7 +59,7 @@ export class AuthService {
     const { users, hasher, lockout, audit } = this.deps;
     const now = this.now();
     const user = users.get(username);
-    const lockedUntil = user ? lockout.lockedUntil(username, now) : undefined;
+    const lockedUntil = user ? lockout.lockedUntil(username, client.ip, now) : undefined;
     // Always one argon2 verify, whether the account exists, is disabled or locked: same time for each.
     const matches = user ? await hasher.verify(user.password_hash, password) : await hasher.verifyUnknownUser(password);
     const refusal = !user ? "unknown_user" : user.disabled ? "disabled" : lockedUntil !== undefined ? "locked" : !matches ? "bad_password" : undefined;
@@ -68,15 +68,15 @@ export class AuthService {
       // Keyed by source alone: a key with the reason in it would let the answer's timing tell
       // an unknown user from a wrong password. The recorded entry still names its reason.
       const denied = this.refusals.record(`${client.ip} login`, { actor: username, source: client.ip, action: "auth.login", target: `user:${username}`, result: "denied", details: { reason: refusal ?? "unknown_user" } });
-      const counted = user && refusal === "bad_password" ? lockout.recordFailure(username, now) : undefined;
+      const counted = user && refusal === "bad_password" ? lockout.recordFailure(username, client.ip, now) : undefined;
       const [, failure] = await Promise.all([denied, counted]);
       if (failure?.lockedNow) {
-        await audit.record({ actor: "system", source: client.ip, action: "auth.lockout", target: `user:${username}`, result: "ok", details: { until: new Date(failure.lockedUntil ?? now).toISOString() } });
+        await audit.record({ actor: "system", source: client.ip, action: "auth.lockout", target: `user:${username}`, result: "ok", details: { until: new Date(failure.lockedUntil ?? now).toISOString(), scope: failure.scope } });
       }
       this.deps.onLoginFailure?.(username, client.ip);
       throw invalidCredentials();
     }
-    await lockout.clear(username);
+    await lockout.clear(username, client.ip);
     if (hasher.needsRehash(user.password_hash)) await this.rehash(user, password);
     const { session, refreshToken } = await this.deps.sessions.create(username, client.userAgent, client.ip, now);
     await audit.record({ actor: username, source: client.ip, action: "auth.login", target: `user:${username}`, result: "ok", details: { session: session.id } });

@@ -101,7 +101,26 @@ export class SessionStore implements Component {
     return { session, refreshToken: token };
   }
 
-  async rotate(sessionId: string, presentedDigest: string, now: number): Promise<RotateOutcome> {
+  /** Rotations in progress per session: two uses of one token must not both read the old state. */
+  private readonly rotating = new Map<string, Promise<unknown>>();
+
+  /**
+   * Rotates a session's refresh token. Serialised per session: of two concurrent uses of one
+   * token the first rotates and the second finds it used (`reused`, which ends the family), never
+   * both rotating, nor the second reading as a mere mismatch.
+   */
+  rotate(sessionId: string, presentedDigest: string, now: number): Promise<RotateOutcome> {
+    const run = (): Promise<RotateOutcome> => this.rotateNow(sessionId, presentedDigest, now);
+    const next = (this.rotating.get(sessionId) ?? Promise.resolve()).then(run, run);
+    const tail = next.catch(() => undefined);
+    this.rotating.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.rotating.get(sessionId) === tail) this.rotating.delete(sessionId);
+    });
+    return next;
+  }
+
+  private async rotateNow(sessionId: string, presentedDigest: string, now: number): Promise<RotateOutcome> {
     const session = this.sessions.get(sessionId);
     if (session && session.used_digests.some((d) => sameDigest(d, presentedDigest))) return { kind: "reused", session };
     const why = this.unusable(session, now);

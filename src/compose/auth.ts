@@ -60,7 +60,13 @@ export function composeAuth(lifecycle: Lifecycle, config: Readonly<VigilConfig>,
   const hasher = lifecycle.add(
     new PasswordHasher({ memoryKib: a.argon2.memory_kib, timeCost: a.argon2.time_cost, parallelism: a.argon2.parallelism, maxConcurrent: a.argon2.max_concurrent }),
   );
-  const lockout = lifecycle.add(new LoginLockout(database, commits, { maxFailures: a.lockout.max_failures, windowMs: a.lockout.window_s * 1000, lockMs: a.lockout.lock_s * 1000 }));
+  const lockout = lifecycle.add(new LoginLockout(database, commits, {
+      maxFailures: a.lockout.max_failures,
+      windowMs: a.lockout.window_s * 1000,
+      lockMs: a.lockout.lock_s * 1000,
+      maxLockMs: a.lockout.max_lock_s * 1000,
+      userMaxFailures: a.lockout.user_max_failures,
+    }));
   const sessions = lifecycle.add(new SessionStore(database, commits, { absoluteMs: a.refresh_ttl_s * 1000, idleMs: a.session_idle_s * 1000 }));
   const revocations = lifecycle.add(new RevocationList(database, commits));
   const ring = lifecycle.add(new TokenKeyRing(database, commits, secrets.token_signing_key, log.child({ component: "token-keyring" })));

@@ -99,9 +99,11 @@ export const ConfigSchema = Type.Object(
         ),
         lockout: Type.Object(
           {
-            max_failures: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+            max_failures: Type.Integer({ minimum: 1, maximum: 100, default: 5, description: "failures from one source (IPv6: one /64) within window_s that lock the account for that source" }),
             window_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
-            lock_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+            lock_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 900, description: "the first lock; each further lock of the same account and source doubles it" }),
+            max_lock_s: Type.Integer({ minimum: 1, maximum: 604_800, default: 86_400, description: "the longest a lock grows to" }),
+            user_max_failures: Type.Integer({ minimum: 1, maximum: 100_000, default: 50, description: "failures from all sources together within window_s that lock the account for everyone (lock_s)" }),
           },
           { additionalProperties: false, default: {} },
         ),

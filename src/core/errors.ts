@@ -74,6 +74,8 @@ export const ErrorCodes = {
   CAMERA_SOURCE_REFUSED: "VIGIL_E_CAMERA_SOURCE_REFUSED",
   /** A backup whose MAC does not verify (edited, cut short, or written under another audit key): nothing is restored. */
   BACKUP_TAMPERED: "VIGIL_E_BACKUP_TAMPERED",
+  /** A password change while the account is locked after failed attempts. */
+  ACCOUNT_LOCKED: "VIGIL_E_ACCOUNT_LOCKED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

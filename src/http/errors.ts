@@ -31,6 +31,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.SNAPSHOT_UNAVAILABLE]: 404,
   [ErrorCodes.CAMERA_SOURCE_REFUSED]: 400,
   [ErrorCodes.BACKUP_TAMPERED]: 422,
+  [ErrorCodes.ACCOUNT_LOCKED]: 423,
 };
 
 export function httpStatusFor(code: ErrorCode): number {

@@ -1,6 +1,7 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ErrorCodes, VigilError } from "../core/errors.js";
+import { sourceKey } from "../auth/source-key.js";
 
 export interface RateLimitSettings {
   readonly perIpPerMinute: number;
@@ -59,9 +60,10 @@ export async function createLimiters(app: FastifyInstance, settings: RateLimitSe
     return typeof body?.username === "string" ? body.username.toLowerCase().slice(0, 64) : "";
   };
   return {
-    perIp: limiter("ip", settings.perIpPerMinute, (r) => r.ip),
-    perUser: limiter("user", settings.perUserPerMinute, (r) => (r.principal?.kind === "user" ? r.principal.username : r.principal?.kind === "camera" ? `camera:${r.principal.cameraId}` : r.ip)),
-    loginPerIp: limiter("login-ip", settings.loginPerIpPerMinute, (r) => r.ip),
+    // An IPv6 host usually holds a whole /64: it is one source.
+    perIp: limiter("ip", settings.perIpPerMinute, (r) => sourceKey(r.ip)),
+    perUser: limiter("user", settings.perUserPerMinute, (r) => (r.principal?.kind === "user" ? r.principal.username : r.principal?.kind === "camera" ? `camera:${r.principal.cameraId}` : sourceKey(r.ip))),
+    loginPerIp: limiter("login-ip", settings.loginPerIpPerMinute, (r) => sourceKey(r.ip)),
     loginPerUser: limiter("login-user", settings.loginPerUserPerMinute, loginName),
   };
 }
