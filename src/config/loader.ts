@@ -5,6 +5,7 @@ import { parseDocument } from "yaml";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
 import { cameraSourceProblem, cameraSourcePolicy } from "./camera-source-rules.js";
+import { mqttTransportProblem } from "./mqtt-rules.js";
 import { applyEnvOverride, collectEnvOverrides, EnvOverrideError } from "./env-overrides.js";
 import { ConfigSchema, type VigilConfig } from "./schema.js";
 import { checkZoneRules } from "./zone-rule-checks.js";
@@ -61,6 +62,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, baseDir: strin
   });
   // Zone rules must name zones that exist (throws with the rule's path).
   checkZoneRules(config);
+  const mqtt = mqttTransportProblem(config);
+  if (mqtt) throw invalid(mqtt.path, mqtt.problem);
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   config.data_dir = abs(config.data_dir);
   config.secrets_dir = abs(config.secrets_dir);

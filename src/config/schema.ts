@@ -137,6 +137,10 @@ export const ConfigSchema = Type.Object(
         inflight_window: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
         health_interval_s: Type.Integer({ minimum: 5, maximum: 3600, default: 30, description: "retained <base>/health refresh" }),
         tls: Type.Optional(TlsFilesSchema),
+        allow_plain: Type.Boolean({
+          default: false,
+          description: "accept plaintext broker URLs (mqtt://, tcp://, ws://) on network addresses; off: refused at start (loopback is always allowed)",
+        }),
         embedded: Type.Object(
           {
             enabled: Type.Boolean({ default: false }),
