@@ -111,7 +111,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
     limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log, parts.auth.security) },
     routes: [
       ...(parts.before ?? []),
-      (app) => registerHealthRoutes(app, parts.probes),
+      (app) => registerHealthRoutes(app, { ...parts.probes, signedIn: (request) => auth.authenticator.authenticate(request, "viewer").then(() => true, () => false) }),
       (app) => (parts.metrics ? registerMetricsRoute(app, parts.metrics) : undefined),
       (app) => registerHealthDocumentRoute(app, parts.health),
       (app) => registerProviderRoutes(app, { providers: parts.providers ?? (() => []) }),
