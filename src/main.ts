@@ -44,6 +44,7 @@ import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
 import { GroupCommit } from "./store/group-commit.js";
 import { Outbox } from "./sync/outbox.js";
+import { backupMacKey } from "./store/backup-mac.js";
 
 export interface Daemon {
   readonly lifecycle: Lifecycle;
@@ -96,7 +97,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       database,
       commits,
       { site: config.site, gateway: config.gateway },
-      { maxBytes: config.outbox.max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s },
+      { maxBytes: config.outbox.max_bytes, auditMaxBytes: config.outbox.audit_max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s },
       log.child({ component: "outbox" }),
     ),
   );
@@ -178,7 +179,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log: log.child({ component: "cert-expiry" }),
     }),
   );
-  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key, watchlist: faces.service, cameras: { registry: cameraRegistry, views: cameraViews } });
+  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway, macKey: backupMacKey(secrets.audit_hmac_key) }, checkpointKey: secrets.audit_checkpoint_key, watchlist: faces.service, cameras: { registry: cameraRegistry, views: cameraViews } });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision
   // (so probes answer while models load and cameras connect).
@@ -215,7 +216,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     }),
   );
   // Added after the listener, so it stops first: viewers are closed before the server goes.
-  const liveView = addLiveView(lifecycle, config, { registry: cameraRegistry, authenticator: auth.authenticator, audit: sync.audit, env, log: log.child({ component: "live-view" }) });
+  const liveView = addLiveView(lifecycle, config, { registry: cameraRegistry, auth, audit: sync.audit, env, log: log.child({ component: "live-view" }) });
 
   if (trust) {
     const cameraLog = log.child({ component: "camera-tls" });

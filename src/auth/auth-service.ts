@@ -1,3 +1,4 @@
+import { ThrottledAudit } from "../audit/throttled-recorder.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -46,31 +47,36 @@ const invalidRefresh = (): VigilError => new VigilError(ErrorCodes.UNAUTHENTICAT
  */
 export class AuthService {
   private readonly now: () => number;
+  /** Failed logins and unknown refresh tokens, audited once per source (and reason) a minute. */
+  private readonly refusals: ThrottledAudit;
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.refusals = new ThrottledAudit(deps.audit, undefined, this.now);
   }
 
   async login(username: string, password: string, client: ClientInfo): Promise<TokenPair> {
     const { users, hasher, lockout, audit } = this.deps;
     const now = this.now();
     const user = users.get(username);
-    const lockedUntil = user ? lockout.lockedUntil(username, now) : undefined;
+    const lockedUntil = user ? lockout.lockedUntil(username, client.ip, now) : undefined;
     // Always one argon2 verify, whether the account exists, is disabled or locked: same time for each.
     const matches = user ? await hasher.verify(user.password_hash, password) : await hasher.verifyUnknownUser(password);
     const refusal = !user ? "unknown_user" : user.disabled ? "disabled" : lockedUntil !== undefined ? "locked" : !matches ? "bad_password" : undefined;
     if (refusal || !user) {
       // The failure's writes go into one group commit, so each kind of failure costs the same fsyncs.
-      const denied = audit.record({ actor: username, source: client.ip, action: "auth.login", target: `user:${username}`, result: "denied", details: { reason: refusal ?? "unknown_user" } });
-      const counted = user && refusal === "bad_password" ? lockout.recordFailure(username, now) : undefined;
+      // Keyed by source alone: a key with the reason in it would let the answer's timing tell
+      // an unknown user from a wrong password. The recorded entry still names its reason.
+      const denied = this.refusals.record(`${client.ip} login`, { actor: username, source: client.ip, action: "auth.login", target: `user:${username}`, result: "denied", details: { reason: refusal ?? "unknown_user" } });
+      const counted = user && refusal === "bad_password" ? lockout.recordFailure(username, client.ip, now) : undefined;
       const [, failure] = await Promise.all([denied, counted]);
       if (failure?.lockedNow) {
-        await audit.record({ actor: "system", source: client.ip, action: "auth.lockout", target: `user:${username}`, result: "ok", details: { until: new Date(failure.lockedUntil ?? now).toISOString() } });
+        await audit.record({ actor: "system", source: client.ip, action: "auth.lockout", target: `user:${username}`, result: "ok", details: { until: new Date(failure.lockedUntil ?? now).toISOString(), scope: failure.scope } });
       }
       this.deps.onLoginFailure?.(username, client.ip);
       throw invalidCredentials();
     }
-    await lockout.clear(username);
+    await lockout.clear(username, client.ip);
     if (hasher.needsRehash(user.password_hash)) await this.rehash(user, password);
     const { session, refreshToken } = await this.deps.sessions.create(username, client.userAgent, client.ip, now);
     await audit.record({ actor: username, source: client.ip, action: "auth.login", target: `user:${username}`, result: "ok", details: { session: session.id } });
@@ -89,7 +95,7 @@ export class AuthService {
       throw invalidRefresh();
     }
     if (outcome.kind === "invalid") {
-      await this.deps.audit.record({ actor: "unknown", source: client.ip, action: "auth.refresh", target: `session:${parsed.sessionId}`, result: "denied", details: { reason: outcome.reason } });
+      await this.refusals.record(`${client.ip} refresh ${outcome.reason}`, { actor: "unknown", source: client.ip, action: "auth.refresh", target: `session:${parsed.sessionId}`, result: "denied", details: { reason: outcome.reason } });
       throw invalidRefresh();
     }
     const user = this.deps.users.get(outcome.session.username);

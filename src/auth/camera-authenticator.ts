@@ -57,7 +57,8 @@ export class CameraAuthenticator {
     const policy = camera?.push.auth ?? "either";
     const refuse = async (reason: string, err: VigilError): Promise<never> => {
       this.deps.onRefused?.();
-      const admitted = this.throttle.admit(`${request.ip} ${cameraId} ${reason}`, Date.now());
+      // Source and reason only: a camera id in the key would let one address open a window per id.
+      const admitted = this.throttle.admit(`${request.ip} ${reason}`, Date.now());
       if (!admitted.record) throw err;
       await this.deps.audit.record({
         actor: keyVerdict?.ok === false && keyVerdict.keyId ? `key:${keyVerdict.keyId}` : cert?.ok ? `camera:${cert.cameraId}` : "unknown",

@@ -1,6 +1,9 @@
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 
+/** Distinct source addresses tracked per minute for the flood alert's top list. */
+export const MAX_SOURCES = 1000;
+
 /** Where alerts go (the outbox's `alerts` stream in the daemon). */
 export type AlertSink = (type: string, data: Record<string, unknown>) => Promise<unknown>;
 
@@ -43,7 +46,9 @@ export class SecurityMonitor implements Component {
     const now = this.now();
     this.recentLogins = withinLastMinute([...this.recentLogins, now], now);
     if (this.recentLogins.length === 1) this.sources.clear();
-    this.sources.set(ip, (this.sources.get(ip) ?? 0) + 1);
+    // Bounded: a spray from a million addresses in a minute counts the rest under "other".
+    const source = this.sources.has(ip) || this.sources.size < MAX_SOURCES ? ip : "other";
+    this.sources.set(source, (this.sources.get(source) ?? 0) + 1);
     if (this.recentLogins.length <= this.threshold || now - this.lastAlertAt < 60_000) return;
     this.lastAlertAt = now;
     const top = [...this.sources].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([source, count]) => ({ source, count }));
@@ -51,6 +56,11 @@ export class SecurityMonitor implements Component {
     this.alert("security.login_flood", { failures_last_minute: this.recentLogins.length, threshold: this.threshold, top_sources: top }).catch((err: unknown) => {
       this.log.error({ err }, "security alert could not be queued");
     });
+  }
+
+  /** Distinct sources being counted this minute (bounded by MAX_SOURCES + 1). */
+  get trackedSources(): number {
+    return this.sources.size;
   }
 
   /** A reason for health while failures run above the threshold, else undefined. */

@@ -101,7 +101,26 @@ export class SessionStore implements Component {
     return { session, refreshToken: token };
   }
 
-  async rotate(sessionId: string, presentedDigest: string, now: number): Promise<RotateOutcome> {
+  /** Rotations in progress per session: two uses of one token must not both read the old state. */
+  private readonly rotating = new Map<string, Promise<unknown>>();
+
+  /**
+   * Rotates a session's refresh token. Serialised per session: of two concurrent uses of one
+   * token the first rotates and the second finds it used (`reused`, which ends the family), never
+   * both rotating, nor the second reading as a mere mismatch.
+   */
+  rotate(sessionId: string, presentedDigest: string, now: number): Promise<RotateOutcome> {
+    const run = (): Promise<RotateOutcome> => this.rotateNow(sessionId, presentedDigest, now);
+    const next = (this.rotating.get(sessionId) ?? Promise.resolve()).then(run, run);
+    const tail = next.catch(() => undefined);
+    this.rotating.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.rotating.get(sessionId) === tail) this.rotating.delete(sessionId);
+    });
+    return next;
+  }
+
+  private async rotateNow(sessionId: string, presentedDigest: string, now: number): Promise<RotateOutcome> {
     const session = this.sessions.get(sessionId);
     if (session && session.used_digests.some((d) => sameDigest(d, presentedDigest))) return { kind: "reused", session };
     const why = this.unusable(session, now);
@@ -125,12 +144,21 @@ export class SessionStore implements Component {
     this.dirty.add(sessionId);
   }
 
+  private readonly endListeners = new Set<(ended: readonly SessionRecord[]) => void>();
+
+  /** Told of sessions once their end is on disk (logout, revocation, disable, password change). */
+  onEnded(listener: (ended: readonly SessionRecord[]) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
   /** Ends sessions; returns those that were still open. */
   async end(ids: readonly string[], reason: string, now: number): Promise<SessionRecord[]> {
     const ended = ids.map((id) => this.sessions.get(id)).filter((s): s is SessionRecord => s !== undefined && s.ended_at === null).map((s) => ({ ...s, ended_at: now, end_reason: reason }));
     if (ended.length === 0) return [];
     await this.commits.commit(ended.map((s) => ({ type: "put" as const, sublevel: this.database.sublevels.sessions, key: s.id, value: s })));
     for (const s of ended) this.sessions.set(s.id, s);
+    for (const listener of this.endListeners) listener(ended);
     return ended;
   }
 

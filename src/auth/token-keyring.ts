@@ -115,7 +115,7 @@ export class TokenKeyRing implements Component {
 
   private unwrap(s: StoredKey): SigningKey | undefined {
     try {
-      const decipher = createDecipheriv("aes-256-gcm", this.wrappingKey, Buffer.from(s.iv, "base64url"));
+      const decipher = createDecipheriv("aes-256-gcm", this.wrappingKey, Buffer.from(s.iv, "base64url"), { authTagLength: 16 });
       decipher.setAAD(Buffer.from(s.kid));
       decipher.setAuthTag(Buffer.from(s.tag, "base64url"));
       const key = Buffer.concat([decipher.update(Buffer.from(s.wrapped, "base64url")), decipher.final()]);

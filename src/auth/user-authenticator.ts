@@ -54,6 +54,21 @@ export class UserAuthenticator {
     return { kind: "user", username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt: claims.exp };
   }
 
+  /**
+   * Whether an admitted principal still stands: its token not revoked, its session open and not
+   * idle, its user enabled and still of the role. For connections that outlive one request (live
+   * view); the token's own expiry is not re-checked, its session is.
+   */
+  standing(principal: UserPrincipal, needed: Role): "ok" | "unauthenticated" | "forbidden" {
+    const now = (this.deps.now ?? Date.now)();
+    if (this.deps.revocations.isRevoked(principal.tokenId)) return "unauthenticated";
+    const session = this.deps.sessions.get(principal.sessionId);
+    if (session?.username !== principal.username || this.deps.sessions.unusable(session, now)) return "unauthenticated";
+    const user = this.deps.users.get(principal.username);
+    if (!user || user.disabled) return "unauthenticated";
+    return roleIncludes(user.role, needed) ? "ok" : "forbidden";
+  }
+
   private readonly throttle = new AuditThrottle();
 
   private async refuse(request: FastifyRequest, reason: string, username?: string): Promise<never> {

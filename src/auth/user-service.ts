@@ -99,8 +99,14 @@ export class UserService {
   /** The user changes their own password: the current one is required, and every session ends. */
   async changeOwnPassword(username: string, current: string, next: string, actor: Actor): Promise<void> {
     const user = this.require(username);
+    const source = actor.source ?? "local";
+    // A locked account cannot change its password either: the current password is a guess like a login's.
+    if (this.deps.lockout.lockedUntil(username, source, this.now) !== undefined) {
+      await this.deps.audit.record({ actor: actor.name, source: actor.source, action: "user.password_changed", target: `user:${username}`, result: "denied", details: { reason: "locked" } });
+      throw new VigilError(ErrorCodes.ACCOUNT_LOCKED, "the account is locked after failed attempts; try again later, or ask an admin to reset the password");
+    }
     if (!(await this.deps.hasher.verify(user.password_hash, current))) {
-      await this.deps.lockout.recordFailure(username, this.now);
+      await this.deps.lockout.recordFailure(username, source, this.now);
       await this.deps.audit.record({ actor: actor.name, source: actor.source, action: "user.password_changed", target: `user:${username}`, result: "denied", details: { reason: "bad_current_password" } });
       throw new VigilError(ErrorCodes.UNAUTHENTICATED, "invalid credentials");
     }

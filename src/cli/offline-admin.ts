@@ -8,6 +8,7 @@ import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import { Lifecycle } from "../core/lifecycle.js";
 import { createLogger } from "../core/logger.js";
 import type { OfflineAdmin } from "./admin-client.js";
+import { backupMacKey } from "../store/backup-mac.js";
 
 /**
  * The store and audit chain opened by the CLI itself, for admin ops while no daemon runs. What it
@@ -23,7 +24,7 @@ export const openOfflineAdmin: OfflineAdmin = async (config: Readonly<VigilConfi
   const auth = composeAuth(lifecycle, config, secrets, { database, commits, audit, alert: (type, data) => outbox.append("alerts", type, data), cameras, log });
   // Offline, a camera change is only stored: the daemon's next start runs it.
   const registry = addCameraRegistry(lifecycle, config, { database, commits, audit, keys: auth.keys, env: process.env, provisioned: () => config.cameras, apply: async () => undefined, log });
-  const ops = buildAdminOps({ auth, audit, store: { database, site: config.site, gateway: config.gateway }, checkpointKey: secrets.audit_checkpoint_key, cameras: { registry } });
+  const ops = buildAdminOps({ auth, audit, store: { database, site: config.site, gateway: config.gateway, macKey: backupMacKey(secrets.audit_hmac_key) }, checkpointKey: secrets.audit_checkpoint_key, cameras: { registry } });
   try {
     await lifecycle.start();
   } catch (err) {

@@ -1,20 +1,20 @@
 import { resolve } from "node:path";
-import { auditKeyFromSecret, auditMac } from "../audit/chain.js";
 import { configPathFrom, loadConfig } from "../config/loader.js";
 import type { VigilConfig } from "../config/schema.js";
 import { openSecrets } from "../config/sealed-secrets.js";
 import { planSecretRestore, type SecretRestorePlan, writeSecretFiles } from "../config/secret-files.js";
-import { loadSecrets, readSecretFile, secretsDirectory } from "../config/secrets.js";
-import type { AuditEntry } from "../contract/audit.js";
+import { loadSecrets, secretsDirectory } from "../config/secrets.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import { createLogger } from "../core/logger.js";
-import { inspectBackup, readBackupHeader } from "../store/backup-reader.js";
+import { type InspectedBackup, inspectBackup, readBackupHeader } from "../store/backup-reader.js";
+import { backupMacKey } from "../store/backup-mac.js";
 import { isStoreEmpty, restoreEntries } from "../store/backup-restore.js";
 import { Database } from "../store/database.js";
 import { daemonAnswers } from "./daemon-probe.js";
 import { emit, fail, progress } from "./output.js";
 import { readPassphrase } from "./passphrase-input.js";
 import { recordInRestoredChain } from "./restore-audit.js";
+import { AUDIT_KEY, checkAuditKey, lastAuditEntry, localAuditKey, wrongKey } from "./restore-checks.js";
 
 export interface RestoreOptions {
   config?: string;
@@ -22,28 +22,6 @@ export interface RestoreOptions {
   force?: boolean;
   /** `--no-secrets` sets this false: restore the store only, even when the backup holds secrets. */
   secrets?: boolean;
-}
-
-const AUDIT_KEY = "audit_hmac_key";
-
-type KeyCheck = "ok" | "empty-chain" | "mismatch" | "no-key";
-
-/** Whether the audit chain in the backup verifies under the key this box will run with. */
-function checkAuditKey(head: AuditEntry | undefined, keyText: string | undefined): KeyCheck {
-  if (!head) return "empty-chain";
-  if (keyText === undefined) return "no-key";
-  return auditMac(auditKeyFromSecret(keyText), head.prev_mac, head) === head.mac ? "ok" : "mismatch";
-}
-
-async function localAuditKey(dir: string, plan: SecretRestorePlan | undefined): Promise<string | undefined> {
-  const restored = plan?.missing.get(AUDIT_KEY);
-  // Read as the daemon reads secret files: a trailing newline is not part of the secret.
-  if (restored) return restored.toString("utf8").replace(/\r?\n$/, "");
-  try {
-    return await readSecretFile(dir, AUDIT_KEY);
-  } catch {
-    return undefined;
-  }
 }
 
 async function openStore(config: Readonly<VigilConfig>): Promise<Database> {
@@ -58,7 +36,7 @@ async function openStore(config: Readonly<VigilConfig>): Promise<Database> {
 }
 
 /** Writes the entries into an empty store (emptied first with --force); a failure part-way empties it again. */
-async function restoreStore(config: Readonly<VigilConfig>, file: string, force: boolean, total: number, show: (done: number, total: number) => void): Promise<number> {
+async function restoreStore(config: Readonly<VigilConfig>, file: string, macKey: Buffer, force: boolean, total: number, show: (done: number, total: number) => void): Promise<number> {
   const database = await openStore(config);
   try {
     if (!(await isStoreEmpty(database))) {
@@ -66,7 +44,7 @@ async function restoreStore(config: Readonly<VigilConfig>, file: string, force: 
       await database.level.clear();
     }
     try {
-      return await restoreEntries(database, file, (done) => show(done, total));
+      return await restoreEntries(database, file, macKey, (done) => show(done, total));
     } catch (err) {
       // Half a store is worse than none: a daemon would start on it and link new audit entries on.
       await database.level.clear().catch(() => {});
@@ -98,7 +76,6 @@ export async function restore(file: string, opts: RestoreOptions): Promise<void>
         `${path} is the backup of ${header.site}/${header.gateway}, this box is ${config.site}/${config.gateway}: every stored message and the audit chain are bound to the gateway's identity; set site and gateway in the config to match`,
       );
     }
-    const inspected = await inspectBackup(path, json ? undefined : progress("checking backup"));
 
     const secretsDir = secretsDirectory(config.secrets_dir, process.env);
     let plan: SecretRestorePlan | undefined;
@@ -112,15 +89,28 @@ export async function restore(file: string, opts: RestoreOptions): Promise<void>
         );
       }
     }
-    const keyCheck = checkAuditKey(inspected.auditHead, await localAuditKey(secretsDir, plan));
-    if ((keyCheck === "mismatch" || keyCheck === "no-key") && opts.force !== true) {
-      throw new VigilError(
-        ErrorCodes.CONFLICT,
-        `${keyCheck === "no-key" ? `there is no ${AUDIT_KEY} in ${secretsDir}` : `the ${AUDIT_KEY} in ${secretsDir} is not the one`} that wrote this backup's audit chain, so it would not verify: restore from a backup taken --with-secrets, or copy the old box's secrets into ${secretsDir} first; --force restores anyway`,
-      );
+    // The whole file is authenticated under a key derived from audit_hmac_key (the backup's own,
+    // when it carries secrets): without that key nothing can be checked, so nothing is restored.
+    const keyText = await localAuditKey(secretsDir, plan);
+    if (keyText === undefined) throw new VigilError(ErrorCodes.CONFLICT, `there is no ${AUDIT_KEY} in ${secretsDir} to verify this backup with: restore from a backup taken --with-secrets, or copy the old box's secrets into ${secretsDir} first`);
+    const macKey = backupMacKey(keyText);
+    let inspected: InspectedBackup;
+    try {
+      inspected = await inspectBackup(path, macKey, json ? undefined : progress("checking backup"));
+    } catch (err) {
+      // A MAC that fails under the wrong key is the wrong key, not tampering: say which.
+      if (isVigilError(err, ErrorCodes.BACKUP_TAMPERED) && checkAuditKey(await lastAuditEntry(path), keyText) === "mismatch") throw wrongKey(secretsDir);
+      throw err;
+    }
+    if (!inspected.authenticated && opts.force !== true) {
+      throw new VigilError(ErrorCodes.BACKUP_TAMPERED, `${path} is a format 1 backup, which carries no MAC and cannot be checked for changes; --force restores it anyway`, { details: { field: "file" } });
+    }
+    const keyCheck = checkAuditKey(inspected.auditHead, keyText);
+    if (keyCheck === "mismatch" || keyCheck === "no-key") {
+      if (inspected.authenticated || opts.force !== true) throw wrongKey(secretsDir);
     }
 
-    const restored = await restoreStore(config, path, opts.force === true, header.counts.entries, json ? () => {} : progress("restoring"));
+    const restored = await restoreStore(config, path, macKey, opts.force === true, header.counts.entries, json ? () => {} : progress("restoring"));
     const written = plan ? await writeSecretFiles(secretsDir, plan.missing) : [];
 
     const warnings: string[] = [];
@@ -140,6 +130,7 @@ export async function restore(file: string, opts: RestoreOptions): Promise<void>
     } else {
       warnings.push(`this box's ${AUDIT_KEY} does not verify the restored audit chain (restored with --force); "vigil audit verify" will report it broken`);
     }
+    if (!inspected.authenticated) warnings.push("a format 1 backup carries no MAC: it was restored with --force without a check for changes");
     const result = {
       ok: true,
       file: path,

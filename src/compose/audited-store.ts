@@ -23,7 +23,7 @@ export function addAuditedStore(lifecycle: Lifecycle, config: Readonly<VigilConf
   const identity = { site: config.site, gateway: config.gateway };
   const database = lifecycle.add(new Database(config.data_dir, log, { attempts: 4, delayMs: 250 }));
   const commits = lifecycle.add(new GroupCommit(database));
-  const outbox = lifecycle.add(new Outbox(database, commits, identity, { maxBytes: config.outbox.max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s }, log));
+  const outbox = lifecycle.add(new Outbox(database, commits, identity, { maxBytes: config.outbox.max_bytes, auditMaxBytes: config.outbox.audit_max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s }, log));
   const audit = lifecycle.add(new AuditLog(database, outbox, auditKeyFromSecret(secrets.audit_hmac_key), identity, { anonymiseSources: config.audit.anonymise_sources }, log));
   return { database, commits, outbox, audit };
 }

@@ -16,6 +16,7 @@ import { UserStore } from "../auth/user-store.js";
 import type { CameraConfig, VigilConfig } from "../config/schema.js";
 import type { Secrets } from "../config/secrets.js";
 import type { AuditRecorder } from "../contract/audit.js";
+import { LiveTickets } from "../auth/live-tickets.js";
 import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
@@ -31,6 +32,10 @@ export interface AuthParts {
   readonly keys: ApiKeyService;
   readonly keyStore: ApiKeyStore;
   readonly cameraAuthenticator: CameraAuthenticator;
+  /** One-time live-view tickets (`POST /v1/cameras/:id/live-ticket`). */
+  readonly liveTickets: LiveTickets;
+  /** Ended sessions, for connections that outlive a request (live view). */
+  readonly onSessionsEnded: (listener: (sessionIds: readonly string[]) => void) => () => void;
 }
 
 export interface AuthDeps {
@@ -55,7 +60,13 @@ export function composeAuth(lifecycle: Lifecycle, config: Readonly<VigilConfig>,
   const hasher = lifecycle.add(
     new PasswordHasher({ memoryKib: a.argon2.memory_kib, timeCost: a.argon2.time_cost, parallelism: a.argon2.parallelism, maxConcurrent: a.argon2.max_concurrent }),
   );
-  const lockout = lifecycle.add(new LoginLockout(database, commits, { maxFailures: a.lockout.max_failures, windowMs: a.lockout.window_s * 1000, lockMs: a.lockout.lock_s * 1000 }));
+  const lockout = lifecycle.add(new LoginLockout(database, commits, {
+      maxFailures: a.lockout.max_failures,
+      windowMs: a.lockout.window_s * 1000,
+      lockMs: a.lockout.lock_s * 1000,
+      maxLockMs: a.lockout.max_lock_s * 1000,
+      userMaxFailures: a.lockout.user_max_failures,
+    }));
   const sessions = lifecycle.add(new SessionStore(database, commits, { absoluteMs: a.refresh_ttl_s * 1000, idleMs: a.session_idle_s * 1000 }));
   const revocations = lifecycle.add(new RevocationList(database, commits));
   const ring = lifecycle.add(new TokenKeyRing(database, commits, secrets.token_signing_key, log.child({ component: "token-keyring" })));
@@ -92,5 +103,7 @@ export function composeAuth(lifecycle: Lifecycle, config: Readonly<VigilConfig>,
     },
     stop: async () => clearInterval(timer),
   });
-  return { users, auth, authenticator, ring, security, hasher, keys, keyStore, cameraAuthenticator };
+  const liveTickets = new LiveTickets(config.live_view.ticket_ttl_s * 1000);
+  const onSessionsEnded = (listener: (ids: readonly string[]) => void): (() => void) => sessions.onEnded((ended) => listener(ended.map((e) => e.id)));
+  return { users, auth, authenticator, ring, security, hasher, keys, keyStore, cameraAuthenticator, liveTickets, onSessionsEnded };
 }

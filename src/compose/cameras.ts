@@ -1,7 +1,8 @@
 import type { ApiKeyService } from "../auth/api-keys/api-key-service.js";
+import { cameraSourcePolicy } from "../config/camera-source-rules.js";
 import type { CameraConfig, VigilConfig } from "../config/schema.js";
 import { readSecretFile, secretsSearchPath } from "../config/secrets.js";
-import type { UserAuthenticator } from "../auth/user-authenticator.js";
+import type { AuthParts } from "./auth.js";
 import { LiveView } from "../ingest/live-view.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import type { Lifecycle } from "../core/lifecycle.js";
@@ -44,6 +45,7 @@ export function addCameraRegistry(lifecycle: Lifecycle, config: Readonly<VigilCo
       ...(parts.accept ? { accept: parts.accept } : {}),
       probe: ffprobeCamera(config.ingest.probe_timeout_s * 1000),
       credentials: new CameraCredentials(config.secrets_dir, secretsSearchPath(config.secrets_dir, parts.env)),
+      sources: cameraSourcePolicy(config),
       revokeKeys: (id, by) => revokeCameraKeys(parts.keys, id, by),
       log: parts.log,
     }),
@@ -54,7 +56,7 @@ export function addCameraRegistry(lifecycle: Lifecycle, config: Readonly<VigilCo
 export function addLiveView(
   lifecycle: Lifecycle,
   config: Readonly<VigilConfig>,
-  parts: { registry: CameraRegistry; authenticator: UserAuthenticator; audit: AuditRecorder; env: NodeJS.ProcessEnv; log: Logger },
+  parts: { registry: CameraRegistry; auth: AuthParts; audit: AuditRecorder; env: NodeJS.ProcessEnv; log: Logger },
 ): LiveView {
   const lv = config.live_view;
   const search = secretsSearchPath(config.secrets_dir, parts.env);
@@ -71,7 +73,15 @@ export function addLiveView(
         return c && { config: c.camera, size: c.probe ?? undefined };
       },
       readCredentials: async (file) => (file === undefined ? undefined : readSecretFile(search, file)),
-      authenticate: (request, needed) => parts.authenticator.authenticate(request, needed),
+      auth: {
+        tickets: parts.auth.liveTickets,
+        authenticate: (request, needed) => parts.auth.authenticator.authenticate(request, needed),
+        standing: (principal, needed) => parts.auth.authenticator.standing(principal, needed),
+      },
+      onSessionsEnded: parts.auth.onSessionsEnded,
+      recheckMs: lv.recheck_s * 1000,
+      upgradesPerMinute: lv.upgrades_per_ip_per_minute,
+      allowedOrigins: lv.allowed_origins,
       audit: parts.audit,
       log: parts.log,
     }),

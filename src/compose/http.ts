@@ -16,6 +16,7 @@ import { registerCameraKeyRoutes } from "../http/routes/camera-keys.js";
 import { registerCameraSnapshotRoute } from "../http/routes/camera-snapshot.js";
 import type { LatestFrames } from "../ingest/snapshot-cache.js";
 import { type CameraView, registerCameraRoutes } from "../http/routes/cameras.js";
+import { registerLiveTicketRoute } from "../http/routes/live-ticket.js";
 import { registerCameraAdminRoutes } from "../http/routes/camera-admin.js";
 import type { CameraRegistry } from "../ingest/camera-registry.js";
 import { type HealthRouteDeps, registerHealthDocumentRoute, registerHealthRoutes } from "../http/routes/health.js";
@@ -110,7 +111,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
     limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log, parts.auth.security) },
     routes: [
       ...(parts.before ?? []),
-      (app) => registerHealthRoutes(app, parts.probes),
+      (app) => registerHealthRoutes(app, { ...parts.probes, signedIn: (request) => auth.authenticator.authenticate(request, "viewer").then(() => true, () => false) }),
       (app) => (parts.metrics ? registerMetricsRoute(app, parts.metrics) : undefined),
       (app) => registerHealthDocumentRoute(app, parts.health),
       (app) => registerProviderRoutes(app, { providers: parts.providers ?? (() => []) }),
@@ -120,6 +121,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
       (app) => registerIncidentRoutes(app, { incidents: parts.incidents }),
       (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
+      (app) => registerLiveTicketRoute(app, { tickets: auth.liveTickets, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }),
       (app) => (parts.registry ? registerCameraAdminRoutes(app, { registry: parts.registry, cameras: parts.cameras }) : undefined),
       (app) => (parts.snapshots ? registerCameraSnapshotRoute(app, { snapshots: parts.snapshots, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }) : undefined),
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),

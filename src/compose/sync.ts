@@ -5,7 +5,7 @@ import type { VigilConfig } from "../config/schema.js";
 import type { Secrets } from "../config/secrets.js";
 import type { GatewayTopics } from "../contract/topics.js";
 import type { Lifecycle } from "../core/lifecycle.js";
-import type { Logger } from "../core/logger.js";
+import { type Logger, redactUrlCredentials } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
 import type { Database } from "../store/database.js";
 import type { GroupCommit } from "../store/group-commit.js";
@@ -19,6 +19,7 @@ import { HealthPublisher } from "../sync/health-publisher.js";
 import { MqttUplink } from "../sync/mqtt-uplink.js";
 import type { Outbox } from "../sync/outbox.js";
 import { OutboxPublisher } from "../sync/outbox-publisher.js";
+import { plainNetworkBrokers } from "../config/mqtt-rules.js";
 
 export interface SyncParts {
   readonly audit: AuditLog;
@@ -53,6 +54,9 @@ export function composeSync(
   });
 
   const brokerUrls = [...config.mqtt.brokers];
+  const plain = plainNetworkBrokers(config);
+  // Only reachable with mqtt.allow_plain (the loader refuses it otherwise): said at every start.
+  if (plain.length > 0) log.warn({ brokers: plain.map((u) => redactUrlCredentials(u)) }, "MQTT without TLS on the network (mqtt.allow_plain): incidents, audit and commands travel in clear");
   if (brokerUrls.length === 0 && config.mqtt.embedded.enabled) {
     const embedded = lifecycle.add(new EmbeddedBroker(config.mqtt.embedded.listen, log.child({ component: "embedded-broker" })));
     brokerUrls.push(embedded.url);

@@ -4,6 +4,8 @@ import { Value } from "@sinclair/typebox/value";
 import { parseDocument } from "yaml";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
+import { cameraSourceProblem, cameraSourcePolicy } from "./camera-source-rules.js";
+import { mqttTransportProblem } from "./mqtt-rules.js";
 import { applyEnvOverride, collectEnvOverrides, EnvOverrideError } from "./env-overrides.js";
 import { ConfigSchema, type VigilConfig } from "./schema.js";
 import { checkZoneRules } from "./zone-rule-checks.js";
@@ -57,15 +59,21 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, baseDir: strin
   config.cameras.forEach((camera, i) => {
     if (seen.has(camera.id)) throw invalid(`cameras[${i}].id`, `duplicate camera id "${camera.id}"`);
     seen.add(camera.id);
-    if (/^[a-z]+:\/\/[^/]*@/i.test(camera.url)) {
-      throw invalid(`cameras[${i}].url`, "credentials must not be written in the URL; put user:password in a credentials_file");
-    }
   });
   // Zone rules must name zones that exist (throws with the rule's path).
   checkZoneRules(config);
+  const mqtt = mqttTransportProblem(config);
+  if (mqtt) throw invalid(mqtt.path, mqtt.problem);
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   config.data_dir = abs(config.data_dir);
   config.secrets_dir = abs(config.secrets_dir);
+  // The same rules as cameras added through the API and CLI, except that the installer's own
+  // file may name file:// sources.
+  const sources = { ...cameraSourcePolicy(config), allowFileUrls: true };
+  config.cameras.forEach((camera, i) => {
+    const problem = cameraSourceProblem(camera, sources);
+    if (problem) throw invalid(`cameras[${i}].${problem.field.slice(1)}`, problem.message);
+  });
   config.certs_dir = abs(config.certs_dir);
   // TLS files named without a directory live in certs_dir, where `vigil cert` writes them.
   const inCerts = (p: string): string => (isAbsolute(p) ? p : resolve(config.certs_dir, p));

@@ -99,9 +99,11 @@ export const ConfigSchema = Type.Object(
         ),
         lockout: Type.Object(
           {
-            max_failures: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+            max_failures: Type.Integer({ minimum: 1, maximum: 100, default: 5, description: "failures from one source (IPv6: one /64) within window_s that lock the account for that source" }),
             window_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
-            lock_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+            lock_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 900, description: "the first lock; each further lock of the same account and source doubles it" }),
+            max_lock_s: Type.Integer({ minimum: 1, maximum: 604_800, default: 86_400, description: "the longest a lock grows to" }),
+            user_max_failures: Type.Integer({ minimum: 1, maximum: 100_000, default: 50, description: "failures from all sources together within window_s that lock the account for everyone (lock_s)" }),
           },
           { additionalProperties: false, default: {} },
         ),
@@ -135,6 +137,10 @@ export const ConfigSchema = Type.Object(
         inflight_window: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
         health_interval_s: Type.Integer({ minimum: 5, maximum: 3600, default: 30, description: "retained <base>/health refresh" }),
         tls: Type.Optional(TlsFilesSchema),
+        allow_plain: Type.Boolean({
+          default: false,
+          description: "accept plaintext broker URLs (mqtt://, tcp://, ws://) on network addresses; off: refused at start (loopback is always allowed)",
+        }),
         embedded: Type.Object(
           {
             enabled: Type.Boolean({ default: false }),
@@ -277,6 +283,10 @@ export const ConfigSchema = Type.Object(
         socket_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
         offline_alert_s: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 60, description: "no frames this long: camera.offline alert and a camera_fault incident" }),
         probe_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 120, default: 10, description: "how long ffprobe may take to read a camera's codec, size and fps when it is added at runtime" }),
+        allow_file_urls: Type.Boolean({
+          default: false,
+          description: "accept file:// camera URLs from the API and CLI (they read the box's own files: demos and tests only); the config file's cameras are the installer's and may use them",
+        }),
         shedding: Type.Object(
           {
             enabled: Type.Boolean({ default: true, description: "lower the detect fps of the busiest cameras when the detector cannot keep up" }),
@@ -307,7 +317,12 @@ export const ConfigSchema = Type.Object(
     ),
     outbox: Type.Object(
       {
-        max_bytes: Type.Integer({ minimum: 1_048_576, default: 268_435_456, description: "byte budget of the on-disk queue to central" }),
+        max_bytes: Type.Integer({ minimum: 1_048_576, default: 268_435_456, description: "byte budget of the on-disk queue to central, shared by incidents and alerts" }),
+        audit_max_bytes: Type.Integer({
+          minimum: 1_048_576,
+          default: 134_217_728,
+          description: "audit's own byte budget: audit never takes the incidents' room; beyond it audit is still kept and the health says so",
+        }),
         policy: Type.Union(
           OUTBOX_POLICIES.map((p) => Type.Literal(p)),
           { default: "shed-alerts-then-refuse-incidents", description: "when full: drop the oldest alerts, then refuse new incidents; audit is never dropped" },
@@ -346,6 +361,13 @@ export const ConfigSchema = Type.Object(
         fps: Type.Union([Type.Literal(24), Type.Literal(25), Type.Literal(30)], { default: 25, description: "output frame rate; MPEG-1 allows only standard rates" }),
         max_width: Type.Integer({ minimum: 160, maximum: 4094, default: 1280, description: "wider streams are scaled down to this width (keeps the relay cheap on a small box)" }),
         bitrate_kbps: Type.Integer({ minimum: 100, maximum: 20_000, default: 1000 }),
+        recheck_s: Type.Integer({ minimum: 1, maximum: 60, default: 60, description: "every viewer's session is checked again this often (and at once when sessions end)" }),
+        upgrades_per_ip_per_minute: Type.Integer({ minimum: 1, maximum: 10_000, default: 30, description: "WebSocket upgrades per source address (IPv6: per /64) a minute; more get 429" }),
+        allowed_origins: Type.Array(Type.String({ pattern: "^https?://[^/\\s]+$" }), {
+          default: [],
+          description: "browser origins besides the listener's own (same origin) that may open live view, e.g. https://console.example:8443",
+        }),
+        ticket_ttl_s: Type.Integer({ minimum: 5, maximum: 300, default: 30, description: "how long a one-time live-view ticket (POST /v1/cameras/:id/live-ticket) stays usable" }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -63,7 +63,7 @@ export async function sealSecrets(files: SecretFiles, passphrase: string): Promi
 /** The files back; a wrong passphrase and a changed byte fail alike (GCM cannot tell them apart). */
 export async function openSecrets(sealed: SealedSecrets, passphrase: string): Promise<SecretFiles> {
   const key = await deriveKey(passphrase, Buffer.from(sealed.salt, "base64url"), sealed);
-  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(sealed.iv, "base64url")).setAAD(AAD);
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(sealed.iv, "base64url"), { authTagLength: 16 }).setAAD(AAD);
   decipher.setAuthTag(Buffer.from(sealed.tag, "base64url"));
   let plain: Buffer;
   try {

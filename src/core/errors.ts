@@ -70,6 +70,12 @@ export const ErrorCodes = {
   /** Live view: the camera is disabled, live view is off, or the relay could not start. */
   LIVE_VIEW_UNAVAILABLE: "VIGIL_E_LIVE_VIEW_UNAVAILABLE",
   SNAPSHOT_UNAVAILABLE: "VIGIL_E_SNAPSHOT_UNAVAILABLE",
+  /** A camera URL or credentials file that reaches what a camera must not: the daemon's secrets, the box's files, inline credentials. */
+  CAMERA_SOURCE_REFUSED: "VIGIL_E_CAMERA_SOURCE_REFUSED",
+  /** A backup whose MAC does not verify (edited, cut short, or written under another audit key): nothing is restored. */
+  BACKUP_TAMPERED: "VIGIL_E_BACKUP_TAMPERED",
+  /** A password change while the account is locked after failed attempts. */
+  ACCOUNT_LOCKED: "VIGIL_E_ACCOUNT_LOCKED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -60,7 +60,9 @@ export function overallStatus(i: HealthInputs): { status: OverallStatus; reasons
   if (i.outbox.refused > 0) reasons.push(`outbox refused ${i.outbox.refused} message(s)`);
   for (const s of i.security ?? []) reasons.push(s);
   for (const s of i.systemReasons ?? []) reasons.push(s);
-  if (i.outbox.used_bytes > i.outbox.max_bytes * OUTBOX_PRESSURE) reasons.push(`outbox at ${Math.round((100 * i.outbox.used_bytes) / i.outbox.max_bytes)}% of its budget`);
+  const shared = i.outbox.used_bytes - i.outbox.bytes.audit;
+  if (shared > i.outbox.max_bytes * OUTBOX_PRESSURE) reasons.push(`outbox at ${Math.round((100 * shared) / i.outbox.max_bytes)}% of its budget`);
+  if (i.outbox.audit_over_budget) reasons.push(`audit waiting for central is over its own budget (${i.outbox.bytes.audit} of ${i.outbox.audit_max_bytes ?? "?"} bytes)`);
   return { status: reasons.length > 0 ? "degraded" : "ok", reasons };
 }
 

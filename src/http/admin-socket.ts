@@ -1,4 +1,4 @@
-import { chmod, rm } from "node:fs/promises";
+import { chmod, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -22,10 +22,21 @@ export async function runAdminOp(ops: AdminOps, name: string, args: unknown, act
   return op.run(args, { actor });
 }
 
+/** The socket's protection is its directory: refuse to serve from one that others can enter. */
+export async function assertPrivateDir(dir: string): Promise<void> {
+  const mode = (await stat(dir)).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new VigilError(ErrorCodes.CONFIG_INVALID, `data_dir ${dir} is mode ${mode.toString(8).padStart(4, "0")}; the admin socket in it needs 0700 (chmod 700 ${dir})`, { details: { path: "data_dir" } });
+  }
+}
+
 /**
  * The daemon's local administration endpoint: HTTP over a Unix socket in the data directory, so the
  * CLI can manage users and keys while the daemon holds the store. File permissions are the
- * authentication (the data dir is 0700, the socket 0600), as with docker.sock or the systemd bus.
+ * authentication (the data dir is 0700, checked at start; the socket 0600, created under umask 077),
+ * as with docker.sock or the systemd bus. The audit actor is still what the CLI says it is
+ * (`cli:<user>`): Node cannot read a Unix socket's peer credentials (SO_PEERCRED) without a native
+ * addon, so only root and the service user, who can connect at all, can claim a name.
  */
 export class AdminSocket implements Component {
   readonly name = "admin-socket";
@@ -50,10 +61,17 @@ export class AdminSocket implements Component {
       const result = await runAdminOp(this.ops(), request.params.op, request.body?.args ?? {}, `cli:${claimed}`);
       return { result: result ?? null };
     });
+    await assertPrivateDir(this.dataDir);
     // A socket file left by a daemon that was killed would make listen fail with EADDRINUSE; the
     // store lock (held by now) proves no other daemon is using it.
     await rm(this.path, { force: true });
-    await app.listen({ path: this.path });
+    // Created under umask 077, so it is never 0666 for a moment before the chmod.
+    const previous = process.umask(0o077);
+    try {
+      await app.listen({ path: this.path });
+    } finally {
+      process.umask(previous);
+    }
     await chmod(this.path, 0o600);
     this.app = app;
     this.log.info({ path: this.path }, "admin socket listening");

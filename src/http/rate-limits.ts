@@ -1,6 +1,7 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ErrorCodes, VigilError } from "../core/errors.js";
+import { sourceKey } from "../auth/source-key.js";
 
 export interface RateLimitSettings {
   readonly perIpPerMinute: number;
@@ -17,6 +18,8 @@ export interface Limiters {
   readonly loginPerIp: RequestHook;
   /** Keyed by the username in the login body, so it runs after the body is parsed. */
   readonly loginPerUser: RequestHook;
+  /** A route's own limit per user (or camera) a minute, for expensive routes. */
+  perRoute(route: string, perMinute: number): RequestHook;
 }
 
 /** Told once per key and window when a limit is hit (for the audit trail and the flood alert). */
@@ -58,10 +61,13 @@ export async function createLimiters(app: FastifyInstance, settings: RateLimitSe
     const body = request.body as { username?: unknown } | undefined;
     return typeof body?.username === "string" ? body.username.toLowerCase().slice(0, 64) : "";
   };
+  const principalKey = (r: FastifyRequest): string => (r.principal?.kind === "user" ? r.principal.username : r.principal?.kind === "camera" ? `camera:${r.principal.cameraId}` : sourceKey(r.ip));
   return {
-    perIp: limiter("ip", settings.perIpPerMinute, (r) => r.ip),
-    perUser: limiter("user", settings.perUserPerMinute, (r) => (r.principal?.kind === "user" ? r.principal.username : r.principal?.kind === "camera" ? `camera:${r.principal.cameraId}` : r.ip)),
-    loginPerIp: limiter("login-ip", settings.loginPerIpPerMinute, (r) => r.ip),
+    perRoute: (route, perMinute) => limiter(`route:${route}`, perMinute, principalKey),
+    // An IPv6 host usually holds a whole /64: it is one source.
+    perIp: limiter("ip", settings.perIpPerMinute, (r) => sourceKey(r.ip)),
+    perUser: limiter("user", settings.perUserPerMinute, principalKey),
+    loginPerIp: limiter("login-ip", settings.loginPerIpPerMinute, (r) => sourceKey(r.ip)),
     loginPerUser: limiter("login-user", settings.loginPerUserPerMinute, loginName),
   };
 }

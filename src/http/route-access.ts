@@ -15,8 +15,11 @@ export interface RequestAuthenticator {
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: RouteAccess;
-    /** `login`: the stricter login limits; `none`: probes that monitoring polls (healthz, readyz). */
-    limit?: "login" | "none";
+    /**
+     * `login`: the stricter login limits; `none`: probes that monitoring polls (healthz, readyz);
+     * `{ perMinute }`: an expensive route's own limit per user, on top of the usual ones.
+     */
+    limit?: "login" | "none" | { readonly perMinute: number };
   }
   interface FastifyRequest {
     principal: Principal | undefined;
@@ -72,6 +75,7 @@ export function enforceRouteAccess(app: FastifyInstance, auth: RequestAuthentica
       } else if (access.kind !== "public") {
         after.push(limiters.perUser);
       }
+      if (typeof limit === "object") after.push(limiters.perRoute(`${String(route.method)} ${route.url}`, limit.perMinute));
     }
     route.onRequest = [...before, authenticate, ...(limit === "login" ? [] : after), ...[route.onRequest ?? []].flat()];
     // The login body names the account, so its limit can only run once the body is parsed.

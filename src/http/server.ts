@@ -1,9 +1,9 @@
 import type { ServerOptions as HttpsOptions } from "node:https";
-import { isIP } from "node:net";
 import helmet from "@fastify/helmet";
 import Fastify, { type FastifyInstance } from "fastify";
 import { MIN_TLS_VERSION, TLS_CIPHERS } from "../auth/mtls/tls-policy.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
+import { isLoopbackHost } from "../core/loopback.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import { parseHostPort } from "../sync/embedded-broker.js";
@@ -45,11 +45,6 @@ export async function buildHttpApp(options: HttpAppOptions, log: Logger): Promis
   enforceRouteAccess(app, options.authenticator, limiters);
   for (const register of options.routes) register(app);
   return app;
-}
-
-function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, "");
-  return bare === "localhost" || bare === "::1" || (isIP(bare) === 4 && bare.startsWith("127."));
 }
 
 export class HttpServer implements Component {

@@ -1,5 +1,4 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { redactUrlCredentials } from "../core/logger.js";
 
 /** What the probe at camera add learned about the stream; stored with the camera and shown in GET. */
 export const ProbeInfoSchema = Type.Object(
@@ -59,28 +58,14 @@ export function probeInfoFrom(streams: readonly ProbedStream[], probedAt: Date):
 }
 
 /**
- * The line of ffprobe's stderr that says what went wrong (the last non-empty one names the
- * cause: `401 Unauthorized`, `Connection refused`, `Invalid data found`), with every credential
- * taken out: URLs' user:password, and the password itself wherever else it appears. Pure.
+ * What a caller is told when a probe fails: one of a few fixed phrases. ffprobe's own text stays
+ * out of the answer: it can quote the URL, its credentials, and describe whatever internal service
+ * the URL pointed at (an admin's URL is a way to scan the site network from the box). Pure.
  */
-export function probeFailureReason(message: string, credentials: string | undefined): string {
-  const lines = message
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
-  // fluent-ffmpeg puts "ffprobe exited with code 1" first and ffprobe's stderr after it.
-  const detail = lines.length > 1 ? lines.slice(1).at(-1) : lines[0];
-  let reason = redactUrlCredentials(detail ?? "ffprobe failed");
-  for (const secret of secretForms(credentials)) reason = reason.split(secret).join("***");
-  return reason.length > 300 ? `${reason.slice(0, 297)}...` : reason;
-}
-
-/** The password (and user:password) as typed and as percent-encoded in a URL. */
-function secretForms(credentials: string | undefined): string[] {
-  if (!credentials) return [];
-  const sep = credentials.indexOf(":");
-  const password = sep < 0 ? "" : credentials.slice(sep + 1);
-  const forms = [credentials, password, encodeURIComponent(password)].filter((f) => f.length >= 3);
-  // Longest first, so a form that contains another is replaced whole.
-  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+export function probeFailureReason(message: string): string {
+  if (/\b401\b|Unauthorized|403 Forbidden/i.test(message)) return "unauthorized";
+  if (/Connection refused|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution/i.test(message)) return "connection refused";
+  if (/timed out|timeout/i.test(message)) return "timed out";
+  if (/\b404\b|Not Found|No such file/i.test(message)) return "not found";
+  return "not a video stream";
 }

@@ -22,8 +22,8 @@ export function probeInputOptions(url: string, timeoutMs: number): string[] {
 
 /**
  * Reads a camera's codec, size and fps with ffprobe (through fluent-ffmpeg), credentials from
- * their secret file inserted into the URL. Any failure is VIGIL_E_CAMERA_PROBE_FAILED with
- * ffprobe's reason, credentials redacted. fluent-ffmpeg does not hand out the ffprobe process, so
+ * their secret file inserted into the URL. Any failure is VIGIL_E_CAMERA_PROBE_FAILED with a
+ * generic reason ("connection refused", "not a video stream"; never ffprobe's text). fluent-ffmpeg does not hand out the ffprobe process, so
  * the deadline is enforced twice: ffprobe's own socket timeout ends a silent camera, and the
  * promise gives up at the deadline whatever ffprobe does.
  */
@@ -33,12 +33,12 @@ export function ffprobeCamera(timeoutMs: number): CameraProber {
     const probe = new Promise<ProbeInfo>((resolve, reject) => {
       ffmpeg.ffprobe(source, probeInputOptions(url, timeoutMs), (err: Error | null, data: ffmpeg.FfprobeData | undefined) => {
         if (err || !data) {
-          reject(new VigilError(ErrorCodes.CAMERA_PROBE_FAILED, `probe failed: ${probeFailureReason(err?.message ?? "no output", credentials)}`));
+          reject(new VigilError(ErrorCodes.CAMERA_PROBE_FAILED, `probe failed: ${probeFailureReason(err?.message ?? "no output")}`));
           return;
         }
         const result = probeInfoFrom(data.streams, new Date());
         if (result.ok) resolve(result.info);
-        else reject(new VigilError(ErrorCodes.CAMERA_PROBE_FAILED, `probe failed: ${result.reason}`));
+        else reject(new VigilError(ErrorCodes.CAMERA_PROBE_FAILED, "probe failed: not a video stream", { details: { reason: result.reason } }));
       });
     });
     let timer: NodeJS.Timeout | undefined;

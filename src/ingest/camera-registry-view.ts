@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from "../core/logger.js";
 import type { RegisteredCamera } from "./camera-registry-rules.js";
 
 /** A camera as the API and CLI show it: its config without credentials, where it comes from, and its probe. */
@@ -25,10 +26,11 @@ export function registeredCameraView(c: RegisteredCamera): RegisteredCameraView 
   return {
     id: camera.id,
     name: camera.name ?? null,
-    url: camera.url,
+    url: redactUrlCredentials(camera.url),
     enabled: camera.enabled,
     detect: camera.detect,
-    substream_url: camera.substream_url ?? null,
+    // Refused at add and at load; redacted anyway, for a record stored before that.
+    substream_url: camera.substream_url === undefined ? null : redactUrlCredentials(camera.substream_url),
     hwaccel: camera.hwaccel ?? "none",
     motion: camera.motion ?? null,
     snapshot: camera.snapshot ?? null,

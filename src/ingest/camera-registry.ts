@@ -1,4 +1,5 @@
 import { Value } from "@sinclair/typebox/value";
+import { assertCameraSource, type CameraSourcePolicy } from "../config/camera-source-rules.js";
 import type { CameraConfig } from "../config/schema.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
@@ -39,18 +40,12 @@ export interface CameraRegistryDeps {
   readonly accept?: (camera: CameraConfig) => void;
   readonly probe: CameraProber;
   readonly credentials: CameraCredentials;
+  /** What a camera's URLs and credentials file may reach (the same rules as the config loader's). */
+  readonly sources: CameraSourcePolicy;
   /** Revokes a removed camera's API keys and returns their ids: a later camera with its id must not inherit them. */
   readonly revokeKeys?: (cameraId: string, by: CameraActor) => Promise<string[]>;
   readonly log: Logger;
   readonly now?: () => number;
-}
-
-const URL_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i;
-
-function refuseUrlCredentials(url: string | undefined): void {
-  if (url !== undefined && URL_USERINFO.test(url)) {
-    throw new VigilError(ErrorCodes.VALIDATION, "/url: must not carry credentials; give them as credentials or credentials_file", { details: { field: "/url" } });
-  }
 }
 
 function oneCredentialSource(input: { credentials?: string | undefined; credentials_file?: string | undefined }): void {
@@ -103,13 +98,19 @@ export class CameraRegistry implements Component {
     const { cameras, shadowed } = mergeCameras(this.deps.provisioned(), [...this.stored.values()]);
     for (const id of shadowed) this.deps.log.warn({ camera: id }, "a camera added at runtime has the id of a config camera; the config one runs (remove one of them)");
     return cameras.flatMap((c) => {
-      if (c.origin === "runtime" && this.deps.accept) {
-        try {
-          this.deps.accept(c.camera);
-        } catch (err) {
-          this.deps.log.error({ camera: c.camera.id, err }, "stored camera not started: the detector cannot take it");
-          return [];
-        }
+      if (c.origin !== "runtime") return [c.camera];
+      try {
+        // Stored before these rules existed, or under a looser ingest.allow_file_urls: not run.
+        assertCameraSource(c.camera, this.deps.sources);
+      } catch (err) {
+        this.deps.log.error({ camera: c.camera.id, err }, "stored camera not started: its source is refused (change it with PATCH /v1/cameras/:id or remove it)");
+        return [];
+      }
+      try {
+        this.deps.accept?.(c.camera);
+      } catch (err) {
+        this.deps.log.error({ camera: c.camera.id, err }, "stored camera not started: the detector cannot take it");
+        return [];
       }
       return [c.camera];
     });
@@ -123,7 +124,7 @@ export class CameraRegistry implements Component {
   add(input: AddCamera, by: CameraActor): Promise<RegisteredCamera> {
     return this.exclusive(async () => {
       oneCredentialSource(input);
-      refuseUrlCredentials(input.url);
+      assertCameraSource(input, this.deps.sources);
       const camera = cameraFromAdd(input);
       const existing = this.get(camera.id);
       if (existing) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `camera ${camera.id} exists already${existing.origin === "config" ? " (in the config file)" : ""}`);
@@ -151,8 +152,9 @@ export class CameraRegistry implements Component {
     return this.exclusive(async () => {
       const current = this.runtimeCamera(id);
       oneCredentialSource(patch);
-      refuseUrlCredentials(patch.url);
+      assertCameraSource(patch, this.deps.sources);
       const camera = patchCamera(current.camera, patch);
+      assertCameraSource(camera, this.deps.sources);
       this.deps.accept?.(camera);
       let probe: ProbeInfo | null = current.probe;
       if (needsProbe(current.camera, patch) || patch.probe === true) {

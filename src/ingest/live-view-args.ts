@@ -61,17 +61,35 @@ export const LiveViewClose = {
   FULL: 4429,
   UNAVAILABLE: 4503,
   RELAY_ENDED: 4502,
+  /** The viewer's session ended (logout, revocation, disable, password change): log in again. */
+  SESSION_ENDED: 4401,
+  /** The viewer's role no longer includes viewer. */
+  ROLE_CHANGED: 4403,
 } as const;
 
-/** The access token a browser can send: `?access_token=` or a `bearer.<token>` subprotocol. Pure. */
-export function liveViewToken(url: string, protocols: string | undefined): string | undefined {
-  const offered = (protocols ?? "")
-    .split(",")
-    .map((p) => p.trim())
-    .find((p) => p.startsWith("bearer."));
-  if (offered) return offered.slice("bearer.".length);
-  const query = new URL(url, "http://localhost").searchParams.get("access_token");
-  return query && query.length > 0 ? query : undefined;
+/**
+ * What a viewer proves itself with: a one-time ticket (`ticket.<t>` subprotocol or `?ticket=`,
+ * from `POST /v1/cameras/:id/live-ticket`), or an access token in a `bearer.<token>` subprotocol
+ * (API clients). An access token in the URL (`?access_token=`) is no longer read. Pure.
+ */
+export function liveViewCredential(url: string, protocols: string | undefined): { kind: "ticket" | "bearer"; value: string } | undefined {
+  const offered = (protocols ?? "").split(",").map((p) => p.trim());
+  const ticket = offered.find((p) => p.startsWith("ticket."))?.slice("ticket.".length) ?? new URL(url, "http://localhost").searchParams.get("ticket");
+  if (ticket) return { kind: "ticket", value: ticket };
+  const bearer = offered.find((p) => p.startsWith("bearer."));
+  return bearer && bearer.length > "bearer.".length ? { kind: "bearer", value: bearer.slice("bearer.".length) } : undefined;
+}
+
+/**
+ * Whether a browser page of `origin` may open live view on this listener: no Origin (not a
+ * browser), the listener's own origin (same origin, by the Host header), or one listed in
+ * `live_view.allowed_origins`. Pure.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  if (host === undefined) return false;
+  return origin === `http://${host}` || origin === `https://${host}`;
 }
 
 const LIVE_PATH = /^\/v1\/cameras\/([a-z0-9_-]{1,64})\/live$/;

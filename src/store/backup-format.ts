@@ -7,14 +7,16 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
  * A store backup file (`vigil backup`): gzip'd JSON lines. The first line is the header; every
  * other line is one LevelDB entry as `[key, value]`, the key as the root database stores it (with
  * its sublevel prefix, `!outbox!alerts!0000000000000042`), in key order. Plain text under gzip so
- * that `zcat FILE | head -1 | jq` answers "what is in this backup" without Vigil.
+ * that `zcat FILE | head -1 | jq` answers "what is in this backup" without Vigil. Since version 2
+ * the last line is a MAC trailer over all the others (backup-mac.ts).
  */
 export const BACKUP_FORMAT = "vigil-store-backup";
-export const BACKUP_VERSION = 1;
+/** 2: a MAC trailer authenticates the whole file (backup-mac.ts). 1 is read only with --force. */
+export const BACKUP_VERSION = 2;
 
 export const BackupHeaderSchema = Type.Object({
   format: Type.Literal(BACKUP_FORMAT),
-  version: Type.Literal(BACKUP_VERSION),
+  version: Type.Union([Type.Literal(1), Type.Literal(BACKUP_VERSION)]),
   site: Type.String(),
   gateway: Type.String(),
   created_at: Type.String(),

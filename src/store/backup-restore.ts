@@ -15,7 +15,7 @@ export async function isStoreEmpty(database: Database): Promise<boolean> {
  * they were, so each sublevel, the outbox's seq counters and the audit chain's links come back
  * unchanged. Each batch is fsynced; a restore that fails part-way is undone by the caller.
  */
-export async function restoreEntries(database: Database, path: string, onProgress?: (done: number) => void): Promise<number> {
+export async function restoreEntries(database: Database, path: string, macKey: Buffer, onProgress?: (done: number) => void): Promise<number> {
   const db = database.level;
   let ops: Array<{ type: "put"; key: string; value: unknown }> = [];
   let done = 0;
@@ -26,7 +26,9 @@ export async function restoreEntries(database: Database, path: string, onProgres
     ops = [];
     onProgress?.(done);
   };
-  for await (const [key, value] of readBackupEntries(path)) {
+  // The MAC is checked again on this second read: a file swapped since the inspection fails at
+  // the end, and the caller empties the store.
+  for await (const [key, value] of readBackupEntries(path, macKey)) {
     ops.push({ type: "put", key, value });
     if (ops.length >= BATCH) await flush();
   }

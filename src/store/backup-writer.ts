@@ -11,6 +11,7 @@ import { STREAMS } from "../contract/envelope.js";
 import { fsyncPath } from "../core/atomic-file.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import { BACKUP_FORMAT, BACKUP_VERSION, type BackupHeader, outboxStreamOf, sublevelOf } from "./backup-format.js";
+import { BackupMac, trailerLine } from "./backup-mac.js";
 import type { Database } from "./database.js";
 import { pathExists } from "../core/fs-exists.js";
 
@@ -56,8 +57,10 @@ async function describeSnapshot(database: Database, snapshot: Snapshot) {
 }
 
 /** The file's lines: header, then every entry of the snapshot in key order. */
-async function* backupLines(database: Database, snapshot: Snapshot, header: BackupHeader, written: { entries: number }): AsyncGenerator<string> {
-  yield `${JSON.stringify(header)}\n`;
+async function* backupLines(database: Database, snapshot: Snapshot, header: BackupHeader, written: { entries: number }, mac: BackupMac): AsyncGenerator<string> {
+  const head = `${JSON.stringify(header)}\n`;
+  mac.chunk(head);
+  yield head;
   const iterator = database.level.iterator<string, string>({ snapshot, keyEncoding: "utf8", valueEncoding: "utf8" });
   try {
     for (;;) {
@@ -67,11 +70,13 @@ async function* backupLines(database: Database, snapshot: Snapshot, header: Back
       // Parsed, not pasted: a value that is not JSON must fail the backup now, not the restore later.
       for (const [key, raw] of batch) chunk += `${JSON.stringify([key, JSON.parse(raw)])}\n`;
       written.entries += batch.length;
+      mac.chunk(chunk);
       yield chunk;
     }
   } finally {
     await iterator.close();
   }
+  yield trailerLine(mac.hex());
 }
 
 function unwritable(path: string, err: NodeJS.ErrnoException): VigilError {
@@ -90,9 +95,10 @@ function unwritable(path: string, err: NodeJS.ErrnoException): VigilError {
  * read comes from one LevelDB snapshot, so a batch (an incident with its outbox envelope, an audit
  * entry with its own) is in the file entirely or not at all, whatever is written meanwhile. The
  * file appears under its name only when complete and fsynced (written aside, then hard-linked,
- * which also refuses to replace an existing file), readable by its owner only.
+ * which also refuses to replace an existing file), readable by its owner only. The last line is a
+ * MAC over all the others under `macKey` (backupMacKey of audit_hmac_key).
  */
-export async function writeBackup(database: Database, path: string, identity: BackupIdentity, secrets: SealedSecrets | null, now: Date = new Date()): Promise<WrittenBackup> {
+export async function writeBackup(database: Database, path: string, identity: BackupIdentity, secrets: SealedSecrets | null, macKey: Buffer, now: Date = new Date()): Promise<WrittenBackup> {
   if (!isAbsolute(path)) throw new VigilError(ErrorCodes.VALIDATION, `path: ${path} is not absolute`, { details: { field: "path" } });
   if (await pathExists(path)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; a backup never replaces a file`, { details: { field: "path" } });
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.partial`);
@@ -114,7 +120,7 @@ export async function writeBackup(database: Database, path: string, identity: Ba
     const output = createWriteStream(temp, { flags: "wx", mode: 0o600 });
     try {
       // Errors opening the file (EACCES, ENOENT) surface here too.
-      await pipeline(Readable.from(backupLines(database, snapshot, header, written)), createGzip(), output);
+      await pipeline(Readable.from(backupLines(database, snapshot, header, written, new BackupMac(macKey))), createGzip(), output);
       bytes = output.bytesWritten;
     } catch (err) {
       if (isVigilError(err)) throw err;

@@ -11,6 +11,8 @@ export interface BackupSource {
   readonly database: Database;
   readonly site: string;
   readonly gateway: string;
+  /** The key that authenticates backups (backupMacKey of audit_hmac_key). */
+  readonly macKey: Buffer;
 }
 
 /**
@@ -30,7 +32,7 @@ export function storeAdminOps(source: BackupSource, audit: AuditRecorder): Admin
         { additionalProperties: false },
       ),
       run: async (args: { path: string; secrets?: SealedSecrets }, ctx) => {
-        const written = await writeBackup(source.database, args.path, { site: source.site, gateway: source.gateway, vigilVersion: VERSION }, args.secrets ?? null);
+        const written = await writeBackup(source.database, args.path, { site: source.site, gateway: source.gateway, vigilVersion: VERSION }, args.secrets ?? null, source.macKey);
         // Recorded after the snapshot, so not in this backup: the trail says a copy of it left the store.
         await audit.record({
           actor: ctx.actor,

@@ -26,10 +26,28 @@ export class OutboxBudget {
   private readonly countByStream = new Map<StreamName, number>();
   private total = 0;
 
-  constructor(readonly maxBytes: number) {}
+  /**
+   * `maxBytes` is the room incidents and alerts share; audit has a budget of its own
+   * (`auditMaxBytes`) and never takes theirs, so refusals audited from a few addresses while the
+   * uplink is down cannot crowd out incidents. Audit over its own budget is still kept (the chain
+   * must stay whole); `auditOverBudget` says so.
+   */
+  constructor(
+    readonly maxBytes: number,
+    readonly auditMaxBytes = Number.POSITIVE_INFINITY,
+  ) {}
 
   get usedBytes(): number {
     return this.total;
+  }
+
+  /** Bytes counted against `maxBytes`: everything but audit. */
+  get sharedBytes(): number {
+    return this.total - this.bytes("audit");
+  }
+
+  get auditOverBudget(): boolean {
+    return this.bytes("audit") > this.auditMaxBytes;
   }
 
   bytes(stream: StreamName): number {
@@ -54,16 +72,17 @@ export class OutboxBudget {
 
   /** Decides on a new message of `bytes`; changes nothing. `force` bypasses the budget. */
   admit(stream: StreamName, bytes: number, force = false): Admission {
-    if (force || stream === "audit" || this.total + bytes <= this.maxBytes) return { accept: true, drop: [] };
+    const shared = this.sharedBytes;
+    if (force || stream === "audit" || shared + bytes <= this.maxBytes) return { accept: true, drop: [] };
     const drop: string[] = [];
     let freed = 0;
     for (const [key, entry] of this.entries) {
-      if (this.total - freed + bytes <= this.maxBytes) break;
+      if (shared - freed + bytes <= this.maxBytes) break;
       if (entry.stream !== "alerts") continue;
       drop.push(key);
       freed += entry.bytes;
     }
-    return this.total - freed + bytes <= this.maxBytes ? { accept: true, drop } : { accept: false, drop: [] };
+    return shared - freed + bytes <= this.maxBytes ? { accept: true, drop } : { accept: false, drop: [] };
   }
 
   /** Records a message that is now on disk. */

@@ -8,7 +8,10 @@ import type { GroupCommit, WriteOp } from "../store/group-commit.js";
 import { type BudgetEntry, OutboxBudget, type OutboxPolicy } from "./outbox-budget.js";
 
 export interface OutboxOptions {
+  /** Room shared by incidents and alerts. */
   readonly maxBytes: number;
+  /** Audit's own room (audit never takes the others'); absent: unbounded. */
+  readonly auditMaxBytes?: number;
   readonly policy: OutboxPolicy;
   /** Per stream, seconds after which an unsent message is dropped; 0 or absent keeps it. Never audit. */
   readonly ttlS: Partial<Record<"incidents" | "alerts", number>>;
@@ -21,6 +24,9 @@ export interface OutboxStats {
   readonly policy: OutboxPolicy;
   readonly max_bytes: number;
   readonly used_bytes: number;
+  /** Audit's own budget and whether it is spent (audit is kept beyond it, never dropped). */
+  readonly audit_max_bytes: number | null;
+  readonly audit_over_budget: boolean;
   readonly bytes: Readonly<Record<StreamName, number>>;
   /** Messages waiting per stream, and the age of the oldest of them (null when none waits). */
   readonly depth: Readonly<Record<StreamName, number>>;
@@ -89,7 +95,7 @@ export class Outbox implements Component {
     private readonly log?: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.budget = new OutboxBudget(options.maxBytes);
+    this.budget = new OutboxBudget(options.maxBytes, options.auditMaxBytes);
   }
 
   async start(): Promise<void> {
@@ -122,7 +128,17 @@ export class Outbox implements Component {
     const oldest = this.budget.oldest(STREAMS);
     const now = this.now().getTime();
     const oldest_age_s = Object.fromEntries(STREAMS.map((s) => [s, oldest.has(s) ? Math.max(0, Math.round((now - (oldest.get(s) ?? now)) / 1000)) : null])) as Record<StreamName, number | null>;
-    return { policy: this.options.policy, max_bytes: this.options.maxBytes, used_bytes: this.budget.usedBytes, bytes, depth, oldest_age_s, ...this.counters };
+    return {
+      policy: this.options.policy,
+      max_bytes: this.options.maxBytes,
+      used_bytes: this.budget.usedBytes,
+      audit_max_bytes: this.options.auditMaxBytes ?? null,
+      audit_over_budget: this.budget.auditOverBudget,
+      bytes,
+      depth,
+      oldest_age_s,
+      ...this.counters,
+    };
   }
 
   /** Called after every durable append; the publisher uses it to wake up. */

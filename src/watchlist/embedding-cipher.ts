@@ -28,7 +28,7 @@ export function openEmbedding(ring: WatchlistKeyring, sealed: SealedEmbedding, a
   const { key } = keyFor(ring, sealed.kid);
   let plain: Buffer;
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(sealed.iv, "base64"));
+    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(sealed.iv, "base64"), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(aad, "utf8"));
     decipher.setAuthTag(Buffer.from(sealed.tag, "base64"));
     plain = Buffer.concat([decipher.update(Buffer.from(sealed.ct, "base64")), decipher.final()]);

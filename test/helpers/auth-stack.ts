@@ -5,6 +5,9 @@ import { auditKeyFromSecret } from "../../src/audit/chain.js";
 import { type AuthParts, composeAuth } from "../../src/compose/auth.js";
 import { type OperatorHttpParts, operatorHttpOptions } from "../../src/compose/http.js";
 import type { Frame } from "../../src/contract/detection.js";
+import { addCameraRegistry } from "../../src/compose/cameras.js";
+import type { CameraRegistry } from "../../src/ingest/camera-registry.js";
+import { registeredCameraView } from "../../src/ingest/camera-registry-view.js";
 import { PushIngest } from "../../src/ingest/push-ingest.js";
 import type { ProviderStatus } from "../../src/inference/providers/provider-chain.js";
 import type { SnapshotCache } from "../../src/ingest/snapshot-cache.js";
@@ -33,6 +36,8 @@ export interface AuthStack {
   readonly incidents: IncidentService;
   readonly store: StoreStack;
   readonly config: Readonly<VigilConfig>;
+  /** The camera registry as the CLI composes it offline (real ffprobe; a change is only stored), when asked for. */
+  readonly registry: CameraRegistry | undefined;
   auditEntries(): Promise<AuditEntry[]>;
   /** The operator-facing sublevels, to show that a refused request changed nothing. */
   snapshot(): Promise<string>;
@@ -46,7 +51,16 @@ export interface AuthStack {
  */
 export async function openAuthStack(
   dataDir: string,
-  opts: { config?: Record<string, unknown>; secrets?: Secrets; before?: RouteModule[]; onFrame?: (frame: Frame) => void; providers?: () => readonly ProviderStatus[]; snapshots?: SnapshotCache } = {},
+  opts: {
+    config?: Record<string, unknown>;
+    secrets?: Secrets;
+    before?: RouteModule[];
+    onFrame?: (frame: Frame) => void;
+    providers?: () => readonly ProviderStatus[];
+    snapshots?: SnapshotCache;
+    /** Add `POST/PATCH/DELETE /v1/cameras` on a real registry (secrets_dir from the config). */
+    cameraRegistry?: boolean;
+  } = {},
 ): Promise<AuthStack> {
   const log = silentLogger();
   const config = buildConfig({ ...TEST_IDENTITY, data_dir: dataDir, auth: { argon2: { memory_kib: 19_456, time_cost: 2 } }, ...opts.config }, {}, dataDir);
@@ -55,6 +69,9 @@ export async function openAuthStack(
   const lifecycle = new Lifecycle(log);
   const audit = lifecycle.add(new AuditLog(store.db, store.outbox, auditKeyFromSecret(secrets.audit_hmac_key), TEST_IDENTITY, { anonymiseSources: false }, log));
   const auth = composeAuth(lifecycle, config, secrets, { database: store.db, commits: store.commits, audit, alert: (t, d) => store.outbox.append("alerts", t, d), log });
+  const registry = opts.cameraRegistry
+    ? addCameraRegistry(lifecycle, config, { database: store.db, commits: store.commits, audit, keys: auth.keys, env: {}, provisioned: () => config.cameras, apply: async () => undefined, log })
+    : undefined;
   await lifecycle.start();
   const startedAt = Date.now();
   const incidents = new IncidentService(store.db, store.outbox, new EventBus<VigilEvents>(() => {}), log, audit);
@@ -68,7 +85,8 @@ export async function openAuthStack(
     push: new PushIngest(() => ({ maxWidth: 256, maxHeight: 256 }), opts.onFrame ?? (() => {}), log, opts.snapshots),
     snapshots: opts.snapshots,
     incidents,
-    cameras: () => config.cameras.map((c) => ({ id: c.id, enabled: c.enabled })),
+    cameras: () => (registry ? registry.list().map((c) => ({ ...registeredCameraView(c), state: "not running" })) : config.cameras.map((c) => ({ id: c.id, enabled: c.enabled }))),
+    registry,
     alert: (type, data) => store.outbox.append("alerts", type, data),
     before: opts.before,
     providers: opts.providers,
@@ -82,6 +100,7 @@ export async function openAuthStack(
     incidents,
     store,
     config,
+    registry,
     auditEntries: async () => (await store.db.sublevels.audit.values().all()) as AuditEntry[],
     snapshot: async () => {
       const s = store.db.sublevels;

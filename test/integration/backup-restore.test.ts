@@ -50,7 +50,10 @@ async function readBackupFile(path: string): Promise<{ header: Header; entries: 
   const header = JSON.parse(lines[0] ?? "") as Header;
   const entries = new Map<string, unknown>();
   for (const line of lines.slice(1)) {
-    const [key, value] = JSON.parse(line) as [string, unknown];
+    const doc = JSON.parse(line) as [string, unknown] | { vigil_backup_mac: string };
+    // The last line is the MAC trailer (format 2).
+    if (!Array.isArray(doc)) continue;
+    const [key, value] = doc;
     entries.set(key, value);
   }
   return { header, entries };
@@ -205,7 +208,7 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
     assert.deepEqual((await readdir(work)).sort(), ["plain.vbk", "sealed.vbk"], "no temporary files left beside the backups");
 
     const { header, entries } = await readBackupFile(plainPath());
-    assert.deepEqual({ format: header.format, version: header.version, site: header.site, gateway: header.gateway }, { format: "vigil-store-backup", version: 1, ...SITE });
+    assert.deepEqual({ format: header.format, version: header.version, site: header.site, gateway: header.gateway }, { format: "vigil-store-backup", version: 2, ...SITE });
     assert.equal(header.secrets, null, "no secrets without --with-secrets");
     assert.equal(entries.size, header.counts.entries);
     t.diagnostic(`plain backup: ${header.counts.entries} entries, ${result.bytes} bytes`);

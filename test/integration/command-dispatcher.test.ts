@@ -55,7 +55,7 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
   let intruder: Awaited<ReturnType<typeof generateKeyPair>>;
   const freshDir = (): string => join(root, `case-${n++}`);
 
-  async function openStack(dataDir: string, handlers: Record<string, CommandHandler>, maxInFlight?: number): Promise<Stack> {
+  async function openStack(dataDir: string, handlers: Record<string, CommandHandler>, maxInFlight?: number, refusalWindowMs = 0): Promise<Stack> {
     const db = new Database(dataDir, log, { attempts: 3, delayMs: 20 });
     await db.start();
     const commits = new GroupCommit(db);
@@ -63,7 +63,7 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     const verifier = new CommandVerifier({ keyFile, ...COMMANDS_DEFAULTS, audience: "hq/gw-01" });
     for (const c of [commits, store, verifier]) await c.start();
     const audit = new RecordingAudit();
-    const dispatcher = new CommandDispatcher({ base: BASE, verifier, store, audit, log, ...(maxInFlight === undefined ? {} : { maxInFlight }) });
+    const dispatcher = new CommandDispatcher({ base: BASE, verifier, store, audit, log, refusalWindowMs, ...(maxInFlight === undefined ? {} : { maxInFlight }) });
     for (const [name, handler] of Object.entries(handlers)) dispatcher.register(name, handler);
     await dispatcher.start();
     return {
@@ -193,13 +193,14 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     assert.equal(s.audit.inputs.length, cases.length);
   });
 
-  void it("a flood of bad commands is answered and audited one by one and leaves nothing behind", async (t) => {
-    const s = await openStack(freshDir(), { ping: counting().handler });
+  void it("a flood of bad commands is answered one by one, audited once per reason a minute, and leaves nothing behind", async (t) => {
+    const s = await openStack(freshDir(), { ping: counting().handler }, undefined, 60_000);
     t.after(() => s.close());
     const forged = await token({ id: "forged" }, intruder.privateKey);
-    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => handled(s, topic("ping"), i % 2 ? forged : Buffer.from(`junk-${i}`))));
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => handled(s, topic(i % 3 ? "ping" : `x${i}`), i % 2 ? forged : Buffer.from(`junk-${i}`))));
     assert.ok(results.every((r) => !r.ok));
-    assert.equal(s.audit.inputs.length, 500);
+    // Issue 15: one entry per reason, whatever names and ids the flood made up.
+    assert.deepEqual(s.audit.inputs.map((e) => e.details?.code).sort(), [ErrorCodes.COMMAND_BAD_SIGNATURE, ErrorCodes.COMMAND_MALFORMED].sort());
     let stored = 0;
     for await (const _ of s.db.sublevels.commands.keys()) stored++;
     assert.equal(stored, 0);

@@ -74,11 +74,20 @@ before(async () => {
     bitrateKbps: 500,
     camera: (id) => [door, off].map((config) => ({ config, size: { width: 640, height: 480 } })).find((c) => c.config.id === id),
     readCredentials: async () => undefined,
-    authenticate: (request, needed) => stack.auth.authenticator.authenticate(request, needed),
+    auth: {
+      tickets: stack.auth.liveTickets,
+      authenticate: (request, needed) => stack.auth.authenticator.authenticate(request, needed),
+      standing: (principal, needed) => stack.auth.authenticator.standing(principal, needed),
+    },
+    onSessionsEnded: stack.auth.onSessionsEnded,
+    recheckMs: 60_000,
+    upgradesPerMinute: 20,
+    allowedOrigins: [],
     audit: stack.audit,
     log: silentLogger(),
   });
   await stack.app.listen({ host: "127.0.0.1", port: 0 });
+  await live.start();
   live.attach(stack.app.server);
   const address = stack.app.server.address();
   assert.ok(address && typeof address === "object");
@@ -94,7 +103,7 @@ after(async () => {
 
 void describe("live view over WebSocket", () => {
   void it("relays one camera to two viewers through one ffmpeg, refuses a third, and stops after they leave", async () => {
-    const a = connect(`${base}/door/live?access_token=${token}`);
+    const a = connect(`${base}/door/live`, ["vigil.live", `bearer.${token}`]);
     const b = connect(`${base}/door/live`, ["vigil.live", `bearer.${token}`]);
     const sawMpeg1 = (v: Viewer) => () => Buffer.concat(v.received).includes(MPEG1_SEQUENCE_HEADER);
     await until("MPEG-1 at viewer a", sawMpeg1(a), 20_000);
@@ -106,7 +115,7 @@ void describe("live view over WebSocket", () => {
     assert.equal(relay.viewers, 2);
     assert.ok(relay.pid !== undefined && alive(relay.pid), "one relay ffmpeg runs");
 
-    const c = connect(`${base}/door/live?access_token=${token}`);
+    const c = connect(`${base}/door/live`, ["vigil.live", `bearer.${token}`]);
     const refused = await c.closed;
     assert.equal(refused.code, 4429);
     assert.match(refused.reason, /^VIGIL_E_LIVE_VIEW_FULL/);
@@ -129,14 +138,16 @@ void describe("live view over WebSocket", () => {
   });
 
   void it("refuses a missing or bad token, an unknown camera and a disabled one with clear close codes", async () => {
-    const cases: Array<[string, number, RegExp]> = [
-      [`${base}/door/live`, 4401, /^VIGIL_E_UNAUTHENTICATED/],
-      [`${base}/door/live?access_token=not.a.token`, 4401, /^VIGIL_E_UNAUTHENTICATED/],
-      [`${base}/nope/live?access_token=${token}`, 4404, /^VIGIL_E_CAMERA_UNKNOWN/],
-      [`${base}/off/live?access_token=${token}`, 4503, /^VIGIL_E_LIVE_VIEW_UNAVAILABLE/],
+    const bearer = ["vigil.live", `bearer.${token}`];
+    const cases: Array<[string, string[] | undefined, number, RegExp]> = [
+      [`${base}/door/live`, undefined, 4401, /^VIGIL_E_UNAUTHENTICATED/],
+      [`${base}/door/live`, ["vigil.live", "bearer.not.a.token"], 4401, /^VIGIL_E_UNAUTHENTICATED/],
+      [`${base}/door/live?access_token=${token}`, undefined, 4401, /^VIGIL_E_UNAUTHENTICATED/],
+      [`${base}/nope/live`, bearer, 4404, /^VIGIL_E_CAMERA_UNKNOWN/],
+      [`${base}/off/live`, bearer, 4503, /^VIGIL_E_LIVE_VIEW_UNAVAILABLE/],
     ];
-    for (const [url, code, reason] of cases) {
-      const closed = await connect(url).closed;
+    for (const [url, protocols, code, reason] of cases) {
+      const closed = await connect(url, protocols).closed;
       assert.equal(closed.code, code, url);
       assert.match(closed.reason, reason);
     }

@@ -141,6 +141,7 @@ void describe("buildConfig: VIGIL__ environment overrides", () => {
       {
         VIGIL__HTTP__LISTEN: "0.0.0.0:9090",
         VIGIL__MQTT__BROKERS: "mqtt://a:1883, mqtts://b:8883",
+        VIGIL__MQTT__ALLOW_PLAIN: "true",
         VIGIL__DETECTOR__THREADS: "4",
         VIGIL__CAMERAS__0__ENABLED: "false",
         PATH: "/usr/bin",
@@ -156,8 +157,8 @@ void describe("buildConfig: VIGIL__ environment overrides", () => {
   });
 
   void it("a JSON list is accepted for an array key", () => {
-    const config = buildConfig(MINIMAL, { VIGIL__MQTT__BROKERS: '["mqtt://a:1883"]' }, BASE);
-    assert.deepEqual(config.mqtt.brokers, ["mqtt://a:1883"]);
+    const config = buildConfig(MINIMAL, { VIGIL__MQTT__BROKERS: '["mqtts://a:8883"]' }, BASE);
+    assert.deepEqual(config.mqtt.brokers, ["mqtts://a:8883"]);
   });
 
   void it("an override wins over the document", () => {

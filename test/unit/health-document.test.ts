@@ -19,7 +19,7 @@ function inputs(over: Partial<HealthInputs> = {}): HealthInputs {
     detector: { model: "blazeface-back-256", provider: "cpu", stats: { runs: 590, lastMs: 7.123, meanMs: 6.987 } },
     uplink: { connected: true, broker: "mqtts://central:8883", protocolVersion: 5, connects: 1, brokers: [{ url: "mqtts://central:8883", state: "healthy", lastError: undefined }] },
     publisher: { published: 10, acknowledged: 10, failed: 0, inFlight: 0 },
-    outbox: { policy: "shed-alerts-then-refuse-incidents", max_bytes: 1000, used_bytes: 100, bytes: { incidents: 100, audit: 0, alerts: 0 }, depth: { incidents: 1, audit: 0, alerts: 0 }, oldest_age_s: { incidents: 12, audit: null, alerts: null }, dropped_alerts: 0, expired: 0, refused: 0 },
+    outbox: { policy: "shed-alerts-then-refuse-incidents", max_bytes: 1000, used_bytes: 100, audit_max_bytes: null, audit_over_budget: false, bytes: { incidents: 100, audit: 0, alerts: 0 }, depth: { incidents: 1, audit: 0, alerts: 0 }, oldest_age_s: { incidents: 12, audit: null, alerts: null }, dropped_alerts: 0, expired: 0, refused: 0 },
     auditHead: { seq: 3, mac: "ab" },
     ...over,
   };

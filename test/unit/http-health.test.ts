@@ -13,9 +13,12 @@ void describe("health endpoints", () => {
     const registry = new ReadinessRegistry();
     registry.add("store", () => (storeOpen ? undefined : "store is not open"));
     registry.add("cameras", () => (waiting.length ? `cameras not started yet: ${waiting.join(", ")}` : undefined));
-    const app = await healthApp({ readiness: () => registry.evaluate(), version: "1.2.3", startedAt: Date.now() });
+    const app = await healthApp({ readiness: () => registry.evaluate(), version: "1.2.3", startedAt: Date.now(), signedIn: async (r) => r.headers.authorization === "Bearer ok" });
     try {
-      const before = await app.inject({ method: "GET", url: "/readyz" });
+      const anonymous = await app.inject({ method: "GET", url: "/readyz" });
+      assert.equal(anonymous.statusCode, 503);
+      assert.deepEqual(anonymous.json(), { ready: false, reason_count: 2 }, "anonymous callers get no names");
+      const before = await app.inject({ method: "GET", url: "/readyz", headers: { authorization: "Bearer ok" } });
       assert.equal(before.statusCode, 503);
       assert.deepEqual(before.json(), {
         ready: false,
@@ -26,9 +29,11 @@ void describe("health endpoints", () => {
       });
       storeOpen = true;
       waiting.length = 0;
-      const after = await app.inject({ method: "GET", url: "/readyz" });
+      const after = await app.inject({ method: "GET", url: "/readyz", headers: { authorization: "Bearer ok" } });
       assert.equal(after.statusCode, 200);
       assert.deepEqual(after.json(), { ready: true, reasons: [] });
+      const forged = await app.inject({ method: "GET", url: "/readyz", headers: { authorization: "Bearer forged" } });
+      assert.deepEqual(forged.json(), { ready: true, reason_count: 0 });
     } finally {
       await app.close();
     }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { jsmpegHeader, liveViewCamera, liveViewFfmpegOptions, liveViewSize, liveViewToken, liveViewUrl } from "../../src/ingest/live-view-args.js";
+import { jsmpegHeader, liveViewCamera, liveViewFfmpegOptions, liveViewSize, liveViewCredential, originAllowed, liveViewUrl } from "../../src/ingest/live-view-args.js";
 
 void describe("live view arguments", () => {
   void it("RTSP stays on TCP through the URL's ?tcp option, with credentials inserted", () => {
@@ -32,10 +32,20 @@ void describe("live view arguments", () => {
     assert.deepEqual([...jsmpegHeader({ width: 640, height: 480 })], [0x6a, 0x73, 0x6d, 0x70, 0x02, 0x80, 0x01, 0xe0]);
   });
 
-  void it("takes the token from a bearer subprotocol first, else the query", () => {
-    assert.equal(liveViewToken("/v1/cameras/a/live?access_token=q.q.q", "vigil.live, bearer.p.p.p"), "p.p.p");
-    assert.equal(liveViewToken("/v1/cameras/a/live?access_token=q.q.q", undefined), "q.q.q");
-    assert.equal(liveViewToken("/v1/cameras/a/live", "vigil.live"), undefined);
+  void it("takes a ticket (subprotocol or query) or a bearer subprotocol, never a token in the URL", () => {
+    assert.deepEqual(liveViewCredential("/v1/cameras/a/live", "vigil.live, bearer.p.p.p"), { kind: "bearer", value: "p.p.p" });
+    assert.deepEqual(liveViewCredential("/v1/cameras/a/live", "vigil.live, ticket.lt_x"), { kind: "ticket", value: "lt_x" });
+    assert.deepEqual(liveViewCredential("/v1/cameras/a/live?ticket=lt_y", "vigil.live"), { kind: "ticket", value: "lt_y" });
+    // Issue 15: an access token in the URL ends up in logs; it is not read any more.
+    assert.equal(liveViewCredential("/v1/cameras/a/live?access_token=q.q.q", undefined), undefined);
+    assert.equal(liveViewCredential("/v1/cameras/a/live", "vigil.live"), undefined);
+  });
+
+  void it("origins: none (not a browser), the same origin, or a listed one", () => {
+    assert.equal(originAllowed(undefined, "gw:8080", []), true);
+    assert.equal(originAllowed("https://gw:8080", "gw:8080", []), true);
+    assert.equal(originAllowed("https://evil.example", "gw:8080", []), false);
+    assert.equal(originAllowed("https://console.site", "gw:8080", ["https://console.site"]), true);
   });
 
   void it("serves only /v1/cameras/:id/live", () => {

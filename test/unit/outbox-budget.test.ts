@@ -15,6 +15,7 @@ void describe("OutboxBudget admission (shed-alerts-then-refuse-incidents)", () =
         arrivals.forEach(([s, bytes], i) => {
           const key = `${s}!${String(i).padStart(4, "0")}`;
           const before = budget.usedBytes;
+          const sharedBefore = budget.sharedBytes;
           const decision = budget.admit(s, bytes);
           if (s === "audit") assert.equal(decision.accept, true);
           if (!decision.accept) {
@@ -33,7 +34,7 @@ void describe("OutboxBudget admission (shed-alerts-then-refuse-incidents)", () =
           }
           budget.add(key, s, bytes, i);
           live.push({ key, stream: s });
-          if (s !== "audit") assert.ok(budget.usedBytes <= Math.max(max, before), "non-audit admission stays within the budget");
+          if (s !== "audit") assert.ok(budget.sharedBytes <= Math.max(max, sharedBefore), "non-audit admission stays within the budget");
         });
       }),
     );
@@ -44,7 +45,8 @@ void describe("OutboxBudget admission (shed-alerts-then-refuse-incidents)", () =
     budget.add("incidents!1", "incidents", 600, 0);
     budget.add("alerts!1", "alerts", 300, 0);
     assert.deepEqual(budget.admit("incidents", 350), { accept: true, drop: ["alerts!1"] });
-    budget.add("audit!1", "audit", 300, 0);
+    budget.remove("alerts!1");
+    budget.add("incidents!2", "incidents", 300, 0);
     assert.deepEqual(budget.admit("incidents", 350), { accept: false, drop: [] });
     assert.deepEqual(budget.admit("incidents", 350, true), { accept: true, drop: [] });
   });
@@ -86,5 +88,17 @@ void describe("OutboxBudget admission (shed-alerts-then-refuse-incidents)", () =
         });
       }),
     );
+  });
+
+  void it("audit has its own budget: it never takes the room incidents need (issue 15)", () => {
+    const budget = new OutboxBudget(1000, 500);
+    budget.add("incidents!1", "incidents", 400, 0);
+    for (let i = 0; i < 50; i++) {
+      assert.equal(budget.admit("audit", 100).accept, true, "audit is never refused");
+      budget.add(`audit!${i}`, "audit", 100, i);
+    }
+    assert.equal(budget.auditOverBudget, true);
+    assert.deepEqual(budget.admit("incidents", 600), { accept: true, drop: [] }, "the incidents' room is untouched by 5 KB of audit");
+    assert.equal(budget.admit("incidents", 601).accept, false);
   });
 });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { AuditListQuery, AuditLog } from "../../audit/audit-log.js";
 import { LIST_LIMIT_MAX } from "../../audit/audit-log.js";
 import { role, userOf } from "../route-access.js";
+import { EXPENSIVE } from "../expensive-routes.js";
 
 const ListQuery = Type.Object(
   {
@@ -45,7 +46,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { audit: AuditLo
   });
 
   // Walks the whole chain; reading it is itself worth a line in the trail.
-  app.get("/v1/audit/verify", { config: supervisor }, async (request) => {
+  app.get("/v1/audit/verify", { config: { ...supervisor, limit: EXPENSIVE.auditVerify } }, async (request) => {
     const result = await deps.audit.verify();
     await deps.audit.record({ actor: userOf(request).username, source: request.ip, action: "audit.verified", target: "audit:chain", result: result.ok ? "ok" : "error", details: { checked: result.checked } });
     return result;

@@ -2,6 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { EvidenceExporter } from "../../incidents/evidence/exporter.js";
 import { role, userOf } from "../route-access.js";
+import { EXPENSIVE } from "../expensive-routes.js";
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: "^[0-9a-f-]+$" }) });
 
@@ -10,7 +11,7 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pa
  * export is an audited act, and no cache or prefetch should perform (or keep) one.
  */
 export function registerEvidenceRoutes(app: FastifyInstance, deps: { evidence: EvidenceExporter }): void {
-  app.post<{ Params: { id: string } }>("/v1/incidents/:id/export", { config: { access: role("operator") }, schema: { params: IdParams } }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>("/v1/incidents/:id/export", { config: { access: role("operator"), limit: EXPENSIVE.evidenceExport }, schema: { params: IdParams } }, async (request, reply) => {
     const pack = await deps.evidence.export(request.params.id, userOf(request).username, request.ip);
     return reply
       .type("application/zip")

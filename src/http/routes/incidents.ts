@@ -6,6 +6,7 @@ import type { IncidentService } from "../../incidents/incident-service.js";
 import { KPI_RANGES, type KpiRange, kpiSummary } from "../../incidents/kpi.js";
 import { DECISION_ACTIONS, type DecisionAction } from "../../incidents/lifecycle.js";
 import { role, userOf } from "../route-access.js";
+import { EXPENSIVE } from "../expensive-routes.js";
 
 const STATUSES = ["open", "monitoring", "dismissed", "escalated", "dispatch_pending_review", "dispatch_authorized", "closed"] as const;
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: "^[0-9a-f-]+$" }) });
@@ -50,7 +51,7 @@ const SummaryQuery = Type.Object({ range: Type.Union((Object.keys(KPI_RANGES) as
 
 /** `/v1/incidents`: viewers read, operators decide, supervisors approve dispatch. */
 export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: IncidentService }): void {
-  app.get<{ Querystring: ListQueryT }>("/v1/incidents", { config: { access: role("viewer") }, schema: { querystring: ListQuery } }, async (request) => {
+  app.get<{ Querystring: ListQueryT }>("/v1/incidents", { config: { access: role("viewer"), limit: EXPENSIVE.incidentList }, schema: { querystring: ListQuery } }, async (request) => {
     const q = request.query;
     return deps.incidents.list({
       status: q.status,
@@ -64,7 +65,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     });
   });
 
-  app.get<{ Querystring: { range: KpiRange } }>("/v1/metrics/summary", { config: { access: role("viewer") }, schema: { querystring: SummaryQuery } }, async (request) =>
+  app.get<{ Querystring: { range: KpiRange } }>("/v1/metrics/summary", { config: { access: role("viewer"), limit: EXPENSIVE.kpiSummary }, schema: { querystring: SummaryQuery } }, async (request) =>
     kpiSummary(await deps.incidents.all(), request.query.range, Date.now()),
   );
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { weeklyFigures } from "../../incidents/kpi-weekly.js";
 import type { KpiWeeklyStore } from "../../incidents/kpi-weekly-store.js";
 import { role } from "../route-access.js";
+import { EXPENSIVE } from "../expensive-routes.js";
 
 const WeeklyQuery = Type.Object(
   { weeks: Type.Integer({ minimum: 1, maximum: 520, default: 12, description: "how many of the latest weeks with incidents" }) },
@@ -11,7 +12,7 @@ const WeeklyQuery = Type.Object(
 
 /** `GET /v1/metrics/weekly` (viewer): the stored weekly KPIs, newest week first, as sent in `kpi.weekly`. */
 export function registerKpiWeeklyRoutes(app: FastifyInstance, deps: { weekly: Pick<KpiWeeklyStore, "list"> }): void {
-  app.get<{ Querystring: { weeks: number } }>("/v1/metrics/weekly", { config: { access: role("viewer") }, schema: { querystring: WeeklyQuery } }, async (request) => ({
+  app.get<{ Querystring: { weeks: number } }>("/v1/metrics/weekly", { config: { access: role("viewer"), limit: EXPENSIVE.kpiSummary }, schema: { querystring: WeeklyQuery } }, async (request) => ({
     weeks: deps.weekly
       .list()
       .reverse()

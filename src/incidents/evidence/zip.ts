@@ -5,6 +5,8 @@ import type { FileMap } from "./manifest.js";
 /** A pack holds JSON and text today and a few snapshots later; anything bigger is not ours. */
 const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRIES = 10_000;
+/** What all entries together may claim: a crafted 6 KB ZIP must not make `vigil evidence verify` allocate gigabytes. */
+export const MAX_TOTAL_BYTES = 256 * 1024 * 1024;
 
 /** The files as a ZIP, every entry stamped with `mtime` so the same pack zips to the same bytes. */
 export function zipFiles(files: FileMap, mtime: Date): Uint8Array {
@@ -16,12 +18,16 @@ export function zipFiles(files: FileMap, mtime: Date): Uint8Array {
 /** The files of a ZIP, directory entries left out; refuses oversize entries rather than inflate them. */
 export function unzipFiles(zip: Uint8Array): Map<string, Uint8Array> {
   let entries = 0;
+  let total = 0;
   let unzipped: Unzipped;
   try {
     unzipped = unzipSync(zip, {
+      // Called for each entry before it is inflated: what they claim is summed as they come.
       filter: (f) => {
         if (++entries > MAX_ENTRIES) throw new Error(`more than ${MAX_ENTRIES} entries`);
         if (f.originalSize > MAX_ENTRY_BYTES) throw new Error(`${f.name} claims ${f.originalSize} bytes`);
+        total += f.originalSize;
+        if (total > MAX_TOTAL_BYTES) throw new Error(`the entries claim more than ${MAX_TOTAL_BYTES} bytes in total`);
         return !f.name.endsWith("/");
       },
     });

@@ -1,3 +1,5 @@
+import { AuditThrottle } from "../../audit/audit-throttle.js";
+import { ThrottledAudit } from "../../audit/throttled-recorder.js";
 import type { AuditRecorder } from "../../contract/audit.js";
 import type { CommandContext, CommandResult } from "../../contract/command.js";
 import { ErrorCodes, isVigilError, VigilError } from "../../core/errors.js";
@@ -10,6 +12,8 @@ import { MAX_COMMAND_BYTES, peekCommandId, type CommandVerifier, type VerifiedCo
 export type CommandHandler = (args: Readonly<Record<string, unknown>>, ctx: CommandContext) => Promise<unknown>;
 
 export interface CommandDispatcherOptions {
+  /** Refused commands are audited once per reason per window (default a minute); 0: every one. */
+  readonly refusalWindowMs?: number;
   /** `<prefix>/<site>/<gateway>`; commands arrive on `<base>/cmd/<name>`. */
   readonly base: string;
   readonly verifier: Pick<CommandVerifier, "verify">;
@@ -56,8 +60,12 @@ export class CommandDispatcher implements Component {
   private readonly maxInFlight: number;
   private stopping = false;
 
+  /** Commands refused before they were verified: a flood from the broker is audited once per reason a minute. */
+  private readonly refusals: ThrottledAudit;
+
   constructor(private readonly opts: CommandDispatcherOptions) {
     this.maxInFlight = opts.maxInFlight ?? 32;
+    this.refusals = new ThrottledAudit(opts.audit, new AuditThrottle(opts.refusalWindowMs ?? 60_000));
   }
 
   register(name: string, handler: CommandHandler): void {
@@ -93,7 +101,8 @@ export class CommandDispatcher implements Component {
     } catch (err) {
       const result = fromError(peekCommandId(token), err);
       this.opts.log.debug({ name, id: result.id, code: result.error?.code }, "command refused");
-      return this.finish(name, result, false);
+      // Keyed by the reason only: the topic's name and the id are the sender's choice.
+      return this.finish(name, result, false, `refused ${result.error?.code ?? "?"}`);
     }
     const running = this.inFlight.get(command.id);
     if (running && running.name !== name) return this.finish(name, conflict(command.id, running.name), false);
@@ -152,15 +161,17 @@ export class CommandDispatcher implements Component {
     }
   }
 
-  private async finish(name: string, result: CommandResult, replay: boolean): Promise<{ name: string; result: CommandResult }> {
+  private async finish(name: string, result: CommandResult, replay: boolean, throttleKey?: string): Promise<{ name: string; result: CommandResult }> {
     const code = result.error?.code;
-    await this.opts.audit.record({
+    const entry = {
       actor: "central",
       action: "command.received",
       target: `command:${result.id ?? "?"}`,
       result: result.ok ? "ok" : code !== undefined && DENIED.has(code) ? "denied" : "error",
       details: { name, ...(code === undefined ? {} : { code }), ...(replay ? { replay: true } : {}) },
-    });
+    } as const;
+    if (throttleKey === undefined) await this.opts.audit.record(entry);
+    else await this.refusals.record(throttleKey, entry);
     return { name, result };
   }
 }
