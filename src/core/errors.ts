@@ -70,6 +70,8 @@ export const ErrorCodes = {
   /** Live view: the camera is disabled, live view is off, or the relay could not start. */
   LIVE_VIEW_UNAVAILABLE: "VIGIL_E_LIVE_VIEW_UNAVAILABLE",
   SNAPSHOT_UNAVAILABLE: "VIGIL_E_SNAPSHOT_UNAVAILABLE",
+  /** Four-eyes rule: the approver of a dispatch is the one who requested it. */
+  FOUR_EYES: "VIGIL_E_FOUR_EYES",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -29,6 +29,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.LIVE_VIEW_FULL]: 429,
   [ErrorCodes.LIVE_VIEW_UNAVAILABLE]: 503,
   [ErrorCodes.SNAPSHOT_UNAVAILABLE]: 404,
+  [ErrorCodes.FOUR_EYES]: 403,
 };
 
 export function httpStatusFor(code: ErrorCode): number {
