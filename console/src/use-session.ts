@@ -4,7 +4,12 @@ import { onSession, type SessionState, sessionState } from "./api/session";
 
 export function useSession(): SessionState {
   const [s, setS] = useState(sessionState);
-  useEffect(() => onSession(setS), []);
+  useEffect(() => {
+    const off = onSession(setS);
+    // The session may have changed between the first render and this subscription.
+    setS(sessionState());
+    return off;
+  }, []);
   return s;
 }
 

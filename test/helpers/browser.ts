@@ -22,8 +22,9 @@ export interface ConsolePage {
 }
 
 /** A new context (its own cookies) and page, at 1280x800 unless told. */
-export async function openConsole(browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<ConsolePage> {
+export async function openConsole(browser: Browser, url: string, viewport = { width: 1280, height: 800 }, prepare?: (context: BrowserContext) => Promise<void>): Promise<ConsolePage> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
+  await prepare?.(context);
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const problems: string[] = [];
@@ -37,6 +38,11 @@ export async function openConsole(browser: Browser, url: string, viewport = { wi
 
 /** Signs in through the login form, as a person would. */
 export async function signIn(page: Page, user: { username: string; password: string }): Promise<void> {
+  try {
+    await page.getByLabel("Username").waitFor();
+  } catch (err) {
+    throw new Error(`no login form at ${page.url()}; the page says: ${(await page.locator("body").innerText()).slice(0, 500)}`, { cause: err });
+  }
   await page.getByLabel("Username").fill(user.username);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
