@@ -3,7 +3,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "test/fixtures/data/**", "var/**"] },
+  { ignores: ["dist/**", "node_modules/**", "test/fixtures/data/**", "var/**", "console/src/api/openapi.gen.ts"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -18,6 +18,30 @@ export default tseslint.config(
       eqeqeq: ["error", "always"],
       // Component.start/stop are async by contract even when a given part has nothing to await.
       "@typescript-eslint/require-await": "off",
+    },
+  },
+  // The console (console/, its own tsconfig for the browser): what runs in an operator's browser
+  // reaches the daemon only through its typed API client, keeps tokens out of storage, and
+  // imports nothing of Node or of the daemon beyond the shared contract.
+  {
+    files: ["console/src/**/*.ts", "console/src/**/*.tsx"],
+    rules: {
+      "no-restricted-globals": [
+        "error",
+        { name: "localStorage", message: "Tokens and user data stay in memory (issue 14): no web storage." },
+        { name: "sessionStorage", message: "Tokens and user data stay in memory (issue 14): no web storage." },
+        { name: "eval", message: "The CSP forbids eval." },
+      ],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["node:*"], message: "The console runs in a browser." },
+            { regex: "^(\\.\\./)+src/(?!contract/|incidents/lifecycle$)", message: "Share the contract (src/contract) and the pure lifecycle rules only; reach the daemon through the API client." },
+          ],
+        },
+      ],
+      "no-restricted-syntax": ["error", { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: "No raw HTML in the console." }],
     },
   },
   {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Vigil needs on a fresh Debian 12 box with Node 20: ffmpeg (ingest), the GStreamer
 # RTSP server used by the demo camera and the tests, mosquitto_sub to watch the topics, build
-# tools, and the npm packages. `--test` adds the mosquitto broker the integration tests run (not
+# tools, and the npm packages. `--test` adds Chromium (the console tests drive it) and the mosquitto broker the integration tests run (not
 # needed by the daemon: on a systemd box its service would also take port 1883, which the demo's
 # embedded broker uses). Safe to run again.
 set -euo pipefail
@@ -20,7 +20,8 @@ fi
 PACKAGES=(ffmpeg mosquitto-clients python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly g++ make python3
   systemd)
-if [[ "${1:-}" == "--test" ]]; then PACKAGES+=(mosquitto); fi
+# --test: the broker the integration tests run, and Chromium, which the console tests drive.
+if [[ "${1:-}" == "--test" ]]; then PACKAGES+=(mosquitto chromium); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

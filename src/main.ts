@@ -36,6 +36,7 @@ import { buildAdminOps } from "./compose/admin.js";
 import { composeAuth } from "./compose/auth.js";
 import { registerIncidentCommands } from "./incidents/incident-commands.js";
 import { EvidenceExporter } from "./incidents/evidence/exporter.js";
+import { IncidentFeed } from "./incidents/incident-feed.js";
 import { serviceEvidenceSource } from "./incidents/evidence/source.js";
 import { CameraStatsTracker } from "./ingest/camera-stats-tracker.js";
 import { registeredCameraView } from "./ingest/camera-registry-view.js";
@@ -195,6 +196,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     push: vision.push,
     snapshots: vision.snapshots,
     incidents,
+    incidentSnapshots: snapshots,
+    feed,
     evidence,
     watchlist: faces.service,
     cameras: cameraViews,
@@ -229,6 +232,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     );
   }
   const { incidents, snapshots } = composeIncidents(lifecycle, config, { database, commits, outbox, bus, audit: sync.audit, weekly, log });
+  const feed = lifecycle.add(new IncidentFeed(bus));
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
   const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
   const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, snapshots, wrapDetector: faces.wrapDetector });

@@ -34,6 +34,12 @@ import type { WatchlistService } from "../watchlist/watchlist-service.js";
 import { registerProviderRoutes } from "../http/routes/providers.js";
 import type { ProviderStatus } from "../inference/providers/provider-chain.js";
 import { type HttpAppOptions, MODERN_TLS, type RouteModule } from "../http/server.js";
+import { BUILT_CONSOLE_DIR } from "../http/console/console-routes.js";
+import { type ConsoleSettings, registerConsoleSettingsRoute } from "../http/routes/console-settings.js";
+import { registerEventsRoute } from "../http/routes/events.js";
+import { registerIncidentSnapshotRoute } from "../http/routes/incident-snapshots.js";
+import type { IncidentFeed } from "../incidents/incident-feed.js";
+import type { SnapshotStore } from "../incidents/snapshot-store.js";
 import type { AuthParts } from "./auth.js";
 
 export function rateLimitSettings(config: Readonly<VigilConfig>): RateLimitSettings {
@@ -94,6 +100,12 @@ export interface OperatorHttpParts {
   readonly watchlist?: WatchlistService | undefined;
   /** The detector's inference providers and their health (`GET /v1/providers`). */
   readonly providers?: (() => readonly ProviderStatus[]) | undefined;
+  /** Live incident changes for `GET /v1/events`; absent: no live stream. */
+  readonly feed?: IncidentFeed | undefined;
+  /** Incidents' scene JPEGs (`GET /v1/incidents/:id/snapshots/:n`). */
+  readonly incidentSnapshots?: SnapshotStore | undefined;
+  /** Where the built console is; default dist/console. */
+  readonly consoleDir?: string | undefined;
   /** Registered first: tests use it to watch the route table being built. */
   readonly before?: readonly RouteModule[] | undefined;
 }
@@ -108,6 +120,8 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
     },
     bodyLimit: config.http.body_limit_bytes,
     https: await operatorTls(config),
+    openapi: true,
+    consoleDir: config.http.console ? (parts.consoleDir ?? BUILT_CONSOLE_DIR) : undefined,
     limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log, parts.auth.security) },
     routes: [
       ...(parts.before ?? []),
@@ -115,7 +129,10 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => (parts.metrics ? registerMetricsRoute(app, parts.metrics) : undefined),
       (app) => registerHealthDocumentRoute(app, parts.health),
       (app) => registerProviderRoutes(app, { providers: parts.providers ?? (() => []) }),
-      (app) => registerAuthRoutes(app, { auth: auth.auth, users: auth.users }),
+      (app) => registerAuthRoutes(app, { auth: auth.auth, users: auth.users, cookie: { maxAgeS: config.auth.refresh_ttl_s, secure: config.http.tls !== undefined } }),
+      (app) => registerConsoleSettingsRoute(app, consoleSettings(config)),
+      (app) => (parts.feed ? registerEventsRoute(app, { feed: parts.feed }) : undefined),
+      (app) => (parts.incidentSnapshots ? registerIncidentSnapshotRoute(app, { incidents: parts.incidents, snapshots: parts.incidentSnapshots }) : undefined),
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
@@ -130,6 +147,11 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],
   };
+}
+
+function consoleSettings(config: Readonly<VigilConfig>): ConsoleSettings {
+  const { decision_sla_s, allow_self_approval } = config.incidents;
+  return { site: config.site, gateway: config.gateway, decision_sla_s, allow_self_approval, access_ttl_s: config.auth.access_ttl_s };
 }
 
 /** The camera listener: HTTPS asking for client certificates, serving the push routes and probes only. */

@@ -34,7 +34,10 @@ export function composeIncidents(
   deps: { database: Database; commits: GroupCommit; outbox: Outbox; bus: EventBus<VigilEvents>; audit: AuditRecorder; weekly: KpiWeeklyStore; log: Logger },
 ): IncidentParts {
   const { database, commits, outbox, weekly, log } = deps;
-  const policy = { minConfidence: config.incidents.min_confidence, watchlistThreshold: config.rules.watchlist_face.min_similarity };
+  const policy = { minConfidence: config.incidents.min_confidence, watchlistThreshold: config.rules.watchlist_face.min_similarity, allowSelfApproval: config.incidents.allow_self_approval };
+  if (config.incidents.allow_self_approval) {
+    log.warn({ key: "incidents.allow_self_approval" }, "four-eyes rule off: a supervisor may approve a dispatch they requested themselves (one-person site)");
+  }
   const incidents = new IncidentService(database, outbox, deps.bus, log.child({ component: "incidents" }), deps.audit, policy, Date.now, weekly);
   const snapshots = new SnapshotStore(config.data_dir);
   lifecycle.add(

@@ -65,6 +65,7 @@ export const ConfigSchema = Type.Object(
         listen: Type.String({ ...HostPort, default: "127.0.0.1:8080" }),
         tls: Type.Optional(ServerTlsSchema),
         allow_plain_http: Type.Boolean({ default: false, description: "serve plain HTTP on a non-loopback address; off: refused at start" }),
+        console: Type.Boolean({ default: true, description: "serve the web console at GET / (same origin as /v1)" }),
         body_limit_bytes: Type.Integer({ minimum: 1024, maximum: 16_777_216, default: 65_536, description: "JSON request bodies" }),
         frame_limit_bytes: Type.Integer({ minimum: 1024, maximum: 67_108_864, default: 4_194_304, description: "JPEG frames pushed by cameras" }),
         camera_tls: Type.Object(
@@ -85,7 +86,7 @@ export const ConfigSchema = Type.Object(
       {
         issuer: Type.String({ default: "", description: "JWT iss; empty: vigil:<site>/<gateway>" }),
         audience: Type.String({ minLength: 1, default: "vigil-api" }),
-        access_ttl_s: Type.Integer({ minimum: 60, maximum: 3600, default: 900 }),
+        access_ttl_s: Type.Integer({ minimum: 10, maximum: 3600, default: 900, description: "access-token lifetime; the console refreshes before it ends" }),
         refresh_ttl_s: Type.Integer({ minimum: 300, maximum: 7_776_000, default: 604_800, description: "longest life of a session (refresh-token family)" }),
         session_idle_s: Type.Integer({ minimum: 300, maximum: 2_592_000, default: 43_200, description: "a session unused this long ends" }),
         argon2: Type.Object(
@@ -273,6 +274,11 @@ export const ConfigSchema = Type.Object(
         retention_max_bytes: Type.Integer({ minimum: 0, default: 536_870_912, description: "stored incidents above this: the oldest finished ones go first; 0 = no budget" }),
         retention_interval_s: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
         kpi_weekly_check_s: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600, description: "how often finished weeks are looked for and published as kpi.weekly" }),
+        decision_sla_s: Type.Integer({ minimum: 10, maximum: 86_400, default: 300, description: "how long an open incident may wait for a human decision before the console shows it as overdue" }),
+        allow_self_approval: Type.Boolean({
+          default: false,
+          description: "let a supervisor approve a dispatch they requested themselves (one-person sites only: it switches the four-eyes rule off, and is logged at start)",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -76,6 +76,8 @@ export const ErrorCodes = {
   BACKUP_TAMPERED: "VIGIL_E_BACKUP_TAMPERED",
   /** A password change while the account is locked after failed attempts. */
   ACCOUNT_LOCKED: "VIGIL_E_ACCOUNT_LOCKED",
+  /** Four-eyes rule: the approver of a dispatch is the one who requested it. */
+  FOUR_EYES: "VIGIL_E_FOUR_EYES",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

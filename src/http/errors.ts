@@ -32,6 +32,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.CAMERA_SOURCE_REFUSED]: 400,
   [ErrorCodes.BACKUP_TAMPERED]: 422,
   [ErrorCodes.ACCOUNT_LOCKED]: 423,
+  [ErrorCodes.FOUR_EYES]: 403,
 };
 
 export function httpStatusFor(code: ErrorCode): number {

@@ -7,7 +7,10 @@ import { isLoopbackHost } from "../core/loopback.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import { parseHostPort } from "../sync/embedded-broker.js";
+import { registerConsoleRoutes } from "./console/console-routes.js";
+import { contentSecurityDirectives } from "./content-security.js";
 import { registerErrorHandler } from "./errors.js";
+import { registerOpenApi } from "./openapi.js";
 import { createLimiters, type OnLimited, type RateLimitSettings } from "./rate-limits.js";
 import { enforceRouteAccess, type RequestAuthenticator } from "./route-access.js";
 import { useTypeBoxValidation } from "./validation.js";
@@ -21,6 +24,10 @@ export interface HttpAppOptions {
   readonly limits?: { readonly settings: RateLimitSettings; readonly onLimited: OnLimited } | undefined;
   readonly bodyLimit?: number | undefined;
   readonly https?: HttpsOptions | undefined;
+  /** Serve `GET /v1/openapi.json`, generated from the routes' schemas. */
+  readonly openapi?: boolean | undefined;
+  /** Serve the built web console from this folder at `GET /` (nothing when it was not built). */
+  readonly consoleDir?: string | undefined;
 }
 
 /** TLS 1.2 and 1.3 with forward-secret AEAD suites only (the policy every Vigil listener shares). */
@@ -36,14 +43,20 @@ export async function buildHttpApp(options: HttpAppOptions, log: Logger): Promis
   const app = (options.https ? Fastify({ ...common, https: options.https }) : Fastify(common)) as unknown as FastifyInstance;
   registerErrorHandler(app, log);
   useTypeBoxValidation(app);
-  await app.register(helmet, { global: true, hsts: options.https !== undefined });
+  await app.register(helmet, {
+    global: true,
+    hsts: options.https !== undefined,
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityDirectives(options.https !== undefined) },
+  });
   app.addHook("onSend", async (request, reply) => {
     // Nothing an API answers (tokens, incidents, keys) belongs in a cache.
     if (request.url.startsWith("/v1/") && !reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
   });
   const limiters = options.limits ? await createLimiters(app, options.limits.settings, options.limits.onLimited) : undefined;
   enforceRouteAccess(app, options.authenticator, limiters);
+  if (options.openapi) await registerOpenApi(app);
   for (const register of options.routes) register(app);
+  if (options.consoleDir !== undefined) await registerConsoleRoutes(app, options.consoleDir, log);
   return app;
 }
 

@@ -4,7 +4,7 @@ import type { VigilEvents } from "../contract/events.js";
 import type { Incident, IncidentIdentity, IncidentObject, IncidentStatus, NextStep, SnapshotRef } from "../contract/incident.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { validateIncident, type ValidatorPolicy } from "./incident-validator.js";
-import { applyDecision, type DecisionInput } from "./lifecycle.js";
+import { applyDecision, type DecisionInput, type DecisionRules } from "./lifecycle.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
@@ -78,7 +78,7 @@ export class IncidentService {
     private readonly bus: EventBus<VigilEvents>,
     private readonly log: Logger,
     private readonly audit?: AuditRecorder,
-    private readonly policy: ValidatorPolicy = { minConfidence: 0.5 },
+    private readonly policy: ValidatorPolicy & Partial<DecisionRules> = { minConfidence: 0.5 },
     private readonly now: () => number = Date.now,
     private readonly hook?: IncidentWriteHook,
   ) {}
@@ -154,7 +154,17 @@ export class IncidentService {
     return this.serialised(id, async () => {
       const current = await this.get(id);
       if (!current) throw new VigilError(ErrorCodes.NOT_FOUND, `no incident ${id}`);
-      const next = applyDecision(current, { ...decision, at: new Date(this.now()).toISOString() });
+      const rules = { allowSelfApproval: this.policy.allowSelfApproval ?? false };
+      let next: Incident;
+      try {
+        next = applyDecision(current, { ...decision, at: new Date(this.now()).toISOString() }, rules);
+      } catch (err) {
+        // A refused self-approval is a control that worked: the audit trail shows who tried.
+        if (err instanceof VigilError && err.code === ErrorCodes.FOUR_EYES) {
+          await this.audit?.record({ actor: decision.actor, source, action: "incident.approve_refused", target: `incident:${id}`, result: "denied", details: { rule: "four_eyes", status: current.status, version: current.version } });
+        }
+        throw err;
+      }
       const written = this.write(current, next, "incident.updated");
       const audited = this.audit?.record({
         actor: decision.actor,

@@ -38,6 +38,18 @@ export interface DecisionInput {
   readonly expectedVersion?: number | undefined;
 }
 
+/** Site rules on decisions. `allowSelfApproval` switches the four-eyes rule off (one-person sites). */
+export interface DecisionRules {
+  readonly allowSelfApproval: boolean;
+}
+
+export const FOUR_EYES: DecisionRules = { allowSelfApproval: false };
+
+/** Who asked for the dispatch now waiting for review: the actor of the latest `request_dispatch`. */
+export function dispatchRequester(incident: Incident): string | undefined {
+  return incident.history.findLast((h) => h.action === "request_dispatch")?.actor;
+}
+
 export function allowedActions(status: IncidentStatus): Array<DecisionAction | "approve"> {
   return (Object.keys(TRANSITIONS) as Array<DecisionAction | "approve">).filter((a) => TRANSITIONS[a].from.includes(status));
 }
@@ -46,7 +58,7 @@ export function allowedActions(status: IncidentStatus): Array<DecisionAction | "
  * The incident after a decision, or a coded refusal. Pure: the service serialises decisions per
  * incident and writes the result; this says what the result is.
  */
-export function applyDecision(incident: Incident, d: DecisionInput): Incident {
+export function applyDecision(incident: Incident, d: DecisionInput, rules: DecisionRules = FOUR_EYES): Incident {
   if (d.expectedVersion !== undefined && d.expectedVersion !== incident.version) {
     throw new VigilError(ErrorCodes.CONFLICT, `incident ${incident.id} is at version ${incident.version}, not ${d.expectedVersion}: someone decided first`, { details: { version: incident.version } });
   }
@@ -54,6 +66,11 @@ export function applyDecision(incident: Incident, d: DecisionInput): Incident {
   if (!t.from.includes(incident.status)) {
     throw new VigilError(ErrorCodes.INCIDENT_TRANSITION, `cannot ${d.action} an incident that is ${incident.status} (allowed: ${allowedActions(incident.status).join(", ") || "none"})`, {
       details: { status: incident.status, action: d.action },
+    });
+  }
+  if (d.action === "approve" && !rules.allowSelfApproval && dispatchRequester(incident) === d.actor) {
+    throw new VigilError(ErrorCodes.FOUR_EYES, `${d.actor} requested this dispatch and cannot also approve it: another supervisor must (four-eyes rule)`, {
+      details: { requested_by: d.actor },
     });
   }
   if (d.action === "dismiss" && d.reason === undefined) throw new VigilError(ErrorCodes.VALIDATION, "dismissing needs a dismiss_reason", { details: { field: "body/dismiss_reason" } });

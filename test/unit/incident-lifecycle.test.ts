@@ -33,7 +33,7 @@ void describe("incident lifecycle", () => {
       ["approve", "dispatch_authorized", "dispatch"],
       ["close", "closed", "monitor"],
     ] as const) {
-      i = applyDecision(i, { action, actor: "op", at });
+      i = applyDecision(i, { action, actor: action === "approve" ? "sup" : "op", at });
       assert.equal(i.status, status);
       assert.equal(i.next_step, step);
     }
@@ -56,6 +56,13 @@ void describe("incident lifecycle", () => {
     expectVigil(() => applyDecision(incident("open", 3), { action: "monitor", actor: "op", at, expectedVersion: 2 }), ErrorCodes.CONFLICT);
   });
 
+  void it("four eyes: whoever requested a dispatch cannot approve it, unless the site allows self-approval", () => {
+    const pending = applyDecision(applyDecision(incident("open"), { action: "escalate", actor: "op", at }), { action: "request_dispatch", actor: "sup", at });
+    expectVigil(() => applyDecision(pending, { action: "approve", actor: "sup", at }), ErrorCodes.FOUR_EYES);
+    assert.equal(applyDecision(pending, { action: "approve", actor: "sup2", at }).status, "dispatch_authorized");
+    assert.equal(applyDecision(pending, { action: "approve", actor: "sup", at }, { allowSelfApproval: true }).status, "dispatch_authorized");
+  });
+
   void it("any sequence of decisions keeps version = 1 + accepted steps and history in step with status", () => {
     const action = fc.constantFrom(...DECISION_ACTIONS, "approve" as const);
     fc.assert(
@@ -65,7 +72,7 @@ void describe("incident lifecycle", () => {
         for (const a of actions) {
           const legal = allowedActions(i.status).includes(a);
           try {
-            i = applyDecision(i, { action: a, actor: "x", at, ...(a === "dismiss" ? { reason: "unknown" as const } : {}) });
+            i = applyDecision(i, { action: a, actor: a === "approve" ? "y" : "x", at, ...(a === "dismiss" ? { reason: "unknown" as const } : {}) });
             accepted++;
             if (!legal) return false;
           } catch {

@@ -7,6 +7,7 @@ import { KPI_RANGES, type KpiRange, kpiSummary } from "../../incidents/kpi.js";
 import { DECISION_ACTIONS, type DecisionAction } from "../../incidents/lifecycle.js";
 import { role, userOf } from "../route-access.js";
 import { EXPENSIVE } from "../expensive-routes.js";
+import { IncidentPage, IncidentSchema, KpiSummarySchema } from "./incident-responses.js";
 
 const STATUSES = ["open", "monitoring", "dismissed", "escalated", "dispatch_pending_review", "dispatch_authorized", "closed"] as const;
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: "^[0-9a-f-]+$" }) });
@@ -51,7 +52,7 @@ const SummaryQuery = Type.Object({ range: Type.Union((Object.keys(KPI_RANGES) as
 
 /** `/v1/incidents`: viewers read, operators decide, supervisors approve dispatch. */
 export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: IncidentService }): void {
-  app.get<{ Querystring: ListQueryT }>("/v1/incidents", { config: { access: role("viewer"), limit: EXPENSIVE.incidentList }, schema: { querystring: ListQuery } }, async (request) => {
+  app.get<{ Querystring: ListQueryT }>("/v1/incidents", { config: { access: role("viewer"), limit: EXPENSIVE.incidentList }, schema: { querystring: ListQuery, response: { 200: IncidentPage } } }, async (request) => {
     const q = request.query;
     return deps.incidents.list({
       status: q.status,
@@ -65,11 +66,11 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
     });
   });
 
-  app.get<{ Querystring: { range: KpiRange } }>("/v1/metrics/summary", { config: { access: role("viewer"), limit: EXPENSIVE.kpiSummary }, schema: { querystring: SummaryQuery } }, async (request) =>
+  app.get<{ Querystring: { range: KpiRange } }>("/v1/metrics/summary", { config: { access: role("viewer"), limit: EXPENSIVE.kpiSummary }, schema: { querystring: SummaryQuery, response: { 200: KpiSummarySchema } } }, async (request) =>
     kpiSummary(await deps.incidents.all(), request.query.range, Date.now()),
   );
 
-  app.get<{ Params: { id: string } }>("/v1/incidents/:id", { config: { access: role("viewer") }, schema: { params: IdParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>("/v1/incidents/:id", { config: { access: role("viewer") }, schema: { params: IdParams, response: { 200: IncidentSchema } } }, async (request) => {
     const incident = await deps.incidents.get(request.params.id);
     if (!incident) throw new VigilError(ErrorCodes.NOT_FOUND, `no incident ${request.params.id}`);
     return incident;
@@ -77,7 +78,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
 
   app.post<{ Params: { id: string }; Body: { action: DecisionAction; dismiss_reason?: DismissReason; note?: string; version?: number } }>(
     "/v1/incidents/:id/decision",
-    { config: { access: role("operator") }, schema: { params: IdParams, body: DecisionBody } },
+    { config: { access: role("operator") }, schema: { params: IdParams, body: DecisionBody, response: { 200: IncidentSchema } } },
     async (request) => {
       const b = request.body;
       return deps.incidents.decide(request.params.id, { action: b.action, actor: userOf(request).username, reason: b.dismiss_reason, note: b.note, expectedVersion: b.version }, request.ip);
@@ -86,7 +87,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { incidents: 
 
   app.post<{ Params: { id: string }; Body: { note?: string; version?: number } }>(
     "/v1/incidents/:id/approve",
-    { config: { access: role("supervisor") }, schema: { params: IdParams, body: ApproveBody } },
+    { config: { access: role("supervisor") }, schema: { params: IdParams, body: ApproveBody, response: { 200: IncidentSchema } } },
     async (request) => deps.incidents.decide(request.params.id, { action: "approve", actor: userOf(request).username, note: request.body.note, expectedVersion: request.body.version }, request.ip),
   );
 }

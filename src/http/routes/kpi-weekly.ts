@@ -1,3 +1,4 @@
+import { KpiWeeklyDataSchema } from "../../contract/incident-schemas.js";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { weeklyFigures } from "../../incidents/kpi-weekly.js";
@@ -12,7 +13,7 @@ const WeeklyQuery = Type.Object(
 
 /** `GET /v1/metrics/weekly` (viewer): the stored weekly KPIs, newest week first, as sent in `kpi.weekly`. */
 export function registerKpiWeeklyRoutes(app: FastifyInstance, deps: { weekly: Pick<KpiWeeklyStore, "list"> }): void {
-  app.get<{ Querystring: { weeks: number } }>("/v1/metrics/weekly", { config: { access: role("viewer"), limit: EXPENSIVE.kpiSummary }, schema: { querystring: WeeklyQuery } }, async (request) => ({
+  app.get<{ Querystring: { weeks: number } }>("/v1/metrics/weekly", { config: { access: role("viewer"), limit: EXPENSIVE.kpiSummary }, schema: { querystring: WeeklyQuery, response: { 200: Type.Object({ weeks: Type.Array(KpiWeeklyDataSchema) }) } } }, async (request) => ({
     weeks: deps.weekly
       .list()
       .reverse()
