@@ -95,7 +95,7 @@ try {
     const incident = await box.raiseTamper((["gate", "yard", "dock"] as const)[i % 3]);
     const stored = box.daemon.logs.find((l) => l.msg === "incident stored" && l.incident === incident.id && l.type === "incident.created");
     await page.getByRole("option", { name: new RegExp(incident.summary.replace(/[()]/g, "\\$&")) }).first().waitFor();
-    const shown = (await page.evaluate(`window.__seen.get(${JSON.stringify(incident.summary)})`)) as number | undefined;
+    const shown = await page.evaluate<number | undefined>(`window.__seen.get(${JSON.stringify(incident.summary)})`);
     const storedAt = typeof stored?.time === "string" ? Date.parse(stored.time) : Number.NaN;
     if (Number.isFinite(storedAt) && shown) latencies.push(shown - storedAt);
     await new Promise((r) => setTimeout(r, 300));
