@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Incident } from "../../src/contract/incident.js";
 import type { Role } from "../../src/contract/roles.js";
 import { type DaemonHandle, provisionBox, runCli, type TestBox } from "./daemon.js";
@@ -31,7 +32,7 @@ const PASSWORD = "Correct-horse-battery-staple-42";
  * `vigil user add`, and an API key per camera from `vigil key create`: incidents come from pushed
  * tamper events through the real ingest route, rule engine and incident store.
  */
-export async function startConsoleBox(config: Record<string, unknown> = {}): Promise<ConsoleBox> {
+export async function startConsoleBox(config: Record<string, unknown> = {}, seed?: (dataDir: string) => Promise<void>): Promise<ConsoleBox> {
   const port = await freePort();
   const box = await provisionBox({
     site: "console",
@@ -58,6 +59,7 @@ export async function startConsoleBox(config: Record<string, unknown> = {}): Pro
   }
   const keys = new Map<string, string>();
   for (const id of CONSOLE_CAMERAS) keys.set(id, await cli(["key", "create", "--camera", id, "--per-minute", "100000", "--per-hour", "6000000"]));
+  await seed?.(join(box.dir, "data"));
   const daemon = box.start();
   await daemon.waitForLog((l) => l.msg === "started", 60_000);
   const url = `http://127.0.0.1:${port}`;

@@ -74,7 +74,7 @@ export function useQueueData(filters: IncidentFilters): QueueData {
       let cursor: string | undefined;
       let first = true;
       do {
-        const page = await api.incidents(filters, cursor, first ? 200 : 1000);
+        const page = await api.incidents(filters, cursor, first ? 200 : 500);
         if (cancelled) return;
         setById((prev) => {
           const next = new Map(prev);
@@ -89,6 +89,7 @@ export function useQueueData(filters: IncidentFilters): QueueData {
         cursor = page.next_cursor ?? undefined;
       } while (cursor);
       setComplete(true);
+      requestAnimationFrame(() => performance.mark("vigil:queue-complete"));
     })().catch((err: unknown) => {
       if (!cancelled) setError(String(err));
     });
