@@ -74,6 +74,7 @@ export async function startConsoleBox(config: Record<string, unknown> = {}, seed
   };
   let n = 0;
   const seen = new Set<string>();
+  let admin: string | undefined;
   return {
     url,
     box,
@@ -91,7 +92,8 @@ export async function startConsoleBox(config: Record<string, unknown> = {}, seed
       if (pushed.status >= 300) throw new Error(`push event: ${pushed.status} ${JSON.stringify(pushed.body)}`);
       const stored = await daemon.waitForLog((l) => l.msg === "incident stored" && l.type === "incident.created" && l.camera === camera && !seen.has(String(l.incident)), 15_000);
       seen.add(String(stored.incident));
-      const got = await api<Incident>(`/v1/incidents/${String(stored.incident)}`, { token: await adminToken() });
+      let got = await api<Incident>(`/v1/incidents/${String(stored.incident)}`, { token: admin ?? (admin = await adminToken()) });
+      if (got.status === 401) got = await api<Incident>(`/v1/incidents/${String(stored.incident)}`, { token: (admin = await adminToken()) });
       return got.body;
     },
     cleanup: () => box.cleanup(),
