@@ -3,7 +3,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Incident } from "../src/contract/incident.js";
-import { launchChromium, openConsole, signIn } from "../test/helpers/browser.js";
+import { launchChromium, openConsole, signIn, snapshotsLoaded } from "../test/helpers/browser.js";
 import { startConsoleBox } from "../test/helpers/console-box.js";
 import { ROOT } from "../test/helpers/repo-root.js";
 
@@ -12,6 +12,7 @@ await mkdir(OUT, { recursive: true });
 const box = await startConsoleBox();
 const browser = await launchChromium();
 try {
+  const intrusion = await box.raiseIntrusion();
   const made: Incident[] = [];
   for (const camera of ["gate", "yard", "dock", "gate", "yard"] as const) made.push(await box.raiseTamper(camera));
   const op = await box.token(box.users.operator);
@@ -29,9 +30,11 @@ try {
   await page.getByRole("listbox", { name: /Incidents/ }).getByRole("option").first().waitFor();
   await page.getByRole("listbox", { name: /Incidents/ }).focus();
   await shot("queue");
+  await page.goto(`${box.url}/incidents/${intrusion.id}`);
+  await snapshotsLoaded(page);
+  await shot("incident", true);
   await page.goto(`${box.url}/incidents/${made[1]?.id ?? ""}`);
   await page.getByRole("button", { name: "Approve dispatch…" }).waitFor();
-  await shot("incident", true);
   await page.getByRole("button", { name: "Approve dispatch…" }).click();
   await shot("approve");
   await page.keyboard.press("Escape");
