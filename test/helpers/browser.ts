@@ -48,3 +48,18 @@ export async function signIn(page: Page, user: { username: string; password: str
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Log out" }).waitFor();
 }
+
+/**
+ * Waits until every snapshot image on the page has loaded. Polled from Node with a function (not a
+ * string): the console's CSP forbids eval, which string predicates would need.
+ */
+export async function snapshotsLoaded(page: Page): Promise<void> {
+  const images = page.locator(".snapshot img");
+  await images.first().waitFor();
+  for (let i = 0; i < 100; i++) {
+    const loaded = await images.evaluateAll((els: Array<{ complete: boolean; naturalWidth: number }>) => els.every((e) => e.complete && e.naturalWidth > 0));
+    if (loaded) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("snapshot images did not load");
+}

@@ -4,6 +4,7 @@ import "uplot/dist/uPlot.min.css";
 import type { KpiSummary } from "../api/types";
 
 const WIDTH = 560;
+const DAY_S = 86_400;
 
 /** Daily incidents, dismissed and escalated, as lines over days. */
 export function dailyChart(el: HTMLElement, s: KpiSummary): () => void {
@@ -13,7 +14,9 @@ export function dailyChart(el: HTMLElement, s: KpiSummary): () => void {
       title: "Incidents per day",
       width: Math.min(WIDTH, el.clientWidth || WIDTH),
       height: 220,
-      series: [{}, { label: "incidents", stroke: "#1d4ed8" }, { label: "dismissed", stroke: "#6b7280" }, { label: "escalated", stroke: "#b91c1c" }],
+      // One day alone would otherwise be stretched over years: keep a few days either side.
+      scales: { x: { time: true, auto: false, range: [(xs[0] ?? 0) - DAY_S, (xs.at(-1) ?? 0) + DAY_S] } },
+      series: [{}, { label: "incidents", stroke: "#1d4ed8", points: { show: true } }, { label: "dismissed", stroke: "#6b7280" }, { label: "escalated", stroke: "#b91c1c" }],
     },
     [xs, s.daily.map((d) => d.incidents), s.daily.map((d) => d.dismissed), s.daily.map((d) => d.escalated)],
     el,

@@ -4,6 +4,8 @@ import { followEvents } from "../api/events";
 import type { Incident, KpiSummary, Settings } from "../api/types";
 import { byAttention } from "../attention";
 
+const COUNTS_EVERY_MS = 5000;
+
 function matches(i: Incident, f: IncidentFilters): boolean {
   const started = Date.parse(i.started_at);
   return (
@@ -44,6 +46,7 @@ export function useQueueData(filters: IncidentFilters): QueueData {
   const [generation, setGeneration] = useState(0);
   const key = JSON.stringify(filters);
   const countsTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const countsPending = useRef(false);
 
   const put = (i: Incident): void =>
     setById((prev) => {
@@ -54,9 +57,15 @@ export function useQueueData(filters: IncidentFilters): QueueData {
       else next.delete(i.id);
       return next;
     });
+  // The counts cost the daemon a pass over every stored incident: at most one refresh per
+  // COUNTS_EVERY_MS however fast changes arrive (five consoles and a busy site add up).
   const loadCounts = (): void => {
-    clearTimeout(countsTimer.current);
-    countsTimer.current = setTimeout(() => void api.summary("all").then((s) => setCounts(s.by_status), () => {}), 300);
+    if (countsTimer.current !== undefined) return;
+    countsTimer.current = setTimeout(() => {
+      countsTimer.current = undefined;
+      void api.summary("all").then((s) => setCounts(s.by_status), () => {});
+    }, countsPending.current ? COUNTS_EVERY_MS : 0);
+    countsPending.current = true;
   };
 
   useEffect(() => {
