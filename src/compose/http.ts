@@ -131,7 +131,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerProviderRoutes(app, { providers: parts.providers ?? (() => []) }),
       (app) => registerAuthRoutes(app, { auth: auth.auth, users: auth.users, cookie: { maxAgeS: config.auth.refresh_ttl_s, secure: config.http.tls !== undefined } }),
       (app) => registerConsoleSettingsRoute(app, consoleSettings(config)),
-      (app) => (parts.feed ? registerEventsRoute(app, { feed: parts.feed }) : undefined),
+      (app) => (parts.feed ? registerEventsRoute(app, { feed: parts.feed, onSessionsEnded: auth.onSessionsEnded }) : undefined),
       (app) => (parts.incidentSnapshots ? registerIncidentSnapshotRoute(app, { incidents: parts.incidents, snapshots: parts.incidentSnapshots }) : undefined),
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),

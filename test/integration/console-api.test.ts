@@ -121,6 +121,22 @@ void describe("console API on a real daemon", () => {
     assert.equal(anonymous.status, 401);
   });
 
+  void it("a stream ends the moment its session does: logout leaves no open feed", async () => {
+    const token = await box.token(box.users.viewer);
+    const res = await fetch(`${box.url}/v1/events`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    const drained = (async () => {
+      for await (const _chunk of res.body as AsyncIterable<Uint8Array>) void _chunk;
+      return "ended";
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    const logout = await fetch(`${box.url}/v1/auth/logout`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    assert.equal(logout.status, 204);
+    // The access token would still be valid for minutes; the stream must not wait for it.
+    const outcome = await Promise.race([drained, new Promise((r) => setTimeout(() => r("still open"), 5000))]);
+    assert.equal(outcome, "ended");
+  });
+
   void it("GET /v1/settings gives the console the decision SLA and the four-eyes switch", async () => {
     const r = await box.api<Record<string, unknown>>("/v1/settings", { token: await box.token(box.users.viewer) });
     assert.deepEqual(r.body, { site: "console", gateway: "gw-ui", decision_sla_s: 300, allow_self_approval: false, access_ttl_s: 900 });

@@ -7,6 +7,8 @@ export interface EventsRouteOptions {
   readonly feed: IncidentFeed;
   /** A comment line this often keeps proxies and the browser from timing the stream out. */
   readonly heartbeatMs?: number;
+  /** Sessions ended (logout, revocation, disable, password change): their streams end at once. */
+  readonly onSessionsEnded?: (listener: (sessionIds: readonly string[]) => void) => () => void;
 }
 
 function frame(e: Pick<FeedEvent, "id" | "type"> & { data: unknown }): string {
@@ -16,14 +18,20 @@ function frame(e: Pick<FeedEvent, "id" | "type"> & { data: unknown }): string {
 /**
  * `GET /v1/events` (viewer): incident changes as server-sent events, each to the roles it is for.
  * `Last-Event-ID` resumes after a disconnect (or gets `event: reset`: reload the list). The stream
- * ends when the access token that opened it expires; the client reconnects with a fresh one.
+ * ends when the access token that opened it expires (the client reconnects with a fresh one), and
+ * at once when its session ends, so a logged-out or revoked session hears nothing more.
  */
 export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOptions): void {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const open = new Set<() => void>();
+  const open = new Map<() => void, string>();
+  const unlisten = options.onSessionsEnded?.((ids) => {
+    const ended = new Set(ids);
+    for (const [end, session] of [...open]) if (ended.has(session)) end();
+  });
   // Streams never finish by themselves: end them before the server waits for its connections.
   app.addHook("preClose", async () => {
-    for (const end of [...open]) end();
+    unlisten?.();
+    for (const end of [...open.keys()]) end();
   });
   app.get(
     "/v1/events",
@@ -51,7 +59,7 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
         clearTimeout(expiry);
         if (!out.writableEnded) out.end();
       };
-      open.add(end);
+      open.set(end, me.sessionId);
       out.once("close", end);
     },
   );
