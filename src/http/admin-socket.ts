@@ -7,6 +7,7 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import { registerErrorHandler } from "./errors.js";
+import { PeerProofs, userNameOf } from "./peer-proof.js";
 
 /** Runs one op with its args checked against the op's schema; shared by the socket and the offline CLI. */
 export async function runAdminOp(ops: AdminOps, name: string, args: unknown, actor: string): Promise<unknown> {
@@ -34,19 +35,22 @@ export async function assertPrivateDir(dir: string): Promise<void> {
  * The daemon's local administration endpoint: HTTP over a Unix socket in the data directory, so the
  * CLI can manage users and keys while the daemon holds the store. File permissions are the
  * authentication (the data dir is 0700, checked at start; the socket 0600, created under umask 077),
- * as with docker.sock or the systemd bus. The audit actor is still what the CLI says it is
- * (`cli:<user>`): Node cannot read a Unix socket's peer credentials (SO_PEERCRED) without a native
- * addon, so only root and the service user, who can connect at all, can claim a name.
+ * as with docker.sock or the systemd bus. The audit actor is `cli:<user>` for the user the
+ * kernel says the caller runs as (peer-proof.ts: a one-time file it must create), never a name
+ * the caller claims.
  */
 export class AdminSocket implements Component {
   readonly name = "admin-socket";
   private app: FastifyInstance | undefined;
+  private readonly proofs: PeerProofs;
 
   constructor(
     private readonly dataDir: string,
     private readonly ops: () => AdminOps,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.proofs = new PeerProofs(dataDir);
+  }
 
   get path(): string {
     return join(this.dataDir, ADMIN_SOCKET_NAME);
@@ -56,9 +60,10 @@ export class AdminSocket implements Component {
     // Watchlist enrolment sends photos (base64) through here; only root and the service user can connect.
     const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
     registerErrorHandler(app, this.log);
-    app.post<{ Params: { op: string }; Body: { actor?: unknown; args?: unknown } }>("/ops/:op", async (request) => {
-      const claimed = typeof request.body?.actor === "string" ? request.body.actor.slice(0, 64) : "unknown";
-      const result = await runAdminOp(this.ops(), request.params.op, request.body?.args ?? {}, `cli:${claimed}`);
+    app.post("/challenge", async () => ({ nonce: this.proofs.issue() }));
+    app.post<{ Params: { op: string }; Body: { proof?: unknown; args?: unknown } }>("/ops/:op", async (request) => {
+      const uid = await this.proofs.verify(request.body?.proof);
+      const result = await runAdminOp(this.ops(), request.params.op, request.body?.args ?? {}, `cli:${await userNameOf(uid)}`);
       return { result: result ?? null };
     });
     await assertPrivateDir(this.dataDir);
