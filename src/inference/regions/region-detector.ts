@@ -97,9 +97,10 @@ export class RegionDetector implements Component {
     await this.inner.stop();
   }
 
-  /** Forgets a camera's tracked boxes and full-pass clock (removed or restarted). */
+  /** Forgets a camera's tracked boxes, full-pass clock and counts (removed or restarted). */
   forget(cameraId: string): void {
     this.cameras.delete(cameraId);
+    this.book.forget(cameraId);
   }
 
   async detect(frame: Frame): Promise<RegionFrameDetection> {
