@@ -105,14 +105,9 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
           const waited = waitingS(i, now);
           const breach = isUndecided(i) && waited > sla;
           return (
-            <a
-              href={`/incidents/${i.id}`}
-              tabIndex={-1}
-              onClick={(e) => {
-                e.preventDefault();
-                navigate(`/incidents/${i.id}`);
-              }}
-            >
+            // Not a link: an option holds no interactive control of its own (the listbox has the
+            // focus; Enter or o opens the selected row, a click opens the one clicked).
+            <div class="open-row" onClick={() => navigate(`/incidents/${i.id}`)}>
               <span class={`status s-${i.status}`}>{i.status.replaceAll("_", " ")}</span>
               <span class="summary">{i.summary}</span>
               <span class="meta">
@@ -123,7 +118,7 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
                 {isUndecided(i) ? `waiting ${formatDuration(waited)}` : `decided after ${formatDuration(waited)}`}
                 {breach ? " · SLA breached" : ""}
               </span>
-            </a>
+            </div>
           );
         }}
       />
