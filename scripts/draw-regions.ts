@@ -18,6 +18,7 @@ import { RegionDetector } from "../src/inference/regions/region-detector.js";
 import { regionSettingsOf } from "../src/inference/regions/region-settings.js";
 import { MotionGate } from "../src/ingest/motion-gate.js";
 import { workingSizeFilter } from "../src/ingest/working-size.js";
+import { annotationFilter, writeAnnotated } from "../src/cli/annotate.js";
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
 const out = resolve(process.argv[2] ?? resolve(ROOT, "docs/img/regions.jpg"));
@@ -48,11 +49,6 @@ for (let i = 0; i < FRAMES; i++) {
 }
 await inner.stop();
 if (!last) throw new Error("no frame analysed");
-const box = (x: number, y: number, w: number, h: number, color: string, t: number): string => `drawbox=x=${Math.round(x)}:y=${Math.round(y)}:w=${Math.round(w)}:h=${Math.round(h)}:color=${color}:t=${t}`;
-const draw = [
-  ...last.regions.map((r) => box(r.x * W, r.y * H, r.width * W, r.height * H, r.kind === "full" ? "blue@0.9" : "yellow@0.9", r.kind === "full" ? 6 : 3)),
-  ...last.detections.map((d) => box(d.box.x1 * W, d.box.y1 * H, (d.box.x2 - d.box.x1) * W, (d.box.y2 - d.box.y1) * H, "lime@0.9", 2)),
-];
 mkdirSync(dirname(out), { recursive: true });
-execFileSync("ffmpeg", ["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", `${W}x${H}`, "-i", "-", "-vf", `${draw.join(",")},scale=960:-1`, "-q:v", "4", "-frames:v", "1", out], { input: last.rgb });
+await writeAnnotated(last.rgb, W, H, annotationFilter(last.regions, last.detections, W, H), out, 960);
 console.log(`${out}: ${last.regions.map((r) => `${r.kind} ${Math.round(r.width * W)}x${Math.round(r.height * H)}`).join(", ")}; ${last.detections.length} people`);

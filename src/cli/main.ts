@@ -14,6 +14,7 @@ import { registerEvidenceCommands } from "./evidence.js";
 import { registerHealthCommand } from "./health.js";
 import { registerKeyCommands } from "./key.js";
 import { run } from "./run.js";
+import { detect } from "./detect.js";
 import { registerUserCommands } from "./user.js";
 import { registerWatchlistCommands } from "./watchlist.js";
 import { CONFIG_HELP } from "./output.js";
@@ -27,6 +28,15 @@ const program = new Command()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 program.command("run").description("run the daemon in the foreground").option("-c, --config <file>", CONFIG_HELP).action(run);
+program
+  .command("detect")
+  .description("run the configured detector on a JPEG as the daemon does on a camera: regions, detections, and the zones and rules they would feed")
+  .argument("<image>", "a JPEG (e.g. a camera's snapshot.jpg)")
+  .option("-c, --config <file>", CONFIG_HELP)
+  .option("--camera <id>", "use this camera's working size, region settings, zones and rules")
+  .option("--out <file>", "write the picture with the regions (yellow crops, blue whole frame) and detections (green) drawn on it (.png or .jpg)")
+  .option("--json", "print the result as JSON")
+  .action(detect);
 
 program
   .command("init")
