@@ -1,6 +1,8 @@
 import type { Server as TlsServer } from "node:tls";
 import { composeSync } from "./compose/sync.js";
 import { composeVision } from "./compose/vision.js";
+import { cameraPreview } from "./compose/detection-preview.js";
+import { resolveZoneRules } from "./analytics/rules/zone-rule-config.js";
 import { composeWatchlist } from "./compose/watchlist.js";
 import { registerWatchlistCommands } from "./watchlist/watchlist-commands.js";
 import { addKpiWeeklyStore, composeIncidents } from "./compose/incidents.js";
@@ -202,6 +204,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     watchlist: faces.service,
     cameras: cameraViews,
     registry: cameraRegistry,
+    detectPreview: cameraPreview({ detector: vision.detector, cameras: () => vision.cameras.cameras, latest: (id) => vision.gate.latest(id), rules: resolveZoneRules(config) }),
     weekly,
     alert: async (type, data) => {
       const envelope = await outbox.append("alerts", type, data);

@@ -18,6 +18,7 @@ import type { LatestFrames } from "../ingest/snapshot-cache.js";
 import { type CameraView, registerCameraRoutes } from "../http/routes/cameras.js";
 import { registerLiveTicketRoute } from "../http/routes/live-ticket.js";
 import { registerCameraAdminRoutes } from "../http/routes/camera-admin.js";
+import { registerCameraDetectRoute } from "../http/routes/camera-detect.js";
 import type { CameraRegistry } from "../ingest/camera-registry.js";
 import { type HealthRouteDeps, registerHealthDocumentRoute, registerHealthRoutes } from "../http/routes/health.js";
 import { registerEvidenceRoutes } from "../http/routes/evidence.js";
@@ -93,6 +94,8 @@ export interface OperatorHttpParts {
   readonly cameras: () => CameraView[];
   /** Cameras added, changed and removed at runtime (`POST/PATCH/DELETE /v1/cameras`); absent: read-only. */
   readonly registry?: CameraRegistry | undefined;
+  /** `POST /v1/cameras/:id/detect`: the detection preview. */
+  readonly detectPreview?: ((cameraId: string, jpeg: Buffer | undefined) => Promise<unknown>) | undefined;
   /** The latest JPEG per camera (`GET /v1/cameras/:id/snapshot.jpg`). */
   readonly snapshots?: LatestFrames | undefined;
   readonly alert: (type: string, data: Record<string, unknown>) => Promise<{ id: string; seq: number }>;
@@ -140,6 +143,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
       (app) => registerLiveTicketRoute(app, { tickets: auth.liveTickets, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }),
       (app) => (parts.registry ? registerCameraAdminRoutes(app, { registry: parts.registry, cameras: parts.cameras }) : undefined),
+      (app) => (parts.detectPreview ? registerCameraDetectRoute(app, { preview: parts.detectPreview }) : undefined),
       (app) => (parts.snapshots ? registerCameraSnapshotRoute(app, { snapshots: parts.snapshots, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }) : undefined),
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),
       (app) => (parts.watchlist ? registerWatchlistRoutes(app, { watchlist: parts.watchlist, enrollBodyLimitBytes: config.faces.enroll_body_limit_bytes }) : undefined),

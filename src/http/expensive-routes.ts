@@ -12,4 +12,6 @@ export const EXPENSIVE = {
   incidentList: { perMinute: 60 },
   /** `GET /v1/metrics/summary` and `/v1/metrics/weekly`: figures over every incident in the range. */
   kpiSummary: { perMinute: 12 },
+  /** `POST /v1/cameras/:id/detect`: two detector passes beside the cameras' own. */
+  detectPreview: { perMinute: 12 },
 } as const;

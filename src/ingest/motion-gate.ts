@@ -26,6 +26,8 @@ const UNGATED_MOTION = { threshold: 20, min_area: 0.002 } as const;
 interface CameraGateState {
   background: Float32Array | undefined;
   lastPassedAt: number | undefined;
+  /** The newest frame, for the detection preview (one frame a camera, replaced by the next). */
+  latest: Frame | undefined;
   readonly stats: GateStats;
 }
 
@@ -54,6 +56,7 @@ export class MotionGate {
     state.background = blendBackground(state.background, grid, BACKGROUND_ALPHA);
     const moving = m.moving;
     const out: Frame = { ...frame, motion: { score: m.score, regions: m.regions } };
+    state.latest = out;
     const outcome = gateDecision({
       now: frame.capturedAt,
       lastPassedAt: state.lastPassedAt,
@@ -85,6 +88,11 @@ export class MotionGate {
     return { ...(this.cameras.get(cameraId)?.stats ?? { offered: 0, passed: 0, motionGated: 0, shed: 0 }) };
   }
 
+  /** The camera's newest frame at its working resolution, with its motion; none before the first. */
+  latest(cameraId: string): Frame | undefined {
+    return this.cameras.get(cameraId)?.latest;
+  }
+
   /** A removed or restarted camera starts over with a fresh background. */
   forget(cameraId: string): void {
     this.cameras.delete(cameraId);
@@ -94,7 +102,7 @@ export class MotionGate {
   private stateOf(cameraId: string): CameraGateState {
     let s = this.cameras.get(cameraId);
     if (!s) {
-      s = { background: undefined, lastPassedAt: undefined, stats: { offered: 0, passed: 0, motionGated: 0, shed: 0 } };
+      s = { background: undefined, lastPassedAt: undefined, latest: undefined, stats: { offered: 0, passed: 0, motionGated: 0, shed: 0 } };
       this.cameras.set(cameraId, s);
     }
     return s;

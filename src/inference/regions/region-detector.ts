@@ -104,8 +104,25 @@ export class RegionDetector implements Component {
   }
 
   async detect(frame: Frame): Promise<RegionFrameDetection> {
-    const state = this.stateOf(frame.cameraId);
-    const regions = this.plan(frame, state);
+    const result = await this.detectWith(frame, this.stateOf(frame.cameraId), this.options.settings(frame.cameraId));
+    this.book.record(frame.cameraId, result.regions, result.inferenceMs);
+    return result;
+  }
+
+  /**
+   * What the detector makes of one picture, as a camera's first two frames: the whole-frame pass,
+   * then the crops it places around what that pass found. For the detection preview: its own
+   * state, so a camera's tracking and counts are untouched.
+   */
+  async preview(frame: Frame, settings: RegionSettings): Promise<[RegionFrameDetection, RegionFrameDetection]> {
+    const state: CameraRegionState = { lastFullAt: undefined, tracked: [] };
+    const first = await this.detectWith({ ...frame, motion: undefined }, state, settings);
+    const second = await this.detectWith({ ...frame, index: frame.index + 1, capturedAt: frame.capturedAt + 200, motion: { score: 0, regions: [] } }, state, { ...settings, fullFrameFps: 0 });
+    return [first, second];
+  }
+
+  private async detectWith(frame: Frame, state: CameraRegionState, settings: RegionSettings): Promise<RegionFrameDetection> {
+    const regions = this.plan(frame, state, settings);
     const buffers = regions.map(() => this.buffers.pop() ?? Buffer.alloc(this.inner.inputWidth * this.inner.inputHeight * 3));
     try {
       const runs = await Promise.all(regions.map((r, i) => this.runRegion(frame, r, buffers[i] as Buffer)));
@@ -113,7 +130,6 @@ export class RegionDetector implements Component {
         .filter((d) => boxArea(d.box) >= this.options.minArea && boxArea(d.box) <= this.options.maxArea);
       const inferenceMs = runs.reduce((s, r) => s + r.ms, 0);
       state.tracked = [...merged.map((d) => ({ box: d.box, seenAt: frame.capturedAt })), ...state.tracked.filter((t) => frame.capturedAt - t.seenAt < this.options.trackHoldMs)].slice(0, 64);
-      this.book.record(frame.cameraId, regions, inferenceMs);
       const provider = runs.at(-1)?.provider ?? this.inner.provider ?? "none";
       return { detections: merged, inferenceMs, provider, regions: regions.map((r) => ({ kind: r.kind, x: r.x / frame.width, y: r.y / frame.height, width: r.width / frame.width, height: r.height / frame.height })) };
     } finally {
@@ -121,8 +137,7 @@ export class RegionDetector implements Component {
     }
   }
 
-  private plan(frame: Frame, state: CameraRegionState): Region[] {
-    const s = this.options.settings(frame.cameraId);
+  private plan(frame: Frame, state: CameraRegionState, s: RegionSettings): Region[] {
     const whole: Region = { kind: "full", x: 0, y: 0, width: frame.width, height: frame.height };
     if (!s.regions) return [whole];
     const due = state.lastFullAt === undefined || frame.motion === undefined || (s.fullFrameFps > 0 && frame.capturedAt - state.lastFullAt >= 1000 / s.fullFrameFps);

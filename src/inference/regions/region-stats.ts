@@ -28,7 +28,7 @@ export class RegionStatsBook {
     return this.cost;
   }
 
-  record(cameraId: string, regions: readonly Pick<Region, "kind">[], ms: number): void {
+  record(cameraId: string, regions: readonly { readonly kind: Region["kind"] }[], ms: number): void {
     let s = this.cameras.get(cameraId);
     if (!s) {
       s = { frames: 0, crops: 0, fullPasses: 0, idleFrames: 0 };
