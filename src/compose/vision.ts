@@ -6,6 +6,7 @@ import type { SnapshotStore } from "../incidents/snapshot-store.js";
 import type { VigilConfig } from "../config/schema.js";
 import { secretsSearchPath } from "../config/secrets.js";
 import type { VigilEvents } from "../contract/events.js";
+import type { LatestFrames } from "../contract/latest-frames.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { type InputDetector, RegionDetector } from "../inference/regions/region-detector.js";
 import { regionSettingsOf } from "../inference/regions/region-settings.js";
@@ -59,7 +60,7 @@ export function composeVision(
     env: NodeJS.ProcessEnv;
     log: Logger;
     /** Puts a stage after detection that still sees the frame (face recognition). */
-    wrapDetector?: (detector: FrameDetector) => FrameDetector;
+    wrapDetector?: (detector: FrameDetector, snapshots: LatestFrames) => FrameDetector;
     snapshots?: SnapshotStore;
   },
 ): VisionParts {
@@ -89,7 +90,7 @@ export function composeVision(
   const snapshots = new SnapshotCache(2);
   // Zone rules, watchlist and unknown faces, tamper: subscribes to detections, faces and camera.event.
   lifecycle.add(new RuleEngine(ruleEngineSetup(config), { bus, incidents: deps.incidents, snapshots: deps.snapshots, frames: snapshots, log: log.child({ component: "rule-engine" }) }));
-  const scheduler = lifecycle.add(new DetectionScheduler(deps.wrapDetector ? deps.wrapDetector(detector) : detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
+  const scheduler = lifecycle.add(new DetectionScheduler(deps.wrapDetector ? deps.wrapDetector(detector, snapshots) : detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
   // Started before the cameras, so it hears each one's first state.
   lifecycle.add(new CameraFaultMonitor(bus, deps.outbox, deps.incidents, config.ingest.offline_alert_s * 1000, log.child({ component: "camera-faults" })));
   // Reads the camera list live, so cameras changed by a reload gate with their new settings.

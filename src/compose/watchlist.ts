@@ -15,6 +15,9 @@ import { FaceDetectionStage } from "../inference/faces/face-stage.js";
 import { ARCFACE_112 } from "../inference/faces/face-templates.js";
 import { FaceRecogniser } from "../inference/faces/face-recogniser.js";
 import { RecognisingDetector } from "../inference/faces/recognising-detector.js";
+import { SharperFrames } from "../inference/faces/sharper-frame.js";
+import { decodeJpegToWorkingSize } from "../ingest/jpeg-decoder.js";
+import type { LatestFrames } from "../contract/latest-frames.js";
 import { findModel, type Manifest, type ModelEntry } from "../inference/model-manifest.js";
 import type { Database } from "../store/database.js";
 import type { GroupCommit } from "../store/group-commit.js";
@@ -26,7 +29,7 @@ export interface WatchlistParts {
   readonly store: WatchlistStore;
   readonly service: WatchlistService;
   /** Wraps the scheduler's detector so detected faces are recognised; identity when faces are off. */
-  readonly wrapDetector: (detector: FrameDetector) => FrameDetector;
+  readonly wrapDetector: (detector: FrameDetector, snapshots: LatestFrames) => FrameDetector;
   /** Health reasons: the watchlist is configured on but cannot work. */
   readonly reasons: () => string[];
   /** The face models' providers (none while faces are off), for /v1/providers, health and metrics. */
@@ -99,8 +102,11 @@ export function composeWatchlist(
   return {
     store,
     service,
-    wrapDetector: (detector) =>
-      new RecognisingDetector(frameFaces ? new FaceDetectionStage(detector, frameFaces, { maxPeople: faces.max_faces_per_frame, minHeadPx: faces.min_face_px }, log.child({ part: "face-stage" })) : detector, recogniser, deps.emit, { reportUnknown: faces.unknown_alert, active: () => embedder.loaded && store.status.available }, log.child({ part: "recogniser" })),
+    wrapDetector: (detector, snapshots) =>
+      new RecognisingDetector(
+        frameFaces
+          ? new FaceDetectionStage(detector, frameFaces, { maxPeople: faces.max_faces_per_frame, minHeadPx: faces.min_face_px, sharper: new SharperFrames(snapshots, decodeRgb, SHARPER) }, log.child({ part: "face-stage" }))
+          : detector, recogniser, deps.emit, { reportUnknown: faces.unknown_alert, active: () => embedder.loaded && store.status.available }, log.child({ part: "recogniser" })),
     reasons: () => {
       const s = store.status;
       return s.available || s.reason === null ? [] : [s.reason];
@@ -121,6 +127,17 @@ export function matchThresholdFor(configured: number | undefined, model: Pick<Mo
     details: { path: "/faces/match_threshold" },
   });
 }
+
+/**
+ * Main-stream snapshots used for faces: within 700 ms of the analysed frame (a snapshot a second
+ * is at most half a second from a 5 fps frame, plus the pipes' jitter), decoded to at most 1920.
+ */
+const SHARPER = { maxSkewMs: 700, maxSide: 1920 } as const;
+
+const decodeRgb = async (jpeg: Buffer, bounds: { maxWidth: number; maxHeight: number }) => {
+  const d = await decodeJpegToWorkingSize(jpeg, bounds);
+  return { width: d.width, height: d.height, rgb: d.rgb };
+};
 
 /** Enrolment's detector while faces are off: never called, since `ready` is false. */
 const inert = {

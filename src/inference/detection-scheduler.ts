@@ -3,7 +3,14 @@ import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 
 export interface FrameDetector {
-  detect(frame: Frame): Promise<{ detections: Detection[]; inferenceMs: number; provider?: string | undefined; regions?: readonly FrameRegion[] | undefined }>;
+  detect(frame: Frame): Promise<{
+    detections: Detection[];
+    inferenceMs: number;
+    provider?: string | undefined;
+    regions?: readonly FrameRegion[] | undefined;
+    /** Where faces were found when not in the frame itself (a sharper main-stream picture of the moment). */
+    faceImage?: { readonly width: number; readonly height: number; readonly rgb: Uint8Array } | undefined;
+  }>;
 }
 
 export interface CameraDetectionStats {

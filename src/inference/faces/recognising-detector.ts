@@ -24,7 +24,8 @@ export class RecognisingDetector implements FrameDetector {
     const result = await this.inner.detect(frame);
     if (!this.options.active() || !result.detections.some((d) => d.label === "face")) return result;
     try {
-      const recognised = await this.recogniser.recognise(frame, framePlacement(frame), result.detections);
+      const image = result.faceImage ?? frame;
+      const recognised = await this.recogniser.recognise(image, framePlacement(image), result.detections);
       const faces = this.options.reportUnknown ? recognised : recognised.filter((f) => f.identity !== null);
       if (faces.length > 0) this.emit({ cameraId: frame.cameraId, frameIndex: frame.index, capturedAt: frame.capturedAt, faces });
     } catch (err) {
