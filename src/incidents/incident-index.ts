@@ -23,6 +23,18 @@ export interface IncidentPage {
  * (migration) and loads the counts once, before the first write or read goes through.
  */
 export class IncidentIndex implements Component {
+  /** One per open store: the counts are the store's, shared by every service that writes it. */
+  private static readonly perStore = new WeakMap<Database, IncidentIndex>();
+
+  static of(database: Database, log: Logger): IncidentIndex {
+    let index = IncidentIndex.perStore.get(database);
+    if (!index) {
+      index = new IncidentIndex(database, log);
+      IncidentIndex.perStore.set(database, index);
+    }
+    return index;
+  }
+
   readonly name = "incident-index";
   private readonly counts = new Map<string, number>();
   private loading: Promise<void> | undefined;
@@ -38,6 +50,7 @@ export class IncidentIndex implements Component {
     await this.ready();
   }
 
+  /** Forgets the counts; the next use reads them again (after the store was reopened or cleared). */
   async stop(): Promise<void> {
     this.loading = undefined;
     this.counts.clear();

@@ -81,7 +81,7 @@ export class IncidentService {
     private readonly now: () => number = Date.now,
     private readonly hook?: IncidentWriteHook,
   ) {
-    this.index = new IncidentIndex(database, log);
+    this.index = IncidentIndex.of(database, log);
   }
 
   async get(id: string): Promise<Incident | undefined> {

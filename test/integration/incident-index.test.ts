@@ -69,6 +69,8 @@ void describe("incident indexes (LevelDB) against a full scan", () => {
         const { incidents: incSub, incident_idx: idxSub } = stack.store.db.sublevels;
         await incSub.clear();
         await idxSub.clear();
+        // The store's counts are kept in memory per store: read them again after clearing it.
+        await stack.incidents.index.stop();
         let clock = T0;
         const incidents = new IncidentService(stack.store.db, stack.store.outbox, new EventBus<VigilEvents>(() => {}), silentLogger(), stack.audit, { minConfidence: 0.5, allowSelfApproval: true }, () => clock);
         const ids: string[] = [];
