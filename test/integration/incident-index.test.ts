@@ -111,4 +111,29 @@ void describe("incident indexes (LevelDB) against a full scan", () => {
       { numRuns: 40 },
     );
   });
+
+  void it("writes sharing group-commit batches keep entries and counts exact", async () => {
+    const { incidents: incSub, incident_idx: idxSub } = stack.store.db.sublevels;
+    await incSub.clear();
+    await idxSub.clear();
+    await stack.incidents.index.stop();
+    const incidents = new IncidentService(stack.store.db, stack.store.outbox, new EventBus<VigilEvents>(() => {}), silentLogger(), stack.audit, { minConfidence: 0.5 }, () => T0);
+    const before = stack.store.commits.stats;
+    const created = await Promise.all(Array.from({ length: 120 }, (_, n) => incidents.create({ cameraId: CAMERAS[n % 2] ?? "lobby", rule: RULES[n % 2] ?? "tamper", zone: ZONES[n % 3] ?? null, objects: [], startedAt: T0 + n * 1000, lastSeenAt: T0 + n * 1000, summary: "x" })));
+    const during = stack.store.commits.stats;
+    assert.ok(during.batches - before.batches < (during.commits - before.commits) / 4, "the creations shared batches");
+    const actions = ["monitor", "dismiss", "escalate"] as const;
+    await Promise.all(created.map((c, n) => incidents.decide(c.id, { action: actions[n % 3] ?? "monitor", actor: "otto", reason: n % 3 === 1 ? "weather" : undefined })));
+    await Promise.all(created.filter((_, n) => n % 3 === 0).map((c) => incidents.decide(c.id, { action: "close", actor: "otto" })));
+    const byStatus: Partial<Record<IncidentStatus, number>> = {};
+    for (const i of await scan(stack, {})) byStatus[i.status] = (byStatus[i.status] ?? 0) + 1;
+    assert.deepEqual(byStatus, { closed: 40, dismissed: 40, escalated: 40 });
+    assert.deepEqual(await incidents.index.statusCounts(), byStatus);
+    // Read back from disk, not from memory: the counts written in the batches are the same.
+    await incidents.index.stop();
+    assert.deepEqual(await incidents.index.statusCounts(), byStatus);
+    for (const f of [{}, { status: "closed" as const }, { camera: "yard", zone: "door" }]) {
+      assert.deepEqual((await pages(incidents, f, 7)).map((i) => i.id), (await scan(stack, f)).map((i) => i.id));
+    }
+  });
 });
