@@ -15,6 +15,8 @@ export interface MigrationOptions {
   readonly chunk?: number;
   /** Called after each chunk is on disk (tests stop here to simulate a kill). */
   readonly afterChunk?: (done: number) => void | Promise<void>;
+  /** Incidents indexed so far, of all: before the first chunk and after each. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function migrateIncidentIndex(database: Database, log: Logger, opts
   let done = after === undefined ? 0 : [...counts].filter(([k]) => k.startsWith("n!s!")).reduce((s, [, n]) => s + n, 0);
   const chunk = opts.chunk ?? 2000;
   const started = Date.now();
+  opts.onProgress?.(done, total);
   log.info({ incidents: total, resumed_at: done }, after === undefined ? "building incident indexes" : "resuming incident index build");
   for (;;) {
     const range = after === undefined ? { limit: chunk } : { gt: after, limit: chunk };
@@ -64,6 +67,7 @@ export async function migrateIncidentIndex(database: Database, log: Logger, opts
     ops.push({ type: "put", sublevel: meta, key: PROGRESS_KEY, value: after });
     await database.level.batch(ops, { sync: true });
     done += batch.length;
+    opts.onProgress?.(done, total);
     log.info({ done, total, percent: total === 0 ? 100 : Math.round((done / total) * 1000) / 10 }, "incident index build progress");
     await opts.afterChunk?.(done);
   }

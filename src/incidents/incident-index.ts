@@ -38,6 +38,8 @@ export class IncidentIndex implements Component {
   readonly name = "incident-index";
   private readonly counts = new Map<string, number>();
   private loading: Promise<void> | undefined;
+  private loaded = false;
+  private progress: { done: number; total: number } | undefined;
 
   constructor(
     private readonly database: Database,
@@ -53,6 +55,8 @@ export class IncidentIndex implements Component {
   /** Forgets the counts; the next use reads them again (after the store was reopened or cleared). */
   async stop(): Promise<void> {
     this.loading = undefined;
+    this.loaded = false;
+    this.progress = undefined;
     this.counts.clear();
   }
 
@@ -143,9 +147,23 @@ export class IncidentIndex implements Component {
     return { incidents, next_cursor: more ? (pageKeys.at(-1) ?? null) : null };
   }
 
+  /** For readiness: undefined once listings and writes can go through, otherwise why not. */
+  notReady(): string | undefined {
+    if (this.loaded) return undefined;
+    const p = this.progress;
+    return p ? `migrating: building incident indexes (${p.done} of ${p.total} incidents)` : "incident indexes not loaded yet";
+  }
+
   private async load(): Promise<void> {
-    await migrateIncidentIndex(this.database, this.log, this.migration);
+    await migrateIncidentIndex(this.database, this.log, {
+      ...this.migration,
+      onProgress: (done, total) => {
+        this.progress = { done, total };
+        this.migration.onProgress?.(done, total);
+      },
+    });
     this.counts.clear();
     for await (const [key, value] of this.database.sublevels.incident_idx.iterator({ gte: "n!", lt: "n!\uffff" })) this.counts.set(key, value as number);
+    this.loaded = true;
   }
 }

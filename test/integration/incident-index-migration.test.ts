@@ -34,8 +34,12 @@ void describe("incident index migration (LevelDB, kill -9)", () => {
         const after = (await db.sublevels.meta.get(PROGRESS_KEY)) as string | undefined;
         assert.ok(after !== undefined, "an unfinished migration left its progress");
         assert.equal(await db.sublevels.meta.get(FORMAT_KEY), undefined);
-        const index = new IncidentIndex(db, log);
+        const during: Array<string | undefined> = [];
+        const index = new IncidentIndex(db, log, { afterChunk: () => void during.push(index.notReady()) });
+        assert.equal(index.notReady(), "incident indexes not loaded yet");
         await index.ready();
+        assert.match(during[0] ?? "", /^migrating: building incident indexes \(\d+ of 1200 incidents\)$/);
+        assert.equal(index.notReady(), undefined);
         assert.ok(logged.some((l) => l.msg === "resuming incident index build"));
         assert.ok(logged.some((l) => l.msg === "incident index build progress" && l.total === COUNT));
         assert.equal(await db.sublevels.meta.get(FORMAT_KEY), STORE_FORMAT);
