@@ -262,6 +262,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   lifecycle.add({ name: "metrics", start: async () => {}, stop: async () => registry.stop() });
 
   readiness.add("store", () => (database.isOpen ? undefined : "store is not open"));
+  readiness.add("incidents", () => incidents.index.notReady());
   readiness.add("model", () => (vision.detector.loaded ? undefined : `model ${model.id} is not loaded`));
   readiness.add("cameras", () => {
     const waiting = vision.cameras.notYetStarted();

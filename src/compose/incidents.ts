@@ -39,12 +39,15 @@ export function composeIncidents(
     log.warn({ key: "incidents.allow_self_approval" }, "four-eyes rule off: a supervisor may approve a dispatch they requested themselves (one-person site)");
   }
   const incidents = new IncidentService(database, outbox, deps.bus, log.child({ component: "incidents" }), deps.audit, policy, Date.now, weekly);
+  // Started before retention and anything that reads or writes incidents: an older store's indexes are built here.
+  lifecycle.add(incidents.index);
   const snapshots = new SnapshotStore(config.data_dir);
   lifecycle.add(
     new RetentionJob({
       database,
       commits,
       audit: deps.audit,
+      index: incidents.index,
       policy: { maxAgeDays: config.incidents.retention_days, maxBytes: config.incidents.retention_max_bytes },
       intervalMs: config.incidents.retention_interval_s * 1000,
       log: log.child({ component: "retention" }),

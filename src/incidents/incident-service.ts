@@ -10,6 +10,7 @@ import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { Outbox } from "../sync/outbox.js";
 import type { WriteOp } from "../store/group-commit.js";
+import { IncidentIndex, type IncidentPage } from "./incident-index.js";
 
 /**
  * Writes derived from an incident change that must land in the incident's own batch (the weekly
@@ -63,14 +64,12 @@ export interface IncidentQuery {
   readonly cursor?: string | undefined;
 }
 
-/** Newest first; the cursor is the sort key of the last item returned. */
-function sortKey(i: Incident): string {
-  return `${i.started_at}|${i.id}`;
-}
 
 export class IncidentService {
   /** One change at a time per incident: the rule's `markEnded` and operators' decisions never interleave. */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Its indexes, written in each incident's batch; a Component the daemon starts (migration). */
+  readonly index: IncidentIndex;
 
   constructor(
     private readonly database: Database,
@@ -81,7 +80,9 @@ export class IncidentService {
     private readonly policy: ValidatorPolicy & Partial<DecisionRules> = { minConfidence: 0.5 },
     private readonly now: () => number = Date.now,
     private readonly hook?: IncidentWriteHook,
-  ) {}
+  ) {
+    this.index = IncidentIndex.of(database, log);
+  }
 
   async get(id: string): Promise<Incident | undefined> {
     return (await this.database.sublevels.incidents.get(id)) as Incident | undefined;
@@ -184,25 +185,9 @@ export class IncidentService {
     return (await this.database.sublevels.incidents.values().all()) as Incident[];
   }
 
-  /** Incidents matching the filters, newest first, a page at a time. */
-  async list(q: IncidentQuery): Promise<{ incidents: Incident[]; next_cursor: string | null }> {
-    const all: Incident[] = [];
-    for await (const value of this.database.sublevels.incidents.values()) {
-      const i = value as Incident;
-      if (q.status !== undefined && i.status !== q.status) continue;
-      if (q.camera !== undefined && i.camera_id !== q.camera) continue;
-      if (q.rule !== undefined && i.rule !== q.rule) continue;
-      if (q.zone !== undefined && i.zone !== q.zone) continue;
-      const started = Date.parse(i.started_at);
-      if (q.since !== undefined && started < q.since) continue;
-      if (q.until !== undefined && started > q.until) continue;
-      if (q.cursor !== undefined && sortKey(i) >= q.cursor) continue;
-      all.push(i);
-    }
-    all.sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1));
-    const page = all.slice(0, q.limit);
-    const last = page.at(-1);
-    return { incidents: page, next_cursor: all.length > q.limit && last ? sortKey(last) : null };
+  /** Incidents matching the filters, newest first, a page at a time, through the indexes. */
+  list(q: IncidentQuery): Promise<IncidentPage> {
+    return this.index.list(q);
   }
 
   private serialised<T>(id: string, work: () => Promise<T>): Promise<T> {
@@ -220,12 +205,24 @@ export class IncidentService {
   private async write(previous: Incident | undefined, proposed: Incident, type: "incident.created" | "incident.updated"): Promise<Incident> {
     const incident = validateIncident(proposed, this.policy);
     const put: WriteOp = { type: "put", sublevel: this.database.sublevels.incidents, key: incident.id, value: incident };
+    // Counts must be loaded (and an older store migrated) before an index change is built on them.
+    await this.index.ready();
     let undo: (() => void) | undefined;
     const envelope = await this.outbox.appendDeferred("incidents", type, {
       build: () => {
-        const derived = this.hook?.prepare(previous, incident);
-        undo = derived?.undo;
-        return { data: incident, alongside: [put, ...(derived?.ops ?? [])] };
+        const indexed = this.index.prepare(previous, incident);
+        let derived: ReturnType<IncidentWriteHook["prepare"]> | undefined;
+        try {
+          derived = this.hook?.prepare(previous, incident);
+        } catch (err) {
+          indexed.undo();
+          throw err;
+        }
+        undo = () => {
+          derived?.undo();
+          indexed.undo();
+        };
+        return { data: incident, alongside: [put, ...indexed.ops, ...(derived?.ops ?? [])] };
       },
       abort: () => undo?.(),
     });

@@ -3,7 +3,8 @@ import type { Incident } from "../contract/incident.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
-import type { GroupCommit } from "../store/group-commit.js";
+import type { GroupCommit, WriteOp } from "../store/group-commit.js";
+import type { IncidentIndex } from "./incident-index.js";
 import { type IncidentFootprint, type RetentionPolicy, retentionPlan } from "./retention.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
@@ -28,6 +29,8 @@ export class RetentionJob implements Component {
       intervalMs: number;
       log: Logger;
       now?: () => number;
+      /** The incidents' indexes: a deletion takes the incident's entries and counts with it. */
+      index: IncidentIndex;
       /** Where the incidents' snapshots are: deleted with their incident, counted in its bytes. */
       snapshots?: SnapshotStore;
     },
@@ -54,21 +57,35 @@ export class RetentionJob implements Component {
     const now = (this.deps.now ?? Date.now)();
     const sub = this.deps.database.sublevels.incidents;
     const items: IncidentFootprint[] = [];
-    const known = new Set<string>();
+    const known = new Map<string, Incident>();
+    await this.deps.index.ready();
     for await (const value of sub.values()) {
       const i = value as Incident;
       const last = i.history.at(-1)?.at ?? i.last_seen_at;
       const snapshotBytes = (i.snapshots ?? []).reduce((sum, r) => sum + r.bytes, 0);
       items.push({ id: i.id, status: i.status, lastChange: Date.parse(last), bytes: Buffer.byteLength(JSON.stringify(i)) + snapshotBytes });
-      known.add(i.id);
+      known.set(i.id, i);
     }
-    const orphans = this.deps.snapshots ? await this.deps.snapshots.orphans(known, now) : [];
+    const orphans = this.deps.snapshots ? await this.deps.snapshots.orphans(new Set(known.keys()), now) : [];
     for (const id of orphans) await this.deps.snapshots?.remove(id);
     const plan = retentionPlan(items, this.deps.policy, now);
     const ids = [...plan.byAge, ...plan.byBudget];
     if (ids.length === 0) return { byAge: 0, byBudget: 0 };
     // Queued in one tick: the deletion and its audit entry share a batch, so neither exists without the other.
-    const deleted = this.deps.commits.commit(ids.map((id) => ({ type: "del" as const, sublevel: sub, key: id })));
+    // The index changes are built in commit order, like every incident write's, and undone if the batch fails.
+    const undos: Array<() => void> = [];
+    const deleted = this.deps.commits.commit({
+      prepare: () =>
+        ids.flatMap((id): WriteOp[] => {
+          const incident = known.get(id);
+          const indexed = incident ? this.deps.index.prepare(incident, undefined) : { ops: [], undo: () => {} };
+          undos.push(indexed.undo);
+          return [{ type: "del", sublevel: sub, key: id }, ...indexed.ops];
+        }),
+      abort: () => {
+        for (const undo of undos.reverse()) undo();
+      },
+    });
     const audited = this.deps.audit.record({
       actor: "system",
       action: "retention.deleted",

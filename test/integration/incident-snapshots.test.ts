@@ -98,7 +98,7 @@ void describe("incident snapshots", () => {
     const old = new Date(clock - 2 * 3_600_000);
     await utimes(join(dir, "snapshots", "0b7e3c1a-0000-4000-8000-00000000dead"), old, old);
 
-    const job = (policy: { maxAgeDays: number; maxBytes: number }) => new RetentionJob({ database: stack.store.db, commits: stack.store.commits, audit: stack.audit, policy, intervalMs: 3_600_000, log: silentLogger(), snapshots });
+    const job = (policy: { maxAgeDays: number; maxBytes: number }) => new RetentionJob({ database: stack.store.db, commits: stack.store.commits, audit: stack.audit, index: incidents.index, policy, intervalMs: 3_600_000, log: silentLogger(), snapshots });
     assert.deepEqual(await job({ maxAgeDays: 30, maxBytes: 0 }).sweep(), { byAge: 1, byBudget: 0 });
     await assert.rejects(stat(join(dir, "snapshots", oldDismissed.id)), { code: "ENOENT" });
     await assert.rejects(stat(join(dir, orphan.file)), { code: "ENOENT" });

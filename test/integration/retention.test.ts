@@ -32,7 +32,7 @@ void describe("incident retention (LevelDB, audit chain)", () => {
       await incidents.decide(recentClosed.id, { action: "monitor", actor: "otto" });
       await incidents.decide(recentClosed.id, { action: "close", actor: "otto" });
 
-      const job = new RetentionJob({ database: stack.store.db, commits: stack.store.commits, audit: stack.audit, policy: { maxAgeDays: 30, maxBytes: 0 }, intervalMs: 3_600_000, log: silentLogger() });
+      const job = new RetentionJob({ database: stack.store.db, commits: stack.store.commits, audit: stack.audit, index: incidents.index, policy: { maxAgeDays: 30, maxBytes: 0 }, intervalMs: 3_600_000, log: silentLogger() });
       assert.deepEqual(await job.sweep(), { byAge: 1, byBudget: 0 });
       assert.equal(await incidents.get(oldDismissed.id), undefined);
       for (const kept of [oldEscalated, oldOpen, recentClosed]) assert.ok(await incidents.get(kept.id), kept.id);
