@@ -202,6 +202,13 @@ export const ConfigSchema = Type.Object(
           description: "objects of the same rule and zone (or face) within this many seconds of the last join the same incident, so a person walking through makes one",
         }),
         max_snapshots: Type.Integer({ minimum: 0, maximum: 50, default: 5, description: "JPEG snapshots per incident: one when raised, one per object that joins it" }),
+        incident_caps: Type.Object(
+          {
+            max_duration_s: Type.Number({ minimum: 60, maximum: 86_400, default: 3600, description: "an incident older than this ends at its next sighting and a linked continuation opens" }),
+            max_objects: Type.Integer({ minimum: 1, maximum: 200, default: 25, description: "an incident listing this many objects ends when another joins, and a linked continuation opens with it" }),
+          },
+          { additionalProperties: false, default: {}, description: "bounds on one incident in a scene that never empties, so its updates stay small" },
+        ),
         tracker: Type.Object(
           {
             iou_threshold: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.2, description: "least overlap of a track's predicted box and a detection to be the same object" }),
