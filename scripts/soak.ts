@@ -48,6 +48,7 @@ export function growth(samples: readonly SoakSample[]): { minutes: number } & Re
     rss_warm_mib: warm?.rss_mib ?? null,
     rss_end_mib: last?.rss_mib ?? null,
     rss_growth_percent: warm && last ? Math.round((1000 * (last.rss_mib - warm.rss_mib)) / warm.rss_mib) / 10 : null,
+    rss_slope_after_warm_mib_per_min: round3(slopeMiBPerMin(samples.filter((s) => s.t >= (warm?.t ?? 0)).map((s) => ({ at: s.t * 1000, rss: s.rss_mib * 2 ** 20 })))),
     rss_slope_last_hour_mib_per_min: round3(slopeMiBPerMin(hour.map((s) => ({ at: s.t * 1000, rss: s.rss_mib * 2 ** 20 })))),
     anon_slope_last_hour_mib_per_min: round3(slopeMiBPerMin(hour.map((s) => ({ at: s.t * 1000, rss: s.anon_mib * 2 ** 20 })))),
     heap_slope_last_hour_mib_per_min: round3(slopeMiBPerMin(hour.map((s) => ({ at: s.t * 1000, rss: (s.heap_used_mib ?? 0) * 2 ** 20 })))),
@@ -65,13 +66,15 @@ async function main(): Promise<void> {
   const servers = await Promise.all(Array.from({ length: cameras }, () => startRtspServer({ frames: clip.pattern, fps: 10 })));
   const [httpPort, brokerPort] = [await freePort(), await freePort()];
   const broker = await startMosquitto({ port: brokerPort });
-  const consumed = { incidents: 0, alerts: 0, other: 0, max_incident_bytes: 0 };
+  const consumed = { incidents: 0, continuations: 0, alerts: 0, other: 0, max_incident_bytes: 0 };
   const consumer = connect(broker.url, { clientId: "soak-consumer", clean: true });
   consumer.on("connect", () => consumer.subscribe("vigil/#", { qos: 1 }));
   consumer.on("message", (topic, payload) => {
     if (topic.endsWith("/incidents")) {
       consumed.incidents++;
       consumed.max_incident_bytes = Math.max(consumed.max_incident_bytes, payload.length);
+      const e = JSON.parse(payload.toString("utf8")) as { type?: string; data?: { continues?: string } };
+      if (e.type === "incident.created" && e.data?.continues !== undefined) consumed.continuations++;
     } else if (topic.endsWith("/alerts")) consumed.alerts++;
     else consumed.other++;
   });
