@@ -23,6 +23,7 @@ import { ReadyReporter } from "./health/sd-notify-ready.js";
 import { Watchdog } from "./health/watchdog.js";
 import { systemReasons } from "./health/system-sample.js";
 import { SystemSampler } from "./health/system-sampler.js";
+import { MemoryWatch } from "./health/memory-watch.js";
 import { createMetrics } from "./health/metrics.js";
 import { operatingStats } from "./health/operating-stats.js";
 import { type Readiness, ReadinessRegistry } from "./health/readiness.js";
@@ -105,6 +106,14 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     ),
   );
   const weekly = addKpiWeeklyStore(lifecycle, database, commits, log);
+  const mem = config.health.memory;
+  const memory = lifecycle.add(
+    new MemoryWatch(
+      { budgetBytes: mem.budget_mib * 2 ** 20, maxSlopeMiBPerMin: mem.max_slope_mib_per_min, sustainedMs: mem.sustained_s * 1000, windowMs: 3_600_000, intervalMs: mem.sample_s * 1000 },
+      (type, data) => outbox.append("alerts", type, data),
+      log.child({ component: "memory" }),
+    ),
+  );
   // Read only on request (health.request, /v1/health, vigil health, the retained health), by which
   // time every part below exists.
   const health = (): unknown =>
@@ -127,7 +136,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       security: [auth.security.degradedReason, ...certExpiry.reasons].filter((r): r is string => r !== undefined),
       certificates: certExpiry.certificates,
       system: system.last,
-      systemReasons: [...systemReasons(system.last, config.health.disk_low_percent), ...faces.reasons()],
+      systemReasons: [...systemReasons(system.last, config.health.disk_low_percent), ...faces.reasons(), ...memory.reasons()],
+      memory: memory.report(),
     });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
   const trust = config.http.camera_tls.listen === "" ? undefined : lifecycle.add(new CameraTrustStore({ certsDir: config.certs_dir, tls: config.http.camera_tls, log: log.child({ component: "camera-trust" }) }));

@@ -10,7 +10,7 @@ import type { IncidentService } from "../incidents/incident-service.js";
 import type { SnapshotStore } from "../incidents/snapshot-store.js";
 import { analyseFrame, type CameraAnalysisState, NEW_CAMERA_ANALYSIS } from "./camera-analysis.js";
 import { analyseFaces, type FaceAnalysisState, type FaceRulesSetup, forgetPerson, NEW_FACE_ANALYSIS, type SeenFace, seenFaces } from "./face-analysis.js";
-import { closeExpired, type GroupAction, groupCandidates, type GroupingState, type IncidentGroup, NO_GROUPS } from "./grouping.js";
+import { closeExpired, type GroupAction, groupCandidates, type GroupingState, type IncidentCaps, type IncidentGroup, NO_GROUPS } from "./grouping.js";
 import type { RuleCandidate, ZoneRule } from "./rules/candidate.js";
 import { tamperRule, type TamperOptions } from "./rules/tamper.js";
 import type { TrackerOptions } from "./tracker.js";
@@ -22,6 +22,8 @@ export interface RuleEngineSetup extends FaceRulesSetup {
   readonly tracker: TrackerOptions;
   readonly groupWindowMs: number;
   readonly maxSnapshots: number;
+  /** Past these an incident ends and a linked continuation opens. */
+  readonly caps: IncidentCaps;
   readonly tamper: TamperOptions | undefined;
   /** How often groups nothing joined are closed even when their camera sends no frames. */
   readonly sweepIntervalMs: number;
@@ -55,6 +57,8 @@ export class RuleEngine implements Component {
   private groups: GroupingState = NO_GROUPS;
   private readonly raised = new Map<number, Promise<Raised | undefined>>();
   private readonly chains = new Map<string, Promise<void>>();
+  /** By the local id of a group closed at a cap: its incident and the id its continuation takes. */
+  private readonly handoffs = new Map<number, { readonly ended: string; readonly next: string }>();
   private readonly unsubscribe: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
 
@@ -131,7 +135,7 @@ export class RuleEngine implements Component {
 
   private apply(cameraId: string, candidates: readonly RuleCandidate[], at: number): void {
     // Candidates first: a group refreshed by this frame is not stale, whatever the window.
-    const grouped = groupCandidates(this.groups, candidates, this.setup.groupWindowMs);
+    const grouped = groupCandidates(this.groups, candidates, this.setup.groupWindowMs, this.setup.caps);
     const expired = closeExpired(grouped.state, at, this.setup.groupWindowMs, cameraId);
     this.groups = expired.state;
     for (const a of [...grouped.actions, ...expired.actions]) this.enqueue(a);
@@ -156,6 +160,9 @@ export class RuleEngine implements Component {
     const raised = await this.raised.get(g.id);
     if (action.kind === "close") this.raised.delete(g.id);
     if (!raised) return;
+    // The continuation (the next action on this camera's chain) takes the id named here.
+    const continuedBy = action.kind === "close" && action.continued ? randomUUID() : undefined;
+    if (continuedBy) this.handoffs.set(g.id, { ended: raised.incidentId, next: continuedBy });
     if (action.kind === "join" && raised.snapshots.length < this.setup.maxSnapshots) {
       const snap = await this.snapshot(raised.incidentId, raised.snapshots.length + 1, g.first.cameraId);
       if (snap) raised.snapshots = [...raised.snapshots, snap];
@@ -166,12 +173,15 @@ export class RuleEngine implements Component {
       confidence: g.confidence,
       snapshots: raised.snapshots.length > 0 ? raised.snapshots : undefined,
       ...(action.kind === "close" ? { endedAt: g.lastSeenAt } : {}),
+      ...(continuedBy ? { continuedBy } : {}),
     });
   }
 
   private async open(g: IncidentGroup): Promise<Raised | undefined> {
     const c = g.first;
-    const id = randomUUID();
+    const handoff = g.continues === undefined ? undefined : this.handoffs.get(g.continues);
+    if (g.continues !== undefined) this.handoffs.delete(g.continues);
+    const id = handoff?.next ?? randomUUID();
     const first = this.setup.maxSnapshots > 0 ? await this.snapshot(id, 1, c.cameraId) : undefined;
     const snapshots = first ? [first] : [];
     await this.deps.incidents.create({
@@ -187,6 +197,7 @@ export class RuleEngine implements Component {
       confidence: g.confidence,
       ...(snapshots.length > 0 ? { snapshots } : {}),
       ...(c.identity ? { identity: c.identity } : {}),
+      ...(handoff ? { continues: handoff.ended } : {}),
     });
     return { incidentId: id, snapshots };
   }

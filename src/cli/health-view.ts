@@ -53,6 +53,8 @@ export function renderHealth(doc: Doc, colour: boolean): string {
     out.push("", `CPU       ${str(cpu.load_percent)}% of ${str(cpu.cores)} cores, load ${arr(cpu.load_average).map(str).join(" ")}; temperature ${str(t.cpu_main_c)} C`);
     out.push(`MEMORY    ${mib(mem.available_bytes)} free of ${mib(mem.total_bytes)}; vigil ${mib(mem.process_rss_bytes)}`);
     if (disk) out.push(`DISK      ${str(disk.mount)}: ${mib(disk.free_bytes)} free (${str(disk.free_percent)}%); store ${mib(sys.store_bytes)}`);
+    const trend = doc.memory === null || doc.memory === undefined ? undefined : obj(doc.memory);
+    if (trend) out.push(`RSS TREND ${trend.slope_mib_per_min === null ? "not yet known" : `${str(trend.slope_mib_per_min)} MiB/min over ${str(trend.span_s)} s`}; budget ${mib(trend.budget_bytes)}`);
     for (const g of arr(sys.gpus)) out.push(`GPU       ${str(g.model)}: ${str(g.utilization_percent)}%, ${str(g.memory_used_mb)}/${str(g.memory_total_mb)} MB, ${str(g.temperature_c)} C`);
   }
 

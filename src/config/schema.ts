@@ -202,6 +202,13 @@ export const ConfigSchema = Type.Object(
           description: "objects of the same rule and zone (or face) within this many seconds of the last join the same incident, so a person walking through makes one",
         }),
         max_snapshots: Type.Integer({ minimum: 0, maximum: 50, default: 5, description: "JPEG snapshots per incident: one when raised, one per object that joins it" }),
+        incident_caps: Type.Object(
+          {
+            max_duration_s: Type.Number({ minimum: 60, maximum: 86_400, default: 3600, description: "an incident older than this ends at its next sighting and a linked continuation opens" }),
+            max_objects: Type.Integer({ minimum: 1, maximum: 200, default: 25, description: "an incident listing this many objects ends when another joins, and a linked continuation opens with it" }),
+          },
+          { additionalProperties: false, default: {}, description: "bounds on one incident in a scene that never empties, so its updates stay small" },
+        ),
         tracker: Type.Object(
           {
             iou_threshold: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.2, description: "least overlap of a track's predicted box and a detection to be the same object" }),
@@ -308,6 +315,15 @@ export const ConfigSchema = Type.Object(
       {
         system_interval_s: Type.Number({ minimum: 1, maximum: 3600, default: 15, description: "how often CPU, memory, disk, temperatures and GPU are sampled (in the background)" }),
         disk_low_percent: Type.Number({ minimum: 0, maximum: 100, default: 10, description: "free space on the data volume below this: health is degraded" }),
+        memory: Type.Object(
+          {
+            budget_mib: Type.Integer({ minimum: 64, maximum: 1_048_576, default: 1024, description: "the daemon's RSS above this: health is degraded and a memory.degraded alert goes out" }),
+            max_slope_mib_per_min: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 0.5, description: "RSS growing faster than this (least squares over the last hour)..." }),
+            sustained_s: Type.Integer({ minimum: 60, maximum: 3600, default: 2700, description: "...over readings spanning at least this long: health is degraded and a memory.degraded alert goes out" }),
+            sample_s: Type.Integer({ minimum: 1, maximum: 600, default: 30, description: "how often the daemon's RSS is read" }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -100,6 +100,12 @@ export const IncidentSchema = Type.Object(
     history: Type.Array(HistoryEntrySchema, { description: "Every lifecycle step, oldest first." }),
     snapshots: Type.Optional(Type.Array(SnapshotRefSchema, { description: "Scene JPEGs, oldest first; absent when the rule takes none." })),
     identity: Type.Optional(IdentitySchema),
+    continues: Type.Optional(
+      Type.String({ minLength: 1, description: "The incident this one continues: that one reached a cap (`rules.incident_caps`: duration or objects) while the scene was still busy, ended, and this one took over." }),
+    ),
+    continued_by: Type.Optional(
+      Type.String({ minLength: 1, description: "Set (with `ended_at`) when this incident reached a cap and ended: the id of the incident that continues it." }),
+    ),
   },
   { description: `The whole incident document (also in \`incident.updated\`). ${FORWARD_COMPATIBLE}`, additionalProperties: true },
 );

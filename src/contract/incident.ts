@@ -60,4 +60,8 @@ export interface Incident {
   readonly snapshots?: readonly SnapshotRef[];
   /** A watchlist match (rule `watchlist_face`), kept by the validator only above threshold. */
   readonly identity?: IncidentIdentity;
+  /** The incident this one continues, which ended at a cap (`rules.incident_caps`). */
+  readonly continues?: string;
+  /** The incident that continues this one past a cap. */
+  readonly continued_by?: string;
 }

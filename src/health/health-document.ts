@@ -9,6 +9,7 @@ import type { RegionStats } from "../inference/regions/region-stats.js";
 import type { UplinkState } from "../sync/mqtt-uplink.js";
 import type { OutboxStats } from "../sync/outbox.js";
 import type { PublisherStats } from "../sync/outbox-publisher.js";
+import type { MemoryReport } from "./memory-watch.js";
 import type { Readiness } from "./readiness.js";
 import type { SystemSample } from "./system-sample.js";
 
@@ -37,6 +38,8 @@ export interface HealthInputs {
   readonly system?: SystemSample | undefined;
   /** Conditions of the box worth a reason (a nearly full data volume). */
   readonly systemReasons?: readonly string[] | undefined;
+  /** The daemon's RSS, heap, external memory and RSS slope over the last hour (its reasons come in `systemReasons`). */
+  readonly memory?: MemoryReport | undefined;
 }
 
 /** Share of the outbox budget past which the box is reported degraded (central is not keeping up). */
@@ -119,5 +122,6 @@ export function healthDocument(i: HealthInputs): Record<string, unknown> {
     audit_head: i.auditHead,
     certificates: i.certificates ?? [],
     system: i.system ?? null,
+    memory: i.memory ?? null,
   };
 }

@@ -36,6 +36,8 @@ export interface NewIncident {
   readonly confidence?: number;
   readonly snapshots?: readonly SnapshotRef[];
   readonly identity?: IncidentIdentity;
+  /** The incident this one continues past a cap. */
+  readonly continues?: string;
 }
 
 /** What a rule may change on an incident it raised: never its status, which is the operators'. */
@@ -45,6 +47,8 @@ export interface IncidentObservation {
   readonly endedAt?: number;
   readonly snapshots?: readonly SnapshotRef[];
   readonly confidence?: number;
+  /** With `endedAt`: the incident that continues this one past a cap. */
+  readonly continuedBy?: string;
 }
 
 /**
@@ -109,6 +113,7 @@ export class IncidentService {
       history: [{ at, actor: "system", action: "created", before: null, after: "open" }],
       ...(input.snapshots ? { snapshots: input.snapshots } : {}),
       ...(input.identity ? { identity: input.identity } : {}),
+      ...(input.continues ? { continues: input.continues } : {}),
     };
     return this.write(undefined, incident, "incident.created");
   }
@@ -130,6 +135,7 @@ export class IncidentService {
         ...(seen.objects ? { objects: seen.objects } : {}),
         ...(seen.endedAt !== undefined && current.ended_at === null ? { ended_at: new Date(seen.endedAt).toISOString() } : {}),
         ...(seen.snapshots ? { snapshots: seen.snapshots } : {}),
+        ...(seen.continuedBy !== undefined && current.continued_by === undefined ? { continued_by: seen.continuedBy } : {}),
       };
       return this.write(current, next, "incident.updated");
     });
