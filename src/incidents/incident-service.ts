@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AuditRecorder } from "../contract/audit.js";
 import type { VigilEvents } from "../contract/events.js";
-import type { Incident, IncidentIdentity, IncidentObject, IncidentStatus, NextStep, SnapshotRef } from "../contract/incident.js";
+import type { Incident, IncidentIdentity, IncidentObject, NextStep, SnapshotRef } from "../contract/incident.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { validateIncident, type ValidatorPolicy } from "./incident-validator.js";
 import { applyDecision, type DecisionInput, type DecisionRules } from "./lifecycle.js";
@@ -11,6 +11,7 @@ import type { Database } from "../store/database.js";
 import type { Outbox } from "../sync/outbox.js";
 import type { WriteOp } from "../store/group-commit.js";
 import { IncidentIndex, type IncidentPage } from "./incident-index.js";
+import type { IndexFilter } from "./incident-index-keys.js";
 
 /**
  * Writes derived from an incident change that must land in the incident's own batch (the weekly
@@ -55,17 +56,9 @@ export interface IncidentObservation {
  * Creates and updates incidents. Each write stores the incident and its outbox message in one
  * fsynced batch, so "raised" means "will reach the central server", even across a kill -9.
  */
-export interface IncidentQuery {
-  readonly status?: IncidentStatus | undefined;
-  readonly camera?: string | undefined;
-  readonly rule?: string | undefined;
-  readonly zone?: string | undefined;
-  /** Inclusive bounds on `started_at` (epoch ms). */
-  readonly since?: number | undefined;
-  readonly until?: number | undefined;
+/** A page of the incident list: the index's filters (the cursor is a previous page's `next_cursor`) and its size. */
+export interface IncidentQuery extends IndexFilter {
   readonly limit: number;
-  /** From a previous page's `next_cursor`. */
-  readonly cursor?: string | undefined;
 }
 
 
