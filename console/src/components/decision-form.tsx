@@ -1,10 +1,10 @@
 import { useState } from "preact/hooks";
-import { DISMISS_REASONS, type DismissReason } from "../../../src/contract/incident";
+import type { DismissReason } from "../../../src/contract/incident";
 import { allowedActions, type DecisionAction } from "../../../src/incidents/lifecycle";
 import { api } from "../api/client";
 import { ApiError, describeError } from "../api/errors";
 import type { Incident } from "../api/types";
-import { REASON_LABELS } from "./dismiss-dialog";
+import { NoteField, ReasonField } from "./dismiss-fields";
 
 const ACTION_LABELS: Record<DecisionAction, string> = { monitor: "Monitor", dismiss: "Dismiss", escalate: "Escalate", request_dispatch: "Request dispatch", close: "Close" };
 
@@ -50,22 +50,9 @@ export function DecisionForm({ incident, onDecided, onReload }: { incident: Inci
         ))}
       </fieldset>
       {action === "dismiss" && (
-        <label>
-          Dismiss reason
-          <select required value={reason} onChange={(e) => setReason(e.currentTarget.value as DismissReason)}>
-            <option value="">Choose a reason…</option>
-            {DISMISS_REASONS.map((r) => (
-              <option key={r} value={r}>
-                {REASON_LABELS[r]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ReasonField reason={reason} onChange={setReason} />
       )}
-      <label>
-        Note (optional)
-        <textarea maxLength={1000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
-      </label>
+      <NoteField note={note} onChange={setNote} />
       {error && (
         <p role="alert" class="error">
           {error}

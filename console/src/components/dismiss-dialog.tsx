@@ -1,13 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { DISMISS_REASONS, type DismissReason } from "../../../src/contract/incident";
-
-export const REASON_LABELS: Record<DismissReason, string> = {
-  false_positive_motion: "False positive (motion)",
-  normal_behavior: "Normal behaviour",
-  camera_fault: "Camera fault",
-  weather: "Weather",
-  unknown: "Unknown",
-};
+import type { DismissReason } from "../../../src/contract/incident";
+import { NoteField, ReasonField } from "./dismiss-fields";
 
 /** The reason picker of a dismissal: a reason is required, a note is optional. */
 export function DismissDialog({ open, onClose, onDismiss }: { open: boolean; onClose: () => void; onDismiss: (reason: DismissReason, note: string) => void }) {
@@ -33,21 +26,8 @@ export function DismissDialog({ open, onClose, onDismiss }: { open: boolean; onC
         }}
       >
         <h2 id="dismiss-title">Dismiss incident</h2>
-        <label>
-          Dismiss reason
-          <select required value={reason} onChange={(e) => setReason(e.currentTarget.value as DismissReason)}>
-            <option value="">Choose a reason…</option>
-            {DISMISS_REASONS.map((r) => (
-              <option key={r} value={r}>
-                {REASON_LABELS[r]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Note (optional)
-          <textarea maxLength={1000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
-        </label>
+        <ReasonField reason={reason} onChange={setReason} />
+        <NoteField note={note} onChange={setNote} />
         <div class="actions">
           <button type="submit">Dismiss</button>
           <button type="button" onClick={onClose}>
