@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import { resolveZoneRules } from "../analytics/rules/zone-rule-config.js";
 import { type DetectionPreview, detectionPreview } from "../compose/detection-preview.js";
-import { buildDetector } from "../compose/vision.js";
+import { buildDetector, regionDetectorOptions } from "../compose/vision.js";
 import { configPathFrom, loadConfig } from "../config/loader.js";
 import type { Frame } from "../contract/detection.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
@@ -38,9 +38,7 @@ export async function detect(image: string, opts: DetectOptions): Promise<void> 
     const decoded = await decodeJpegToWorkingSize(await readFile(image), workingSizeOf(camera?.detect ?? {}));
     const log = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
     const model = findModel(await readManifest(config.models_dir), config.detector.model);
-    const d = config.detector;
-    const inner = buildDetector(config, model, () => {}, log);
-    const regions = new RegionDetector(inner, { settings: () => regionSettingsOf(camera), iouThreshold: d.iou_threshold, maxDetections: d.max_detections, minArea: d.min_area, maxArea: d.max_area, trackHoldMs: 2000 });
+    const regions = new RegionDetector(buildDetector(config, model, () => {}, log), regionDetectorOptions(config, () => regionSettingsOf(camera)));
     await regions.start();
     let result: DetectionPreview;
     try {

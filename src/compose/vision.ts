@@ -8,7 +8,7 @@ import { secretsSearchPath } from "../config/secrets.js";
 import type { VigilEvents } from "../contract/events.js";
 import type { LatestFrames } from "../contract/latest-frames.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
-import { type InputDetector, RegionDetector } from "../inference/regions/region-detector.js";
+import { type InputDetector, RegionDetector, type RegionDetectorOptions } from "../inference/regions/region-detector.js";
 import { regionSettingsOf } from "../inference/regions/region-settings.js";
 import { workingSizeOf } from "../ingest/working-size.js";
 import type { EventBus } from "../core/event-bus.js";
@@ -70,14 +70,10 @@ export function composeVision(
   lifecycle.add({ name: "provider-alerts", start: async () => {}, stop: () => alerts.drain() });
   // Reads the camera list live, so a camera added or changed at runtime plans with its settings.
   const detector = lifecycle.add(
-    new RegionDetector(buildDetector(config, model, alerts.onChange, log), {
-      settings: (id) => regionSettingsOf(cameras.cameras.find((c) => c.id === id)),
-      iouThreshold: config.detector.iou_threshold,
-      maxDetections: config.detector.max_detections,
-      minArea: config.detector.min_area,
-      maxArea: config.detector.max_area,
-      trackHoldMs: TRACK_HOLD_MS,
-    }),
+    new RegionDetector(
+      buildDetector(config, model, alerts.onChange, log),
+      regionDetectorOptions(config, (id) => regionSettingsOf(cameras.cameras.find((c) => c.id === id))),
+    ),
   );
   const rule = new FacePresenceRule(
     { minFrames: config.rules.face_presence.min_frames, clearFrames: config.rules.face_presence.clear_frames },
@@ -130,6 +126,12 @@ export function composeVision(
       )
     : undefined;
   return { detector, scheduler, cameras, push, snapshots, gate, shedder };
+}
+
+/** The region detector's options from the config's detector section (the daemon and `vigil detect`). */
+export function regionDetectorOptions(config: Readonly<VigilConfig>, settings: RegionDetectorOptions["settings"]): RegionDetectorOptions {
+  const d = config.detector;
+  return { settings, iouThreshold: d.iou_threshold, maxDetections: d.max_detections, minArea: d.min_area, maxArea: d.max_area, trackHoldMs: TRACK_HOLD_MS };
 }
 
 /**
