@@ -70,6 +70,16 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
     const now = Math.floor(Date.now() / 1000);
     return { id: randomUUID(), name, aud: `${SITE}/${GATEWAY}`, iat: now, exp: now + 60, args };
   };
+  /** Waits for a watchlist_face incident naming the person; a failure shows what the recogniser compared. */
+  const recognised = async (personId: string) => {
+    try {
+      await collector.waitFor(() => incidentsCreated(collector).some((i) => i.identity?.person_id === personId), 30_000);
+    } catch (err) {
+      const compared = daemon.logs.filter((l) => l.msg === "faces compared with the watchlist").slice(-8);
+      const health = await vigil(["health", "--json"]);
+      throw new Error(`${(err as Error).message}\nlast comparisons: ${JSON.stringify(compared)}\nhealth: ${health.stdout.slice(0, 4000)}`);
+    }
+  };
   const resultOf = (name: string, id: string) => (m: CollectedMessage) => m.topic === `${BASE}/cmd_result/${name}` && (m.json() as CommandResult).id === id;
 
   before(async () => {
@@ -93,6 +103,7 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
       rules: { group_window_s: 1, watchlist_face: { enabled: true, next_step: "notify" } },
       cameras: [{ id: "lobby", url: rtsp.url, detect: { fps: 5 } }],
       audit: { checkpoint_interval_s: 3600 },
+      log: { level: "debug" },
     });
     await writeFile(join(box.dir, "central.pem"), await exportSPKI(keys.publicKey));
     collector = await collectMqtt(broker.url, `${BASE}/#`);
@@ -121,7 +132,7 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
 
     // Seen on the camera: an incident naming her, with the similarity that decided.
     const ofHer = (i: Incident) => i.identity?.person_id === person.id;
-    await collector.waitFor(() => incidentsCreated(collector).some(ofHer), 20_000);
+    await recognised(person.id);
     const first = incidentsCreated(collector).find(ofHer);
     assert.ok(first?.identity);
     assert.deepEqual([first.identity.person_id, first.identity.name, first.camera_id, first.next_step], [person.id, "Ada Example", "lobby", "notify"]);
@@ -185,7 +196,7 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
     assert.deepEqual((await listed()).map((p) => p.id), [person.id]);
 
     // Enrolled by central, recognised on the camera like any other.
-    await collector.waitFor(() => incidentsCreated(collector).some((i) => i.identity?.person_id === person.id), 20_000);
+    await recognised(person.id);
 
     // Not a JPEG, a JPEG cut short (ffmpeg cannot decode it), not base64: refused naming the
     // photo, nothing enrolled.
