@@ -47,7 +47,7 @@ import { addCameraRegistry, addLiveView } from "./compose/cameras.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
 import { GroupCommit } from "./store/group-commit.js";
-import { Outbox } from "./sync/outbox.js";
+import { Outbox } from "./store/outbox.js";
 import { backupMacKey } from "./store/backup-mac.js";
 
 export interface Daemon {
