@@ -2,13 +2,35 @@
 // app.tsx so the operators' routes and these grow without touching each other. The server stays
 // the authority: a page hidden here is still refused by the API (403) to a role below it.
 import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import { roleIncludes, type Role } from "../../src/contract/roles";
-import { AuditPage } from "./pages/audit";
-import { HealthPage } from "./pages/health";
-import { LivePage } from "./pages/live";
-import { UsersPage } from "./pages/users";
-import { WatchlistPage } from "./pages/watchlist";
 import "./field/field.css";
+
+type Page<P> = (props: P) => JSX.Element;
+
+/** A page loaded on first visit (its own chunk), so these pages cost the first load nothing. */
+function lazy<P extends object>(load: () => Promise<Page<P>>): Page<P> {
+  let loaded: Page<P> | undefined;
+  return function LazyPage(props: P) {
+    const [C, setC] = useState<Page<P> | undefined>(() => loaded);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (!C)
+        load().then(
+          (c) => setC(() => (loaded = c)),
+          () => setFailed(true),
+        );
+    }, []);
+    if (failed) return <p role="alert">This page could not be loaded; reload to try again.</p>;
+    return C ? <C {...props} /> : <p role="status">Loading…</p>;
+  };
+}
+
+const HealthPage = lazy(() => import("./pages/health").then((m) => m.HealthPage));
+const LivePage = lazy<{ query: URLSearchParams }>(() => import("./pages/live").then((m) => m.LivePage));
+const WatchlistPage = lazy(() => import("./pages/watchlist").then((m) => m.WatchlistPage));
+const AuditPage = lazy<{ query: URLSearchParams }>(() => import("./pages/audit").then((m) => m.AuditPage));
+const UsersPage = lazy(() => import("./pages/users").then((m) => m.UsersPage));
 
 interface FieldRoute {
   readonly path: string;
