@@ -31,6 +31,7 @@ const LivePage = lazy<{ query: URLSearchParams }>(() => import("./pages/live").t
 const WatchlistPage = lazy(() => import("./pages/watchlist").then((m) => m.WatchlistPage));
 const AuditPage = lazy<{ query: URLSearchParams }>(() => import("./pages/audit").then((m) => m.AuditPage));
 const UsersPage = lazy(() => import("./pages/users").then((m) => m.UsersPage));
+const ProvidersPage = lazy<{ query: URLSearchParams }>(() => import("./pages/providers").then((m) => m.ProvidersPage));
 
 interface FieldRoute {
   readonly path: string;
@@ -45,6 +46,7 @@ const ROUTES: readonly FieldRoute[] = [
   { path: "/watchlist", label: "Watchlist", role: "supervisor", page: () => <WatchlistPage /> },
   { path: "/audit", label: "Audit log", role: "supervisor", page: (q) => <AuditPage query={q} /> },
   { path: "/users", label: "Users", role: "admin", page: () => <UsersPage /> },
+  { path: "/providers", label: "Providers", role: "admin", page: (q) => <ProvidersPage query={q} /> },
 ];
 
 /** The page at `path` for this role; a page above the role says so instead of showing it. */

@@ -115,19 +115,37 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
     }
   });
 
+  void it("an admin's providers page lists every inference provider as GET /v1/providers does, and filters by state", async () => {
+    const { page, context, problems } = await openConsole(browser, `${box.url}/providers`);
+    try {
+      await signIn(page, box.users.admin);
+      const api = await box.api<{ providers: Array<{ id: string; model: string; state: string }> }>("/v1/providers", { token: await box.token(box.users.admin) });
+      assert.ok(api.body.providers.length >= 2, "the detector and the face models each have a provider");
+      const table = page.getByRole("table", { name: "Inference providers" });
+      await table.getByRole("rowheader", { name: api.body.providers[0]?.model ?? "" }).first().waitFor();
+      const rows = await table.locator("tbody tr").evaluateAll((trs: Array<{ children: ArrayLike<{ textContent: string | null }> }>) => trs.map((tr) => [tr.children[0]?.textContent, tr.children[2]?.textContent]));
+      assert.deepEqual(rows, api.body.providers.map((p) => [p.model, p.state]));
+      await page.getByRole("combobox", { name: "State" }).selectOption("unhealthy");
+      await page.getByText("No provider is unhealthy.").waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   void it("each role sees only its pages in the nav; the API refuses the rest with 403 VIGIL_E_FORBIDDEN", async () => {
     const expected = {
       viewer: ["Health", "Live"],
       operator: ["Health", "Live"],
       supervisor: ["Health", "Live", "Watchlist", "Audit log"],
-      admin: ["Health", "Live", "Watchlist", "Audit log", "Users"],
+      admin: ["Health", "Live", "Watchlist", "Audit log", "Users", "Providers"],
     } as const;
     for (const role of ["viewer", "operator", "supervisor", "admin"] as const) {
       const { page, context } = await openConsole(browser, `${box.url}/users`);
       try {
         await signIn(page, box.users[role]);
         const links = await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
-        assert.deepEqual(links.filter((l) => ["Health", "Live", "Watchlist", "Audit log", "Users"].includes(l)), [...expected[role]], role);
+        assert.deepEqual(links.filter((l) => ["Health", "Live", "Watchlist", "Audit log", "Users", "Providers"].includes(l)), [...expected[role]], role);
         if (role !== "admin") await page.getByRole("alert").getByText("This page needs the admin role.").waitFor();
       } finally {
         await context.close();
@@ -165,6 +183,7 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
         ["/users", "Users"],
         ["/watchlist", "Watchlist"],
         ["/audit", "Audit log"],
+        ["/providers", "Providers"],
       ];
       for (const [path, heading] of pages) {
         await p.goto(`${box.url}${path}`);

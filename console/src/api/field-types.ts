@@ -24,12 +24,19 @@ export interface ProviderHealth {
   readonly id: string;
   readonly backend: string;
   readonly model: string;
-  readonly state: string;
+  readonly state: "healthy" | "degraded" | "unhealthy";
+  readonly loaded: boolean;
   readonly runs: number;
   readonly failures: number;
+  readonly failures_in_window: number;
+  readonly consecutive_failures: number;
   readonly ewma_ms: number | null;
   readonly last_ms: number | null;
+  readonly load_ms: number | null;
+  readonly warmup_ms: number | null;
   readonly last_error: string | null;
+  readonly last_error_at: string | null;
+  readonly down_until: string | null;
 }
 
 export interface CertificateHealth {

@@ -2,7 +2,7 @@
 // beside the operators' client so both grow without touching each other.
 import { call } from "./client";
 import type { PostBody, PostOk } from "./types";
-import type { AuditPage, AuditVerify, HealthDocument, Person, User, UserSession, Watchlist } from "./field-types";
+import type { AuditPage, AuditVerify, HealthDocument, Person, ProviderHealth, User, UserSession, Watchlist } from "./field-types";
 
 async function json<T>(path: string, init?: RequestInit): Promise<T> {
   return (await (await call(path, init)).json()) as T;
@@ -25,6 +25,7 @@ export interface AuditFilters {
 
 export const fieldApi = {
   health: () => json<HealthDocument>("/v1/health"),
+  providers: (state?: ProviderHealth["state"]) => json<{ providers: ProviderHealth[] }>(`/v1/providers${state ? `?state=${state}` : ""}`),
   cameraSnapshot: async (id: string) => URL.createObjectURL(await (await call(`/v1/cameras/${seg(id)}/snapshot.jpg`)).blob()),
   liveTicket: (id: string) => json<LiveTicket>(`/v1/cameras/${seg(id)}/live-ticket`, { method: "POST" }),
   supportBundle: async () => (await call("/v1/diagnose", { method: "POST" })).blob(),
