@@ -273,6 +273,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
 
   readiness.add("store", () => (database.isOpen ? undefined : "store is not open"));
   readiness.add("incidents", () => incidents.index.notReady());
+  readiness.add("kpis", () => weekly.notReady());
   readiness.add("model", () => (vision.detector.loaded ? undefined : `model ${model.id} is not loaded`));
   readiness.add("cameras", () => {
     const waiting = vision.cameras.notYetStarted();

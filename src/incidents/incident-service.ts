@@ -14,11 +14,12 @@ import { IncidentIndex, type IncidentPage } from "./incident-index.js";
 import type { IndexFilter } from "./incident-index-keys.js";
 
 /**
- * Writes derived from an incident change that must land in the incident's own batch (the weekly
- * KPIs): built in commit order from the stored version and the new one, undone if the batch fails.
+ * Writes derived from an incident change that must land in the incident's own batch (the KPI day
+ * rollups): built in commit order from the stored version and the new one (undefined: deleted),
+ * undone if the batch fails.
  */
 export interface IncidentWriteHook {
-  prepare(previous: Incident | undefined, next: Incident): { ops: WriteOp[]; undo: () => void };
+  prepare(previous: Incident | undefined, next: Incident | undefined): { ops: WriteOp[]; undo: () => void };
 }
 
 export interface NewIncident {
