@@ -95,10 +95,10 @@ export class KpiRollupStore implements Component, IncidentWriteHook {
     return summaryFromRollups((k) => this.days.get(k), () => this.days.values(), range, now);
   }
 
-  /** Every ISO week with incidents, oldest first (`GET /v1/metrics/weekly`, `kpi.weekly`). */
-  weeks(): WeeklyKpiFigures[] {
+  /** The ISO weeks with incidents, oldest first, all or the `latest` ones (`GET /v1/metrics/weekly`, `kpi.weekly`). */
+  weeks(latest?: number): WeeklyKpiFigures[] {
     this.mustBeLoaded();
-    return weeksFromRollups(this.days.values());
+    return weeksFromRollups(this.days.values(), latest);
   }
 
   week(key: string): WeeklyKpiFigures | undefined {

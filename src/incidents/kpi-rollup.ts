@@ -176,8 +176,8 @@ export function summaryFromRollups(day: (key: string) => DayRollup | undefined, 
   };
 }
 
-/** Every ISO week with incidents, oldest first, from the same day rollups (7 reads a week). */
-export function weeksFromRollups(days: Iterable<DayRollup>): WeeklyKpiFigures[] {
+/** The ISO weeks with incidents, oldest first (only the `latest` ones if given), from the same day rollups (7 reads a week). */
+export function weeksFromRollups(days: Iterable<DayRollup>, latest?: number): WeeklyKpiFigures[] {
   const byWeek = new Map<string, { start: number; end: number; days: DayRollup[] }>();
   for (const d of days) {
     if (d.total === 0) continue;
@@ -188,6 +188,7 @@ export function weeksFromRollups(days: Iterable<DayRollup>): WeeklyKpiFigures[] 
   }
   return [...byWeek]
     .sort((a, b) => a[1].start - b[1].start)
+    .slice(latest === undefined ? 0 : -latest)
     .map(([week, w]) => {
       const m = merge(w.days);
       return { week, from: new Date(w.start).toISOString(), to: new Date(w.end).toISOString(), ...figures(m), by_rule: Object.fromEntries(m.byRule), transitions: Object.fromEntries(m.transitions) };

@@ -13,6 +13,6 @@ const WeeklyQuery = Type.Object(
 /** `GET /v1/metrics/weekly` (viewer): the weekly KPIs (from the day rollups), newest week first, as sent in `kpi.weekly`. */
 export function registerKpiWeeklyRoutes(app: FastifyInstance, deps: { weekly: Pick<KpiRollupStore, "weeks"> }): void {
   app.get<{ Querystring: { weeks: number } }>("/v1/metrics/weekly", { config: { access: role("viewer"), limit: EXPENSIVE.kpiSummary }, schema: { querystring: WeeklyQuery, response: { 200: Type.Object({ weeks: Type.Array(KpiWeeklyDataSchema) }) } } }, async (request) => ({
-    weeks: deps.weekly.weeks().reverse().slice(0, request.query.weeks),
+    weeks: deps.weekly.weeks(request.query.weeks).reverse(),
   }));
 }
