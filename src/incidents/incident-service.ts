@@ -68,6 +68,8 @@ export class IncidentService {
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Its indexes, written in each incident's batch; a Component the daemon starts (migration). */
   readonly index: IncidentIndex;
+  /** Refuses new incidents on a volume low on free space (StoreSpace; decisions always go through). */
+  spaceGuard: { admit(kind: "incident"): void } | undefined;
 
   constructor(
     private readonly database: Database,
@@ -87,6 +89,7 @@ export class IncidentService {
   }
 
   async create(input: NewIncident): Promise<Incident> {
+    this.spaceGuard?.admit("incident");
     const at = new Date(this.now()).toISOString();
     const confidence = input.confidence ?? input.objects.reduce((m, o) => Math.max(m, o.score), 0);
     const incident: Incident = {

@@ -74,6 +74,18 @@ export class Database implements Component {
     this.log.info({ location: this.location }, "store open");
   }
 
+  /**
+   * Closes and opens the store again in place: LevelDB keeps a write error (a full disk) until it
+   * is reopened. Sublevels are fetched per use everywhere, so users pick up the new handle.
+   */
+  async reopen(): Promise<void> {
+    const db = this.db;
+    this.db = undefined;
+    this.subs = undefined;
+    if (db && db.status !== "closed") await db.close().catch((err: unknown) => this.log.warn({ err }, "closing the failed store"));
+    await this.start();
+  }
+
   async stop(): Promise<void> {
     const db = this.db;
     this.db = undefined;
