@@ -7,7 +7,7 @@ import type { Database } from "../store/database.js";
 import type { WriteOp } from "../store/group-commit.js";
 import type { IncidentWriteHook } from "./incident-service.js";
 import { type KpiRange, type KpiSummary } from "./kpi.js";
-import { cloneDay, type DayRollup, foldChange, rollupDays, summaryFromRollups, weeksFromRollups } from "./kpi-rollup.js";
+import { addDay, cloneDay, type DayRollup, emptyDay, foldChange, rollupDays, summaryFromRollups, weeksFromRollups } from "./kpi-rollup.js";
 
 /** Set once the day rollups cover every stored incident (written with the build's last chunk). */
 export const ROLLUPS_BUILT = "kpi_daily!built";
@@ -31,6 +31,8 @@ export interface RollupBuildOptions {
 export class KpiRollupStore implements Component, IncidentWriteHook {
   readonly name = "kpi-rollups";
   private readonly days = new Map<string, DayRollup>();
+  /** Every day added up, kept beside them: `all` merges one record instead of one per day. */
+  private allTime: DayRollup = emptyDay("all");
   private loaded = false;
   private progress: { done: number; total: number } | undefined;
 
@@ -46,6 +48,8 @@ export class KpiRollupStore implements Component, IncidentWriteHook {
     this.loaded = false;
     if ((await meta.get(ROLLUPS_BUILT)) === undefined) await this.buildFromIncidents();
     for await (const [key, value] of sub.iterator()) this.days.set(key, value as DayRollup);
+    this.allTime = emptyDay("all");
+    for (const d of this.days.values()) addDay(this.allTime, d, 1);
     this.loaded = true;
   }
 
@@ -69,6 +73,12 @@ export class KpiRollupStore implements Component, IncidentWriteHook {
     const before = new Map([...changed.keys()].map((k) => [k, this.days.get(k)]));
     const sub = this.database.sublevels.kpi_daily;
     const ops: WriteOp[] = [];
+    // The running total: the touched days' old rollups out, their new ones in (reversed by undo).
+    const adjust = (sign: 1 | -1): void => {
+      for (const d of before.values()) if (d) addDay(this.allTime, d, sign === 1 ? -1 : 1);
+      for (const d of changed.values()) addDay(this.allTime, d, sign);
+    };
+    adjust(1);
     for (const [key, d] of changed) {
       if (d.total === 0) {
         this.days.delete(key);
@@ -81,6 +91,7 @@ export class KpiRollupStore implements Component, IncidentWriteHook {
     return {
       ops,
       undo: () => {
+        adjust(-1);
         for (const [key, d] of before) {
           if (d) this.days.set(key, d);
           else this.days.delete(key);
@@ -92,7 +103,7 @@ export class KpiRollupStore implements Component, IncidentWriteHook {
   /** `GET /v1/metrics/summary`: one rollup per day of the range. */
   summary(range: KpiRange, now: number): KpiSummary {
     this.mustBeLoaded();
-    return summaryFromRollups((k) => this.days.get(k), () => this.days.values(), range, now);
+    return summaryFromRollups((k) => this.days.get(k), () => this.days.values(), range, now, this.allTime);
   }
 
   /** The ISO weeks with incidents, oldest first, all or the `latest` ones (`GET /v1/metrics/weekly`, `kpi.weekly`). */

@@ -67,6 +67,31 @@ export function foldInto(d: DayRollup, f: IncidentKpiFacts, sign: 1 | -1): void 
   d.fatigue_micro += sign * Math.round(f.fatigue * 1e6);
 }
 
+function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>, sign: 1 | -1): void {
+  for (const [k, n] of Object.entries(from)) bump(into, k, sign * n);
+}
+
+/** Adds (sign 1) or takes out (sign -1) a whole day's rollup, in place: the running all-time total. */
+export function addDay(into: DayRollup, d: DayRollup, sign: 1 | -1): void {
+  into.total += sign * d.total;
+  addCounts(into.by_status, d.by_status, sign);
+  addCounts(into.by_rule, d.by_rule, sign);
+  addCounts(into.cameras, d.cameras, sign);
+  addCounts(into.zones, d.zones, sign);
+  addCounts(into.dismiss_reasons, d.dismiss_reasons, sign);
+  addCounts(into.transitions, d.transitions, sign);
+  into.escalated += sign * d.escalated;
+  into.decided += sign * d.decided;
+  into.decision_ms_sum += sign * d.decision_ms_sum;
+  into.fatigue_micro += sign * d.fatigue_micro;
+  for (const [k, [count, sum]] of Object.entries(d.decision_sketch)) {
+    const b = into.decision_sketch[k] ?? [0, 0];
+    const c = b[0] + sign * count;
+    if (c <= 0) delete into.decision_sketch[k];
+    else into.decision_sketch[k] = [c, b[1] + sign * sum];
+  }
+}
+
 /** The day rollups an incident change touches, changed: `previous` (undefined: new) became `next` (undefined: deleted). */
 export function foldChange(days: ReadonlyMap<string, DayRollup>, previous: Incident | undefined, next: Incident | undefined): Map<string, DayRollup> {
   const out = new Map<string, DayRollup>();
@@ -154,12 +179,16 @@ function figures(m: Merged) {
  * The KPI summary from day rollups: one rollup read per day of the range (`day(key)`), or every
  * stored day for `all` (`allDays()`). Same window as kpiSummary's full scan.
  */
-export function summaryFromRollups(day: (key: string) => DayRollup | undefined, allDays: () => Iterable<DayRollup>, range: KpiRange, now: number): KpiSummary {
+export function summaryFromRollups(day: (key: string) => DayRollup | undefined, allDays: () => Iterable<DayRollup>, range: KpiRange, now: number, allTime?: DayRollup): KpiSummary {
   const { from, end } = kpiWindow(range, now);
   const picked: DayRollup[] = [];
   const lastDay = new Date(end - 1).toISOString().slice(0, 10);
+  let future = false;
   if (KPI_RANGES[range] === undefined) {
-    for (const d of allDays()) if (d.day <= lastDay && d.total > 0) picked.push(d);
+    for (const d of allDays()) {
+      if (d.day > lastDay) future = true;
+      else if (d.total > 0) picked.push(d);
+    }
   } else {
     for (let t = from ?? end; t < end; t += DAY_MS) {
       const d = day(new Date(t).toISOString().slice(0, 10));
@@ -171,7 +200,8 @@ export function summaryFromRollups(day: (key: string) => DayRollup | undefined, 
     range,
     from: from === undefined ? null : new Date(from).toISOString(),
     to: new Date(now).toISOString(),
-    ...figures(merge(picked)),
+    // `all` with the running total kept beside the days (unless days after today exist, which it includes).
+    ...figures(merge(allTime && !future && KPI_RANGES[range] === undefined ? [allTime] : picked)),
     daily: picked.map((d) => ({ day: d.day, incidents: d.total, dismissed: d.by_status.dismissed ?? 0, escalated: d.escalated })),
   };
 }
