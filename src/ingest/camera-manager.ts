@@ -6,6 +6,7 @@ import type { BackoffPolicy } from "../core/backoff.js";
 import type { Logger } from "../core/logger.js";
 import { type CameraChanges, cameraChanges } from "./camera-changes.js";
 import { CameraSupervisor, type CameraState } from "./camera-supervisor.js";
+import type { RecordingOutput } from "./ffmpeg-args.js";
 
 export interface CameraManagerOptions {
   readonly cameras: readonly CameraConfig[];
@@ -18,6 +19,8 @@ export interface CameraManagerOptions {
   readonly onStateChange?: (cameraId: string, state: CameraState) => void;
   /** Receives each camera's JPEG snapshots (main stream); without it ffmpeg encodes none. */
   readonly onSnapshot?: (cameraId: string, jpeg: Buffer, capturedAt: number) => void;
+  /** Where a camera's run records its ring (recording/recording-ring.ts); undefined: none. */
+  readonly recording?: (cameraId: string) => Promise<RecordingOutput | undefined>;
   readonly backoff?: BackoffPolicy;
 }
 
@@ -89,6 +92,7 @@ export class CameraManager implements Component {
       onFrame: o.onFrame,
       ...(o.onStateChange ? { onStateChange: o.onStateChange } : {}),
       ...(o.onSnapshot ? { onSnapshot: o.onSnapshot } : {}),
+      ...(o.recording ? { recording: o.recording } : {}),
       ...(o.backoff ? { backoff: o.backoff } : {}),
       log: this.log,
     });
