@@ -29,7 +29,6 @@ export const ClipsSchema = Type.Object(
     ring_margin_s: Type.Number({ minimum: 2, maximum: 300, default: 10, description: "seconds the ring keeps beyond pre_roll_s, for segments not yet claimed by a clip" }),
     ring_max_bytes: Type.Integer({ minimum: 1_048_576, default: 268_435_456, description: "bytes one camera's ring may hold, clips being assembled included; past it the oldest segments go, and a clip missing them records a gap" }),
     min_free_bytes: Type.Integer({ minimum: 0, default: 536_870_912, description: "free space on the data volume below this: the ring stops (health degraded, incidents go on without clips) until it is back above 1.5x" }),
-    push_fps: Type.Number({ exclusiveMinimum: 0, maximum: 30, default: 2, description: "push cameras: the frame rate their JPEGs are encoded at into a clip" }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VigilEvents } from "../../src/contract/events.js";
 import { EventBus } from "../../src/core/event-bus.js";
+import { createLogger } from "../../src/core/logger.js";
 import { ClipRecorder } from "../../src/incidents/clips/clip-recorder.js";
 import type { CameraClipSettings } from "../../src/incidents/clips/clip-settings.js";
 import { ClipStore } from "../../src/incidents/clips/clip-store.js";
@@ -31,7 +32,7 @@ export const SEGMENT_S = 1;
  * The clip path for real: RTSP cameras through real ffmpeg recording their ring on disk, a real
  * store with incidents, the recorder assembling clips with ffmpeg. Only the daemon around it is left out.
  */
-export async function openClipRig(o: { urls: Record<string, string>; settings?: Partial<CameraClipSettings>; bounds?: Partial<RingBounds>; minFreeBytes?: number; dir?: string; dataDir?: string }): Promise<ClipRig> {
+export async function openClipRig(o: { urls: Record<string, string>; settings?: Partial<CameraClipSettings>; bounds?: Partial<RingBounds>; minFreeBytes?: number; dir?: string; dataDir?: string; tickMs?: number }): Promise<ClipRig> {
   const dir = o.dir ?? (await mkdtemp(join(tmpdir(), "vigil-clips-")));
   const dataDir = o.dataDir ?? dir;
   const stack = await openAuthStack(dir);
@@ -56,9 +57,10 @@ export async function openClipRig(o: { urls: Record<string, string>; settings?: 
     pending: new PendingClipFiles(dataDir),
     settings: (id) => (id in o.urls ? settings : undefined),
     settleMs: (SEGMENT_S * 2 + 1) * 1000,
-    tickMs: 500,
+    tickMs: o.tickMs ?? 500,
     gapToleranceMs: (SEGMENT_S + 1.5) * 1000,
-    log: silentLogger(),
+    // VIGIL_TEST_LOG=debug shows what the recorder did (a failing run's first question).
+    log: process.env.VIGIL_TEST_LOG ? createLogger({ level: process.env.VIGIL_TEST_LOG, destination: process.stderr }) : silentLogger(),
   });
   const cameras = ingestRig({
     cameras: Object.entries(o.urls).map(([id, url]) => camera({ id, url, detect: { fps: 2 }, snapshot: { enabled: false } })),

@@ -97,6 +97,7 @@ export class ClipRecorder implements Component {
       done: Math.max(done, previous?.done ?? 0),
     };
     this.tracked.set(incident.id, next);
+    this.o.log.debug({ incident: incident.id, version: incident.version, ended: next.ended, done: next.done }, "following incident for clips");
     if (!previous || previous.ended !== next.ended) void this.o.pending.save(next).catch((err: unknown) => this.o.log.warn({ err, incident: incident.id }, "could not note a pending clip"));
   }
 
@@ -120,12 +121,14 @@ export class ClipRecorder implements Component {
         continue;
       }
       const windows = readyWindows(p, settings, this.now, this.o.settleMs);
+      this.o.log.debug({ incident: p.incidentId, ready: windows.length, done: p.done, ended: p.ended }, "clip windows");
       for (const w of windows.slice(p.done)) {
         if (this.stopped) return;
         await this.cut(p, w);
       }
+      // Judged on what is known now: the incident may have ended while its windows were being cut.
       const current = this.tracked.get(p.incidentId);
-      if (current && allWindowsReady(current, settings, this.now, this.o.settleMs) && current.done >= windows.length) {
+      if (current && allWindowsReady(current, settings, this.now, this.o.settleMs) && current.done >= readyWindows(current, settings, this.now, this.o.settleMs).length) {
         this.tracked.delete(p.incidentId);
         await this.o.pending.remove(p.incidentId);
       }
