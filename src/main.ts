@@ -250,7 +250,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   const feed = lifecycle.add(new IncidentFeed(bus));
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
   const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
-  const clips = composeClips(lifecycle, config, { bus, incidents, cameras: () => vision.cameras.cameras, log });
+  const clips = composeClips(lifecycle, config, { bus, incidents, audit: sync.audit, cameras: () => vision.cameras.cameras, relaunch: (which, reason) => vision.cameras.relaunch(which, reason), log });
   const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, snapshots, wrapDetector: faces.wrapDetector, recording: (id) => clips.ring.output(id) });
 
   const cameraStats = lifecycle.add(

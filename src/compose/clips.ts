@@ -4,7 +4,9 @@ import type { VigilEvents } from "../contract/events.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
+import type { AuditRecorder } from "../contract/audit.js";
 import { ClipRecorder } from "../incidents/clips/clip-recorder.js";
+import { ClipRetention } from "../incidents/clips/clip-retention.js";
 import { clipSettingsFor } from "../incidents/clips/clip-settings.js";
 import { ClipStore } from "../incidents/clips/clip-store.js";
 import { PendingClipFiles } from "../incidents/clips/pending-clips.js";
@@ -25,7 +27,15 @@ export interface ClipParts {
 export function composeClips(
   lifecycle: Lifecycle,
   config: Readonly<VigilConfig>,
-  deps: { bus: EventBus<VigilEvents>; incidents: IncidentService; cameras: () => readonly CameraConfig[]; log: Logger },
+  deps: {
+    bus: EventBus<VigilEvents>;
+    incidents: IncidentService;
+    audit: AuditRecorder;
+    cameras: () => readonly CameraConfig[];
+    /** Restarts the picked cameras' ffmpeg (the ring stopped or resumed). */
+    relaunch: (which: (cameraId: string) => boolean, reason: string) => void;
+    log: Logger;
+  },
 ): ClipParts {
   const c = config.clips;
   const settings = (cameraId: string) => {
@@ -41,6 +51,7 @@ export function composeClips(
       bounds: { keepMs: (longestPreRollS + c.ring_margin_s) * 1000, maxBytes: c.ring_max_bytes },
       minFreeBytes: c.min_free_bytes,
       intervalMs: Math.max(1000, c.segment_s * 1000),
+      onStoppedChange: (stopped) => deps.relaunch((id) => settings(id)?.enabled === true, stopped ? "disk low: recording stopped" : "disk space back: recording resumes"),
       log: deps.log.child({ component: "recording-ring" }),
     }),
   );
@@ -58,6 +69,17 @@ export function composeClips(
       // Segment names have one-second resolution; a hole wider than a segment is a real one.
       gapToleranceMs: (c.segment_s + 1.5) * 1000,
       log: deps.log.child({ component: "clips" }),
+    }),
+  );
+  lifecycle.add(
+    new ClipRetention({
+      dataDir: config.data_dir,
+      store,
+      incidents: deps.incidents,
+      audit: deps.audit,
+      maxBytes: config.incidents.clips_max_bytes,
+      intervalMs: config.incidents.retention_interval_s * 1000,
+      log: deps.log.child({ component: "clip-retention" }),
     }),
   );
   return { ring, recorder, store };

@@ -98,6 +98,11 @@ export class CameraManager implements Component {
     });
   }
 
+  /** Restarts the ffmpeg of the cameras `which` picks (their argv changed: recording on or off). */
+  relaunch(which: (cameraId: string) => boolean, reason: string): void {
+    for (const [id, r] of this.running) if (which(id)) r.supervisor.relaunch(reason);
+  }
+
   /** Enabled cameras that have not delivered a frame yet (readiness). */
   notYetStarted(): string[] {
     return [...this.running.values()].map((r) => r.supervisor).filter((s) => s.state !== "disabled" && !s.startedOnce).map((s) => s.id);

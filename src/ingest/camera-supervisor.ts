@@ -136,6 +136,16 @@ export class CameraSupervisor {
     await this.exited;
   }
 
+  /**
+   * Restarts ffmpeg on purpose (the recording ring stopped or resumed, so the argv changes); the
+   * exit goes through the usual path and is counted as a restart, with `reason` as its cause.
+   */
+  relaunch(reason: string): void {
+    if (this.stopped || !this.process) return;
+    this.killReason = { kind: "ended", message: reason };
+    this.killCurrent();
+  }
+
   private setState(state: CameraState): void {
     if (state === this.stateValue) return;
     this.stateValue = state;

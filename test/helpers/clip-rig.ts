@@ -39,7 +39,10 @@ export async function openClipRig(o: { urls: Record<string, string>; settings?: 
   const bus = new EventBus<VigilEvents>(() => {});
   const incidents = new IncidentService(stack.store.db, stack.store.outbox, bus, silentLogger(), stack.audit, { minConfidence: 0.5 });
   const settings: CameraClipSettings = { enabled: true, preRollMs: 2000, postRollMs: 2000, maxClipMs: 60_000, ...o.settings };
+  // Built before the cameras it restarts; bound once they exist.
+  let relaunch: (stopped: boolean) => void = () => {};
   const ring = new RecordingRing({
+    onStoppedChange: (stopped) => relaunch(stopped),
     root: join(dataDir, "recordings"),
     records: (id) => id in o.urls,
     segmentS: SEGMENT_S,
@@ -66,6 +69,7 @@ export async function openClipRig(o: { urls: Record<string, string>; settings?: 
     cameras: Object.entries(o.urls).map(([id, url]) => camera({ id, url, detect: { fps: 2 }, snapshot: { enabled: false } })),
     recording: (id) => ring.output(id),
   });
+  relaunch = (stopped) => cameras.manager.relaunch((id) => id in o.urls, stopped ? "disk low" : "disk back");
   await ring.start();
   await recorder.start();
   await cameras.manager.start();

@@ -7,7 +7,7 @@ import { ErrorCodes, VigilError } from "../../core/errors.js";
 
 const SAFE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const SAFE_FILE = /^clips\/[A-Za-z0-9-]{1,64}\/[0-9]{1,4}\.mp4$/;
-const TMP = /\.tmp$/;
+const TMP = /\.tmp(\.list)?$/;
 
 /**
  * Incident clips under `<data_dir>/clips/<incident id>/<n>.mp4`. A clip is made in a temporary

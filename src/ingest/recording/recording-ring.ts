@@ -18,6 +18,8 @@ export interface RecordingRingOptions {
   /** Free bytes on the volume below which the ring stops; it resumes above 1.5x. */
   readonly minFreeBytes: number;
   readonly intervalMs: number;
+  /** The ring stopped or resumed: running ffmpegs must restart for their argv to follow. */
+  readonly onStoppedChange?: (stopped: boolean) => void;
   readonly log: Logger;
   readonly now?: () => number;
 }
@@ -25,8 +27,9 @@ export interface RecordingRingOptions {
 /**
  * Each recording camera's ring of segments under `recordings/<camera>/`, written by the camera's
  * own ffmpeg (ffmpeg-args.ts) and pruned here to its bounds: seconds for segments no clip claims,
- * bytes for all. When the volume runs low the ring stops: new ffmpeg runs record nothing, and
- * what a running one writes is deleted as soon as it is closed, so the store keeps its room.
+ * bytes for all. When the volume runs low the ring stops: the recording cameras' ffmpegs are
+ * restarted without the recording output and the ring is emptied, so the store keeps its room;
+ * when free space is back above 1.5x the threshold they are restarted recording again.
  */
 export class RecordingRing implements Component {
   readonly name = "recording-ring";
@@ -110,9 +113,10 @@ export class RecordingRing implements Component {
     for (const cameraId of cameras) {
       if (!SAFE_CAMERA.test(cameraId)) continue;
       const all = await this.segments(cameraId);
-      // Stopped: keep only what ffmpeg is writing now.
-      const bounds = this.lowDisk ? { keepMs: -Infinity, maxBytes: 0 } : this.o.bounds;
-      const doomed = segmentsToDelete(all, bounds, now, (s) => !this.lowDisk && this.claims(cameraId, s));
+      // Stopped: nothing is kept but a segment still being written (until its ffmpeg restarts).
+      const doomed = this.lowDisk
+        ? all.filter((s, i) => i < all.length - 1 || s.endMs < now - 2000 * this.o.segmentS)
+        : segmentsToDelete(all, this.o.bounds, now, (s) => this.claims(cameraId, s));
       for (const s of doomed) await rm(join(this.dir(cameraId), s.name), { force: true });
       const gone = new Set(doomed);
       this.sizes.set(cameraId, all.reduce((sum, s) => sum + (gone.has(s) ? 0 : s.bytes), 0));
@@ -128,7 +132,8 @@ export class RecordingRing implements Component {
     else if (free > this.o.minFreeBytes * 1.5) this.lowDisk = false;
     if (was !== this.lowDisk) {
       if (this.lowDisk) this.o.log.warn({ freeBytes: free, minFreeBytes: this.o.minFreeBytes }, "disk low: recording ring stopped, incidents go on without clips");
-      else this.o.log.info({ freeBytes: free }, "disk space back: the recording ring resumes at each camera's next ffmpeg start");
+      else this.o.log.info({ freeBytes: free }, "disk space back: the recording ring resumes");
+      this.o.onStoppedChange?.(this.lowDisk);
     }
   }
 }
