@@ -249,8 +249,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   const { incidents, snapshots } = composeIncidents(lifecycle, config, { database, commits, outbox, bus, audit: sync.audit, weekly, log });
   const feed = lifecycle.add(new IncidentFeed(bus));
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
-  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
   const clips = composeClips(lifecycle, config, { bus, incidents, audit: sync.audit, cameras: () => vision.cameras.cameras, relaunch: (which, reason) => vision.cameras.relaunch(which, reason), log });
+  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots, clips.store), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
   const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, snapshots, wrapDetector: faces.wrapDetector, recording: (id) => clips.ring.output(id) });
 
   const cameraStats = lifecycle.add(

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncPath } from "../../core/atomic-file.js";
 import { ErrorCodes, VigilError } from "../../core/errors.js";
@@ -62,6 +62,18 @@ export class ClipStore {
       }
     }
     return removed;
+  }
+
+  /** A clip's bytes, or undefined when it is gone (evidence packs). */
+  async read(file: string): Promise<Buffer | undefined> {
+    const path = this.absolute(file);
+    if (!path) return undefined;
+    try {
+      return await readFile(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
   }
 
   async size(file: string): Promise<number | undefined> {

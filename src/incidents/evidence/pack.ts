@@ -15,6 +15,8 @@ export interface EvidenceInput {
   readonly createdBy: string;
   /** Snapshot bytes by their name in the pack (`1.jpg`): they go to `snapshots/`. */
   readonly snapshots?: ReadonlyMap<string, Uint8Array>;
+  /** Clip bytes by their name in the pack (`0.mp4`): they go to `clips/`. */
+  readonly clips?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface EvidencePack {
@@ -42,6 +44,7 @@ export function evidenceFiles(input: EvidenceInput): Map<string, Uint8Array> {
   incident.history.forEach((step, i) => files.set(eventPath(i, step.action), json({ incident_id: incident.id, step: i + 1, ...step })));
   files.set("audit.json", json(input.audit));
   for (const [name, bytes] of input.snapshots ?? []) files.set(`snapshots/${name}`, bytes);
+  for (const [name, bytes] of input.clips ?? []) files.set(`clips/${name}`, bytes);
   const meta = { site: input.site, gateway: input.gateway, createdAt: input.createdAt.toISOString(), createdBy: input.createdBy };
   files.set("report.md", Buffer.from(renderReport(incident, input.audit, meta), "utf8"));
   return files;

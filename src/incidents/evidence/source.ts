@@ -5,6 +5,7 @@ import type { Incident } from "../../contract/incident.js";
 import { dirname } from "node:path";
 import type { Database } from "../../store/database.js";
 import { SnapshotStore } from "../snapshot-store.js";
+import { ClipStore } from "../clips/clip-store.js";
 
 /** Where a pack's contents come from: the running services, or the store opened by the CLI. */
 export interface EvidenceSource {
@@ -13,6 +14,8 @@ export interface EvidenceSource {
   auditTrail(target: string): Promise<AuditEntry[]>;
   /** A stored snapshot's bytes (`SnapshotRef.file`), or undefined when it is gone. */
   snapshot?(file: string): Promise<Uint8Array | undefined>;
+  /** A stored clip's bytes (`ClipRef.file`), or undefined when it is gone. */
+  clip?(file: string): Promise<Uint8Array | undefined>;
 }
 
 const PAGE = 1000;
@@ -22,9 +25,11 @@ export function serviceEvidenceSource(
   incidents: { get(id: string): Promise<Incident | undefined> },
   audit: { list(q: AuditListQuery): Promise<AuditEntry[]> },
   snapshots?: SnapshotStore,
+  clips?: ClipStore,
 ): EvidenceSource {
   return {
     incident: (id) => incidents.get(id),
+    ...(clips ? { clip: (file: string) => clips.read(file) } : {}),
     ...(snapshots ? { snapshot: (file: string) => snapshots.read(file) } : {}),
     auditTrail: async (target) => {
       const out: AuditEntry[] = [];
@@ -46,7 +51,9 @@ export function serviceEvidenceSource(
  */
 export function storeEvidenceSource(database: Database): EvidenceSource {
   const snapshots = new SnapshotStore(dirname(database.location));
+  const clips = new ClipStore(dirname(database.location));
   return {
+    clip: (file) => clips.read(file),
     snapshot: (file) => snapshots.read(file),
     incident: async (id) => (await database.sublevels.incidents.get(id)) as Incident | undefined,
     auditTrail: async (target) => {
