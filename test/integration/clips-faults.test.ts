@@ -64,7 +64,7 @@ void describe("clip faults", () => {
       try {
         await waitUntil("camera online", () => rig.cameras.manager.supervisor("dock")?.state === "online", 15_000);
         await sleep(3000);
-        incident = await raise(rig.incidents as never, "dock", Date.now());
+        incident = await raise(rig.incidents, "dock", Date.now());
         await sleep(8000);
         await rig.incidents.markEnded(incident.id, Date.now());
         await sleep(4500); // post-roll and settle; the recorder has not ticked (its tick is an hour)
@@ -133,7 +133,7 @@ void describe("clip faults", () => {
         await waitUntil("ffmpeg restarted without the recording output", () => (sup()?.stats.restarts ?? 0) > restarts && sup()?.state === "online", 15_000);
         await rig.ring.prune();
         const before = (await rig.ring.segments("roof")).length;
-        const incident = await raise(rig.incidents as never, "roof", Date.now());
+        const incident = await raise(rig.incidents, "roof", Date.now());
         assert.equal(incident.status, "open", "the incident is raised");
         await sleep(3000);
         await rig.incidents.markEnded(incident.id, Date.now());

@@ -56,7 +56,7 @@ export class ClipRecorder implements Component {
     for (const p of await this.o.pending.all()) this.tracked.set(p.incidentId, p);
     this.o.ring.claimsFrom((cameraId, s) => this.claimed(cameraId, s));
     this.unsubscribe = this.o.bus.on("incident.changed", ({ incident }) => this.follow(incident));
-    this.timer = setInterval(() => this.tick(), this.o.tickMs);
+    this.timer = setInterval(() => void this.tick(), this.o.tickMs);
     this.timer.unref();
   }
 
