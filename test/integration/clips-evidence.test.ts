@@ -38,6 +38,7 @@ void describe("clips in evidence packs", () => {
     await run("ffmpeg", ["-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10:duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", join(dir, file)]);
     const { sha256, bytes } = await sha256File(join(dir, file));
     await rig.incidents.update(incident.id, { lastSeenAt: at, clips: [{ file, start: new Date(at).toISOString(), end: new Date(at + 2000).toISOString(), duration_s: 2, sha256, bytes, gaps: [] }] });
+    await rig.incidents.decide(incident.id, { action: "dismiss", reason: "normal_behavior", actor: "otto", note: '<script>alert("x")</script> & <img src=http://evil/>' });
     const pem = generateCheckpointKeyPem();
     for (const source of [serviceEvidenceSource(rig.incidents, rig.stack.audit, undefined, rig.store), storeEvidenceSource(rig.stack.store.db)]) {
       const pack = await new EvidenceExporter(source, rig.stack.audit, pem, TEST_IDENTITY).export(incident.id, "otto");
@@ -45,6 +46,15 @@ void describe("clips in evidence packs", () => {
       assert.deepEqual(Buffer.from(files.get("clips/0.mp4") ?? []), await readFile(join(dir, file)));
       assert.equal(pack.manifest.files.find((f) => f.path === "clips/0.mp4")?.sha256, sha256, "the manifest's hash is the one taken at assembly");
       assert.deepEqual((await verifyEvidenceFiles(files, checkpointPublicJwk(pem))).problems, []);
+      // report.html: one self-contained page, no script, nothing fetched, the note as text, a frame strip.
+      const html = Buffer.from(files.get("report.html") ?? []).toString("utf8");
+      assert.ok(pack.manifest.files.some((f) => f.path === "report.html"), "report.html is signed like every file");
+      assert.doesNotMatch(html, /<script/i);
+      assert.doesNotMatch(html, /(src|href)="(?!data:)/i, "no external resource");
+      assert.match(html, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; &lt;img src=http:\/\/evil\/&gt;/);
+      assert.equal((html.match(/<img src="data:image\/jpeg;base64,/g) ?? []).length, 6, "six frames across the clip");
+      assert.match(html, /vigil evidence verify/);
+      assert.match(html, /<td>dismiss<\/td>/);
       const tampered = new Map(files);
       const video = Buffer.from(files.get("clips/0.mp4") ?? []);
       video[video.length >> 1] = (video[video.length >> 1] ?? 0) ^ 0x01;

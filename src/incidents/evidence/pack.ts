@@ -2,6 +2,7 @@ import type { AuditEntry } from "../../contract/audit.js";
 import type { Incident } from "../../contract/incident.js";
 import { buildManifest, type EvidenceManifest, MANIFEST_FILE, manifestBytes, sha256Hex, SIGNATURE_FILE } from "./manifest.js";
 import { renderReport } from "./report.js";
+import { renderReportHtml } from "./report-html.js";
 import { signManifest } from "./signature.js";
 import { zipFiles } from "./zip.js";
 
@@ -17,6 +18,8 @@ export interface EvidenceInput {
   readonly snapshots?: ReadonlyMap<string, Uint8Array>;
   /** Clip bytes by their name in the pack (`0.mp4`): they go to `clips/`. */
   readonly clips?: ReadonlyMap<string, Uint8Array>;
+  /** Frames across each clip (`0.mp4` -> JPEGs), for report.html's strips. */
+  readonly strips?: ReadonlyMap<string, readonly Uint8Array[]>;
 }
 
 export interface EvidencePack {
@@ -47,6 +50,8 @@ export function evidenceFiles(input: EvidenceInput): Map<string, Uint8Array> {
   for (const [name, bytes] of input.clips ?? []) files.set(`clips/${name}`, bytes);
   const meta = { site: input.site, gateway: input.gateway, createdAt: input.createdAt.toISOString(), createdBy: input.createdBy };
   files.set("report.md", Buffer.from(renderReport(incident, input.audit, meta), "utf8"));
+  const pictures = { snapshots: input.snapshots ?? new Map<string, Uint8Array>(), strips: input.strips ?? new Map<string, Uint8Array[]>() };
+  files.set("report.html", Buffer.from(renderReportHtml(incident, input.audit, meta, pictures), "utf8"));
   return files;
 }
 

@@ -6,6 +6,7 @@ import { dirname } from "node:path";
 import type { Database } from "../../store/database.js";
 import { SnapshotStore } from "../snapshot-store.js";
 import { ClipStore } from "../clips/clip-store.js";
+import { clipFrames } from "../clips/clip-frames.js";
 
 /** Where a pack's contents come from: the running services, or the store opened by the CLI. */
 export interface EvidenceSource {
@@ -16,6 +17,18 @@ export interface EvidenceSource {
   snapshot?(file: string): Promise<Uint8Array | undefined>;
   /** A stored clip's bytes (`ClipRef.file`), or undefined when it is gone. */
   clip?(file: string): Promise<Uint8Array | undefined>;
+  /** JPEG frames taken evenly across a stored clip (report.html); none when it is gone. */
+  clipFrames?(file: string, durationS: number): Promise<Uint8Array[]>;
+}
+
+function clipReaders(clips: ClipStore): Pick<EvidenceSource, "clip" | "clipFrames"> {
+  return {
+    clip: (file) => clips.read(file),
+    clipFrames: async (file, durationS) => {
+      const path = clips.absolute(file);
+      return path && (await clips.size(file)) !== undefined ? clipFrames(path, durationS) : [];
+    },
+  };
 }
 
 const PAGE = 1000;
@@ -29,7 +42,7 @@ export function serviceEvidenceSource(
 ): EvidenceSource {
   return {
     incident: (id) => incidents.get(id),
-    ...(clips ? { clip: (file: string) => clips.read(file) } : {}),
+    ...(clips ? clipReaders(clips) : {}),
     ...(snapshots ? { snapshot: (file: string) => snapshots.read(file) } : {}),
     auditTrail: async (target) => {
       const out: AuditEntry[] = [];
@@ -53,7 +66,7 @@ export function storeEvidenceSource(database: Database): EvidenceSource {
   const snapshots = new SnapshotStore(dirname(database.location));
   const clips = new ClipStore(dirname(database.location));
   return {
-    clip: (file) => clips.read(file),
+    ...clipReaders(clips),
     snapshot: (file) => snapshots.read(file),
     incident: async (id) => (await database.sublevels.incidents.get(id)) as Incident | undefined,
     auditTrail: async (target) => {
