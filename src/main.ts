@@ -7,6 +7,7 @@ import { composeWatchlist } from "./compose/watchlist.js";
 import { registerWatchlistCommands } from "./watchlist/watchlist-commands.js";
 import { addKpiWeeklyStore, composeIncidents } from "./compose/incidents.js";
 import { addStoreSpace } from "./compose/store-space.js";
+import { composeClips } from "./compose/clips.js";
 import { cameraEventFromAlert } from "./analytics/camera-event.js";
 import type { CameraChanges } from "./ingest/camera-changes.js";
 import type { CameraConfig, VigilConfig } from "./config/schema.js";
@@ -139,7 +140,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       security: [auth.security.degradedReason, ...certExpiry.reasons].filter((r): r is string => r !== undefined),
       certificates: certExpiry.certificates,
       system: system.last,
-      systemReasons: [...systemReasons(system.last, config.health.disk_low_percent), ...faces.reasons(), ...memory.reasons()],
+      systemReasons: [...systemReasons(system.last, config.health.disk_low_percent), ...faces.reasons(), ...memory.reasons(), ...clips.ring.reasons()],
       memory: memory.report(),
     });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
@@ -212,6 +213,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     snapshots: vision.snapshots,
     incidents,
     incidentSnapshots: snapshots,
+    incidentClips: clips.store,
     feed,
     evidence,
     watchlist: faces.service,
@@ -252,8 +254,9 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   incidents.spaceGuard = space;
   const feed = lifecycle.add(new IncidentFeed(bus));
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
-  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
-  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, snapshots, wrapDetector: faces.wrapDetector });
+  const clips = composeClips(lifecycle, config, { bus, incidents, audit: sync.audit, cameras: () => vision.cameras.cameras, relaunch: (which, reason) => vision.cameras.relaunch(which, reason), log });
+  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots, clips.store), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
+  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, snapshots, wrapDetector: faces.wrapDetector, recording: (id) => clips.ring.output(id) });
 
   const cameraStats = lifecycle.add(
     new CameraStatsTracker(() =>

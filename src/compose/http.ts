@@ -40,6 +40,8 @@ import { BUILT_CONSOLE_DIR } from "../http/console/console-routes.js";
 import { type ConsoleSettings, registerConsoleSettingsRoute } from "../http/routes/console-settings.js";
 import { registerEventsRoute } from "../http/routes/events.js";
 import { registerIncidentSnapshotRoute } from "../http/routes/incident-snapshots.js";
+import { registerIncidentClipRoute } from "../http/routes/incident-clips.js";
+import type { ClipStore } from "../incidents/clips/clip-store.js";
 import type { IncidentFeed } from "../incidents/incident-feed.js";
 import type { SnapshotStore } from "../incidents/snapshot-store.js";
 import type { AuthParts } from "./auth.js";
@@ -108,6 +110,8 @@ export interface OperatorHttpParts {
   readonly feed?: IncidentFeed | undefined;
   /** Incidents' scene JPEGs (`GET /v1/incidents/:id/snapshots/:n`). */
   readonly incidentSnapshots?: SnapshotStore | undefined;
+  /** Incidents' clips (`GET /v1/incidents/:id/clips/:n`). */
+  readonly incidentClips?: ClipStore | undefined;
   /** `POST /v1/diagnose`: writes the support bundle to a file; answers the name to offer. */
   readonly supportBundle?: ((output: string) => Promise<string>) | undefined;
   /** Where the built console is; default dist/console. */
@@ -139,6 +143,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerConsoleSettingsRoute(app, consoleSettings(config)),
       (app) => (parts.feed ? registerEventsRoute(app, { feed: parts.feed, onSessionsEnded: auth.onSessionsEnded }) : undefined),
       (app) => (parts.incidentSnapshots ? registerIncidentSnapshotRoute(app, { incidents: parts.incidents, snapshots: parts.incidentSnapshots }) : undefined),
+      (app) => (parts.incidentClips ? registerIncidentClipRoute(app, { incidents: parts.incidents, clips: parts.incidentClips }) : undefined),
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
