@@ -6,6 +6,8 @@ import { IncidentPage } from "./pages/incident";
 import { KpiPage } from "./pages/kpis";
 import { LoginPage } from "./pages/login";
 import { QueuePage } from "./pages/queue";
+import { CameraPage } from "./pages/setup/camera-page";
+import { CamerasPage } from "./pages/setup/cameras";
 import { here, navigate, useLocation } from "./router";
 import { useSession } from "./use-session";
 
@@ -32,6 +34,10 @@ export function App() {
     <IncidentPage id={decodeURIComponent(loc.path.slice("/incidents/".length))} />
   ) : loc.path === "/kpis" ? (
     <KpiPage />
+  ) : loc.path === "/cameras" && me.role === "admin" ? (
+    <CamerasPage />
+  ) : loc.path.startsWith("/cameras/") && me.role === "admin" ? (
+    <CameraPage id={decodeURIComponent(loc.path.slice("/cameras/".length))} />
   ) : loc.path === "/account" ? (
     <AccountPage />
   ) : (
@@ -56,6 +62,7 @@ export function App() {
         <nav aria-label="Main">
           {link("/incidents", "Incidents")}
           {link("/kpis", "KPIs")}
+          {me.role === "admin" && link("/cameras", "Cameras")}
           {link("/account", "My account")}
         </nav>
         <span class="who">

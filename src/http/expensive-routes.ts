@@ -14,4 +14,6 @@ export const EXPENSIVE = {
   kpiSummary: { perMinute: 12 },
   /** `POST /v1/cameras/:id/detect`: two detector passes beside the cameras' own. */
   detectPreview: { perMinute: 12 },
+  /** `POST /v1/cameras/probe`: an ffprobe process that connects to the address given. */
+  cameraProbe: { perMinute: 12 },
 } as const;

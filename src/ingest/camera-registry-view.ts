@@ -15,6 +15,8 @@ export interface RegisteredCameraView {
   readonly snapshot: RegisteredCamera["camera"]["snapshot"] | null;
   readonly zones: NonNullable<RegisteredCamera["camera"]["zones"]>;
   readonly push_auth: string;
+  /** The client certificate bound to the camera; null: a site-CA certificate whose CN is the camera id. */
+  readonly push_client_cert: NonNullable<RegisteredCamera["camera"]["push"]["client_cert"]> | null;
   readonly has_credentials: boolean;
   /** `config`: read-only here, change it in the config file; `runtime`: added through the API or CLI. */
   readonly origin: RegisteredCamera["origin"];
@@ -36,6 +38,7 @@ export function registeredCameraView(c: RegisteredCamera): RegisteredCameraView 
     snapshot: camera.snapshot ?? null,
     zones: camera.zones ?? [],
     push_auth: camera.push.auth,
+    push_client_cert: camera.push.client_cert ?? null,
     has_credentials: camera.credentials_file !== undefined,
     origin: c.origin,
     probe: c.probe,

@@ -1,6 +1,6 @@
 import { Value } from "@sinclair/typebox/value";
 import { assertCameraSource, type CameraSourcePolicy } from "../config/camera-source-rules.js";
-import type { CameraConfig } from "../config/schema.js";
+import type { CameraConfig, ZoneRuleConfig } from "../config/schema.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
@@ -21,6 +21,7 @@ import {
   type StoredCamera,
   StoredCameraSchema,
 } from "./camera-registry-rules.js";
+import { checkCameraRules, checkZonesKeepRules } from "./camera-zone-rules.js";
 
 /** Who changes a camera: the audit actor (username, `cli:<user>`) and the request's address. */
 export interface CameraActor {
@@ -44,6 +45,8 @@ export interface CameraRegistryDeps {
   readonly sources: CameraSourcePolicy;
   /** Revokes a removed camera's API keys and returns their ids: a later camera with its id must not inherit them. */
   readonly revokeKeys?: (cameraId: string, by: CameraActor) => Promise<string[]>;
+  /** Zone rule ids the config file uses: a runtime camera's rule may not take one. */
+  readonly configRuleIds?: () => ReadonlySet<string>;
   readonly log: Logger;
   readonly now?: () => number;
 }
@@ -155,6 +158,7 @@ export class CameraRegistry implements Component {
       assertCameraSource(patch, this.deps.sources);
       const camera = patchCamera(current.camera, patch);
       assertCameraSource(camera, this.deps.sources);
+      checkZonesKeepRules(camera, current.rules ?? []);
       this.deps.accept?.(camera);
       let probe: ProbeInfo | null = current.probe;
       if (needsProbe(current.camera, patch) || patch.probe === true) {
@@ -173,7 +177,31 @@ export class CameraRegistry implements Component {
       const fields = Object.keys(patch).filter((k) => k !== "probe");
       await this.record(by, "camera.update", id, { fields, enabled: camera.enabled, ...(probe !== current.probe ? { probe } : {}) });
       await this.deps.apply(this.runnable());
-      return { camera, origin: "runtime", probe };
+      return { camera, origin: "runtime", probe, rules: record.rules ?? [] };
+    });
+  }
+
+  /** Reads a stream's codec, size and fps without adding anything (the console's "probe" before saving). */
+  probe(url: string, credentials: string | undefined): Promise<ProbeInfo> {
+    assertCameraSource({ url }, this.deps.sources);
+    return this.deps.probe(url, credentials);
+  }
+
+  /**
+   * Replaces a runtime camera's zone rules (`PUT /v1/cameras/:id/rules`): checked as the config's
+   * `rules.zones` are, stored, audited, then applied; the camera's stream is not restarted.
+   */
+  setRules(id: string, rules: readonly ZoneRuleConfig[], by: CameraActor): Promise<RegisteredCamera> {
+    return this.exclusive(async () => {
+      const current = this.runtimeCamera(id);
+      const taken = new Set(this.deps.configRuleIds?.() ?? []);
+      for (const s of this.stored.values()) if (s.camera.id !== id) for (const r of s.rules ?? []) taken.add(r.id);
+      checkCameraRules(current.camera, rules, taken);
+      const record: StoredCamera = { ...current, rules: [...rules], updated_at: this.timestamp(), updated_by: by.actor };
+      await this.put(record);
+      await this.record(by, "camera.rules", id, { rules: rules.map((r) => ({ id: r.id, kind: r.kind, zone: r.zone, enabled: r.enabled })) });
+      await this.deps.apply(this.runnable());
+      return { camera: current.camera, origin: "runtime", probe: current.probe, rules: record.rules ?? [] };
     });
   }
 
