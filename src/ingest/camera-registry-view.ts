@@ -5,7 +5,8 @@ import type { RegisteredCamera } from "./camera-registry-rules.js";
 export interface RegisteredCameraView {
   readonly id: string;
   readonly name: string | null;
-  readonly url: string;
+  /** null: a push-only camera (no stream). */
+  readonly url: string | null;
   readonly enabled: boolean;
   readonly detect: RegisteredCamera["camera"]["detect"];
   /** The detection substream, when the camera has one; `url` then only feeds snapshots. */
@@ -28,7 +29,7 @@ export function registeredCameraView(c: RegisteredCamera): RegisteredCameraView 
   return {
     id: camera.id,
     name: camera.name ?? null,
-    url: redactUrlCredentials(camera.url),
+    url: camera.url === undefined ? null : redactUrlCredentials(camera.url),
     enabled: camera.enabled,
     detect: camera.detect,
     // Refused at add and at load; redacted anyway, for a record stored before that.

@@ -133,7 +133,7 @@ export class CameraRegistry implements Component {
       if (existing) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `camera ${camera.id} exists already${existing.origin === "config" ? " (in the config file)" : ""}`);
       this.deps.accept?.(camera);
       const credentials = input.credentials ?? (await this.readCredentials(camera.credentials_file));
-      const probe = input.probe !== false ? await this.deps.probe(camera.url, credentials) : null;
+      const probe = input.probe !== false && camera.url !== undefined ? await this.deps.probe(camera.url, credentials) : null;
       if (input.credentials !== undefined) camera.credentials_file = await this.deps.credentials.write(camera.id, input.credentials);
       // camera-<id>.cred is Vigil's own name (written here, or by `vigil camera add` as the installer).
       const managed = camera.credentials_file === managedCredentialsFile(camera.id);
@@ -141,7 +141,7 @@ export class CameraRegistry implements Component {
       const record: StoredCamera = { camera, probe, credentials_managed: managed, added_at: at, added_by: by.actor, updated_at: at, updated_by: by.actor };
       await this.put(record);
       try {
-        await this.record(by, "camera.add", camera.id, { url: redactUrlCredentials(camera.url), enabled: camera.enabled, credentials: input.credentials !== undefined ? "inline" : camera.credentials_file ? "file" : "none", probe: probe ?? "skipped" });
+        await this.record(by, "camera.add", camera.id, { url: camera.url === undefined ? null : redactUrlCredentials(camera.url), enabled: camera.enabled, credentials: input.credentials !== undefined ? "inline" : camera.credentials_file ? "file" : "none", probe: probe ?? "skipped" });
       } catch (err) {
         await this.forget(record).catch(() => undefined);
         throw err;
@@ -161,7 +161,8 @@ export class CameraRegistry implements Component {
       checkZonesKeepRules(camera, current.rules ?? []);
       this.deps.accept?.(camera);
       let probe: ProbeInfo | null = current.probe;
-      if (needsProbe(current.camera, patch) || patch.probe === true) {
+      if (camera.url === undefined) probe = null;
+      else if (needsProbe(current.camera, patch) || patch.probe === true) {
         probe = await this.deps.probe(camera.url, patch.credentials ?? (await this.readCredentials(camera.credentials_file)));
       }
       let managed = current.credentials_managed;
@@ -211,7 +212,7 @@ export class CameraRegistry implements Component {
       await this.forget(current);
       await this.deps.apply(this.runnable());
       const revoked = (await this.deps.revokeKeys?.(id, by)) ?? [];
-      await this.record(by, "camera.remove", id, { url: redactUrlCredentials(current.camera.url), revoked_keys: revoked });
+      await this.record(by, "camera.remove", id, { url: current.camera.url === undefined ? null : redactUrlCredentials(current.camera.url), revoked_keys: revoked });
       return { camera: current.camera, revoked_keys: revoked };
     });
   }

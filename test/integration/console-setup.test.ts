@@ -61,6 +61,16 @@ void describe("console: cameras, zones, rules and detection preview for installe
     assert.match(await row.innerText(), /h264/);
   });
 
+  void it("adds a push-only camera through the UI: no stream URL, no probe", async () => {
+    await page.getByLabel("Camera id").fill("kiosk");
+    await page.getByLabel("Stream URL").fill("");
+    await page.getByRole("button", { name: "Save push-only camera" }).click();
+    await page.getByRole("link", { name: "kiosk" }).waitFor();
+    assert.match(await page.getByRole("row").filter({ hasText: "kiosk" }).innerText(), /push only \(no stream\)/);
+    const kiosk = await box.api<{ url: string | null; state: string }>("/v1/cameras/kiosk", { token: admin });
+    assert.equal(kiosk.body.url, null);
+  });
+
   void it("creates a push key shown once, with a copy button, and lists it without the secret after a reload", async () => {
     await page.getByRole("link", { name: "porch" }).click();
     await page.getByRole("heading", { name: "Camera porch" }).waitFor();

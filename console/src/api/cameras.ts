@@ -17,7 +17,8 @@ export type Zone = { id: string; name?: string; polygon: Array<[number, number]>
 export interface CameraView {
   id: string;
   name: string | null;
-  url: string;
+  /** null: a push-only camera (no stream). */
+  url: string | null;
   enabled: boolean;
   origin: "config" | "runtime";
   state?: string;

@@ -14,7 +14,7 @@ export function describeProbe(p: ProbeInfo | null | undefined): string {
 export function AddCameraForm({ onAdded }: { onAdded: (c: CameraView) => void }) {
   const [id, setId] = useState("");
   const [name, setName] = useState("");
-  const [url, setUrl] = useState("rtsp://");
+  const [url, setUrl] = useState("");
   const [credentials, setCredentials] = useState("");
   const [probe, setProbe] = useState<ProbeInfo>();
   const [probedUrl, setProbedUrl] = useState<string>();
@@ -35,10 +35,10 @@ export function AddCameraForm({ onAdded }: { onAdded: (c: CameraView) => void })
       onSubmit={(e) => {
         e.preventDefault();
         run(async () => {
-          const added = await cameraApi.add({ id, url, ...(name ? { name } : {}), ...(credentials ? { credentials } : {}) });
+          const added = await cameraApi.add({ id, ...(url ? { url } : {}), ...(name ? { name } : {}), ...(credentials ? { credentials } : {}) });
           setId("");
           setName("");
-          setUrl("rtsp://");
+          setUrl("");
           setCredentials("");
           setProbe(undefined);
           onAdded(added);
@@ -57,8 +57,9 @@ export function AddCameraForm({ onAdded }: { onAdded: (c: CameraView) => void })
       </label>
       <label>
         Stream URL
-        <input required type="url" size={40} value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
+        <input type="url" size={40} placeholder="rtsp://camera.local/stream" value={url} onInput={(e) => setUrl(e.currentTarget.value.trim())} aria-describedby="url-help" />
       </label>
+      <span id="url-help" class="help">rtsp:// or rtsps://; leave empty for a camera that only pushes JPEGs</span>
       <label>
         Credentials (user:password)
         <input type="password" autoComplete="off" value={credentials} onInput={(e) => setCredentials(e.currentTarget.value)} />
@@ -71,7 +72,7 @@ export function AddCameraForm({ onAdded }: { onAdded: (c: CameraView) => void })
         })}>
           Probe stream
         </button>
-        <button type="submit" disabled={busy || !probed}>Save camera</button>
+        <button type="submit" disabled={busy || (url !== "" && !probed)}>{url === "" ? "Save push-only camera" : "Save camera"}</button>
       </div>
       {busy && <p role="status">Working…</p>}
       {probed && (
@@ -79,7 +80,7 @@ export function AddCameraForm({ onAdded }: { onAdded: (c: CameraView) => void })
           Stream found: {describeProbe(probe)}
         </p>
       )}
-      {!probed && <p class="help">Probe the stream to see its codec, size and frame rate before saving.</p>}
+      {!probed && url !== "" && <p class="help">Probe the stream to see its codec, size and frame rate before saving.</p>}
       {status && <p class="error" role="alert">{status}</p>}
     </form>
   );

@@ -49,7 +49,7 @@ export function CameraPage({ id }: { id: string }) {
       <h1 id="camera-title">Camera {camera.name ? `${camera.name} (${camera.id})` : camera.id}</h1>
       <dl class="facts">
         <dt>Origin</dt><dd>{config ? "config file: read-only here; paste the YAML below into the config" : "added here: changes apply at once"}</dd>
-        <dt>Stream</dt><dd>{camera.url}</dd>
+        <dt>Stream</dt><dd>{camera.url ?? "push only (no stream)"}</dd>
         <dt>Probe</dt><dd>{describeProbe(camera.probe)}</dd>
         <dt>State</dt><dd>{camera.enabled ? (camera.state ?? "unknown") : "disabled"}</dd>
       </dl>

@@ -9,7 +9,7 @@ export async function configYaml(camera: CameraView, zones: Zone[], rules: ZoneR
   const { Document, isScalar, visit } = await import("yaml");
   const entry: Record<string, unknown> = { id: camera.id };
   if (camera.name) entry.name = camera.name;
-  entry.url = camera.url;
+  if (camera.url !== null) entry.url = camera.url;
   entry.enabled = camera.enabled;
   if (camera.substream_url) entry.substream_url = camera.substream_url;
   entry.detect = camera.detect;

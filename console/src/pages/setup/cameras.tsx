@@ -51,7 +51,7 @@ export function CamerasPage() {
               <td><a href={`/cameras/${encodeURIComponent(c.id)}`} onClick={open(c.id)}>{c.name ? `${c.name} (${c.id})` : c.id}</a></td>
               <td>{c.origin === "config" ? "config file (read-only)" : "added here"}</td>
               <td><span class={`state st-${stateText(c)}`}>{stateText(c)}</span></td>
-              <td>{c.url}</td>
+              <td>{c.url ?? "push only (no stream)"}</td>
               <td>{describeProbe(c.probe)}</td>
               <td>
                 {c.origin === "runtime" && (
