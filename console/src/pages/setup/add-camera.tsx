@@ -46,20 +46,24 @@ export function AddCameraForm({ onAdded }: { onAdded: (c: CameraView) => void })
       }}
     >
       <h2>Add a camera</h2>
-      <label>
-        Camera id
-        <input required pattern="[a-z0-9_\-]{1,64}" value={id} onInput={(e) => setId(e.currentTarget.value)} aria-describedby="id-help" />
-      </label>
-      <span id="id-help" class="help">lower-case letters, digits, _ and -</span>
+      <div class="field">
+        <label>
+          Camera id
+          <input required pattern="[a-z0-9_\-]{1,64}" value={id} onInput={(e) => setId(e.currentTarget.value)} aria-describedby="id-help" />
+        </label>
+        <span id="id-help" class="help">lower-case letters, digits, _ and -</span>
+      </div>
       <label>
         Name
         <input value={name} onInput={(e) => setName(e.currentTarget.value)} />
       </label>
-      <label>
-        Stream URL
-        <input type="url" size={40} placeholder="rtsp://camera.local/stream" value={url} onInput={(e) => setUrl(e.currentTarget.value.trim())} aria-describedby="url-help" />
-      </label>
-      <span id="url-help" class="help">rtsp:// or rtsps://; leave empty for a camera that only pushes JPEGs</span>
+      <div class="field">
+        <label>
+          Stream URL
+          <input type="url" size={40} placeholder="rtsp://camera.local/stream" value={url} onInput={(e) => setUrl(e.currentTarget.value.trim())} aria-describedby="url-help" />
+        </label>
+        <span id="url-help" class="help">rtsp:// or rtsps://; empty: a camera that only pushes JPEGs</span>
+      </div>
       <label>
         Credentials (user:password)
         <input type="password" autoComplete="off" value={credentials} onInput={(e) => setCredentials(e.currentTarget.value)} />
