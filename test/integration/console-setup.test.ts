@@ -55,7 +55,7 @@ void describe("console: cameras, zones, rules and detection preview for installe
     await probe.waitFor();
     assert.match(await probe.innerText(), /Stream found: h264 \d+x\d+/);
     await page.getByRole("button", { name: "Save camera" }).click();
-    await page.getByRole("link", { name: "porch" }).waitFor();
+    await page.getByRole("link", { name: "porch", exact: true }).waitFor();
     const row = page.getByRole("row").filter({ hasText: "porch" });
     assert.match(await row.innerText(), /added here/);
     assert.match(await row.innerText(), /h264/);
@@ -74,6 +74,14 @@ void describe("console: cameras, zones, rules and detection preview for installe
   void it("creates a push key shown once, with a copy button, and lists it without the secret after a reload", async () => {
     await page.getByRole("link", { name: "porch" }).click();
     await page.getByRole("heading", { name: "Camera porch" }).waitFor();
+    // Edit: a changed URL must be probed before it can be saved; the name alone saves at once.
+    await page.getByLabel("Camera stream URL").fill(`${rtsp.url}?again`);
+    assert.equal(await page.getByRole("button", { name: "Save camera settings" }).isDisabled(), true);
+    await page.getByLabel("Camera stream URL").fill(rtsp.url);
+    await page.getByLabel("Camera name").fill("Porch");
+    await page.getByRole("button", { name: "Save camera settings" }).click();
+    await page.getByText("Camera saved").waitFor();
+    await page.getByRole("heading", { name: "Camera Porch (porch)" }).waitFor();
     await page.getByRole("button", { name: "Create API key" }).click();
     const shown = page.getByLabel("New API key");
     await shown.waitFor();
@@ -82,7 +90,7 @@ void describe("console: cameras, zones, rules and detection preview for installe
     await page.getByRole("button", { name: "Copy key" }).waitFor();
     const keyId = key.split("_")[1] ?? "";
     await page.reload();
-    await page.getByRole("heading", { name: "Camera porch" }).waitFor();
+    await page.getByRole("heading", { name: "Camera Porch (porch)" }).waitFor();
     await page.getByRole("table", { name: "API keys" }).getByText(keyId, { exact: true }).waitFor();
     assert.equal(await page.getByLabel("New API key").count(), 0, "the key is not shown again");
     assert.equal((await page.content()).includes(key), false);
@@ -151,8 +159,8 @@ void describe("console: cameras, zones, rules and detection preview for installe
     const dialog = page.getByRole("dialog", { name: "Delete camera porch?" });
     assert.match(await dialog.innerText(), /API keys are revoked/);
     await dialog.getByRole("button", { name: "Cancel" }).click();
-    await page.getByRole("link", { name: "porch" }).click();
-    await page.getByRole("heading", { name: "Camera porch" }).waitFor();
+    await page.getByRole("link", { name: "Porch (porch)" }).click();
+    await page.getByRole("heading", { name: "Camera Porch (porch)" }).waitFor();
   });
 
   void it("previews detections on an uploaded person.jpg: boxes drawn, zones and rules listed, the slider filters in the browser", async () => {

@@ -7,6 +7,7 @@ import { useSnapshot } from "./camera-picture";
 import { CameraKeys } from "./camera-keys";
 import { configYaml } from "./camera-yaml";
 import { DetectionPreview } from "./detect-preview";
+import { EditCamera } from "./edit-camera";
 import { RulesEditor } from "./rules-editor";
 import { ZoneEditor } from "./zone-editor";
 import { polygonProblem } from "../../../../src/contract/zone-polygon";
@@ -54,6 +55,7 @@ export function CameraPage({ id }: { id: string }) {
         <dt>State</dt><dd>{camera.enabled ? (camera.state ?? "unknown") : "disabled"}</dd>
       </dl>
       {status && <p role="status" class="notice">{status}</p>}
+      {!config && <EditCamera camera={camera} onSaved={(c) => setCamera({ ...camera, ...c })} />}
       <CameraKeys camera={camera} />
       <ZoneEditor zones={zones} onChange={setZones} picture={snapshot.src} />
       {!config && (
