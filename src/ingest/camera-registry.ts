@@ -21,7 +21,7 @@ import {
   type StoredCamera,
   StoredCameraSchema,
 } from "./camera-registry-rules.js";
-import { checkCameraRules, checkZonesKeepRules } from "./camera-zone-rules.js";
+import { checkCameraRules, checkCameraZones } from "./camera-zone-rules.js";
 
 /** Who changes a camera: the audit actor (username, `cli:<user>`) and the request's address. */
 export interface CameraActor {
@@ -129,6 +129,7 @@ export class CameraRegistry implements Component {
       oneCredentialSource(input);
       assertCameraSource(input, this.deps.sources);
       const camera = cameraFromAdd(input);
+      checkCameraZones(camera, []);
       const existing = this.get(camera.id);
       if (existing) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `camera ${camera.id} exists already${existing.origin === "config" ? " (in the config file)" : ""}`);
       this.deps.accept?.(camera);
@@ -158,7 +159,7 @@ export class CameraRegistry implements Component {
       assertCameraSource(patch, this.deps.sources);
       const camera = patchCamera(current.camera, patch);
       assertCameraSource(camera, this.deps.sources);
-      checkZonesKeepRules(camera, current.rules ?? []);
+      checkCameraZones(camera, current.rules ?? []);
       this.deps.accept?.(camera);
       let probe: ProbeInfo | null = current.probe;
       if (camera.url === undefined) probe = null;

@@ -24,9 +24,16 @@ export function checkCameraRules(camera: CameraConfig, rules: readonly ZoneRuleC
   }
 }
 
-/** A zone change that would strand a rule (its zone gone) is refused: remove or move the rule first. Pure. */
-export function checkZonesKeepRules(camera: CameraConfig, rules: readonly ZoneRuleConfig[]): void {
-  const zones = new Set((camera.zones ?? []).map((z) => z.id));
+/**
+ * A camera's zones as the config loader checks them (no id twice), and a zone change that would
+ * strand a rule (its zone gone) is refused: remove or move the rule first. Pure.
+ */
+export function checkCameraZones(camera: CameraConfig, rules: readonly ZoneRuleConfig[]): void {
+  const zones = new Set<string>();
+  (camera.zones ?? []).forEach((z, i) => {
+    if (zones.has(z.id)) throw invalid(`/zones/${i}/id`, `zone "${z.id}" appears twice`);
+    zones.add(z.id);
+  });
   const stranded = rules.find((r) => !zones.has(r.zone));
   if (stranded) throw invalid("/zones", `rule "${stranded.id}" watches zone "${stranded.zone}"; change or remove the rule before removing its zone`);
 }

@@ -88,6 +88,7 @@ void describe("console: cameras, zones, rules and detection preview for installe
     key = await shown.inputValue();
     assert.match(key, /^vk_[a-z2-7]{16}_/);
     await page.getByRole("button", { name: "Copy key" }).waitFor();
+    await page.getByText("any site-CA certificate whose CN is porch").waitFor();
     const keyId = key.split("_")[1] ?? "";
     await page.reload();
     await page.getByRole("heading", { name: "Camera Porch (porch)" }).waitFor();
@@ -235,5 +236,10 @@ void describe("console: cameras, zones, rules and detection preview for installe
     // A zone a rule watches cannot be removed under it.
     const strand = await box.api<ErrorBody>("/v1/cameras/porch", { method: "PATCH", token: admin, body: JSON.stringify({ zones: [] }) });
     assert.equal(strand.body.error.code, "VIGIL_E_VALIDATION");
+    // Two zones with one id would break the rule engine's zone lookup: refused, nothing stored.
+    const twice = await box.api<ErrorBody>("/v1/cameras/porch", { method: "PATCH", token: admin, body: JSON.stringify({ zones: [{ id: "door", polygon: [[0, 0], [1, 0], [1, 1]] }, { id: "door", polygon: [[0, 0], [1, 0], [0, 1]] }] }) });
+    assert.equal(twice.body.error.code, "VIGIL_E_VALIDATION");
+    const after = await box.api<{ zones: unknown[] }>("/v1/cameras/porch", { token: admin });
+    assert.equal(after.body.zones.length, 1);
   });
 });
