@@ -156,6 +156,13 @@ void describe("console: cameras, zones, rules and detection preview for installe
     const pushed = await box.api("/v1/ingest/porch/frames", { method: "POST", headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" }, body: jpeg });
     assert.equal(pushed.status, 401);
     await page.getByRole("link", { name: "All cameras" }).click();
+    await page.getByRole("button", { name: "Disable porch" }).click();
+    await page.getByText("porch disabled.").waitFor();
+    await page.getByRole("button", { name: "Enable porch" }).waitFor();
+    assert.match(await page.getByRole("row").filter({ hasText: "Porch (porch)" }).innerText(), /disabled/);
+    await page.getByRole("button", { name: "Enable porch" }).click();
+    await page.getByText("porch enabled.").waitFor();
+    await page.getByRole("button", { name: "Disable porch" }).waitFor();
     await page.getByRole("button", { name: "Delete porch" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete camera porch?" });
     assert.match(await dialog.innerText(), /API keys are revoked/);
