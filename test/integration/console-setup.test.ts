@@ -231,6 +231,10 @@ void describe("console: cameras, zones, rules and detection preview for installe
     const closed = await probe("rtsp://127.0.0.1:1/cam");
     assert.equal(closed.body.error.code, "VIGIL_E_CAMERA_PROBE_FAILED");
     assert.doesNotMatch(JSON.stringify(closed.body), /ffprobe|Connection refused.*rtsp:\/\//i);
+    // A service that is not RTSP (the daemon's own HTTP port): a fixed reason, nothing it said.
+    const http = await probe(`rtsp://127.0.0.1:${new URL(box.url).port}/v1/health`);
+    assert.equal(http.body.error.code, "VIGIL_E_CAMERA_PROBE_FAILED");
+    assert.doesNotMatch(JSON.stringify(http.body), /HTTP\/1|VIGIL_E_NOT_FOUND|content-type/i);
     const viewer = await probe(rtsp.url, await box.token(box.users.viewer));
     assert.equal(viewer.status, 403);
 
