@@ -90,6 +90,13 @@ void describe("console accessibility (axe-core, WCAG 2.1 A/AA, Chromium, real da
       await p.getByRole("button", { name: "Detect on the latest frame" }).click();
       await p.getByRole("status", { name: "Detections shown" }).waitFor({ timeout: 60_000 });
       found.camera = await violations(p);
+      // A runtime camera (push-only: no stream needed) has the edit form and a new key's notice too.
+      const added = await box.api("/v1/cameras", { method: "POST", token: await box.token(box.users.admin), body: JSON.stringify({ id: "kiosk" }) });
+      assert.equal(added.status, 201);
+      await p.goto(`${box.url}/cameras/kiosk`);
+      await p.getByRole("button", { name: "Create API key" }).click();
+      await p.getByRole("textbox", { name: "New API key" }).waitFor();
+      found.runtimeCamera = await violations(p);
       const bad = Object.entries(found).filter(([, v]) => v.length > 0);
       assert.deepEqual(bad.map(([k]) => k), [], bad.map(([k, v]) => `${k}:\n${describeViolations(v)}`).join("\n\n"));
     } finally {
