@@ -6,6 +6,7 @@ import type { Incident } from "../src/contract/incident.js";
 import { launchChromium, openConsole, signIn, snapshotsLoaded } from "../test/helpers/browser.js";
 import { startConsoleBox } from "../test/helpers/console-box.js";
 import { ROOT } from "../test/helpers/repo-root.js";
+import { fieldScreenshots } from "./console-screenshots-field.js";
 import { setupShots } from "./console-setup-shots.js";
 
 const OUT = join(ROOT, "docs", "console");
@@ -46,6 +47,7 @@ try {
   await page.getByRole("table", { name: "My sessions" }).locator("tbody tr").first().waitFor();
   await shot("account");
   await context.close();
+  await fieldScreenshots(browser, OUT);
   await setupShots(browser, box, OUT);
   console.log(`screenshots in ${OUT}`);
 } finally {

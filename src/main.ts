@@ -18,6 +18,7 @@ import { Lifecycle } from "./core/lifecycle.js";
 import type { Logger } from "./core/logger.js";
 import { VERSION } from "./core/version.js";
 import { healthDocument } from "./health/health-document.js";
+import { supportBundleName, writeSupportBundle } from "./health/support-bundle.js";
 import { type Notifier, SdNotifier } from "./health/sd-notify.js";
 import { ReadyReporter } from "./health/sd-notify-ready.js";
 import { Watchdog } from "./health/watchdog.js";
@@ -47,7 +48,7 @@ import { addCameraRegistry, addLiveView } from "./compose/cameras.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
 import { GroupCommit } from "./store/group-commit.js";
-import { Outbox } from "./sync/outbox.js";
+import { Outbox } from "./store/outbox.js";
 import { backupMacKey } from "./store/backup-mac.js";
 
 export interface Daemon {
@@ -227,6 +228,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       return envelope;
     },
     providers: () => [...vision.detector.providers(), ...faces.providers()],
+    supportBundle: async (output) => (await writeSupportBundle(config, async () => health(), output), supportBundleName(config)),
   });
   const http = lifecycle.add(
     new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, {

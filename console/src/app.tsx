@@ -1,14 +1,14 @@
 import { useEffect } from "preact/hooks";
 import { whenSignedOut } from "./api/client";
 import { logout, refresh } from "./api/session";
+import { fieldLinks, fieldPage } from "./field-routes";
 import { AccountPage } from "./pages/account";
 import { IncidentPage } from "./pages/incident";
 import { KpiPage } from "./pages/kpis";
 import { LoginPage } from "./pages/login";
 import { QueuePage } from "./pages/queue";
-import { CameraPage } from "./pages/setup/camera-page";
-import { CamerasPage } from "./pages/setup/cameras";
 import { here, navigate, useLocation } from "./router";
+import { setupLinks, setupPage } from "./setup-routes";
 import { useSession } from "./use-session";
 
 function toLogin(): void {
@@ -30,19 +30,15 @@ export function App() {
   if (!session.ready) return <p class="loading" role="status">Loading…</p>;
   if (!session.me || loc.path === "/login") return <LoginPage next={loc.query.get("next") ?? "/incidents"} />;
   const me = session.me;
-  const page = loc.path.startsWith("/incidents/") ? (
+  const page = fieldPage(loc.path, loc.query, me.role) ?? setupPage(loc.path, me.role) ?? (loc.path.startsWith("/incidents/") ? (
     <IncidentPage id={decodeURIComponent(loc.path.slice("/incidents/".length))} />
   ) : loc.path === "/kpis" ? (
     <KpiPage />
-  ) : loc.path === "/cameras" && me.role === "admin" ? (
-    <CamerasPage />
-  ) : loc.path.startsWith("/cameras/") && me.role === "admin" ? (
-    <CameraPage id={decodeURIComponent(loc.path.slice("/cameras/".length))} />
   ) : loc.path === "/account" ? (
     <AccountPage />
   ) : (
     <QueuePage query={loc.query} />
-  );
+  ));
   const link = (to: string, label: string) => (
     <a
       href={to}
@@ -62,7 +58,8 @@ export function App() {
         <nav aria-label="Main">
           {link("/incidents", "Incidents")}
           {link("/kpis", "KPIs")}
-          {me.role === "admin" && link("/cameras", "Cameras")}
+          {fieldLinks(me.role).map(([to, label]) => link(to, label))}
+          {setupLinks(me.role).map(([to, label]) => link(to, label))}
           {link("/account", "My account")}
         </nav>
         <span class="who">

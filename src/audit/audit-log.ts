@@ -3,10 +3,11 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database, Sublevel } from "../store/database.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 import { anonymiseSource } from "./anonymise.js";
 import { canonicalJson } from "./canonical.js";
-import { type AuditEntryBody, auditKey, auditMac, genesisMac, isAuditEntry, seqFromAuditKey, verifyEntries, type VerifyResult } from "./chain.js";
+import { auditKey, seqFromAuditKey } from "../store/keys.js";
+import { type AuditEntryBody, auditMac, genesisMac, isAuditEntry, verifyEntries, type VerifyResult } from "./chain.js";
 
 export interface AuditHead {
   readonly seq: number;

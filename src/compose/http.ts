@@ -33,6 +33,7 @@ import type { IncidentService } from "../incidents/incident-service.js";
 import { type MetricsRouteDeps, registerMetricsRoute } from "../http/routes/metrics.js";
 import { registerUserRoutes } from "../http/routes/users.js";
 import { registerWatchlistRoutes } from "../http/routes/watchlist.js";
+import { registerSupportBundleRoute } from "../http/routes/support-bundle.js";
 import type { WatchlistService } from "../watchlist/watchlist-service.js";
 import { registerProviderRoutes } from "../http/routes/providers.js";
 import type { ProviderStatus } from "../inference/providers/provider-chain.js";
@@ -109,6 +110,8 @@ export interface OperatorHttpParts {
   readonly feed?: IncidentFeed | undefined;
   /** Incidents' scene JPEGs (`GET /v1/incidents/:id/snapshots/:n`). */
   readonly incidentSnapshots?: SnapshotStore | undefined;
+  /** `POST /v1/diagnose`: writes the support bundle to a file; answers the name to offer. */
+  readonly supportBundle?: ((output: string) => Promise<string>) | undefined;
   /** Where the built console is; default dist/console. */
   readonly consoleDir?: string | undefined;
   /** Registered first: tests use it to watch the route table being built. */
@@ -151,6 +154,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => (parts.snapshots ? registerCameraSnapshotRoute(app, { snapshots: parts.snapshots, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }) : undefined),
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),
       (app) => (parts.watchlist ? registerWatchlistRoutes(app, { watchlist: parts.watchlist, enrollBodyLimitBytes: config.faces.enroll_body_limit_bytes }) : undefined),
+      (app) => (parts.supportBundle ? registerSupportBundleRoute(app, { write: parts.supportBundle, audit: parts.audit }) : undefined),
       (app) => (parts.weekly ? registerKpiWeeklyRoutes(app, { weekly: parts.weekly }) : undefined),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],

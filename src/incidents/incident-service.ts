@@ -8,7 +8,7 @@ import { applyDecision, type DecisionInput, type DecisionRules } from "./lifecyc
 import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 import type { WriteOp } from "../store/group-commit.js";
 import { IncidentIndex, type IncidentPage } from "./incident-index.js";
 import type { IndexFilter } from "./incident-index-keys.js";

@@ -1,7 +1,7 @@
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 import type { KpiWeeklyStore } from "./kpi-weekly-store.js";
 import { weeklyFigures } from "./kpi-weekly.js";
 
