@@ -49,9 +49,24 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
       const login = (): Promise<{ status: number }> => box.api("/v1/auth/login", { method: "POST", body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2026!" }) });
       assert.equal((await login()).status, 200);
 
+      // Their session, then a password reset from the page: the session ends and the new password works.
+      const session = await login();
+      assert.equal(session.status, 200);
+      await page.getByRole("button", { name: "Sessions of night-guard" }).click();
+      await page.getByRole("group", { name: "Sessions of night-guard" }).getByText(/^2 session\(s\)/).waitFor();
+      await page.getByRole("button", { name: "Reset password of night-guard" }).click();
+      await page.getByLabel("New password for night-guard").fill("Night-Guard-Pass-2027!");
+      await page.getByRole("button", { name: "Set password", exact: true }).click();
+      await page.getByRole("status").getByText("Password of night-guard reset; their sessions ended.").waitFor();
+      const sessions = await box.api<{ sessions: unknown[] }>("/v1/users/night-guard/sessions", { token: await box.token(box.users.admin) });
+      assert.deepEqual(sessions.body.sessions, [], "a reset ends the user's sessions");
+      assert.equal((await login()).status, 401, "the old password no longer works");
+      assert.equal((await box.api("/v1/auth/login", { method: "POST", body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2027!" }) })).status, 200);
+
       await page.getByRole("button", { name: "Disable night-guard" }).click();
       await page.getByRole("row", { name: /night-guard/ }).getByText("Disabled").waitFor();
-      assert.equal((await login()).status, 401, "a disabled user cannot sign in");
+      const disabled = await box.api("/v1/auth/login", { method: "POST", body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2027!" }) });
+      assert.equal(disabled.status, 401, "a disabled user cannot sign in");
       await page.getByRole("button", { name: "Enable night-guard" }).waitFor();
       assert.deepEqual(problems, []);
     } finally {
