@@ -94,6 +94,12 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
       await page.getByRole("status").getByText("Visitor A enrolled from 1 photo(s).").waitFor({ timeout: 30_000 });
       await page.getByRole("table", { name: "Enrolled persons" }).getByRole("rowheader", { name: "Visitor A" }).waitFor();
       const sup = await box.token(box.users.supervisor);
+      // What reaches the decoder from the preview route: a JPEG or a 400, never more.
+      const notJpeg = await box.api<{ error: { code: string } }>("/v1/watchlist/face-preview", { method: "POST", token: sup, body: JSON.stringify({ photo: Buffer.from("GIF89a not a jpeg at all").toString("base64") }) });
+      assert.equal(notJpeg.status, 400);
+      assert.equal(notJpeg.body.error.code, "VIGIL_E_VALIDATION");
+      const truncated = await box.api<{ error: { code: string } }>("/v1/watchlist/face-preview", { method: "POST", token: sup, body: JSON.stringify({ photo: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]).toString("base64") }) });
+      assert.ok([400, 422].includes(truncated.status), `a truncated JPEG: ${truncated.status} ${JSON.stringify(truncated.body)}`);
       const listed = await box.api<{ persons: Array<{ name: string }> }>("/v1/watchlist", { token: sup });
       assert.deepEqual(listed.body.persons.map((p) => p.name), ["Visitor A"]);
 
