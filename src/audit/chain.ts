@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { AuditEntry } from "../contract/audit.js";
+import { seqFromAuditKey } from "../store/keys.js";
 import { canonicalJson } from "./canonical.js";
 
 /**
@@ -9,8 +10,6 @@ import { canonicalJson } from "./canonical.js";
  * valid shorter chain: only the central server, holding signed checkpoints, can see that.
  */
 
-const SEQ_WIDTH = 16;
-const KEY_FORMAT = /^\d{16}$/;
 const MAC_FORMAT = /^[0-9a-f]{64}$/;
 const RESULTS: ReadonlySet<string> = new Set(["ok", "denied", "error"]);
 
@@ -19,21 +18,24 @@ export type BreakReason = "mac_mismatch" | "prev_mismatch" | "gap" | "out_of_ord
 
 export interface VerifyResult {
   ok: boolean;
-  /** Entries that verified, from seq 1. */
+  /** Entries that verified in this walk: from seq 1, or after `fromSeq`. */
   checked: number;
   /** Seq of the last entry that verified (0: none). */
   lastSeq: number;
+  /** Set when the walk started after the last verified checkpoint (`--from-checkpoint`) at this seq. */
+  fromSeq?: number;
   firstBad?: { seq: number; reason: BreakReason };
 }
 
-/** Zero-padded, so the store's lexical key order is seq order (like the outbox's keys). */
-export function auditKey(seq: number): string {
-  return seq.toString().padStart(SEQ_WIDTH, "0");
+/** An entry of the chain known to verify: a walk may start after it. */
+export interface VerifiedPoint {
+  readonly seq: number;
+  readonly mac: string;
 }
 
-/** The seq a stored key names, or undefined for a key the audit log never writes. */
-export function seqFromAuditKey(key: string): number | undefined {
-  return KEY_FORMAT.test(key) ? Number(key) : undefined;
+/** The tag that makes a stored verified point unforgeable without the audit key. */
+export function verifiedTag(key: Buffer, p: VerifiedPoint): string {
+  return createHmac("sha256", key).update(`vigil-audit-verified|${p.seq}|${p.mac}`).digest("hex");
 }
 
 /** The HMAC key from the `audit_hmac_key` secret file's text; daemon and CLI must agree on it. */
@@ -99,12 +101,15 @@ export async function verifyEntries(
   key: Buffer,
   genesis: string,
   onProgress?: (checked: number) => void,
+  from?: VerifiedPoint,
 ): Promise<VerifyResult> {
   let checked = 0;
-  let prevMac = genesis;
-  const broken = (seq: number, reason: BreakReason): VerifyResult => ({ ok: false, checked, lastSeq: checked, firstBad: { seq, reason } });
+  const base = from?.seq ?? 0;
+  let prevMac = from?.mac ?? genesis;
+  const start = from ? { fromSeq: from.seq } : {};
+  const broken = (seq: number, reason: BreakReason): VerifyResult => ({ ok: false, checked, lastSeq: base + checked, ...start, firstBad: { seq, reason } });
   for await (const { key: storedKey, value } of entries) {
-    const expected = checked + 1;
+    const expected = base + checked + 1;
     const keySeq = seqFromAuditKey(storedKey);
     if (keySeq === undefined) return broken(expected, "malformed");
     if (keySeq > expected) return broken(expected, "gap");
@@ -121,9 +126,9 @@ export async function verifyEntries(
     }
     if (!macEquals(value.mac, mac)) return broken(expected, "mac_mismatch");
     prevMac = value.mac;
-    checked = expected;
+    checked += 1;
     if (onProgress && checked % 1000 === 0) onProgress(checked);
   }
   onProgress?.(checked);
-  return { ok: true, checked, lastSeq: checked };
+  return { ok: true, checked, lastSeq: base + checked, ...start };
 }

@@ -28,7 +28,7 @@ import { LoadShedder } from "../ingest/load-shedder.js";
 import { MotionGate } from "../ingest/motion-gate.js";
 import { PushIngest } from "../ingest/push-ingest.js";
 import { SnapshotCache } from "../ingest/snapshot-cache.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 
 /**
  * How long an object not seen again keeps its region: a person the model misses for a frame or
