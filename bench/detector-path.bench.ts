@@ -25,7 +25,7 @@ import { modelInputSize } from "../src/inference/model-input.js";
 import { findModel, type ModelEntry, readManifest } from "../src/inference/model-manifest.js";
 import { ObjectDetector } from "../src/inference/object-detector.js";
 import { pixelTables, rgbToTensor } from "../test/helpers/float-preprocess.js";
-import { letterboxFilter } from "../src/ingest/letterbox.js";
+import { letterboxFilter } from "../src/core/letterbox.js";
 import { RegionDetector } from "../src/inference/regions/region-detector.js";
 import { workingSizeFilter, workingSizeFor } from "../src/ingest/working-size.js";
 import { fmt, median } from "./stats.js";

@@ -9,7 +9,7 @@ import * as ort from "onnxruntime-node";
 import { decodeBlazeFace } from "../src/inference/blazeface-decode.js";
 import { findModel, readManifest, type ModelEntry } from "../src/inference/model-manifest.js";
 import { rgbToTensorData } from "../test/helpers/float-preprocess.js";
-import { letterboxFilter } from "../src/ingest/letterbox.js";
+import { letterboxFilter } from "../src/core/letterbox.js";
 import { fmt, median, percentile } from "./stats.js";
 import { ROOT } from "../test/helpers/repo-root.js";
 

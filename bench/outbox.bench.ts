@@ -9,7 +9,7 @@ import { Writable } from "node:stream";
 import { createLogger } from "../src/core/logger.js";
 import { Database } from "../src/store/database.js";
 import { GroupCommit } from "../src/store/group-commit.js";
-import { Outbox } from "../src/sync/outbox.js";
+import { Outbox } from "../src/store/outbox.js";
 import { fmt, median } from "./stats.js";
 
 const N = Number(process.env.BENCH_MESSAGES ?? 2000);

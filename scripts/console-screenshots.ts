@@ -6,6 +6,7 @@ import type { Incident } from "../src/contract/incident.js";
 import { launchChromium, openConsole, signIn, snapshotsLoaded } from "../test/helpers/browser.js";
 import { startConsoleBox } from "../test/helpers/console-box.js";
 import { ROOT } from "../test/helpers/repo-root.js";
+import { fieldScreenshots } from "./console-screenshots-field.js";
 
 const OUT = join(ROOT, "docs", "console");
 await mkdir(OUT, { recursive: true });
@@ -45,6 +46,7 @@ try {
   await page.getByRole("table", { name: "My sessions" }).locator("tbody tr").first().waitFor();
   await shot("account");
   await context.close();
+  await fieldScreenshots(browser, OUT);
   console.log(`screenshots in ${OUT}`);
 } finally {
   await browser.close();

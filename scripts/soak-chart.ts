@@ -34,6 +34,7 @@ const PANELS: readonly Panel[] = [
       { label: "children", key: "children", color: "#27ae60" },
     ],
   },
+  { title: "Recording ring (MiB) and clips", unit: "", series: [{ label: "ring MiB (all cameras)", key: "ring_mib", color: "#2980b9" }, { label: "clips stored", key: "clips", color: "#27ae60" }] },
   { title: "Event-loop lag (ms)", unit: "ms", series: [{ label: "lag at scrape", key: "lag_ms", color: "#7f8c8d" }, { label: "p99", key: "lag_p99_ms", color: "#c0392b" }] },
 ];
 

@@ -18,6 +18,9 @@ export interface SoakSample {
   /** prom-client's event-loop lag at scrape time, and its p99 since the last reset. */
   readonly lag_ms: number | null;
   readonly lag_p99_ms: number | null;
+  /** With --clips: bytes in every camera's recording ring, and clips stored. */
+  readonly ring_mib?: number | null;
+  readonly clips?: number | null;
 }
 
 const MIB = 2 ** 20;

@@ -5,7 +5,9 @@
 // (PNG) and prints the growth.
 //
 //   npm run build && node dist/scripts/soak.js --cameras 2 --minutes 15 --out soak-out [--env MALLOC_ARENA_MAX=2]
-import { mkdir, writeFile } from "node:fs/promises";
+//   clips (issue 20): node dist/scripts/soak.js --cameras 4 --minutes 60 --clips --out soak-clips
+//   (adds the recording ring's size and the clips stored to every sample and a panel to the chart)
+import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connect } from "mqtt";
@@ -27,6 +29,7 @@ const { values: opts } = parseArgs({
     size: { type: "string", default: "1280x720" },
     out: { type: "string", default: "soak-out" },
     env: { type: "string", multiple: true, default: [] },
+    clips: { type: "boolean", default: false },
   },
 });
 const cameras = Number(opts.cameras);
@@ -57,6 +60,26 @@ export function growth(samples: readonly SoakSample[]): { minutes: number } & Re
     children_range: range("children"),
   };
 }
+/** Bytes under a directory (the ring: recordings/<camera>/*.ts) and files ending in `suffix`. */
+async function treeSize(dir: string, suffix: string): Promise<{ bytes: number; files: number }> {
+  let bytes = 0;
+  let files = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const s = await stat(join(dir, name)).catch(() => undefined);
+    if (s?.isDirectory()) {
+      const sub = await treeSize(join(dir, name), suffix);
+      bytes += sub.bytes;
+      files += sub.files;
+    } else if (s && name.endsWith(suffix)) {
+      bytes += s.size;
+      files += 1;
+    }
+  }
+  return { bytes, files };
+}
+
+const RING_MAX_BYTES = 64 * 2 ** 20;
+
 const round3 = (n: number | null): number | null => (n === null ? null : Math.round(n * 1000) / 1000);
 
 async function main(): Promise<void> {
@@ -85,6 +108,8 @@ async function main(): Promise<void> {
     http: { listen: `127.0.0.1:${httpPort}` },
     mqtt: { brokers: [broker.url] },
     cameras: servers.map((s, i) => ({ id: `cam${i}`, url: s.url, detect: { fps: 5 }, zones: [{ id: "floor", polygon: whole }] })),
+    // --clips: every camera records its ring (bounded at RING_MAX_BYTES each) and every incident keeps a clip.
+    ...(opts.clips ? { clips: { enabled: true, ring_max_bytes: RING_MAX_BYTES, min_free_bytes: 0 } } : {}),
     rules: { zones: servers.map((_, i) => (i % 2 === 0 ? { id: `restricted-${i}`, kind: "restricted", camera: `cam${i}`, zone: "floor" } : { id: `loitering-${i}`, kind: "loitering", camera: `cam${i}`, zone: "floor", min_seconds: 10 })) },
   });
   const daemon = startDaemon(box.configPath, env);
@@ -96,9 +121,12 @@ async function main(): Promise<void> {
     console.log(`soak: ${cameras} camera(s) ${opts.size}, ${minutes} min, every ${intervalS} s, daemon pid ${pid}, env ${JSON.stringify(env)}`);
     const t0 = Date.now();
     while (Date.now() - t0 < minutes * 60_000) {
-      const s = await takeSample(pid, `http://127.0.0.1:${httpPort}/metrics`, Math.round((Date.now() - t0) / 1000));
+      const base = await takeSample(pid, `http://127.0.0.1:${httpPort}/metrics`, Math.round((Date.now() - t0) / 1000));
+      const ring = opts.clips ? await treeSize(join(box.dir, "data", "recordings"), ".ts") : undefined;
+      const clipFiles = opts.clips ? await treeSize(join(box.dir, "data", "clips"), ".mp4") : undefined;
+      const s: SoakSample = { ...base, ring_mib: ring ? Math.round((10 * ring.bytes) / 2 ** 20) / 10 : null, clips: clipFiles?.files ?? null };
       samples.push(s);
-      console.log(`${(s.t / 60).toFixed(1).padStart(6)} min  rss ${s.rss_mib} anon ${s.anon_mib} heap ${s.heap_used_mib} ext ${s.external_mib} kids ${s.children}/${s.children_rss_mib} MiB fds ${s.fds} thr ${s.threads} lag ${s.lag_ms} ms  incidents ${consumed.incidents}`);
+      console.log(`${(s.t / 60).toFixed(1).padStart(6)} min  rss ${s.rss_mib} anon ${s.anon_mib} heap ${s.heap_used_mib} ext ${s.external_mib} kids ${s.children}/${s.children_rss_mib} MiB fds ${s.fds} thr ${s.threads} lag ${s.lag_ms} ms  incidents ${consumed.incidents}${opts.clips ? `  ring ${s.ring_mib} MiB clips ${s.clips}` : ""}`);
       await writeFile(join(opts.out, "samples.json"), JSON.stringify(samples));
       await sleep(intervalS * 1000 - ((Date.now() - t0) % (intervalS * 1000)));
     }
@@ -111,10 +139,12 @@ async function main(): Promise<void> {
     await clip.cleanup();
     await box.cleanup();
   }
-  const figures = { cameras, size: opts.size, env, ...growth(samples), consumed };
+  const ringMax = Math.max(0, ...samples.map((x) => x.ring_mib ?? 0));
+  const clipFigures = opts.clips ? { clips: { ring_max_mib: ringMax, ring_bound_mib: (cameras * RING_MAX_BYTES) / 2 ** 20, ring_within_bound: ringMax <= (cameras * RING_MAX_BYTES) / 2 ** 20, clips_end: samples.at(-1)?.clips ?? 0 } } : {};
+  const figures = { cameras, size: opts.size, env, ...growth(samples), consumed, ...clipFigures };
   await writeFile(join(opts.out, "summary.json"), JSON.stringify(figures, null, 2));
   const png = join(opts.out, "soak.png");
-  await renderChart(samples, `Vigil soak: ${cameras} camera(s), ${figures.minutes} min${opts.env.length ? `, ${opts.env.join(" ")}` : ""}`, png, ROOT);
+  await renderChart(samples, `Vigil soak: ${cameras} camera(s)${opts.clips ? ", clips on" : ""}, ${figures.minutes} min${opts.env.length ? `, ${opts.env.join(" ")}` : ""}`, png, ROOT);
   console.log(JSON.stringify(figures, null, 2));
   console.log(`chart: ${png}`);
 }

@@ -7,6 +7,7 @@ import { composeWatchlist } from "./compose/watchlist.js";
 import { registerWatchlistCommands } from "./watchlist/watchlist-commands.js";
 import { addKpiWeeklyStore, composeIncidents } from "./compose/incidents.js";
 import { addStoreSpace } from "./compose/store-space.js";
+import { composeClips } from "./compose/clips.js";
 import { cameraEventFromAlert } from "./analytics/camera-event.js";
 import type { CameraChanges } from "./ingest/camera-changes.js";
 import type { CameraConfig, VigilConfig } from "./config/schema.js";
@@ -19,6 +20,7 @@ import { Lifecycle } from "./core/lifecycle.js";
 import type { Logger } from "./core/logger.js";
 import { VERSION } from "./core/version.js";
 import { healthDocument } from "./health/health-document.js";
+import { supportBundleName, writeSupportBundle } from "./health/support-bundle.js";
 import { type Notifier, SdNotifier } from "./health/sd-notify.js";
 import { ReadyReporter } from "./health/sd-notify-ready.js";
 import { Watchdog } from "./health/watchdog.js";
@@ -48,7 +50,7 @@ import { addCameraRegistry, addLiveView } from "./compose/cameras.js";
 import { findModel, readManifest } from "./inference/model-manifest.js";
 import { Database } from "./store/database.js";
 import { GroupCommit } from "./store/group-commit.js";
-import { Outbox } from "./sync/outbox.js";
+import { Outbox } from "./store/outbox.js";
 import { backupMacKey } from "./store/backup-mac.js";
 
 export interface Daemon {
@@ -138,7 +140,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       security: [auth.security.degradedReason, ...certExpiry.reasons].filter((r): r is string => r !== undefined),
       certificates: certExpiry.certificates,
       system: system.last,
-      systemReasons: [...systemReasons(system.last, config.health.disk_low_percent), ...faces.reasons(), ...memory.reasons()],
+      systemReasons: [...systemReasons(system.last, config.health.disk_low_percent), ...faces.reasons(), ...memory.reasons(), ...clips.ring.reasons()],
       memory: memory.report(),
     });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
@@ -211,6 +213,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     snapshots: vision.snapshots,
     incidents,
     incidentSnapshots: snapshots,
+    incidentClips: clips.store,
     feed,
     evidence,
     watchlist: faces.service,
@@ -225,6 +228,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       return envelope;
     },
     providers: () => [...vision.detector.providers(), ...faces.providers()],
+    supportBundle: async (output) => (await writeSupportBundle(config, async () => health(), output), supportBundleName(config)),
   });
   const http = lifecycle.add(
     new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, {
@@ -250,8 +254,9 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   incidents.spaceGuard = space;
   const feed = lifecycle.add(new IncidentFeed(bus));
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
-  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
-  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, snapshots, wrapDetector: faces.wrapDetector });
+  const clips = composeClips(lifecycle, config, { bus, incidents, audit: sync.audit, cameras: () => vision.cameras.cameras, relaunch: (which, reason) => vision.cameras.relaunch(which, reason), log });
+  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots, clips.store), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
+  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, snapshots, wrapDetector: faces.wrapDetector, recording: (id) => clips.ring.output(id) });
 
   const cameraStats = lifecycle.add(
     new CameraStatsTracker(() =>

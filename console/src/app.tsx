@@ -1,6 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { whenSignedOut } from "./api/client";
 import { logout, refresh } from "./api/session";
+import { fieldLinks, fieldPage } from "./field-routes";
 import { AccountPage } from "./pages/account";
 import { IncidentPage } from "./pages/incident";
 import { KpiPage } from "./pages/kpis";
@@ -28,7 +29,7 @@ export function App() {
   if (!session.ready) return <p class="loading" role="status">Loading…</p>;
   if (!session.me || loc.path === "/login") return <LoginPage next={loc.query.get("next") ?? "/incidents"} />;
   const me = session.me;
-  const page = loc.path.startsWith("/incidents/") ? (
+  const page = fieldPage(loc.path, loc.query, me.role) ?? (loc.path.startsWith("/incidents/") ? (
     <IncidentPage id={decodeURIComponent(loc.path.slice("/incidents/".length))} />
   ) : loc.path === "/kpis" ? (
     <KpiPage />
@@ -36,7 +37,7 @@ export function App() {
     <AccountPage />
   ) : (
     <QueuePage query={loc.query} />
-  );
+  ));
   const link = (to: string, label: string) => (
     <a
       href={to}
@@ -56,6 +57,7 @@ export function App() {
         <nav aria-label="Main">
           {link("/incidents", "Incidents")}
           {link("/kpis", "KPIs")}
+          {fieldLinks(me.role).map(([to, label]) => link(to, label))}
           {link("/account", "My account")}
         </nav>
         <span class="who">

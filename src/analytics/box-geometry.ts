@@ -1,11 +1,7 @@
 import type { NormalizedBox } from "../contract/detection.js";
+import type { Point } from "../core/geometry.js";
 
 /** Box arithmetic on normalised boxes. Pure. */
-
-export interface Point {
-  readonly x: number;
-  readonly y: number;
-}
 
 export function area(b: NormalizedBox): number {
   return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);

@@ -3,7 +3,7 @@ import type { EventBus } from "../core/event-bus.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { IncidentService } from "../incidents/incident-service.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 import { CAMERA_UP, type CameraFaultEvent, type CameraFaultState, onCameraState, onTick } from "./camera-fault.js";
 
 /**

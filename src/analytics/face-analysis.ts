@@ -1,16 +1,8 @@
-import type { NormalizedBox } from "../contract/detection.js";
 import type { RecognisedFace } from "../contract/faces.js";
-import type { RuleCandidate } from "./rules/candidate.js";
+import type { RuleCandidate, SeenFace } from "./rules/candidate.js";
 import { unknownFaceRule, type UnknownFaceOptions } from "./rules/unknown-face.js";
 import { watchlistFaceRule, type WatchlistFaceOptions } from "./rules/watchlist-face.js";
 import { INITIAL_TRACKER, stepTracker, type TrackerOptions, type TrackerState } from "./tracker.js";
-
-/** A face as the face rules see it: its watchlist match (with the similarity) or null. */
-export interface SeenFace {
-  readonly box: NormalizedBox;
-  readonly score: number;
-  readonly identity: { readonly personId: string; readonly name: string; readonly similarity: number } | null;
-}
 
 type Identity = NonNullable<SeenFace["identity"]>;
 

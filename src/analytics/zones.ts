@@ -1,4 +1,5 @@
-import { bottomCentre, type Point } from "./box-geometry.js";
+import type { Point } from "../core/geometry.js";
+import { bottomCentre } from "./box-geometry.js";
 import type { Track } from "./tracker.js";
 
 /** A camera's zone from config: a polygon in relative (0..1) frame coordinates. */

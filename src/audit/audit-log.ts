@@ -3,11 +3,12 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database, Sublevel } from "../store/database.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 import { anonymiseSource } from "./anonymise.js";
 import { canonicalJson } from "./canonical.js";
 import { auditTrailOf, buildTargetIndex, targetIndexOp } from "./audit-target-index.js";
-import { type AuditEntryBody, auditKey, auditMac, genesisMac, isAuditEntry, seqFromAuditKey, verifiedTag, type VerifiedPoint, verifyEntries, type VerifyResult } from "./chain.js";
+import { auditKey, seqFromAuditKey } from "../store/keys.js";
+import { type AuditEntryBody, auditMac, genesisMac, isAuditEntry, verifiedTag, type VerifiedPoint, verifyEntries, type VerifyResult } from "./chain.js";
 
 export interface AuditHead {
   readonly seq: number;

@@ -2,7 +2,8 @@ import type { AuditEntry } from "../contract/audit.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { WriteOp } from "../store/group-commit.js";
-import { auditKey, isAuditEntry } from "./chain.js";
+import { auditKey } from "../store/keys.js";
+import { isAuditEntry } from "./chain.js";
 
 /**
  * Audit entries by target (sublevel `audit_idx`): `<escaped target>!<seq key>` -> seq, written in

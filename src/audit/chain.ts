@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { AuditEntry } from "../contract/audit.js";
+import { seqFromAuditKey } from "../store/keys.js";
 import { canonicalJson } from "./canonical.js";
 
 /**
@@ -9,8 +10,6 @@ import { canonicalJson } from "./canonical.js";
  * valid shorter chain: only the central server, holding signed checkpoints, can see that.
  */
 
-const SEQ_WIDTH = 16;
-const KEY_FORMAT = /^\d{16}$/;
 const MAC_FORMAT = /^[0-9a-f]{64}$/;
 const RESULTS: ReadonlySet<string> = new Set(["ok", "denied", "error"]);
 
@@ -37,16 +36,6 @@ export interface VerifiedPoint {
 /** The tag that makes a stored verified point unforgeable without the audit key. */
 export function verifiedTag(key: Buffer, p: VerifiedPoint): string {
   return createHmac("sha256", key).update(`vigil-audit-verified|${p.seq}|${p.mac}`).digest("hex");
-}
-
-/** Zero-padded, so the store's lexical key order is seq order (like the outbox's keys). */
-export function auditKey(seq: number): string {
-  return seq.toString().padStart(SEQ_WIDTH, "0");
-}
-
-/** The seq a stored key names, or undefined for a key the audit log never writes. */
-export function seqFromAuditKey(key: string): number | undefined {
-  return KEY_FORMAT.test(key) ? Number(key) : undefined;
 }
 
 /** The HMAC key from the `audit_hmac_key` secret file's text; daemon and CLI must agree on it. */

@@ -3,7 +3,7 @@ import { CompactSign, compactVerify, type JWK } from "jose";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 import type { AuditHead } from "./audit-log.js";
 import { canonicalJson } from "./canonical.js";
 

@@ -16,6 +16,8 @@ import { pathExists } from "../core/fs-exists.js";
 
 interface ExportOptions {
   config?: string;
+  /** commander's `--no-clips`: false when given. */
+  clips?: boolean;
   json?: boolean;
   output?: string;
 }
@@ -34,7 +36,7 @@ async function exportPack(id: string, opts: ExportOptions, offline: OfflineAdmin
     // Absolute, because with a running daemon the daemon writes it from its own working directory.
     const path = resolve(opts.output ?? `vigil-evidence-${id}.zip`);
     if (await pathExists(path)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; an evidence pack never replaces a file`, { details: { field: "path" } });
-    const written = await adminCall<ExportedFile>(config, offline, "evidence.export", { id, path }, { timeoutMs: 5 * 60_000 });
+    const written = await adminCall<ExportedFile>(config, offline, "evidence.export", { id, path, ...(opts.clips === false ? { clips: false } : {}) }, { timeoutMs: 5 * 60_000 });
     emit(json, written, () => `evidence pack written: ${written.path} (incident ${written.incident.id} v${written.incident.version}, ${written.files} files, ${written.bytes} bytes, manifest sha256 ${written.manifest_sha256})`);
   } catch (err) {
     fail(err, json);
@@ -87,6 +89,7 @@ export function registerEvidenceCommands(program: Command, offline: OfflineAdmin
     .description("write an incident's signed evidence pack (ZIP); never overwrites. With a running daemon the daemon writes it: under systemd, a path below /var/lib/vigil")
     .argument("<id>", "the incident id")
     .option("-o, --output <file>", "the ZIP to create (default ./vigil-evidence-<id>.zip)")
+    .option("--no-clips", "leave the incident's video clips out: the record, snapshots and audit only")
     .option("-c, --config <file>", CONFIG_HELP)
     .option("--json", "print the result as JSON")
     .action((id: string, opts: ExportOptions) => exportPack(id, opts, offline));

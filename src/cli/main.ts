@@ -19,6 +19,7 @@ import { detect } from "./detect.js";
 import { registerUserCommands } from "./user.js";
 import { registerWatchlistCommands } from "./watchlist.js";
 import { CONFIG_HELP } from "./output.js";
+import { findUnknownVerb, unknownVerbMessage } from "./unknown-verb.js";
 
 const program = new Command()
   .name("vigil")
@@ -129,4 +130,10 @@ registerBackupCommands(program);
 registerEvidenceCommands(program);
 registerWatchlistCommands(program);
 
+// An unknown verb exits 2 with the closest one, also with --help (commander would print the help and exit 0).
+const unknown = findUnknownVerb(program, process.argv.slice(2));
+if (unknown) {
+  process.stderr.write(unknownVerbMessage(unknown));
+  process.exit(2);
+}
 await program.parseAsync(process.argv);

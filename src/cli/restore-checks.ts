@@ -1,4 +1,5 @@
-import { auditKeyFromSecret, auditMac, seqFromAuditKey } from "../audit/chain.js";
+import { auditKeyFromSecret, auditMac } from "../audit/chain.js";
+import { seqFromAuditKey } from "../store/keys.js";
 import type { SecretRestorePlan } from "../config/secret-files.js";
 import { readSecretFile } from "../config/secrets.js";
 import type { AuditEntry } from "../contract/audit.js";

@@ -6,7 +6,7 @@ import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import { Database } from "../store/database.js";
 import { GroupCommit } from "../store/group-commit.js";
-import { Outbox } from "../sync/outbox.js";
+import { Outbox } from "../store/outbox.js";
 
 export interface AuditedStore {
   readonly database: Database;

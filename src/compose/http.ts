@@ -31,6 +31,7 @@ import type { IncidentService } from "../incidents/incident-service.js";
 import { type MetricsRouteDeps, registerMetricsRoute } from "../http/routes/metrics.js";
 import { registerUserRoutes } from "../http/routes/users.js";
 import { registerWatchlistRoutes } from "../http/routes/watchlist.js";
+import { registerSupportBundleRoute } from "../http/routes/support-bundle.js";
 import type { WatchlistService } from "../watchlist/watchlist-service.js";
 import { registerProviderRoutes } from "../http/routes/providers.js";
 import type { ProviderStatus } from "../inference/providers/provider-chain.js";
@@ -39,6 +40,8 @@ import { BUILT_CONSOLE_DIR } from "../http/console/console-routes.js";
 import { type ConsoleSettings, registerConsoleSettingsRoute } from "../http/routes/console-settings.js";
 import { registerEventsRoute } from "../http/routes/events.js";
 import { registerIncidentSnapshotRoute } from "../http/routes/incident-snapshots.js";
+import { registerIncidentClipRoute } from "../http/routes/incident-clips.js";
+import type { ClipStore } from "../incidents/clips/clip-store.js";
 import type { IncidentFeed } from "../incidents/incident-feed.js";
 import type { SnapshotStore } from "../incidents/snapshot-store.js";
 import type { AuthParts } from "./auth.js";
@@ -107,6 +110,10 @@ export interface OperatorHttpParts {
   readonly feed?: IncidentFeed | undefined;
   /** Incidents' scene JPEGs (`GET /v1/incidents/:id/snapshots/:n`). */
   readonly incidentSnapshots?: SnapshotStore | undefined;
+  /** Incidents' clips (`GET /v1/incidents/:id/clips/:n`). */
+  readonly incidentClips?: ClipStore | undefined;
+  /** `POST /v1/diagnose`: writes the support bundle to a file; answers the name to offer. */
+  readonly supportBundle?: ((output: string) => Promise<string>) | undefined;
   /** Where the built console is; default dist/console. */
   readonly consoleDir?: string | undefined;
   /** Registered first: tests use it to watch the route table being built. */
@@ -136,6 +143,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerConsoleSettingsRoute(app, consoleSettings(config)),
       (app) => (parts.feed ? registerEventsRoute(app, { feed: parts.feed, onSessionsEnded: auth.onSessionsEnded }) : undefined),
       (app) => (parts.incidentSnapshots ? registerIncidentSnapshotRoute(app, { incidents: parts.incidents, snapshots: parts.incidentSnapshots }) : undefined),
+      (app) => (parts.incidentClips ? registerIncidentClipRoute(app, { incidents: parts.incidents, clips: parts.incidentClips }) : undefined),
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
@@ -147,6 +155,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => (parts.snapshots ? registerCameraSnapshotRoute(app, { snapshots: parts.snapshots, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }) : undefined),
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),
       (app) => (parts.watchlist ? registerWatchlistRoutes(app, { watchlist: parts.watchlist, enrollBodyLimitBytes: config.faces.enroll_body_limit_bytes }) : undefined),
+      (app) => (parts.supportBundle ? registerSupportBundleRoute(app, { write: parts.supportBundle, audit: parts.audit }) : undefined),
       (app) => (parts.weekly ? registerKpiWeeklyRoutes(app, { weekly: parts.weekly }) : undefined),
       (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
     ],

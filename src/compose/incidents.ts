@@ -11,7 +11,7 @@ import { RetentionJob } from "../incidents/retention-job.js";
 import { SnapshotStore } from "../incidents/snapshot-store.js";
 import type { Database } from "../store/database.js";
 import type { GroupCommit } from "../store/group-commit.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 
 export interface IncidentParts {
   readonly incidents: IncidentService;

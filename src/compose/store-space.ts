@@ -4,7 +4,7 @@ import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { GroupCommit } from "../store/group-commit.js";
 import { StoreSpace } from "../store/store-space.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 
 /** EX_TEMPFAIL: systemd's Restart=on-failure brings the daemon back, which then reads its state from disk. */
 const EXIT_STORE_UNSAFE = 75;

@@ -17,7 +17,7 @@ import { CommandVerifier } from "../sync/commands/command-verifier.js";
 import { EmbeddedBroker } from "../sync/embedded-broker.js";
 import { HealthPublisher } from "../sync/health-publisher.js";
 import { MqttUplink } from "../sync/mqtt-uplink.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 import { OutboxPublisher } from "../sync/outbox-publisher.js";
 import { plainNetworkBrokers } from "../config/mqtt-rules.js";
 

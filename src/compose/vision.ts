@@ -24,11 +24,12 @@ import { type ModelRunnerOptions, providerSpecs } from "../inference/providers/m
 import { providerAlerts } from "../inference/providers/provider-alerts.js";
 import { DEFAULT_PROVIDER_POLICY } from "../inference/providers/provider-health.js";
 import { CameraManager } from "../ingest/camera-manager.js";
+import type { RecordingOutput } from "../ingest/ffmpeg-args.js";
 import { LoadShedder } from "../ingest/load-shedder.js";
 import { MotionGate } from "../ingest/motion-gate.js";
 import { PushIngest } from "../ingest/push-ingest.js";
 import { SnapshotCache } from "../ingest/snapshot-cache.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 
 /**
  * How long an object not seen again keeps its region: a person the model misses for a frame or
@@ -62,6 +63,8 @@ export function composeVision(
     /** Puts a stage after detection that still sees the frame (face recognition). */
     wrapDetector?: (detector: FrameDetector, snapshots: LatestFrames) => FrameDetector;
     snapshots?: SnapshotStore;
+    /** Where each camera's ffmpeg records its ring (compose/clips.ts); absent: no recording. */
+    recording?: (cameraId: string) => Promise<RecordingOutput | undefined>;
   },
 ): VisionParts {
   const { model, bus, log } = deps;
@@ -105,6 +108,7 @@ export function composeVision(
         onFrame: (frame) => gate.offer(frame),
         onStateChange: (cameraId, state) => bus.emit("camera.state", { cameraId, state, at: Date.now() }),
         onSnapshot: (cameraId, jpeg, capturedAt) => snapshots.put(cameraId, jpeg, capturedAt),
+        ...(deps.recording ? { recording: deps.recording } : {}),
       },
       log.child({ component: "ingest" }),
     ),

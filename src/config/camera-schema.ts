@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { CameraClipsSchema } from "./clips-schema.js";
 import { Id, Relative } from "./schema-primitives.js";
 
 /**
@@ -107,6 +108,7 @@ export const CameraSchema = Type.Object(
     hwaccel_device: Type.Optional(Type.String({ minLength: 1, description: "render node (/dev/dri/renderD128 for vaapi and qsv) or CUDA device index (nvdec)" })),
     hwaccel_codec: Type.Optional(Type.Union([Type.Literal("h264"), Type.Literal("hevc")], { default: "h264", description: "the stream's codec; qsv needs its decoder named" })),
     motion: Type.Optional(MotionSchema),
+    clips: Type.Optional(CameraClipsSchema),
     zones: Type.Optional(Type.Array(ZoneSchema, { description: "areas of the picture that zone rules (rules.zones) watch; default: none" })),
   },
   { additionalProperties: false },

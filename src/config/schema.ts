@@ -1,6 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { OUTBOX_POLICIES } from "../contract/outbox.js";
 import { CameraSchema, type MotionSchema, type SnapshotSchema, type ZoneSchema } from "./camera-schema.js";
+import { ClipsSchema } from "./clips-schema.js";
 import { RulesSchema, type ZoneRuleSchema } from "./rules-schema.js";
 import { HostPort, Id } from "./schema-primitives.js";
 
@@ -165,6 +166,7 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     rules: RulesSchema,
+    clips: ClipsSchema,
     faces: Type.Object(
       {
         enabled: Type.Boolean({ default: false, description: "recognise detected faces against the watchlist (needs the embedding model and the watchlist_key secret)" }),
@@ -192,6 +194,7 @@ export const ConfigSchema = Type.Object(
         retention_days: Type.Integer({ minimum: 0, maximum: 36_500, default: 365, description: "dismissed and closed incidents older than this are deleted; 0 keeps them by age" }),
         retention_max_bytes: Type.Integer({ minimum: 0, default: 536_870_912, description: "stored incidents above this: the oldest finished ones go first; 0 = no budget" }),
         retention_interval_s: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600 }),
+        clips_max_bytes: Type.Integer({ minimum: 0, default: 10_737_418_240, description: "incident clips above this: clips of the oldest finished incidents go first (never those of open or under-review incidents); 0 = no budget" }),
         kpi_weekly_check_s: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600, description: "how often finished weeks are looked for and published as kpi.weekly" }),
         decision_sla_s: Type.Integer({ minimum: 10, maximum: 86_400, default: 300, description: "how long an open incident may wait for a human decision before the console shows it as overdue" }),
         allow_self_approval: Type.Boolean({
@@ -326,6 +329,7 @@ export type VigilConfig = Static<typeof ConfigSchema>;
 export type CameraConfig = Static<typeof CameraSchema>;
 export type MotionConfig = Static<typeof MotionSchema>;
 export type SnapshotConfig = Static<typeof SnapshotSchema>;
+export type ClipsConfig = Static<typeof ClipsSchema>;
 export type ZoneConfig = Static<typeof ZoneSchema>;
 export type ZoneRuleConfig = Static<typeof ZoneRuleSchema>;
 

@@ -49,6 +49,24 @@ export const SnapshotRefSchema = Type.Object(
   { description: "A scene snapshot.", additionalProperties: true },
 );
 
+export const ClipGapSchema = Type.Object(
+  { start: IsoUtc("First moment with no recording."), end: IsoUtc("When recording resumed (or the window ended).") },
+  { description: "A stretch of the clip's window with no video: the camera reconnected, or a segment was unreadable. Recorded, never hidden.", additionalProperties: true },
+);
+
+export const ClipRefSchema = Type.Object(
+  {
+    file: Type.String({ minLength: 1, description: "Where the MP4 lies on the gateway, relative to data_dir: `clips/<incident id>/<n>.mp4`; in an evidence pack: `clips/<n>.mp4`." }),
+    start: IsoUtc("Wall-clock time of the clip's first recorded segment."),
+    end: IsoUtc("Wall-clock time its last recorded segment ended."),
+    duration_s: Type.Number({ minimum: 0, description: "Seconds of video in the file (gaps are not in it)." }),
+    sha256: Type.String({ pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the MP4, 64 lower-case hex digits." }),
+    bytes: Type.Integer({ minimum: 0, description: "Size of the MP4." }),
+    gaps: Type.Array(ClipGapSchema, { description: "Stretches of the planned window with no video, oldest first; empty when whole." }),
+  },
+  { description: "A video clip of the incident (H.264 stream-copied into MP4 with faststart; push cameras: their JPEGs encoded).", additionalProperties: true },
+);
+
 export const IdentitySchema = Type.Object(
   {
     person_id: Type.String({ description: "Watchlist entry id." }),
@@ -99,6 +117,9 @@ export const IncidentSchema = Type.Object(
     ),
     history: Type.Array(HistoryEntrySchema, { description: "Every lifecycle step, oldest first." }),
     snapshots: Type.Optional(Type.Array(SnapshotRefSchema, { description: "Scene JPEGs, oldest first; absent when the rule takes none." })),
+    clips: Type.Optional(
+      Type.Array(ClipRefSchema, { description: "Video from `started_at - pre_roll_s` to `last_seen_at + post_roll_s`, in clips of at most `max_clip_s`, oldest first; added by `incident.updated` once each is assembled. Absent when the camera records none." }),
+    ),
     identity: Type.Optional(IdentitySchema),
     continues: Type.Optional(
       Type.String({ minLength: 1, description: "The incident this one continues: that one reached a cap (`rules.incident_caps`: duration or objects) while the scene was still busy, ended, and this one took over." }),

@@ -31,6 +31,25 @@ export interface SnapshotRef {
   readonly bytes: number;
 }
 
+/** A stretch of a clip's window with no recording (the camera reconnected, a segment was unreadable). */
+export interface ClipGap {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** A video clip of the incident: MP4 under `<data_dir>/<file>` (docs/clips.md). */
+export interface ClipRef {
+  /** Relative to data_dir: `clips/<incident id>/<n>.mp4`. */
+  readonly file: string;
+  readonly start: string;
+  readonly end: string;
+  readonly duration_s: number;
+  readonly sha256: string;
+  readonly bytes: number;
+  /** Where the window has no video, oldest first; empty when it is whole. */
+  readonly gaps: readonly ClipGap[];
+}
+
 /** Who a face matched on the watchlist; only present above the watchlist threshold. */
 export interface IncidentIdentity {
   readonly person_id: string;
@@ -58,6 +77,8 @@ export interface Incident {
   readonly history: readonly IncidentHistoryEntry[];
   /** Scene JPEGs taken when the incident was raised and when new objects joined it. */
   readonly snapshots?: readonly SnapshotRef[];
+  /** Video of the incident with pre- and post-roll, consecutive clips for a long one (docs/clips.md). */
+  readonly clips?: readonly ClipRef[];
   /** A watchlist match (rule `watchlist_face`), kept by the validator only above threshold. */
   readonly identity?: IncidentIdentity;
   /** The incident this one continues, which ended at a cap (`rules.incident_caps`). */

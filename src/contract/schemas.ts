@@ -3,11 +3,11 @@ import type { AuditEntry } from "./audit.js";
 import type { CommandResult } from "./command.js";
 import type { Detection, NormalizedBox } from "./detection.js";
 import type { Envelope } from "./envelope.js";
-import type { Incident, IncidentHistoryEntry, IncidentObject, SnapshotRef } from "./incident.js";
+import type { ClipRef, Incident, IncidentHistoryEntry, IncidentObject, SnapshotRef } from "./incident.js";
 import { OUTBOX_POLICIES } from "./outbox.js";
 import type { StatusPayload } from "./topics.js";
 import type { WeeklyKpiFigures } from "./kpi.js";
-import type { BoxSchema, DetectionSchema, HistoryEntrySchema, IncidentEnvelopeSchema, IncidentObjectSchema, IncidentSchema, KpiWeeklyDataSchema, SnapshotRefSchema } from "./incident-schemas.js";
+import type { BoxSchema, ClipRefSchema, DetectionSchema, HistoryEntrySchema, IncidentEnvelopeSchema, IncidentObjectSchema, IncidentSchema, KpiWeeklyDataSchema, SnapshotRefSchema } from "./incident-schemas.js";
 import { type EnvelopeSchema, envelopeProperties, FORWARD_COMPATIBLE, idFor, IsoUtc, Mac, SCHEMA_DIALECT, StreamSchema } from "./schema-kit.js";
 
 /**
@@ -242,6 +242,7 @@ export type SchemaTypeChecks = [
   Assert<SameShape<DeepReadonly<Static<typeof DetectionSchema>>, Detection>>,
   Assert<SameShape<DeepReadonly<Static<typeof IncidentObjectSchema>>, IncidentObject>>,
   Assert<SameShape<DeepReadonly<Static<typeof SnapshotRefSchema>>, SnapshotRef>>,
+  Assert<SameShape<DeepReadonly<Static<typeof ClipRefSchema>>, ClipRef>>,
   Assert<SameShape<DeepReadonly<Static<typeof BoxSchema>>, NormalizedBox>>,
   Assert<SameShape<DeepReadonly<Static<typeof IncidentEnvelopeSchema>>, Omit<Envelope<Incident>, "stream" | "type"> & { readonly stream: "incidents"; readonly type: "incident.created" | "incident.updated" }>>,
   Assert<SameShape<DeepReadonly<Static<typeof AuditEntryDataSchema>>, AuditEntry>>,

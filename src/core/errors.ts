@@ -73,6 +73,10 @@ export const ErrorCodes = {
   /** Live view: the camera is disabled, live view is off, or the relay could not start. */
   LIVE_VIEW_UNAVAILABLE: "VIGIL_E_LIVE_VIEW_UNAVAILABLE",
   SNAPSHOT_UNAVAILABLE: "VIGIL_E_SNAPSHOT_UNAVAILABLE",
+  /** The incident has no such clip (not recorded, not assembled yet, or deleted by retention). */
+  CLIP_UNAVAILABLE: "VIGIL_E_CLIP_UNAVAILABLE",
+  /** A `Range` header that asks for bytes outside the file (416). */
+  RANGE_NOT_SATISFIABLE: "VIGIL_E_RANGE_NOT_SATISFIABLE",
   /** A camera URL or credentials file that reaches what a camera must not: the daemon's secrets, the box's files, inline credentials. */
   CAMERA_SOURCE_REFUSED: "VIGIL_E_CAMERA_SOURCE_REFUSED",
   /** A backup whose MAC does not verify (edited, cut short, or written under another audit key): nothing is restored. */

@@ -1,5 +1,11 @@
 // Boxes are corner-form and normalised (0..1 of the image they refer to), so they survive a
 // change of resolution between the model input and the source frame.
+/** A point in whatever space its user states (normalised, or pixels with centres on integers). */
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
 export interface Box {
   x1: number;
   y1: number;

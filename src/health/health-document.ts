@@ -7,7 +7,7 @@ import type { SheddingState } from "../ingest/load-shedder.js";
 import type { GateStats } from "../ingest/motion-gate.js";
 import type { RegionStats } from "../inference/regions/region-stats.js";
 import type { UplinkState } from "../sync/mqtt-uplink.js";
-import type { OutboxStats } from "../sync/outbox.js";
+import type { OutboxStats } from "../store/outbox.js";
 import type { PublisherStats } from "../sync/outbox-publisher.js";
 import type { MemoryReport } from "./memory-watch.js";
 import type { Readiness } from "./readiness.js";

@@ -6,7 +6,7 @@ import type { ProviderStatus } from "../inference/providers/provider-chain.js";
 import type { CameraStats } from "../ingest/camera-supervisor.js";
 import type { SheddingState } from "../ingest/load-shedder.js";
 import type { GateStats } from "../ingest/motion-gate.js";
-import type { OutboxStats } from "../sync/outbox.js";
+import type { OutboxStats } from "../store/outbox.js";
 import type { OperatingSources } from "./operating-stats.js";
 
 export interface MetricsSources extends Omit<OperatingSources, "detector"> {

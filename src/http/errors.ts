@@ -30,6 +30,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.LIVE_VIEW_FULL]: 429,
   [ErrorCodes.LIVE_VIEW_UNAVAILABLE]: 503,
   [ErrorCodes.SNAPSHOT_UNAVAILABLE]: 404,
+  [ErrorCodes.CLIP_UNAVAILABLE]: 404,
+  [ErrorCodes.RANGE_NOT_SATISFIABLE]: 416,
   [ErrorCodes.CAMERA_SOURCE_REFUSED]: 400,
   [ErrorCodes.BACKUP_TAMPERED]: 422,
   [ErrorCodes.ACCOUNT_LOCKED]: 423,

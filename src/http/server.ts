@@ -6,7 +6,7 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import { isLoopbackHost } from "../core/loopback.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
-import { parseHostPort } from "../sync/embedded-broker.js";
+import { parseHostPort } from "../core/host-port.js";
 import { registerConsoleRoutes } from "./console/console-routes.js";
 import { contentSecurityDirectives } from "./content-security.js";
 import { registerErrorHandler } from "./errors.js";

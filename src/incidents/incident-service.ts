@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { AuditRecorder } from "../contract/audit.js";
 import type { VigilEvents } from "../contract/events.js";
-import type { Incident, IncidentIdentity, IncidentObject, NextStep, SnapshotRef } from "../contract/incident.js";
+import type { ClipRef, Incident, IncidentIdentity, IncidentObject, NextStep, SnapshotRef } from "../contract/incident.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { validateIncident, type ValidatorPolicy } from "./incident-validator.js";
 import { applyDecision, type DecisionInput, type DecisionRules } from "./lifecycle.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 import type { WriteOp } from "../store/group-commit.js";
 import { IncidentIndex, type IncidentPage } from "./incident-index.js";
 import type { IndexFilter } from "./incident-index-keys.js";
@@ -51,6 +51,8 @@ export interface IncidentObservation {
   readonly confidence?: number;
   /** With `endedAt`: the incident that continues this one past a cap. */
   readonly continuedBy?: string;
+  /** The incident's clips, the new one last (clip-recorder.ts). */
+  readonly clips?: readonly ClipRef[];
 }
 
 /**
@@ -132,6 +134,7 @@ export class IncidentService {
         ...(seen.objects ? { objects: seen.objects } : {}),
         ...(seen.endedAt !== undefined && current.ended_at === null ? { ended_at: new Date(seen.endedAt).toISOString() } : {}),
         ...(seen.snapshots ? { snapshots: seen.snapshots } : {}),
+        ...(seen.clips ? { clips: seen.clips } : {}),
         ...(seen.continuedBy !== undefined && current.continued_by === undefined ? { continued_by: seen.continuedBy } : {}),
       };
       return this.write(current, next, "incident.updated");

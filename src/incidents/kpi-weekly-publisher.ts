@@ -1,7 +1,7 @@
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
-import type { Outbox } from "../sync/outbox.js";
+import type { Outbox } from "../store/outbox.js";
 import type { KpiRollupStore } from "./kpi-rollup-store.js";
 
 const publishedKey = (week: string): string => `kpi_weekly!published!${week}`;

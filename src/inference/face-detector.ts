@@ -1,7 +1,7 @@
 import type { Detection, Frame } from "../contract/detection.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { letterboxPointToSource, letterboxToSource } from "../ingest/letterbox.js";
+import { letterboxPointToSource, letterboxToSource } from "../core/letterbox.js";
 import { decodeBlazeFace } from "./blazeface-decode.js";
 import type { ModelEntry } from "./model-manifest.js";
 import { ModelDetector } from "./model-detector.js";

@@ -2,7 +2,7 @@ import type { Frame } from "../contract/detection.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
-import { computeLetterbox, type Letterbox } from "../ingest/letterbox.js";
+import { computeLetterbox, type Letterbox } from "../core/letterbox.js";
 import type { OutputTensor } from "./decoders/types.js";
 import { type DetectorStats, ModelRunner, type ModelRunnerOptions } from "./providers/model-runner.js";
 import type { ProviderStatus } from "./providers/provider-chain.js";

@@ -1,5 +1,5 @@
 import type { CameraConfig, SnapshotConfig } from "../config/schema.js";
-import { buildCameraArgv, withCredentials } from "./ffmpeg-args.js";
+import { buildCameraArgv, type RecordingOutput, withCredentials } from "./ffmpeg-args.js";
 import { workingSizeOf } from "./working-size.js";
 
 /** The schema's defaults, for cameras built in code rather than loaded. */
@@ -10,7 +10,7 @@ export const SNAPSHOT_DEFAULTS: SnapshotConfig = { enabled: true, fps: 1, qualit
  * come from the main stream (`url`). The same credentials apply to both streams of a camera.
  * Pure; the argv carries the credentials, so log it only through `redactArgv`.
  */
-export function cameraArgv(camera: CameraConfig, credentials: string | undefined, o: { socketTimeoutS: number; snapshots: boolean }): string[] {
+export function cameraArgv(camera: CameraConfig, credentials: string | undefined, o: { socketTimeoutS: number; snapshots: boolean; recording?: RecordingOutput | undefined }): string[] {
   const main = withCredentials(camera.url, credentials);
   const detection = camera.substream_url === undefined ? main : withCredentials(camera.substream_url, credentials);
   const s = camera.snapshot ?? SNAPSHOT_DEFAULTS;
@@ -19,6 +19,7 @@ export function cameraArgv(camera: CameraConfig, credentials: string | undefined
     url: detection,
     snapshotUrl: main,
     snapshot,
+    recording: o.recording,
     working: workingSizeOf(camera.detect),
     fps: camera.detect.fps,
     socketTimeoutS: o.socketTimeoutS,

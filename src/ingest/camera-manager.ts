@@ -6,6 +6,7 @@ import type { BackoffPolicy } from "../core/backoff.js";
 import type { Logger } from "../core/logger.js";
 import { type CameraChanges, cameraChanges } from "./camera-changes.js";
 import { CameraSupervisor, type CameraState } from "./camera-supervisor.js";
+import type { RecordingOutput } from "./ffmpeg-args.js";
 
 export interface CameraManagerOptions {
   readonly cameras: readonly CameraConfig[];
@@ -18,6 +19,8 @@ export interface CameraManagerOptions {
   readonly onStateChange?: (cameraId: string, state: CameraState) => void;
   /** Receives each camera's JPEG snapshots (main stream); without it ffmpeg encodes none. */
   readonly onSnapshot?: (cameraId: string, jpeg: Buffer, capturedAt: number) => void;
+  /** Where a camera's run records its ring (recording/recording-ring.ts); undefined: none. */
+  readonly recording?: (cameraId: string) => Promise<RecordingOutput | undefined>;
   readonly backoff?: BackoffPolicy;
 }
 
@@ -89,9 +92,15 @@ export class CameraManager implements Component {
       onFrame: o.onFrame,
       ...(o.onStateChange ? { onStateChange: o.onStateChange } : {}),
       ...(o.onSnapshot ? { onSnapshot: o.onSnapshot } : {}),
+      ...(o.recording ? { recording: o.recording } : {}),
       ...(o.backoff ? { backoff: o.backoff } : {}),
       log: this.log,
     });
+  }
+
+  /** Restarts the ffmpeg of the cameras `which` picks (their argv changed: recording on or off). */
+  relaunch(which: (cameraId: string) => boolean, reason: string): void {
+    for (const [id, r] of this.running) if (which(id)) r.supervisor.relaunch(reason);
   }
 
   /** Enabled cameras that have not delivered a frame yet (readiness). */

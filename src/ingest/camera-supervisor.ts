@@ -5,7 +5,7 @@ import { Backoff, type BackoffPolicy } from "../core/backoff.js";
 import { redactUrlCredentials, type Logger } from "../core/logger.js";
 import { RingBuffer } from "../core/ring-buffer.js";
 import { cameraArgv } from "./camera-argv.js";
-import { parseSourceSize, redactArgv } from "./ffmpeg-args.js";
+import { parseSourceSize, type RecordingOutput, redactArgv } from "./ffmpeg-args.js";
 import { describeFfmpegExit, type FailureKind, type FfmpegFailure } from "./ffmpeg-failure.js";
 import { FfmpegProcess } from "./ffmpeg-process.js";
 import { SizedFrameStream } from "./sized-frame-stream.js";
@@ -41,6 +41,8 @@ export interface CameraSupervisorOptions {
   /** Receives the main stream's JPEG snapshots; without it ffmpeg encodes none. */
   readonly onSnapshot?: ((cameraId: string, jpeg: Buffer, capturedAt: number) => void) | undefined;
   readonly onStateChange?: (cameraId: string, state: CameraState) => void;
+  /** Asked at every (re)start: where this run records its ring segments; undefined records none. */
+  readonly recording?: ((cameraId: string) => Promise<RecordingOutput | undefined>) | undefined;
   readonly backoff?: BackoffPolicy;
   readonly log: Logger;
 }
@@ -134,6 +136,16 @@ export class CameraSupervisor {
     await this.exited;
   }
 
+  /**
+   * Restarts ffmpeg on purpose (the recording ring stopped or resumed, so the argv changes); the
+   * exit goes through the usual path and is counted as a restart, with `reason` as its cause.
+   */
+  relaunch(reason: string): void {
+    if (this.stopped || !this.process) return;
+    this.killReason = { kind: "ended", message: reason };
+    this.killCurrent();
+  }
+
   private setState(state: CameraState): void {
     if (state === this.stateValue) return;
     this.stateValue = state;
@@ -148,15 +160,21 @@ export class CameraSupervisor {
     this.source = undefined;
     this.killReason = undefined;
     let credentials: string | undefined;
+    let recording: RecordingOutput | undefined;
     try {
       credentials = await this.options.readCredentials();
+      // A ring that cannot be prepared (disk) costs the clips, never the camera.
+      recording = await this.options.recording?.(this.options.camera.id).catch((err: unknown) => {
+        this.options.log.warn({ camera: this.options.camera.id, err }, "recording ring unavailable; this run records nothing");
+        return undefined;
+      });
     } catch (err) {
       this.onExit(generation, { kind: "failed", message: `cannot read credentials: ${(err as Error).message}` });
       return;
     }
     if (generation !== this.generation || this.stopped) return;
     const { camera } = this.options;
-    const argv = cameraArgv(camera, credentials, { socketTimeoutS: this.options.socketTimeoutS, snapshots: this.options.onSnapshot !== undefined });
+    const argv = cameraArgv(camera, credentials, { socketTimeoutS: this.options.socketTimeoutS, snapshots: this.options.onSnapshot !== undefined, recording });
     let index = 0;
     // The frame size is ffmpeg's to say (the working size of a source it has not seen yet): the
     // pipe is held until its banner names the output size, which it prints before any frame.

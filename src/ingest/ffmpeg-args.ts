@@ -45,10 +45,19 @@ export interface SnapshotOutput {
   readonly keyframesOnly: boolean;
 }
 
+/** The recording ring: the main stream copied (never re-encoded) into short MPEG-TS segments. */
+export interface RecordingOutput {
+  /** The ring's directory; segment names carry `pattern` (segments.ts), strftime-expanded. */
+  readonly dir: string;
+  readonly pattern: string;
+  readonly segmentS: number;
+}
+
 export interface CameraArgsInput extends IngestArgsInput {
   /** The main stream when detection runs on a substream; undefined: snapshots come from `url`. */
   readonly snapshotUrl?: string | undefined;
   readonly snapshot?: SnapshotOutput | undefined;
+  readonly recording?: RecordingOutput | undefined;
   readonly hwaccel?: HwAccel | undefined;
   readonly hwaccelDevice?: string | undefined;
   readonly hwaccelCodec?: HwCodec | undefined;
@@ -94,10 +103,11 @@ export function buildCameraArgv(i: CameraArgsInput): string[] {
   const hwInput = hwDecodeOptions(hw, i.hwaccelDevice, i.hwaccelCodec);
   const detection = sourceOptions(i.url, i.socketTimeoutS);
   const argv = ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", ...detection.options, ...hwInput, "-i", detection.input];
-  const separateMain = i.snapshot !== undefined && i.snapshotUrl !== undefined && i.snapshotUrl !== i.url;
-  if (separateMain && i.snapshotUrl !== undefined && i.snapshot) {
+  const separateMain = (i.snapshot !== undefined || i.recording !== undefined) && i.snapshotUrl !== undefined && i.snapshotUrl !== i.url;
+  if (separateMain && i.snapshotUrl !== undefined) {
     const main = sourceOptions(i.snapshotUrl, i.socketTimeoutS);
-    argv.push(...main.options, ...(i.snapshot.keyframesOnly ? ["-skip_frame", "nokey"] : []), ...hwInput, "-i", main.input);
+    // -skip_frame is a decoder option: the recording's stream copy still gets every packet.
+    argv.push(...main.options, ...(i.snapshot?.keyframesOnly ? ["-skip_frame", "nokey"] : []), ...hwInput, "-i", main.input);
   }
   // fps first, so frames that will be dropped are never scaled; rgb24 keeps full chroma for the model.
   const detectFilter = [`fps=${i.fps}`, ...hwDownload(hw), workingSizeFilter(i.working)].join(",");
@@ -111,7 +121,22 @@ export function buildCameraArgv(i: CameraArgsInput): string[] {
       ...["-c:v", "mjpeg", "-q:v", String(s.quality), "-pix_fmt", "yuvj420p", "-f", "image2pipe", `pipe:${SNAPSHOT_FD}`],
     );
   }
+  if (i.recording) argv.push(...recordingArgs(i.recording, separateMain ? "1:v:0" : "0:v:0"));
   return argv;
+}
+
+/**
+ * One more output of the same ffmpeg, so recording costs no second RTSP session and no decoding:
+ * the segment muxer cuts the copied stream at the key frame after each `segmentS` into MPEG-TS
+ * (which survives being cut off mid-write), each segment named by the wall clock it opened at.
+ */
+function recordingArgs(r: RecordingOutput, map: string): string[] {
+  if (!(r.segmentS > 0) || !Number.isFinite(r.segmentS)) throw new RangeError(`segment length must be positive, got ${r.segmentS}`);
+  return [
+    ...["-map", map, "-c:v", "copy", "-an", "-sn", "-dn"],
+    ...["-f", "segment", "-segment_time", String(r.segmentS), "-segment_format", "mpegts", "-reset_timestamps", "1", "-strftime", "1"],
+    `${r.dir}/${r.pattern}`,
+  ];
 }
 
 /** The argv as it may be logged: every URL's credentials replaced. */

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { parseSourceSize } from "./ffmpeg-args.js";
-import { letterboxFilter } from "./letterbox.js";
+import { letterboxFilter } from "../core/letterbox.js";
 import { type WorkingSize, workingSizeFilter } from "./working-size.js";
 
 /** SOI at the start and EOI at the end: cheap proof that a body is at least shaped like a JPEG. */

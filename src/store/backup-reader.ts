@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
-import { seqFromAuditKey } from "../audit/chain.js";
+import { seqFromAuditKey } from "./keys.js";
 import type { AuditEntry } from "../contract/audit.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import { type BackupHeader, parseEntry, parseHeader, sublevelOf } from "./backup-format.js";

@@ -5,7 +5,7 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { seqFromAuditKey } from "../audit/chain.js";
+import { seqFromAuditKey } from "./keys.js";
 import type { SealedSecrets } from "../config/sealed-secrets.js";
 import { STREAMS } from "../contract/envelope.js";
 import { fsyncPath } from "../core/atomic-file.js";

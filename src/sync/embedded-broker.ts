@@ -1,12 +1,8 @@
 import { createServer, type Server } from "node:net";
 import { Aedes } from "aedes";
+import { parseHostPort } from "../core/host-port.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
-
-export function parseHostPort(listen: string): { host: string; port: number } {
-  const i = listen.lastIndexOf(":");
-  return { host: listen.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(listen.slice(i + 1)) };
-}
 
 /**
  * A local MQTT broker (aedes) for boxes with no central server yet, and for the demo: the gateway

@@ -2,7 +2,7 @@ import { STREAMS, type StreamName } from "../contract/envelope.js";
 import type { GatewayTopics } from "../contract/topics.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
-import type { Outbox, SendableEntry } from "./outbox.js";
+import type { Outbox, SendableEntry } from "../store/outbox.js";
 
 export interface Publisher {
   readonly connected: boolean;

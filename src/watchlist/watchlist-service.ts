@@ -26,6 +26,13 @@ export interface WatchlistServiceDeps {
 }
 
 /** Who asks: the audit actor (username, `cli:<user>`, `central:<command id>`) and address. */
+/** `POST /v1/watchlist/face-preview`: what enrolment would see in a photo. */
+export interface FacePreview {
+  readonly width: number;
+  readonly height: number;
+  readonly faces: ReadonlyArray<{ readonly box: [number, number, number, number]; readonly score: number; readonly face_px: number }>;
+}
+
 export interface WatchlistActor {
   readonly actor: string;
   readonly source?: string | undefined;
@@ -78,6 +85,21 @@ export class WatchlistService {
     const run = this.serial.then(() => this.enrollNow(input, by));
     this.serial = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The faces enrolment would find in one photo (boxes relative to the photo, with scores), so a
+   * supervisor sees which face will be taken before enrolling. Nothing is stored or audited.
+   */
+  async preview(photoBase64: string): Promise<FacePreview> {
+    if (!this.deps.ready()) throw new VigilError(ErrorCodes.WATCHLIST_UNAVAILABLE, "the face models are not loaded yet");
+    const found = await facesInPhoto(Buffer.from(photoBase64, "base64"), this.deps.finder, "/photo");
+    const r4 = (n: number): number => Math.round(n * 10_000) / 10_000;
+    return {
+      width: found.image.width,
+      height: found.image.height,
+      faces: found.faces.map((f) => ({ box: [r4(f.box.x1), r4(f.box.y1), r4(f.box.x2), r4(f.box.y2)], score: Math.round(f.score * 1000) / 1000, face_px: Math.round(faceWidthPx(f, found.placement)) })),
+    };
   }
 
   async delete(id: string, by: WatchlistActor): Promise<{ deleted: PersonRecord }> {

@@ -10,7 +10,7 @@ import { auditKeyFromSecret } from "../../src/audit/chain.js";
 import { createLogger } from "../../src/core/logger.js";
 import { Database } from "../../src/store/database.js";
 import { GroupCommit } from "../../src/store/group-commit.js";
-import { Outbox } from "../../src/sync/outbox.js";
+import { Outbox } from "../../src/store/outbox.js";
 
 const [mode, dataDir, secret] = process.argv.slice(2);
 if ((mode !== "outbox" && mode !== "audit") || !dataDir) throw new Error("usage: durable-writer <outbox|audit> <dataDir> [auditSecret]");

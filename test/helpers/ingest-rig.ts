@@ -9,6 +9,7 @@ import type { CameraConfig } from "../../src/config/schema.js";
 import type { Frame } from "../../src/contract/detection.js";
 import type { BackoffPolicy } from "../../src/core/backoff.js";
 import { CameraManager } from "../../src/ingest/camera-manager.js";
+import type { RecordingOutput } from "../../src/ingest/ffmpeg-args.js";
 import { silentLogger } from "./uplink-stack.js";
 import { fixturePath } from "./rtsp-server.js";
 
@@ -41,6 +42,8 @@ export function ingestRig(o: {
   backoff?: BackoffPolicy;
   onFrame?: (frame: Frame) => void;
   keepFrames?: boolean;
+  /** Where each camera records its ring (RecordingRing.output); absent: no recording. */
+  recording?: (cameraId: string) => Promise<RecordingOutput | undefined>;
 }): IngestRig {
   const frames = new Map<string, Frame[]>();
   const snapshots = new Map<string, Array<{ jpeg: Buffer; capturedAt: number }>>();
@@ -69,6 +72,7 @@ export function ingestRig(o: {
         snapshots.set(id, list);
       },
       onStateChange: (id, state) => states.push({ id, state, at: Date.now() }),
+      ...(o.recording ? { recording: o.recording } : {}),
     },
     silentLogger(),
   );

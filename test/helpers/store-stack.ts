@@ -1,7 +1,7 @@
 import type { Logger } from "../../src/core/logger.js";
 import { Database } from "../../src/store/database.js";
 import { GroupCommit } from "../../src/store/group-commit.js";
-import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from "../../src/sync/outbox.js";
+import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from "../../src/store/outbox.js";
 import { silentLogger } from "./uplink-stack.js";
 
 export const TEST_IDENTITY = { site: "hq", gateway: "gw-01" };

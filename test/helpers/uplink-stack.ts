@@ -5,7 +5,7 @@ import { createLogger, type Logger } from "../../src/core/logger.js";
 import { Database } from "../../src/store/database.js";
 import { GroupCommit } from "../../src/store/group-commit.js";
 import { MqttUplink } from "../../src/sync/mqtt-uplink.js";
-import { Outbox } from "../../src/sync/outbox.js";
+import { Outbox } from "../../src/store/outbox.js";
 import { OutboxPublisher } from "../../src/sync/outbox-publisher.js";
 
 export const SITE = "t";

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { auditKey } from "../../src/audit/chain.js";
+import { auditKey } from "../../src/store/keys.js";
 import type { AuditEntry } from "../../src/contract/audit.js";
 import { type AuthStack, openAuthStack } from "../helpers/auth-stack.js";
 import { addUser, bearer, errorCode, login, loginOk } from "../helpers/auth-client.js";

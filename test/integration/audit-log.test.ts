@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { AuditLog } from "../../src/audit/audit-log.js";
-import { auditKey, auditKeyFromSecret, genesisMac } from "../../src/audit/chain.js";
+import { auditKeyFromSecret, genesisMac } from "../../src/audit/chain.js";
+import { auditKey } from "../../src/store/keys.js";
 import { checkpointPublicJwk, CheckpointPublisher, generateCheckpointKeyPem, signCheckpoint, verifyCheckpoint, type CheckpointData } from "../../src/audit/checkpoint.js";
 import { REQUIRED_SECRETS } from "../../src/config/schema.js";
 import type { AuditEntry, AuditInput } from "../../src/contract/audit.js";
@@ -19,7 +20,7 @@ import { ErrorCodes, isVigilError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/logger.js";
 import type { Database } from "../../src/store/database.js";
 import type { GroupCommit } from "../../src/store/group-commit.js";
-import type { Outbox } from "../../src/sync/outbox.js";
+import type { Outbox } from "../../src/store/outbox.js";
 import { DURABLE_WRITER, killAfterLines } from "../helpers/kill9.js";
 import { openStoreStack, TEST_IDENTITY } from "../helpers/store-stack.js";
 

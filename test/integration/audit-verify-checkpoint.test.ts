@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { VERIFIED_KEY } from "../../src/audit/audit-log.js";
-import { auditKey } from "../../src/audit/chain.js";
+import { auditKey } from "../../src/store/keys.js";
 import type { AuditEntry } from "../../src/contract/audit.js";
 import { openAuthStack } from "../helpers/auth-stack.js";
 import { addUser, bearer, loginOk, PASSWORD } from "../helpers/auth-client.js";

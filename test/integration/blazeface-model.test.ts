@@ -12,13 +12,13 @@ import type { FaceDetection } from "../../src/inference/blazeface-decode.js";
 import { decodeBlazeFace } from "../../src/inference/blazeface-decode.js";
 import type { Box } from "../../src/core/geometry.js";
 import { iou } from "../../src/core/geometry.js";
-import type { Letterbox } from "../../src/ingest/letterbox.js";
+import type { Letterbox } from "../../src/core/letterbox.js";
 import {
   computeLetterbox,
   letterboxFilter,
   letterboxPointToSource,
   letterboxToSource,
-} from "../../src/ingest/letterbox.js";
+} from "../../src/core/letterbox.js";
 import { ROOT } from "../helpers/repo-root.js";
 
 const run = promisify(execFile);

@@ -72,13 +72,13 @@ void describe("evidence packs", () => {
     assert.equal(r.headers["cache-control"], "no-store");
     zip = r.rawPayload;
     const files = unzipFiles(zip);
-    assert.deepEqual([...files.keys()].sort(), ["audit.json", "events/001-created.json", "events/002-escalate.json", "events/003-request_dispatch.json", "incident.json", "manifest.json", "manifest.jws", "report.md"]);
+    assert.deepEqual([...files.keys()].sort(), ["audit.json", "events/001-created.json", "events/002-escalate.json", "events/003-request_dispatch.json", "incident.json", "manifest.json", "manifest.jws", "report.html", "report.md"]);
     assert.deepEqual(JSON.parse(Buffer.from(files.get("incident.json") ?? []).toString()), incident);
     const manifest = JSON.parse(Buffer.from(files.get(MANIFEST_FILE) ?? []).toString()) as EvidenceManifest;
     assert.deepEqual(manifest.incident, { id: incident.id, version: 3 });
     assert.equal(manifest.created_by, "otto");
     assert.equal(manifest.site, "hq");
-    assert.equal(manifest.files.length, 6);
+    assert.equal(manifest.files.length, 7);
     const [header] = Buffer.from(files.get(SIGNATURE_FILE) ?? []).toString().split(".");
     assert.deepEqual(JSON.parse(Buffer.from(header ?? "", "base64url").toString()), { alg: "EdDSA", typ: "vigil-evidence", kid: jwk.kid });
     const audited = JSON.parse(Buffer.from(files.get("audit.json") ?? []).toString()) as AuditEntry[];
@@ -88,7 +88,7 @@ void describe("evidence packs", () => {
     assert.match(report, /Camera: lobby/);
     assert.match(report, new RegExp(`\\| otto \\| escalate \\| open → escalated \\| {2}\\| after hours \\\\\\| door open \\| ${audited[0]?.seq} \\|`));
 
-    assert.deepEqual(await verifyEvidencePack(zip, jwk), { ok: true, incident: { id: incident.id, version: 3 }, files: 6, problems: [] });
+    assert.deepEqual(await verifyEvidencePack(zip, jwk), { ok: true, incident: { id: incident.id, version: 3 }, files: 7, problems: [] });
     const trail = (await stack.auditEntries()).filter((e) => e.action === "incident.exported");
     assert.equal(trail.length, 1);
     assert.equal(trail[0]?.target, `incident:${incident.id}`);
@@ -142,7 +142,7 @@ void describe("evidence packs", () => {
     assert.ok(op);
     const path = join(dir, "pack.zip");
     const written = (await op.run({ id: incident.id, path }, { actor: "cli:root" })) as { manifest_sha256: string; files: number };
-    assert.equal(written.files, 6);
+    assert.equal(written.files, 7);
     const result = await verifyEvidencePack(await readFile(path), jwk);
     assert.equal(result.ok, true, JSON.stringify(result.problems));
     const exported = (await stack.auditEntries()).filter((e) => e.action === "incident.exported");

@@ -20,7 +20,7 @@ import { FaceDetectionStage } from "../../src/inference/faces/face-stage.js";
 import { ObjectDetector } from "../../src/inference/object-detector.js";
 import { RegionDetector } from "../../src/inference/regions/region-detector.js";
 import { decodeJpegToWorkingSize } from "../../src/ingest/jpeg-decoder.js";
-import { letterboxFilter } from "../../src/ingest/letterbox.js";
+import { letterboxFilter } from "../../src/core/letterbox.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 import { ROOT } from "../helpers/repo-root.js";
 

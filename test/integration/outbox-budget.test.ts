@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ErrorCodes, isVigilError } from "../../src/core/errors.js";
-import type { OutboxOptions } from "../../src/sync/outbox.js";
+import type { OutboxOptions } from "../../src/store/outbox.js";
 import { openStoreStack } from "../helpers/store-stack.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 

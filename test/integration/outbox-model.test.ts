@@ -39,7 +39,8 @@ import { gatewayTopics } from "../../src/contract/topics.js";
 import { createLogger } from "../../src/core/logger.js";
 import { Database } from "../../src/store/database.js";
 import { GroupCommit } from "../../src/store/group-commit.js";
-import { Outbox, outboxKey } from "../../src/sync/outbox.js";
+import { outboxKey } from "../../src/store/keys.js";
+import { Outbox } from "../../src/store/outbox.js";
 import { OutboxPublisher, type Publisher } from "../../src/sync/outbox-publisher.js";
 
 const WINDOW = 3;

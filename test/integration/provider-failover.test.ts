@@ -20,7 +20,7 @@ import { findModel, type ModelEntry, readManifest, sha256File } from "../../src/
 import type { ProviderChange } from "../../src/inference/providers/provider-chain.js";
 import { providerAlerts } from "../../src/inference/providers/provider-alerts.js";
 import { DEFAULT_PROVIDER_POLICY } from "../../src/inference/providers/provider-health.js";
-import { letterboxFilter } from "../../src/ingest/letterbox.js";
+import { letterboxFilter } from "../../src/core/letterbox.js";
 import { openStoreStack, TEST_IDENTITY } from "../helpers/store-stack.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 import { ROOT } from "../helpers/repo-root.js";

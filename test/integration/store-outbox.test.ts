@@ -12,8 +12,8 @@ import { ErrorCodes, isVigilError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/logger.js";
 import { Database } from "../../src/store/database.js";
 import { GroupCommit } from "../../src/store/group-commit.js";
-import type { Outbox} from "../../src/sync/outbox.js";
-import { outboxKey } from "../../src/sync/outbox.js";
+import type { Outbox} from "../../src/store/outbox.js";
+import { outboxKey } from "../../src/store/keys.js";
 import { openStoreStack, type StoreStack } from "../helpers/store-stack.js";
 import { DURABLE_WRITER, killAfterLines } from "../helpers/kill9.js";
 

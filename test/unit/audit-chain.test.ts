@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { canonicalJson } from "../../src/audit/canonical.js";
-import { type AuditEntryBody, auditKey, auditMac, genesisMac, verifyEntries } from "../../src/audit/chain.js";
+import { type AuditEntryBody, auditMac, genesisMac, verifyEntries } from "../../src/audit/chain.js";
+import { auditKey } from "../../src/store/keys.js";
 import type { AuditEntry, AuditInput } from "../../src/contract/audit.js";
 import { ErrorCodes, isVigilError } from "../../src/core/errors.js";
 

@@ -43,7 +43,7 @@ import { registerBuiltinCommands } from "../../src/sync/commands/builtin-command
 import { CommandDispatcher } from "../../src/sync/commands/command-dispatcher.js";
 import type { StoredCommand } from "../../src/sync/commands/command-store.js";
 import { type CommandPayload, COMMANDS_DEFAULTS, CommandVerifier } from "../../src/sync/commands/command-verifier.js";
-import { Outbox } from "../../src/sync/outbox.js";
+import { Outbox } from "../../src/store/outbox.js";
 import { ROOT } from "../helpers/repo-root.js";
 
 // Compile-time: schemas against types that live outside src/contract (the rest are checked in

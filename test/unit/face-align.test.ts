@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import type { Point } from "../../src/core/geometry.js";
 import {
   alignFace,
   applySimilarity,
   fitSimilarity,
   invertSimilarity,
-  type Point,
   type RgbImage,
   type Similarity,
   warpSimilarity,

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Detection } from "../../src/contract/detection.js";
 import { faceWidthPx, selectFaces, toImagePixels } from "../../src/inference/faces/face-geometry.js";
-import { computeLetterbox, letterboxPointToSource } from "../../src/ingest/letterbox.js";
+import { computeLetterbox, letterboxPointToSource } from "../../src/core/letterbox.js";
 
 const kp = [{ x: 0.4, y: 0.4 }, { x: 0.6, y: 0.4 }, { x: 0.5, y: 0.5 }, { x: 0.5, y: 0.6 }];
 const face = (x1: number, w: number, keypoints = kp): Detection => ({ label: "face", score: 0.9, box: { x1, y1: 0.1, x2: x1 + w, y2: 0.1 + w }, keypoints });

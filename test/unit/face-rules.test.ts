@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { analyseFaces, type FaceAnalysisState, type FaceRulesSetup, forgetPerson, NEW_FACE_ANALYSIS } from "../../src/analytics/face-analysis.js";
 import { tamperRule } from "../../src/analytics/rules/tamper.js";
 import { DEFAULT_TRACKER_OPTIONS } from "../../src/analytics/tracker.js";
-import type { SeenFace } from "../../src/analytics/face-analysis.js";
+import type { SeenFace } from "../../src/analytics/rules/candidate.js";
 import type { RuleCandidate } from "../../src/analytics/rules/candidate.js";
 
 const SETUP: FaceRulesSetup = { tracker: DEFAULT_TRACKER_OPTIONS, watchlist: { minSimilarity: 0.6, nextStep: "notify" }, unknown: { cameras: ["door"], nextStep: "monitor" } };

@@ -9,7 +9,7 @@ import {
   letterboxFilter,
   letterboxToSource,
   sourceToLetterbox,
-} from "../../src/ingest/letterbox.js";
+} from "../../src/core/letterbox.js";
 
 const run = promisify(execFile);
 

@@ -7,7 +7,7 @@ import { decodeYoloV5 } from "../../src/inference/decoders/yolov5.js";
 import { decodeYoloV8 } from "../../src/inference/decoders/yolov8.js";
 import { objectDecoder } from "../../src/inference/decoders/index.js";
 import { buildDetectionFilter, filterDetections } from "../../src/inference/decoders/detection-filter.js";
-import { computeLetterbox, sourceToLetterbox } from "../../src/ingest/letterbox.js";
+import { computeLetterbox, sourceToLetterbox } from "../../src/core/letterbox.js";
 import { isVigilError } from "../../src/core/errors.js";
 
 const CLASSES = 80;

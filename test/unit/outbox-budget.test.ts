@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { StreamName } from "../../src/contract/envelope.js";
-import { OutboxBudget } from "../../src/sync/outbox-budget.js";
+import { OutboxBudget } from "../../src/store/outbox-budget.js";
 
 const stream = fc.constantFrom<StreamName>("incidents", "audit", "alerts");
 

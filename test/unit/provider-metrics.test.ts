@@ -4,7 +4,7 @@ import type { VigilEvents } from "../../src/contract/events.js";
 import { EventBus } from "../../src/core/event-bus.js";
 import { createMetrics } from "../../src/health/metrics.js";
 import type { ProviderStatus } from "../../src/inference/providers/provider-chain.js";
-import type { OutboxStats } from "../../src/sync/outbox.js";
+import type { OutboxStats } from "../../src/store/outbox.js";
 
 const OUTBOX: OutboxStats = { policy: "shed-alerts-then-refuse-incidents", max_bytes: 1000, used_bytes: 0, audit_max_bytes: null, audit_over_budget: false, bytes: { incidents: 0, audit: 0, alerts: 0 }, depth: { incidents: 0, audit: 0, alerts: 0 }, oldest_age_s: { incidents: null, audit: null, alerts: null }, dropped_alerts: 0, expired: 0, refused: 0 };
 

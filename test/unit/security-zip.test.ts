@@ -8,10 +8,10 @@ import { MAX_TOTAL_BYTES, unzipFiles } from "../../src/incidents/evidence/zip.js
 import { expectVigil } from "../helpers/expect-vigil.js";
 
 /** A real ZIP whose central directory then claims `claimed` bytes for every entry. */
-function claiming(entries: number, claimed: number): Uint8Array {
+function claiming(entries: number, claimed: number, level: 0 | 6 = 6): Uint8Array {
   const files: Record<string, Uint8Array> = {};
   for (let i = 0; i < entries; i++) files[`f${i}.json`] = new TextEncoder().encode("{}");
-  const zip = zipSync(files, { level: 6 }); // deflated: inflating allocates what an entry claims
+  const zip = zipSync(files, { level }); // deflated: inflating allocates what an entry claims
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   let eocd = zip.length - 22;
   while (view.getUint32(eocd, true) !== 0x06054b50) eocd--;
@@ -31,6 +31,17 @@ void describe("evidence ZIP limits", () => {
     const err = expectVigil(() => unzipFiles(zip), ErrorCodes.VALIDATION);
     assert.match(err.message, /in total/);
     assert.ok(70 * 60 * 1024 * 1024 > MAX_TOTAL_BYTES);
+  });
+
+  void it("stored entries (clips) that claim more than they hold are refused the same way", () => {
+    const err = expectVigil(() => unzipFiles(claiming(70, 60 * 1024 * 1024, 0)), ErrorCodes.VALIDATION);
+    assert.match(err.message, /in total|claims/);
+  });
+
+  void it("a large stored entry (a clip) opens: it cannot expand past the ZIP's own size", () => {
+    const video = new Uint8Array(80 * 1024 * 1024).fill(7);
+    const files = unzipFiles(zipSync({ "clips/0.mp4": [video, { level: 0 }], "manifest.json": new TextEncoder().encode("{}") }));
+    assert.equal(files.get("clips/0.mp4")?.length, video.length);
   });
 
   void it("an honest pack still opens", () => {

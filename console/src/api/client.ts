@@ -54,6 +54,7 @@ export const api = {
   weekly: () => json<GetOk<"/v1/metrics/weekly">>("/v1/metrics/weekly?weeks=8"),
   camera: (id: string) => json<{ id: string; zones?: Array<{ id: string; name?: string; polygon: Array<[number, number]> }> }>(`/v1/cameras/${encodeURIComponent(id)}`),
   snapshot: async (id: string, n: number) => URL.createObjectURL(await (await call(`/v1/incidents/${encodeURIComponent(id)}/snapshots/${n}`)).blob()),
+  clip: async (id: string, n: number) => URL.createObjectURL(await (await call(`/v1/incidents/${encodeURIComponent(id)}/clips/${n}`)).blob()),
   sessions: () => json<{ sessions: Session[] }>("/v1/auth/sessions"),
   endSession: (id: string) => call(`/v1/auth/sessions/${encodeURIComponent(id)}`, { method: "DELETE" }),
   endAllSessions: () => call("/v1/auth/sessions", { method: "DELETE" }),

@@ -8,6 +8,7 @@ import { ConfirmDialog } from "../components/confirm-dialog";
 import { DecisionForm } from "../components/decision-form";
 import { ExportButton } from "../components/export-button";
 import { History } from "../components/history";
+import { ClipView } from "../components/clip-view";
 import { SnapshotView, type Zone } from "../components/snapshot-view";
 import { navigate } from "../router";
 import { can, useSession } from "../use-session";
@@ -93,6 +94,11 @@ export function IncidentPage({ id }: { id: string }) {
       <section aria-label="Snapshots" class="snapshots">
         {(incident.snapshots ?? []).length === 0 ? <p>No snapshots.</p> : incident.snapshots?.map((_s, n) => <SnapshotView key={n} incident={incident} n={n} zone={zone} />)}
       </section>
+      {(incident.clips ?? []).length > 0 && (
+        <section aria-label="Clips" class="clips">
+          {incident.clips?.map((_c, n) => <ClipView key={n} incident={incident} n={n} />)}
+        </section>
+      )}
       <section aria-labelledby="objects-title">
         <h2 id="objects-title">Objects</h2>
         {incident.objects.length === 0 ? (

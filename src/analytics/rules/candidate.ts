@@ -1,4 +1,12 @@
+import type { NormalizedBox } from "../../contract/detection.js";
 import type { IncidentIdentity, IncidentObject, NextStep } from "../../contract/incident.js";
+
+/** A face as the face rules see it: its watchlist match (with the similarity) or null. */
+export interface SeenFace {
+  readonly box: NormalizedBox;
+  readonly score: number;
+  readonly identity: { readonly personId: string; readonly name: string; readonly similarity: number } | null;
+}
 
 /**
  * What a rule says it saw in one frame (or one pushed event): the grouping step decides whether

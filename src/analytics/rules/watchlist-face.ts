@@ -1,7 +1,6 @@
 import type { NextStep } from "../../contract/incident.js";
-import type { SeenFace } from "../face-analysis.js";
 import type { Track } from "../tracker.js";
-import type { RuleCandidate } from "./candidate.js";
+import type { RuleCandidate, SeenFace } from "./candidate.js";
 
 export interface WatchlistFaceOptions {
   readonly minSimilarity: number;

@@ -12,6 +12,8 @@ export const BUILT_CONSOLE_DIR = join(PACKAGE_ROOT, "dist", "console");
 
 /** The console's own paths: each serves index.html, and the console's router shows the page. */
 export const CONSOLE_PAGES = ["/", "/login", "/incidents", "/incidents/:id", "/kpis", "/account"] as const;
+/** The field techs' and administrators' pages (console/src/field-routes.tsx). */
+export const FIELD_CONSOLE_PAGES = ["/health", "/live", "/watchlist", "/audit", "/users", "/providers"] as const;
 
 const AssetParams = Type.Object({ "*": Type.String({ pattern: "^[A-Za-z0-9._-]{1,128}$" }) });
 
@@ -42,7 +44,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, dir: string, l
 }
 
 function registerFiles(app: FastifyInstance, dir: string): void {
-  for (const url of CONSOLE_PAGES) {
+  for (const url of [...CONSOLE_PAGES, ...FIELD_CONSOLE_PAGES]) {
     app.get(url, { config: { access: PUBLIC }, schema: { hide: true } }, (_request, reply) =>
       reply.header("cache-control", "no-store").sendFile("index.html", dir, { cacheControl: false }),
     );

@@ -3,6 +3,8 @@ import type { FastifyInstance } from "fastify";
 import { PersonIdSchema, type EnrollArgs, EnrollArgsSchema } from "../../watchlist/watchlist-schemas.js";
 import type { WatchlistService } from "../../watchlist/watchlist-service.js";
 import { role, userOf } from "../route-access.js";
+import { EXPENSIVE } from "../expensive-routes.js";
+import { FacePreviewBodySchema, FacePreviewSchema } from "./watchlist-preview-schemas.js";
 
 export interface WatchlistRouteDeps {
   readonly watchlist: WatchlistService;
@@ -21,6 +23,12 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: WatchlistRou
     "/v1/watchlist",
     { config: supervisor, bodyLimit: deps.enrollBodyLimitBytes, schema: { body: EnrollArgsSchema } },
     async (request, reply) => reply.status(201).send(await deps.watchlist.enroll(request.body, { actor: userOf(request).username, source: request.ip })),
+  );
+
+  app.post<{ Body: { photo: string } }>(
+    "/v1/watchlist/face-preview",
+    { config: { ...supervisor, limit: EXPENSIVE.facePreview }, bodyLimit: deps.enrollBodyLimitBytes, schema: { body: FacePreviewBodySchema, response: { 200: FacePreviewSchema } } },
+    async (request) => deps.watchlist.preview(request.body.photo),
   );
 
   app.get("/v1/watchlist", { config: supervisor }, async () => ({ persons: deps.watchlist.list(), status: deps.watchlist.status }));

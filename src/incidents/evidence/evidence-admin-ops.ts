@@ -30,16 +30,17 @@ export function evidenceAdminOps(evidence: EvidenceExporter): AdminOps {
         {
           id: Type.String({ minLength: 1, maxLength: 64, pattern: "^[0-9a-f-]+$" }),
           path: Type.String({ minLength: 2, maxLength: 4096, pattern: "^/", description: "absolute: the daemon's working directory is not the caller's" }),
+          clips: Type.Optional(Type.Boolean({ description: "false: leave the incident's video clips out (the record only)" })),
         },
         { additionalProperties: false },
       ),
-      run: async (args: { id: string; path: string }, ctx): Promise<ExportedFile> => {
+      run: async (args: { id: string; path: string; clips?: boolean }, ctx): Promise<ExportedFile> => {
         const file = await open(args.path, "wx", 0o640).catch((err: NodeJS.ErrnoException) => {
           throw unwritable(args.path, err);
         });
         let done = false;
         try {
-          const pack = await evidence.export(args.id, ctx.actor);
+          const pack = await evidence.export(args.id, ctx.actor, undefined, { clips: args.clips !== false });
           await file.writeFile(pack.zip);
           await file.sync();
           done = true;

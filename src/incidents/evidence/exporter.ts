@@ -18,12 +18,13 @@ export class EvidenceExporter {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async export(id: string, actor: string, source?: string): Promise<EvidencePack> {
+  /** `clips: false` (`vigil evidence export --no-clips`): the record without the video. */
+  async export(id: string, actor: string, source?: string, options: { clips?: boolean } = {}): Promise<EvidencePack> {
     const incident = await this.source.incident(id);
     if (!incident) throw new VigilError(ErrorCodes.NOT_FOUND, `no incident ${id}`);
     const target = `incident:${id}`;
     const pack = await buildEvidencePack(
-      { incident, audit: await this.source.auditTrail(target), snapshots: await this.snapshots(incident), site: this.identity.site, gateway: this.identity.gateway, createdAt: this.now(), createdBy: actor },
+      { incident, audit: await this.source.auditTrail(target), snapshots: await this.snapshots(incident), ...(options.clips === false ? {} : { clips: await this.clips(incident) }), strips: await this.strips(incident), site: this.identity.site, gateway: this.identity.gateway, createdAt: this.now(), createdBy: actor },
       this.signingKeyPem,
     );
     await this.audit.record({
@@ -32,9 +33,30 @@ export class EvidenceExporter {
       action: "incident.exported",
       target,
       result: "ok",
-      details: { version: incident.version, manifest_sha256: pack.manifestSha256, files: pack.manifest.files.length, bytes: pack.zip.byteLength },
+      details: { version: incident.version, clips: options.clips !== false, manifest_sha256: pack.manifestSha256, files: pack.manifest.files.length, bytes: pack.zip.byteLength },
     });
     return pack;
+  }
+
+  /** A strip of frames per clip for report.html (also with --no-clips: the report still shows them). */
+  private async strips(incident: Incident): Promise<Map<string, Uint8Array[]>> {
+    const out = new Map<string, Uint8Array[]>();
+    const frames = this.source.clipFrames?.bind(this.source);
+    if (!frames) return out;
+    for (const ref of incident.clips ?? []) out.set(ref.file.slice(ref.file.lastIndexOf("/") + 1), await frames(ref.file, ref.duration_s));
+    return out;
+  }
+
+  /** The incident's clips as they are on disk now (`0.mp4`...); one deleted by retention is left out. */
+  private async clips(incident: Incident): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    const read = this.source.clip?.bind(this.source);
+    if (!read) return out;
+    for (const ref of incident.clips ?? []) {
+      const bytes = await read(ref.file);
+      if (bytes) out.set(ref.file.slice(ref.file.lastIndexOf("/") + 1), bytes);
+    }
+    return out;
   }
 
   /**

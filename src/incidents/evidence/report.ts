@@ -7,7 +7,7 @@ import type { Incident, IncidentHistoryEntry } from "../../contract/incident.js"
  * the story to the seq that central checks against the chain.
  */
 
-function auditSeqFor(step: IncidentHistoryEntry, entries: readonly AuditEntry[], used: Set<number>): number | undefined {
+export function auditSeqFor(step: IncidentHistoryEntry, entries: readonly AuditEntry[], used: Set<number>): number | undefined {
   const match = entries.find((e) => {
     if (used.has(e.seq) || e.actor !== step.actor) return false;
     const d = e.details ?? {};

@@ -5,6 +5,8 @@ import type { Incident } from "../../contract/incident.js";
 import { dirname } from "node:path";
 import type { Database } from "../../store/database.js";
 import { SnapshotStore } from "../snapshot-store.js";
+import { ClipStore } from "../clips/clip-store.js";
+import { clipFrames } from "../clips/clip-frames.js";
 
 /** Where a pack's contents come from: the running services, or the store opened by the CLI. */
 export interface EvidenceSource {
@@ -13,6 +15,20 @@ export interface EvidenceSource {
   auditTrail(target: string): Promise<AuditEntry[]>;
   /** A stored snapshot's bytes (`SnapshotRef.file`), or undefined when it is gone. */
   snapshot?(file: string): Promise<Uint8Array | undefined>;
+  /** A stored clip's bytes (`ClipRef.file`), or undefined when it is gone. */
+  clip?(file: string): Promise<Uint8Array | undefined>;
+  /** JPEG frames taken evenly across a stored clip (report.html); none when it is gone. */
+  clipFrames?(file: string, durationS: number): Promise<Uint8Array[]>;
+}
+
+function clipReaders(clips: ClipStore): Pick<EvidenceSource, "clip" | "clipFrames"> {
+  return {
+    clip: (file) => clips.read(file),
+    clipFrames: async (file, durationS) => {
+      const path = clips.absolute(file);
+      return path && (await clips.size(file)) !== undefined ? clipFrames(path, durationS) : [];
+    },
+  };
 }
 
 const PAGE = 1000;
@@ -22,9 +38,11 @@ export function serviceEvidenceSource(
   incidents: { get(id: string): Promise<Incident | undefined> },
   audit: { list(q: AuditListQuery): Promise<AuditEntry[]>; forTarget?(target: string): Promise<AuditEntry[]> },
   snapshots?: SnapshotStore,
+  clips?: ClipStore,
 ): EvidenceSource {
   return {
     incident: (id) => incidents.get(id),
+    ...(clips ? clipReaders(clips) : {}),
     ...(snapshots ? { snapshot: (file: string) => snapshots.read(file) } : {}),
     auditTrail: async (target) => {
       if (audit.forTarget) return audit.forTarget(target);
@@ -47,7 +65,9 @@ export function serviceEvidenceSource(
  */
 export function storeEvidenceSource(database: Database): EvidenceSource {
   const snapshots = new SnapshotStore(dirname(database.location));
+  const clips = new ClipStore(dirname(database.location));
   return {
+    ...clipReaders(clips),
     snapshot: (file) => snapshots.read(file),
     incident: async (id) => (await database.sublevels.incidents.get(id)) as Incident | undefined,
     auditTrail: (target) => auditTrailOf(database, target),

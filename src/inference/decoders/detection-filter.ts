@@ -1,6 +1,6 @@
 import type { Detection } from "../../contract/detection.js";
-import type { Letterbox } from "../../ingest/letterbox.js";
-import { letterboxToSource } from "../../ingest/letterbox.js";
+import type { Letterbox } from "../../core/letterbox.js";
+import { letterboxToSource } from "../../core/letterbox.js";
 import { boxArea, clampBox } from "../../core/geometry.js";
 import { classAwareNms } from "../nms.js";
 import type { RawDetection } from "./types.js";

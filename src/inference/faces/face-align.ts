@@ -7,12 +7,8 @@
  * dlib's convention, in which the templates are defined).
  */
 
+import type { Point } from "../../core/geometry.js";
 import type { FaceTemplate } from "./face-templates.js";
-
-export interface Point {
-  readonly x: number;
-  readonly y: number;
-}
 
 /** `[a, -b, tx; b, a, ty]`: x' = a x - b y + tx, y' = b x + a y + ty (scale s = hypot(a, b)). */
 export interface Similarity {

@@ -1,6 +1,6 @@
 import type { Detection } from "../../contract/detection.js";
-import type { Letterbox } from "../../ingest/letterbox.js";
-import type { Point } from "./face-align.js";
+import type { Letterbox } from "../../core/letterbox.js";
+import type { Point } from "../../core/geometry.js";
 
 /**
  * Where the source frame sits inside an image: letterboxed (the detector's input, a decoded

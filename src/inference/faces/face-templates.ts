@@ -6,7 +6,7 @@
  */
 
 import type { ModelEntry } from "../model-manifest.js";
-import type { Point } from "./face-align.js";
+import type { Point } from "../../core/geometry.js";
 
 export interface FaceTemplate {
   readonly size: number;

@@ -1,4 +1,4 @@
-import { computeLetterbox, type Letterbox } from "../../ingest/letterbox.js";
+import { computeLetterbox, type Letterbox } from "../../core/letterbox.js";
 import type { PixelRect } from "./region-plan.js";
 
 export interface RgbView {

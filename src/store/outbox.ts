@@ -3,9 +3,10 @@ import { type Envelope, makeEnvelope, STREAMS, type StreamName } from "../contra
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
-import type { Database, Sublevel } from "../store/database.js";
-import type { GroupCommit, WriteOp } from "../store/group-commit.js";
+import type { Database, Sublevel } from "./database.js";
+import type { GroupCommit, WriteOp } from "./group-commit.js";
 import { type BudgetEntry, OutboxBudget, type OutboxPolicy } from "./outbox-budget.js";
+import { outboxKey, seqFromOutboxKey } from "./keys.js";
 
 export interface OutboxOptions {
   /** Room shared by incidents and alerts. */
@@ -39,12 +40,6 @@ export interface OutboxStats {
 /** One `outbox.full` alert per this interval at most, however many messages are refused. */
 const FULL_ALERT_INTERVAL_MS = 60_000;
 
-const SEQ_WIDTH = 16;
-
-export function outboxKey(stream: StreamName, seq: number): string {
-  return `${stream}!${seq.toString().padStart(SEQ_WIDTH, "0")}`;
-}
-
 /**
  * Data built when the batch is built, after the envelope's seq is known: for records that are
  * themselves numbered or chained in commit order (the audit chain). `abort` undoes what building
@@ -53,10 +48,6 @@ export function outboxKey(stream: StreamName, seq: number): string {
 export interface DeferredData<T> {
   build(envelopeSeq: number): { data: T; alongside?: WriteOp[] };
   abort?(): void;
-}
-
-export function seqFromOutboxKey(key: string): number {
-  return Number(key.slice(key.indexOf("!") + 1));
 }
 
 /** An outbox entry ready for the wire: its key, seq and the envelope's JSON as stored. */

@@ -1,5 +1,5 @@
-import type { Box } from "../core/geometry.js";
-import { clampBox } from "../core/geometry.js";
+import type { Box } from "./geometry.js";
+import { clampBox } from "./geometry.js";
 
 /**
  * Where ffmpeg's letterbox (see `letterboxFilter`) puts a source frame inside the model input.

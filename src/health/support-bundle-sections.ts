@@ -9,7 +9,6 @@ import { loadSecrets } from "../config/secrets.js";
 import { isVigilError } from "../core/errors.js";
 import { redactUrlCredentials } from "../core/logger.js";
 import { PACKAGE_ROOT, VERSION } from "../core/version.js";
-import { daemonCall } from "./admin-client.js";
 
 const run = promisify(execFile);
 
@@ -43,8 +42,12 @@ export function scrubbedConfig(config: Readonly<VigilConfig>, secretValues: read
   return `${text}\n`;
 }
 
-/** Everything a support engineer asks for first; each section is independent and never throws. */
-export async function diagnoseSections(config: Readonly<VigilConfig>, secretValues: readonly string[]): Promise<BundleFile[]> {
+/**
+ * Everything a support engineer asks for first; each section is independent and never throws.
+ * `health` reads the daemon's health document: over the admin socket from the CLI, in process
+ * from the daemon's own `POST /v1/diagnose`.
+ */
+export async function diagnoseSections(config: Readonly<VigilConfig>, secretValues: readonly string[], health: () => Promise<unknown>): Promise<BundleFile[]> {
   const section = async (name: string, make: () => Promise<string>): Promise<BundleFile> => {
     try {
       return { name, content: await make() };
@@ -64,7 +67,7 @@ export async function diagnoseSections(config: Readonly<VigilConfig>, secretValu
     }),
     section("health.json", async () => {
       try {
-        return json(await daemonCall(config, "health.get", {}));
+        return json(await health());
       } catch (err) {
         return json(failure(err));
       }
