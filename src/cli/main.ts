@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { VERSION } from "../core/version.js";
 import { auditPubkey, auditVerify } from "./audit.js";
+import { storeCheck } from "./store.js";
 import { configCheck } from "./config-check.js";
 import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
@@ -94,6 +95,15 @@ models
   .option("--models-dir <dir>", "models directory (default: the one shipped with Vigil)")
   .option("--json", "print the result as JSON")
   .action(modelsImport);
+
+const store = program.command("store").description("the incident store's indexes and KPI rollups");
+store
+  .command("check")
+  .description("check that the incident indexes, their counts and the KPI day rollups agree with the incidents; exit 1 if not (stop the daemon first)")
+  .option("-c, --config <file>", CONFIG_HELP)
+  .option("--repair", "rebuild the indexes, counts and rollups from the incidents when they disagree")
+  .option("--json", "print the result as JSON")
+  .action(storeCheck);
 
 const audit = program.command("audit").description("the tamper-evident audit chain");
 audit
