@@ -37,7 +37,7 @@ export class EnvelopeValidator {
     let base: ValidateFunction | undefined;
     for (const file of (await readdir(dir)).filter((f) => f.endsWith(".json")).sort()) {
       const schema = JSON.parse(await readFile(join(dir, file), "utf8")) as Record<string, unknown>;
-      const required = schema.required as unknown;
+      const required = schema.required;
       // Only envelope schemas (those requiring id, stream and seq); status, commands and results are other documents.
       if (!Array.isArray(required) || !["id", "stream", "seq"].every((k) => required.includes(k))) continue;
       const validate = ajv.compile(schema);

@@ -7,11 +7,12 @@ import { CentralConsumer } from "../../src/central/consumer.js";
 const [brokers = "", dataDir = "", clientId = "", gapWaitMs = "60000", group = "-", ...partitions] = process.argv.slice(2);
 const consumer = new CentralConsumer(
   { brokers: brokers.split(","), dataDir, clientId, gapWaitMs: Number(gapWaitMs), ...(partitions.length > 0 ? { partitions } : {}), ...(group === "-" ? {} : { group }) },
-  async ({ envelope, put }) => {
+  async (delivery) => {
+    const { envelope } = delivery;
     const key = `${envelope.site}/${envelope.gateway}/${envelope.stream}/${envelope.seq.toString().padStart(10, "0")}`;
     const seen = await consumer.appStore.get(`count!${envelope.id}`);
-    put(`count!${envelope.id}`, typeof seen === "number" ? seen + 1 : 1);
-    put(`msg!${key}`, envelope);
+    delivery.put(`count!${envelope.id}`, typeof seen === "number" ? seen + 1 : 1);
+    delivery.put(`msg!${key}`, envelope);
   },
 );
 consumer.on((event) => process.stdout.write(`${JSON.stringify(event)}\n`));

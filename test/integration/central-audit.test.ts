@@ -101,7 +101,7 @@ void describe("audit verification with only the public key", () => {
     const forgedKey = await verify(s);
     assert.deepEqual(forgedKey.problems.map((p) => p.kind), ["bad_signature"]);
     assert.equal(forgedKey.pending, 10, "entries after the last good checkpoint are not vouched for");
-    s[last] = { ...(s[last] as Envelope), data: { ...data, jws: await signCheckpoint(PEM, { site: "hq", gateway: "gw-02", ...data }) } };
+    s[last] = { ...(s[last]), data: { ...data, jws: await signCheckpoint(PEM, { site: "hq", gateway: "gw-02", ...data }) } };
     assert.deepEqual((await verify(s)).problems.map((p) => p.kind), ["wrong_gateway"]);
   });
 
