@@ -75,7 +75,7 @@ export async function signCommand(privatePem: string, command: CommandToSign): P
   const iat = Math.floor((command.now ?? new Date()).getTime() / 1000);
   const id = command.id ?? randomUUID();
   const payload = { id, name: command.name, aud: command.audience, iat, exp: iat + ttl, args: command.args ?? {} };
-  const token = await new CompactSign(Buffer.from(JSON.stringify(payload), "utf8")).setProtectedHeader({ alg: "EdDSA", kid: publicJwkOf(privatePem).kid as string }).sign(key);
+  const token = await new CompactSign(Buffer.from(JSON.stringify(payload), "utf8")).setProtectedHeader({ alg: "EdDSA", kid: publicJwkOf(privatePem).kid }).sign(key);
   return { id, name: command.name, audience: command.audience, exp: payload.exp, token };
 }
 

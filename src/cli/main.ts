@@ -8,6 +8,7 @@ import { modelsFetch, modelsVerify } from "./models.js";
 import { modelsImport } from "./models-import.js";
 import { registerBackupCommands } from "./backup.js";
 import { registerCameraCommands } from "./camera.js";
+import { registerCentralCommands } from "./central.js";
 import { registerCertCommands } from "./cert.js";
 import { registerDiagnoseCommand } from "./diagnose.js";
 import { registerEvidenceCommands } from "./evidence.js";
@@ -111,6 +112,7 @@ audit
 registerUserCommands(program);
 registerKeyCommands(program);
 registerCameraCommands(program);
+registerCentralCommands(program);
 registerCertCommands(program);
 registerHealthCommand(program);
 registerDiagnoseCommand(program);

@@ -82,7 +82,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     await Promise.all(ports.map((_, i) => waitReady(i)));
   } catch (err) {
     for (const s of services) s?.child.kill("SIGKILL");
-    await Promise.all(services.map((s) => s?.exited));
+    await Promise.all(services.flatMap((s) => (s ? [s.exited] : [])));
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
