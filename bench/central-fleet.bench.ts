@@ -57,5 +57,5 @@ console.log(`failover after kill -9 of the busiest node (${report.failoverMs.len
 console.log(`consumer CPU: ${report.consumerCpuMsPer1000 === undefined ? "n/a" : `${fmt(report.consumerCpuMsPer1000, 0)} ms per 1,000 msgs (${fmt(report.consumerCpuMsPer1000 / 10, 1)}% of a core per 1,000 msg/s)`}`);
 const audits = Object.values(report.audit);
 console.log(
-  `checks: acked ${report.acked}, missing ${report.missing.length}, delivered twice ${report.deliveredTwice}, gaps ${report.gaps.length}, audits verified ${audits.filter((a) => a.ok && a.verifiedThrough >= a.quiescedHead).length}/${audits.length}`,
+  `checks: acked ${report.acked}, missing ${report.missing.length}, delivered twice ${report.deliveredTwice}, gaps ${report.gaps.length} (late deliveries ${report.late}), audits verified ${audits.filter((a) => a.ok && a.verifiedThrough >= a.quiescedHead).length}/${audits.length}`,
 );

@@ -27,6 +27,8 @@ export interface FleetOptions {
   readonly warmMs: number;
   readonly nodeDownMs: number;
   readonly cutMs: number;
+  /** The consumer's gap wait; it must exceed the broker's redelivery delay (NATS mqtt ack_wait, 30 s by default). */
+  readonly gapWaitMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -35,6 +37,8 @@ export interface FleetReport {
   readonly missing: string[];
   readonly deliveredTwice: number;
   readonly gaps: unknown[];
+  /** Messages delivered after their hole had been reported as a gap (redelivered late). */
+  readonly late: number;
   readonly audit: Record<string, AuditVerification & { quiescedHead: number }>;
   /** Per gateway on the killed node: ms from the kill to its first delivery at central after it. */
   readonly failoverMs: number[];
@@ -43,6 +47,12 @@ export interface FleetReport {
   readonly consumerCpuMsPer1000: number | undefined;
   readonly durationMs: number;
 }
+
+/** Children still running, killed if the test process exits first (one exit hook for all). */
+const running = new Set<ChildProcessByStdio<null, Readable, Readable>>();
+process.once("exit", () => {
+  for (const c of running) c.kill("SIGKILL");
+});
 
 type Child = { child: ChildProcessByStdio<null, Readable, Readable>; lines: Array<Record<string, unknown> & { at: number }>; exited: Promise<void> };
 
@@ -65,7 +75,8 @@ function start(script: string, args: string[]): Child {
   });
   child.stderr.resume();
   const exited = new Promise<void>((r) => child.once("close", () => r()));
-  process.once("exit", () => child.kill("SIGKILL"));
+  running.add(child);
+  void exited.then(() => running.delete(child));
   return { child, lines, exited };
 }
 
@@ -94,7 +105,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
     const urls = cluster.mqttUrls;
     for (const node of cluster.nodes) proxies.push(await startTcpProxy(node.mqttPort));
     const consumerScript = join(import.meta.dirname, "central-consumer-child.js");
-    const consumerArgs = [[...urls].reverse().join(","), join(root, "central"), "vigil-central-fleet", "30000", "-"];
+    const consumerArgs = [[...urls].reverse().join(","), join(root, "central"), "vigil-central-fleet", String(opts.gapWaitMs ?? 90_000), "-"];
     const startConsumer = async (): Promise<Child> => {
       const c = start(consumerScript, consumerArgs);
       consumers.push(c);
@@ -220,6 +231,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
       missing,
       deliveredTwice: [...counts.values()].filter((n) => n > 1).length,
       gaps: consumers.flatMap((c) => c.lines.filter((l) => l.kind === "gap")),
+      late: consumers.flatMap((c) => c.lines.filter((l) => l.kind === "late")).length,
       audit,
       failoverMs,
       deliveredTotal: stored.size,
