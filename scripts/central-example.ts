@@ -3,7 +3,7 @@
 // Usage: node dist/scripts/central-example.js <broker-url> <data-dir> <dir of <site>_<gateway>.jwk>
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { AuditStreamVerifier, CentralConsumer, type Envelope } from "vigil/central";
+import { AuditStreamVerifier, CentralConsumer, type Envelope, type JWK } from "vigil/central";
 
 const [broker = "mqtt://127.0.0.1:1883", dataDir = "./central-data", keysDir = "./gateway-keys"] = process.argv.slice(2);
 const verifiers = new Map<string, AuditStreamVerifier>();
@@ -13,7 +13,7 @@ async function verifierFor(e: Envelope): Promise<AuditStreamVerifier> {
   const name = `${e.site}/${e.gateway}`;
   let verifier = verifiers.get(name);
   if (!verifier) {
-    const jwk = JSON.parse(await readFile(join(keysDir, `${e.site}_${e.gateway}.jwk`), "utf8"));
+    const jwk = JSON.parse(await readFile(join(keysDir, `${e.site}_${e.gateway}.jwk`), "utf8")) as JWK;
     verifier = new AuditStreamVerifier(jwk, { site: e.site, gateway: e.gateway });
     verifiers.set(name, verifier);
   }

@@ -11,5 +11,6 @@ export { consumerFilters, parseStreamTopic } from "./topics.js";
 export { publicGenesis, publicLink } from "../audit/public-chain.js";
 export { verifyCheckpoint } from "../audit/checkpoint.js";
 export type { Envelope, StreamName } from "../contract/envelope.js";
+export type { JWK } from "jose";
 export type { AuditEntry } from "../contract/audit.js";
 export type { CommandResult } from "../contract/command.js";
