@@ -59,3 +59,4 @@ const audits = Object.values(report.audit);
 console.log(
   `checks: acked ${report.acked}, missing ${report.missing.length}, delivered twice ${report.deliveredTwice}, gaps ${report.gaps.length} (late deliveries ${report.late}), audits verified ${audits.filter((a) => a.ok && a.verifiedThrough >= a.quiescedHead).length}/${audits.length}`,
 );
+if (report.gaps.length > 0) console.log(`gaps (first 10): ${JSON.stringify(report.gaps.slice(0, 10))}`);

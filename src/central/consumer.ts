@@ -150,11 +150,21 @@ export class CentralConsumer {
             return;
           }
           this.brokerIndex = this.options.brokers.indexOf(dialled.url);
-          this.client = dialled.client;
           const group = dialled.protocolVersion === 5 ? this.options.group : undefined;
           const filters = consumerFilters({ prefix: this.prefix, partitions: this.options.partitions ?? ["+/+"], streams: this.options.streams ?? STREAMS, group });
+          try {
+            await dialled.client.subscribeAsync(filters, { qos: 1 });
+          } catch (err) {
+            // Lost before the subscription held: this loop dials again (not onClose, so never two dialers).
+            dialled.client.end(true);
+            throw err;
+          }
+          if (!dialled.client.connected) {
+            dialled.client.end(true);
+            throw new Error("connection lost while subscribing");
+          }
+          this.client = dialled.client;
           dialled.client.once("close", () => this.onClose(dialled.client, dialled.url));
-          await dialled.client.subscribeAsync(filters, { qos: 1 });
           this.emit({ kind: "connected", url: dialled.url, protocolVersion: dialled.protocolVersion, sessionPresent: dialled.sessionPresent, filters });
           return;
         } catch {
