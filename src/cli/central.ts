@@ -3,7 +3,7 @@ import { mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { JWK } from "jose";
-import { verifyAuditStream } from "../central/audit-verifier.js";
+import { type AuditAnchor, verifyAuditStream } from "../central/audit-verifier.js";
 import { generateCentralKeyPair, sendCommand, signCommand } from "../central/commands.js";
 import { CentralConsumer } from "../central/consumer.js";
 import { isEnvelope, type Envelope } from "../contract/envelope.js";
@@ -106,16 +106,31 @@ async function* envelopesFrom(text: string): AsyncGenerator<Envelope> {
   }
 }
 
-async function verify(opts: Common & { pubkey: string; gateway: string; file?: string }): Promise<void> {
+function parseAnchor(text: string | undefined): AuditAnchor | undefined {
+  if (text === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new VigilError(ErrorCodes.VALIDATION, "--anchor must be JSON {seq, chain, mac}", { cause: err });
+  }
+  const a = v as Partial<AuditAnchor>;
+  const hex = (x: unknown) => typeof x === "string" && /^[0-9a-f]{64}$/.test(x);
+  if (!Number.isSafeInteger(a.seq) || (a.seq ?? -1) < 0 || !hex(a.chain) || !hex(a.mac)) throw new VigilError(ErrorCodes.VALIDATION, "--anchor must be {seq, chain, mac} of a verified checkpoint");
+  return a as AuditAnchor;
+}
+
+async function verify(opts: Common & { pubkey: string; gateway: string; file?: string; anchor?: string }): Promise<void> {
   const json = opts.json === true;
   try {
     const jwk = JSON.parse(await readFile(opts.pubkey, "utf8")) as JWK;
     const [site = "", gateway = ""] = opts.gateway.split("/");
     const text = opts.file === undefined || opts.file === "-" ? await readStdin() : await readFile(opts.file, "utf8");
+    const anchor = parseAnchor(opts.anchor);
     const all: Envelope[] = [];
     for await (const e of envelopesFrom(text)) if (e.stream === "audit" && e.site === site && e.gateway === gateway) all.push(e);
     all.sort((a, b) => a.seq - b.seq);
-    const result = await verifyAuditStream(all, jwk, { site, gateway });
+    const result = await verifyAuditStream(all, jwk, { site, gateway }, anchor);
     emit(json, result, () =>
       result.ok
         ? `ok: ${result.entries} entries, proven through seq ${result.verifiedThrough} by ${result.checkpoints} checkpoints${result.pending ? `, ${result.pending} after the last checkpoint not yet proven` : ""}`
@@ -197,6 +212,7 @@ export function registerCentralCommands(program: Command): void {
     .requiredOption("--pubkey <file>", "the gateway's public checkpoint JWK")
     .requiredOption("--gateway <site/gateway>", "whose audit stream")
     .option("--file <jsonl>", "envelopes, one JSON per line (tail --json output); - or absent: stdin")
+    .option("--anchor <json>", "verify a stored range: start from {seq, chain, mac} of a checkpoint verified earlier (entries after it only)")
     .option("--json", "print the result as JSON")
     .action(verify);
 }

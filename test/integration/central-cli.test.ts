@@ -101,7 +101,9 @@ void describe("vigil central", () => {
     // A gateway that starts after central listens: its whole audit stream, from entry 1, is captured.
     const gw2 = await startFleetGateway({ dataDir: join(root, "gw2"), site: "hq", gateway: "gw-02", brokers: [broker.url], checkpointIntervalS: 3600 });
     t.after(() => gw2.stop());
-    for (let i = 0; i < 20; i++) await gw2.sync.audit.record({ actor: "op", action: "incident.decision", target: `incident:${i}`, result: "ok" });
+    for (let i = 0; i < 10; i++) await gw2.sync.audit.record({ actor: "op", action: "incident.decision", target: `incident:${i}`, result: "ok" });
+    const first = await gw2.sync.checkpoints.publishNow({ force: true });
+    for (let i = 10; i < 20; i++) await gw2.sync.audit.record({ actor: "op", action: "incident.decision", target: `incident:${i}`, result: "ok" });
     head = gw2.sync.audit.head.seq;
     await gw2.sync.checkpoints.publishNow({ force: true });
     const tail = await tailing;
@@ -115,6 +117,29 @@ void describe("vigil central", () => {
     const v = JSON.parse(verified.stdout) as { ok: boolean; verifiedThrough: number; pending: number };
     assert.equal(v.ok, true);
     assert.equal(v.verifiedThrough, head);
+
+    // A stored range: only what came after the first checkpoint, anchored on that checkpoint.
+    assert.ok(first?.chain);
+    const range = tail.stdout
+      .split("\n")
+      .filter((l) => {
+        const e = l === "" ? undefined : (JSON.parse(l) as { envelope: { type: string; data: { seq: number } } }).envelope;
+        return e !== undefined && (e.type !== "audit.entry" || e.data.seq > first.seq);
+      })
+      .join("\n");
+    const rangeFile = join(root, "range.jsonl");
+    await writeFile(rangeFile, range);
+    const anchor = JSON.stringify({ seq: first.seq, chain: first.chain, mac: first.mac });
+    const ranged = await vigil(["central", "verify", "--pubkey", jwkFile, "--gateway", "hq/gw-02", "--file", rangeFile, "--anchor", anchor, "--json"]);
+    assert.equal(ranged.code, 0, ranged.stdout);
+    assert.deepEqual((({ ok, entries, verifiedThrough }) => ({ ok, entries, verifiedThrough }))(JSON.parse(ranged.stdout) as { ok: boolean; entries: number; verifiedThrough: number }), {
+      ok: true,
+      entries: head - first.seq,
+      verifiedThrough: head,
+    });
+    // Without the anchor the same range is missing its start.
+    const unanchored = await vigil(["central", "verify", "--pubkey", jwkFile, "--gateway", "hq/gw-02", "--file", rangeFile]);
+    assert.equal(unanchored.code, 1);
 
     // One changed word in one entry, and the same file no longer verifies.
     const tampered = (await readFile(capture, "utf8")).replace('"target":"incident:7"', '"target":"incident:8"');
