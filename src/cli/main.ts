@@ -9,6 +9,7 @@ import { modelsFetch, modelsVerify } from "./models.js";
 import { modelsImport } from "./models-import.js";
 import { registerBackupCommands } from "./backup.js";
 import { registerCameraCommands } from "./camera.js";
+import { registerCentralCommands } from "./central.js";
 import { registerCertCommands } from "./cert.js";
 import { registerDiagnoseCommand } from "./diagnose.js";
 import { registerEvidenceCommands } from "./evidence.js";
@@ -123,6 +124,7 @@ audit
 registerUserCommands(program);
 registerKeyCommands(program);
 registerCameraCommands(program);
+registerCentralCommands(program);
 registerCertCommands(program);
 registerHealthCommand(program);
 registerDiagnoseCommand(program);

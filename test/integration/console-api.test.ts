@@ -110,12 +110,11 @@ void describe("console API on a real daemon", () => {
     const supervisor = await box.token(box.users.supervisor);
     // Earlier tests' incidents may still be updated (ended by their group window) while this one
     // runs: each read takes only the events of this test's incident.
-    let incidentId: string | undefined;
-    const ofThis = (e: SseEvent) => incidentId !== undefined && (JSON.parse(e.data) as { id?: string }).id === incidentId;
-    const first = readEvents(box.url, viewer, 1, undefined, (e) => e.event === "incident.created" && ofThis(e));
+    // Its event can arrive before raiseTamper's answer, so the first read knows it by its camera.
+    const first = readEvents(box.url, viewer, 1, undefined, (e) => e.event === "incident.created" && (JSON.parse(e.data) as Incident).camera_id === "dock");
     await new Promise((r) => setTimeout(r, 300));
     const incident = await box.raiseTamper("dock");
-    incidentId = incident.id;
+    const ofThis = (e: SseEvent) => (JSON.parse(e.data) as { id?: string }).id === incident.id;
     const [created] = await first;
     assert.equal(created?.event, "incident.created");
     assert.equal((JSON.parse(created?.data ?? "{}") as Incident).id, incident.id);
