@@ -1,3 +1,4 @@
+import { KeyedSerialQueue } from "../core/serial-queue.js";
 import { timingSafeEqual } from "node:crypto";
 import type { Component } from "../core/lifecycle.js";
 import type { Database } from "../store/database.js";
@@ -102,7 +103,7 @@ export class SessionStore implements Component {
   }
 
   /** Rotations in progress per session: two uses of one token must not both read the old state. */
-  private readonly rotating = new Map<string, Promise<unknown>>();
+  private readonly rotations = new KeyedSerialQueue<string>();
 
   /**
    * Rotates a session's refresh token. Serialised per session: of two concurrent uses of one
@@ -110,14 +111,7 @@ export class SessionStore implements Component {
    * both rotating, nor the second reading as a mere mismatch.
    */
   rotate(sessionId: string, presentedDigest: string, now: number): Promise<RotateOutcome> {
-    const run = (): Promise<RotateOutcome> => this.rotateNow(sessionId, presentedDigest, now);
-    const next = (this.rotating.get(sessionId) ?? Promise.resolve()).then(run, run);
-    const tail = next.catch(() => undefined);
-    this.rotating.set(sessionId, tail);
-    void tail.then(() => {
-      if (this.rotating.get(sessionId) === tail) this.rotating.delete(sessionId);
-    });
-    return next;
+    return this.rotations.run(sessionId, () => this.rotateNow(sessionId, presentedDigest, now));
   }
 
   private async rotateNow(sessionId: string, presentedDigest: string, now: number): Promise<RotateOutcome> {

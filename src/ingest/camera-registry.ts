@@ -1,3 +1,4 @@
+import { SerialQueue } from "../core/serial-queue.js";
 import { Value } from "@sinclair/typebox/value";
 import { assertCameraSource, type CameraSourcePolicy } from "../config/camera-source-rules.js";
 import type { CameraConfig, ZoneRuleConfig } from "../config/schema.js";
@@ -67,7 +68,7 @@ function oneCredentialSource(input: { credentials?: string | undefined; credenti
 export class CameraRegistry implements Component {
   readonly name = "camera-registry";
   private readonly stored = new Map<string, StoredCamera>();
-  private serial: Promise<unknown> = Promise.resolve();
+  private readonly writes = new SerialQueue();
 
   constructor(private readonly deps: CameraRegistryDeps) {}
 
@@ -84,7 +85,7 @@ export class CameraRegistry implements Component {
   }
 
   async stop(): Promise<void> {
-    await this.serial.catch(() => undefined);
+    await this.writes.idle();
   }
 
   /** Every camera, config ones first. */
@@ -257,8 +258,6 @@ export class CameraRegistry implements Component {
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.serial.then(work, work);
-    this.serial = next.catch(() => undefined);
-    return next;
+    return this.writes.run(work);
   }
 }

@@ -1,3 +1,4 @@
+import { SerialQueue } from "../core/serial-queue.js";
 import { randomBytes } from "node:crypto";
 import { Value } from "@sinclair/typebox/value";
 import type { AuditRecorder } from "../contract/audit.js";
@@ -62,7 +63,7 @@ export function newPersonId(): string {
  */
 export class WatchlistService {
   private readonly now: () => number;
-  private serial: Promise<unknown> = Promise.resolve();
+  private readonly enrolments = new SerialQueue();
 
   constructor(private readonly deps: WatchlistServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -82,9 +83,7 @@ export class WatchlistService {
     if (input.photos.length > this.deps.maxPhotos) throw new VigilError(ErrorCodes.VALIDATION, `/photos: at most ${this.deps.maxPhotos} photos per enrolment`, { details: { field: "/photos" } });
     this.deps.store.ensureAvailable();
     if (!this.deps.ready()) throw new VigilError(ErrorCodes.WATCHLIST_UNAVAILABLE, "the face models are not loaded yet");
-    const run = this.serial.then(() => this.enrollNow(input, by));
-    this.serial = run.catch(() => undefined);
-    return run;
+    return this.enrolments.run(() => this.enrollNow(input, by));
   }
 
   /**

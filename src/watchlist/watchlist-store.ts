@@ -1,3 +1,4 @@
+import { SerialQueue } from "../core/serial-queue.js";
 import { Value } from "@sinclair/typebox/value";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
@@ -40,7 +41,7 @@ export class WatchlistStore implements Component {
   private readonly entries = new Map<string, Entry>();
   private ring: WatchlistKeyring | undefined;
   private unavailable: { code: string; reason: string } | undefined = { code: ErrorCodes.WATCHLIST_UNAVAILABLE, reason: "the watchlist is not started" };
-  private serial: Promise<unknown> = Promise.resolve();
+  private readonly writes = new SerialQueue();
 
   constructor(
     private readonly database: Database,
@@ -72,7 +73,7 @@ export class WatchlistStore implements Component {
   }
 
   async stop(): Promise<void> {
-    await this.serial;
+    await this.writes.idle();
     this.entries.clear();
     this.ring = undefined;
     this.unavailable = { code: ErrorCodes.WATCHLIST_UNAVAILABLE, reason: "the watchlist is stopped" };
@@ -194,9 +195,7 @@ export class WatchlistStore implements Component {
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.serial.then(work);
-    this.serial = run.catch(() => undefined);
-    return run;
+    return this.writes.run(work);
   }
 
   private level(): Sublevel {

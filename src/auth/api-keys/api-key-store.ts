@@ -1,3 +1,4 @@
+import { SerialQueue } from "../../core/serial-queue.js";
 import { Value } from "@sinclair/typebox/value";
 import { ErrorCodes, VigilError } from "../../core/errors.js";
 import type { Component } from "../../core/lifecycle.js";
@@ -53,7 +54,7 @@ const copy = (record: ApiKeyRecord): ApiKeyRecord => structuredClone(record);
 export class ApiKeyStore implements Component, ApiKeyIndex {
   readonly name = "api-key-store";
   private readonly entries = new Map<string, Entry>();
-  private serial: Promise<unknown> = Promise.resolve();
+  private readonly writes = new SerialQueue();
   private timer: NodeJS.Timeout | undefined;
   private readonly usageFlushMs: number;
 
@@ -179,9 +180,7 @@ export class ApiKeyStore implements Component, ApiKeyIndex {
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.serial.then(work);
-    this.serial = run.catch(() => undefined);
-    return run;
+    return this.writes.run(work);
   }
 
   private level(): Sublevel {
