@@ -6,6 +6,7 @@ import { resolveZoneRules } from "./analytics/rules/zone-rule-config.js";
 import { composeWatchlist } from "./compose/watchlist.js";
 import { registerWatchlistCommands } from "./watchlist/watchlist-commands.js";
 import { addKpiWeeklyStore, composeIncidents } from "./compose/incidents.js";
+import { addStoreSpace } from "./compose/store-space.js";
 import { composeClips } from "./compose/clips.js";
 import { cameraEventFromAlert } from "./analytics/camera-event.js";
 import type { CameraChanges } from "./ingest/camera-changes.js";
@@ -107,6 +108,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log.child({ component: "outbox" }),
     ),
   );
+  const space = addStoreSpace(lifecycle, config, { database, commits, outbox, log });
   const weekly = addKpiWeeklyStore(lifecycle, database, commits, log);
   const mem = config.health.memory;
   const memory = lifecycle.add(
@@ -249,6 +251,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     );
   }
   const { incidents, snapshots } = composeIncidents(lifecycle, config, { database, commits, outbox, bus, audit: sync.audit, weekly, log });
+  incidents.spaceGuard = space;
   const feed = lifecycle.add(new IncidentFeed(bus));
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
   const clips = composeClips(lifecycle, config, { bus, incidents, audit: sync.audit, cameras: () => vision.cameras.cameras, relaunch: (which, reason) => vision.cameras.relaunch(which, reason), log });
@@ -276,8 +279,9 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   metrics.current = registry;
   lifecycle.add({ name: "metrics", start: async () => {}, stop: async () => registry.stop() });
 
-  readiness.add("store", () => (database.isOpen ? undefined : "store is not open"));
+  readiness.add("store", () => (database.isOpen ? space.problem() : "store is not open"));
   readiness.add("incidents", () => incidents.index.notReady());
+  readiness.add("kpis", () => weekly.notReady());
   readiness.add("model", () => (vision.detector.loaded ? undefined : `model ${model.id} is not loaded`));
   readiness.add("cameras", () => {
     const waiting = vision.cameras.notYetStarted();
@@ -287,6 +291,8 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   // A restart mends a hung store or inference loop, not a camera or broker that is down: only the
   // daemon's own loops feed the watchdog.
   watchdog.register("store", () => commits.settledBatches, { busy: () => commits.busy });
+  // A store failed by a full volume does not ping until it writes again (StoreSpace reopens it).
+  watchdog.register("store-space", () => space.recoveries, { busy: () => space.cannotWrite });
   watchdog.register("inference", () => vision.scheduler.completed, { busy: () => vision.scheduler.working });
   lifecycle.add(
     new ReadyReporter({

@@ -7,7 +7,7 @@ import type { Outbox } from "../store/outbox.js";
 import { anonymiseSource } from "./anonymise.js";
 import { canonicalJson } from "./canonical.js";
 import { auditKey, seqFromAuditKey } from "../store/keys.js";
-import { type AuditEntryBody, auditMac, genesisMac, isAuditEntry, verifyEntries, type VerifyResult } from "./chain.js";
+import { type AuditEntryBody, auditMac, genesisMac, isAuditEntry, verifiedTag, type VerifiedPoint, verifyEntries, type VerifyResult } from "./chain.js";
 
 export interface AuditHead {
   readonly seq: number;
@@ -43,12 +43,52 @@ export async function readAuditHead(audit: Sublevel, genesis: string): Promise<A
   return { seq: 0, mac: genesis, intact: true };
 }
 
-/** Verifies the whole `audit` sublevel; shared by the daemon and `vigil audit verify`. */
-export function verifyAuditStore(audit: Sublevel, key: Buffer, genesis: string, onProgress?: (checked: number) => void): Promise<VerifyResult> {
-  async function* stored() {
-    for await (const [k, value] of audit.iterator()) yield { key: k, value };
+/** In `meta`: the last entry a verify walked up to, tagged with the audit key (`verifiedTag`). */
+export const VERIFIED_KEY = "audit!verified";
+
+export interface VerifyOptions {
+  /** Where the last verified point is kept; a successful walk moves it to its last entry. */
+  readonly meta?: Sublevel;
+  /** Start after the last verified point instead of at seq 1 (a full walk when there is none). */
+  readonly fromCheckpoint?: boolean;
+}
+
+/** The last verified point, if it is there, carries a valid tag and its entry is still the one verified. */
+async function verifiedPoint(audit: Sublevel, meta: Sublevel, key: Buffer): Promise<VerifiedPoint | "changed" | undefined> {
+  const stored = (await meta.get(VERIFIED_KEY)) as { seq?: unknown; mac?: unknown; tag?: unknown } | undefined;
+  if (!stored || typeof stored.seq !== "number" || typeof stored.mac !== "string" || typeof stored.tag !== "string") return undefined;
+  const point = { seq: stored.seq, mac: stored.mac };
+  // A forged or moved point (no audit key) is ignored: the walk starts at seq 1.
+  if (stored.tag !== verifiedTag(key, point)) return undefined;
+  const entry = await audit.get(auditKey(point.seq));
+  if (!isAuditEntry(entry) || entry.mac !== point.mac || auditMac(key, entry.prev_mac, entry) !== entry.mac) return "changed";
+  return point;
+}
+
+/**
+ * Verifies the `audit` sublevel, from seq 1 or (`fromCheckpoint`) after the last verified point;
+ * shared by the daemon and `vigil audit verify`. A walk from the checkpoint re-checks the
+ * checkpoint's own entry and everything after it, not the entries before it.
+ */
+export async function verifyAuditStore(audit: Sublevel, key: Buffer, genesis: string, onProgress?: (checked: number) => void, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const point = opts.fromCheckpoint && opts.meta ? await verifiedPoint(audit, opts.meta, key) : undefined;
+  if (point === "changed") {
+    const p = (await opts.meta?.get(VERIFIED_KEY)) as { seq: number };
+    return { ok: false, checked: 0, lastSeq: p.seq - 1, fromSeq: p.seq, firstBad: { seq: p.seq, reason: "mac_mismatch" } };
   }
-  return verifyEntries(stored(), key, genesis, onProgress);
+  const from: VerifiedPoint | undefined = point;
+  async function* stored() {
+    for await (const [k, value] of audit.iterator(from ? { gt: auditKey(from.seq) } : {})) yield { key: k, value };
+  }
+  const result = await verifyEntries(stored(), key, genesis, onProgress, from);
+  if (result.ok && opts.meta && result.lastSeq > 0) {
+    const last = await audit.get(auditKey(result.lastSeq));
+    if (isAuditEntry(last)) {
+      const next = { seq: last.seq, mac: last.mac };
+      await opts.meta.put(VERIFIED_KEY, { ...next, tag: verifiedTag(key, next), at: new Date().toISOString() });
+    }
+  }
+  return result;
 }
 
 function invalid(message: string): VigilError {
@@ -124,8 +164,9 @@ export class AuditLog implements Component, AuditRecorder {
     }
   }
 
-  verify(onProgress?: (checked: number) => void): Promise<VerifyResult> {
-    return verifyAuditStore(this.database.sublevels.audit, this.key, this.genesis, onProgress);
+  /** Walks the chain (from seq 1, or after the last verified point) and moves that point on success. */
+  verify(onProgress?: (checked: number) => void, opts: { fromCheckpoint?: boolean } = {}): Promise<VerifyResult> {
+    return verifyAuditStore(this.database.sublevels.audit, this.key, this.genesis, onProgress, { meta: this.database.sublevels.meta, fromCheckpoint: opts.fromCheckpoint === true });
   }
 
   /** Entries after `afterSeq`, in seq order, filters applied while walking; at most 1000. */

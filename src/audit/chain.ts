@@ -18,11 +18,24 @@ export type BreakReason = "mac_mismatch" | "prev_mismatch" | "gap" | "out_of_ord
 
 export interface VerifyResult {
   ok: boolean;
-  /** Entries that verified, from seq 1. */
+  /** Entries that verified in this walk: from seq 1, or after `fromSeq`. */
   checked: number;
   /** Seq of the last entry that verified (0: none). */
   lastSeq: number;
+  /** Set when the walk started after the last verified checkpoint (`--from-checkpoint`) at this seq. */
+  fromSeq?: number;
   firstBad?: { seq: number; reason: BreakReason };
+}
+
+/** An entry of the chain known to verify: a walk may start after it. */
+export interface VerifiedPoint {
+  readonly seq: number;
+  readonly mac: string;
+}
+
+/** The tag that makes a stored verified point unforgeable without the audit key. */
+export function verifiedTag(key: Buffer, p: VerifiedPoint): string {
+  return createHmac("sha256", key).update(`vigil-audit-verified|${p.seq}|${p.mac}`).digest("hex");
 }
 
 /** The HMAC key from the `audit_hmac_key` secret file's text; daemon and CLI must agree on it. */
@@ -88,12 +101,15 @@ export async function verifyEntries(
   key: Buffer,
   genesis: string,
   onProgress?: (checked: number) => void,
+  from?: VerifiedPoint,
 ): Promise<VerifyResult> {
   let checked = 0;
-  let prevMac = genesis;
-  const broken = (seq: number, reason: BreakReason): VerifyResult => ({ ok: false, checked, lastSeq: checked, firstBad: { seq, reason } });
+  const base = from?.seq ?? 0;
+  let prevMac = from?.mac ?? genesis;
+  const start = from ? { fromSeq: from.seq } : {};
+  const broken = (seq: number, reason: BreakReason): VerifyResult => ({ ok: false, checked, lastSeq: base + checked, ...start, firstBad: { seq, reason } });
   for await (const { key: storedKey, value } of entries) {
-    const expected = checked + 1;
+    const expected = base + checked + 1;
     const keySeq = seqFromAuditKey(storedKey);
     if (keySeq === undefined) return broken(expected, "malformed");
     if (keySeq > expected) return broken(expected, "gap");
@@ -110,9 +126,9 @@ export async function verifyEntries(
     }
     if (!macEquals(value.mac, mac)) return broken(expected, "mac_mismatch");
     prevMac = value.mac;
-    checked = expected;
+    checked += 1;
     if (onProgress && checked % 1000 === 0) onProgress(checked);
   }
   onProgress?.(checked);
-  return { ok: true, checked, lastSeq: checked };
+  return { ok: true, checked, lastSeq: base + checked, ...start };
 }

@@ -100,6 +100,7 @@ audit
   .command("verify")
   .description("walk the local audit chain; exit 0 if intact, 1 at the first break (stop the daemon first)")
   .option("-c, --config <file>", CONFIG_HELP)
+  .option("--from-checkpoint", "only the entries after the last verified one (and that one); a full walk when none is recorded")
   .option("--json", "print the result as JSON")
   .action(auditVerify);
 audit

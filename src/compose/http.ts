@@ -26,7 +26,7 @@ import { registerIncidentRoutes } from "../http/routes/incidents.js";
 import type { EvidenceExporter } from "../incidents/evidence/exporter.js";
 import { registerIngestRoutes } from "../http/routes/ingest.js";
 import { registerKpiWeeklyRoutes } from "../http/routes/kpi-weekly.js";
-import type { KpiWeeklyStore } from "../incidents/kpi-weekly-store.js";
+import type { KpiRollupStore } from "../incidents/kpi-rollup-store.js";
 import type { IncidentService } from "../incidents/incident-service.js";
 import { type MetricsRouteDeps, registerMetricsRoute } from "../http/routes/metrics.js";
 import { registerUserRoutes } from "../http/routes/users.js";
@@ -89,8 +89,8 @@ export interface OperatorHttpParts {
   readonly metrics?: MetricsRouteDeps | undefined;
   readonly push: PushIngest;
   readonly incidents: IncidentService;
-  /** Stored weekly KPIs (`GET /v1/metrics/weekly`). */
-  readonly weekly?: KpiWeeklyStore | undefined;
+  /** KPI day rollups (`GET /v1/metrics/summary`, `GET /v1/metrics/weekly`). */
+  readonly weekly?: KpiRollupStore | undefined;
   /** Signed evidence packs of incidents (`POST /v1/incidents/:id/export`). */
   readonly evidence?: EvidenceExporter | undefined;
   /** Each camera's config (without credentials), state and stats. */
@@ -147,7 +147,7 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
-      (app) => registerIncidentRoutes(app, { incidents: parts.incidents }),
+      (app) => registerIncidentRoutes(app, { incidents: parts.incidents, kpis: parts.weekly }),
       (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
       (app) => registerLiveTicketRoute(app, { tickets: auth.liveTickets, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }),
       (app) => (parts.registry ? registerCameraAdminRoutes(app, { registry: parts.registry, cameras: parts.cameras }) : undefined),

@@ -6,7 +6,7 @@ import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import { IncidentService } from "../incidents/incident-service.js";
 import { KpiWeeklyPublisher } from "../incidents/kpi-weekly-publisher.js";
-import { KpiWeeklyStore } from "../incidents/kpi-weekly-store.js";
+import { KpiRollupStore } from "../incidents/kpi-rollup-store.js";
 import { RetentionJob } from "../incidents/retention-job.js";
 import { SnapshotStore } from "../incidents/snapshot-store.js";
 import type { Database } from "../store/database.js";
@@ -16,22 +16,23 @@ import type { Outbox } from "../store/outbox.js";
 export interface IncidentParts {
   readonly incidents: IncidentService;
   readonly snapshots: SnapshotStore;
-  readonly weekly: KpiWeeklyStore;
+  readonly weekly: KpiRollupStore;
 }
 
 /**
- * The weekly KPI store, to be added right after the outbox: it must have read its aggregates
- * before anything (HTTP decisions, central's commands, rules) writes an incident.
+ * The KPI day rollups (the summary and the weekly figures), to be added right after the outbox:
+ * they must be read (or built, for an older store) before anything (HTTP decisions, central's
+ * commands, rules) writes an incident.
  */
-export function addKpiWeeklyStore(lifecycle: Lifecycle, database: Database, commits: GroupCommit, log: Logger): KpiWeeklyStore {
-  return lifecycle.add(new KpiWeeklyStore(database, commits, log.child({ component: "kpi-weekly" })));
+export function addKpiWeeklyStore(lifecycle: Lifecycle, database: Database, _commits: GroupCommit, log: Logger): KpiRollupStore {
+  return lifecycle.add(new KpiRollupStore(database, log.child({ component: "kpi-rollups" })));
 }
 
 /** Incidents with their weekly KPIs, snapshots, retention and the weekly publication. */
 export function composeIncidents(
   lifecycle: Lifecycle,
   config: Readonly<VigilConfig>,
-  deps: { database: Database; commits: GroupCommit; outbox: Outbox; bus: EventBus<VigilEvents>; audit: AuditRecorder; weekly: KpiWeeklyStore; log: Logger },
+  deps: { database: Database; commits: GroupCommit; outbox: Outbox; bus: EventBus<VigilEvents>; audit: AuditRecorder; weekly: KpiRollupStore; log: Logger },
 ): IncidentParts {
   const { database, commits, outbox, weekly, log } = deps;
   const policy = { minConfidence: config.incidents.min_confidence, watchlistThreshold: config.rules.watchlist_face.min_similarity, allowSelfApproval: config.incidents.allow_self_approval };
@@ -48,6 +49,7 @@ export function composeIncidents(
       commits,
       audit: deps.audit,
       index: incidents.index,
+      rollups: weekly,
       policy: { maxAgeDays: config.incidents.retention_days, maxBytes: config.incidents.retention_max_bytes },
       intervalMs: config.incidents.retention_interval_s * 1000,
       log: log.child({ component: "retention" }),

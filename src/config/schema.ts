@@ -252,6 +252,18 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    store: Type.Object(
+      {
+        reserve_mib: Type.Integer({
+          minimum: 1,
+          maximum: 1_048_576,
+          default: 64,
+          description: "free space kept on the data volume: below it new alerts and camera events are refused (507 VIGIL_E_STORE_FULL), below half of it new incidents too; the rest is for audit, logins and decisions",
+        }),
+        space_check_s: Type.Integer({ minimum: 1, maximum: 3600, default: 10, description: "how often the free space is read (and a store failed by a full volume reopened)" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     outbox: Type.Object(
       {
         max_bytes: Type.Integer({ minimum: 1_048_576, default: 268_435_456, description: "byte budget of the on-disk queue to central, shared by incidents and alerts" }),

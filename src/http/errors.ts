@@ -10,6 +10,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.FORBIDDEN]: 403,
   [ErrorCodes.CAMERA_UNKNOWN]: 404,
   [ErrorCodes.STORE_UNAVAILABLE]: 503,
+  [ErrorCodes.STORE_FULL]: 507,
   [ErrorCodes.SHUTTING_DOWN]: 503,
   [ErrorCodes.RATE_LIMITED]: 429,
   [ErrorCodes.CONFLICT]: 409,
@@ -49,6 +50,8 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
       // Only details meant for the caller travel: which field, and which rules it broke.
       const field = typeof err.details?.field === "string" ? { field: err.details.field } : {};
       const problems = Array.isArray(err.details?.problems) ? { problems: err.details.problems } : {};
+      // A refusal that will pass once something changes (free space) says when to try again.
+      if (typeof err.details?.retry_after_s === "number") void reply.header("retry-after", String(err.details.retry_after_s));
       return reply.status(status).send({ error: { code: err.code, message: err.message, ...field, ...problems } });
     }
     const fe = err as FastifyError;

@@ -14,11 +14,12 @@ import { IncidentIndex, type IncidentPage } from "./incident-index.js";
 import type { IndexFilter } from "./incident-index-keys.js";
 
 /**
- * Writes derived from an incident change that must land in the incident's own batch (the weekly
- * KPIs): built in commit order from the stored version and the new one, undone if the batch fails.
+ * Writes derived from an incident change that must land in the incident's own batch (the KPI day
+ * rollups): built in commit order from the stored version and the new one (undefined: deleted),
+ * undone if the batch fails.
  */
 export interface IncidentWriteHook {
-  prepare(previous: Incident | undefined, next: Incident): { ops: WriteOp[]; undo: () => void };
+  prepare(previous: Incident | undefined, next: Incident | undefined): { ops: WriteOp[]; undo: () => void };
 }
 
 export interface NewIncident {
@@ -69,6 +70,8 @@ export class IncidentService {
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Its indexes, written in each incident's batch; a Component the daemon starts (migration). */
   readonly index: IncidentIndex;
+  /** Refuses new incidents on a volume low on free space (StoreSpace; decisions always go through). */
+  spaceGuard: { admit(kind: "incident"): void } | undefined;
 
   constructor(
     private readonly database: Database,
@@ -88,6 +91,7 @@ export class IncidentService {
   }
 
   async create(input: NewIncident): Promise<Incident> {
+    this.spaceGuard?.admit("incident");
     const at = new Date(this.now()).toISOString();
     const confidence = input.confidence ?? input.objects.reduce((m, o) => Math.max(m, o.score), 0);
     const incident: Incident = {

@@ -68,13 +68,25 @@ export function top<K extends string>(counts: Map<string, number>, key: K, n = 5
     .map(([k, v]) => ({ [key]: k, incidents: v }) as Record<K, string> & { incidents: number });
 }
 
-/** The KPI summary of the incidents started within the range ending at `now`. Pure. */
-export function kpiSummary(incidents: readonly Incident[], range: KpiRange, now: number): KpiSummary {
+/**
+ * A range in whole UTC days, so that it is made of day rollups: `7d` is the last 7 days, today
+ * included (from midnight UTC 6 days ago); `all` everything up to the end of today.
+ */
+export function kpiWindow(range: KpiRange, now: number): { from: number | undefined; end: number } {
+  const today = Math.floor(now / DAY_MS) * DAY_MS;
   const days = KPI_RANGES[range];
-  const from = days === undefined ? undefined : now - days * DAY_MS;
+  return { from: days === undefined ? undefined : today - (days - 1) * DAY_MS, end: today + DAY_MS };
+}
+
+/**
+ * The KPI summary of the incidents started within the range ending today, by a full scan. Pure.
+ * The daemon answers from day rollups (kpi-rollup.ts); this is the reference they are tested against.
+ */
+export function kpiSummary(incidents: readonly Incident[], range: KpiRange, now: number): KpiSummary {
+  const { from, end } = kpiWindow(range, now);
   const inRange = incidents.filter((i) => {
     const t = Date.parse(i.started_at);
-    return t <= now && (from === undefined || t >= from);
+    return t < end && (from === undefined || t >= from);
   });
   const byStatus = new Map<string, number>();
   const reasons = new Map<string, number>();

@@ -5,6 +5,7 @@ import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { GroupCommit, WriteOp } from "../store/group-commit.js";
 import type { IncidentIndex } from "./incident-index.js";
+import type { IncidentWriteHook } from "./incident-service.js";
 import { type IncidentFootprint, type RetentionPolicy, retentionPlan } from "./retention.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
@@ -31,6 +32,8 @@ export class RetentionJob implements Component {
       now?: () => number;
       /** The incidents' indexes: a deletion takes the incident's entries and counts with it. */
       index: IncidentIndex;
+      /** The KPI day rollups: a deletion takes the incident out of its day, in the same batch. */
+      rollups?: IncidentWriteHook;
       /** Where the incidents' snapshots are: deleted with their incident, counted in its bytes. */
       snapshots?: SnapshotStore;
     },
@@ -80,7 +83,9 @@ export class RetentionJob implements Component {
           const incident = known.get(id);
           const indexed = incident ? this.deps.index.prepare(incident, undefined) : { ops: [], undo: () => {} };
           undos.push(indexed.undo);
-          return [{ type: "del", sublevel: sub, key: id }, ...indexed.ops];
+          const rolled = incident && this.deps.rollups ? this.deps.rollups.prepare(incident, undefined) : { ops: [], undo: () => {} };
+          undos.push(rolled.undo);
+          return [{ type: "del", sublevel: sub, key: id }, ...indexed.ops, ...rolled.ops];
         }),
       abort: () => {
         for (const undo of undos.reverse()) undo();

@@ -12,7 +12,7 @@ export type Sublevel = ReturnType<typeof makeSublevel>;
 function makeSublevel(db: Db, name: string) {
   return db.sublevel<string, unknown>(name, { valueEncoding: "json" });
 }
-export const SUBLEVEL_NAMES = ["meta", "incidents", "outbox", "audit", "commands", "users", "sessions", "revoked", "lockout", "keyring", "api_keys", "watchlist", "cameras", "kpi_weekly", "incident_idx"] as const;
+export const SUBLEVEL_NAMES = ["meta", "incidents", "outbox", "audit", "commands", "users", "sessions", "revoked", "lockout", "keyring", "api_keys", "watchlist", "cameras", "kpi_weekly", "incident_idx", "kpi_daily"] as const;
 export type Sublevels = Readonly<Record<(typeof SUBLEVEL_NAMES)[number], Sublevel>>;
 
 function isLocked(err: unknown): boolean {
@@ -72,6 +72,18 @@ export class Database implements Component {
     this.db = db;
     this.subs = Object.fromEntries(SUBLEVEL_NAMES.map((name) => [name, makeSublevel(db, name)])) as Record<(typeof SUBLEVEL_NAMES)[number], Sublevel>;
     this.log.info({ location: this.location }, "store open");
+  }
+
+  /**
+   * Closes and opens the store again in place: LevelDB keeps a write error (a full disk) until it
+   * is reopened. Sublevels are fetched per use everywhere, so users pick up the new handle.
+   */
+  async reopen(): Promise<void> {
+    const db = this.db;
+    this.db = undefined;
+    this.subs = undefined;
+    if (db && db.status !== "closed") await db.close().catch((err: unknown) => this.log.warn({ err }, "closing the failed store"));
+    await this.start();
   }
 
   async stop(): Promise<void> {

@@ -30,6 +30,14 @@ function invalidOp(op: WriteOp): string | undefined {
 
 const fixed = (ops: WriteOp[]): PreparedWrite => ({ prepare: () => ops, abort: () => {} });
 
+/** Watches the batches for a store that cannot write (StoreSpace): told of failures, may hold batches back. */
+export interface WriteGuard {
+  /** An error to fail a batch with, without trying it, while the store is known not to write. */
+  blocked(): Error | undefined;
+  /** A batch failed in LevelDB (its owners have been told). */
+  failed(err: unknown, ops: readonly WriteOp[]): void;
+}
+
 /**
  * Durable writes with fsync, amortised: every `commit()` issued while a batch is being synced joins
  * the next batch, so N concurrent writers cost about two fsyncs, not N. A commit resolves only
@@ -42,6 +50,9 @@ export class GroupCommit implements Component {
   private batches = 0;
   private failedBatches = 0;
   private committed = 0;
+
+  /** Set by the composition root (StoreSpace); none in tests of other parts. */
+  guard: WriteGuard | undefined;
 
   constructor(private readonly database: Database) {}
 
@@ -101,7 +112,15 @@ export class GroupCommit implements Component {
       }
       if (group.length === 0) continue;
       try {
-        await this.database.level.batch(ops, { sync: true });
+        const blocked = this.guard?.blocked();
+        if (blocked) throw blocked;
+        try {
+          await this.database.level.batch(ops, { sync: true });
+        } catch (err) {
+          this.guard?.failed(err, ops);
+          // A full volume answers as such (507 with Retry-After), not as an internal error.
+          throw this.guard?.blocked() ?? err;
+        }
         this.batches += 1;
         this.committed += group.length;
         for (const p of group) p.resolve();

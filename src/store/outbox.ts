@@ -78,6 +78,9 @@ export class Outbox implements Component {
   private ackFlush: Promise<void> | undefined;
   private readonly counters = { dropped_alerts: 0, expired: 0, refused: 0 };
 
+  /** Refuses alerts on a volume below its free-space reserve (StoreSpace); set by the composition root. */
+  spaceGuard: { admit(kind: "alert"): void } | undefined;
+
   constructor(
     private readonly database: Database,
     private readonly commits: GroupCommit,
@@ -148,6 +151,8 @@ export class Outbox implements Component {
 
   /** Like `append`, with the data built in commit order (see DeferredData). */
   async appendDeferred<T>(stream: StreamName, type: string, deferred: DeferredData<T>, options: { force?: boolean } = {}): Promise<Envelope<T>> {
+    // Alerts are the first writes refused on a data volume below its free-space reserve.
+    if (stream === "alerts" && !options.force) this.spaceGuard?.admit("alert");
     const { meta, outbox } = this.database.sublevels;
     let envelope: Envelope<T> | undefined;
     let taken: number | undefined;

@@ -14,6 +14,7 @@ import type { SnapshotCache } from "../../src/ingest/snapshot-cache.js";
 import type { VigilEvents } from "../../src/contract/events.js";
 import { EventBus } from "../../src/core/event-bus.js";
 import { IncidentService } from "../../src/incidents/incident-service.js";
+import { KpiRollupStore } from "../../src/incidents/kpi-rollup-store.js";
 import { buildConfig } from "../../src/config/loader.js";
 import type { VigilConfig } from "../../src/config/schema.js";
 import type { Secrets } from "../../src/config/secrets.js";
@@ -38,6 +39,8 @@ export interface AuthStack {
   readonly config: Readonly<VigilConfig>;
   /** The camera registry as the CLI composes it offline (real ffprobe; a change is only stored), when asked for. */
   readonly registry: CameraRegistry | undefined;
+  /** The KPI day rollups behind the summary and weekly routes, when asked for (`rollups: true`). */
+  readonly rollups: KpiRollupStore | undefined;
   auditEntries(): Promise<AuditEntry[]>;
   /** The operator-facing sublevels, to show that a refused request changed nothing. */
   snapshot(): Promise<string>;
@@ -60,6 +63,10 @@ export async function openAuthStack(
     snapshots?: SnapshotCache;
     /** Add `POST/PATCH/DELETE /v1/cameras` on a real registry (secrets_dir from the config). */
     cameraRegistry?: boolean;
+    /** Serve the KPI summary and weekly figures from real day rollups, as the daemon does. */
+    rollups?: boolean;
+    /** The incident service's clock (decision times). */
+    now?: () => number;
   } = {},
 ): Promise<AuthStack> {
   const log = silentLogger();
@@ -72,9 +79,10 @@ export async function openAuthStack(
   const registry = opts.cameraRegistry
     ? addCameraRegistry(lifecycle, config, { database: store.db, commits: store.commits, audit, keys: auth.keys, env: {}, provisioned: () => config.cameras, apply: async () => undefined, log })
     : undefined;
+  const rollups = opts.rollups ? lifecycle.add(new KpiRollupStore(store.db, log)) : undefined;
   await lifecycle.start();
   const startedAt = Date.now();
-  const incidents = new IncidentService(store.db, store.outbox, new EventBus<VigilEvents>(() => {}), log, audit);
+  const incidents = new IncidentService(store.db, store.outbox, new EventBus<VigilEvents>(() => {}), log, audit, undefined, opts.now, rollups);
   const parts: OperatorHttpParts = {
     auth,
     audit,
@@ -85,6 +93,7 @@ export async function openAuthStack(
     push: new PushIngest(() => ({ maxWidth: 256, maxHeight: 256 }), opts.onFrame ?? (() => {}), log, opts.snapshots),
     snapshots: opts.snapshots,
     incidents,
+    weekly: rollups,
     cameras: () => (registry ? registry.list().map((c) => ({ ...registeredCameraView(c), state: "not running" })) : config.cameras.map((c) => ({ id: c.id, enabled: c.enabled }))),
     registry,
     alert: (type, data) => store.outbox.append("alerts", type, data),
@@ -101,6 +110,7 @@ export async function openAuthStack(
     store,
     config,
     registry,
+    rollups,
     auditEntries: async () => (await store.db.sublevels.audit.values().all()) as AuditEntry[],
     snapshot: async () => {
       const s = store.db.sublevels;

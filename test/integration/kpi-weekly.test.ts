@@ -1,6 +1,6 @@
 // Weekly KPIs on a real store: a known week of incidents and decisions, figures computed by hand,
-// equal to the full-scan summary for that week; kept across a restart and rebuilt by the
-// backfill; published once per finished week as kpi.weekly on the incidents stream.
+// equal to the full-scan summary for that week; kept across a restart and rebuilt from the
+// incidents (KPI day rollups); published once per finished week as kpi.weekly on the incidents stream.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,11 +14,10 @@ import type { Incident } from "../../src/contract/incident.js";
 import { EventBus } from "../../src/core/event-bus.js";
 import { IncidentService } from "../../src/incidents/incident-service.js";
 import { kpiSummary } from "../../src/incidents/kpi.js";
-import { weeklyFigures } from "../../src/incidents/kpi-weekly.js";
 import { KpiWeeklyPublisher } from "../../src/incidents/kpi-weekly-publisher.js";
-import { KpiWeeklyStore } from "../../src/incidents/kpi-weekly-store.js";
+import { KpiRollupStore, ROLLUPS_BUILT } from "../../src/incidents/kpi-rollup-store.js";
+import type { WeeklyKpiFigures } from "../../src/contract/kpi.js";
 import { openStoreStack, type StoreStack } from "../helpers/store-stack.js";
-import { registerKpiWeeklyRoutes } from "../../src/http/routes/kpi-weekly.js";
 import { openAuthStack } from "../helpers/auth-stack.js";
 import { addUser, bearer, loginOk } from "../helpers/auth-client.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
@@ -26,9 +25,9 @@ import { silentLogger } from "../helpers/uplink-stack.js";
 const T = (iso: string) => Date.parse(iso);
 const S = 1000;
 
-async function withService<T>(dir: string, work: (s: { stack: StoreStack; incidents: IncidentService; weekly: KpiWeeklyStore; setClock: (ms: number) => void }) => Promise<T>): Promise<T> {
+async function withService<T>(dir: string, work: (s: { stack: StoreStack; incidents: IncidentService; weekly: KpiRollupStore; setClock: (ms: number) => void }) => Promise<T>): Promise<T> {
   const stack = await openStoreStack(dir);
-  const weekly = new KpiWeeklyStore(stack.db, stack.commits, silentLogger());
+  const weekly = new KpiRollupStore(stack.db, silentLogger());
   await weekly.start();
   let clock = 0;
   const incidents = new IncidentService(stack.db, stack.outbox, new EventBus<VigilEvents>(() => {}), silentLogger(), undefined, { minConfidence: 0.5 }, () => clock, weekly);
@@ -84,7 +83,7 @@ const EXPECTED_W47 = {
   transitions: { created: 5, dismiss: 2, escalate: 1, request_dispatch: 1, monitor: 1, close: 1 },
 };
 
-function sameAsSummary(figures: ReturnType<typeof weeklyFigures>, all: readonly Incident[]): void {
+function sameAsSummary(figures: WeeklyKpiFigures, all: readonly Incident[]): void {
   const inWeek = all.filter((i) => T(i.started_at) >= T(figures.from) && T(i.started_at) < T(figures.to));
   const full = kpiSummary(inWeek, "all", T(figures.to));
   const { range: _r, from: _f, to: _t, daily: _d, ...shared } = full;
@@ -100,24 +99,24 @@ void describe("weekly KPIs (LevelDB)", () => {
         await raiseTheWeek(incidents, setClock);
         const w47 = weekly.week("2026-W47");
         assert.ok(w47);
-        assert.deepEqual(weeklyFigures(w47), EXPECTED_W47);
+        assert.deepEqual(w47, EXPECTED_W47);
         assert.equal(weekly.week("2026-W48")?.total, 1);
         const everything = await incidents.all();
-        sameAsSummary(weeklyFigures(w47), everything);
+        sameAsSummary(w47, everything);
         return everything;
       });
       // Reopened: the aggregates are what was committed with the incidents, read back, not recomputed.
       await withService(dir, async ({ weekly }) => {
-        assert.deepEqual(weeklyFigures(weekly.week("2026-W47") ?? assert.fail()), EXPECTED_W47);
+        assert.deepEqual(weekly.week("2026-W47"), EXPECTED_W47);
       });
-      // A store from before weekly KPIs existed: the first start folds in the stored incidents once.
+      // A store from before the day rollups existed: the first start builds them from the stored incidents.
       await withService(dir, async ({ stack }) => {
-        await stack.db.sublevels.kpi_weekly.clear();
-        await stack.db.sublevels.meta.del("kpi_weekly!backfilled");
+        await stack.db.sublevels.kpi_daily.clear();
+        await stack.db.sublevels.meta.del(ROLLUPS_BUILT);
       });
       await withService(dir, async ({ weekly }) => {
-        assert.deepEqual(weeklyFigures(weekly.week("2026-W47") ?? assert.fail()), EXPECTED_W47);
-        sameAsSummary(weeklyFigures(weekly.week("2026-W48") ?? assert.fail()), all);
+        assert.deepEqual(weekly.week("2026-W47"), EXPECTED_W47);
+        sameAsSummary(weekly.week("2026-W48") ?? assert.fail(), all);
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -149,18 +148,15 @@ void describe("weekly KPIs (LevelDB)", () => {
     }
   });
 
-  void it("are served at GET /v1/metrics/weekly to viewers, newest first, and to nobody without a token", async () => {
+  void it("are served at GET /v1/metrics/weekly to viewers, newest first, and to nobody without a token; the summary comes from the same rollups", async () => {
     const dir = await mkdtemp(join(tmpdir(), "vigil-kpi-http-"));
-    let weekly: KpiWeeklyStore | undefined;
-    const stack = await openAuthStack(dir, { before: [(app) => registerKpiWeeklyRoutes(app, { weekly: { list: () => weekly?.list() ?? [] } })] }).catch(async (err: unknown) => {
+    let clock = 0;
+    const stack = await openAuthStack(dir, { rollups: true, now: () => clock }).catch(async (err: unknown) => {
       await rm(dir, { recursive: true, force: true });
       throw err;
     });
     try {
-      weekly = new KpiWeeklyStore(stack.store.db, stack.store.commits, silentLogger());
-      await weekly.start();
-      let clock = 0;
-      const incidents = new IncidentService(stack.store.db, stack.store.outbox, new EventBus<VigilEvents>(() => {}), silentLogger(), stack.audit, { minConfidence: 0.5 }, () => clock, weekly);
+      const incidents = stack.incidents;
       await raiseTheWeek(incidents, (ms) => (clock = ms));
       await addUser(stack.auth, "vic", "viewer");
       const token = (await loginOk(stack.app, "vic")).access_token;
@@ -170,6 +166,12 @@ void describe("weekly KPIs (LevelDB)", () => {
       assert.deepEqual(body.weeks.map((w) => [w.week, w.total]), [["2026-W48", 1], ["2026-W47", 5]]);
       assert.deepEqual(body.weeks[1], EXPECTED_W47);
       assert.equal((await stack.app.inject({ method: "GET", url: "/v1/metrics/weekly" })).statusCode, 401);
+      // The summary is answered from the same day rollups, and equals the full scan of the store.
+      const summary = await stack.app.inject({ method: "GET", url: "/v1/metrics/summary?range=all", headers: bearer(token) });
+      assert.equal(summary.statusCode, 200);
+      const { to: _to, ...rolled } = summary.json<Record<string, unknown>>();
+      const { to: _t2, ...scanned } = kpiSummary(await incidents.all(), "all", Date.now());
+      assert.deepEqual(rolled, JSON.parse(JSON.stringify(scanned)));
       assert.equal((await stack.app.inject({ method: "GET", url: "/v1/metrics/weekly?weeks=0", headers: bearer(token) })).statusCode, 400);
     } finally {
       await stack.close();

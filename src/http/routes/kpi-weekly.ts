@@ -1,8 +1,7 @@
 import { KpiWeeklyDataSchema } from "../../contract/incident-schemas.js";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { weeklyFigures } from "../../incidents/kpi-weekly.js";
-import type { KpiWeeklyStore } from "../../incidents/kpi-weekly-store.js";
+import type { KpiRollupStore } from "../../incidents/kpi-rollup-store.js";
 import { role } from "../route-access.js";
 import { EXPENSIVE } from "../expensive-routes.js";
 
@@ -11,13 +10,9 @@ const WeeklyQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** `GET /v1/metrics/weekly` (viewer): the stored weekly KPIs, newest week first, as sent in `kpi.weekly`. */
-export function registerKpiWeeklyRoutes(app: FastifyInstance, deps: { weekly: Pick<KpiWeeklyStore, "list"> }): void {
+/** `GET /v1/metrics/weekly` (viewer): the weekly KPIs (from the day rollups), newest week first, as sent in `kpi.weekly`. */
+export function registerKpiWeeklyRoutes(app: FastifyInstance, deps: { weekly: Pick<KpiRollupStore, "weeks"> }): void {
   app.get<{ Querystring: { weeks: number } }>("/v1/metrics/weekly", { config: { access: role("viewer"), limit: EXPENSIVE.kpiSummary }, schema: { querystring: WeeklyQuery, response: { 200: Type.Object({ weeks: Type.Array(KpiWeeklyDataSchema) }) } } }, async (request) => ({
-    weeks: deps.weekly
-      .list()
-      .reverse()
-      .slice(0, request.query.weeks)
-      .map(weeklyFigures),
+    weeks: deps.weekly.weeks(request.query.weeks).reverse(),
   }));
 }

@@ -1,9 +1,12 @@
-import type { Incident } from "../contract/incident.js";
-import { type IncidentKpiFacts, incidentKpiFacts, percentile, round, top } from "./kpi.js";
-import { isoWeek } from "./iso-week.js";
-import type { WeeklyKpiFigures } from "../contract/kpi.js";
+// The weekly KPI aggregate as main kept it before the day rollups (every decision time of the
+// week in one sorted array, rewritten with each incident write): the baseline of the write-cost
+// comparison in incident-store.bench.ts. Not used by the daemon.
+import type { Incident } from "../../src/contract/incident.js";
+import { type IncidentKpiFacts, incidentKpiFacts, percentile, round, top } from "../../src/incidents/kpi.js";
+import { isoWeek } from "../../src/incidents/iso-week.js";
+import type { WeeklyKpiFigures } from "../../src/contract/kpi.js";
 
-export type { WeeklyKpiFigures } from "../contract/kpi.js";
+export type { WeeklyKpiFigures } from "../../src/contract/kpi.js";
 
 /**
  * The running totals of one ISO week (incidents that started in it), kept so that any change to
