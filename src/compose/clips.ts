@@ -5,11 +5,11 @@ import type { EventBus } from "../core/event-bus.js";
 import type { Lifecycle } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { AuditRecorder } from "../contract/audit.js";
-import { ClipRecorder } from "../ingest/recording/clip-recorder.js";
+import { ClipRecorder } from "../incidents/clips/clip-recorder.js";
 import { ClipRetention } from "../incidents/clips/clip-retention.js";
-import { clipSettingsFor } from "../ingest/recording/clip-settings.js";
+import { clipSettingsFor } from "../incidents/clips/clip-settings.js";
 import { ClipStore } from "../incidents/clips/clip-store.js";
-import { PendingClipFiles } from "../ingest/recording/pending-clips.js";
+import { PendingClipFiles } from "../incidents/clips/pending-clips.js";
 import type { IncidentService } from "../incidents/incident-service.js";
 import { RecordingRing } from "../ingest/recording/recording-ring.js";
 

@@ -4,9 +4,9 @@
 import { join } from "node:path";
 import type { VigilEvents } from "../../src/contract/events.js";
 import { EventBus } from "../../src/core/event-bus.js";
-import { ClipRecorder } from "../../src/ingest/recording/clip-recorder.js";
+import { ClipRecorder } from "../../src/incidents/clips/clip-recorder.js";
 import { ClipStore } from "../../src/incidents/clips/clip-store.js";
-import { PendingClipFiles } from "../../src/ingest/recording/pending-clips.js";
+import { PendingClipFiles } from "../../src/incidents/clips/pending-clips.js";
 import { IncidentService } from "../../src/incidents/incident-service.js";
 import { RecordingRing } from "../../src/ingest/recording/recording-ring.js";
 import { openAuthStack } from "./auth-stack.js";

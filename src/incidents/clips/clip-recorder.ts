@@ -4,13 +4,13 @@ import type { ClipRef, Incident } from "../../contract/incident.js";
 import type { EventBus } from "../../core/event-bus.js";
 import type { Component } from "../../core/lifecycle.js";
 import type { Logger } from "../../core/logger.js";
-import type { RecordingRing } from "./recording-ring.js";
-import { mergeSpans, overlaps, type Segment, segmentsForWindow } from "./segments.js";
-import type { IncidentService } from "../../incidents/incident-service.js";
+import type { RecordingRing } from "../../ingest/recording/recording-ring.js";
+import { mergeSpans, overlaps, type Segment, segmentsForWindow } from "../../ingest/recording/segments.js";
+import type { IncidentService } from "../incident-service.js";
 import { assembleClip } from "./clip-assembler.js";
 import { type ClipWindow, allWindowsReady, readyWindows } from "./clip-plan.js";
 import type { CameraClipSettings } from "./clip-settings.js";
-import type { ClipStore } from "../../incidents/clips/clip-store.js";
+import type { ClipStore } from "./clip-store.js";
 import type { PendingClipFiles, PendingClips } from "./pending-clips.js";
 
 export interface ClipRecorderOptions {

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { rm, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
-import type { Segment } from "./segments.js";
+import type { Segment } from "../../ingest/recording/segments.js";
 
 const run = promisify(execFile);
 

@@ -1,4 +1,4 @@
-import type { TimeSpan } from "./segments.js";
+import type { TimeSpan } from "../../ingest/recording/segments.js";
 
 /** A camera's clip settings, the site-wide defaults applied. */
 export interface ClipSettings {
