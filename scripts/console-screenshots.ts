@@ -7,6 +7,7 @@ import { launchChromium, openConsole, signIn, snapshotsLoaded } from "../test/he
 import { startConsoleBox } from "../test/helpers/console-box.js";
 import { ROOT } from "../test/helpers/repo-root.js";
 import { fieldScreenshots } from "./console-screenshots-field.js";
+import { setupShots } from "./console-setup-shots.js";
 
 const OUT = join(ROOT, "docs", "console");
 await mkdir(OUT, { recursive: true });
@@ -47,6 +48,7 @@ try {
   await shot("account");
   await context.close();
   await fieldScreenshots(browser, OUT);
+  await setupShots(browser, box, OUT);
   console.log(`screenshots in ${OUT}`);
 } finally {
   await browser.close();

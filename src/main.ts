@@ -2,7 +2,7 @@ import type { Server as TlsServer } from "node:tls";
 import { composeSync } from "./compose/sync.js";
 import { composeVision } from "./compose/vision.js";
 import { cameraPreview } from "./compose/detection-preview.js";
-import { resolveZoneRules } from "./analytics/rules/zone-rule-config.js";
+import { liveZones } from "./compose/zone-rules.js";
 import { composeWatchlist } from "./compose/watchlist.js";
 import { registerWatchlistCommands } from "./watchlist/watchlist-commands.js";
 import { addKpiWeeklyStore, composeIncidents } from "./compose/incidents.js";
@@ -166,12 +166,16 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     keys: auth.keys,
     env,
     provisioned: () => provisioned,
+    configRuleIds: () => new Set(config.rules.zones.map((r) => r.id)),
     apply: (cameras) => runCameras(cameras),
     log: log.child({ component: "camera-registry" }),
   });
   // Only the cameras that changed restart; a changed or removed camera's live viewers are let go.
   const runCameras = async (cameras: readonly CameraConfig[]): Promise<CameraChanges> => {
     const changes = await vision.cameras.apply(cameras);
+    // Zones and rules follow the list; only a camera whose zones or rules changed starts its zone analysis over.
+    const zones = liveZones(cameras, config.rules.zones, cameraRegistry);
+    vision.rules.replaceZones(zones.zones, zones.rules);
     const restarted = [...changes.removed, ...changes.changed.map((c) => c.id)];
     await liveView.release(restarted);
     // A removed or re-configured camera starts over: no stale snapshot, motion background or cap.
@@ -219,7 +223,7 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     watchlist: faces.service,
     cameras: cameraViews,
     registry: cameraRegistry,
-    detectPreview: cameraPreview({ detector: vision.detector, cameras: () => vision.cameras.cameras, latest: (id) => vision.gate.latest(id), rules: resolveZoneRules(config) }),
+    detectPreview: cameraPreview({ detector: vision.detector, cameras: () => vision.cameras.cameras, latest: (id) => vision.gate.latest(id), rules: () => liveZones(vision.cameras.cameras, config.rules.zones, cameraRegistry).rules }),
     weekly,
     alert: async (type, data) => {
       const envelope = await outbox.append("alerts", type, data);

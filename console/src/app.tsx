@@ -8,6 +8,7 @@ import { KpiPage } from "./pages/kpis";
 import { LoginPage } from "./pages/login";
 import { QueuePage } from "./pages/queue";
 import { here, navigate, useLocation } from "./router";
+import { setupLinks, setupPage } from "./setup-routes";
 import { useSession } from "./use-session";
 
 function toLogin(): void {
@@ -29,7 +30,7 @@ export function App() {
   if (!session.ready) return <p class="loading" role="status">Loading…</p>;
   if (!session.me || loc.path === "/login") return <LoginPage next={loc.query.get("next") ?? "/incidents"} />;
   const me = session.me;
-  const page = fieldPage(loc.path, loc.query, me.role) ?? (loc.path.startsWith("/incidents/") ? (
+  const page = fieldPage(loc.path, loc.query, me.role) ?? setupPage(loc.path, me.role) ?? (loc.path.startsWith("/incidents/") ? (
     <IncidentPage id={decodeURIComponent(loc.path.slice("/incidents/".length))} />
   ) : loc.path === "/kpis" ? (
     <KpiPage />
@@ -58,6 +59,7 @@ export function App() {
           {link("/incidents", "Incidents")}
           {link("/kpis", "KPIs")}
           {fieldLinks(me.role).map(([to, label]) => link(to, label))}
+          {setupLinks(me.role).map(([to, label]) => link(to, label))}
           {link("/account", "My account")}
         </nav>
         <span class="who">

@@ -9,7 +9,7 @@ import "./field/field.css";
 type Page<P> = (props: P) => JSX.Element;
 
 /** A page loaded on first visit (its own chunk), so these pages cost the first load nothing. */
-function lazy<P extends object>(load: () => Promise<Page<P>>): Page<P> {
+export function lazy<P extends object>(load: () => Promise<Page<P>>): Page<P> {
   let loaded: Page<P> | undefined;
   return function LazyPage(props: P) {
     const [C, setC] = useState<Page<P> | undefined>(() => loaded);

@@ -62,15 +62,33 @@ export class RuleEngine implements Component {
   private readonly handoffs = new Map<number, { readonly ended: string; readonly next: string }>();
   private readonly unsubscribe: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
+  private zones: ReadonlyMap<string, readonly ZoneDef[]>;
+  private zoneRules: readonly ZoneRule[];
 
   constructor(
     private readonly setup: RuleEngineSetup,
     private readonly deps: RuleEngineDeps,
-  ) {}
+  ) {
+    this.zones = setup.zones;
+    this.zoneRules = setup.zoneRules;
+  }
+
+  /**
+   * New zones and zone rules (a runtime camera's were edited): a camera whose zones or rules
+   * changed starts its zone analysis over; every other camera keeps its tracks and timers.
+   */
+  replaceZones(zones: ReadonlyMap<string, readonly ZoneDef[]>, zoneRules: readonly ZoneRule[]): void {
+    const of = (z: ReadonlyMap<string, readonly ZoneDef[]>, r: readonly ZoneRule[], id: string): string => JSON.stringify([z.get(id) ?? [], r.filter((x) => x.cameraId === id)]);
+    const ids = new Set([...this.zones.keys(), ...zones.keys(), ...this.zoneRules.map((r) => r.cameraId), ...zoneRules.map((r) => r.cameraId)]);
+    for (const id of ids) if (of(this.zones, this.zoneRules, id) !== of(zones, zoneRules, id)) this.cameras.delete(id);
+    this.zones = zones;
+    this.zoneRules = zoneRules;
+  }
 
   async start(): Promise<void> {
     const { bus } = this.deps;
-    if (this.setup.zoneRules.length > 0) this.unsubscribe.push(bus.on("detections", (r) => this.handleDetections(r)));
+    // Always listening: zone rules may be added while the daemon runs (runtime cameras).
+    this.unsubscribe.push(bus.on("detections", (r) => this.handleDetections(r)));
     if (this.setup.watchlist || this.setup.unknown) {
       this.unsubscribe.push(bus.on("faces", (f) => this.handleFaces(f.cameraId, seenFaces(f.faces), f.capturedAt)));
       this.unsubscribe.push(bus.on("watchlist.deleted", (d) => this.forgetPerson(d.personId)));
@@ -91,10 +109,10 @@ export class RuleEngine implements Component {
   }
 
   handleDetections(result: DetectionResult): void {
-    const rules = this.setup.zoneRules.filter((r) => r.cameraId === result.cameraId);
+    const rules = this.zoneRules.filter((r) => r.cameraId === result.cameraId);
     if (rules.length === 0) return;
     const step = analyseFrame(this.cameras.get(result.cameraId) ?? NEW_CAMERA_ANALYSIS, result.detections, result.capturedAt, {
-      zones: this.setup.zones.get(result.cameraId) ?? [],
+      zones: this.zones.get(result.cameraId) ?? [],
       rules,
       tracker: this.setup.tracker,
     });

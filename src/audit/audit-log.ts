@@ -6,6 +6,7 @@ import type { Database, Sublevel } from "../store/database.js";
 import type { Outbox } from "../store/outbox.js";
 import { anonymiseSource } from "./anonymise.js";
 import { canonicalJson } from "./canonical.js";
+import { auditTrailOf, buildTargetIndex, targetIndexOp } from "./audit-target-index.js";
 import { auditKey, seqFromAuditKey } from "../store/keys.js";
 import { type AuditEntryBody, auditMac, genesisMac, isAuditEntry, verifiedTag, type VerifiedPoint, verifyEntries, type VerifyResult } from "./chain.js";
 
@@ -137,6 +138,8 @@ export class AuditLog implements Component, AuditRecorder {
     else if (head.entry && auditMac(this.key, head.entry.prev_mac, head.entry) !== head.entry.mac) {
       this.log.error({ seq: head.seq }, "last audit entry does not verify with the configured audit_hmac_key (key replaced, or entry changed)");
     }
+    // A chain from before the target index gets it once, before anything records or exports.
+    await buildTargetIndex(this.database, this.log);
     this.building = { seq: head.seq, mac: head.mac };
     this.durable = this.building;
     this.started = true;
@@ -165,6 +168,11 @@ export class AuditLog implements Component, AuditRecorder {
   }
 
   /** Walks the chain (from seq 1, or after the last verified point) and moves that point on success. */
+  /** Every entry about one target (`incident:<id>`), in seq order, through the target index. */
+  forTarget(target: string): Promise<AuditEntry[]> {
+    return auditTrailOf(this.database, target);
+  }
+
   verify(onProgress?: (checked: number) => void, opts: { fromCheckpoint?: boolean } = {}): Promise<VerifyResult> {
     return verifyAuditStore(this.database.sublevels.audit, this.key, this.genesis, onProgress, { meta: this.database.sublevels.meta, fromCheckpoint: opts.fromCheckpoint === true });
   }
@@ -229,7 +237,7 @@ export class AuditLog implements Component, AuditRecorder {
         const body: AuditEntryBody = { seq: before.seq + 1, ts: this.now().toISOString(), ...fields, prev_mac: before.mac };
         const entry: AuditEntry = { ...body, mac: auditMac(this.key, before.mac, body) };
         this.building = { seq: entry.seq, mac: entry.mac };
-        return { data: entry, alongside: [{ type: "put", sublevel: audit, key: auditKey(entry.seq), value: entry }] };
+        return { data: entry, alongside: [{ type: "put", sublevel: audit, key: auditKey(entry.seq), value: entry }, targetIndexOp(this.database, entry)] };
       },
       abort: () => {
         if (before) this.building = before;

@@ -4,8 +4,10 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Outbox } from "../store/outbox.js";
+import type { AuditEntry } from "../contract/audit.js";
 import type { AuditHead } from "./audit-log.js";
 import { canonicalJson } from "./canonical.js";
+import { foldEntries, isChainHash, publicGenesis, type PublicHead } from "./public-chain.js";
 
 /**
  * Signed checkpoints of the audit head. The HMAC chain shows a changed entry to anyone with the
@@ -23,6 +25,11 @@ export interface CheckpointClaims {
   readonly seq: number;
   readonly mac: string;
   readonly ts: string;
+  /**
+   * The public SHA-256 chain head at `seq` (public-chain.ts). Absent from checkpoints signed
+   * before it existed: those still verify, and pin only (seq, mac).
+   */
+  readonly chain?: string;
 }
 
 /** The `data` of an `audit.checkpoint` envelope. */
@@ -30,6 +37,7 @@ export interface CheckpointData {
   readonly seq: number;
   readonly mac: string;
   readonly ts: string;
+  readonly chain?: string;
   readonly jws: string;
 }
 
@@ -66,14 +74,21 @@ export function checkpointPublicJwk(privatePem: string): JWK {
 export async function signCheckpoint(privatePem: string, claims: CheckpointClaims): Promise<string> {
   const key = privateKey(privatePem);
   const { kid } = checkpointPublicJwk(privatePem);
-  const payload: CheckpointClaims = { site: claims.site, gateway: claims.gateway, seq: claims.seq, mac: claims.mac, ts: claims.ts };
+  const payload: CheckpointClaims = {
+    site: claims.site,
+    gateway: claims.gateway,
+    seq: claims.seq,
+    mac: claims.mac,
+    ts: claims.ts,
+    ...(claims.chain === undefined ? {} : { chain: claims.chain }),
+  };
   return new CompactSign(Buffer.from(canonicalJson(payload), "utf8")).setProtectedHeader({ alg: ALG, typ: TYP, ...(kid ? { kid } : {}) }).sign(key);
 }
 
 function isClaims(value: unknown): value is CheckpointClaims {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.site === "string" && typeof v.gateway === "string" && Number.isSafeInteger(v.seq) && (v.seq as number) >= 0 && typeof v.mac === "string" && typeof v.ts === "string";
+  return typeof v.site === "string" && typeof v.gateway === "string" && Number.isSafeInteger(v.seq) && (v.seq as number) >= 0 && typeof v.mac === "string" && typeof v.ts === "string" && (v.chain === undefined || isChainHash(v.chain));
 }
 
 /** The claims of a checkpoint signed by the holder of `publicJwk`'s private half (EdDSA only). */
@@ -96,9 +111,10 @@ export async function verifyCheckpoint(jws: string, publicJwk: JWK): Promise<Che
   return claims;
 }
 
-/** What the publisher needs from the audit log: its durable head. */
+/** What the publisher needs from the audit log: its durable head, and its entries to fold the public chain. */
 export interface AuditHeadSource {
   readonly head: AuditHead;
+  list?(query: { afterSeq: number; limit: number }): Promise<AuditEntry[]>;
 }
 
 /**
@@ -112,6 +128,8 @@ export class CheckpointPublisher implements Component {
   private last: AuditHead | undefined;
   /** Publishes run one at a time, so two triggers never sign the same head twice. */
   private chain: Promise<unknown> = Promise.resolve();
+  /** The public chain folded so far; rebuilt from entry 1 after each start (one walk). */
+  private folded: PublicHead | undefined;
 
   constructor(
     private readonly auditLog: AuditHeadSource,
@@ -159,11 +177,34 @@ export class CheckpointPublisher implements Component {
     const moved = this.last === undefined ? head.seq > 0 : head.seq !== this.last.seq || head.mac !== this.last.mac;
     if (!moved && !force) return undefined;
     const ts = this.now().toISOString();
-    const jws = await signCheckpoint(this.privatePem, { ...this.identity, seq: head.seq, mac: head.mac, ts });
-    const data: CheckpointData = { seq: head.seq, mac: head.mac, ts, jws };
+    const chain = await this.publicChainAt(head.seq);
+    const claims = { ...this.identity, seq: head.seq, mac: head.mac, ts, ...(chain === undefined ? {} : { chain }) };
+    const jws = await signCheckpoint(this.privatePem, claims);
+    const data: CheckpointData = { seq: head.seq, mac: head.mac, ts, ...(chain === undefined ? {} : { chain }), jws };
     await this.outbox.append("audit", "audit.checkpoint", data);
     this.last = head;
     this.log.debug({ seq: head.seq }, "audit checkpoint published");
     return data;
+  }
+
+  /** The public chain head at `seq`, folding what was appended since the last checkpoint. */
+  private async publicChainAt(seq: number): Promise<string | undefined> {
+    const list = this.auditLog.list?.bind(this.auditLog);
+    if (!list) return undefined;
+    let head = this.folded ?? { seq: 0, chain: publicGenesis(this.identity.site, this.identity.gateway) };
+    try {
+      while (head.seq < seq) {
+        const page = (await list({ afterSeq: head.seq, limit: 1000 })).filter((e) => e.seq <= seq);
+        if (page.length === 0) throw new RangeError(`audit entry ${head.seq + 1} is missing`);
+        head = foldEntries(head, page);
+      }
+    } catch (err) {
+      // A broken local chain: sign without the public claim rather than commit to a wrong one;
+      // central then sees a checkpoint that pins only (seq, mac), and `audit verify` the break.
+      this.log.error({ err, seq: head.seq }, "audit public chain cannot be folded; checkpoint signed without it");
+      return undefined;
+    }
+    this.folded = head;
+    return head.chain;
   }
 }

@@ -101,14 +101,14 @@ export function registerCameraCommands(program: Command, offline: OfflineAdmin =
       .command("add")
       .description("add a camera; its stream is probed (codec, size, fps) unless --no-probe")
       .argument("<id>", "camera id: a-z, 0-9, _ and -, at most 64")
-      .requiredOption("--url <url>", "stream URL without credentials, e.g. rtsp://10.0.0.10:554/stream1")
+      .option("--url <url>", "stream URL without credentials, e.g. rtsp://10.0.0.10:554/stream1; leave out for a camera that only pushes JPEGs")
       .option("--disabled", "add it disabled (not streamed until enabled)"),
-  ).action(async (id: string, opts: ChangeOptions & { url: string; disabled?: boolean }) => {
+  ).action(async (id: string, opts: ChangeOptions & { url?: string; disabled?: boolean }) => {
     const json = opts.json === true;
     try {
       const result = await withConfig(opts, async (config) => {
         const creds = await credentialsFileFor(config, id, opts);
-        const args: AddCamera = { id, url: opts.url, ...changeFields(opts), ...(creds.file ? { credentials_file: creds.file } : {}), ...(opts.disabled ? { enabled: false } : {}) };
+        const args: AddCamera = { id, ...changeFields(opts), ...(creds.file ? { credentials_file: creds.file } : {}), ...(opts.disabled ? { enabled: false } : {}) };
         try {
           return await adminCall<{ camera: CameraRow }>(config, offline, "camera.add", args);
         } catch (err) {

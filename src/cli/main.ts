@@ -2,12 +2,14 @@
 import { Command } from "commander";
 import { VERSION } from "../core/version.js";
 import { auditPubkey, auditVerify } from "./audit.js";
+import { storeCheck } from "./store.js";
 import { configCheck } from "./config-check.js";
 import { init } from "./init.js";
 import { modelsFetch, modelsVerify } from "./models.js";
 import { modelsImport } from "./models-import.js";
 import { registerBackupCommands } from "./backup.js";
 import { registerCameraCommands } from "./camera.js";
+import { registerCentralCommands } from "./central.js";
 import { registerCertCommands } from "./cert.js";
 import { registerDiagnoseCommand } from "./diagnose.js";
 import { registerEvidenceCommands } from "./evidence.js";
@@ -95,6 +97,15 @@ models
   .option("--json", "print the result as JSON")
   .action(modelsImport);
 
+const store = program.command("store").description("the incident store's indexes and KPI rollups");
+store
+  .command("check")
+  .description("check that the incident indexes, their counts and the KPI day rollups agree with the incidents; exit 1 if not (stop the daemon first)")
+  .option("-c, --config <file>", CONFIG_HELP)
+  .option("--repair", "rebuild the indexes, counts and rollups from the incidents when they disagree")
+  .option("--json", "print the result as JSON")
+  .action(storeCheck);
+
 const audit = program.command("audit").description("the tamper-evident audit chain");
 audit
   .command("verify")
@@ -113,6 +124,7 @@ audit
 registerUserCommands(program);
 registerKeyCommands(program);
 registerCameraCommands(program);
+registerCentralCommands(program);
 registerCertCommands(program);
 registerHealthCommand(program);
 registerDiagnoseCommand(program);

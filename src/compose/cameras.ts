@@ -23,6 +23,7 @@ export interface CameraRegistryParts {
   readonly provisioned: () => readonly CameraConfig[];
   readonly apply: (cameras: readonly CameraConfig[]) => Promise<unknown>;
   readonly accept?: (camera: CameraConfig) => void;
+  readonly configRuleIds?: () => ReadonlySet<string>;
   readonly log: Logger;
 }
 
@@ -43,6 +44,7 @@ export function addCameraRegistry(lifecycle: Lifecycle, config: Readonly<VigilCo
       provisioned: parts.provisioned,
       apply: parts.apply,
       ...(parts.accept ? { accept: parts.accept } : {}),
+      ...(parts.configRuleIds ? { configRuleIds: parts.configRuleIds } : {}),
       probe: ffprobeCamera(config.ingest.probe_timeout_s * 1000),
       credentials: new CameraCredentials(config.secrets_dir, secretsSearchPath(config.secrets_dir, parts.env)),
       sources: cameraSourcePolicy(config),

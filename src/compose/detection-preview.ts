@@ -39,7 +39,8 @@ export interface CameraPreviewDeps {
   readonly cameras: () => readonly CameraConfig[];
   /** A camera's newest frame at its working resolution (the motion gate keeps it). */
   readonly latest: (cameraId: string) => Frame | undefined;
-  readonly rules: readonly ZoneRule[];
+  /** The zone rules now (runtime cameras' rules change while the daemon runs). */
+  readonly rules: () => readonly ZoneRule[];
 }
 
 /** The preview of `POST /v1/cameras/:id/detect`: the camera's newest frame, or a JPEG decoded at its working size. */
@@ -54,6 +55,6 @@ export function cameraPreview(deps: CameraPreviewDeps): (cameraId: string, jpeg:
       frame = { cameraId, index: 0, capturedAt: Date.now(), width: d.width, height: d.height, rgb: d.rgb, source: d.source };
     }
     if (!frame) throw new VigilError(ErrorCodes.SNAPSHOT_UNAVAILABLE, `camera ${cameraId} has delivered no frame yet; upload a JPEG instead`);
-    return detectionPreview(deps.detector, frame, camera, deps.rules);
+    return detectionPreview(deps.detector, frame, camera, deps.rules());
   };
 }

@@ -19,6 +19,8 @@ import { type CameraView, registerCameraRoutes } from "../http/routes/cameras.js
 import { registerLiveTicketRoute } from "../http/routes/live-ticket.js";
 import { registerCameraAdminRoutes } from "../http/routes/camera-admin.js";
 import { registerCameraDetectRoute } from "../http/routes/camera-detect.js";
+import { registerCameraProbeRoute } from "../http/routes/camera-probe.js";
+import { registerCameraRuleRoutes } from "../http/routes/camera-rules.js";
 import type { CameraRegistry } from "../ingest/camera-registry.js";
 import { type HealthRouteDeps, registerHealthDocumentRoute, registerHealthRoutes } from "../http/routes/health.js";
 import { registerEvidenceRoutes } from "../http/routes/evidence.js";
@@ -151,6 +153,8 @@ export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: 
       (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
       (app) => registerLiveTicketRoute(app, { tickets: auth.liveTickets, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }),
       (app) => (parts.registry ? registerCameraAdminRoutes(app, { registry: parts.registry, cameras: parts.cameras }) : undefined),
+      (app) => (parts.registry ? registerCameraProbeRoute(app, { registry: parts.registry }) : undefined),
+      (app) => (parts.registry ? registerCameraRuleRoutes(app, { registry: parts.registry, configRules: () => config.rules.zones }) : undefined),
       (app) => (parts.detectPreview ? registerCameraDetectRoute(app, { preview: parts.detectPreview }) : undefined),
       (app) => (parts.snapshots ? registerCameraSnapshotRoute(app, { snapshots: parts.snapshots, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }) : undefined),
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),

@@ -47,6 +47,8 @@ export interface VisionParts {
   /** Motion gating and shedding caps between the cameras and the scheduler. */
   readonly gate: MotionGate;
   readonly shedder: LoadShedder | undefined;
+  /** Zone rules and the rest; zones and zone rules are replaced live (runtime cameras). */
+  readonly rules: RuleEngine;
 }
 
 /** Detector, the scheduler that feeds it, the rules on its results, and the cameras. */
@@ -88,7 +90,7 @@ export function composeVision(
   // The latest main-stream JPEGs: snapshot.jpg, and the snapshots incidents keep.
   const snapshots = new SnapshotCache(2);
   // Zone rules, watchlist and unknown faces, tamper: subscribes to detections, faces and camera.event.
-  lifecycle.add(new RuleEngine(ruleEngineSetup(config), { bus, incidents: deps.incidents, snapshots: deps.snapshots, frames: snapshots, log: log.child({ component: "rule-engine" }) }));
+  const rules = lifecycle.add(new RuleEngine(ruleEngineSetup(config), { bus, incidents: deps.incidents, snapshots: deps.snapshots, frames: snapshots, log: log.child({ component: "rule-engine" }) }));
   const scheduler = lifecycle.add(new DetectionScheduler(deps.wrapDetector ? deps.wrapDetector(detector, snapshots) : detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
   // Started before the cameras, so it hears each one's first state.
   lifecycle.add(new CameraFaultMonitor(bus, deps.outbox, deps.incidents, config.ingest.offline_alert_s * 1000, log.child({ component: "camera-faults" })));
@@ -129,7 +131,7 @@ export function composeVision(
         }),
       )
     : undefined;
-  return { detector, scheduler, cameras, push, snapshots, gate, shedder };
+  return { detector, scheduler, cameras, push, snapshots, gate, shedder, rules };
 }
 
 /** The region detector's options from the config's detector section (the daemon and `vigil detect`). */

@@ -88,7 +88,12 @@ export const CameraSchema = Type.Object(
   {
     id: Id,
     name: Type.Optional(Type.String({ maxLength: 200 })),
-    url: Type.String({ pattern: "^(rtsps?|rtmp|http|https|file)://", description: "stream URL without credentials" }),
+    url: Type.Optional(
+      Type.String({
+        pattern: "^(rtsps?|rtmp|http|https|file)://",
+        description: "stream URL without credentials; leave it out for a camera that only pushes JPEGs (POST /v1/ingest/:cameraId/frames)",
+      }),
+    ),
     credentials_file: Type.Optional(Type.String({ minLength: 1, description: "file in secrets_dir holding user:password" })),
     enabled: Type.Boolean({ default: true }),
     detect: DetectSchema,

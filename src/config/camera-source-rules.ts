@@ -56,6 +56,7 @@ export function cameraSourceProblem(
   camera: { readonly url?: string | undefined; readonly substream_url?: string | undefined; readonly credentials_file?: string | undefined },
   policy: CameraSourcePolicy,
 ): SourceProblem | undefined {
+  if (camera.substream_url !== undefined && camera.url === undefined) return { field: "/url", message: "a camera with a substream_url needs its main stream url too (leave both out for a push-only camera)" };
   for (const field of ["url", "substream_url"] as const) {
     const url = camera[field];
     const problem = url === undefined ? undefined : streamUrlProblem(url, policy);

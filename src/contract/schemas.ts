@@ -74,11 +74,18 @@ export const CheckpointDataSchema = Type.Object(
     seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Audit seq of the chain head that was signed (0: empty chain)." }),
     mac: Mac("`mac` of that head entry (the genesis MAC when seq is 0)."),
     ts: IsoUtc("When the checkpoint was signed."),
+    chain: Type.Optional(
+      Type.String({
+        pattern: "^[0-9a-f]{64}$",
+        description:
+          "Public SHA-256 hash chain head at `seq` over the JCS of each whole audit entry (docs/central.md, \"Audit verification\"); absent from checkpoints signed before it existed.",
+      }),
+    ),
     jws: Type.String({
       pattern: "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$",
       description:
         "Compact JWS, alg EdDSA (Ed25519), typ `vigil-audit-checkpoint`, kid = RFC 7638 thumbprint of the gateway's checkpoint key; " +
-        "payload = JCS of {site, gateway, seq, mac, ts}. Trust seq, mac and ts from the verified payload, not from the fields beside it.",
+        "payload = JCS of {site, gateway, seq, mac, ts, chain?}. Trust seq, mac, ts and chain from the verified payload, not from the fields beside it.",
     }),
   },
   { description: "A signed checkpoint of the audit chain head.", additionalProperties: true },

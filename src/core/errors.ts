@@ -85,6 +85,10 @@ export const ErrorCodes = {
   ACCOUNT_LOCKED: "VIGIL_E_ACCOUNT_LOCKED",
   /** Four-eyes rule: the approver of a dispatch is the one who requested it. */
   FOUR_EYES: "VIGIL_E_FOUR_EYES",
+  /** `vigil central send`: no matching cmd_result from the gateway within the timeout. */
+  COMMAND_RESULT_TIMEOUT: "VIGIL_E_COMMAND_RESULT_TIMEOUT",
+  /** `vigil central`: a broker could not be reached. */
+  BROKER_UNREACHABLE: "VIGIL_E_BROKER_UNREACHABLE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

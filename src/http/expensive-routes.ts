@@ -14,6 +14,8 @@ export const EXPENSIVE = {
   kpiSummary: { perMinute: 12 },
   /** `POST /v1/cameras/:id/detect`: two detector passes beside the cameras' own. */
   detectPreview: { perMinute: 12 },
+  /** `POST /v1/cameras/probe`: an ffprobe process that connects to the address given. */
+  cameraProbe: { perMinute: 12 },
   /** `POST /v1/watchlist/face-preview`: a face detector pass on an uploaded photo. */
   facePreview: { perMinute: 30 },
   /** `POST /v1/diagnose`: runs ffmpeg, journalctl and the system probes of `vigil diagnose`. */

@@ -11,6 +11,8 @@ export const SNAPSHOT_DEFAULTS: SnapshotConfig = { enabled: true, fps: 1, qualit
  * Pure; the argv carries the credentials, so log it only through `redactArgv`.
  */
 export function cameraArgv(camera: CameraConfig, credentials: string | undefined, o: { socketTimeoutS: number; snapshots: boolean; recording?: RecordingOutput | undefined }): string[] {
+  // Push-only cameras have no stream; their supervisor never starts ffmpeg (camera-supervisor.ts).
+  if (camera.url === undefined) throw new Error(`camera ${camera.id} has no stream url (push only)`);
   const main = withCredentials(camera.url, credentials);
   const detection = camera.substream_url === undefined ? main : withCredentials(camera.substream_url, credentials);
   const s = camera.snapshot ?? SNAPSHOT_DEFAULTS;

@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { type CameraConfig, CameraSchema } from "../config/schema.js";
+import { type CameraConfig, CameraSchema, type ZoneRuleConfig } from "../config/schema.js";
+import { ZoneRuleSchema } from "../config/rules-schema.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { InlineCredentialsSchema } from "./camera-credentials.js";
 import { type ProbeInfo, ProbeInfoSchema } from "./camera-probe-result.js";
@@ -15,6 +16,8 @@ export const StoredCameraSchema = Type.Object(
     probe: Type.Union([ProbeInfoSchema, Type.Null()]),
     /** Vigil wrote the credentials file (inline credentials): it is removed with the camera. */
     credentials_managed: Type.Boolean(),
+    /** The camera's zone rules: `rules.zones` entries of the config, by the same schema. */
+    rules: Type.Optional(Type.Array(ZoneRuleSchema)),
     added_at: Type.String(),
     added_by: Type.String(),
     updated_at: Type.String(),
@@ -28,6 +31,8 @@ export interface RegisteredCamera {
   readonly camera: CameraConfig;
   readonly origin: CameraOrigin;
   readonly probe: ProbeInfo | null;
+  /** A runtime camera's zone rules (stored with it); config cameras' rules are in the config's `rules.zones`. */
+  readonly rules?: readonly ZoneRuleConfig[];
 }
 
 /** A copy of a schema without `default`s, for partial updates: a missing field must stay missing. */
@@ -109,7 +114,7 @@ export function mergeCameras(provisioned: readonly CameraConfig[], stored: reado
       continue;
     }
     taken.add(s.camera.id);
-    cameras.push({ camera: s.camera, origin: "runtime", probe: s.probe });
+    cameras.push({ camera: s.camera, origin: "runtime", probe: s.probe, rules: s.rules ?? [] });
   }
   return { cameras, shadowed };
 }

@@ -5,7 +5,8 @@ import type { RegisteredCamera } from "./camera-registry-rules.js";
 export interface RegisteredCameraView {
   readonly id: string;
   readonly name: string | null;
-  readonly url: string;
+  /** null: a push-only camera (no stream). */
+  readonly url: string | null;
   readonly enabled: boolean;
   readonly detect: RegisteredCamera["camera"]["detect"];
   /** The detection substream, when the camera has one; `url` then only feeds snapshots. */
@@ -15,6 +16,8 @@ export interface RegisteredCameraView {
   readonly snapshot: RegisteredCamera["camera"]["snapshot"] | null;
   readonly zones: NonNullable<RegisteredCamera["camera"]["zones"]>;
   readonly push_auth: string;
+  /** The client certificate bound to the camera; null: a site-CA certificate whose CN is the camera id. */
+  readonly push_client_cert: NonNullable<RegisteredCamera["camera"]["push"]["client_cert"]> | null;
   readonly has_credentials: boolean;
   /** `config`: read-only here, change it in the config file; `runtime`: added through the API or CLI. */
   readonly origin: RegisteredCamera["origin"];
@@ -26,7 +29,7 @@ export function registeredCameraView(c: RegisteredCamera): RegisteredCameraView 
   return {
     id: camera.id,
     name: camera.name ?? null,
-    url: redactUrlCredentials(camera.url),
+    url: camera.url === undefined ? null : redactUrlCredentials(camera.url),
     enabled: camera.enabled,
     detect: camera.detect,
     // Refused at add and at load; redacted anyway, for a record stored before that.
@@ -36,6 +39,7 @@ export function registeredCameraView(c: RegisteredCamera): RegisteredCameraView 
     snapshot: camera.snapshot ?? null,
     zones: camera.zones ?? [],
     push_auth: camera.push.auth,
+    push_client_cert: camera.push.client_cert ?? null,
     has_credentials: camera.credentials_file !== undefined,
     origin: c.origin,
     probe: c.probe,

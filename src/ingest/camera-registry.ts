@@ -1,6 +1,6 @@
 import { Value } from "@sinclair/typebox/value";
 import { assertCameraSource, type CameraSourcePolicy } from "../config/camera-source-rules.js";
-import type { CameraConfig } from "../config/schema.js";
+import type { CameraConfig, ZoneRuleConfig } from "../config/schema.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import type { Component } from "../core/lifecycle.js";
@@ -21,6 +21,7 @@ import {
   type StoredCamera,
   StoredCameraSchema,
 } from "./camera-registry-rules.js";
+import { checkCameraRules, checkCameraZones } from "./camera-zone-rules.js";
 
 /** Who changes a camera: the audit actor (username, `cli:<user>`) and the request's address. */
 export interface CameraActor {
@@ -44,6 +45,8 @@ export interface CameraRegistryDeps {
   readonly sources: CameraSourcePolicy;
   /** Revokes a removed camera's API keys and returns their ids: a later camera with its id must not inherit them. */
   readonly revokeKeys?: (cameraId: string, by: CameraActor) => Promise<string[]>;
+  /** Zone rule ids the config file uses: a runtime camera's rule may not take one. */
+  readonly configRuleIds?: () => ReadonlySet<string>;
   readonly log: Logger;
   readonly now?: () => number;
 }
@@ -126,11 +129,12 @@ export class CameraRegistry implements Component {
       oneCredentialSource(input);
       assertCameraSource(input, this.deps.sources);
       const camera = cameraFromAdd(input);
+      checkCameraZones(camera, []);
       const existing = this.get(camera.id);
       if (existing) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `camera ${camera.id} exists already${existing.origin === "config" ? " (in the config file)" : ""}`);
       this.deps.accept?.(camera);
       const credentials = input.credentials ?? (await this.readCredentials(camera.credentials_file));
-      const probe = input.probe !== false ? await this.deps.probe(camera.url, credentials) : null;
+      const probe = input.probe !== false && camera.url !== undefined ? await this.deps.probe(camera.url, credentials) : null;
       if (input.credentials !== undefined) camera.credentials_file = await this.deps.credentials.write(camera.id, input.credentials);
       // camera-<id>.cred is Vigil's own name (written here, or by `vigil camera add` as the installer).
       const managed = camera.credentials_file === managedCredentialsFile(camera.id);
@@ -138,7 +142,7 @@ export class CameraRegistry implements Component {
       const record: StoredCamera = { camera, probe, credentials_managed: managed, added_at: at, added_by: by.actor, updated_at: at, updated_by: by.actor };
       await this.put(record);
       try {
-        await this.record(by, "camera.add", camera.id, { url: redactUrlCredentials(camera.url), enabled: camera.enabled, credentials: input.credentials !== undefined ? "inline" : camera.credentials_file ? "file" : "none", probe: probe ?? "skipped" });
+        await this.record(by, "camera.add", camera.id, { url: camera.url === undefined ? null : redactUrlCredentials(camera.url), enabled: camera.enabled, credentials: input.credentials !== undefined ? "inline" : camera.credentials_file ? "file" : "none", probe: probe ?? "skipped" });
       } catch (err) {
         await this.forget(record).catch(() => undefined);
         throw err;
@@ -155,9 +159,11 @@ export class CameraRegistry implements Component {
       assertCameraSource(patch, this.deps.sources);
       const camera = patchCamera(current.camera, patch);
       assertCameraSource(camera, this.deps.sources);
+      checkCameraZones(camera, current.rules ?? []);
       this.deps.accept?.(camera);
       let probe: ProbeInfo | null = current.probe;
-      if (needsProbe(current.camera, patch) || patch.probe === true) {
+      if (camera.url === undefined) probe = null;
+      else if (needsProbe(current.camera, patch) || patch.probe === true) {
         probe = await this.deps.probe(camera.url, patch.credentials ?? (await this.readCredentials(camera.credentials_file)));
       }
       let managed = current.credentials_managed;
@@ -173,7 +179,31 @@ export class CameraRegistry implements Component {
       const fields = Object.keys(patch).filter((k) => k !== "probe");
       await this.record(by, "camera.update", id, { fields, enabled: camera.enabled, ...(probe !== current.probe ? { probe } : {}) });
       await this.deps.apply(this.runnable());
-      return { camera, origin: "runtime", probe };
+      return { camera, origin: "runtime", probe, rules: record.rules ?? [] };
+    });
+  }
+
+  /** Reads a stream's codec, size and fps without adding anything (the console's "probe" before saving). */
+  probe(url: string, credentials: string | undefined): Promise<ProbeInfo> {
+    assertCameraSource({ url }, this.deps.sources);
+    return this.deps.probe(url, credentials);
+  }
+
+  /**
+   * Replaces a runtime camera's zone rules (`PUT /v1/cameras/:id/rules`): checked as the config's
+   * `rules.zones` are, stored, audited, then applied; the camera's stream is not restarted.
+   */
+  setRules(id: string, rules: readonly ZoneRuleConfig[], by: CameraActor): Promise<RegisteredCamera> {
+    return this.exclusive(async () => {
+      const current = this.runtimeCamera(id);
+      const taken = new Set(this.deps.configRuleIds?.() ?? []);
+      for (const s of this.stored.values()) if (s.camera.id !== id) for (const r of s.rules ?? []) taken.add(r.id);
+      checkCameraRules(current.camera, rules, taken);
+      const record: StoredCamera = { ...current, rules: [...rules], updated_at: this.timestamp(), updated_by: by.actor };
+      await this.put(record);
+      await this.record(by, "camera.rules", id, { rules: rules.map((r) => ({ id: r.id, kind: r.kind, zone: r.zone, enabled: r.enabled })) });
+      await this.deps.apply(this.runnable());
+      return { camera: current.camera, origin: "runtime", probe: current.probe, rules: record.rules ?? [] };
     });
   }
 
@@ -183,7 +213,7 @@ export class CameraRegistry implements Component {
       await this.forget(current);
       await this.deps.apply(this.runnable());
       const revoked = (await this.deps.revokeKeys?.(id, by)) ?? [];
-      await this.record(by, "camera.remove", id, { url: redactUrlCredentials(current.camera.url), revoked_keys: revoked });
+      await this.record(by, "camera.remove", id, { url: current.camera.url === undefined ? null : redactUrlCredentials(current.camera.url), revoked_keys: revoked });
       return { camera: current.camera, revoked_keys: revoked };
     });
   }

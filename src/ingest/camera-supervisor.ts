@@ -116,7 +116,9 @@ export class CameraSupervisor {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    if (!this.options.camera.enabled) {
+    // A push-only camera (no url) has no stream to read: like a disabled one, it runs no ffmpeg
+    // and is no outage; its frames arrive on POST /v1/ingest/:cameraId/frames.
+    if (!this.options.camera.enabled || this.options.camera.url === undefined) {
       this.setState("disabled");
       return;
     }

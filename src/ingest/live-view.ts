@@ -167,6 +167,7 @@ export class LiveView implements Component {
         source: async () => {
           const camera = o.camera(cameraId);
           if (!camera) throw new Error(`camera ${cameraId} is gone`);
+          if (camera.config.url === undefined) throw new Error(`camera ${cameraId} only pushes JPEGs: no stream to view live`);
           return { url: liveViewUrl(camera.config.url, await o.readCredentials(camera.config.credentials_file)), ffmpegOptions: liveViewFfmpegOptions(o), size: liveViewSize(camera.size, o.maxWidth) };
         },
       });

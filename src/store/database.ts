@@ -12,7 +12,7 @@ export type Sublevel = ReturnType<typeof makeSublevel>;
 function makeSublevel(db: Db, name: string) {
   return db.sublevel<string, unknown>(name, { valueEncoding: "json" });
 }
-export const SUBLEVEL_NAMES = ["meta", "incidents", "outbox", "audit", "commands", "users", "sessions", "revoked", "lockout", "keyring", "api_keys", "watchlist", "cameras", "kpi_weekly", "incident_idx", "kpi_daily"] as const;
+export const SUBLEVEL_NAMES = ["meta", "incidents", "outbox", "audit", "commands", "users", "sessions", "revoked", "lockout", "keyring", "api_keys", "watchlist", "cameras", "kpi_weekly", "incident_idx", "kpi_daily", "audit_idx"] as const;
 export type Sublevels = Readonly<Record<(typeof SUBLEVEL_NAMES)[number], Sublevel>>;
 
 function isLocked(err: unknown): boolean {

@@ -347,7 +347,8 @@ void describe("signed checkpoints", () => {
     const first = await publisher.publishNow();
     assert.ok(first);
     assert.deepEqual({ seq: first.seq, mac: first.mac }, s.audit.head);
-    assert.deepEqual(await verifyCheckpoint(first.jws, jwk), { site: "hq", gateway: "gw-01", seq: 2, mac: first.mac, ts: first.ts });
+    assert.deepEqual(await verifyCheckpoint(first.jws, jwk), { site: "hq", gateway: "gw-01", seq: 2, mac: first.mac, ts: first.ts, chain: first.chain });
+    assert.match(first.chain ?? "", /^[0-9a-f]{64}$/, "the public chain head is signed too");
     assert.equal(await publisher.publishNow(), undefined, "head did not move");
     const [a, b] = await Promise.all([publisher.publishNow({ force: true }), publisher.publishNow()]);
     assert.equal(a?.seq, 2);

@@ -72,4 +72,35 @@ void describe("console accessibility (axe-core, WCAG 2.1 A/AA, Chromium, real da
       await ctx.close();
     }
   });
+
+  void it("the installer pages (cameras, a camera's keys, zones, rules, YAML and detection preview) have no violations", async () => {
+    await box.raiseIntrusion();
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(15_000);
+    try {
+      await p.goto(`${box.url}/login`);
+      await signIn(p, box.users.admin);
+      await p.goto(`${box.url}/cameras`);
+      await p.getByRole("table", { name: "Cameras" }).getByRole("link").first().waitFor();
+      const found: Record<string, Violation[]> = { cameras: await violations(p) };
+      await p.goto(`${box.url}/cameras/gate`);
+      await p.locator("section[aria-labelledby=zones-title] .picture img").waitFor();
+      await p.getByLabel("YAML for the config file").waitFor();
+      await p.getByRole("button", { name: "Detect on the latest frame" }).click();
+      await p.getByRole("status", { name: "Detections shown" }).waitFor({ timeout: 60_000 });
+      found.camera = await violations(p);
+      // A runtime camera (push-only: no stream needed) has the edit form and a new key's notice too.
+      const added = await box.api("/v1/cameras", { method: "POST", token: await box.token(box.users.admin), body: JSON.stringify({ id: "kiosk" }) });
+      assert.equal(added.status, 201);
+      await p.goto(`${box.url}/cameras/kiosk`);
+      await p.getByRole("button", { name: "Create API key" }).click();
+      await p.getByRole("textbox", { name: "New API key" }).waitFor();
+      found.runtimeCamera = await violations(p);
+      const bad = Object.entries(found).filter(([, v]) => v.length > 0);
+      assert.deepEqual(bad.map(([k]) => k), [], bad.map(([k, v]) => `${k}:\n${describeViolations(v)}`).join("\n\n"));
+    } finally {
+      await ctx.close();
+    }
+  });
 });

@@ -49,9 +49,24 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
       const login = (): Promise<{ status: number }> => box.api("/v1/auth/login", { method: "POST", body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2026!" }) });
       assert.equal((await login()).status, 200);
 
+      // Their session, then a password reset from the page: the session ends and the new password works.
+      const session = await login();
+      assert.equal(session.status, 200);
+      await page.getByRole("button", { name: "Sessions of night-guard" }).click();
+      await page.getByRole("group", { name: "Sessions of night-guard" }).getByText(/^2 session\(s\)/).waitFor();
+      await page.getByRole("button", { name: "Reset password of night-guard" }).click();
+      await page.getByLabel("New password for night-guard").fill("Night-Guard-Pass-2027!");
+      await page.getByRole("button", { name: "Set password", exact: true }).click();
+      await page.getByRole("status").getByText("Password of night-guard reset; their sessions ended.").waitFor();
+      const sessions = await box.api<{ sessions: unknown[] }>("/v1/users/night-guard/sessions", { token: await box.token(box.users.admin) });
+      assert.deepEqual(sessions.body.sessions, [], "a reset ends the user's sessions");
+      assert.equal((await login()).status, 401, "the old password no longer works");
+      assert.equal((await box.api("/v1/auth/login", { method: "POST", body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2027!" }) })).status, 200);
+
       await page.getByRole("button", { name: "Disable night-guard" }).click();
       await page.getByRole("row", { name: /night-guard/ }).getByText("Disabled").waitFor();
-      assert.equal((await login()).status, 401, "a disabled user cannot sign in");
+      const disabled = await box.api("/v1/auth/login", { method: "POST", body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2027!" }) });
+      assert.equal(disabled.status, 401, "a disabled user cannot sign in");
       await page.getByRole("button", { name: "Enable night-guard" }).waitFor();
       assert.deepEqual(problems, []);
     } finally {
@@ -79,6 +94,12 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
       await page.getByRole("status").getByText("Visitor A enrolled from 1 photo(s).").waitFor({ timeout: 30_000 });
       await page.getByRole("table", { name: "Enrolled persons" }).getByRole("rowheader", { name: "Visitor A" }).waitFor();
       const sup = await box.token(box.users.supervisor);
+      // What reaches the decoder from the preview route: a JPEG or a 400, never more.
+      const notJpeg = await box.api<{ error: { code: string } }>("/v1/watchlist/face-preview", { method: "POST", token: sup, body: JSON.stringify({ photo: Buffer.from("GIF89a not a jpeg at all").toString("base64") }) });
+      assert.equal(notJpeg.status, 400);
+      assert.equal(notJpeg.body.error.code, "VIGIL_E_VALIDATION");
+      const truncated = await box.api<{ error: { code: string } }>("/v1/watchlist/face-preview", { method: "POST", token: sup, body: JSON.stringify({ photo: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]).toString("base64") }) });
+      assert.ok([400, 422].includes(truncated.status), `a truncated JPEG: ${truncated.status} ${JSON.stringify(truncated.body)}`);
       const listed = await box.api<{ persons: Array<{ name: string }> }>("/v1/watchlist", { token: sup });
       assert.deepEqual(listed.body.persons.map((p) => p.name), ["Visitor A"]);
 

@@ -6,14 +6,16 @@ import type { AuditEntry } from "../../src/contract/audit.js";
 import type { Incident } from "../../src/contract/incident.js";
 import { type ConsoleBox, startConsoleBox } from "../helpers/console-box.js";
 
-/** Reads server-sent events until `count` have arrived (or the time is up). */
-async function readEvents(url: string, token: string, count: number, lastEventId?: string): Promise<Array<{ id?: string; event: string; data: string }>> {
+type SseEvent = { id?: string; event: string; data: string };
+
+/** Reads server-sent events until `count` that `accept` takes have arrived (or the time is up). */
+async function readEvents(url: string, token: string, count: number, lastEventId?: string, accept: (e: SseEvent) => boolean = () => true): Promise<SseEvent[]> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), 10_000);
   const res = await fetch(`${url}/v1/events`, { headers: { authorization: `Bearer ${token}`, ...(lastEventId ? { "last-event-id": lastEventId } : {}) }, signal: ctl.signal });
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
-  const events: Array<{ id?: string; event: string; data: string }> = [];
+  const events: SseEvent[] = [];
   let buffer = "";
   const decoder = new TextDecoder();
   try {
@@ -24,7 +26,10 @@ async function readEvents(url: string, token: string, count: number, lastEventId
         const block = buffer.slice(0, cut);
         buffer = buffer.slice(cut + 2);
         const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]));
-        if (fields.event) events.push({ id: fields.id, event: fields.event, data: fields.data ?? "" });
+        if (fields.event) {
+          const event: SseEvent = { id: fields.id, event: fields.event, data: fields.data ?? "" };
+          if (accept(event)) events.push(event);
+        }
         if (events.length >= count) return events;
       }
     }
@@ -88,8 +93,13 @@ void describe("console API on a real daemon", () => {
     const approved = await box.api<Incident>(`/v1/incidents/${incident.id}/approve`, { method: "POST", token: other, body: JSON.stringify({ version: requested.body.version }) });
     assert.equal(approved.status, 200);
     assert.equal(approved.body.status, "dispatch_authorized");
-    const audit = await box.api<{ entries: AuditEntry[] }>(`/v1/audit?limit=500`, { token: sup });
-    const refused = audit.body.entries.find((e) => e.action === "incident.approve_refused" && e.target === `incident:${incident.id}`);
+    // The refusal is audited beside the 403, not before it: give the write a moment.
+    let refused: AuditEntry | undefined;
+    for (let tries = 0; !refused && tries < 50; tries++) {
+      if (tries > 0) await new Promise((r) => setTimeout(r, 100));
+      const audit = await box.api<{ entries: AuditEntry[] }>(`/v1/audit?limit=500&action=incident.approve_refused`, { token: sup });
+      refused = audit.body.entries.find((e) => e.action === "incident.approve_refused" && e.target === `incident:${incident.id}`);
+    }
     assert.ok(refused, "the refused self-approval is in the audit trail");
     assert.equal(refused.actor, box.users.supervisor.username);
     assert.equal(refused.result, "denied");
@@ -98,9 +108,13 @@ void describe("console API on a real daemon", () => {
   void it("GET /v1/events streams changes to each role it is for, and Last-Event-ID resumes without a gap", async () => {
     const viewer = await box.token(box.users.viewer);
     const supervisor = await box.token(box.users.supervisor);
-    const first = readEvents(box.url, viewer, 1);
+    // Earlier tests' incidents may still be updated (ended by their group window) while this one
+    // runs: each read takes only the events of this test's incident.
+    // Its event can arrive before raiseTamper's answer, so the first read knows it by its camera.
+    const first = readEvents(box.url, viewer, 1, undefined, (e) => e.event === "incident.created" && (JSON.parse(e.data) as Incident).camera_id === "dock");
     await new Promise((r) => setTimeout(r, 300));
     const incident = await box.raiseTamper("dock");
+    const ofThis = (e: SseEvent) => (JSON.parse(e.data) as { id?: string }).id === incident.id;
     const [created] = await first;
     assert.equal(created?.event, "incident.created");
     assert.equal((JSON.parse(created?.data ?? "{}") as Incident).id, incident.id);
@@ -109,10 +123,10 @@ void describe("console API on a real daemon", () => {
     const op = await box.token(box.users.operator);
     const escalated = await box.api<Incident>(`/v1/incidents/${incident.id}/decision`, { method: "POST", token: op, body: JSON.stringify({ action: "escalate" }) });
     await box.api<Incident>(`/v1/incidents/${incident.id}/decision`, { method: "POST", token: op, body: JSON.stringify({ action: "request_dispatch", version: escalated.body.version }) });
-    const resumed = await readEvents(box.url, viewer, 2, created?.id);
+    const resumed = await readEvents(box.url, viewer, 2, created?.id, ofThis);
     assert.deepEqual(resumed.map((e) => [e.event, (JSON.parse(e.data) as Incident).status]), [["incident.updated", "escalated"], ["incident.updated", "dispatch_pending_review"]]);
     // A supervisor resuming from the same point also hears that an approval waits.
-    const forSupervisor = await readEvents(box.url, supervisor, 3, created?.id);
+    const forSupervisor = await readEvents(box.url, supervisor, 3, created?.id, ofThis);
     assert.deepEqual(forSupervisor.map((e) => e.event), ["incident.updated", "incident.updated", "approval.requested"]);
     // An id the daemon cannot resume from: reset (reload the list).
     const unknown = await readEvents(box.url, viewer, 1, "deadbeef.1");

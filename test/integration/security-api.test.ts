@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { SignJWT } from "jose";
 import { ROLES, type Role, type RouteAccess } from "../../src/contract/roles.js";
 import { collectRouteTable } from "../../src/http/route-access.js";
+import { CONSOLE_PAGES, FIELD_CONSOLE_PAGES } from "../../src/http/console/console-routes.js";
 import { HttpServer } from "../../src/http/server.js";
 import { denyAll, quietLogger } from "../helpers/http-app.js";
 import { expectVigilAsync } from "../helpers/expect-vigil.js";
@@ -69,7 +70,7 @@ void describe("the route table", () => {
     const publicRoutes = routes.filter((r) => r.access?.kind === "public" && r.method !== "HEAD").map((r) => `${r.method} ${r.url}`);
     // The console's pages and assets are the same static files for everyone (built when dist/console
     // exists); everything they show comes from /v1, which needs a token.
-    const consolePages = ["GET /", "GET /account", "GET /assets/*", "GET /incidents", "GET /incidents/:id", "GET /kpis", "GET /login"];
+    const consolePages = [...CONSOLE_PAGES, ...FIELD_CONSOLE_PAGES, "/assets/*"].map((p) => `GET ${p}`);
     const api = publicRoutes.filter((r) => !consolePages.includes(r));
     assert.deepEqual(api.sort(), ["GET /healthz", "GET /readyz", "POST /v1/auth/login", "POST /v1/auth/refresh"]);
   });

@@ -53,6 +53,8 @@ function NewUserForm({ onAdded }: { onAdded: () => void }) {
 /** One user's row: disable or enable, reset the password, list and end their sessions. */
 function UserRow({ u, onChanged, say }: { u: User; onChanged: () => void; say: (s: string) => void }) {
   const [sessions, setSessions] = useState<UserSession[]>();
+  const [resetting, setResetting] = useState(false);
+  const [password, setPassword] = useState("");
   const fail = (err: unknown): void => say(describeError(err));
   return (
     <tr>
@@ -63,19 +65,31 @@ function UserRow({ u, onChanged, say }: { u: User; onChanged: () => void; say: (
         <button type="button" aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.username}`} onClick={() => void fieldApi.setDisabled(u.username, !u.disabled).then(() => (say(`${u.username} ${u.disabled ? "enabled" : "disabled"}.`), onChanged()), fail)}>
           {u.disabled ? "Enable" : "Disable"}
         </button>
-        <button
-          type="button"
-          aria-label={`Reset password of ${u.username}`}
-          onClick={() => {
-            const pw = window.prompt(`New password for ${u.username}`);
-            if (pw) void fieldApi.resetPassword(u.username, pw).then(() => say(`Password of ${u.username} reset; their sessions ended.`), fail);
-          }}
-        >
+        <button type="button" aria-label={`Reset password of ${u.username}`} aria-expanded={resetting} onClick={() => setResetting(!resetting)}>
           Reset password
         </button>
         <button type="button" aria-label={`Sessions of ${u.username}`} onClick={() => void fieldApi.userSessions(u.username).then((s) => setSessions(s.sessions), fail)}>
           Sessions
         </button>
+        {resetting && (
+          <form
+            aria-label={`Reset the password of ${u.username}`}
+            onSubmit={(e) => {
+              e.preventDefault();
+              void fieldApi.resetPassword(u.username, password).then(() => {
+                setPassword("");
+                setResetting(false);
+                say(`Password of ${u.username} reset; their sessions ended.`);
+              }, fail);
+            }}
+          >
+            <label>
+              New password for {u.username}
+              <input type="password" required autoComplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+            </label>
+            <button type="submit">Set password</button>
+          </form>
+        )}
         {sessions && (
           <div role="group" aria-label={`Sessions of ${u.username}`}>
             {sessions.length === 0 ? "No session." : `${sessions.length} session(s), last active ${new Date(Math.max(...sessions.map((s) => Date.parse(s.last_activity_at)))).toLocaleString()}`}{" "}

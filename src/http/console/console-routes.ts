@@ -11,7 +11,7 @@ import { PUBLIC } from "../route-access.js";
 export const BUILT_CONSOLE_DIR = join(PACKAGE_ROOT, "dist", "console");
 
 /** The console's own paths: each serves index.html, and the console's router shows the page. */
-export const CONSOLE_PAGES = ["/", "/login", "/incidents", "/incidents/:id", "/kpis", "/account"] as const;
+export const CONSOLE_PAGES = ["/", "/login", "/incidents", "/incidents/:id", "/kpis", "/account", "/cameras", "/cameras/:id"] as const;
 /** The field techs' and administrators' pages (console/src/field-routes.tsx). */
 export const FIELD_CONSOLE_PAGES = ["/health", "/live", "/watchlist", "/audit", "/users", "/providers"] as const;
 

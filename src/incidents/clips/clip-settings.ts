@@ -12,7 +12,7 @@ const RECORDABLE = /^rtsps?:\/\//i;
 export function clipSettingsFor(camera: Pick<CameraConfig, "url" | "clips">, site: ClipsConfig): CameraClipSettings {
   const c = camera.clips ?? {};
   return {
-    enabled: (c.enabled ?? site.enabled) && RECORDABLE.test(camera.url),
+    enabled: (c.enabled ?? site.enabled) && camera.url !== undefined && RECORDABLE.test(camera.url),
     preRollMs: (c.pre_roll_s ?? site.pre_roll_s) * 1000,
     postRollMs: (c.post_roll_s ?? site.post_roll_s) * 1000,
     maxClipMs: (c.max_clip_s ?? site.max_clip_s) * 1000,

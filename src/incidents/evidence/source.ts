@@ -1,5 +1,5 @@
 import type { AuditListQuery } from "../../audit/audit-log.js";
-import { isAuditEntry } from "../../audit/chain.js";
+import { auditTrailOf } from "../../audit/audit-target-index.js";
 import type { AuditEntry } from "../../contract/audit.js";
 import type { Incident } from "../../contract/incident.js";
 import { dirname } from "node:path";
@@ -33,10 +33,10 @@ function clipReaders(clips: ClipStore): Pick<EvidenceSource, "clip" | "clipFrame
 
 const PAGE = 1000;
 
-/** Through the daemon's services: `IncidentService.get` and `AuditLog.list`, page by page. */
+/** Through the daemon's services: `IncidentService.get` and `AuditLog.forTarget` (the target index), or `list` page by page. */
 export function serviceEvidenceSource(
   incidents: { get(id: string): Promise<Incident | undefined> },
-  audit: { list(q: AuditListQuery): Promise<AuditEntry[]> },
+  audit: { list(q: AuditListQuery): Promise<AuditEntry[]>; forTarget?(target: string): Promise<AuditEntry[]> },
   snapshots?: SnapshotStore,
   clips?: ClipStore,
 ): EvidenceSource {
@@ -45,6 +45,7 @@ export function serviceEvidenceSource(
     ...(clips ? clipReaders(clips) : {}),
     ...(snapshots ? { snapshot: (file: string) => snapshots.read(file) } : {}),
     auditTrail: async (target) => {
+      if (audit.forTarget) return audit.forTarget(target);
       const out: AuditEntry[] = [];
       let afterSeq = 0;
       for (;;) {
@@ -69,10 +70,6 @@ export function storeEvidenceSource(database: Database): EvidenceSource {
     ...clipReaders(clips),
     snapshot: (file) => snapshots.read(file),
     incident: async (id) => (await database.sublevels.incidents.get(id)) as Incident | undefined,
-    auditTrail: async (target) => {
-      const out: AuditEntry[] = [];
-      for await (const value of database.sublevels.audit.values()) if (isAuditEntry(value) && value.target === target) out.push(value);
-      return out;
-    },
+    auditTrail: (target) => auditTrailOf(database, target),
   };
 }
