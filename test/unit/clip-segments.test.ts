@@ -9,6 +9,8 @@ import { allWindowsReady, readyWindows } from "../../src/incidents/clips/clip-pl
 import { clipSettingsFor } from "../../src/incidents/clips/clip-settings.js";
 import { ClipStore } from "../../src/incidents/clips/clip-store.js";
 import { buildCameraArgv } from "../../src/ingest/ffmpeg-args.js";
+import { RecordingRing } from "../../src/ingest/recording/recording-ring.js";
+import { silentLogger } from "../helpers/uplink-stack.js";
 import { mergeSpans, parseSegmentName, type Segment, segmentPattern, segmentsForWindow, segmentsToDelete } from "../../src/ingest/recording/segments.js";
 
 const T0 = Date.parse("2026-12-08T00:00:00Z");
@@ -135,6 +137,10 @@ void describe("clip files and ranges", () => {
     assert.throws(() => ClipStore.relativePath("abc", -1));
     for (const file of ["clips/../../etc/passwd", "/etc/passwd", "clips/abc/0.mp4/../../x", "snapshots/abc/1.jpg", "clips/abc/0.mp4\0"]) assert.equal(store.absolute(file), undefined, file);
     assert.equal(store.absolute("clips/abc/0.mp4"), "/data/clips/abc/0.mp4");
+    // The ring's directories are named by camera ids; nothing else becomes a path.
+    const ring = new RecordingRing({ root: "/data/recordings", records: () => true, segmentS: 2, bounds: { keepMs: 1, maxBytes: 1 }, minFreeBytes: 0, intervalMs: 1000, log: silentLogger() });
+    assert.equal(ring.dir("yard-1"), "/data/recordings/yard-1");
+    for (const bad of ["../etc", "a/b", "", ".", "..", "Yard", "a".repeat(65)]) assert.throws(() => ring.dir(bad), bad);
   });
 
   void it("byte ranges: any answer lies inside the file and has the asked length", () => {

@@ -113,8 +113,10 @@ export class RecordingRing implements Component {
     for (const cameraId of cameras) {
       if (!SAFE_CAMERA.test(cameraId)) continue;
       const all = await this.segments(cameraId);
+      // A camera removed or no longer recording: its ring goes whole, once its last segment is closed.
+      const retired = !this.o.records(cameraId);
       // Stopped: nothing is kept but a segment still being written (until its ffmpeg restarts).
-      const doomed = this.lowDisk
+      const doomed = this.lowDisk || retired
         ? all.filter((s, i) => i < all.length - 1 || s.endMs < now - 2000 * this.o.segmentS)
         : segmentsToDelete(all, this.o.bounds, now, (s) => this.claims(cameraId, s));
       for (const s of doomed) await rm(join(this.dir(cameraId), s.name), { force: true });
