@@ -1,3 +1,4 @@
+import { PeriodicTask } from "../core/periodic-task.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import { addPoint, type MemoryPoint, type MemoryPolicy, memoryVerdict, type MemoryVerdict } from "./memory-trend.js";
@@ -28,7 +29,7 @@ export class MemoryWatch implements Component {
   private points: MemoryPoint[] = [];
   private usage: NodeJS.MemoryUsage | undefined;
   private alerted = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly beat: PeriodicTask;
 
   constructor(
     private readonly options: MemoryWatchOptions,
@@ -36,16 +37,16 @@ export class MemoryWatch implements Component {
     private readonly log: Logger,
     private readonly read: () => NodeJS.MemoryUsage = () => process.memoryUsage(),
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.beat = new PeriodicTask(options.intervalMs, () => this.sample(), (err) => this.log.warn({ err }, "memory sample failed"));
+  }
 
   async start(): Promise<void> {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), this.options.intervalMs);
-    this.timer.unref();
+    await this.beat.start({ first: "now" });
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    await this.beat.stop();
   }
 
   /** Takes a reading now and raises the alert if memory has just become a reason. */

@@ -1,3 +1,4 @@
+import { PeriodicTask } from "../core/periodic-task.js";
 import { readdir, stat } from "node:fs/promises";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -23,14 +24,21 @@ async function directoryBytes(dir: string): Promise<number> {
  */
 export class SystemSampler implements Component {
   readonly name = "system-sampler";
-  private timer: NodeJS.Timeout | undefined;
   private current: SystemSample | undefined;
-  private running: Promise<void> | undefined;
+  private readonly beat: PeriodicTask;
 
   constructor(
     private readonly options: { dataDir: string; storeDir: string; intervalMs: number },
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.beat = new PeriodicTask(
+      options.intervalMs,
+      async () => {
+        this.current = await this.take();
+      },
+      (err) => this.log.warn({ err }, "system sample failed"),
+    );
+  }
 
   get last(): SystemSample | undefined {
     return this.current;
@@ -38,28 +46,16 @@ export class SystemSampler implements Component {
 
   async start(): Promise<void> {
     // The first sample runs in the background: start-up does not wait for lspci.
-    this.running = this.sampleNow();
-    this.timer = setInterval(() => {
-      this.running ??= this.sampleNow();
-    }, this.options.intervalMs);
-    this.timer.unref();
+    await this.beat.start({ first: "background" });
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.beat.stop();
   }
 
   /** Takes a sample now (joins one already running); never rejects. */
   sampleNow(): Promise<void> {
-    return this.take()
-      .then((s) => {
-        this.current = s;
-      })
-      .catch((err: unknown) => this.log.warn({ err }, "system sample failed"))
-      .finally(() => {
-        this.running = undefined;
-      });
+    return this.beat.runNow();
   }
 
   private async take(): Promise<SystemSample> {

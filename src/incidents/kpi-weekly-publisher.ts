@@ -1,3 +1,4 @@
+import { PeriodicTask } from "../core/periodic-task.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
@@ -15,29 +16,26 @@ const publishedKey = (week: string): string => `kpi_weekly!published!${week}`;
  */
 export class KpiWeeklyPublisher implements Component {
   readonly name = "kpi-weekly-publisher";
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly beat: PeriodicTask;
 
   constructor(
     private readonly deps: { database: Database; outbox: Outbox; weekly: Pick<KpiRollupStore, "weeks">; intervalMs: number; log: Logger; now?: () => number },
-  ) {}
+  ) {
+    this.beat = new PeriodicTask(
+      deps.intervalMs,
+      async () => {
+        await this.publishDue();
+      },
+      (err) => this.deps.log.error({ err }, "weekly KPIs not published"),
+    );
+  }
 
   async start(): Promise<void> {
-    const tick = () => {
-      this.running ??= this.publishDue()
-        .catch((err: unknown) => this.deps.log.error({ err }, "weekly KPIs not published"))
-        .finally(() => {
-          this.running = undefined;
-        });
-    };
-    this.timer = setInterval(tick, this.deps.intervalMs);
-    this.timer.unref();
-    tick();
+    await this.beat.start({ first: "background" });
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.beat.stop();
   }
 
   /** Publishes every finished week not yet published, oldest first; returns their keys. */

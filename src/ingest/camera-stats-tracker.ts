@@ -1,3 +1,4 @@
+import { PeriodicTask } from "../core/periodic-task.js";
 import type { Component } from "../core/lifecycle.js";
 import { type CameraCounters, type CameraRates, cameraRates, type ConnectionQuality, connectionQuality } from "./camera-quality.js";
 
@@ -21,21 +22,21 @@ export class CameraStatsTracker implements Component {
   readonly name = "camera-stats";
   private readonly samples = new Map<string, CameraCounters[]>();
   private readonly latest = new Map<string, TrackedCamera>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly beat: PeriodicTask;
 
   constructor(
     private readonly cameras: () => readonly TrackedCamera[],
     private readonly options: { sampleMs: number; windowMs: number; now?: () => number } = { sampleMs: 5000, windowMs: 60_000 },
-  ) {}
+  ) {
+    this.beat = new PeriodicTask(options.sampleMs, () => this.sample());
+  }
 
   async start(): Promise<void> {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), this.options.sampleMs);
-    this.timer.unref();
+    await this.beat.start({ first: "now" });
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    await this.beat.stop();
   }
 
   sample(): void {

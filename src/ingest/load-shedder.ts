@@ -1,3 +1,4 @@
+import { PeriodicTask } from "../core/periodic-task.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { GateStats } from "./motion-gate.js";
@@ -41,7 +42,7 @@ interface Counts {
  */
 export class LoadShedder implements Component {
   readonly name = "load-shedder";
-  private timer: NodeJS.Timeout | undefined;
+  private readonly beat: PeriodicTask;
   private readonly previous = new Map<string, Counts>();
   private readonly limits = new Map<string, number>();
   private current: SheddingState = { active: false, reason: null, cameras: {}, sheds: 0 };
@@ -49,15 +50,15 @@ export class LoadShedder implements Component {
 
   constructor(private readonly deps: LoadShedderDeps) {
     this.policy = { ...DEFAULT_SHED_POLICY, ...deps.policy };
+    this.beat = new PeriodicTask(deps.intervalMs, () => this.evaluate());
   }
 
   async start(): Promise<void> {
-    this.timer = setInterval(() => this.evaluate(), this.deps.intervalMs);
-    this.timer.unref();
+    await this.beat.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    await this.beat.stop();
   }
 
   get state(): SheddingState {

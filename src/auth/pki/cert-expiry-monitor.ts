@@ -1,3 +1,4 @@
+import { PeriodicTask } from "../../core/periodic-task.js";
 import { X509Certificate } from "node:crypto";
 import { isAbsolute, join } from "node:path";
 import type { VigilConfig } from "../../config/schema.js";
@@ -68,33 +69,25 @@ export class CertExpiryMonitor implements Component {
   private items: WatchedCertificate[] = [];
   /** Alert key -> time of its last alert; only items still due are kept. */
   private alerted = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly beat: PeriodicTask;
 
   constructor(private readonly options: CertExpiryMonitorOptions) {
     this.intervalMs = options.intervalMs ?? DEFAULT_CERT_CHECK_INTERVAL_MS;
     this.now = options.now ?? (() => new Date());
+    this.beat = new PeriodicTask(this.intervalMs, () => this.checkOnce());
   }
 
   async start(): Promise<void> {
-    await this.check();
-    this.timer = setInterval(() => void this.check(), this.intervalMs);
-    // A pending check is no reason to keep the process alive.
-    this.timer.unref();
+    await this.beat.start({ first: "now" });
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.beat.stop();
   }
 
   /** Reads the certificates again and sends what is due; never throws. A check under way is joined, not doubled. */
   check(): Promise<void> {
-    this.running ??= this.checkOnce().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.beat.runNow();
   }
 
   /** Recomputed from the last read against the clock now, so days left stay right between reads. */
