@@ -7,6 +7,7 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { JWK } from "jose";
 import { type AuditVerification, verifyAuditStream } from "../../src/central/audit-verifier.js";
+import { gapWaitFor } from "../../src/central/gap-wait.js";
 import { ConsumerStateStore } from "../../src/central/state-store.js";
 import type { Envelope } from "../../src/contract/envelope.js";
 import { type FleetDaemon, startFleetDaemon } from "./fleet-daemon.js";
@@ -36,7 +37,7 @@ export interface FleetOptions {
   readonly daemons?: number;
   /** The cluster's MQTT `ack_wait` in s (nats-server default 30; here 10 unless given). */
   readonly ackWaitS?: number;
-  /** The consumer's gap wait; by default it follows the broker's redelivery delay: GAP_WAIT_ACK_WAITS x ack_wait. */
+  /** The consumer's gap wait; by default it follows the broker's ack_wait, as CentralConsumer's `brokerAckWaitMs` does. */
   readonly gapWaitMs?: number;
   readonly log?: (line: string) => void;
 }
@@ -110,18 +111,12 @@ const cpuMs = (pid: number): number => {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 };
 
-/**
- * A redelivery can be lost too (its connection dies before the PUBACK) and then waits another
- * ack_wait: a gap wait of several ack_waits covers a message caught by more than one fault.
- */
-export const GAP_WAIT_ACK_WAITS = 6;
-
 export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
   const log = opts.log ?? (() => {});
   const began = Date.now();
   const root = await mkdtemp(join(tmpdir(), "vigil-fleet-"));
   const ackWaitS = opts.ackWaitS ?? 10;
-  const gapWaitMs = opts.gapWaitMs ?? GAP_WAIT_ACK_WAITS * ackWaitS * 1000;
+  const gapWaitMs = gapWaitFor({ ...(opts.gapWaitMs !== undefined ? { gapWaitMs: opts.gapWaitMs } : {}), brokerAckWaitMs: ackWaitS * 1000 });
   const faults: Array<{ at: number; what: string }> = [{ at: began, what: "none" }];
   const cluster = await startNatsCluster({ mqttAckWaitS: ackWaitS });
   const proxies: TcpProxy[] = [];
