@@ -16,10 +16,12 @@ import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
 /**
  * The fleet scenario shared by the fleet test and bench/central-fleet: a 3-node NATS JetStream
- * cluster, N gateways (the daemon's sync composition) in a few processes, one central consumer
- * process, and the faults: kill -9 of the node most gateways are on and its restart, a cut of one
- * gateway from every node, kill -9 of the consumer, kill -9 of a gateway process. Returns what
- * the assertions and the benchmark need.
+ * cluster (mqtt ack_wait set, the consumer's gap wait following it), N gateways (the daemon's sync
+ * composition) in a few processes, optionally a few full daemons (test/helpers/fleet-daemon.ts),
+ * one central consumer process, and the faults: kill -9 of the node most gateways are on and its
+ * restart, a cut of one gateway from every node, kill -9 of the consumer, kill -9 of a gateway
+ * process, kill -9 of a full daemon and its restart. Returns what the assertions and the
+ * benchmark need.
  */
 
 export interface FleetOptions {
@@ -214,6 +216,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
       await sleep(500);
       await killedDaemon.restart();
       log(`daemon ${killedDaemon.gateway} killed and restarted`);
+      // Let the restarted daemon produce for a while before the fleet quiesces.
+      await sleep(2_000);
     }
     await sleep(2_000);
 
