@@ -48,10 +48,10 @@ const days = DEFAULT_OUTBOX_OPTIONS.maxBytes / bytesPerDay;
 console.log(`outbox bytes per message: incident ${fmt(size.incident, 0)}, audit ${fmt(size.audit, 0)}, alert ${fmt(size.alert, 0)}`);
 console.log(`busy site (${perDay.incidents} incident msgs, ${perDay.audit} audit, ${perDay.alerts} alerts per day): ${fmt(bytesPerDay / 2 ** 20, 1)} MiB/day -> 256 MiB holds ${fmt(days, 1)} days`);
 
-const report = await runFleet({ gateways: GATEWAYS, processes: PROCESSES, ratePerGateway: RATE, warmMs: 8_000, nodeDownMs: 10_000, cutMs: Number(process.env.FLEET_CUT_MS ?? 60_000), log: (l) => console.log(`  ${l}`) });
+const report = await runFleet({ gateways: GATEWAYS, processes: PROCESSES, ratePerGateway: RATE, warmMs: 8_000, nodeDownMs: 10_000, cutMs: Number(process.env.FLEET_CUT_MS ?? 60_000), ...(process.env.FLEET_ACK_WAIT_S ? { ackWaitS: Number(process.env.FLEET_ACK_WAIT_S) } : {}), ...(process.env.FLEET_GAP_WAIT_MS ? { gapWaitMs: Number(process.env.FLEET_GAP_WAIT_MS) } : {}), log: (l) => console.log(`  ${l}`) });
 // Offered: each gateway appends RATE incidents/s and RATE/2 audit entries/s, plus a checkpoint every 2 s.
 const offered = GATEWAYS * (RATE * 1.5 + 0.5);
-console.log(`fleet: ${GATEWAYS} gateways in ${PROCESSES} processes, ${RATE} incidents/s each, ${Math.round(report.durationMs / 1000)} s`);
+console.log(`fleet: ${GATEWAYS} gateways in ${PROCESSES} processes, ${RATE} incidents/s each, ${Math.round(report.durationMs / 1000)} s; NATS mqtt ack_wait ${report.ackWaitS} s, consumer gap wait ${report.gapWaitMs / 1000} s`);
 console.log(`sustained end to end: ${fmt(report.steadyMsgPerS, 0)} msg/s against ${fmt(offered, 0)} msg/s offered (ratio ${fmt(report.steadyMsgPerS / offered)})`);
 console.log(`failover after kill -9 of the busiest node (${report.failoverMs.length} gateways): p50 ${fmt(percentile(report.failoverMs, 50), 0)} ms, p99 ${fmt(percentile(report.failoverMs, 99), 0)} ms`);
 console.log(`consumer CPU: ${report.consumerCpuMsPer1000 === undefined ? "n/a" : `${fmt(report.consumerCpuMsPer1000, 0)} ms per 1,000 msgs (${fmt(report.consumerCpuMsPer1000 / 10, 1)}% of a core per 1,000 msg/s)`}`);
@@ -60,3 +60,9 @@ console.log(
   `checks: acked ${report.acked}, missing ${report.missing.length}, delivered twice ${report.deliveredTwice}, gaps ${report.gaps.length} (late deliveries ${report.late}), audits verified ${audits.filter((a) => a.ok && a.verifiedThrough >= a.quiescedHead).length}/${audits.length}`,
 );
 if (report.gaps.length > 0) console.log(`gaps (first 10): ${JSON.stringify(report.gaps.slice(0, 10))}`);
+if (report.lateDetails.length > 0) {
+  const byFault = new Map<string, number>();
+  for (const l of report.lateDetails) byFault.set(l.fault, (byFault.get(l.fault) ?? 0) + 1);
+  console.log(`late deliveries: ms after their gap report p50 ${fmt(percentile(report.lateDetails.map((l) => l.afterGapMs), 50), 0)}, max ${fmt(Math.max(...report.lateDetails.map((l) => l.afterGapMs)), 0)}; last fault before the hole opened: ${JSON.stringify(Object.fromEntries(byFault))}`);
+  console.log(`late (first 10): ${JSON.stringify(report.lateDetails.slice(0, 10))}`);
+}

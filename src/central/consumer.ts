@@ -7,6 +7,7 @@ import { dialBrokers } from "./connection.js";
 import { EnvelopeValidator } from "./envelope-validator.js";
 import { type AppOp, ConsumerStateStore } from "./state-store.js";
 import { consumerFilters, parseStreamTopic, streamKey } from "./topics.js";
+import { gapWaitFor } from "./gap-wait.js";
 
 export interface CentralConsumerOptions {
   /** Broker URLs; the consumer moves to the next when one fails (a cluster's nodes, say). */
@@ -21,8 +22,10 @@ export interface CentralConsumerOptions {
   readonly streams?: readonly StreamName[];
   /** Shared subscription group, used on brokers that speak MQTT 5; ignored on 3.1.1 (NATS). */
   readonly group?: string;
-  /** How long a seq hole may stay open before it is reported as a gap (default 60 s). */
+  /** How long a seq hole may stay open before it is reported as a gap (default: 6 x brokerAckWaitMs, else 60 s). */
   readonly gapWaitMs?: number;
+  /** The broker's QoS 1 redelivery delay (NATS `mqtt { ack_wait }`); the gap wait follows it (src/central/gap-wait.ts). */
+  readonly brokerAckWaitMs?: number;
   readonly limits?: DedupeLimits;
   readonly mqtt?: Pick<IClientOptions, "username" | "password" | "ca" | "cert" | "key" | "rejectUnauthorized" | "keepalive">;
   readonly schemasDir?: string;
@@ -45,7 +48,6 @@ export type ConsumerEvent =
   | { readonly kind: "connected"; readonly url: string; readonly protocolVersion: 4 | 5; readonly sessionPresent: boolean; readonly filters: readonly string[] }
   | { readonly kind: "disconnected"; readonly url: string };
 
-const DEFAULT_GAP_WAIT_MS = 60_000;
 
 /**
  * Central's consumer: a persistent QoS 1 session, every envelope checked against the published
@@ -78,7 +80,7 @@ export class CentralConsumer {
   ) {
     this.store = new ConsumerStateStore(join(options.dataDir, "central-db"));
     this.prefix = options.prefix ?? "vigil";
-    this.gapWaitMs = options.gapWaitMs ?? DEFAULT_GAP_WAIT_MS;
+    this.gapWaitMs = gapWaitFor(options);
     this.limits = options.limits ?? DEFAULT_LIMITS;
     // Fails here, before any I/O, on a partition that is not <site>/<gateway>.
     consumerFilters({ prefix: this.prefix, partitions: options.partitions ?? ["+/+"], streams: options.streams ?? STREAMS });

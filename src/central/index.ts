@@ -4,6 +4,7 @@
  */
 export { CentralConsumer, type CentralConsumerOptions, type ConsumerEvent, type Delivery, type DeliveryHandler } from "./consumer.js";
 export { admit, DEFAULT_LIMITS, type DedupeLimits, emptyState, expireHoles, type StreamEvent, type StreamState, type Verdict } from "./dedupe.js";
+export { DEFAULT_GAP_WAIT_MS, GAP_WAIT_ACK_WAITS, gapWaitFor, type GapWaitOptions } from "./gap-wait.js";
 export { EnvelopeValidator, PUBLISHED_SCHEMAS_DIR } from "./envelope-validator.js";
 export { type AuditAnchor, type AuditProblem, type AuditVerification, AuditStreamVerifier, verifyAuditStream } from "./audit-verifier.js";
 export { type CentralKeyPair, type CommandToSign, generateCentralKeyPair, publicJwkOf, sendCommand, type SendOptions, type SignedCommand, signCommand } from "./commands.js";

@@ -148,11 +148,22 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function tail(opts: Common & { broker: string[]; dataDir: string; clientId: string; partition?: string[]; group?: string; gapWait: string; prefix: string }): Promise<void> {
+/** A positive number of seconds from a flag, in ms. */
+function secondsFlag(name: string, value: string): number {
+  const s = Number(value);
+  if (!Number.isFinite(s) || s <= 0) throw new VigilError(ErrorCodes.VALIDATION, `${name} must be a positive number of seconds, got "${value}"`);
+  return s * 1000;
+}
+
+async function tail(opts: Common & { broker: string[]; dataDir: string; clientId: string; partition?: string[]; group?: string; gapWait?: string; brokerAckWait?: string; prefix: string }): Promise<void> {
   const json = opts.json === true;
   try {
+    const waits = {
+      ...(opts.gapWait !== undefined ? { gapWaitMs: secondsFlag("--gap-wait", opts.gapWait) } : {}),
+      ...(opts.brokerAckWait !== undefined ? { brokerAckWaitMs: secondsFlag("--broker-ack-wait", opts.brokerAckWait) } : {}),
+    };
     const consumer = new CentralConsumer(
-      { brokers: opts.broker, dataDir: opts.dataDir, clientId: opts.clientId, prefix: opts.prefix, gapWaitMs: Number(opts.gapWait) * 1000, ...(opts.partition ? { partitions: opts.partition } : {}), ...(opts.group ? { group: opts.group } : {}) },
+      { brokers: opts.broker, dataDir: opts.dataDir, clientId: opts.clientId, prefix: opts.prefix, ...waits, ...(opts.partition ? { partitions: opts.partition } : {}), ...(opts.group ? { group: opts.group } : {}) },
       ({ envelope }) => {
         process.stdout.write(json ? `${JSON.stringify({ envelope })}\n` : `${envelope.ts} ${envelope.site}/${envelope.gateway} ${envelope.stream}#${envelope.seq} ${envelope.type}\n`);
       },
@@ -202,7 +213,8 @@ export function registerCentralCommands(program: Command): void {
     .option("--client-id <id>", "persistent session id", "vigil-central-tail")
     .option("--partition <site/gateway...>", "only these gateways (MQTT + wildcards)")
     .option("--group <name>", "MQTT 5 shared subscription group")
-    .option("--gap-wait <seconds>", "report a seq hole as a gap after this long", "60")
+    .option("--gap-wait <seconds>", "report a seq hole as a gap after this long (default: 6 x --broker-ack-wait, else 60)")
+    .option("--broker-ack-wait <seconds>", "the broker's QoS 1 redelivery delay (NATS mqtt ack_wait); the gap wait follows it")
     .option("--prefix <prefix>", "topic prefix", "vigil")
     .option("--json", "print one JSON line per envelope ({\"envelope\": ...}), the input `verify` takes")
     .action(tail);

@@ -41,7 +41,23 @@ async function acceptsMqtt(url: string): Promise<boolean> {
   }
 }
 
-export async function startNatsCluster(size = 3): Promise<NatsCluster> {
+export interface NatsClusterOptions {
+  /** Nodes in the cluster. */
+  readonly size?: number;
+  /**
+   * The MQTT listener's `ack_wait`: how long a node waits for a subscriber's PUBACK before it
+   * redelivers (nats-server default 30 s). Unacknowledged QoS 1 messages of a session whose
+   * connection died come back only after this, also across a node kill (nats-server 2.9 does not
+   * resend them on reconnect), so it bounds how late a redelivery is and sets the consumer's gap wait.
+   */
+  readonly mqttAckWaitS?: number;
+  /** The MQTT listener's `max_ack_pending` per subscription (nats-server default 1024). */
+  readonly mqttMaxAckPending?: number;
+}
+
+export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<NatsCluster> {
+  const size = opts.size ?? 3;
+  const mqttExtra = [...(opts.mqttAckWaitS !== undefined ? [`ack_wait: "${opts.mqttAckWaitS}s"`] : []), ...(opts.mqttMaxAckPending !== undefined ? [`max_ack_pending: ${opts.mqttMaxAckPending}`] : [])];
   const dir = await mkdtemp(join(tmpdir(), "vigil-nats-"));
   const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), cluster: await freePort(), mqtt: await freePort() })));
   const routes = ports.map((p) => `nats-route://127.0.0.1:${p.cluster}`);
@@ -57,7 +73,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         `listen: 127.0.0.1:${p.client}`,
         `jetstream { store_dir: "${join(dir, name)}" }`,
         `cluster { name: vigil, listen: 127.0.0.1:${p.cluster}, routes: [${routes.join(", ")}] }`,
-        `mqtt { listen: 127.0.0.1:${p.mqtt} }`,
+        `mqtt { listen: 127.0.0.1:${p.mqtt}${mqttExtra.map((x) => `, ${x}`).join("")} }`,
       ].join("\n") + "\n",
     );
     confs.push(conf);

@@ -54,6 +54,16 @@ void describe("vigil central", () => {
     }
   });
 
+  void it("tail refuses a gap wait or broker ack_wait that is not a positive number of seconds", async () => {
+    for (const flag of ["--gap-wait", "--broker-ack-wait"]) {
+      for (const value of ["abc", "0", "-5"]) {
+        const r = await vigil(["central", "tail", "--broker", broker.url, "--data-dir", join(root, "tail-bad"), flag, value, "--json"]);
+        assert.equal(r.code, 1, `${flag} ${value}`);
+        assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, "VIGIL_E_VALIDATION", `${flag} ${value}`);
+      }
+    }
+  });
+
   void it("keygen, then send gets the gateway's cmd_result; wrong key refused; absent gateway times out", async () => {
     const keys = join(root, "keys");
     const made = await vigil(["central", "keygen", "--out", keys, "--json"]);
