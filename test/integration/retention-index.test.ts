@@ -15,7 +15,7 @@ import { EventBus } from "../../src/core/event-bus.js";
 import { IncidentService } from "../../src/incidents/incident-service.js";
 import { KpiRollupStore } from "../../src/incidents/kpi-rollup-store.js";
 import { DECISION_ACTIONS, DISMISS_REASONS } from "../../src/incidents/lifecycle.js";
-import { RETAINABLE } from "../../src/incidents/retention.js";
+import { footprintOf, RETAINABLE } from "../../src/incidents/retention.js";
 import { indexedCandidates, scanCandidates } from "../../src/incidents/retention-candidates.js";
 import { RetentionJob } from "../../src/incidents/retention-job.js";
 import { checkIncidentStore } from "../../src/incidents/store-check.js";
@@ -97,7 +97,15 @@ void describe("retention through the end-time index (LevelDB) against the full-s
             const all = (await incSub.values().all()) as Incident[];
             const pinned = s.pin && all.length > 0 ? all[s.pin.target % all.length] : undefined;
             const last = pinned ? Date.parse(pinned.history.at(-1)?.at ?? "") : undefined;
-            await sweep(s.policy, last !== undefined && s.pin ? last + s.policy.maxAgeDays * DAY + s.pin.delta : clock);
+            // And the budget falls on the total less the oldest finished ones, a byte either side or exactly.
+            const finished = all
+              .filter((i) => RETAINABLE.has(i.status))
+              .map(footprintOf)
+              .sort((a, b) => a.lastChange - b.lastChange || a.id.localeCompare(b.id));
+            const total = all.reduce((sum, i) => sum + footprintOf(i).bytes, 0);
+            const gone = s.pin ? finished.slice(0, s.pin.target % (finished.length + 1)).reduce((sum, f) => sum + f.bytes, 0) : 0;
+            const policy = s.pin && s.policy.maxBytes > 0 ? { ...s.policy, maxBytes: Math.max(1, total - gone + s.pin.delta) } : s.policy;
+            await sweep(policy, last !== undefined && s.pin ? last + s.policy.maxAgeDays * DAY + s.pin.delta : clock);
           }
         }
         await sweep(finalPolicy);
