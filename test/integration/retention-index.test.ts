@@ -18,6 +18,7 @@ import { DECISION_ACTIONS, DISMISS_REASONS } from "../../src/incidents/lifecycle
 import { footprintOf, RETAINABLE } from "../../src/incidents/retention.js";
 import { indexedCandidates, scanCandidates } from "../../src/incidents/retention-candidates.js";
 import { RetentionJob } from "../../src/incidents/retention-job.js";
+import { FORMAT_KEY, STORE_FORMAT } from "../../src/incidents/incident-index-migration.js";
 import { checkIncidentStore } from "../../src/incidents/store-check.js";
 import { type AuthStack, openAuthStack } from "../helpers/auth-stack.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
@@ -117,5 +118,34 @@ void describe("retention through the end-time index (LevelDB) against the full-s
     );
     // The histories did reach both kinds of deletion, and kept some incidents.
     assert.ok(seen.byAge > 0 && seen.byBudget > 0 && seen.kept > 0, JSON.stringify(seen));
+  });
+
+  void it("a format-2 store (indexes without the end-time entries and bytes total) is rebuilt to format 3 at start", async () => {
+    const { incidents: incSub, incident_idx: idxSub, meta } = stack.store.db.sublevels;
+    await incSub.clear();
+    await idxSub.clear();
+    await stack.incidents.index.stop();
+    let clock = T0;
+    const incidents = new IncidentService(stack.store.db, stack.store.outbox, new EventBus<VigilEvents>(() => {}), silentLogger(), stack.audit, { minConfidence: 0.5 }, () => clock);
+    for (let n = 0; n < 12; n++) {
+      clock += 60_000;
+      const created = await incidents.create({ cameraId: `cam-${n % 3}`, rule: `rule-${n}`, zone: null, objects: [], startedAt: clock, lastSeenAt: clock, summary: "x" });
+      if (n % 2 === 0) await incidents.decide(created.id, { action: "dismiss", actor: "otto", reason: "weather" });
+    }
+    // What a format-2 daemon left: the same indexes without `e!` entries and `n!b!total`.
+    const ends = await idxSub.keys({ gte: "e!", lt: "e!\uffff" }).all();
+    assert.equal(ends.length, 6);
+    await stack.store.db.level.batch([...ends, "n!b!total"].map((key) => ({ type: "del" as const, sublevel: idxSub, key })));
+    await meta.put(FORMAT_KEY, 2);
+    assert.equal((await checkIncidentStore(stack.store.db)).index_missing, 6);
+    await incidents.index.stop();
+    await incidents.index.ready();
+    assert.equal(await meta.get(FORMAT_KEY), STORE_FORMAT);
+    assert.equal(STORE_FORMAT, 3);
+    // The indexes, counts and bytes total agree (this service writes no KPI rollups).
+    const check = await checkIncidentStore(stack.store.db);
+    assert.deepEqual([check.index_missing, check.index_wrong, check.index_extra, check.counts_wrong], [0, 0, 0, []], JSON.stringify(check));
+    const swept = await indexedCandidates(stack.store.db, incidents.index, { maxAgeDays: 1, maxBytes: 0 }, clock + 2 * DAY);
+    assert.equal(swept.plan.byAge.length, 6);
   });
 });
