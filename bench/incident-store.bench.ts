@@ -5,6 +5,8 @@
 // its index entries and day rollup against the same write alone and against main's (indexes and
 // the weekly aggregate), in the same run. Then, in a child process each, the HTTP side on an empty
 // store and on this one (bench/incident-store-probe.ts): requests against GET /v1/auth/me, and RSS.
+// Then retention sweeps deleting 0, 1,000 and 10,000 incidents, through the end-time index and by
+// the old full scan (bench/retention-sweep.ts; alone: `... [count] retention`).
 // `npm run build && node dist/bench/incident-store.bench.js [count]` (figures in docs/performance.md).
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -20,9 +22,12 @@ import { matchesIncident, sortKey } from "../src/incidents/incident-index-keys.j
 import { Database } from "../src/store/database.js";
 import type { WriteOp } from "../src/store/group-commit.js";
 import { silentLogger } from "../test/helpers/uplink-stack.js";
+import { retentionSweeps } from "./retention-sweep.js";
 import { fmt, median, percentile } from "./stats.js";
 
 const COUNT = Number(process.argv[2] ?? 1_000_000);
+/** `retention`: only the seed, the migration and the retention sweeps (bench/retention-sweep.ts). */
+const ONLY = process.argv[3];
 const YEAR = 365 * 86_400_000;
 const T_END = Date.parse("2026-12-01T00:00:00Z");
 const STATUSES: IncidentStatus[] = ["closed", "closed", "dismissed", "dismissed", "dismissed", "closed", "monitoring", "open", "escalated", "dispatch_pending_review"];
@@ -90,6 +95,12 @@ try {
   const rollups = new KpiRollupStore(db, silentLogger());
   const [, rollupMs] = await timed(() => rollups.start());
   console.log(`migration (KPI day rollup build at start): ${fmt(rollupMs / 1000, 1)} s, ${fmt(COUNT / (rollupMs / 1000), 0)} incidents/s; both: ${fmt((migrateMs + rollupMs) / 1000, 1)} s`);
+  if (ONLY === "retention") {
+    await retentionSweeps(db, index, rollups);
+    await db.stop();
+    await rm(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
 
   const [scanned, scanMs] = await timed(async () => {
     const page: Incident[] = [];
@@ -168,6 +179,8 @@ try {
   line("fsynced incident write with index entries + KPI day rollup (now)", withRollup);
   line("fsynced incident write with index entries + main's weekly aggregate (main today)", mainToday);
   console.log(`write cost ratios (medians): now/main today ${fmt(median(withRollup) / median(mainToday))}, now/alone ${fmt(median(withRollup) / median(alone))}, now/indexes only ${fmt(median(withRollup) / median(withIdx))}`);
+  // Last, as it deletes the oldest 11,000 finished incidents.
+  await retentionSweeps(db, index, rollups);
   console.log(`load average at the end: ${loadavg().map((l) => fmt(l, 1)).join(" ")}`);
   console.log(`rss of the bench process after: ${fmt(process.memoryUsage().rss / 2 ** 20, 0)} MiB`);
   await db.stop();

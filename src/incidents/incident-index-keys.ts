@@ -1,4 +1,5 @@
 import type { Incident, IncidentStatus } from "../contract/incident.js";
+import { footprintOf, RETAINABLE } from "./retention.js";
 
 /**
  * The incident indexes' key layout (sublevel `incident_idx`), pure. Every entry ends with the
@@ -8,6 +9,8 @@ import type { Incident, IncidentStatus } from "../contract/incident.js";
  *   a!<sort key>                 every incident
  *   s!<status>!<sort key>        c!<camera>!…   r!<rule>!…   z!<zone>!… (only when zone is set)
  *   n!<dim>!<value>              how many entries index <dim>!<value> holds (counts)
+ *   e!<last change ISO>|<id>     finished (dismissed, closed) incidents by end time: retention
+ *   n!b!total                    the stored bytes of every incident (retention's disk budget)
  *
  * Values are escaped (encodeURIComponent, and `!`) so no value can reach into another's range.
  * An entry's value is the incident's filter fields, so a walk checks the other filters without
@@ -54,12 +57,43 @@ function dimValues(v: IndexValue): Array<[IndexDim, string]> {
 }
 
 export const countKey = (dim: IndexDim, value: string): string => `n!${dim}!${escapeValue(value)}`;
+/** The sum of every incident's stored bytes (as retention weighs them), kept like the counts. */
+export const BYTES_KEY = "n!b!total";
+export const END_PREFIX = "e!";
+
+/** The earliest and latest instants whose ISO form is 24 characters and so sorts as time. */
+const ISO_MIN = Date.parse("0000-01-01T00:00:00.000Z");
+const ISO_MAX = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** `e!<ISO>`: the bound of the end-time index before every incident that finished at `ms` or later. */
+export function endBound(ms: number): string {
+  return `${END_PREFIX}${new Date(Math.min(ISO_MAX, Math.max(ISO_MIN, ms))).toISOString()}`;
+}
+
+/**
+ * The end-time entry of a finished incident (retention's candidates), keyed by its last change
+ * then id, the order retention deletes in; undefined while it is not finished (never deleted).
+ */
+export function endKey(i: Incident): string | undefined {
+  if (!RETAINABLE.has(i.status)) return undefined;
+  const { lastChange } = footprintOf(i);
+  if (!Number.isFinite(lastChange) || lastChange < ISO_MIN || lastChange > ISO_MAX) return undefined;
+  return `${END_PREFIX}${new Date(lastChange).toISOString()}|${i.id}`;
+}
+
+/** What an incident adds to every counter: one per index value, its bytes to the total. */
+export function countersOf(i: Incident): Array<[counter: string, amount: number]> {
+  const out: Array<[string, number]> = dimValues(indexValue(i)).map(([d, v]) => [countKey(d, v), 1]);
+  out.push([BYTES_KEY, footprintOf(i).bytes]);
+  return out;
+}
 const prefixOf = (dim: IndexDim, value: string): string => `${dim}!${escapeValue(value)}!`;
 
-/** Every index entry of an incident: the key, and the counter (if any) it adds one to. */
-export function entriesOf(i: Incident): Array<{ key: string; counter: string | undefined }> {
+/** Every index entry key of an incident (its counters: `countersOf`). */
+export function entriesOf(i: Incident): Array<{ key: string }> {
   const sk = sortKey(i);
-  return [{ key: `a!${sk}`, counter: undefined }, ...dimValues(indexValue(i)).map(([d, v]) => ({ key: `${prefixOf(d, v)}${sk}`, counter: countKey(d, v) }))];
+  const end = endKey(i);
+  return [{ key: `a!${sk}` }, ...dimValues(indexValue(i)).map(([d, v]) => ({ key: `${prefixOf(d, v)}${sk}` })), ...(end === undefined ? [] : [{ key: end }])];
 }
 
 /** Whether an entry's fields pass the filters (time and cursor are the range's business). */

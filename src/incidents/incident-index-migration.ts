@@ -3,11 +3,14 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { WriteOp } from "../store/group-commit.js";
-import { entriesOf, indexValue } from "./incident-index-keys.js";
+import { countersOf, entriesOf, indexValue } from "./incident-index-keys.js";
 
-/** The store format, in `meta`: 2 = the incident indexes exist and agree with the incidents. */
+/**
+ * The store format, in `meta`: 2 = the incident indexes exist and agree with the incidents;
+ * 3 = they include the end-time index and the bytes total (retention). A store at 2 is rebuilt.
+ */
 export const FORMAT_KEY = "store!format_version";
-export const STORE_FORMAT = 2;
+export const STORE_FORMAT = 3;
 /** The id of the last incident indexed by an unfinished migration (written with its chunk). */
 export const PROGRESS_KEY = "store!index_migration_after";
 
@@ -54,12 +57,10 @@ export async function migrateIncidentIndex(database: Database, log: Logger, opts
     const ops: WriteOp[] = [];
     const touched = new Set<string>();
     for (const [, incident] of batch) {
-      for (const { key, counter } of entriesOf(incident)) {
-        ops.push({ type: "put", sublevel: idx, key, value: indexValue(incident) });
-        if (counter) {
-          counts.set(counter, (counts.get(counter) ?? 0) + 1);
-          touched.add(counter);
-        }
+      for (const { key } of entriesOf(incident)) ops.push({ type: "put", sublevel: idx, key, value: indexValue(incident) });
+      for (const [counter, n] of countersOf(incident)) {
+        counts.set(counter, (counts.get(counter) ?? 0) + n);
+        touched.add(counter);
       }
     }
     after = batch.at(-1)?.[0] ?? after;

@@ -3,7 +3,7 @@ import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { WriteOp } from "../store/group-commit.js";
-import { countKey, entriesOf, type IndexFilter, type IndexValue, indexValue, matchesFields, matchesIncident, planWalk, sortKey } from "./incident-index-keys.js";
+import { BYTES_KEY, countersOf, countKey, entriesOf, type IndexFilter, type IndexValue, indexValue, matchesFields, matchesIncident, planWalk, sortKey } from "./incident-index-keys.js";
 import { migrateIncidentIndex, type MigrationOptions } from "./incident-index-migration.js";
 
 export interface IncidentPageQuery extends IndexFilter {
@@ -80,8 +80,8 @@ export class IncidentIndex implements Component {
       for (const e of after) ops.push({ type: "put", sublevel: idx, key: e.key, value });
     }
     const delta = new Map<string, number>();
-    for (const e of before) if (e.counter) delta.set(e.counter, (delta.get(e.counter) ?? 0) - 1);
-    for (const e of after) if (e.counter) delta.set(e.counter, (delta.get(e.counter) ?? 0) + 1);
+    for (const [counter, n] of previous ? countersOf(previous) : []) delta.set(counter, (delta.get(counter) ?? 0) - n);
+    for (const [counter, n] of next ? countersOf(next) : []) delta.set(counter, (delta.get(counter) ?? 0) + n);
     const restore: Array<[string, number | undefined]> = [];
     for (const [counter, d] of delta) {
       if (d === 0) continue;
@@ -109,6 +109,11 @@ export class IncidentIndex implements Component {
     const out: Partial<Record<IncidentStatus, number>> = {};
     for (const [key, n] of this.counts) if (key.startsWith("n!s!")) out[decodeURIComponent(key.slice(4)) as IncidentStatus] = n;
     return out;
+  }
+
+  /** The stored bytes of every incident, as retention weighs them (kept incrementally). */
+  totalBytes(): number {
+    return this.counts.get(BYTES_KEY) ?? 0;
   }
 
   /** How many incidents an index value holds (`count("c", "lobby")`). */

@@ -1,12 +1,12 @@
 import type { AuditRecorder } from "../contract/audit.js";
-import type { Incident } from "../contract/incident.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { GroupCommit, WriteOp } from "../store/group-commit.js";
 import type { IncidentIndex } from "./incident-index.js";
 import type { IncidentWriteHook } from "./incident-service.js";
-import { type IncidentFootprint, type RetentionPolicy, retentionPlan } from "./retention.js";
+import type { RetentionPolicy } from "./retention.js";
+import { indexedCandidates } from "./retention-candidates.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
 /** Ids named in one audit entry; a bigger sweep names the first ones and counts the rest. */
@@ -55,23 +55,15 @@ export class RetentionJob implements Component {
     await this.running;
   }
 
-  /** One sweep now; resolves with what was deleted. */
+  /**
+   * One sweep now; resolves with what was deleted. Finds its candidates through the end-time
+   * index (retention-candidates.ts), so it reads what it deletes, not what the store keeps.
+   */
   async sweep(): Promise<{ byAge: number; byBudget: number }> {
     const now = (this.deps.now ?? Date.now)();
     const sub = this.deps.database.sublevels.incidents;
-    const items: IncidentFootprint[] = [];
-    const known = new Map<string, Incident>();
-    await this.deps.index.ready();
-    for await (const value of sub.values()) {
-      const i = value as Incident;
-      const last = i.history.at(-1)?.at ?? i.last_seen_at;
-      const snapshotBytes = (i.snapshots ?? []).reduce((sum, r) => sum + r.bytes, 0);
-      items.push({ id: i.id, status: i.status, lastChange: Date.parse(last), bytes: Buffer.byteLength(JSON.stringify(i)) + snapshotBytes });
-      known.set(i.id, i);
-    }
-    const orphans = this.deps.snapshots ? await this.deps.snapshots.orphans(new Set(known.keys()), now) : [];
-    for (const id of orphans) await this.deps.snapshots?.remove(id);
-    const plan = retentionPlan(items, this.deps.policy, now);
+    const { plan, incidents: known } = await indexedCandidates(this.deps.database, this.deps.index, this.deps.policy, now);
+    await this.removeOrphanedSnapshots(now);
     const ids = [...plan.byAge, ...plan.byBudget];
     if (ids.length === 0) return { byAge: 0, byBudget: 0 };
     // Queued in one tick: the deletion and its audit entry share a batch, so neither exists without the other.
@@ -103,5 +95,15 @@ export class RetentionJob implements Component {
     for (const id of ids) await this.deps.snapshots?.remove(id);
     this.deps.log.info({ byAge: plan.byAge.length, byBudget: plan.byBudget.length }, "retention deleted finished incidents");
     return { byAge: plan.byAge.length, byBudget: plan.byBudget.length };
+  }
+
+  /** Snapshot directories whose incident is gone: only those directories' ids are looked up. */
+  private async removeOrphanedSnapshots(now: number): Promise<void> {
+    const snapshots = this.deps.snapshots;
+    if (!snapshots) return;
+    const dirs = await snapshots.ids();
+    const found: unknown[] = await this.deps.database.sublevels.incidents.getMany(dirs);
+    const present = new Set(dirs.filter((_, k) => found[k] !== undefined));
+    for (const id of await snapshots.orphans(present, now)) await snapshots.remove(id);
   }
 }

@@ -1,4 +1,4 @@
-import type { IncidentStatus } from "../contract/incident.js";
+import type { Incident, IncidentStatus } from "../contract/incident.js";
 
 /** Statuses that are finished business: only these are ever deleted. */
 export const RETAINABLE: ReadonlySet<IncidentStatus> = new Set<IncidentStatus>(["dismissed", "closed"]);
@@ -46,4 +46,11 @@ export function retentionPlan(items: readonly IncidentFootprint[], policy: Reten
     }
   }
   return { byAge: byAge.map((i) => i.id), byBudget, bytesAfter: bytes };
+}
+
+/** What retention weighs of an incident: its last change and its stored bytes (JSON and snapshots). */
+export function footprintOf(i: Incident): IncidentFootprint {
+  const last = i.history.at(-1)?.at ?? i.last_seen_at;
+  const snapshotBytes = (i.snapshots ?? []).reduce((sum, r) => sum + r.bytes, 0);
+  return { id: i.id, status: i.status, lastChange: Date.parse(last), bytes: Buffer.byteLength(JSON.stringify(i)) + snapshotBytes };
 }

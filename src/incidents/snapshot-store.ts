@@ -42,6 +42,12 @@ export class SnapshotStore {
     }
   }
 
+  /** The incident ids that have a snapshot directory (what an orphan check looks up). */
+  async ids(): Promise<string[]> {
+    const names = await readdir(join(this.dataDir, "snapshots")).catch(() => [] as string[]);
+    return names.filter((n) => SAFE_ID.test(n));
+  }
+
   /**
    * Snapshot directories of incidents that no longer exist, untouched for `graceMs`: left by a
    * crash between an incident's deletion and its files' (or before a create that never landed).

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Incident } from "../contract/incident.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
-import { entriesOf, indexValue } from "./incident-index-keys.js";
+import { countersOf, entriesOf, indexValue } from "./incident-index-keys.js";
 import { FORMAT_KEY, migrateIncidentIndex, PROGRESS_KEY } from "./incident-index-migration.js";
 import { type DayRollup, rollupDays } from "./kpi-rollup.js";
 import { KpiRollupStore, ROLLUPS_BUILT, ROLLUPS_PROGRESS } from "./kpi-rollup-store.js";
@@ -15,7 +15,7 @@ export interface StoreCheckResult {
   index_wrong: number;
   /** Index entries (not counts) beyond what the incidents account for. */
   index_extra: number;
-  /** Count keys (`n!<dim>!<value>`) that disagree with the incidents. */
+  /** Count keys (`n!<dim>!<value>`, and the bytes total `n!b!total`) that disagree with the incidents. */
   counts_wrong: string[];
   /** Days whose KPI rollup disagrees with the incidents that started on them. */
   rollup_days_wrong: string[];
@@ -48,8 +48,8 @@ export async function checkIncidentStore(database: Database): Promise<StoreCheck
       for (const e of entriesOf(incident)) {
         keys.push(e.key);
         values.push(indexValue(incident));
-        if (e.counter) counts.set(e.counter, (counts.get(e.counter) ?? 0) + 1);
       }
+      for (const [counter, amount] of countersOf(incident)) counts.set(counter, (counts.get(counter) ?? 0) + amount);
     }
     rollupDays(
       batch.map(([, i]) => i),

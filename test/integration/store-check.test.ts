@@ -1,6 +1,6 @@
 // `vigil store check [--repair] [--json]` on a real store (the daemon stopped): indexes, counts and
 // KPI day rollups written with the incidents agree; a removed, an altered and a stray index entry,
-// a wrong count and a wrong day rollup are found; --repair rebuilds them from the incidents.
+// a missing end-time entry, a wrong count or bytes total and a wrong day rollup are found; --repair rebuilds them from the incidents.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { VigilEvents } from "../../src/contract/events.js";
@@ -48,13 +48,19 @@ void describe("vigil store check", () => {
       await idx.put(`c!cam-1!${first.started_at}|${first.id}`, ["open", "cam-2", "r", "door"]);
       await idx.put("a!2020-01-01T00:00:00.000Z|stray", ["open", "cam-0", "r", null]);
       await idx.put("n!c!cam-0", 999);
+      // The end-time index (retention) and the bytes total are checked like the others.
+      const dismissed = (await stack.db.sublevels.incidents.get(ids[3] ?? "")) as { id: string; history: Array<{ at: string }> };
+      const endKey = `e!${new Date(Date.parse(dismissed.history.at(-1)?.at ?? "")).toISOString()}|${dismissed.id}`;
+      assert.ok((await idx.get(endKey)) !== undefined, "a dismissed incident is in the end-time index");
+      await idx.del(endKey);
+      await idx.put("n!b!total", 1);
       const day = "2026-11-03";
       await daily.put(day, { ...((await daily.get(day)) as object), total: 1234 });
       await stack.close();
 
       const bad = await check();
       assert.equal(bad.code, 1);
-      assert.deepEqual([bad.result.ok, bad.result.index_missing, bad.result.index_wrong, bad.result.index_extra, bad.result.counts_wrong, bad.result.rollup_days_wrong], [false, 1, 1, 1, ["n!c!cam-0"], [day]]);
+      assert.deepEqual([bad.result.ok, bad.result.index_missing, bad.result.index_wrong, bad.result.index_extra, bad.result.counts_wrong, bad.result.rollup_days_wrong], [false, 2, 1, 1, ["n!b!total", "n!c!cam-0"], [day]]);
 
       const repaired = await check("--repair");
       assert.deepEqual([repaired.code, repaired.result.ok, repaired.result.repaired], [0, true, true]);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Incident, IncidentStatus } from "../../src/contract/incident.js";
-import { entriesOf, type IndexFilter, type IndexValue, indexValue, matchesFields, matchesIncident, planWalk, sortKey } from "../../src/incidents/incident-index-keys.js";
+import { countersOf, entriesOf, type IndexFilter, type IndexValue, indexValue, matchesFields, matchesIncident, planWalk, sortKey } from "../../src/incidents/incident-index-keys.js";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
 const HOUR = 3_600_000;
@@ -33,10 +33,8 @@ void describe("incident index keys", () => {
         const entries = new Map<string, IndexValue>();
         const counts = new Map<string, number>();
         for (const i of incidents) {
-          for (const e of entriesOf(i)) {
-            entries.set(e.key, indexValue(i));
-            if (e.counter) counts.set(e.counter, (counts.get(e.counter) ?? 0) + 1);
-          }
+          for (const e of entriesOf(i)) entries.set(e.key, indexValue(i));
+          for (const [counter, n] of countersOf(i)) counts.set(counter, (counts.get(counter) ?? 0) + n);
         }
         const cursorOf = raw.cursorOf === undefined || incidents.length === 0 ? undefined : incidents[raw.cursorOf % incidents.length];
         const f: IndexFilter = { ...raw, cursor: cursorOf ? sortKey(cursorOf) : undefined };
