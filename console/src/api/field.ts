@@ -27,11 +27,7 @@ export type Enrolled = PostCreated<"/v1/watchlist">;
 
 export type EnrollBody = PostBody<"/v1/watchlist">;
 export type FacePreview = PostOk<"/v1/watchlist/face-preview">;
-export interface LiveTicket {
-  readonly ticket: string;
-  readonly url: string;
-  readonly protocols: readonly string[];
-}
+export type LiveTicket = PostCreated<"/v1/cameras/{id}/live-ticket">;
 export interface AuditFilters {
   readonly action?: string;
   readonly actor?: string;

@@ -11,6 +11,7 @@ export type GetOk<P extends keyof paths> = paths[P] extends { get: infer G } ? J
 export type PostOk<P extends keyof paths> = paths[P] extends { post: infer G } ? Json200<G> : never;
 export type PostCreated<P extends keyof paths> = paths[P] extends { post: infer G } ? Json201<G> : never;
 export type PatchOk<P extends keyof paths> = paths[P] extends { patch: infer G } ? Json200<G> : never;
+export type DeleteOk<P extends keyof paths> = paths[P] extends { delete: infer G } ? Json200<G> : never;
 export type PostBody<P extends keyof paths> = paths[P] extends { post: infer G } ? JsonBody<G> : never;
 
 export type Incident = GetOk<"/v1/incidents/{id}">;

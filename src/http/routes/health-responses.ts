@@ -36,7 +36,7 @@ export type ProviderAgreement = Assert<Agree<Static<typeof ProviderHealthSchema>
 
 export const ProvidersResponse = Type.Object({ providers: Type.Array(ProviderHealthSchema) });
 
-const CameraHealthSchema = Type.Object(
+export const CameraHealthSchema = Type.Object(
   {
     state: Type.Union(["starting", "online", "stalled", "backoff", "offline", "disabled"].map((s) => Type.Literal(s))),
     camera_fps: Type.Optional(Type.Number({ description: "Decoded frames per second over the last minute." })),
