@@ -150,7 +150,9 @@ void describe("console: cameras, zones, rules and detection preview for installe
     const keyId = key.split("_")[1] ?? "";
     await page.getByRole("button", { name: `Revoke key ${keyId}` }).click();
     await page.getByText(`Key ${keyId} revoked.`).waitFor();
+    // The status is set before the list reloads: wait for the row itself to say so.
     const row = page.getByRole("table", { name: "API keys" }).getByRole("row").filter({ hasText: keyId });
+    await row.filter({ hasText: "revoked" }).waitFor();
     assert.match(await row.innerText(), /revoked/);
     const jpeg = await readFile(fixturePath("photos", "person.jpg"));
     const pushed = await box.api("/v1/ingest/porch/frames", { method: "POST", headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" }, body: jpeg });

@@ -52,7 +52,7 @@ export const api = {
   approve: (id: string, body: ApproveBody) => json<Incident>(`/v1/incidents/${encodeURIComponent(id)}/approve`, { method: "POST", body: JSON.stringify(body) }),
   summary: (range: "7d" | "30d" | "all") => json<KpiSummary>(`/v1/metrics/summary?range=${range}`),
   weekly: () => json<GetOk<"/v1/metrics/weekly">>("/v1/metrics/weekly?weeks=8"),
-  camera: (id: string) => json<{ id: string; zones?: Array<{ id: string; name?: string; polygon: Array<[number, number]> }> }>(`/v1/cameras/${encodeURIComponent(id)}`),
+  camera: (id: string) => json<GetOk<"/v1/cameras/{id}">>(`/v1/cameras/${encodeURIComponent(id)}`),
   snapshot: async (id: string, n: number) => URL.createObjectURL(await (await call(`/v1/incidents/${encodeURIComponent(id)}/snapshots/${n}`)).blob()),
   clip: async (id: string, n: number) => URL.createObjectURL(await (await call(`/v1/incidents/${encodeURIComponent(id)}/clips/${n}`)).blob()),
   sessions: () => json<{ sessions: Session[] }>("/v1/auth/sessions"),

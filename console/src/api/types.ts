@@ -3,11 +3,15 @@
 import type { paths } from "./openapi.gen";
 
 type Json200<T> = T extends { responses: { 200: { content: { "application/json": infer B } } } } ? B : never;
+type Json201<T> = T extends { responses: { 201: { content: { "application/json": infer B } } } } ? B : never;
 type JsonBody<T> = T extends { requestBody?: { content: { "application/json": infer B } } } ? B : never;
 
 export type Paths = paths;
 export type GetOk<P extends keyof paths> = paths[P] extends { get: infer G } ? Json200<G> : never;
 export type PostOk<P extends keyof paths> = paths[P] extends { post: infer G } ? Json200<G> : never;
+export type PostCreated<P extends keyof paths> = paths[P] extends { post: infer G } ? Json201<G> : never;
+export type PatchOk<P extends keyof paths> = paths[P] extends { patch: infer G } ? Json200<G> : never;
+export type DeleteOk<P extends keyof paths> = paths[P] extends { delete: infer G } ? Json200<G> : never;
 export type PostBody<P extends keyof paths> = paths[P] extends { post: infer G } ? JsonBody<G> : never;
 
 export type Incident = GetOk<"/v1/incidents/{id}">;

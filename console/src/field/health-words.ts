@@ -1,6 +1,6 @@
 // Plain words for what the health document says in codes, so a field tech reads the problem
 // instead of decoding it. Pure functions: the health page and its tests share them.
-import type { CameraHealth, CameraState } from "../api/field-types";
+import type { CameraHealth, CameraState } from "../api/field";
 
 export type Tone = "ok" | "warn" | "bad" | "off";
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { describeError } from "../api/errors";
 import { type AuditFilters, fieldApi } from "../api/field";
-import type { AuditEntry, AuditVerify } from "../api/field-types";
+import type { AuditEntry, AuditVerify } from "../api/field";
 import { navigate } from "../router";
 
 const PAGE = 50;

@@ -1,4 +1,4 @@
-import type { HealthDocument } from "../api/field-types";
+import type { HealthDocument } from "../api/field";
 import { age, bytes, num } from "../field/health-words";
 
 const tone = (good: boolean): string => (good ? "tone-ok" : "tone-bad");

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { fieldApi } from "../api/field";
-import type { CameraHealth } from "../api/field-types";
+import type { CameraHealth } from "../api/field";
 import { errorWords, num, qualityTone, stateWords } from "../field/health-words";
 
 /** The camera's latest picture, fetched with the bearer token (an <img src> could not send it). */

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { fieldApi } from "../api/field";
 import { describeError } from "../api/errors";
-import type { HealthDocument } from "../api/field-types";
+import type { HealthDocument } from "../api/field";
 import { STATUS_WORDS } from "../field/health-words";
 import { can, useSession } from "../use-session";
 import { CameraTile } from "./health-tile";

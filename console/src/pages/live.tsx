@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { call } from "../api/client";
+import { cameraApi } from "../api/cameras";
 import { describeError } from "../api/errors";
 import { fieldApi } from "../api/field";
 import type { LiveStatus } from "../field/live-player";
@@ -55,8 +55,8 @@ export function LivePage({ query }: { query: URLSearchParams }) {
   const [cameras, setCameras] = useState<string[]>([]);
   const [error, setError] = useState<string>();
   useEffect(() => {
-    call("/v1/cameras")
-      .then((r) => r.json() as Promise<{ cameras: Array<{ id: string; enabled: boolean }> }>)
+    cameraApi
+      .list()
       .then((r) => setCameras(r.cameras.filter((c) => c.enabled).map((c) => c.id)), (e: unknown) => setError(describeError(e)));
   }, []);
   const toggle = (id: string, on: boolean): void => {

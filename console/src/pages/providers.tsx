@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { describeError } from "../api/errors";
 import { fieldApi } from "../api/field";
-import type { ProviderHealth } from "../api/field-types";
+import type { ProviderHealth } from "../api/field";
 import { num } from "../field/health-words";
 import { navigate } from "../router";
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { describeError } from "../api/errors";
 import { fieldApi } from "../api/field";
-import type { User, UserSession } from "../api/field-types";
+import type { User, UserSession } from "../api/field";
 import { ROLES, type Role } from "../../../src/contract/roles";
 
 function NewUserForm({ onAdded }: { onAdded: () => void }) {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { describeError } from "../api/errors";
 import { type FacePreview, fieldApi } from "../api/field";
-import type { Person, Watchlist } from "../api/field-types";
+import type { Person, Watchlist } from "../api/field";
 
 interface Photo {
   readonly name: string;

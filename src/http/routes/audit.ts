@@ -4,6 +4,7 @@ import type { AuditListQuery, AuditLog } from "../../audit/audit-log.js";
 import { LIST_LIMIT_MAX } from "../../audit/audit-log.js";
 import { role, userOf } from "../route-access.js";
 import { EXPENSIVE } from "../expensive-routes.js";
+import { AuditPageResponse, AuditVerifyResponse } from "./admin-responses.js";
 
 const ListQuery = Type.Object(
   {
@@ -30,7 +31,7 @@ interface ListQueryT {
 export function registerAuditRoutes(app: FastifyInstance, deps: { audit: AuditLog }): void {
   const supervisor = { access: role("supervisor") };
 
-  app.get<{ Querystring: ListQueryT }>("/v1/audit", { config: supervisor, schema: { querystring: ListQuery } }, async (request) => {
+  app.get<{ Querystring: ListQueryT }>("/v1/audit", { config: supervisor, schema: { querystring: ListQuery, response: { 200: AuditPageResponse } } }, async (request) => {
     const q = request.query;
     const query: AuditListQuery = {
       ...(q.after_seq === undefined ? {} : { afterSeq: q.after_seq }),
@@ -48,7 +49,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { audit: AuditLo
   // Walks the whole chain; reading it is itself worth a line in the trail.
   // `from=checkpoint`: only what was added after the last verified point (and that point's entry).
   const VerifyQuery = Type.Object({ from: Type.Optional(Type.Union([Type.Literal("start"), Type.Literal("checkpoint")], { default: "start" })) }, { additionalProperties: false });
-  app.get<{ Querystring: { from?: "start" | "checkpoint" } }>("/v1/audit/verify", { config: { ...supervisor, limit: EXPENSIVE.auditVerify }, schema: { querystring: VerifyQuery } }, async (request) => {
+  app.get<{ Querystring: { from?: "start" | "checkpoint" } }>("/v1/audit/verify", { config: { ...supervisor, limit: EXPENSIVE.auditVerify }, schema: { querystring: VerifyQuery, response: { 200: AuditVerifyResponse } } }, async (request) => {
     const result = await deps.audit.verify(undefined, { fromCheckpoint: request.query.from === "checkpoint" });
     await deps.audit.record({ actor: userOf(request).username, source: request.ip, action: "audit.verified", target: "audit:chain", result: result.ok ? "ok" : "error", details: { checked: result.checked, ...(result.fromSeq === undefined ? {} : { from_seq: result.fromSeq }) } });
     return result;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Readiness } from "../../health/readiness.js";
 import { PUBLIC, role } from "../route-access.js";
+import { HealthDocumentSchema } from "./health-responses.js";
 
 export interface HealthRouteDeps {
   readonly readiness: () => Readiness;
@@ -25,5 +26,5 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthRouteDeps
 
 /** `GET /v1/health`: the full health document (cameras, uplink, outbox...), for signed-in viewers. */
 export function registerHealthDocumentRoute(app: FastifyInstance, health: () => unknown): void {
-  app.get("/v1/health", { config: { access: role("viewer") } }, async () => health());
+  app.get("/v1/health", { config: { access: role("viewer") }, schema: { response: { 200: HealthDocumentSchema } } }, async () => health());
 }

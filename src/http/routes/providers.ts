@@ -2,6 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { ProviderStatus } from "../../inference/providers/provider-chain.js";
 import { role } from "../route-access.js";
+import { ProvidersResponse } from "./health-responses.js";
 
 export interface ProviderRouteDeps {
   readonly providers: () => readonly ProviderStatus[];
@@ -18,7 +19,7 @@ const ProvidersQuery = Type.Object(
  * runs on CPU or has stopped detecting.
  */
 export function registerProviderRoutes(app: FastifyInstance, deps: ProviderRouteDeps): void {
-  app.get<{ Querystring: Static<typeof ProvidersQuery> }>("/v1/providers", { config: { access: role("viewer") }, schema: { querystring: ProvidersQuery } }, async (request) => {
+  app.get<{ Querystring: Static<typeof ProvidersQuery> }>("/v1/providers", { config: { access: role("viewer") }, schema: { querystring: ProvidersQuery, response: { 200: ProvidersResponse } } }, async (request) => {
     const wanted = request.query.state;
     return { providers: deps.providers().filter((p) => wanted === undefined || p.state === wanted) };
   });

@@ -7,6 +7,7 @@ import type { UserService } from "../../auth/user-service.js";
 import { ROLES, type Role } from "../../contract/roles.js";
 import { role, userOf } from "../route-access.js";
 import { clientOf, sessionView } from "./auth.js";
+import { UserSchema, UserSessionsResponse, UsersResponse } from "./admin-responses.js";
 
 const Username = Type.String({ pattern: USERNAME_PATTERN });
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -19,9 +20,9 @@ const admin = { access: role("admin") };
 
 /** `/v1/users`: user management, admin only. */
 export function registerUserRoutes(app: FastifyInstance, deps: { users: UserService; auth: AuthService }): void {
-  app.get("/v1/users", { config: admin }, async () => ({ users: deps.users.list() }));
+  app.get("/v1/users", { config: admin, schema: { response: { 200: UsersResponse } } }, async () => ({ users: deps.users.list() }));
 
-  app.post<{ Body: { username: string; role: Role; password: string } }>("/v1/users", { config: admin, schema: { body: NewUser } }, async (request, reply) => {
+  app.post<{ Body: { username: string; role: Role; password: string } }>("/v1/users", { config: admin, schema: { body: NewUser, response: { 201: UserSchema } } }, async (request, reply) => {
     const me = userOf(request);
     const user = await deps.users.add(request.body, { name: me.username, source: request.ip });
     return reply.status(201).send(user);
@@ -29,7 +30,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: { users: UserServ
 
   app.patch<{ Params: { username: string }; Body: { disabled: boolean } }>(
     "/v1/users/:username",
-    { config: admin, schema: { params: UserParams, body: UserPatch } },
+    { config: admin, schema: { params: UserParams, body: UserPatch, response: { 200: UserSchema } } },
     async (request) => {
       const me = userOf(request);
       return deps.users.setDisabled(request.params.username, request.body.disabled, { name: me.username, source: request.ip });
@@ -52,7 +53,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: { users: UserServ
     },
   );
 
-  app.get<{ Params: { username: string } }>("/v1/users/:username/sessions", { config: admin, schema: { params: UserParams } }, async (request) => {
+  app.get<{ Params: { username: string } }>("/v1/users/:username/sessions", { config: admin, schema: { params: UserParams, response: { 200: UserSessionsResponse } } }, async (request) => {
     deps.users.get(request.params.username);
     return { sessions: deps.auth.sessionsOf(request.params.username).map((s) => sessionView(s)) };
   });

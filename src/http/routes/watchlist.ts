@@ -5,6 +5,7 @@ import type { WatchlistService } from "../../watchlist/watchlist-service.js";
 import { role, userOf } from "../route-access.js";
 import { EXPENSIVE } from "../expensive-routes.js";
 import { FacePreviewBodySchema, FacePreviewSchema } from "./watchlist-preview-schemas.js";
+import { EnrolledResponse, WatchlistResponse } from "./admin-responses.js";
 
 export interface WatchlistRouteDeps {
   readonly watchlist: WatchlistService;
@@ -21,7 +22,7 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: WatchlistRou
 
   app.post<{ Body: EnrollArgs }>(
     "/v1/watchlist",
-    { config: supervisor, bodyLimit: deps.enrollBodyLimitBytes, schema: { body: EnrollArgsSchema } },
+    { config: supervisor, bodyLimit: deps.enrollBodyLimitBytes, schema: { body: EnrollArgsSchema, response: { 201: EnrolledResponse } } },
     async (request, reply) => reply.status(201).send(await deps.watchlist.enroll(request.body, { actor: userOf(request).username, source: request.ip })),
   );
 
@@ -31,7 +32,7 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: WatchlistRou
     async (request) => deps.watchlist.preview(request.body.photo),
   );
 
-  app.get("/v1/watchlist", { config: supervisor }, async () => ({ persons: deps.watchlist.list(), status: deps.watchlist.status }));
+  app.get("/v1/watchlist", { config: supervisor, schema: { response: { 200: WatchlistResponse } } }, async () => ({ persons: deps.watchlist.list(), status: deps.watchlist.status }));
 
   app.delete<{ Params: { id: string } }>("/v1/watchlist/:id", { config: supervisor, schema: { params: Type.Object({ id: PersonIdSchema }) } }, async (request) =>
     deps.watchlist.delete(request.params.id, { actor: userOf(request).username, source: request.ip }),
