@@ -30,7 +30,9 @@ const target = (folder) => (folder.endsWith(".ts") ? `${folder.slice(0, -3)}\\.j
 function floorRules() {
   return FLOORS.flatMap((floor, level) =>
     floor.map((folder) => {
-      const above = FLOORS.slice(level).flat().filter((f) => f !== folder);
+      const above = FLOORS.slice(level)
+        .flat()
+        .filter((f) => f !== folder);
       if (above.length === 0) return {};
       return {
         files: [folder.endsWith(".ts") ? `src/${folder}` : `src/${folder}/**/*.ts`],
@@ -97,11 +99,18 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["node:*"], message: "The console runs in a browser." },
-            { regex: "^(\\.\\./)+src/(?!contract/|incidents/lifecycle$)", message: "Share the contract (src/contract) and the pure lifecycle rules only; reach the daemon through the API client." },
+            {
+              regex: "^(\\.\\./)+src/(?!contract/|incidents/lifecycle$)",
+              message:
+                "Share the contract (src/contract) and the pure lifecycle rules only; reach the daemon through the API client.",
+            },
           ],
         },
       ],
-      "no-restricted-syntax": ["error", { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: "No raw HTML in the console." }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: "No raw HTML in the console." },
+      ],
     },
   },
   {

@@ -27,7 +27,12 @@ async function loginMs(app: FastifyInstance, username: string, password: string,
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    await app.inject({ method: "POST", url: "/v1/auth/login", payload: { username, password }, remoteAddress: `10.0.${i}.1` });
+    await app.inject({
+      method: "POST",
+      url: "/v1/auth/login",
+      payload: { username, password },
+      remoteAddress: `10.0.${i}.1`,
+    });
     times.push(performance.now() - t0);
   }
   return median(times);
@@ -49,7 +54,15 @@ async function main(): Promise<void> {
   // their bookkeeping is measured but no request is refused.
   const stack = await openAuthStack(dir, {
     config: {
-      auth: { rate_limit: { per_ip_per_minute: 10_000_000, per_user_per_minute: 10_000_000, login_per_ip_per_minute: 1_000_000, login_per_user_per_minute: 1_000_000 }, lockout: { max_failures: 100 } },
+      auth: {
+        rate_limit: {
+          per_ip_per_minute: 10_000_000,
+          per_user_per_minute: 10_000_000,
+          login_per_ip_per_minute: 1_000_000,
+          login_per_user_per_minute: 1_000_000,
+        },
+        lockout: { max_failures: 100 },
+      },
       cameras: [{ id: "lobby", url: "rtsp://127.0.0.1:8554/lobby" }],
     },
     before: [benchRoutes],
@@ -63,13 +76,24 @@ async function main(): Promise<void> {
     console.log(`login (argon2id m=${a2.memory_kib} KiB t=${a2.time_cost} p=${a2.parallelism}), median of ${LOGINS}:`);
     console.log(`  success ${fmt(ok)} ms, wrong password ${fmt(wrong)} ms, unknown user ${fmt(unknown)} ms`);
 
-    const token = (await stack.app.inject({ method: "POST", url: "/v1/auth/login", payload: { username: "alice", password: PASSWORD } })).json<{ access_token: string }>().access_token;
-    const created = await stack.auth.keys.create({ camera_id: "lobby", per_minute: 100_000, per_hour: 6_000_000 }, { actor: "bench" });
+    const token = (
+      await stack.app.inject({
+        method: "POST",
+        url: "/v1/auth/login",
+        payload: { username: "alice", password: PASSWORD },
+      })
+    ).json<{ access_token: string }>().access_token;
+    const created = await stack.auth.keys.create(
+      { camera_id: "lobby", per_minute: 100_000, per_hour: 6_000_000 },
+      { actor: "bench" },
+    );
     const base = await perRequestUs(stack.app, "/bench/public", {});
     const jwt = await perRequestUs(stack.app, "/bench/user", { authorization: `Bearer ${token}` });
     const key = await perRequestUs(stack.app, "/bench/camera/lobby", { authorization: `ApiKey ${created.key}` });
     console.log(`per request through inject(), median of ${ROUNDS} rounds x ${REQUESTS}:`);
-    console.log(`  no auth ${fmt(base)} us, JWT ${fmt(jwt)} us (+${fmt(jwt - base)} us, x${fmt(jwt / base)}), API key ${fmt(key)} us (+${fmt(key - base)} us, x${fmt(key / base)})`);
+    console.log(
+      `  no auth ${fmt(base)} us, JWT ${fmt(jwt)} us (+${fmt(jwt - base)} us, x${fmt(jwt / base)}), API key ${fmt(key)} us (+${fmt(key - base)} us, x${fmt(key / base)})`,
+    );
   } finally {
     await stack.close();
     await rm(dir, { recursive: true, force: true });

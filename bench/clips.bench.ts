@@ -34,7 +34,29 @@ async function source(): Promise<string> {
   const path = join(tmpdir(), "vigil-bench-clips-1080p.mp4");
   if (existsSync(path)) return path;
   const seconds = (SECONDS + WARMUP_MS / 1000) * 2 + 20;
-  await run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25", "-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "0", "-b:v", "4M", `${path}.tmp.mp4`]);
+  await run("ffmpeg", [
+    "-nostdin",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=1920x1080:rate=25",
+    "-t",
+    String(seconds),
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-g",
+    "25",
+    "-bf",
+    "0",
+    "-b:v",
+    "4M",
+    `${path}.tmp.mp4`,
+  ]);
   await run("mv", [`${path}.tmp.mp4`, path]);
   return path;
 }
@@ -75,16 +97,42 @@ async function measure(seconds: number): Promise<number> {
 }
 
 function cameras(url: string, n: number): CameraConfig[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `cam${i}`, url, enabled: true, detect: { fps: 5, width: 256, height: 256 }, push: { auth: "either" as const }, snapshot: { enabled: false, fps: 1, quality: 5, keyframes_only: true } }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `cam${i}`,
+    url,
+    enabled: true,
+    detect: { fps: 5, width: 256, height: 256 },
+    push: { auth: "either" as const },
+    snapshot: { enabled: false, fps: 1, quality: 5, keyframes_only: true },
+  }));
 }
 
 /** n cameras for one phase on a fresh server (the MP4 plays once from the first connection). */
 async function phase(file: string, n: number, record: boolean): Promise<{ cpu: number; writeKBps: number }> {
   const server = await startRtspServer({ h264File: file });
   const dir = await mkdtemp(join(tmpdir(), "vigil-bench-ring-"));
-  const ring = new RecordingRing({ root: join(dir, "recordings"), records: () => record, segmentS: 2, bounds: { keepMs: 3_600_000, maxBytes: 1 << 30 }, minFreeBytes: 0, intervalMs: 2000, log });
+  const ring = new RecordingRing({
+    root: join(dir, "recordings"),
+    records: () => record,
+    segmentS: 2,
+    bounds: { keepMs: 3_600_000, maxBytes: 1 << 30 },
+    minFreeBytes: 0,
+    intervalMs: 2000,
+    log,
+  });
   await ring.start();
-  const manager = new CameraManager({ cameras: cameras(server.url, n), stallTimeoutMs: 10_000, startTimeoutMs: 20_000, socketTimeoutS: 10, secretsDir: "/nonexistent", onFrame: () => {}, recording: (id) => ring.output(id) }, log);
+  const manager = new CameraManager(
+    {
+      cameras: cameras(server.url, n),
+      stallTimeoutMs: 10_000,
+      startTimeoutMs: 20_000,
+      socketTimeoutS: 10,
+      secretsDir: "/nonexistent",
+      onFrame: () => {},
+      recording: (id) => ring.output(id),
+    },
+    log,
+  );
   try {
     await manager.start();
     await sleep(WARMUP_MS);
@@ -108,20 +156,29 @@ async function phase(file: string, n: number, record: boolean): Promise<{ cpu: n
 }
 
 const file = await source();
-console.log(`clips: 1080p25 H.264 (4 Mbit/s) over RTSP/TCP, detect 256x256 at 5 fps, no snapshots; medians of ${SUB_WINDOW_S} s windows over ${SECONDS} s; % of one core, ffmpeg + node`);
+console.log(
+  `clips: 1080p25 H.264 (4 Mbit/s) over RTSP/TCP, detect 256x256 at 5 fps, no snapshots; medians of ${SUB_WINDOW_S} s windows over ${SECONDS} s; % of one core, ffmpeg + node`,
+);
 console.log("cameras  without ring  with ring  extra/camera  with/without  ring write KiB/s/cam");
 for (const n of COUNTS) {
   // Alternated so neither phase always runs on a warmer (or busier) box.
   const without = await phase(file, n, false);
   const withRing = await phase(file, n, true);
-  console.log(`${String(n).padStart(7)}  ${fmt(without.cpu, 1).padStart(12)}  ${fmt(withRing.cpu, 1).padStart(9)}  ${fmt((withRing.cpu - without.cpu) / n, 2).padStart(12)}  ${fmt(withRing.cpu / without.cpu, 3).padStart(12)}  ${fmt(withRing.writeKBps, 0).padStart(20)}`);
+  console.log(
+    `${String(n).padStart(7)}  ${fmt(without.cpu, 1).padStart(12)}  ${fmt(withRing.cpu, 1).padStart(9)}  ${fmt((withRing.cpu - without.cpu) / n, 2).padStart(12)}  ${fmt(withRing.cpu / without.cpu, 3).padStart(12)}  ${fmt(withRing.writeKBps, 0).padStart(20)}`,
+  );
 }
 
 // Time from an incident's end to its clip: real camera, real store, real recorder.
 {
   const server = await startRtspServer({ h264File: file });
   const postRollMs = 3000;
-  const rig = await openClipRig({ urls: { yard: server.url }, settings: { preRollMs: 3000, postRollMs, maxClipMs: 120_000 }, bounds: { keepMs: 60_000 }, tickMs: 100 });
+  const rig = await openClipRig({
+    urls: { yard: server.url },
+    settings: { preRollMs: 3000, postRollMs, maxClipMs: 120_000 },
+    bounds: { keepMs: 60_000 },
+    tickMs: 100,
+  });
   const readyAfter: number[] = [];
   const assembly: number[] = [];
   const sizes: number[] = [];
@@ -131,7 +188,14 @@ for (const n of COUNTS) {
     await sleep(4000);
     for (let k = 0; k < 3; k += 1) {
       const at = Date.now();
-      const inc = await rig.incidents.create({ cameraId: "yard", rule: "restricted", objects: [{ label: "person", score: 0.9, box: { x1: 0, y1: 0, x2: 0.1, y2: 0.1 } }], startedAt: at, lastSeenAt: at, summary: "bench" });
+      const inc = await rig.incidents.create({
+        cameraId: "yard",
+        rule: "restricted",
+        objects: [{ label: "person", score: 0.9, box: { x1: 0, y1: 0, x2: 0.1, y2: 0.1 } }],
+        startedAt: at,
+        lastSeenAt: at,
+        summary: "bench",
+      });
       await sleep(6000);
       const endedAt = Date.now();
       await rig.incidents.markEnded(inc.id, endedAt);
@@ -154,6 +218,10 @@ for (const n of COUNTS) {
     await rig.close();
     await server.stop();
   }
-  console.log(`\nincident end -> clip ready, 1080p25 camera, ~${fmt(median(sizes), 1)} s clips (pre 3 s, 6 s seen, post ${postRollMs / 1000} s), segment 1 s, settle 3 s; ${readyAfter.length} incidents`);
-  console.log(`median ${fmt(median(readyAfter), 0)} ms after the end, of which post-roll ${postRollMs} ms and settle 3000 ms by design; assembly and recording (incl. the 100 ms tick) ${fmt(median(assembly), 0)} ms`);
+  console.log(
+    `\nincident end -> clip ready, 1080p25 camera, ~${fmt(median(sizes), 1)} s clips (pre 3 s, 6 s seen, post ${postRollMs / 1000} s), segment 1 s, settle 3 s; ${readyAfter.length} incidents`,
+  );
+  console.log(
+    `median ${fmt(median(readyAfter), 0)} ms after the end, of which post-roll ${postRollMs} ms and settle 3000 ms by design; assembly and recording (incl. the 100 ms tick) ${fmt(median(assembly), 0)} ms`,
+  );
 }

@@ -23,7 +23,9 @@ async function bundleSizes(): Promise<void> {
     const bytes = await readFile(join(BUILT_CONSOLE_DIR, "assets", file));
     const gz = gzipSync(bytes).byteLength;
     if (initial.has(file)) first += gz;
-    console.log(`bundle ${file}: ${fmt(bytes.byteLength / 1024, 1)} KB, gzip ${fmt(gz / 1024, 1)} KB${initial.has(file) ? " (first load)" : " (lazy)"}`);
+    console.log(
+      `bundle ${file}: ${fmt(bytes.byteLength / 1024, 1)} KB, gzip ${fmt(gz / 1024, 1)} KB${initial.has(file) ? " (first load)" : " (lazy)"}`,
+    );
   }
   console.log(`bundle first load (JS+CSS, gzip): ${fmt(first / 1024, 1)} KB (budget 250 KB)`);
 }
@@ -81,26 +83,39 @@ try {
     tti.push(m.interactive);
     done.push(m.complete);
   }
-  console.log(`queue interactive after navigation (${INCIDENTS} incidents; first page of 200 shown, sign-in resumed from the cookie): median ${fmt(median(tti), 0)} ms, max ${fmt(Math.max(...tti), 0)} ms (target 1500)`);
+  console.log(
+    `queue interactive after navigation (${INCIDENTS} incidents; first page of 200 shown, sign-in resumed from the cookie): median ${fmt(median(tti), 0)} ms, max ${fmt(Math.max(...tti), 0)} ms (target 1500)`,
+  );
   console.log(`all ${INCIDENTS} incidents loaded and ordered: median ${fmt(median(done), 0)} ms`);
   const gaps = await scrollFrames(page);
-  console.log(`scroll top to bottom in 120 frames: frame interval median ${fmt(median(gaps), 1)} ms, p95 ${fmt(percentile(gaps, 95), 1)} ms, max ${fmt(Math.max(...gaps), 1)} ms`);
+  console.log(
+    `scroll top to bottom in 120 frames: frame interval median ${fmt(median(gaps), 1)} ms, p95 ${fmt(percentile(gaps, 95), 1)} ms, max ${fmt(Math.max(...gaps), 1)} ms`,
+  );
 
   // Latency: the daemon's "incident stored" log time to the row appearing in the open page (a
   // tamper incident sorts near the top of the queue, which is where the list is scrolled back to).
   await page.evaluate(`document.querySelector('[role="listbox"]').scrollTop = 0`);
   const latencies: number[] = [];
   for (let i = 0; i < 10; i++) {
-    await page.evaluate(`window.__seen = new Map(); new MutationObserver(() => { for (const el of document.querySelectorAll('[role="option"] .summary')) if (!window.__seen.has(el.textContent)) window.__seen.set(el.textContent, Date.now()); }).observe(document.body, { subtree: true, childList: true, characterData: true })`);
+    await page.evaluate(
+      `window.__seen = new Map(); new MutationObserver(() => { for (const el of document.querySelectorAll('[role="option"] .summary')) if (!window.__seen.has(el.textContent)) window.__seen.set(el.textContent, Date.now()); }).observe(document.body, { subtree: true, childList: true, characterData: true })`,
+    );
     const incident = await box.raiseTamper((["gate", "yard", "dock"] as const)[i % 3]);
-    const stored = box.daemon.logs.find((l) => l.msg === "incident stored" && l.incident === incident.id && l.type === "incident.created");
-    await page.getByRole("option", { name: new RegExp(incident.summary.replace(/[()]/g, "\\$&")) }).first().waitFor();
+    const stored = box.daemon.logs.find(
+      (l) => l.msg === "incident stored" && l.incident === incident.id && l.type === "incident.created",
+    );
+    await page
+      .getByRole("option", { name: new RegExp(incident.summary.replace(/[()]/g, "\\$&")) })
+      .first()
+      .waitFor();
     const shown = await page.evaluate<number | undefined>(`window.__seen.get(${JSON.stringify(incident.summary)})`);
     const storedAt = typeof stored?.time === "string" ? Date.parse(stored.time) : Number.NaN;
     if (Number.isFinite(storedAt) && shown) latencies.push(shown - storedAt);
     await new Promise((r) => setTimeout(r, 300));
   }
-  console.log(`incident written -> shown in an open console: median ${fmt(median(latencies), 0)} ms, max ${fmt(Math.max(...latencies), 0)} ms over ${latencies.length} (target 1000)`);
+  console.log(
+    `incident written -> shown in an open console: median ${fmt(median(latencies), 0)} ms, max ${fmt(Math.max(...latencies), 0)} ms over ${latencies.length} (target 1000)`,
+  );
   await context.close();
 
   const pid = box.daemon.child.pid ?? 0;
@@ -110,7 +125,9 @@ try {
       await new Promise((r) => setTimeout(r, 1000));
     }
   };
-  console.log(`daemon CPU, no console open, ~1 incident/s pushed: ${fmt((await daemonCpu(pid, 20, incidentPerSecond)) * 100, 1)}% of a core (the push, rule and store work alone)`);
+  console.log(
+    `daemon CPU, no console open, ~1 incident/s pushed: ${fmt((await daemonCpu(pid, 20, incidentPerSecond)) * 100, 1)}% of a core (the push, rule and store work alone)`,
+  );
 
   // Five consoles open on the queue: the daemon's CPU while idle, and while an incident a second arrives.
   const consoles = [];
@@ -120,9 +137,11 @@ try {
     await marks(c.page);
     consoles.push(c);
   }
-  console.log(`daemon CPU, 5 consoles open, idle: ${fmt(await daemonCpu(pid, 20) * 100, 1)}% of a core`);
+  console.log(`daemon CPU, 5 consoles open, idle: ${fmt((await daemonCpu(pid, 20)) * 100, 1)}% of a core`);
   const busy = await daemonCpu(pid, 20, incidentPerSecond);
-  console.log(`daemon CPU, 5 consoles open, ~1 incident/s pushed: ${fmt(busy * 100, 1)}% of a core (the same work plus 5 live streams and their count refreshes)`);
+  console.log(
+    `daemon CPU, 5 consoles open, ~1 incident/s pushed: ${fmt(busy * 100, 1)}% of a core (the same work plus 5 live streams and their count refreshes)`,
+  );
   for (const c of consoles) await c.context.close();
 } finally {
   await browser.close();

@@ -75,7 +75,11 @@ async function run(cameras: number, rtspUrl: string): Promise<void> {
     const ffmpegShare = Math.max(0, cpu1.children - cpu0.children) / MEASURE_S;
     const rss = await rssMiB(pid);
     const base = `http://127.0.0.1:${port}`;
-    const login = await fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "bench", password: PASSWORD }) });
+    const login = await fetch(`${base}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "bench", password: PASSWORD }),
+    });
     const { access_token } = (await login.json()) as { access_token: string };
     const health = await latencies(`${base}/v1/health`, { authorization: `Bearer ${access_token}` });
     const metrics = await latencies(`${base}/metrics`, {});

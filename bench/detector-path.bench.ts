@@ -47,25 +47,93 @@ async function pickModel(): Promise<{ model: ModelEntry; modelsDir: string; phot
 const { model, modelsDir, photo } = await pickModel();
 const { width, height } = modelInputSize(model);
 const photoPath = resolve(ROOT, "test/fixtures/data/photos", photo);
-const rgb = execFileSync("ffmpeg", ["-v", "error", "-i", photoPath, "-vf", letterboxFilter(width, height), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], { maxBuffer: 64 << 20 });
-const [srcW = width, srcH = height] = execFileSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", photoPath]).toString().trim().split(",").map(Number);
+const rgb = execFileSync(
+  "ffmpeg",
+  ["-v", "error", "-i", photoPath, "-vf", letterboxFilter(width, height), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+  { maxBuffer: 64 << 20 },
+);
+const [srcW = width, srcH = height] = execFileSync("ffprobe", [
+  "-v",
+  "error",
+  "-select_streams",
+  "v:0",
+  "-show_entries",
+  "stream=width,height",
+  "-of",
+  "csv=p=0",
+  photoPath,
+])
+  .toString()
+  .trim()
+  .split(",")
+  .map(Number);
 const working = workingSizeFor(srcW, srcH, { maxWidth: 1280, maxHeight: 1280 });
-const frameRgb = execFileSync("ffmpeg", ["-v", "error", "-i", photoPath, "-vf", workingSizeFilter({ maxWidth: 1280, maxHeight: 1280 }), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], { maxBuffer: 64 << 20 });
+const frameRgb = execFileSync(
+  "ffmpeg",
+  [
+    "-v",
+    "error",
+    "-i",
+    photoPath,
+    "-vf",
+    workingSizeFilter({ maxWidth: 1280, maxHeight: 1280 }),
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "-",
+  ],
+  { maxBuffer: 64 << 20 },
+);
 const moving = { score: 0.05, regions: [{ x1: 0.4, y1: 0.4, x2: 0.6, y2: 0.6, cells: 40 }] };
-const frameAt = (cameraId: string, index: number): Frame => ({ cameraId, index, capturedAt: Date.now(), ...working, rgb: frameRgb, source: { width: srcW, height: srcH }, motion: moving });
+const frameAt = (cameraId: string, index: number): Frame => ({
+  cameraId,
+  index,
+  capturedAt: Date.now(),
+  ...working,
+  rgb: frameRgb,
+  source: { width: srcW, height: srcH },
+  motion: moving,
+});
 
-const runner = { modelsDir, model, providers: [{ id: "cpu", backend: "cpu" as const, threads: THREADS }], deadlineMs: 30_000 };
+const runner = {
+  modelsDir,
+  model,
+  providers: [{ id: "cpu", backend: "cpu" as const, threads: THREADS }],
+  deadlineMs: 30_000,
+};
 const detector =
   model.task === "object-detection"
-    ? new ObjectDetector({ ...runner, track: ["person", "car", "truck", "bus", "motorcycle", "bicycle", "dog", "horse"], scoreThreshold: 0.3, iouThreshold: 0.5 }, log)
+    ? new ObjectDetector(
+        {
+          ...runner,
+          track: ["person", "car", "truck", "bus", "motorcycle", "bicycle", "dog", "horse"],
+          scoreThreshold: 0.3,
+          iouThreshold: 0.5,
+        },
+        log,
+      )
     : new FaceDetector({ ...runner, scoreThreshold: 0.6, iouThreshold: 0.3 }, log);
 await detector.start();
 let onResult: ((r: DetectionResult) => void) | undefined;
-const regions = new RegionDetector(detector, { settings: () => ({ regions: true, maxRegions: 4, fullFrameFps: 0, maxScale: 2 }), iouThreshold: 0.5, maxDetections: 100, minArea: 0, maxArea: 1, trackHoldMs: 0 });
+const regions = new RegionDetector(detector, {
+  settings: () => ({ regions: true, maxRegions: 4, fullFrameFps: 0, maxScale: 2 }),
+  iouThreshold: 0.5,
+  maxDetections: 100,
+  minArea: 0,
+  maxArea: 1,
+  trackHoldMs: 0,
+});
 const scheduler = new DetectionScheduler(regions, (r) => onResult?.(r), log);
 await scheduler.start();
 
-const session = await ort.InferenceSession.create(resolve(modelsDir, model.file), { executionProviders: ["cpu"], intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: "all", logSeverityLevel: 3 });
+const session = await ort.InferenceSession.create(resolve(modelsDir, model.file), {
+  executionProviders: ["cpu"],
+  intraOpNumThreads: THREADS,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: "all",
+  logSeverityLevel: 3,
+});
 const bareInput = new Float32Array(rgb.length);
 rgbToTensor(rgb, bareInput, pixelTables(model.input));
 const bareTensor = new ort.Tensor("float32", bareInput, model.input.shape);
@@ -122,13 +190,21 @@ for (let round = 0; round < ROUNDS; round++) {
 const lat = median(latencyMs);
 const thr = median(throughputMs);
 const b = median(bareMs);
-console.log(`detector path bench: ${model.id}, ${ROUNDS} alternating rounds of ${PER_ROUND}, onnxruntime-node ${ort.env.versions.common} cpu, ${THREADS} threads`);
+console.log(
+  `detector path bench: ${model.id}, ${ROUNDS} alternating rounds of ${PER_ROUND}, onnxruntime-node ${ort.env.versions.common} cpu, ${THREADS} threads`,
+);
 console.log(`bare ORT loop (session.run only):         median ${fmt(b)} ms (${fmt(1000 / b, 1)} frames/s)`);
-console.log(`daemon path, saturated (3 cameras):      median ${fmt(thr)} ms per frame (${fmt(1000 / thr, 1)} frames/s)`);
-console.log(`daemon path, one frame at a time:         median ${fmt(lat)} ms (${fmt(1000 / lat, 1)} frames/s), ${detections} detections`);
+console.log(
+  `daemon path, saturated (3 cameras):      median ${fmt(thr)} ms per frame (${fmt(1000 / thr, 1)} frames/s)`,
+);
+console.log(
+  `daemon path, one frame at a time:         median ${fmt(lat)} ms (${fmt(1000 / lat, 1)} frames/s), ${detections} detections`,
+);
 const frames = ["cam", "cam-a", "cam-b", "cam-c"].reduce((n, c) => n + regions.regionStats(c).frames, 0);
 console.log(`frames ${working.width}x${working.height}, ${fmt(detector.stats.runs / frames, 3)} model runs per frame`);
-console.log(`throughput ratio path / bare: ${fmt(thr / b, 3)} (goal <= 1.10); single-frame latency ratio: ${fmt(lat / b, 3)}`);
+console.log(
+  `throughput ratio path / bare: ${fmt(thr / b, 3)} (goal <= 1.10); single-frame latency ratio: ${fmt(lat / b, 3)}`,
+);
 await scheduler.stop();
 await detector.stop();
 await session.release();

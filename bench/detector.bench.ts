@@ -17,12 +17,23 @@ const PHOTO = resolve(ROOT, "test/fixtures/data/photos/sample1.jpg");
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 
 function frameFor(size: number): Buffer {
-  return execFileSync("ffmpeg", ["-v", "error", "-i", PHOTO, "-vf", letterboxFilter(size, size), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], { maxBuffer: 64 << 20 });
+  return execFileSync(
+    "ffmpeg",
+    ["-v", "error", "-i", PHOTO, "-vf", letterboxFilter(size, size), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    { maxBuffer: 64 << 20 },
+  );
 }
 
-async function measure(entry: ModelEntry, threads: number): Promise<{ pre: number; infer: number; p90: number; decode: number; faces: number }> {
+async function measure(
+  entry: ModelEntry,
+  threads: number,
+): Promise<{ pre: number; infer: number; p90: number; decode: number; faces: number }> {
   const size = entry.input.shape[1] as 128 | 256;
-  const session = await ort.InferenceSession.create(resolve(ROOT, "models", entry.file), { executionProviders: ["cpu"], intraOpNumThreads: threads, logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(resolve(ROOT, "models", entry.file), {
+    executionProviders: ["cpu"],
+    intraOpNumThreads: threads,
+    logSeverityLevel: 3,
+  });
   const rgb = frameFor(size);
   const input = new Float32Array(size * size * 3);
   const pre: number[] = [];
@@ -36,7 +47,11 @@ async function measure(entry: ModelEntry, threads: number): Promise<{ pre: numbe
     const out = await session.run({ [entry.input.name]: new ort.Tensor("float32", input, entry.input.shape) });
     const t2 = performance.now();
     const [s0, s1, r0, r1] = entry.outputs.map((n) => out[n]?.data as Float32Array);
-    faces = decodeBlazeFace({ scores: [s0 as Float32Array, s1 as Float32Array], regressors: [r0 as Float32Array, r1 as Float32Array] }, size, { scoreThreshold: 0.6, iouThreshold: 0.3 }).length;
+    faces = decodeBlazeFace(
+      { scores: [s0 as Float32Array, s1 as Float32Array], regressors: [r0 as Float32Array, r1 as Float32Array] },
+      size,
+      { scoreThreshold: 0.6, iouThreshold: 0.3 },
+    ).length;
     const t3 = performance.now();
     if (i < 10) continue; // warm-up
     pre.push(t1 - t0);
@@ -55,7 +70,9 @@ for (const id of ["blazeface-front-128", "blazeface-back-256"]) {
   for (const threads of [1, 2]) {
     const r = await measure(findModel(manifest, id), threads);
     results.set(`${id}/${threads}`, r.pre + r.infer + r.decode);
-    console.log(`${id.padEnd(22)}${String(threads).padStart(7)}  ${fmt(r.pre, 3).padStart(13)}  ${fmt(r.infer).padStart(12)} / ${fmt(r.p90).padEnd(10)}  ${fmt(r.decode, 3).padStart(9)}  ${r.faces}`);
+    console.log(
+      `${id.padEnd(22)}${String(threads).padStart(7)}  ${fmt(r.pre, 3).padStart(13)}  ${fmt(r.infer).padStart(12)} / ${fmt(r.p90).padEnd(10)}  ${fmt(r.decode, 3).padStart(9)}  ${r.faces}`,
+    );
   }
 }
 const base = results.get("blazeface-front-128/2") ?? Number.NaN;

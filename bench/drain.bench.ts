@@ -64,7 +64,9 @@ async function drain(url: string, window: number): Promise<number> {
 
 const broker = await startMosquitto();
 try {
-  console.log(`drain bench: ${N} messages of ~1 KB per round, QoS 1, median of ${ROUNDS} rounds, mosquitto on loopback (topic ${TOPICS.stream("incidents")})`);
+  console.log(
+    `drain bench: ${N} messages of ~1 KB per round, QoS 1, median of ${ROUNDS} rounds, mosquitto on loopback (topic ${TOPICS.stream("incidents")})`,
+  );
   console.log("window  bare mqtt.js msg/s  outbox drain msg/s  ratio");
   for (const window of [100, 500]) {
     const b: number[] = [];
@@ -73,7 +75,9 @@ try {
       b.push(await bare(broker.url, window));
       d.push(await drain(broker.url, window));
     }
-    console.log(`${String(window).padStart(6)}  ${fmt(median(b), 0).padStart(18)}  ${fmt(median(d), 0).padStart(18)}  ${fmt(median(d) / median(b))}`);
+    console.log(
+      `${String(window).padStart(6)}  ${fmt(median(b), 0).padStart(18)}  ${fmt(median(d), 0).padStart(18)}  ${fmt(median(d) / median(b))}`,
+    );
   }
 } finally {
   await broker.stop();

@@ -42,7 +42,11 @@ const gallery: GalleryPerson[] = Array.from({ length: 1000 }, (_, i) => ({
   model: models.entry.id,
   embeddings: [l2Normalise(Float32Array.from({ length: dims }, (_, k) => Math.sin(i * 13.1 + k)))],
 }));
-const recogniser = new FaceRecogniser(models.embedder, () => gallery, { matchThreshold: models.matchThreshold, minFacePx: 24, maxFacesPerFrame: 1 });
+const recogniser = new FaceRecogniser(models.embedder, () => gallery, {
+  matchThreshold: models.matchThreshold,
+  minFacePx: 24,
+  maxFacesPerFrame: 1,
+});
 
 console.log(`faces bench: ${RUNS} runs, image ${found.image.width}x${found.image.height}, model ${models.entry.id}`);
 await time(`align (fit + warp to ${template.size}x${template.size})`, () => alignFace(found.image, points, template));

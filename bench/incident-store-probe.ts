@@ -12,7 +12,12 @@ const dir = process.argv[2] ?? "";
 const t0 = process.hrtime.bigint();
 const stack = await openAuthStack(dir, {
   rollups: true,
-  config: { auth: { argon2: { memory_kib: 19_456, time_cost: 2 }, rate_limit: { per_ip_per_minute: 1_000_000, per_user_per_minute: 1_000_000 } } },
+  config: {
+    auth: {
+      argon2: { memory_kib: 19_456, time_cost: 2 },
+      rate_limit: { per_ip_per_minute: 1_000_000, per_user_per_minute: 1_000_000 },
+    },
+  },
 });
 await stack.incidents.index.ready();
 const openMs = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -51,7 +56,15 @@ try {
     weekly_12: await runs(20, () => "/v1/metrics/weekly?weeks=12"),
   };
   const total = (JSON.parse((await get("/v1/metrics/summary?range=all")).body) as { total: number }).total;
-  console.log(JSON.stringify({ incidents: total, open_ms: openMs, rss_mib: process.memoryUsage().rss / 2 ** 20, heap_mib: process.memoryUsage().heapUsed / 2 ** 20, ...figures }));
+  console.log(
+    JSON.stringify({
+      incidents: total,
+      open_ms: openMs,
+      rss_mib: process.memoryUsage().rss / 2 ** 20,
+      heap_mib: process.memoryUsage().heapUsed / 2 ** 20,
+      ...figures,
+    }),
+  );
 } finally {
   await stack.close();
 }

@@ -36,7 +36,30 @@ async function clip(name: string, input: string[]): Promise<string> {
   const path = join(tmpdir(), `vigil-bench-${name}.mp4`);
   if (existsSync(path)) return path;
   const seconds = SECONDS + WARMUP_MS / 1000 + 20;
-  await run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", ...input, "-t", String(seconds), "-vf", "scale=1920:1080,format=yuv420p", "-r", "25", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "0", "-b:v", "4M", `${path}.tmp.mp4`]);
+  await run("ffmpeg", [
+    "-nostdin",
+    "-loglevel",
+    "error",
+    "-y",
+    ...input,
+    "-t",
+    String(seconds),
+    "-vf",
+    "scale=1920:1080,format=yuv420p",
+    "-r",
+    "25",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-g",
+    "25",
+    "-bf",
+    "0",
+    "-b:v",
+    "4M",
+    `${path}.tmp.mp4`,
+  ]);
   await run("mv", [`${path}.tmp.mp4`, path]);
   return path;
 }
@@ -81,7 +104,13 @@ async function measure(seconds: number): Promise<{ ffmpeg: number; node: number 
 }
 
 async function bare(url: string, n: number): Promise<{ ffmpeg: number; node: number }> {
-  const children: ChildProcess[] = Array.from({ length: n }, () => spawn("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", url, "-an", "-f", "null", "-"], { stdio: "ignore" }));
+  const children: ChildProcess[] = Array.from({ length: n }, () =>
+    spawn(
+      "ffmpeg",
+      ["-nostdin", "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp", "-i", url, "-an", "-f", "null", "-"],
+      { stdio: "ignore" },
+    ),
+  );
   await sleep(WARMUP_MS);
   const m = await measure(SECONDS);
   for (const c of children) c.kill("SIGTERM");
@@ -100,13 +129,30 @@ function cameras(url: string, n: number, motion: boolean): CameraConfig[] {
   }));
 }
 
-async function daemon(url: string, n: number, motion: boolean, withSnapshots = true, working: { width: number; height: number } = DETECT): Promise<{ ffmpeg: number; node: number; passed: number; offered: number; snapshots: number; pipeMBps: number; frame: string }> {
+async function daemon(
+  url: string,
+  n: number,
+  motion: boolean,
+  withSnapshots = true,
+  working: { width: number; height: number } = DETECT,
+): Promise<{
+  ffmpeg: number;
+  node: number;
+  passed: number;
+  offered: number;
+  snapshots: number;
+  pipeMBps: number;
+  frame: string;
+}> {
   const list = cameras(url, n, motion).map((c) => ({ ...c, detect: { ...c.detect, ...working } }));
   let bytes = 0;
   let frame = "";
   let passed = 0;
   let snapshots = 0;
-  const gate = new MotionGate((id) => list.find((c) => c.id === id)?.motion, () => passed++);
+  const gate = new MotionGate(
+    (id) => list.find((c) => c.id === id)?.motion,
+    () => passed++,
+  );
   const manager = new CameraManager(
     {
       cameras: list,
@@ -134,7 +180,14 @@ async function daemon(url: string, n: number, motion: boolean, withSnapshots = t
   const wall = (performance.now() - w0) / 1000;
   const offered = list.reduce((s, c) => s + gate.stats(c.id).offered, 0) - o0;
   await manager.stop();
-  return { ...m, passed: (passed - p0) / wall, offered: offered / wall, snapshots: (snapshots - s0) / wall, pipeMBps: (bytes - b0) / wall / 1e6 / n, frame };
+  return {
+    ...m,
+    passed: (passed - p0) / wall,
+    offered: offered / wall,
+    snapshots: (snapshots - s0) / wall,
+    pipeMBps: (bytes - b0) / wall / 1e6 / n,
+    frame,
+  };
 }
 
 async function withServer<T>(file: string, f: (url: string) => Promise<T>): Promise<T> {
@@ -150,8 +203,12 @@ async function withServer<T>(file: string, f: (url: string) => Promise<T>): Prom
 const moving = await clip("1080p-testsrc2", ["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25"]);
 const still = await clip("1080p-still", ["-loop", "1", "-framerate", "25", "-i", fixturePath("photos", "person.jpg")]);
 
-console.log(`ingest: 1080p25 H.264 over RTSP/TCP, detect ${DETECT.width}x${DETECT.height} at ${DETECT.fps} fps + 1 fps JPEG snapshot; medians of ${SUB_WINDOW_S} s windows over ${SECONDS} s; % of one core`);
-console.log("cameras  bare ffmpeg  vigil ffmpeg  vigil node  extra/camera  node/camera  vigil/bare  analysed fps/cam  snapshots/s/cam  extra/camera w/o snapshots");
+console.log(
+  `ingest: 1080p25 H.264 over RTSP/TCP, detect ${DETECT.width}x${DETECT.height} at ${DETECT.fps} fps + 1 fps JPEG snapshot; medians of ${SUB_WINDOW_S} s windows over ${SECONDS} s; % of one core`,
+);
+console.log(
+  "cameras  bare ffmpeg  vigil ffmpeg  vigil node  extra/camera  node/camera  vigil/bare  analysed fps/cam  snapshots/s/cam  extra/camera w/o snapshots",
+);
 for (const n of COUNTS) {
   const b = await withServer(moving, (url) => bare(url, n));
   const d = await withServer(moving, (url) => daemon(url, n, false));
@@ -163,13 +220,20 @@ for (const n of COUNTS) {
   );
 }
 
-console.log(`\nworking resolution against the frame shrunk whole (${DETECT.width}x${DETECT.height} box, as before regions), one moving 1080p camera at ${DETECT.fps} fps, motion measured, no snapshots; same run`);
+console.log(
+  `\nworking resolution against the frame shrunk whole (${DETECT.width}x${DETECT.height} box, as before regions), one moving 1080p camera at ${DETECT.fps} fps, motion measured, no snapshots; same run`,
+);
 console.log("detect frame      pipe MB/s/cam  vigil ffmpeg %  vigil node %  total / shrunk-whole");
 {
   const shrunk = await withServer(moving, (url) => daemon(url, 1, false, false, DETECT));
   const working = await withServer(moving, (url) => daemon(url, 1, false, false, { width: 1280, height: 1280 }));
-  for (const [name, d] of [["shrunk whole", shrunk], ["working 1280", working]] as const) {
-    console.log(`${`${name} ${d.frame}`.padEnd(16)}  ${fmt(d.pipeMBps, 2).padStart(13)}  ${fmt(d.ffmpeg, 1).padStart(14)}  ${fmt(d.node, 2).padStart(12)}  ${fmt((d.ffmpeg + d.node) / (shrunk.ffmpeg + shrunk.node), 2).padStart(19)}`);
+  for (const [name, d] of [
+    ["shrunk whole", shrunk],
+    ["working 1280", working],
+  ] as const) {
+    console.log(
+      `${`${name} ${d.frame}`.padEnd(16)}  ${fmt(d.pipeMBps, 2).padStart(13)}  ${fmt(d.ffmpeg, 1).padStart(14)}  ${fmt(d.node, 2).padStart(12)}  ${fmt((d.ffmpeg + d.node) / (shrunk.ffmpeg + shrunk.node), 2).padStart(19)}`,
+    );
   }
 }
 
@@ -177,5 +241,7 @@ console.log("\nmotion gating, one still 1080p camera at 5 fps (idle_fps 0.2)");
 console.log("gating  detector calls/min  frames offered/min  vigil node %");
 for (const motion of [false, true]) {
   const d = await withServer(still, (url) => daemon(url, 1, motion));
-  console.log(`${(motion ? "on" : "off").padStart(6)}  ${fmt(d.passed * 60, 1).padStart(18)}  ${fmt(d.offered * 60, 1).padStart(18)}  ${fmt(d.node, 2).padStart(12)}`);
+  console.log(
+    `${(motion ? "on" : "off").padStart(6)}  ${fmt(d.passed * 60, 1).padStart(18)}  ${fmt(d.offered * 60, 1).padStart(18)}  ${fmt(d.node, 2).padStart(12)}`,
+  );
 }

@@ -18,7 +18,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 ort.env.logLevel = "error";
 
 const manifest = await readManifest(resolve(ROOT, "models"));
-console.log(`model convert bench: ${RUNS} inference runs after 5 warm-up, onnxruntime-node ${ort.env.versions.common} CPU`);
+console.log(
+  `model convert bench: ${RUNS} inference runs after 5 warm-up, onnxruntime-node ${ort.env.versions.common} CPU`,
+);
 console.log("model                 convert ms (p50 of 5)  threads  inference ms (p50 / p90)");
 for (const id of ["nanodet-g-416", "mobilefacenet-112", "dlib-resnet-150"]) {
   const entry = findModel(manifest, id);
@@ -38,9 +40,19 @@ for (const id of ["nanodet-g-416", "mobilefacenet-112", "dlib-resnet-150"]) {
       convert.push(performance.now() - t0);
     }
     for (const threads of [1, 2]) {
-      const session = await ort.InferenceSession.create(resolve(ROOT, "models", entry.file), { executionProviders: ["cpu"], intraOpNumThreads: threads, logSeverityLevel: 3 });
+      const session = await ort.InferenceSession.create(resolve(ROOT, "models", entry.file), {
+        executionProviders: ["cpu"],
+        intraOpNumThreads: threads,
+        logSeverityLevel: 3,
+      });
       const size = entry.input.shape.reduce((a, b) => a * b, 1);
-      const feeds = { [entry.input.name]: new ort.Tensor("float32", Float32Array.from({ length: size }, (_, i) => Math.sin(i)), entry.input.shape) };
+      const feeds = {
+        [entry.input.name]: new ort.Tensor(
+          "float32",
+          Float32Array.from({ length: size }, (_, i) => Math.sin(i)),
+          entry.input.shape,
+        ),
+      };
       const times: number[] = [];
       for (let i = 0; i < RUNS + 5; i++) {
         const t0 = performance.now();
@@ -48,7 +60,9 @@ for (const id of ["nanodet-g-416", "mobilefacenet-112", "dlib-resnet-150"]) {
         if (i >= 5) times.push(performance.now() - t0);
       }
       await session.release();
-      console.log(`${id.padEnd(22)}${fmt(median(convert)).padStart(21)}  ${String(threads).padStart(7)}  ${fmt(median(times)).padStart(12)} / ${fmt(percentile(times, 90))}`);
+      console.log(
+        `${id.padEnd(22)}${fmt(median(convert)).padStart(21)}  ${String(threads).padStart(7)}  ${fmt(median(times)).padStart(12)} / ${fmt(percentile(times, 90))}`,
+      );
     }
   } finally {
     await rm(work, { recursive: true, force: true });

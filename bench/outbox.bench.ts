@@ -15,7 +15,10 @@ import { fmt, median } from "./stats.js";
 const N = Number(process.env.BENCH_MESSAGES ?? 2000);
 const ROUNDS = 3;
 const log = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-const payload = { summary: "Face seen on camera lobby for 3 consecutive frames", objects: [{ label: "face", score: 0.93, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 } }] };
+const payload = {
+  summary: "Face seen on camera lobby for 3 consecutive frames",
+  objects: [{ label: "face", score: 0.93, box: { x1: 0.1, y1: 0.2, x2: 0.3, y2: 0.4 } }],
+};
 
 async function round(concurrency: number): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), "vigil-bench-"));

@@ -16,7 +16,14 @@ import { pixelTables, rgbToTensor, rgbToTensorData } from "../test/helpers/float
 import { fmt, median, percentile } from "./stats.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
-const NANODET: InputEncoding = { layout: "NCHW", color: "BGR", scale: 1, offset: 0, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] };
+const NANODET: InputEncoding = {
+  layout: "NCHW",
+  color: "BGR",
+  scale: 1,
+  offset: 0,
+  mean: [103.53, 116.28, 123.675],
+  std: [57.375, 57.12, 58.395],
+};
 const BLAZEFACE: InputEncoding = { layout: "NHWC", color: "RGB", scale: 1 / 127.5, offset: -1 };
 
 function frame(side: number): Uint8Array {
@@ -38,17 +45,29 @@ async function measure(work: () => unknown): Promise<{ p50: number; p90: number 
 }
 
 /** The in-graph half: ORT running just the normalisation, with the thread count the detector uses. */
-async function normaliser(side: number, enc: InputEncoding): Promise<{ run: (bytes: Uint8Array) => Promise<unknown>; release: () => Promise<void> }> {
+async function normaliser(
+  side: number,
+  enc: InputEncoding,
+): Promise<{ run: (bytes: Uint8Array) => Promise<unknown>; release: () => Promise<void> }> {
   const shape = enc.layout === "NCHW" ? [1, 3, side, side] : [1, side, side, 3];
-  const session = await ort.InferenceSession.create(normalisationModel({ shape, encoding: enc }), { executionProviders: ["cpu"], intraOpNumThreads: 2, logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(normalisationModel({ shape, encoding: enc }), {
+    executionProviders: ["cpu"],
+    intraOpNumThreads: 2,
+    logSeverityLevel: 3,
+  });
   const input = frameShape({ shape, encoding: enc });
   // Into a tensor allocated once, as inside a model ORT writes into buffers it reuses: a fresh
   // 5 MB output per run would time page faults, not the nodes.
   const output = new ort.Tensor("float32", new Float32Array(side * side * 3), shape);
-  return { run: (bytes) => session.run({ image: new ort.Tensor("uint8", bytes, input) }, { tensor: output }), release: () => session.release() };
+  return {
+    run: (bytes) => session.run({ image: new ort.Tensor("uint8", bytes, input) }, { tensor: output }),
+    release: () => session.release(),
+  };
 }
 
-console.log(`preprocess bench: ${RUNS} runs after 20 warm-up, median / p90 ms, onnxruntime-node ${ort.env.versions.common}`);
+console.log(
+  `preprocess bench: ${RUNS} runs after 20 warm-up, median / p90 ms, onnxruntime-node ${ort.env.versions.common}`,
+);
 console.log("size      encoding   step                                      p50      p90");
 for (const side of [640, 416]) {
   const rgb = frame(side);
@@ -65,10 +84,16 @@ for (const side of [640, 416]) {
       ["daemon: the added nodes (ORT, alone)", () => graph.run(bytes)],
       ["baseline: float tensor by tables (JS)", () => rgbToTensor(rgb, out, tables)],
     ];
-    if (enc.layout === "NHWC") rows.push(["baseline: per-pixel arithmetic (JS)", () => rgbToTensorData(rgb, out, enc.scale, enc.offset, enc.color === "BGR")]);
+    if (enc.layout === "NHWC")
+      rows.push([
+        "baseline: per-pixel arithmetic (JS)",
+        () => rgbToTensorData(rgb, out, enc.scale, enc.offset, enc.color === "BGR"),
+      ]);
     for (const [step, work] of rows) {
       const r = await measure(work);
-      console.log(`${`${side}x${side}`.padEnd(10)}${name.padEnd(11)}${step.padEnd(40)}${fmt(r.p50, 3).padStart(7)}  ${fmt(r.p90, 3).padStart(7)}`);
+      console.log(
+        `${`${side}x${side}`.padEnd(10)}${name.padEnd(11)}${step.padEnd(40)}${fmt(r.p50, 3).padStart(7)}  ${fmt(r.p90, 3).padStart(7)}`,
+      );
     }
     await graph.release();
   }
@@ -82,15 +107,36 @@ for (const side of [640, 416]) {
 function twoConvs(side: number): Uint8Array {
   const w = new OnnxGraphWriter();
   w.claim("x");
-  const k1 = w.initializer("k1", hostTensor("float32", [16, 3, 3, 3], Array.from({ length: 432 }, (_, i) => Math.sin(i))));
-  const k2 = w.initializer("k2", hostTensor("float32", [32, 16, 3, 3], Array.from({ length: 4608 }, (_, i) => Math.cos(i) / 10)));
+  const k1 = w.initializer(
+    "k1",
+    hostTensor(
+      "float32",
+      [16, 3, 3, 3],
+      Array.from({ length: 432 }, (_, i) => Math.sin(i)),
+    ),
+  );
+  const k2 = w.initializer(
+    "k2",
+    hostTensor(
+      "float32",
+      [32, 16, 3, 3],
+      Array.from({ length: 4608 }, (_, i) => Math.cos(i) / 10),
+    ),
+  );
   const conv = { kernel_shape: { ints: [3, 3] }, strides: { ints: [2, 2] }, pads: { ints: [1, 1, 1, 1] } };
   const first = w.op("Relu", [w.op("Conv", ["x", k1], "c1", conv)], "r1");
   w.node("Conv", [first, k2], ["y"], conv);
-  return w.encode("two-convs", [{ name: "x", dtype: "float32", shape: [1, 3, side, side] }], [{ name: "y", dtype: "float32" }], "vigil bench");
+  return w.encode(
+    "two-convs",
+    [{ name: "x", dtype: "float32", shape: [1, 3, side, side] }],
+    [{ name: "y", dtype: "float32" }],
+    "vigil bench",
+  );
 }
 
-console.log("\nin front of two convolutions (NCHW), median ms of 30 alternating rounds of 10 (after 2 warm-up rounds):");
+console.log(
+  "\nin front of two convolutions (NCHW), median ms of 30 alternating rounds of 10 (after 2 warm-up rounds):",
+);
 console.log("size      encoding   float input  uint8 baked  difference");
 for (const side of [640, 416]) {
   for (const [name, enc] of [
@@ -101,8 +147,15 @@ for (const side of [640, 416]) {
     const model = twoConvs(side);
     const options = { executionProviders: ["cpu"], intraOpNumThreads: 2, logSeverityLevel: 3 } as const;
     const plain = await ort.InferenceSession.create(model, options);
-    const baked = await ort.InferenceSession.create(withUint8Input(model, { name: "x", shape, encoding: enc }), options);
-    const float = new ort.Tensor("float32", rgbToTensor(frame(side), new Float32Array(3 * side * side), pixelTables(enc)), shape);
+    const baked = await ort.InferenceSession.create(
+      withUint8Input(model, { name: "x", shape, encoding: enc }),
+      options,
+    );
+    const float = new ort.Tensor(
+      "float32",
+      rgbToTensor(frame(side), new Float32Array(3 * side * side), pixelTables(enc)),
+      shape,
+    );
     const bytes = new ort.Tensor("uint8", frame(side), frameShape({ shape, encoding: enc }));
     const a: number[] = [];
     const b: number[] = [];
@@ -116,7 +169,9 @@ for (const side of [640, 416]) {
         if (round >= 2) b.push(performance.now() - t0);
       }
     }
-    console.log(`${`${side}x${side}`.padEnd(10)}${name.padEnd(11)}${fmt(median(a), 2).padStart(11)}  ${fmt(median(b), 2).padStart(11)}  ${fmt(median(b) - median(a), 2).padStart(10)}`);
+    console.log(
+      `${`${side}x${side}`.padEnd(10)}${name.padEnd(11)}${fmt(median(a), 2).padStart(11)}  ${fmt(median(b), 2).padStart(11)}  ${fmt(median(b) - median(a), 2).padStart(10)}`,
+    );
     await plain.release();
     await baked.release();
   }

@@ -38,7 +38,27 @@ function canvasFrames(scale: number, still: boolean): { frames: Buffer[]; width:
   const ch = Math.round(SOURCE.height * scale);
   const working = workingSizeFor(cw, ch, { maxWidth: 1280, maxHeight: 1280 });
   const vf = `fps=${FPS},pad=${cw}:${ch}:(ow-iw)/2:(oh-ih)/2:color=0x808080,${workingSizeFilter({ maxWidth: 1280, maxHeight: 1280 })}`;
-  const raw = execFileSync("ffmpeg", ["-v", "error", "-ss", "2", "-i", CLIP, "-vf", vf, "-frames:v", String(still ? 1 : FRAMES), "-pix_fmt", "rgb24", "-f", "rawvideo", "-"], { maxBuffer: 1 << 30 });
+  const raw = execFileSync(
+    "ffmpeg",
+    [
+      "-v",
+      "error",
+      "-ss",
+      "2",
+      "-i",
+      CLIP,
+      "-vf",
+      vf,
+      "-frames:v",
+      String(still ? 1 : FRAMES),
+      "-pix_fmt",
+      "rgb24",
+      "-f",
+      "rawvideo",
+      "-",
+    ],
+    { maxBuffer: 1 << 30 },
+  );
   const bytes = working.width * working.height * 3;
   const frames = Array.from({ length: raw.length / bytes }, (_, i) => raw.subarray(i * bytes, (i + 1) * bytes));
   return { frames: still ? Array.from({ length: FRAMES }, () => frames[0] as Buffer) : frames, ...working };
@@ -47,16 +67,38 @@ function canvasFrames(scale: number, still: boolean): { frames: Buffer[]; width:
 const manifest = await readManifest(resolve(ROOT, "models"));
 const model = findModel(manifest, "nanodet-g-416");
 const inner = new ObjectDetector(
-  { modelsDir: resolve(ROOT, "models"), model, providers: [{ id: "cpu", backend: "cpu", threads: THREADS }], deadlineMs: 30_000, track: ["person"], scoreThreshold: 0.35, iouThreshold: 0.5 },
+  {
+    modelsDir: resolve(ROOT, "models"),
+    model,
+    providers: [{ id: "cpu", backend: "cpu", threads: THREADS }],
+    deadlineMs: 30_000,
+    track: ["person"],
+    scoreThreshold: 0.35,
+    iouThreshold: 0.5,
+  },
   log,
 );
 await inner.start();
 
-async function run(settings: RegionSettings, scale: number, still: boolean): Promise<{ people: number; runs: number; cpuMs: number; wallMs: number }> {
+async function run(
+  settings: RegionSettings,
+  scale: number,
+  still: boolean,
+): Promise<{ people: number; runs: number; cpuMs: number; wallMs: number }> {
   const { frames, width, height } = canvasFrames(scale, still);
-  const detector = new RegionDetector(inner, { settings: () => settings, iouThreshold: 0.5, maxDetections: 100, minArea: 0, maxArea: 1, trackHoldMs: 2000 });
+  const detector = new RegionDetector(inner, {
+    settings: () => settings,
+    iouThreshold: 0.5,
+    maxDetections: 100,
+    minArea: 0,
+    maxArea: 1,
+    trackHoldMs: 2000,
+  });
   const gated: Frame[] = [];
-  const gate = new MotionGate(() => undefined, (f) => gated.push(f));
+  const gate = new MotionGate(
+    () => undefined,
+    (f) => gated.push(f),
+  );
   const people: number[] = [];
   let runs0 = 0;
   let cpu0 = 0;
@@ -68,7 +110,15 @@ async function run(settings: RegionSettings, scale: number, still: boolean): Pro
       cpu0 = (c.user + c.system) / 1000;
       wall0 = performance.now();
     }
-    gate.offer({ cameraId: "cam", index: i, capturedAt: i * (1000 / FPS), width, height, rgb, source: { width: Math.round(SOURCE.width * scale), height: Math.round(SOURCE.height * scale) } });
+    gate.offer({
+      cameraId: "cam",
+      index: i,
+      capturedAt: i * (1000 / FPS),
+      width,
+      height,
+      rgb,
+      source: { width: Math.round(SOURCE.width * scale), height: Math.round(SOURCE.height * scale) },
+    });
     const frame = gated.shift();
     if (!frame) continue;
     const { detections } = await detector.detect(frame);
@@ -76,20 +126,37 @@ async function run(settings: RegionSettings, scale: number, still: boolean): Pro
   }
   const c = process.cpuUsage();
   const n = frames.length - WARMUP;
-  return { people: median(people), runs: (inner.stats.runs - runs0) / n, cpuMs: ((c.user + c.system) / 1000 - cpu0) / n, wallMs: (performance.now() - wall0) / n };
+  return {
+    people: median(people),
+    runs: (inner.stats.runs - runs0) / n,
+    cpuMs: ((c.user + c.system) / 1000 - cpu0) / n,
+    wallMs: (performance.now() - wall0) / n,
+  };
 }
 
 const whole: RegionSettings = { ...regionSettingsOf(undefined), regions: false };
 const regions = regionSettingsOf(undefined);
-console.log(`regions: NanoDet-g 416, ${THREADS} threads, person >= 0.35; vtest.avi from 2 s, ${FRAMES - WARMUP} frames at ${FPS} fps after ${WARMUP} warm-up, on grey canvases; working size fit 1280x1280`);
-console.log(`regions defaults: max_regions ${regions.maxRegions}, full_frame_fps ${regions.fullFrameFps}, max_region_scale ${regions.maxScale}`);
-console.log("scene    canvas      working     mode          people/frame  runs/frame  cpu ms/frame  wall ms/frame  cpu / whole@1x");
+console.log(
+  `regions: NanoDet-g 416, ${THREADS} threads, person >= 0.35; vtest.avi from 2 s, ${FRAMES - WARMUP} frames at ${FPS} fps after ${WARMUP} warm-up, on grey canvases; working size fit 1280x1280`,
+);
+console.log(
+  `regions defaults: max_regions ${regions.maxRegions}, full_frame_fps ${regions.fullFrameFps}, max_region_scale ${regions.maxScale}`,
+);
+console.log(
+  "scene    canvas      working     mode          people/frame  runs/frame  cpu ms/frame  wall ms/frame  cpu / whole@1x",
+);
 const base = await run(whole, 1, false);
 for (const still of [false, true]) {
   for (const scale of SCALES) {
     const size = `${Math.round(SOURCE.width * scale)}x${Math.round(SOURCE.height * scale)}`;
-    const w = workingSizeFor(Math.round(SOURCE.width * scale), Math.round(SOURCE.height * scale), { maxWidth: 1280, maxHeight: 1280 });
-    for (const [mode, settings] of [["whole frame", whole], ["regions", regions]] as const) {
+    const w = workingSizeFor(Math.round(SOURCE.width * scale), Math.round(SOURCE.height * scale), {
+      maxWidth: 1280,
+      maxHeight: 1280,
+    });
+    for (const [mode, settings] of [
+      ["whole frame", whole],
+      ["regions", regions],
+    ] as const) {
       const r = await run(settings, scale, still);
       console.log(
         `${(still ? "still" : "moving").padEnd(7)}  ${size.padEnd(10)}  ${`${w.width}x${w.height}`.padEnd(10)}  ${mode.padEnd(12)}  ${fmt(r.people, 1).padStart(12)}  ${fmt(r.runs, 2).padStart(10)}  ${fmt(r.cpuMs, 1).padStart(12)}  ${fmt(r.wallMs, 1).padStart(13)}  ${fmt(r.cpuMs / base.cpuMs, 2).padStart(14)}`,

@@ -35,13 +35,18 @@ export async function retentionSweeps(db: Database, index: IncidentIndex, rollup
       chosen = c;
     }
     const [scanned, scanMs] = await timed(() => scanCandidates(db, policy, now));
-    if (JSON.stringify(scanned.plan) !== JSON.stringify(chosen.plan)) throw new Error("the index chose other incidents than the scan");
+    if (JSON.stringify(scanned.plan) !== JSON.stringify(chosen.plan))
+      throw new Error("the index chose other incidents than the scan");
     const ids = chosen.plan.byAge;
     const [, deleteMs] = await timed(async () => {
       if (ids.length === 0) return;
       const ops: WriteOp[] = ids.flatMap((id) => {
         const i = chosen.incidents.get(id) as Incident;
-        return [{ type: "del" as const, sublevel: incidents, key: id }, ...index.prepare(i, undefined).ops, ...rollups.prepare(i, undefined).ops];
+        return [
+          { type: "del" as const, sublevel: incidents, key: id },
+          ...index.prepare(i, undefined).ops,
+          ...rollups.prepare(i, undefined).ops,
+        ];
       });
       await db.level.batch(ops, { sync: true });
     });

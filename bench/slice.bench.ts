@@ -29,16 +29,46 @@ const model = findModel(manifest, "blazeface-back-256");
 const rtsp = await startRtspServer({ frames: fixturePath("sequences", "faces-cycle", "%05d.jpg"), fps: SOURCE_FPS });
 
 async function run(cameraCount: number, detectFps: number): Promise<void> {
-  const detector = new FaceDetector({ modelsDir: resolve(ROOT, "models"), model, scoreThreshold: 0.6, iouThreshold: 0.3, providers: providerSpecs(["cpu"], 2), deadlineMs: 5000 }, log);
+  const detector = new FaceDetector(
+    {
+      modelsDir: resolve(ROOT, "models"),
+      model,
+      scoreThreshold: 0.6,
+      iouThreshold: 0.3,
+      providers: providerSpecs(["cpu"], 2),
+      deadlineMs: 5000,
+    },
+    log,
+  );
   await detector.start();
   let results = 0;
   // As the daemon runs it: regions of the working-resolution frame (defaults).
-  const regions = new RegionDetector(detector, { settings: () => regionSettingsOf(undefined), iouThreshold: 0.3, maxDetections: 100, minArea: 0, maxArea: 1, trackHoldMs: 2000 });
+  const regions = new RegionDetector(detector, {
+    settings: () => regionSettingsOf(undefined),
+    iouThreshold: 0.3,
+    maxDetections: 100,
+    minArea: 0,
+    maxArea: 1,
+    trackHoldMs: 2000,
+  });
   const scheduler = new DetectionScheduler(regions, () => results++, log);
   await scheduler.start();
-  const cameras: CameraConfig[] = Array.from({ length: cameraCount }, (_, i) => ({ id: `cam${i}`, url: rtsp.url, enabled: true, detect: { fps: detectFps }, push: { auth: "either" } }));
+  const cameras: CameraConfig[] = Array.from({ length: cameraCount }, (_, i) => ({
+    id: `cam${i}`,
+    url: rtsp.url,
+    enabled: true,
+    detect: { fps: detectFps },
+    push: { auth: "either" },
+  }));
   const manager = new CameraManager(
-    { cameras, stallTimeoutMs: 10_000, startTimeoutMs: 20_000, socketTimeoutS: 10, secretsDir: "/nonexistent", onFrame: (f) => scheduler.submit(f) },
+    {
+      cameras,
+      stallTimeoutMs: 10_000,
+      startTimeoutMs: 20_000,
+      socketTimeoutS: 10,
+      secretsDir: "/nonexistent",
+      onFrame: (f) => scheduler.submit(f),
+    },
     log,
   );
   const t0 = performance.now();
@@ -58,14 +88,16 @@ async function run(cameraCount: number, detectFps: number): Promise<void> {
   const analysed = detector.stats.runs - runs0;
   const rssMb = process.memoryUsage().rss / 2 ** 20;
   console.log(
-    `${String(cameraCount).padStart(7)}  ${String(detectFps).padStart(10)}  ${fmt(decoded / wall, 1).padStart(11)}  ${fmt(analysed / wall, 1).padStart(12)}  ${fmt(skipped / wall, 1).padStart(11)}  ${fmt(detector.stats.meanMs ?? Number.NaN).padStart(11)}  ${fmt(firstFrameMs, 0).padStart(14)}  ${fmt((cpu.user + cpu.system) / 1e6 / wall * 100, 0).padStart(13)}  ${fmt(rssMb, 0).padStart(6)}`,
+    `${String(cameraCount).padStart(7)}  ${String(detectFps).padStart(10)}  ${fmt(decoded / wall, 1).padStart(11)}  ${fmt(analysed / wall, 1).padStart(12)}  ${fmt(skipped / wall, 1).padStart(11)}  ${fmt(detector.stats.meanMs ?? Number.NaN).padStart(11)}  ${fmt(firstFrameMs, 0).padStart(14)}  ${fmt(((cpu.user + cpu.system) / 1e6 / wall) * 100, 0).padStart(13)}  ${fmt(rssMb, 0).padStart(6)}`,
   );
   await manager.stop();
   await scheduler.stop();
   await detector.stop();
 }
 
-console.log(`slice bench: RTSP source ${SOURCE_FPS} fps 640x480 H.264, ${SECONDS} s per row, BlazeFace 256 CPU 2 threads (ffmpeg CPU not included in node CPU%)`);
+console.log(
+  `slice bench: RTSP source ${SOURCE_FPS} fps 640x480 H.264, ${SECONDS} s per row, BlazeFace 256 CPU 2 threads (ffmpeg CPU not included in node CPU%)`,
+);
 console.log("cameras  detect fps  decoded/s  analysed/s  skipped/s  detector ms  first frame ms  node CPU %  RSS MB");
 try {
   await run(1, 5);

@@ -14,7 +14,8 @@ const jsmpegWithoutInlineStyle = {
   transform(code, id) {
     if (!id.includes("@cycjimmy/jsmpeg-player")) return null;
     const call = "styleInject(css_248z);";
-    if (!code.includes(call)) throw new Error(`${id}: no ${call} to drop; check the live view's CSP against this jsmpeg-player version`);
+    if (!code.includes(call))
+      throw new Error(`${id}: no ${call} to drop; check the live view's CSP against this jsmpeg-player version`);
     return { code: code.replace(call, ""), map: null };
   },
 };

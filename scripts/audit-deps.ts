@@ -11,24 +11,38 @@ export interface AuditFinding {
   readonly fix: string;
 }
 
-export type AuditVerdict = { kind: "clean"; total: number } | { kind: "failing"; findings: AuditFinding[]; total: number } | { kind: "unchecked"; reason: string };
+export type AuditVerdict =
+  | { kind: "clean"; total: number }
+  | { kind: "failing"; findings: AuditFinding[]; total: number }
+  | { kind: "unchecked"; reason: string };
 
 const BLOCKING = new Set(["high", "critical"]);
 
 /** Pure: the verdict on `npm audit --json` output (npm 7+ report format). */
 export function auditVerdict(report: unknown): AuditVerdict {
-  const r = report as { error?: { summary?: string }; message?: string; statusCode?: number; vulnerabilities?: Record<string, { severity?: string; fixAvailable?: unknown }> };
+  const r = report as {
+    error?: { summary?: string };
+    message?: string;
+    statusCode?: number;
+    vulnerabilities?: Record<string, { severity?: string; fixAvailable?: unknown }>;
+  };
   if (!r || typeof r !== "object") return { kind: "unchecked", reason: "npm audit printed no report" };
-  if (!r.vulnerabilities) return { kind: "unchecked", reason: r.error?.summary || r.message || `no report (status ${r.statusCode ?? "?"})` };
+  if (!r.vulnerabilities)
+    return { kind: "unchecked", reason: r.error?.summary || r.message || `no report (status ${r.statusCode ?? "?"})` };
   const entries = Object.entries(r.vulnerabilities);
   const findings = entries
     .filter(([, v]) => BLOCKING.has(v.severity ?? "") && v.fixAvailable !== false && v.fixAvailable !== undefined)
     .map(([name, v]) => {
       const fix = v.fixAvailable as true | { name?: string; version?: string; isSemVerMajor?: boolean };
-      const how = fix === true ? "npm audit fix" : `upgrade ${fix.name ?? name} to ${fix.version ?? "?"}${fix.isSemVerMajor ? " (major)" : ""}`;
+      const how =
+        fix === true
+          ? "npm audit fix"
+          : `upgrade ${fix.name ?? name} to ${fix.version ?? "?"}${fix.isSemVerMajor ? " (major)" : ""}`;
       return { name, severity: v.severity ?? "?", fix: how };
     });
-  return findings.length > 0 ? { kind: "failing", findings, total: entries.length } : { kind: "clean", total: entries.length };
+  return findings.length > 0
+    ? { kind: "failing", findings, total: entries.length }
+    : { kind: "clean", total: entries.length };
 }
 
 function main(): void {

@@ -5,7 +5,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AuditStreamVerifier, CentralConsumer, type Envelope, type JWK } from "vigil/central";
 
-const [broker = "mqtt://127.0.0.1:1883", dataDir = "./central-data", keysDir = "./gateway-keys"] = process.argv.slice(2);
+const [broker = "mqtt://127.0.0.1:1883", dataDir = "./central-data", keysDir = "./gateway-keys"] =
+  process.argv.slice(2);
 const verifiers = new Map<string, AuditStreamVerifier>();
 
 /** One verifier per gateway, from the public checkpoint key its installer handed over. */
@@ -20,25 +21,33 @@ async function verifierFor(e: Envelope): Promise<AuditStreamVerifier> {
   return verifier;
 }
 
-const consumer = new CentralConsumer({ brokers: [broker], clientId: "example-central", dataDir, gapWaitMs: 30_000 }, async (delivery) => {
-  const e = delivery.envelope;
-  if (e.stream === "incidents") {
-    // Written in the same batch as the dedupe mark: stored once, even across a crash.
-    delivery.put(`incident!${e.site}/${e.gateway}/${e.seq}`, e.data);
-    console.log(`incident ${e.site}/${e.gateway} #${e.seq} ${e.type}`);
-  } else if (e.stream === "audit") {
-    const verifier = await verifierFor(e);
-    await verifier.add(e);
-    if (e.type === "audit.checkpoint") {
-      const r = verifier.result();
-      console.log(r.ok ? `audit ${e.site}/${e.gateway}: verified through ${r.verifiedThrough}` : `audit ${e.site}/${e.gateway}: PROBLEM ${JSON.stringify(r.problems)}`);
+const consumer = new CentralConsumer(
+  { brokers: [broker], clientId: "example-central", dataDir, gapWaitMs: 30_000 },
+  async (delivery) => {
+    const e = delivery.envelope;
+    if (e.stream === "incidents") {
+      // Written in the same batch as the dedupe mark: stored once, even across a crash.
+      delivery.put(`incident!${e.site}/${e.gateway}/${e.seq}`, e.data);
+      console.log(`incident ${e.site}/${e.gateway} #${e.seq} ${e.type}`);
+    } else if (e.stream === "audit") {
+      const verifier = await verifierFor(e);
+      await verifier.add(e);
+      if (e.type === "audit.checkpoint") {
+        const r = verifier.result();
+        console.log(
+          r.ok
+            ? `audit ${e.site}/${e.gateway}: verified through ${r.verifiedThrough}`
+            : `audit ${e.site}/${e.gateway}: PROBLEM ${JSON.stringify(r.problems)}`,
+        );
+      }
     }
-  }
-});
+  },
+);
 
 consumer.on((event) => {
   // Loss, resets, forgeries and malformed input are never silent.
-  if (event.kind === "gap" || event.kind === "reset" || event.kind === "conflict" || event.kind === "invalid") console.error(`ALERT ${JSON.stringify(event)}`);
+  if (event.kind === "gap" || event.kind === "reset" || event.kind === "conflict" || event.kind === "invalid")
+    console.error(`ALERT ${JSON.stringify(event)}`);
 });
 
 await consumer.start();

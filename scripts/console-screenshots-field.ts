@@ -27,7 +27,10 @@ export async function fieldScreenshots(browser: Browser, out: string): Promise<v
     const shot = (name: string, fullPage = false) => page.screenshot({ path: join(out, `${name}.png`), fullPage });
     await signIn(page, box.users.admin);
     await page.getByRole("img", { name: "Latest picture of camera yard" }).waitFor({ timeout: 30_000 });
-    await page.getByRole("article", { name: "gate" }).getByLabel("Last error of camera gate").waitFor({ timeout: 30_000 });
+    await page
+      .getByRole("article", { name: "gate" })
+      .getByLabel("Last error of camera gate")
+      .waitFor({ timeout: 30_000 });
     await shot("health", true);
     await page.goto(`${box.url}/live?cameras=yard`);
     await page.getByLabel("Live view of camera yard").getByText("Live", { exact: true }).waitFor({ timeout: 30_000 });
@@ -37,7 +40,17 @@ export async function fieldScreenshots(browser: Browser, out: string): Promise<v
     await page.getByRole("rowheader", { name: box.users.viewer.username }).waitFor();
     await shot("users", true);
     const her = join(box.box.dir, "her.jpg");
-    await run("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", join(PHOTOS, "sample1.jpg"), "-vf", "crop=700:900:200:100,scale=350:-2", her]);
+    await run("ffmpeg", [
+      "-nostdin",
+      "-v",
+      "error",
+      "-y",
+      "-i",
+      join(PHOTOS, "sample1.jpg"),
+      "-vf",
+      "crop=700:900:200:100,scale=350:-2",
+      her,
+    ]);
     await page.goto(`${box.url}/watchlist`);
     await page.getByLabel("Name").fill("Visitor A");
     await page.getByLabel("Photos (JPEG, one face each)").setInputFiles(her);

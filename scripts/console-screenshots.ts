@@ -18,7 +18,12 @@ try {
   const made: Incident[] = [];
   for (const camera of ["gate", "yard", "dock", "gate", "yard"] as const) made.push(await box.raiseTamper(camera));
   const op = await box.token(box.users.operator);
-  const decide = (i: Incident | undefined, body: Record<string, unknown>) => box.api<Incident>(`/v1/incidents/${i?.id ?? ""}/decision`, { method: "POST", token: op, body: JSON.stringify(body) });
+  const decide = (i: Incident | undefined, body: Record<string, unknown>) =>
+    box.api<Incident>(`/v1/incidents/${i?.id ?? ""}/decision`, {
+      method: "POST",
+      token: op,
+      body: JSON.stringify(body),
+    });
   await decide(made[0], { action: "dismiss", dismiss_reason: "camera_fault", note: "cleaner knocked the housing" });
   const esc = await decide(made[1], { action: "escalate", note: "lens covered at night" });
   await decide(made[1], { action: "request_dispatch", version: esc.body.version });
@@ -29,7 +34,11 @@ try {
   await page.getByLabel("Username").waitFor();
   await shot("login");
   await signIn(page, box.users.supervisor);
-  await page.getByRole("listbox", { name: /Incidents/ }).getByRole("option").first().waitFor();
+  await page
+    .getByRole("listbox", { name: /Incidents/ })
+    .getByRole("option")
+    .first()
+    .waitFor();
   await page.getByRole("listbox", { name: /Incidents/ }).focus();
   await shot("queue");
   await page.goto(`${box.url}/incidents/${intrusion.id}`);

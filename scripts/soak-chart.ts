@@ -5,7 +5,16 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import type { SoakSample } from "./soak-sample.js";
 
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 interface Panel {
   readonly title: string;
@@ -34,17 +43,39 @@ const PANELS: readonly Panel[] = [
       { label: "children", key: "children", color: "#27ae60" },
     ],
   },
-  { title: "Recording ring (MiB) and clips", unit: "", series: [{ label: "ring MiB (all cameras)", key: "ring_mib", color: "#2980b9" }, { label: "clips stored", key: "clips", color: "#27ae60" }] },
-  { title: "Event-loop lag (ms)", unit: "ms", series: [{ label: "lag at scrape", key: "lag_ms", color: "#7f8c8d" }, { label: "p99", key: "lag_p99_ms", color: "#c0392b" }] },
+  {
+    title: "Recording ring (MiB) and clips",
+    unit: "",
+    series: [
+      { label: "ring MiB (all cameras)", key: "ring_mib", color: "#2980b9" },
+      { label: "clips stored", key: "clips", color: "#27ae60" },
+    ],
+  },
+  {
+    title: "Event-loop lag (ms)",
+    unit: "ms",
+    series: [
+      { label: "lag at scrape", key: "lag_ms", color: "#7f8c8d" },
+      { label: "p99", key: "lag_p99_ms", color: "#c0392b" },
+    ],
+  },
 ];
 
 /** Writes `png` with one panel per PANELS entry, minutes on the x axis. */
-export async function renderChart(samples: readonly SoakSample[], title: string, png: string, root: string): Promise<void> {
+export async function renderChart(
+  samples: readonly SoakSample[],
+  title: string,
+  png: string,
+  root: string,
+): Promise<void> {
   const uplot = await readFile(join(root, "node_modules", "uplot", "dist", "uPlot.iife.min.js"), "utf8");
   const css = await readFile(join(root, "node_modules", "uplot", "dist", "uPlot.min.css"), "utf8");
   const xs = samples.map((s) => s.t / 60);
   const data = PANELS.map((p) => [xs, ...p.series.map((s) => samples.map((x) => x[s.key]))]);
-  const specs = PANELS.map((p) => ({ title: p.title, series: p.series.map((s) => ({ label: s.label, stroke: s.color, width: 2 })) }));
+  const specs = PANELS.map((p) => ({
+    title: p.title,
+    series: p.series.map((s) => ({ label: s.label, stroke: s.color, width: 2 })),
+  }));
   const html = `<!doctype html><html><head><style>${css} body{font-family:sans-serif;margin:8px;background:#fff} h1{font-size:16px}</style></head>
 <body><h1 id="t"></h1><div id="c"></div><script>${uplot}</script><script>
 const specs = ${JSON.stringify(specs)}; const data = ${JSON.stringify(data)};

@@ -44,17 +44,28 @@ export function growth(samples: readonly SoakSample[]): { minutes: number } & Re
   const last = samples.at(-1);
   const warm = samples.find((s) => s.t >= Math.min(600, (last?.t ?? 0) / 3));
   const hour = samples.filter((s) => (last?.t ?? 0) - s.t <= 3600);
-  const range = (k: keyof SoakSample): number => Math.max(...samples.map((s) => Number(s[k]))) - Math.min(...samples.map((s) => Number(s[k])));
+  const range = (k: keyof SoakSample): number =>
+    Math.max(...samples.map((s) => Number(s[k]))) - Math.min(...samples.map((s) => Number(s[k])));
   return {
     minutes: last ? Math.round(last.t / 6) / 10 : 0,
     warm_at_min: warm ? Math.round(warm.t / 6) / 10 : null,
     rss_warm_mib: warm?.rss_mib ?? null,
     rss_end_mib: last?.rss_mib ?? null,
     rss_growth_percent: warm && last ? Math.round((1000 * (last.rss_mib - warm.rss_mib)) / warm.rss_mib) / 10 : null,
-    rss_slope_after_warm_mib_per_min: round3(slopeMiBPerMin(samples.filter((s) => s.t >= (warm?.t ?? 0)).map((s) => ({ at: s.t * 1000, rss: s.rss_mib * 2 ** 20 })))),
-    rss_slope_last_hour_mib_per_min: round3(slopeMiBPerMin(hour.map((s) => ({ at: s.t * 1000, rss: s.rss_mib * 2 ** 20 })))),
-    anon_slope_last_hour_mib_per_min: round3(slopeMiBPerMin(hour.map((s) => ({ at: s.t * 1000, rss: s.anon_mib * 2 ** 20 })))),
-    heap_slope_last_hour_mib_per_min: round3(slopeMiBPerMin(hour.map((s) => ({ at: s.t * 1000, rss: (s.heap_used_mib ?? 0) * 2 ** 20 })))),
+    rss_slope_after_warm_mib_per_min: round3(
+      slopeMiBPerMin(
+        samples.filter((s) => s.t >= (warm?.t ?? 0)).map((s) => ({ at: s.t * 1000, rss: s.rss_mib * 2 ** 20 })),
+      ),
+    ),
+    rss_slope_last_hour_mib_per_min: round3(
+      slopeMiBPerMin(hour.map((s) => ({ at: s.t * 1000, rss: s.rss_mib * 2 ** 20 }))),
+    ),
+    anon_slope_last_hour_mib_per_min: round3(
+      slopeMiBPerMin(hour.map((s) => ({ at: s.t * 1000, rss: s.anon_mib * 2 ** 20 }))),
+    ),
+    heap_slope_last_hour_mib_per_min: round3(
+      slopeMiBPerMin(hour.map((s) => ({ at: s.t * 1000, rss: (s.heap_used_mib ?? 0) * 2 ** 20 }))),
+    ),
     fds_range: range("fds"),
     threads_range: range("threads"),
     children_range: range("children"),
@@ -86,7 +97,9 @@ async function main(): Promise<void> {
   requireFixtures();
   await mkdir(opts.out, { recursive: true });
   const clip = await pedestrianFrames(60, { width: width ?? 1280, height: height ?? 720 }, 10);
-  const servers = await Promise.all(Array.from({ length: cameras }, () => startRtspServer({ frames: clip.pattern, fps: 10 })));
+  const servers = await Promise.all(
+    Array.from({ length: cameras }, () => startRtspServer({ frames: clip.pattern, fps: 10 })),
+  );
   const [httpPort, brokerPort] = [await freePort(), await freePort()];
   const broker = await startMosquitto({ port: brokerPort });
   const consumed = { incidents: 0, continuations: 0, alerts: 0, other: 0, max_incident_bytes: 0 };
@@ -101,16 +114,32 @@ async function main(): Promise<void> {
     } else if (topic.endsWith("/alerts")) consumed.alerts++;
     else consumed.other++;
   });
-  const whole = [[0, 0], [1, 0], [1, 1], [0, 1]];
+  const whole = [
+    [0, 0],
+    [1, 0],
+    [1, 1],
+    [0, 1],
+  ];
   const box = await provisionBox({
     site: "soak",
     gateway: "gw-soak",
     http: { listen: `127.0.0.1:${httpPort}` },
     mqtt: { brokers: [broker.url] },
-    cameras: servers.map((s, i) => ({ id: `cam${i}`, url: s.url, detect: { fps: 5 }, zones: [{ id: "floor", polygon: whole }] })),
+    cameras: servers.map((s, i) => ({
+      id: `cam${i}`,
+      url: s.url,
+      detect: { fps: 5 },
+      zones: [{ id: "floor", polygon: whole }],
+    })),
     // --clips: every camera records its ring (bounded at RING_MAX_BYTES each) and every incident keeps a clip.
     ...(opts.clips ? { clips: { enabled: true, ring_max_bytes: RING_MAX_BYTES, min_free_bytes: 0 } } : {}),
-    rules: { zones: servers.map((_, i) => (i % 2 === 0 ? { id: `restricted-${i}`, kind: "restricted", camera: `cam${i}`, zone: "floor" } : { id: `loitering-${i}`, kind: "loitering", camera: `cam${i}`, zone: "floor", min_seconds: 10 })) },
+    rules: {
+      zones: servers.map((_, i) =>
+        i % 2 === 0
+          ? { id: `restricted-${i}`, kind: "restricted", camera: `cam${i}`, zone: "floor" }
+          : { id: `loitering-${i}`, kind: "loitering", camera: `cam${i}`, zone: "floor", min_seconds: 10 },
+      ),
+    },
   });
   const daemon = startDaemon(box.configPath, env);
   const samples: SoakSample[] = [];
@@ -118,15 +147,23 @@ async function main(): Promise<void> {
     await daemon.waitForLog((l) => l.msg === "started", 120_000);
     const pid = daemon.child.pid;
     if (pid === undefined) throw new Error("daemon has no pid");
-    console.log(`soak: ${cameras} camera(s) ${opts.size}, ${minutes} min, every ${intervalS} s, daemon pid ${pid}, env ${JSON.stringify(env)}`);
+    console.log(
+      `soak: ${cameras} camera(s) ${opts.size}, ${minutes} min, every ${intervalS} s, daemon pid ${pid}, env ${JSON.stringify(env)}`,
+    );
     const t0 = Date.now();
     while (Date.now() - t0 < minutes * 60_000) {
       const base = await takeSample(pid, `http://127.0.0.1:${httpPort}/metrics`, Math.round((Date.now() - t0) / 1000));
       const ring = opts.clips ? await treeSize(join(box.dir, "data", "recordings"), ".ts") : undefined;
       const clipFiles = opts.clips ? await treeSize(join(box.dir, "data", "clips"), ".mp4") : undefined;
-      const s: SoakSample = { ...base, ring_mib: ring ? Math.round((10 * ring.bytes) / 2 ** 20) / 10 : null, clips: clipFiles?.files ?? null };
+      const s: SoakSample = {
+        ...base,
+        ring_mib: ring ? Math.round((10 * ring.bytes) / 2 ** 20) / 10 : null,
+        clips: clipFiles?.files ?? null,
+      };
       samples.push(s);
-      console.log(`${(s.t / 60).toFixed(1).padStart(6)} min  rss ${s.rss_mib} anon ${s.anon_mib} heap ${s.heap_used_mib} ext ${s.external_mib} kids ${s.children}/${s.children_rss_mib} MiB fds ${s.fds} thr ${s.threads} lag ${s.lag_ms} ms  incidents ${consumed.incidents}${opts.clips ? `  ring ${s.ring_mib} MiB clips ${s.clips}` : ""}`);
+      console.log(
+        `${(s.t / 60).toFixed(1).padStart(6)} min  rss ${s.rss_mib} anon ${s.anon_mib} heap ${s.heap_used_mib} ext ${s.external_mib} kids ${s.children}/${s.children_rss_mib} MiB fds ${s.fds} thr ${s.threads} lag ${s.lag_ms} ms  incidents ${consumed.incidents}${opts.clips ? `  ring ${s.ring_mib} MiB clips ${s.clips}` : ""}`,
+      );
       await writeFile(join(opts.out, "samples.json"), JSON.stringify(samples));
       await sleep(intervalS * 1000 - ((Date.now() - t0) % (intervalS * 1000)));
     }
@@ -140,11 +177,25 @@ async function main(): Promise<void> {
     await box.cleanup();
   }
   const ringMax = Math.max(0, ...samples.map((x) => x.ring_mib ?? 0));
-  const clipFigures = opts.clips ? { clips: { ring_max_mib: ringMax, ring_bound_mib: (cameras * RING_MAX_BYTES) / 2 ** 20, ring_within_bound: ringMax <= (cameras * RING_MAX_BYTES) / 2 ** 20, clips_end: samples.at(-1)?.clips ?? 0 } } : {};
+  const clipFigures = opts.clips
+    ? {
+        clips: {
+          ring_max_mib: ringMax,
+          ring_bound_mib: (cameras * RING_MAX_BYTES) / 2 ** 20,
+          ring_within_bound: ringMax <= (cameras * RING_MAX_BYTES) / 2 ** 20,
+          clips_end: samples.at(-1)?.clips ?? 0,
+        },
+      }
+    : {};
   const figures = { cameras, size: opts.size, env, ...growth(samples), consumed, ...clipFigures };
   await writeFile(join(opts.out, "summary.json"), JSON.stringify(figures, null, 2));
   const png = join(opts.out, "soak.png");
-  await renderChart(samples, `Vigil soak: ${cameras} camera(s)${opts.clips ? ", clips on" : ""}, ${figures.minutes} min${opts.env.length ? `, ${opts.env.join(" ")}` : ""}`, png, ROOT);
+  await renderChart(
+    samples,
+    `Vigil soak: ${cameras} camera(s)${opts.clips ? ", clips on" : ""}, ${figures.minutes} min${opts.env.length ? `, ${opts.env.join(" ")}` : ""}`,
+    png,
+    ROOT,
+  );
   console.log(JSON.stringify(figures, null, 2));
   console.log(`chart: ${png}`);
 }

@@ -70,13 +70,20 @@ export interface Daemon {
  * and vision halves). Constructors do no I/O; `lifecycle.start()` brings the parts up in the
  * order added here (store before its users, consumers before producers) and shutdown reverses it.
  */
-export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secrets, log: Logger, env: NodeJS.ProcessEnv): Promise<Daemon> {
+export async function buildDaemon(
+  config: Readonly<VigilConfig>,
+  secrets: Secrets,
+  log: Logger,
+  env: NodeJS.ProcessEnv,
+): Promise<Daemon> {
   const manifest = await readManifest(config.models_dir);
   const model = findModel(manifest, config.detector.model);
   const lifecycle = new Lifecycle(log.child({ component: "lifecycle" }));
   const notifier = new SdNotifier({ env, pid: process.pid, log: log.child({ component: "sd-notify" }) });
   // First in, so it stops last: pings continue while the rest shuts down within its deadline.
-  const watchdog = lifecycle.add(new Watchdog({ env, pid: process.pid, notifier, log: log.child({ component: "watchdog" }) }));
+  const watchdog = lifecycle.add(
+    new Watchdog({ env, pid: process.pid, notifier, log: log.child({ component: "watchdog" }) }),
+  );
   const bus = new EventBus<VigilEvents>((event, err) => log.error({ err, event }, "event listener failed"));
   const readiness = new ReadinessRegistry();
   const topics = gatewayTopics(config.mqtt.topic_prefix, config.site, config.gateway);
@@ -89,7 +96,10 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       ? undefined
       : {
           access: config.metrics.access,
-          token: config.metrics.access === "token" ? await readStrongSecret(secretsSearchPath(config.secrets_dir, env), config.metrics.token_file) : undefined,
+          token:
+            config.metrics.access === "token"
+              ? await readStrongSecret(secretsSearchPath(config.secrets_dir, env), config.metrics.token_file)
+              : undefined,
           render: async () => {
             const registry = metrics.current?.registry;
             if (!registry) throw new VigilError(ErrorCodes.SHUTTING_DOWN, "metrics are not available yet");
@@ -97,14 +107,24 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
           },
         };
   const database = lifecycle.add(new Database(config.data_dir, log.child({ component: "store" })));
-  const system = lifecycle.add(new SystemSampler({ dataDir: config.data_dir, storeDir: database.location, intervalMs: config.health.system_interval_s * 1000 }, log.child({ component: "system" })));
+  const system = lifecycle.add(
+    new SystemSampler(
+      { dataDir: config.data_dir, storeDir: database.location, intervalMs: config.health.system_interval_s * 1000 },
+      log.child({ component: "system" }),
+    ),
+  );
   const commits = lifecycle.add(new GroupCommit(database));
   const outbox = lifecycle.add(
     new Outbox(
       database,
       commits,
       { site: config.site, gateway: config.gateway },
-      { maxBytes: config.outbox.max_bytes, auditMaxBytes: config.outbox.audit_max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s },
+      {
+        maxBytes: config.outbox.max_bytes,
+        auditMaxBytes: config.outbox.audit_max_bytes,
+        policy: config.outbox.policy,
+        ttlS: config.outbox.ttl_s,
+      },
       log.child({ component: "outbox" }),
     ),
   );
@@ -113,7 +133,13 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
   const mem = config.health.memory;
   const memory = lifecycle.add(
     new MemoryWatch(
-      { budgetBytes: mem.budget_mib * 2 ** 20, maxSlopeMiBPerMin: mem.max_slope_mib_per_min, sustainedMs: mem.sustained_s * 1000, windowMs: 3_600_000, intervalMs: mem.sample_s * 1000 },
+      {
+        budgetBytes: mem.budget_mib * 2 ** 20,
+        maxSlopeMiBPerMin: mem.max_slope_mib_per_min,
+        sustainedMs: mem.sustained_s * 1000,
+        windowMs: 3_600_000,
+        intervalMs: mem.sample_s * 1000,
+      },
       (type, data) => outbox.append("alerts", type, data),
       log.child({ component: "memory" }),
     ),
@@ -128,10 +154,23 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       cameras: vision.cameras.cameras.map((c) => {
         const supervisor = vision.cameras.supervisor(c.id);
         if (!supervisor) throw new Error(`no supervisor for camera ${c.id}`);
-        return { id: c.id, enabled: c.enabled, stats: supervisor.stats, detection: vision.scheduler.stats(c.id), quality: cameraStats.statsFor(c.id), gate: vision.gate.stats(c.id), regions: vision.detector.regionStats(c.id) };
+        return {
+          id: c.id,
+          enabled: c.enabled,
+          stats: supervisor.stats,
+          detection: vision.scheduler.stats(c.id),
+          quality: cameraStats.statsFor(c.id),
+          gate: vision.gate.stats(c.id),
+          regions: vision.detector.regionStats(c.id),
+        };
       }),
       ingest: vision.shedder ? { shedding: vision.shedder.state } : undefined,
-      detector: { model: model.id, provider: vision.detector.provider ?? "none", stats: vision.detector.stats, msPerFrame: vision.detector.msPerFrame },
+      detector: {
+        model: model.id,
+        provider: vision.detector.provider ?? "none",
+        stats: vision.detector.stats,
+        msPerFrame: vision.detector.msPerFrame,
+      },
       providers: [...vision.detector.providers(), ...faces.providers()],
       uplink: sync.uplink?.state,
       publisher: sync.publisher?.stats,
@@ -140,11 +179,25 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       security: [auth.security.degradedReason, ...certExpiry.reasons].filter((r): r is string => r !== undefined),
       certificates: certExpiry.certificates,
       system: system.last,
-      systemReasons: [...systemReasons(system.last, config.health.disk_low_percent), ...faces.reasons(), ...memory.reasons(), ...clips.ring.reasons()],
+      systemReasons: [
+        ...systemReasons(system.last, config.health.disk_low_percent),
+        ...faces.reasons(),
+        ...memory.reasons(),
+        ...clips.ring.reasons(),
+      ],
       memory: memory.report(),
     });
   const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health, log });
-  const trust = config.http.camera_tls.listen === "" ? undefined : lifecycle.add(new CameraTrustStore({ certsDir: config.certs_dir, tls: config.http.camera_tls, log: log.child({ component: "camera-trust" }) }));
+  const trust =
+    config.http.camera_tls.listen === ""
+      ? undefined
+      : lifecycle.add(
+          new CameraTrustStore({
+            certsDir: config.certs_dir,
+            tls: config.http.camera_tls,
+            log: log.child({ component: "camera-trust" }),
+          }),
+        );
   const auth = composeAuth(lifecycle, config, secrets, {
     database,
     commits,
@@ -155,7 +208,17 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     log,
   });
   if (sync.commands) registerApiKeyCommands(sync.commands, auth.keys);
-  const faces = composeWatchlist(lifecycle, config, { manifest, database, commits, audit: sync.audit, emit: (fact) => bus.emit("faces", fact), onDeleted: (personId) => bus.emit("watchlist.deleted", { personId }), alert: (type, data) => outbox.append("alerts", type, data), env, log });
+  const faces = composeWatchlist(lifecycle, config, {
+    manifest,
+    database,
+    commits,
+    audit: sync.audit,
+    emit: (fact) => bus.emit("faces", fact),
+    onDeleted: (personId) => bus.emit("watchlist.deleted", { personId }),
+    alert: (type, data) => outbox.append("alerts", type, data),
+    env,
+    log,
+  });
   if (sync.commands) registerWatchlistCommands(sync.commands, faces.service);
   // Config cameras merged with those added at runtime; before the camera manager, which it fills.
   let provisioned = config.cameras;
@@ -200,7 +263,15 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       log: log.child({ component: "cert-expiry" }),
     }),
   );
-  const adminOps = buildAdminOps({ auth, audit: sync.audit, health, store: { database, site: config.site, gateway: config.gateway, macKey: backupMacKey(secrets.audit_hmac_key) }, checkpointKey: secrets.audit_checkpoint_key, watchlist: faces.service, cameras: { registry: cameraRegistry, views: cameraViews } });
+  const adminOps = buildAdminOps({
+    auth,
+    audit: sync.audit,
+    health,
+    store: { database, site: config.site, gateway: config.gateway, macKey: backupMacKey(secrets.audit_hmac_key) },
+    checkpointKey: secrets.audit_checkpoint_key,
+    watchlist: faces.service,
+    cameras: { registry: cameraRegistry, views: cameraViews },
+  });
   lifecycle.add(new AdminSocket(config.data_dir, () => adminOps, log.child({ component: "admin-socket" })));
   // After the stores it serves (a login during start-up must find the users loaded), before vision
   // (so probes answer while models load and cameras connect).
@@ -223,7 +294,12 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     watchlist: faces.service,
     cameras: cameraViews,
     registry: cameraRegistry,
-    detectPreview: cameraPreview({ detector: vision.detector, cameras: () => vision.cameras.cameras, latest: (id) => vision.gate.latest(id), rules: () => liveZones(vision.cameras.cameras, config.rules.zones, cameraRegistry).rules }),
+    detectPreview: cameraPreview({
+      detector: vision.detector,
+      cameras: () => vision.cameras.cameras,
+      latest: (id) => vision.gate.latest(id),
+      rules: () => liveZones(vision.cameras.cameras, config.rules.zones, cameraRegistry).rules,
+    }),
     weekly,
     alert: async (type, data) => {
       const envelope = await outbox.append("alerts", type, data);
@@ -232,7 +308,10 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
       return envelope;
     },
     providers: () => [...vision.detector.providers(), ...faces.providers()],
-    supportBundle: async (output) => (await writeSupportBundle(config, async () => health(), output), supportBundleName(config)),
+    supportBundle: async (output) => (
+      await writeSupportBundle(config, async () => health(), output),
+      supportBundleName(config)
+    ),
   });
   const http = lifecycle.add(
     new HttpServer(config.http.listen, () => operatorHttpOptions(config, httpParts()), httpLog, {
@@ -242,25 +321,66 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     }),
   );
   // Added after the listener, so it stops first: viewers are closed before the server goes.
-  const liveView = addLiveView(lifecycle, config, { registry: cameraRegistry, auth, audit: sync.audit, env, log: log.child({ component: "live-view" }) });
+  const liveView = addLiveView(lifecycle, config, {
+    registry: cameraRegistry,
+    auth,
+    audit: sync.audit,
+    env,
+    log: log.child({ component: "live-view" }),
+  });
 
   if (trust) {
     const cameraLog = log.child({ component: "camera-tls" });
     lifecycle.add(
-      new HttpServer(config.http.camera_tls.listen, async () => cameraHttpOptions(config, { ...httpParts(), log: cameraLog }, trust), cameraLog, {
-        name: "camera-tls",
-        // An HTTPS app's server is a tls.Server; Fastify's types only know that when built with https.
-        onListening: (app) => trust.attach(app.server as unknown as TlsServer),
-      }),
+      new HttpServer(
+        config.http.camera_tls.listen,
+        async () => cameraHttpOptions(config, { ...httpParts(), log: cameraLog }, trust),
+        cameraLog,
+        {
+          name: "camera-tls",
+          // An HTTPS app's server is a tls.Server; Fastify's types only know that when built with https.
+          onListening: (app) => trust.attach(app.server as unknown as TlsServer),
+        },
+      ),
     );
   }
-  const { incidents, snapshots } = composeIncidents(lifecycle, config, { database, commits, outbox, bus, audit: sync.audit, weekly, log });
+  const { incidents, snapshots } = composeIncidents(lifecycle, config, {
+    database,
+    commits,
+    outbox,
+    bus,
+    audit: sync.audit,
+    weekly,
+    log,
+  });
   incidents.spaceGuard = space;
   const feed = lifecycle.add(new IncidentFeed(bus));
   if (sync.commands) registerIncidentCommands(sync.commands, incidents);
-  const clips = composeClips(lifecycle, config, { bus, incidents, audit: sync.audit, cameras: () => vision.cameras.cameras, relaunch: (which, reason) => vision.cameras.relaunch(which, reason), log });
-  const evidence = new EvidenceExporter(serviceEvidenceSource(incidents, sync.audit, snapshots, clips.store), sync.audit, secrets.audit_checkpoint_key, { site: config.site, gateway: config.gateway });
-  const vision = composeVision(lifecycle, config, { model, bus, incidents, outbox, env, log, snapshots, wrapDetector: faces.wrapDetector, recording: (id) => clips.ring.output(id) });
+  const clips = composeClips(lifecycle, config, {
+    bus,
+    incidents,
+    audit: sync.audit,
+    cameras: () => vision.cameras.cameras,
+    relaunch: (which, reason) => vision.cameras.relaunch(which, reason),
+    log,
+  });
+  const evidence = new EvidenceExporter(
+    serviceEvidenceSource(incidents, sync.audit, snapshots, clips.store),
+    sync.audit,
+    secrets.audit_checkpoint_key,
+    { site: config.site, gateway: config.gateway },
+  );
+  const vision = composeVision(lifecycle, config, {
+    model,
+    bus,
+    incidents,
+    outbox,
+    env,
+    log,
+    snapshots,
+    wrapDetector: faces.wrapDetector,
+    recording: (id) => clips.ring.output(id),
+  });
 
   const cameraStats = lifecycle.add(
     new CameraStatsTracker(() =>
@@ -272,14 +392,38 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
           id: c.id,
           expectedFps: c.detect.fps,
           online: st?.state === "online",
-          counters: { decoded: st?.framesDecoded ?? 0, analysed: det.analysed, skipped: det.skipped, motionGated: gate.motionGated, shed: gate.shed, restarts: st?.restarts ?? 0, stalls: st?.stalls ?? 0 },
+          counters: {
+            decoded: st?.framesDecoded ?? 0,
+            analysed: det.analysed,
+            skipped: det.skipped,
+            motionGated: gate.motionGated,
+            shed: gate.shed,
+            restarts: st?.restarts ?? 0,
+            stalls: st?.stalls ?? 0,
+          },
         };
       }),
     ),
   );
-  lifecycle.add(new StatsReporter(config.log.stats_interval_s * 1000, operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }), log.child({ component: "stats" })));
+  lifecycle.add(
+    new StatsReporter(
+      config.log.stats_interval_s * 1000,
+      operatingStats({ ...vision, uplink: sync.uplink, publisher: sync.publisher }),
+      log.child({ component: "stats" }),
+    ),
+  );
 
-  const registry = createMetrics({ ...vision, outbox, uplink: sync.uplink, publisher: sync.publisher, bus, model: model.id, authFailures: () => auth.security.failures, detectorLoaded: () => vision.detector.loaded, providers: () => [...vision.detector.providers(), ...faces.providers()] });
+  const registry = createMetrics({
+    ...vision,
+    outbox,
+    uplink: sync.uplink,
+    publisher: sync.publisher,
+    bus,
+    model: model.id,
+    authFailures: () => auth.security.failures,
+    detectorLoaded: () => vision.detector.loaded,
+    providers: () => [...vision.detector.providers(), ...faces.providers()],
+  });
   metrics.current = registry;
   lifecycle.add({ name: "metrics", start: async () => {}, stop: async () => registry.stop() });
 
@@ -313,5 +457,14 @@ export async function buildDaemon(config: Readonly<VigilConfig>, secrets: Secret
     provisioned = next.cameras;
     return cameraRegistry.reapply(runCameras);
   };
-  return { lifecycle, http, brokerUrls: sync.brokerUrls, topics, notifier, readiness: () => readiness.evaluate(), applyCameras, stop: () => lifecycle.stop() };
+  return {
+    lifecycle,
+    http,
+    brokerUrls: sync.brokerUrls,
+    topics,
+    notifier,
+    readiness: () => readiness.evaluate(),
+    applyCameras,
+    stop: () => lifecycle.stop(),
+  };
 }

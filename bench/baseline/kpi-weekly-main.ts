@@ -31,10 +31,23 @@ export interface WeeklyKpiAggregate {
   readonly transitions: Readonly<Record<string, number>>;
 }
 
-
 export function emptyWeek(ms: number): WeeklyKpiAggregate {
   const w = isoWeek(ms);
-  return { week: w.key, from: new Date(w.start).toISOString(), to: new Date(w.end).toISOString(), total: 0, by_status: {}, by_rule: {}, cameras: {}, zones: {}, escalated: 0, dismiss_reasons: {}, decision_times_s: [], fatigue_sum: 0, transitions: {} };
+  return {
+    week: w.key,
+    from: new Date(w.start).toISOString(),
+    to: new Date(w.end).toISOString(),
+    total: 0,
+    by_status: {},
+    by_rule: {},
+    cameras: {},
+    zones: {},
+    escalated: 0,
+    dismiss_reasons: {},
+    decision_times_s: [],
+    fatigue_sum: 0,
+    transitions: {},
+  };
 }
 
 /** The week an incident counts in: the one it started in (as the summary's ranges). */
@@ -42,7 +55,11 @@ export function weekOf(i: Incident): string {
   return isoWeek(Date.parse(i.started_at)).key;
 }
 
-function bump(counts: Readonly<Record<string, number>>, key: string | null | undefined, by: number): Record<string, number> {
+function bump(
+  counts: Readonly<Record<string, number>>,
+  key: string | null | undefined,
+  by: number,
+): Record<string, number> {
   if (key === null || key === undefined || by === 0) return counts;
   const n = (counts[key] ?? 0) + by;
   const { [key]: _old, ...rest } = counts;
@@ -106,7 +123,11 @@ export function weeklyFigures(a: WeeklyKpiAggregate): WeeklyKpiFigures {
     by_rule: a.by_rule,
     dismissed_rate: a.total === 0 ? 0 : round((a.by_status.dismissed ?? 0) / a.total),
     escalation_rate: a.total === 0 ? 0 : round(a.escalated / a.total),
-    time_to_decision_s: { decided: times.length, mean: times.length === 0 ? null : round(times.reduce((s, t) => s + t, 0) / times.length, 1), p90: percentile(times, 90) },
+    time_to_decision_s: {
+      decided: times.length,
+      mean: times.length === 0 ? null : round(times.reduce((s, t) => s + t, 0) / times.length, 1),
+      p90: percentile(times, 90),
+    },
     dismiss_reasons: a.dismiss_reasons,
     top_cameras: top(toMap(a.cameras), "camera_id"),
     top_zones: top(toMap(a.zones), "zone"),

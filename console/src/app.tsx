@@ -27,22 +27,34 @@ export function App() {
     if (session.ready && !session.me && loc.path !== "/login") toLogin();
   }, [session.ready, session.me, loc.path]);
 
-  if (!session.ready) return <p class="loading" role="status">Loading…</p>;
+  if (!session.ready)
+    return (
+      <p class="loading" role="status">
+        Loading…
+      </p>
+    );
   if (!session.me || loc.path === "/login") return <LoginPage next={loc.query.get("next") ?? "/incidents"} />;
   const me = session.me;
-  const page = fieldPage(loc.path, loc.query, me.role) ?? setupPage(loc.path, me.role) ?? (loc.path.startsWith("/incidents/") ? (
-    <IncidentPage id={decodeURIComponent(loc.path.slice("/incidents/".length))} />
-  ) : loc.path === "/kpis" ? (
-    <KpiPage />
-  ) : loc.path === "/account" ? (
-    <AccountPage />
-  ) : (
-    <QueuePage query={loc.query} />
-  ));
+  const page =
+    fieldPage(loc.path, loc.query, me.role) ??
+    setupPage(loc.path, me.role) ??
+    (loc.path.startsWith("/incidents/") ? (
+      <IncidentPage id={decodeURIComponent(loc.path.slice("/incidents/".length))} />
+    ) : loc.path === "/kpis" ? (
+      <KpiPage />
+    ) : loc.path === "/account" ? (
+      <AccountPage />
+    ) : (
+      <QueuePage query={loc.query} />
+    ));
   const link = (to: string, label: string) => (
     <a
       href={to}
-      aria-current={loc.path === to || (to === "/incidents" && (loc.path === "/" || loc.path.startsWith("/incidents/"))) ? "page" : undefined}
+      aria-current={
+        loc.path === to || (to === "/incidents" && (loc.path === "/" || loc.path.startsWith("/incidents/")))
+          ? "page"
+          : undefined
+      }
       onClick={(e) => {
         e.preventDefault();
         navigate(to);
@@ -63,7 +75,10 @@ export function App() {
           {link("/account", "My account")}
         </nav>
         <span class="who">
-          {me.username} <span class={`badge role-${me.role}`} aria-label={`Role: ${me.role}`}>{me.role}</span>
+          {me.username}{" "}
+          <span class={`badge role-${me.role}`} aria-label={`Role: ${me.role}`}>
+            {me.role}
+          </span>
         </span>
         <button
           type="button"

@@ -1,7 +1,15 @@
 import type { Incident, IncidentStatus } from "./api/types";
 
 /** Undecided first (waiting for an operator or a supervisor), then what is in hand, then done. */
-const STATUS_RANK: Record<IncidentStatus, number> = { open: 0, dispatch_pending_review: 0, escalated: 1, monitoring: 2, dispatch_authorized: 3, dismissed: 4, closed: 4 };
+const STATUS_RANK: Record<IncidentStatus, number> = {
+  open: 0,
+  dispatch_pending_review: 0,
+  escalated: 1,
+  monitoring: 2,
+  dispatch_authorized: 3,
+  dismissed: 4,
+  closed: 4,
+};
 const STEP_RANK: Record<Incident["next_step"], number> = { dispatch: 0, notify: 1, monitor: 2 };
 
 /** The queue's order: what needs attention first, then next step, confidence, and the oldest. Pure. */

@@ -8,7 +8,8 @@ import type { CameraEvent } from "../contract/events.js";
  */
 export function cameraEventFromAlert(data: Record<string, unknown>): CameraEvent {
   const received = typeof data.received_at === "string" ? Date.parse(data.received_at) : Number.NaN;
-  const details = typeof data.details === "object" && data.details !== null ? (data.details as Record<string, unknown>) : {};
+  const details =
+    typeof data.details === "object" && data.details !== null ? (data.details as Record<string, unknown>) : {};
   return {
     cameraId: String(data.camera_id),
     event: String(data.event),

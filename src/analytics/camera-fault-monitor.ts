@@ -72,12 +72,17 @@ export class CameraFaultMonitor implements Component {
           this.incidentByCamera.set(cameraId, incident.id);
         } else {
           this.log.info({ camera: cameraId, downForS: Math.round(event.downForMs / 1000) }, "camera back online");
-          await this.outbox.append("alerts", "camera.online", { camera_id: cameraId, down_for_s: Math.round(event.downForMs / 1000) });
+          await this.outbox.append("alerts", "camera.online", {
+            camera_id: cameraId,
+            down_for_s: Math.round(event.downForMs / 1000),
+          });
           const id = this.incidentByCamera.get(cameraId);
           this.incidentByCamera.delete(cameraId);
           if (id) await this.incidents.markEnded(id, this.now());
         }
       })
-      .catch((err: unknown) => this.log.error({ err, camera: cameraId, event: event.kind }, "could not record a camera fault"));
+      .catch((err: unknown) =>
+        this.log.error({ err, camera: cameraId, event: event.kind }, "could not record a camera fault"),
+      );
   }
 }

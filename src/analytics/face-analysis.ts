@@ -8,7 +8,11 @@ type Identity = NonNullable<SeenFace["identity"]>;
 
 /** The recogniser's `faces` fact in the rules' terms. */
 export function seenFaces(faces: readonly RecognisedFace[]): SeenFace[] {
-  return faces.map((f) => ({ box: f.box, score: f.score, identity: f.identity ? { personId: f.identity.person_id, name: f.identity.name, similarity: f.similarity } : null }));
+  return faces.map((f) => ({
+    box: f.box,
+    score: f.score,
+    identity: f.identity ? { personId: f.identity.person_id, name: f.identity.name, similarity: f.similarity } : null,
+  }));
 }
 
 /** One camera's face tracks and the best watchlist match each has had. */
@@ -35,24 +39,43 @@ export interface FaceRulesSetup {
  * never counts), each track keeps its best match, and the face rules run on confirmed tracks
  * seen in this frame. Pure.
  */
-export function analyseFaces(state: FaceAnalysisState, faces: readonly SeenFace[], cameraId: string, at: number, setup: FaceRulesSetup): { state: FaceAnalysisState; candidates: RuleCandidate[] } {
-  const tracked = stepTracker(state.tracker, faces.map((f) => ({ label: "face", score: f.score, box: f.box })), at, setup.tracker);
+export function analyseFaces(
+  state: FaceAnalysisState,
+  faces: readonly SeenFace[],
+  cameraId: string,
+  at: number,
+  setup: FaceRulesSetup,
+): { state: FaceAnalysisState; candidates: RuleCandidate[] } {
+  const tracked = stepTracker(
+    state.tracker,
+    faces.map((f) => ({ label: "face", score: f.score, box: f.box })),
+    at,
+    setup.tracker,
+  );
   const live = new Set(tracked.state.tracks.map((t) => t.id));
   const best = new Map([...state.best].filter(([id]) => live.has(id)));
   faces.forEach((f, i) => {
     const id = tracked.assignments[i];
     const before = id === undefined ? undefined : best.get(id);
-    if (id !== undefined && f.identity && (!before || f.identity.similarity > before.similarity)) best.set(id, f.identity);
+    if (id !== undefined && f.identity && (!before || f.identity.similarity > before.similarity))
+      best.set(id, f.identity);
   });
   const seen = new Set(tracked.assignments);
   const candidates: RuleCandidate[] = [];
   for (const track of tracked.state.tracks) {
     if (!seen.has(track.id)) continue;
     const identity = best.get(track.id);
-    const match = setup.watchlist && identity ? watchlistFaceRule(cameraId, track, identity, at, setup.watchlist) : undefined;
+    const match =
+      setup.watchlist && identity ? watchlistFaceRule(cameraId, track, identity, at, setup.watchlist) : undefined;
     if (match) candidates.push(match);
     else if (setup.unknown) {
-      const unknown = unknownFaceRule(cameraId, track, identity !== undefined && setup.watchlist !== undefined && identity.similarity >= setup.watchlist.minSimilarity, at, setup.unknown);
+      const unknown = unknownFaceRule(
+        cameraId,
+        track,
+        identity !== undefined && setup.watchlist !== undefined && identity.similarity >= setup.watchlist.minSimilarity,
+        at,
+        setup.unknown,
+      );
       if (unknown) candidates.push(unknown);
     }
   }

@@ -1,7 +1,12 @@
 import type { DetectionResult } from "../contract/detection.js";
 import type { Logger } from "../core/logger.js";
 import type { IncidentService } from "../incidents/incident-service.js";
-import { type FacePresenceOptions, type FacePresenceState, INITIAL_FACE_PRESENCE, stepFacePresence } from "./face-presence.js";
+import {
+  type FacePresenceOptions,
+  type FacePresenceState,
+  INITIAL_FACE_PRESENCE,
+  stepFacePresence,
+} from "./face-presence.js";
 
 /**
  * Applies the face-presence rule to each camera's detection results and turns its episodes into
@@ -21,7 +26,12 @@ export class FacePresenceRule {
 
   handle(result: DetectionResult): void {
     const faces = result.detections.filter((d) => d.label === "face");
-    const { state, event } = stepFacePresence(this.states.get(result.cameraId) ?? INITIAL_FACE_PRESENCE, faces, result.capturedAt, this.options);
+    const { state, event } = stepFacePresence(
+      this.states.get(result.cameraId) ?? INITIAL_FACE_PRESENCE,
+      faces,
+      result.capturedAt,
+      this.options,
+    );
     this.states.set(result.cameraId, state);
     if (!event) return;
     const previous = this.chains.get(result.cameraId) ?? Promise.resolve();
@@ -43,7 +53,9 @@ export class FacePresenceRule {
           if (id) await this.incidents.markEnded(id, result.capturedAt);
         }
       })
-      .catch((err: unknown) => this.log.error({ err, camera: result.cameraId, event: event.kind }, "could not record incident"));
+      .catch((err: unknown) =>
+        this.log.error({ err, camera: result.cameraId, event: event.kind }, "could not record incident"),
+      );
     this.chains.set(result.cameraId, next);
   }
 

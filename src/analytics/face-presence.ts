@@ -22,7 +22,13 @@ export interface FacePresenceEvent {
   readonly firstSeenAt: number;
 }
 
-export const INITIAL_FACE_PRESENCE: FacePresenceState = { streak: 0, misses: 0, active: false, best: undefined, firstSeenAt: undefined };
+export const INITIAL_FACE_PRESENCE: FacePresenceState = {
+  streak: 0,
+  misses: 0,
+  active: false,
+  best: undefined,
+  firstSeenAt: undefined,
+};
 
 /**
  * One step of the "face seen for N consecutive frames" rule; pure, so the state machine is
@@ -34,19 +40,32 @@ export function stepFacePresence(
   at: number,
   options: FacePresenceOptions,
 ): { state: FacePresenceState; event: FacePresenceEvent | undefined } {
-  const top = faces.reduce<Detection | undefined>((best, d) => (best === undefined || d.score > best.score ? d : best), undefined);
+  const top = faces.reduce<Detection | undefined>(
+    (best, d) => (best === undefined || d.score > best.score ? d : best),
+    undefined,
+  );
   if (top) {
     const streak = state.streak + 1;
     const best = state.best === undefined || top.score > state.best.score ? top : state.best;
     const firstSeenAt = state.firstSeenAt ?? at;
-    const next: FacePresenceState = { streak, misses: 0, active: state.active || streak >= options.minFrames, best, firstSeenAt };
-    const event = !state.active && next.active ? ({ kind: "started", frames: streak, best, firstSeenAt } as const) : undefined;
+    const next: FacePresenceState = {
+      streak,
+      misses: 0,
+      active: state.active || streak >= options.minFrames,
+      best,
+      firstSeenAt,
+    };
+    const event =
+      !state.active && next.active ? ({ kind: "started", frames: streak, best, firstSeenAt } as const) : undefined;
     return { state: next, event };
   }
   if (!state.active) return { state: INITIAL_FACE_PRESENCE, event: undefined };
   const misses = state.misses + 1;
   if (misses >= options.clearFrames) {
-    return { state: INITIAL_FACE_PRESENCE, event: { kind: "ended", frames: state.streak, best: state.best, firstSeenAt: state.firstSeenAt ?? at } };
+    return {
+      state: INITIAL_FACE_PRESENCE,
+      event: { kind: "ended", frames: state.streak, best: state.best, firstSeenAt: state.firstSeenAt ?? at },
+    };
   }
   return { state: { ...state, misses }, event: undefined };
 }

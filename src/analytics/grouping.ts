@@ -62,7 +62,12 @@ export function groupKey(c: RuleCandidate): string {
 }
 
 /** The carried tracks seen within the window of `at`, with `trackId` refreshed if carried. */
-function carriedAt(carried: ReadonlyMap<number, number>, trackId: number, at: number, windowMs: number): ReadonlyMap<number, number> {
+function carriedAt(
+  carried: ReadonlyMap<number, number>,
+  trackId: number,
+  at: number,
+  windowMs: number,
+): ReadonlyMap<number, number> {
   const next = new Map<number, number>();
   for (const [t, seen] of carried) {
     const last = t === trackId ? Math.max(seen, at) : seen;
@@ -71,7 +76,10 @@ function carriedAt(carried: ReadonlyMap<number, number>, trackId: number, at: nu
   return next;
 }
 
-function withObject(objects: ReadonlyMap<number, IncidentObject>, c: RuleCandidate): ReadonlyMap<number, IncidentObject> {
+function withObject(
+  objects: ReadonlyMap<number, IncidentObject>,
+  c: RuleCandidate,
+): ReadonlyMap<number, IncidentObject> {
   if (!c.object) return objects;
   const before = objects.get(c.trackId);
   const object = before && before.score > c.object.score ? { ...c.object, score: before.score } : c.object;
@@ -79,7 +87,12 @@ function withObject(objects: ReadonlyMap<number, IncidentObject>, c: RuleCandida
 }
 
 /** Closes the groups (of one camera, or all) that nothing joined for longer than the window. Pure. */
-export function closeExpired(state: GroupingState, at: number, windowMs: number, cameraId?: string): { state: GroupingState; actions: GroupAction[] } {
+export function closeExpired(
+  state: GroupingState,
+  at: number,
+  windowMs: number,
+  cameraId?: string,
+): { state: GroupingState; actions: GroupAction[] } {
   const open = new Map(state.open);
   const actions: GroupAction[] = [];
   for (const [key, g] of state.open) {
@@ -101,7 +114,12 @@ export function closeExpired(state: GroupingState, at: number, windowMs: number,
  * So a person walking through a zone is one incident, and so are two people following each
  * other in; a scene that never empties is a chain of bounded incidents. Pure.
  */
-export function groupCandidates(state: GroupingState, candidates: readonly RuleCandidate[], windowMs: number, caps: IncidentCaps = NO_CAPS): { state: GroupingState; actions: GroupAction[] } {
+export function groupCandidates(
+  state: GroupingState,
+  candidates: readonly RuleCandidate[],
+  windowMs: number,
+  caps: IncidentCaps = NO_CAPS,
+): { state: GroupingState; actions: GroupAction[] } {
   const open = new Map(state.open);
   let nextId = state.nextId;
   const actions: GroupAction[] = [];
@@ -124,7 +142,12 @@ export function groupCandidates(state: GroupingState, candidates: readonly RuleC
       g = undefined;
     }
     if (!g) {
-      const before = continues ? new Map([...continues.carried, ...[...continues.tracks].map((t): [number, number] => [t, continues.lastSeenAt])]) : new Map<number, number>();
+      const before = continues
+        ? new Map([
+            ...continues.carried,
+            ...[...continues.tracks].map((t): [number, number] => [t, continues.lastSeenAt]),
+          ])
+        : new Map<number, number>();
       before.delete(c.trackId);
       const carried = carriedAt(before, c.trackId, c.at, windowMs);
       const opened: IncidentGroup = {

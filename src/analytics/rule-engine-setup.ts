@@ -22,8 +22,12 @@ export function ruleEngineSetup(config: Readonly<Pick<VigilConfig, "cameras" | "
     groupWindowMs: r.group_window_s * 1000,
     maxSnapshots: r.max_snapshots,
     caps: { maxDurationMs: r.incident_caps.max_duration_s * 1000, maxObjects: r.incident_caps.max_objects },
-    watchlist: r.watchlist_face.enabled ? { minSimilarity: r.watchlist_face.min_similarity, nextStep: r.watchlist_face.next_step } : undefined,
-    unknown: r.unknown_face.enabled ? { cameras: r.unknown_face.cameras, nextStep: r.unknown_face.next_step } : undefined,
+    watchlist: r.watchlist_face.enabled
+      ? { minSimilarity: r.watchlist_face.min_similarity, nextStep: r.watchlist_face.next_step }
+      : undefined,
+    unknown: r.unknown_face.enabled
+      ? { cameras: r.unknown_face.cameras, nextStep: r.unknown_face.next_step }
+      : undefined,
     tamper: r.tamper.enabled ? { events: r.tamper.events, nextStep: r.tamper.next_step } : undefined,
     sweepIntervalMs: 1000,
   };

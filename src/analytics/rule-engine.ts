@@ -9,9 +9,24 @@ import type { Logger } from "../core/logger.js";
 import type { IncidentService } from "../incidents/incident-service.js";
 import type { SnapshotStore } from "../incidents/snapshot-store.js";
 import { analyseFrame, type CameraAnalysisState, NEW_CAMERA_ANALYSIS } from "./camera-analysis.js";
-import { analyseFaces, type FaceAnalysisState, type FaceRulesSetup, forgetPerson, NEW_FACE_ANALYSIS, seenFaces } from "./face-analysis.js";
+import {
+  analyseFaces,
+  type FaceAnalysisState,
+  type FaceRulesSetup,
+  forgetPerson,
+  NEW_FACE_ANALYSIS,
+  seenFaces,
+} from "./face-analysis.js";
 import type { SeenFace } from "./rules/candidate.js";
-import { closeExpired, type GroupAction, groupCandidates, type GroupingState, type IncidentCaps, type IncidentGroup, NO_GROUPS } from "./grouping.js";
+import {
+  closeExpired,
+  type GroupAction,
+  groupCandidates,
+  type GroupingState,
+  type IncidentCaps,
+  type IncidentGroup,
+  NO_GROUPS,
+} from "./grouping.js";
 import type { RuleCandidate, ZoneRule } from "./rules/candidate.js";
 import { tamperRule, type TamperOptions } from "./rules/tamper.js";
 import type { TrackerOptions } from "./tracker.js";
@@ -78,8 +93,14 @@ export class RuleEngine implements Component {
    * changed starts its zone analysis over; every other camera keeps its tracks and timers.
    */
   replaceZones(zones: ReadonlyMap<string, readonly ZoneDef[]>, zoneRules: readonly ZoneRule[]): void {
-    const of = (z: ReadonlyMap<string, readonly ZoneDef[]>, r: readonly ZoneRule[], id: string): string => JSON.stringify([z.get(id) ?? [], r.filter((x) => x.cameraId === id)]);
-    const ids = new Set([...this.zones.keys(), ...zones.keys(), ...this.zoneRules.map((r) => r.cameraId), ...zoneRules.map((r) => r.cameraId)]);
+    const of = (z: ReadonlyMap<string, readonly ZoneDef[]>, r: readonly ZoneRule[], id: string): string =>
+      JSON.stringify([z.get(id) ?? [], r.filter((x) => x.cameraId === id)]);
+    const ids = new Set([
+      ...this.zones.keys(),
+      ...zones.keys(),
+      ...this.zoneRules.map((r) => r.cameraId),
+      ...zoneRules.map((r) => r.cameraId),
+    ]);
     for (const id of ids) if (of(this.zones, this.zoneRules, id) !== of(zones, zoneRules, id)) this.cameras.delete(id);
     this.zones = zones;
     this.zoneRules = zoneRules;
@@ -111,11 +132,16 @@ export class RuleEngine implements Component {
   handleDetections(result: DetectionResult): void {
     const rules = this.zoneRules.filter((r) => r.cameraId === result.cameraId);
     if (rules.length === 0) return;
-    const step = analyseFrame(this.cameras.get(result.cameraId) ?? NEW_CAMERA_ANALYSIS, result.detections, result.capturedAt, {
-      zones: this.zones.get(result.cameraId) ?? [],
-      rules,
-      tracker: this.setup.tracker,
-    });
+    const step = analyseFrame(
+      this.cameras.get(result.cameraId) ?? NEW_CAMERA_ANALYSIS,
+      result.detections,
+      result.capturedAt,
+      {
+        zones: this.zones.get(result.cameraId) ?? [],
+        rules,
+        tracker: this.setup.tracker,
+      },
+    );
     this.cameras.set(result.cameraId, step.state);
     this.apply(result.cameraId, step.candidates, result.capturedAt);
   }
@@ -164,7 +190,12 @@ export class RuleEngine implements Component {
     const cameraId = action.group.first.cameraId;
     const next = (this.chains.get(cameraId) ?? Promise.resolve())
       .then(() => this.write(action))
-      .catch((err: unknown) => this.deps.log.error({ err, camera: cameraId, rule: action.group.first.rule, action: action.kind }, "could not record incident"));
+      .catch((err: unknown) =>
+        this.deps.log.error(
+          { err, camera: cameraId, rule: action.group.first.rule, action: action.kind },
+          "could not record incident",
+        ),
+      );
     this.chains.set(cameraId, next);
   }
 

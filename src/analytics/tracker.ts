@@ -22,7 +22,15 @@ export interface TrackerOptions {
   readonly stationaryMaxMissedMs: number;
 }
 
-export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { iouThreshold: 0.2, minFrames: 3, maxMissedFrames: 5, maxMissedMs: 3000, stationaryWindowMs: 10_000, stationaryRatio: 0.25, stationaryMaxMissedMs: 30_000 };
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  iouThreshold: 0.2,
+  minFrames: 3,
+  maxMissedFrames: 5,
+  maxMissedMs: 3000,
+  stationaryWindowMs: 10_000,
+  stationaryRatio: 0.25,
+  stationaryMaxMissedMs: 30_000,
+};
 
 export interface TrackPoint {
   readonly at: number;
@@ -81,7 +89,12 @@ export function predictBox(t: Track, at: number): NormalizedBox {
  * Greedy IoU association per label: pairs above the threshold, best first, each track and each
  * detection used at most once. Returns detection index -> track index.
  */
-export function associate(tracks: readonly Track[], detections: readonly Detection[], at: number, iouThreshold: number): Map<number, number> {
+export function associate(
+  tracks: readonly Track[],
+  detections: readonly Detection[],
+  at: number,
+  iouThreshold: number,
+): Map<number, number> {
   const pairs: Array<{ t: number; d: number; iou: number }> = [];
   tracks.forEach((track, t) => {
     const predicted = predictBox(track, at);
@@ -102,7 +115,13 @@ export function associate(tracks: readonly Track[], detections: readonly Detecti
   return byDetection;
 }
 
-function isStationary(path: readonly TrackPoint[], firstSeenAt: number, at: number, box: NormalizedBox, o: TrackerOptions): boolean {
+function isStationary(
+  path: readonly TrackPoint[],
+  firstSeenAt: number,
+  at: number,
+  box: NormalizedBox,
+  o: TrackerOptions,
+): boolean {
   if (at - firstSeenAt < o.stationaryWindowMs) return false;
   const now = centre(box);
   const limit = o.stationaryRatio * size(box);
@@ -114,8 +133,14 @@ function seen(t: Track, det: Detection, at: number, o: TrackerOptions): Track {
   const after = centre(det.box);
   const dt = at - t.lastSeenAt;
   const first = t.hits === 1;
-  const vx = dt > 0 ? (first ? 1 : VELOCITY_SMOOTHING) * ((after.x - before.x) / dt) + (first ? 0 : 1 - VELOCITY_SMOOTHING) * t.vx : t.vx;
-  const vy = dt > 0 ? (first ? 1 : VELOCITY_SMOOTHING) * ((after.y - before.y) / dt) + (first ? 0 : 1 - VELOCITY_SMOOTHING) * t.vy : t.vy;
+  const vx =
+    dt > 0
+      ? (first ? 1 : VELOCITY_SMOOTHING) * ((after.x - before.x) / dt) + (first ? 0 : 1 - VELOCITY_SMOOTHING) * t.vx
+      : t.vx;
+  const vy =
+    dt > 0
+      ? (first ? 1 : VELOCITY_SMOOTHING) * ((after.y - before.y) / dt) + (first ? 0 : 1 - VELOCITY_SMOOTHING) * t.vy
+      : t.vy;
   const path = [...t.path.filter((p) => p.at >= at - o.stationaryWindowMs), { at, ...after }];
   const hits = t.hits + 1;
   return {
@@ -159,7 +184,12 @@ function born(id: number, det: Detection, at: number, o: TrackerOptions): Track 
  * tentative track missing once is forgotten); a confirmed one survives `maxMissedFrames` missed
  * frames or `maxMissedMs`, whichever ends it first, and a stationary one `stationaryMaxMissedMs`. Pure.
  */
-export function stepTracker(state: TrackerState, detections: readonly Detection[], at: number, o: TrackerOptions): TrackerStep {
+export function stepTracker(
+  state: TrackerState,
+  detections: readonly Detection[],
+  at: number,
+  o: TrackerOptions,
+): TrackerStep {
   const matches = associate(state.tracks, detections, at, o.iouThreshold);
   const matchedTracks = new Map<number, number>([...matches].map(([d, t]) => [t, d]));
   const tracks: Track[] = [];
@@ -179,7 +209,9 @@ export function stepTracker(state: TrackerState, detections: readonly Detection[
     }
     if (!t.confirmed) return;
     const misses = t.misses + 1;
-    const gone = t.stationary ? at - t.lastSeenAt > o.stationaryMaxMissedMs : misses > o.maxMissedFrames || at - t.lastSeenAt > o.maxMissedMs;
+    const gone = t.stationary
+      ? at - t.lastSeenAt > o.stationaryMaxMissedMs
+      : misses > o.maxMissedFrames || at - t.lastSeenAt > o.maxMissedMs;
     if (gone) ended.push(t);
     else tracks.push({ ...t, misses });
   });

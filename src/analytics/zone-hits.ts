@@ -14,9 +14,19 @@ export interface ZoneHit {
  * judge it; a zone's own labels apply) and which zone rules on them take its label: what the
  * detection preview shows an installer. Pure.
  */
-export function zoneHits(d: Pick<Detection, "label" | "box">, cameraId: string, zones: readonly ZoneDef[], rules: readonly ZoneRule[]): ZoneHit[] {
+export function zoneHits(
+  d: Pick<Detection, "label" | "box">,
+  cameraId: string,
+  zones: readonly ZoneDef[],
+  rules: readonly ZoneRule[],
+): ZoneHit[] {
   const feet = bottomCentre(d.box);
   return zones
     .filter((z) => (z.labels === undefined || z.labels.includes(d.label)) && pointInPolygon(feet, z.polygon))
-    .map((z) => ({ zone: z.id, rules: rules.filter((r) => r.cameraId === cameraId && r.zoneId === z.id && r.labels.includes(d.label)).map((r) => r.id) }));
+    .map((z) => ({
+      zone: z.id,
+      rules: rules
+        .filter((r) => r.cameraId === cameraId && r.zoneId === z.id && r.labels.includes(d.label))
+        .map((r) => r.id),
+    }));
 }

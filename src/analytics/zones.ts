@@ -63,7 +63,12 @@ export interface ZoneStep {
  * stays where it was last seen); a track that ended or walked out leaves. Only confirmed tracks
  * count. Pure.
  */
-export function stepZones(presence: ZonePresence, zones: readonly ZoneDef[], tracks: readonly Track[], at: number): ZoneStep {
+export function stepZones(
+  presence: ZonePresence,
+  zones: readonly ZoneDef[],
+  tracks: readonly Track[],
+  at: number,
+): ZoneStep {
   const entered = new Map<string, Map<number, number>>();
   const events: ZoneEvent[] = [];
   const occupants = new Map<string, ZoneOccupant[]>();
@@ -80,7 +85,8 @@ export function stepZones(presence: ZonePresence, zones: readonly ZoneDef[], tra
       now.set(track.id, enteredAt);
       list.push({ track, enteredAt, dwellMs: at - enteredAt });
     }
-    for (const [trackId, since] of before) if (!now.has(trackId)) events.push({ kind: "leave", zoneId: zone.id, trackId, at, dwellMs: at - since });
+    for (const [trackId, since] of before)
+      if (!now.has(trackId)) events.push({ kind: "leave", zoneId: zone.id, trackId, at, dwellMs: at - since });
     entered.set(zone.id, now);
     occupants.set(zone.id, list);
   }

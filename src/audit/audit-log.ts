@@ -8,7 +8,16 @@ import { anonymiseSource } from "./anonymise.js";
 import { canonicalJson } from "./canonical.js";
 import { auditTrailOf, buildTargetIndex, targetIndexOp } from "./audit-target-index.js";
 import { auditKey, seqFromAuditKey } from "../store/keys.js";
-import { type AuditEntryBody, auditMac, genesisMac, isAuditEntry, verifiedTag, type VerifiedPoint, verifyEntries, type VerifyResult } from "./chain.js";
+import {
+  type AuditEntryBody,
+  auditMac,
+  genesisMac,
+  isAuditEntry,
+  verifiedTag,
+  type VerifiedPoint,
+  verifyEntries,
+  type VerifyResult,
+} from "./chain.js";
 
 export interface AuditHead {
   readonly seq: number;
@@ -34,12 +43,17 @@ const MAX_ENTRY_BYTES = 64 * 1024;
  * The last stored entry's seq and mac: where the next entry links on, or genesis when empty. The
  * seq comes from the key, never the value, so a moved or damaged head entry is not overwritten.
  */
-export async function readAuditHead(audit: Sublevel, genesis: string): Promise<AuditHead & { intact: boolean; entry?: AuditEntry }> {
+export async function readAuditHead(
+  audit: Sublevel,
+  genesis: string,
+): Promise<AuditHead & { intact: boolean; entry?: AuditEntry }> {
   for await (const [key, value] of audit.iterator({ reverse: true })) {
     const seq = seqFromAuditKey(key);
     if (seq === undefined) continue;
     const entry = isAuditEntry(value) ? value : undefined;
-    return entry?.seq === seq ? { seq, mac: entry.mac, intact: true, entry } : { seq, mac: entry?.mac ?? genesis, intact: false };
+    return entry?.seq === seq
+      ? { seq, mac: entry.mac, intact: true, entry }
+      : { seq, mac: entry?.mac ?? genesis, intact: false };
   }
   return { seq: 0, mac: genesis, intact: true };
 }
@@ -55,14 +69,20 @@ export interface VerifyOptions {
 }
 
 /** The last verified point, if it is there, carries a valid tag and its entry is still the one verified. */
-async function verifiedPoint(audit: Sublevel, meta: Sublevel, key: Buffer): Promise<VerifiedPoint | "changed" | undefined> {
+async function verifiedPoint(
+  audit: Sublevel,
+  meta: Sublevel,
+  key: Buffer,
+): Promise<VerifiedPoint | "changed" | undefined> {
   const stored = (await meta.get(VERIFIED_KEY)) as { seq?: unknown; mac?: unknown; tag?: unknown } | undefined;
-  if (!stored || typeof stored.seq !== "number" || typeof stored.mac !== "string" || typeof stored.tag !== "string") return undefined;
+  if (!stored || typeof stored.seq !== "number" || typeof stored.mac !== "string" || typeof stored.tag !== "string")
+    return undefined;
   const point = { seq: stored.seq, mac: stored.mac };
   // A forged or moved point (no audit key) is ignored: the walk starts at seq 1.
   if (stored.tag !== verifiedTag(key, point)) return undefined;
   const entry = await audit.get(auditKey(point.seq));
-  if (!isAuditEntry(entry) || entry.mac !== point.mac || auditMac(key, entry.prev_mac, entry) !== entry.mac) return "changed";
+  if (!isAuditEntry(entry) || entry.mac !== point.mac || auditMac(key, entry.prev_mac, entry) !== entry.mac)
+    return "changed";
   return point;
 }
 
@@ -71,11 +91,23 @@ async function verifiedPoint(audit: Sublevel, meta: Sublevel, key: Buffer): Prom
  * shared by the daemon and `vigil audit verify`. A walk from the checkpoint re-checks the
  * checkpoint's own entry and everything after it, not the entries before it.
  */
-export async function verifyAuditStore(audit: Sublevel, key: Buffer, genesis: string, onProgress?: (checked: number) => void, opts: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyAuditStore(
+  audit: Sublevel,
+  key: Buffer,
+  genesis: string,
+  onProgress?: (checked: number) => void,
+  opts: VerifyOptions = {},
+): Promise<VerifyResult> {
   const point = opts.fromCheckpoint && opts.meta ? await verifiedPoint(audit, opts.meta, key) : undefined;
   if (point === "changed") {
     const p = (await opts.meta?.get(VERIFIED_KEY)) as { seq: number };
-    return { ok: false, checked: 0, lastSeq: p.seq - 1, fromSeq: p.seq, firstBad: { seq: p.seq, reason: "mac_mismatch" } };
+    return {
+      ok: false,
+      checked: 0,
+      lastSeq: p.seq - 1,
+      fromSeq: p.seq,
+      firstBad: { seq: p.seq, reason: "mac_mismatch" },
+    };
   }
   const from: VerifiedPoint | undefined = point;
   async function* stored() {
@@ -134,9 +166,16 @@ export class AuditLog implements Component, AuditRecorder {
     const head = await readAuditHead(this.database.sublevels.audit, this.genesis);
     // Refusing to start would let anyone who can scribble on the disk switch off the daemon; the
     // break stays in the chain for `verify` to report, and new entries link on after it.
-    if (!head.intact) this.log.error({ seq: head.seq }, "last audit entry is malformed or misplaced; audit verify will report the break");
+    if (!head.intact)
+      this.log.error(
+        { seq: head.seq },
+        "last audit entry is malformed or misplaced; audit verify will report the break",
+      );
     else if (head.entry && auditMac(this.key, head.entry.prev_mac, head.entry) !== head.entry.mac) {
-      this.log.error({ seq: head.seq }, "last audit entry does not verify with the configured audit_hmac_key (key replaced, or entry changed)");
+      this.log.error(
+        { seq: head.seq },
+        "last audit entry does not verify with the configured audit_hmac_key (key replaced, or entry changed)",
+      );
     }
     // A chain from before the target index gets it once, before anything records or exports.
     await buildTargetIndex(this.database, this.log);
@@ -174,7 +213,10 @@ export class AuditLog implements Component, AuditRecorder {
   }
 
   verify(onProgress?: (checked: number) => void, opts: { fromCheckpoint?: boolean } = {}): Promise<VerifyResult> {
-    return verifyAuditStore(this.database.sublevels.audit, this.key, this.genesis, onProgress, { meta: this.database.sublevels.meta, fromCheckpoint: opts.fromCheckpoint === true });
+    return verifyAuditStore(this.database.sublevels.audit, this.key, this.genesis, onProgress, {
+      meta: this.database.sublevels.meta,
+      fromCheckpoint: opts.fromCheckpoint === true,
+    });
   }
 
   /** Entries after `afterSeq`, in seq order, filters applied while walking; at most 1000. */
@@ -203,14 +245,23 @@ export class AuditLog implements Component, AuditRecorder {
   /** Checked before the batch, so building (in commit order) cannot fail half way. */
   private normalise(input: AuditInput): Omit<AuditEntryBody, "seq" | "ts" | "prev_mac"> {
     for (const field of ["actor", "action", "target"] as const) {
-      if (typeof input[field] !== "string" || input[field].length === 0) throw invalid(`${field} must be a non-empty string`);
+      if (typeof input[field] !== "string" || input[field].length === 0)
+        throw invalid(`${field} must be a non-empty string`);
     }
     if (!["ok", "denied", "error"].includes(input.result)) throw invalid(`result must be ok, denied or error`);
     if (input.source !== undefined && typeof input.source !== "string") throw invalid("source must be a string");
-    if (input.details !== undefined && (typeof input.details !== "object" || input.details === null || Array.isArray(input.details))) {
+    if (
+      input.details !== undefined &&
+      (typeof input.details !== "object" || input.details === null || Array.isArray(input.details))
+    ) {
       throw invalid("details must be an object");
     }
-    const source = input.source === undefined ? undefined : this.options.anonymiseSources ? anonymiseSource(input.source) : input.source;
+    const source =
+      input.source === undefined
+        ? undefined
+        : this.options.anonymiseSources
+          ? anonymiseSource(input.source)
+          : input.source;
     const fields = {
       actor: input.actor,
       ...(source === undefined ? {} : { source }),
@@ -222,7 +273,8 @@ export class AuditLog implements Component, AuditRecorder {
     // What is MAC'd must be exactly what is stored and sent: a JSON round trip drops what JSON
     // cannot hold (undefined, functions) and detaches the entry from the caller's objects.
     const text = canonicalJson(fields);
-    if (Buffer.byteLength(text, "utf8") > MAX_ENTRY_BYTES) throw new VigilError(ErrorCodes.PAYLOAD_TOO_LARGE, `audit entry exceeds ${MAX_ENTRY_BYTES} bytes`);
+    if (Buffer.byteLength(text, "utf8") > MAX_ENTRY_BYTES)
+      throw new VigilError(ErrorCodes.PAYLOAD_TOO_LARGE, `audit entry exceeds ${MAX_ENTRY_BYTES} bytes`);
     return JSON.parse(text) as Omit<AuditEntryBody, "seq" | "ts" | "prev_mac">;
   }
 
@@ -234,10 +286,21 @@ export class AuditLog implements Component, AuditRecorder {
       // order they are written, and given back by abort() if the batch fails.
       build: () => {
         before = this.building;
-        const body: AuditEntryBody = { seq: before.seq + 1, ts: this.now().toISOString(), ...fields, prev_mac: before.mac };
+        const body: AuditEntryBody = {
+          seq: before.seq + 1,
+          ts: this.now().toISOString(),
+          ...fields,
+          prev_mac: before.mac,
+        };
         const entry: AuditEntry = { ...body, mac: auditMac(this.key, before.mac, body) };
         this.building = { seq: entry.seq, mac: entry.mac };
-        return { data: entry, alongside: [{ type: "put", sublevel: audit, key: auditKey(entry.seq), value: entry }, targetIndexOp(this.database, entry)] };
+        return {
+          data: entry,
+          alongside: [
+            { type: "put", sublevel: audit, key: auditKey(entry.seq), value: entry },
+            targetIndexOp(this.database, entry),
+          ],
+        };
       },
       abort: () => {
         if (before) this.building = before;

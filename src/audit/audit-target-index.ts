@@ -16,7 +16,12 @@ export const TARGET_INDEX_BUILT = "audit_idx!built";
 const escapeTarget = (target: string): string => encodeURIComponent(target).replace(/!/g, "%21");
 
 export function targetIndexOp(database: Database, entry: Pick<AuditEntry, "target" | "seq">): WriteOp {
-  return { type: "put", sublevel: database.sublevels.audit_idx, key: `${escapeTarget(entry.target)}!${auditKey(entry.seq)}`, value: entry.seq };
+  return {
+    type: "put",
+    sublevel: database.sublevels.audit_idx,
+    key: `${escapeTarget(entry.target)}!${auditKey(entry.seq)}`,
+    value: entry.seq,
+  };
 }
 
 /** Every entry with this target, in seq order, through the index (a full walk if it was never built). */

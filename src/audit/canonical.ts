@@ -14,7 +14,9 @@ export function canonicalJson(value: unknown): string {
   try {
     text = canonicalize(value);
   } catch (err) {
-    throw new VigilError(ErrorCodes.VALIDATION, `value has no canonical JSON form: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(ErrorCodes.VALIDATION, `value has no canonical JSON form: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (text === undefined) throw new VigilError(ErrorCodes.VALIDATION, "value has no canonical JSON form: undefined");
   return text;

@@ -107,7 +107,13 @@ export async function verifyEntries(
   const base = from?.seq ?? 0;
   let prevMac = from?.mac ?? genesis;
   const start = from ? { fromSeq: from.seq } : {};
-  const broken = (seq: number, reason: BreakReason): VerifyResult => ({ ok: false, checked, lastSeq: base + checked, ...start, firstBad: { seq, reason } });
+  const broken = (seq: number, reason: BreakReason): VerifyResult => ({
+    ok: false,
+    checked,
+    lastSeq: base + checked,
+    ...start,
+    firstBad: { seq, reason },
+  });
   for await (const { key: storedKey, value } of entries) {
     const expected = base + checked + 1;
     const keySeq = seqFromAuditKey(storedKey);

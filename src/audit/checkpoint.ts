@@ -53,7 +53,11 @@ function privateKey(pem: string): KeyObject {
   } catch (err) {
     throw new VigilError(ErrorCodes.SECRET_WEAK, "audit_checkpoint_key is not a PKCS8 PEM private key", { cause: err });
   }
-  if (key.asymmetricKeyType !== "ed25519") throw new VigilError(ErrorCodes.SECRET_WEAK, `audit_checkpoint_key is ${key.asymmetricKeyType ?? "unknown"}, not Ed25519`);
+  if (key.asymmetricKeyType !== "ed25519")
+    throw new VigilError(
+      ErrorCodes.SECRET_WEAK,
+      `audit_checkpoint_key is ${key.asymmetricKeyType ?? "unknown"}, not Ed25519`,
+    );
   return key;
 }
 
@@ -65,9 +69,7 @@ export function checkpointSigningKey(pem: string): KeyObject {
 /** The public JWK installers hand to central, with `kid` = RFC 7638 thumbprint. */
 export function checkpointPublicJwk(privatePem: string): JWK {
   const { kty, crv, x } = createPublicKey(privateKey(privatePem)).export({ format: "jwk" });
-  const kid = createHash("sha256")
-    .update(canonicalJson({ crv, kty, x }))
-    .digest("base64url");
+  const kid = createHash("sha256").update(canonicalJson({ crv, kty, x })).digest("base64url");
   return { kty, crv, x, alg: ALG, use: "sig", kid };
 }
 
@@ -82,13 +84,23 @@ export async function signCheckpoint(privatePem: string, claims: CheckpointClaim
     ts: claims.ts,
     ...(claims.chain === undefined ? {} : { chain: claims.chain }),
   };
-  return new CompactSign(Buffer.from(canonicalJson(payload), "utf8")).setProtectedHeader({ alg: ALG, typ: TYP, ...(kid ? { kid } : {}) }).sign(key);
+  return new CompactSign(Buffer.from(canonicalJson(payload), "utf8"))
+    .setProtectedHeader({ alg: ALG, typ: TYP, ...(kid ? { kid } : {}) })
+    .sign(key);
 }
 
 function isClaims(value: unknown): value is CheckpointClaims {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.site === "string" && typeof v.gateway === "string" && Number.isSafeInteger(v.seq) && (v.seq as number) >= 0 && typeof v.mac === "string" && typeof v.ts === "string" && (v.chain === undefined || isChainHash(v.chain));
+  return (
+    typeof v.site === "string" &&
+    typeof v.gateway === "string" &&
+    Number.isSafeInteger(v.seq) &&
+    (v.seq as number) >= 0 &&
+    typeof v.mac === "string" &&
+    typeof v.ts === "string" &&
+    (v.chain === undefined || isChainHash(v.chain))
+  );
 }
 
 /** The claims of a checkpoint signed by the holder of `publicJwk`'s private half (EdDSA only). */
@@ -96,10 +108,15 @@ export async function verifyCheckpoint(jws: string, publicJwk: JWK): Promise<Che
   let payload: Uint8Array;
   try {
     const verified = await compactVerify(jws, publicJwk, { algorithms: [ALG] });
-    if (verified.protectedHeader.typ !== TYP) throw new Error(`typ is ${String(verified.protectedHeader.typ)}, not ${TYP}`);
+    if (verified.protectedHeader.typ !== TYP)
+      throw new Error(`typ is ${String(verified.protectedHeader.typ)}, not ${TYP}`);
     payload = verified.payload;
   } catch (err) {
-    throw new VigilError(ErrorCodes.CHECKPOINT_INVALID, `checkpoint signature does not verify: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(
+      ErrorCodes.CHECKPOINT_INVALID,
+      `checkpoint signature does not verify: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   let claims: unknown;
   try {
@@ -107,7 +124,8 @@ export async function verifyCheckpoint(jws: string, publicJwk: JWK): Promise<Che
   } catch (err) {
     throw new VigilError(ErrorCodes.CHECKPOINT_INVALID, "checkpoint payload is not JSON", { cause: err });
   }
-  if (!isClaims(claims)) throw new VigilError(ErrorCodes.CHECKPOINT_INVALID, "checkpoint payload lacks site, gateway, seq, mac or ts");
+  if (!isClaims(claims))
+    throw new VigilError(ErrorCodes.CHECKPOINT_INVALID, "checkpoint payload lacks site, gateway, seq, mac or ts");
   return claims;
 }
 
@@ -143,7 +161,11 @@ export class CheckpointPublisher implements Component {
 
   async start(): Promise<void> {
     privateKey(this.privatePem);
-    if (!(this.intervalMs > 0)) throw new VigilError(ErrorCodes.CONFIG_INVALID, `checkpoint interval must be positive, got ${this.intervalMs} ms`);
+    if (!(this.intervalMs > 0))
+      throw new VigilError(
+        ErrorCodes.CONFIG_INVALID,
+        `checkpoint interval must be positive, got ${this.intervalMs} ms`,
+      );
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
   }

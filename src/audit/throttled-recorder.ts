@@ -17,7 +17,9 @@ export class ThrottledAudit {
   async record(key: string, input: AuditInput): Promise<boolean> {
     const admitted = this.throttle.admit(key, this.now());
     if (!admitted.record) return false;
-    await this.audit.record(admitted.suppressed > 0 ? { ...input, details: { ...input.details, suppressed: admitted.suppressed } } : input);
+    await this.audit.record(
+      admitted.suppressed > 0 ? { ...input, details: { ...input.details, suppressed: admitted.suppressed } } : input,
+    );
     return true;
   }
 }

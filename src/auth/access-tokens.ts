@@ -36,10 +36,20 @@ export class AccessTokens {
     return this.options.ttlS;
   }
 
-  async issue(subject: { username: string; role: Role; sessionId: string }, nowMs: number): Promise<{ token: string; claims: AccessTokenClaims }> {
+  async issue(
+    subject: { username: string; role: Role; sessionId: string },
+    nowMs: number,
+  ): Promise<{ token: string; claims: AccessTokenClaims }> {
     const key = this.ring.current;
     const iat = Math.floor(nowMs / 1000);
-    const claims: AccessTokenClaims = { sub: subject.username, role: subject.role, sid: subject.sessionId, jti: randomBytes(16).toString("hex"), iat, exp: iat + this.options.ttlS };
+    const claims: AccessTokenClaims = {
+      sub: subject.username,
+      role: subject.role,
+      sid: subject.sessionId,
+      jti: randomBytes(16).toString("hex"),
+      iat,
+      exp: iat + this.options.ttlS,
+    };
     const token = await new SignJWT({ role: claims.role, sid: claims.sid })
       .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: key.kid, typ: ACCESS_TOKEN_TYP })
       .setSubject(claims.sub)
@@ -53,22 +63,36 @@ export class AccessTokens {
   }
 
   /** The claims of a valid token, or the reason it is refused. */
-  async verify(token: string, nowMs: number): Promise<{ ok: true; claims: AccessTokenClaims } | { ok: false; reason: TokenRefusal }> {
+  async verify(
+    token: string,
+    nowMs: number,
+  ): Promise<{ ok: true; claims: AccessTokenClaims } | { ok: false; reason: TokenRefusal }> {
     try {
-      const { payload } = await jwtVerify(token, (header) => {
-        const key = this.ring.find(header.kid);
-        if (!key) throw new VigilError(ErrorCodes.UNAUTHENTICATED, "unknown key");
-        return key.cryptoKey;
-      }, {
-        algorithms: [ACCESS_TOKEN_ALG],
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        typ: ACCESS_TOKEN_TYP,
-        currentDate: new Date(nowMs),
-        requiredClaims: ["sub", "jti", "exp", "iat", "sid", "role"],
-      });
+      const { payload } = await jwtVerify(
+        token,
+        (header) => {
+          const key = this.ring.find(header.kid);
+          if (!key) throw new VigilError(ErrorCodes.UNAUTHENTICATED, "unknown key");
+          return key.cryptoKey;
+        },
+        {
+          algorithms: [ACCESS_TOKEN_ALG],
+          issuer: this.options.issuer,
+          audience: this.options.audience,
+          typ: ACCESS_TOKEN_TYP,
+          currentDate: new Date(nowMs),
+          requiredClaims: ["sub", "jti", "exp", "iat", "sid", "role"],
+        },
+      );
       const { sub, jti, exp, iat, sid, role } = payload;
-      if (typeof sub !== "string" || typeof jti !== "string" || typeof exp !== "number" || typeof iat !== "number" || typeof sid !== "string" || !isRole(role)) {
+      if (
+        typeof sub !== "string" ||
+        typeof jti !== "string" ||
+        typeof exp !== "number" ||
+        typeof iat !== "number" ||
+        typeof sid !== "string" ||
+        !isRole(role)
+      ) {
         return { ok: false, reason: "claims" };
       }
       return { ok: true, claims: { sub, jti, exp, iat, sid, role } };

@@ -62,16 +62,38 @@ export class AuthService {
     const lockedUntil = user ? lockout.lockedUntil(username, client.ip, now) : undefined;
     // Always one argon2 verify, whether the account exists, is disabled or locked: same time for each.
     const matches = user ? await hasher.verify(user.password_hash, password) : await hasher.verifyUnknownUser(password);
-    const refusal = !user ? "unknown_user" : user.disabled ? "disabled" : lockedUntil !== undefined ? "locked" : !matches ? "bad_password" : undefined;
+    const refusal = !user
+      ? "unknown_user"
+      : user.disabled
+        ? "disabled"
+        : lockedUntil !== undefined
+          ? "locked"
+          : !matches
+            ? "bad_password"
+            : undefined;
     if (refusal || !user) {
       // The failure's writes go into one group commit, so each kind of failure costs the same fsyncs.
       // Keyed by source alone: a key with the reason in it would let the answer's timing tell
       // an unknown user from a wrong password. The recorded entry still names its reason.
-      const denied = this.refusals.record(`${client.ip} login`, { actor: username, source: client.ip, action: "auth.login", target: `user:${username}`, result: "denied", details: { reason: refusal ?? "unknown_user" } });
+      const denied = this.refusals.record(`${client.ip} login`, {
+        actor: username,
+        source: client.ip,
+        action: "auth.login",
+        target: `user:${username}`,
+        result: "denied",
+        details: { reason: refusal ?? "unknown_user" },
+      });
       const counted = user && refusal === "bad_password" ? lockout.recordFailure(username, client.ip, now) : undefined;
       const [, failure] = await Promise.all([denied, counted]);
       if (failure?.lockedNow) {
-        await audit.record({ actor: "system", source: client.ip, action: "auth.lockout", target: `user:${username}`, result: "ok", details: { until: new Date(failure.lockedUntil ?? now).toISOString(), scope: failure.scope } });
+        await audit.record({
+          actor: "system",
+          source: client.ip,
+          action: "auth.lockout",
+          target: `user:${username}`,
+          result: "ok",
+          details: { until: new Date(failure.lockedUntil ?? now).toISOString(), scope: failure.scope },
+        });
       }
       this.deps.onLoginFailure?.(username, client.ip);
       throw invalidCredentials();
@@ -79,7 +101,14 @@ export class AuthService {
     await lockout.clear(username, client.ip);
     if (hasher.needsRehash(user.password_hash)) await this.rehash(user, password);
     const { session, refreshToken } = await this.deps.sessions.create(username, client.userAgent, client.ip, now);
-    await audit.record({ actor: username, source: client.ip, action: "auth.login", target: `user:${username}`, result: "ok", details: { session: session.id } });
+    await audit.record({
+      actor: username,
+      source: client.ip,
+      action: "auth.login",
+      target: `user:${username}`,
+      result: "ok",
+      details: { session: session.id },
+    });
     return this.pair(user, session, refreshToken, now);
   }
 
@@ -91,11 +120,25 @@ export class AuthService {
     if (outcome.kind === "reused") {
       // Two parties hold tokens of one family: one of them stole it. End the family for both.
       await this.deps.sessions.end([outcome.session.id], "refresh_token_reused", now);
-      await this.deps.audit.record({ actor: outcome.session.username, source: client.ip, action: "auth.refresh_reuse", target: `session:${outcome.session.id}`, result: "denied", details: { family_revoked: true } });
+      await this.deps.audit.record({
+        actor: outcome.session.username,
+        source: client.ip,
+        action: "auth.refresh_reuse",
+        target: `session:${outcome.session.id}`,
+        result: "denied",
+        details: { family_revoked: true },
+      });
       throw invalidRefresh();
     }
     if (outcome.kind === "invalid") {
-      await this.refusals.record(`${client.ip} refresh ${outcome.reason}`, { actor: "unknown", source: client.ip, action: "auth.refresh", target: `session:${parsed.sessionId}`, result: "denied", details: { reason: outcome.reason } });
+      await this.refusals.record(`${client.ip} refresh ${outcome.reason}`, {
+        actor: "unknown",
+        source: client.ip,
+        action: "auth.refresh",
+        target: `session:${parsed.sessionId}`,
+        result: "denied",
+        details: { reason: outcome.reason },
+      });
       throw invalidRefresh();
     }
     const user = this.deps.users.get(outcome.session.username);
@@ -111,17 +154,39 @@ export class AuthService {
     const now = this.now();
     await this.deps.revocations.revoke(principal.tokenId, principal.tokenExpiresAt);
     await this.deps.sessions.end([principal.sessionId], "logout", now);
-    await this.deps.audit.record({ actor: principal.username, source: client.ip, action: "auth.logout", target: `session:${principal.sessionId}`, result: "ok" });
+    await this.deps.audit.record({
+      actor: principal.username,
+      source: client.ip,
+      action: "auth.logout",
+      target: `session:${principal.sessionId}`,
+      result: "ok",
+    });
   }
 
-  async endSessions(actor: UserPrincipal, owner: string, ids: readonly string[] | "all", client: ClientInfo): Promise<number> {
+  async endSessions(
+    actor: UserPrincipal,
+    owner: string,
+    ids: readonly string[] | "all",
+    client: ClientInfo,
+  ): Promise<number> {
     const now = this.now();
     const open = this.deps.sessions.listFor(owner, now).map((s) => s.id);
     const targets = ids === "all" ? open : ids.filter((id) => open.includes(id));
     if (ids !== "all" && targets.length === 0) throw new VigilError(ErrorCodes.NOT_FOUND, "no such session");
-    const ended = await this.deps.sessions.end(targets, actor.username === owner ? "logout" : `ended_by:${actor.username}`, now);
+    const ended = await this.deps.sessions.end(
+      targets,
+      actor.username === owner ? "logout" : `ended_by:${actor.username}`,
+      now,
+    );
     if (targets.includes(actor.sessionId)) await this.deps.revocations.revoke(actor.tokenId, actor.tokenExpiresAt);
-    await this.deps.audit.record({ actor: actor.username, source: client.ip, action: "auth.sessions_ended", target: `user:${owner}`, result: "ok", details: { sessions: ended.map((s) => s.id) } });
+    await this.deps.audit.record({
+      actor: actor.username,
+      source: client.ip,
+      action: "auth.sessions_ended",
+      target: `user:${owner}`,
+      result: "ok",
+      details: { sessions: ended.map((s) => s.id) },
+    });
     return ended.length;
   }
 
@@ -140,7 +205,15 @@ export class AuthService {
   }
 
   private async pair(user: UserRecord, session: SessionRecord, refreshToken: string, now: number): Promise<TokenPair> {
-    const { token } = await this.deps.tokens.issue({ username: user.username, role: user.role, sessionId: session.id }, now);
-    return { access_token: token, refresh_token: refreshToken, token_type: "Bearer", expires_in: this.deps.tokens.ttlS };
+    const { token } = await this.deps.tokens.issue(
+      { username: user.username, role: user.role, sessionId: session.id },
+      now,
+    );
+    return {
+      access_token: token,
+      refresh_token: refreshToken,
+      token_type: "Bearer",
+      expires_in: this.deps.tokens.ttlS,
+    };
   }
 }

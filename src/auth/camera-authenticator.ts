@@ -44,10 +44,16 @@ export class CameraAuthenticator {
     },
   ) {}
 
-  async authenticate(request: FastifyRequest, reply: FastifyReply, cameraId: string, scope: CameraScope): Promise<CameraPrincipal> {
+  async authenticate(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    cameraId: string,
+    scope: CameraScope,
+  ): Promise<CameraPrincipal> {
     const key = presentedKey(request);
     const cert = this.deps.certificates?.(request);
-    const keyVerdict: ApiKeyVerdict | undefined = key === undefined ? undefined : this.deps.keys.verify({ presented: key, cameraId, scope, sourceIp: request.ip });
+    const keyVerdict: ApiKeyVerdict | undefined =
+      key === undefined ? undefined : this.deps.keys.verify({ presented: key, cameraId, scope, sourceIp: request.ip });
     if (keyVerdict?.rate) {
       reply.header("x-ratelimit-limit", keyVerdict.rate.limit);
       reply.header("x-ratelimit-remaining", keyVerdict.rate.remaining);
@@ -61,7 +67,12 @@ export class CameraAuthenticator {
       const admitted = this.throttle.admit(`${request.ip} ${reason}`, Date.now());
       if (!admitted.record) throw err;
       await this.deps.audit.record({
-        actor: keyVerdict?.ok === false && keyVerdict.keyId ? `key:${keyVerdict.keyId}` : cert?.ok ? `camera:${cert.cameraId}` : "unknown",
+        actor:
+          keyVerdict?.ok === false && keyVerdict.keyId
+            ? `key:${keyVerdict.keyId}`
+            : cert?.ok
+              ? `camera:${cert.cameraId}`
+              : "unknown",
         source: request.ip,
         action: "camera.auth",
         target: `camera:${cameraId}`,
@@ -82,10 +93,21 @@ export class CameraAuthenticator {
       return refuse(`api_key_${keyVerdict.reason}`, refusalError(keyVerdict.reason, keyVerdict.retryAfterS));
     }
     if (cert && !cert.ok) return refuse(`client_cert_${cert.reason}`, unauthenticated());
-    if (cert?.ok && cert.cameraId !== cameraId) return refuse("client_cert_wrong_camera", new VigilError(ErrorCodes.CAMERA_MISMATCH, "this certificate belongs to another camera"));
+    if (cert?.ok && cert.cameraId !== cameraId)
+      return refuse(
+        "client_cert_wrong_camera",
+        new VigilError(ErrorCodes.CAMERA_MISMATCH, "this certificate belongs to another camera"),
+      );
     const hasKey = keyVerdict?.ok === true;
     const hasCert = cert?.ok === true;
-    const enough = policy === "both" ? hasKey && hasCert : policy === "api_key" ? hasKey : policy === "client_cert" ? hasCert : hasKey || hasCert;
+    const enough =
+      policy === "both"
+        ? hasKey && hasCert
+        : policy === "api_key"
+          ? hasKey
+          : policy === "client_cert"
+            ? hasCert
+            : hasKey || hasCert;
     if (!enough) return refuse(hasKey || hasCert ? `policy_${policy}_unmet` : "no_credentials", unauthenticated());
     if (!camera) return refuse("unknown_camera", new VigilError(ErrorCodes.CAMERA_UNKNOWN, `no camera ${cameraId}`));
     return {

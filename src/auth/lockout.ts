@@ -23,13 +23,18 @@ interface LockoutRecord {
 }
 
 /** Pure: the record after one more failure at `now`, and whether that failure locked. */
-export function afterFailure(record: LockoutRecord | undefined, now: number, policy: { maxFailures: number; windowMs: number; lockMs: number; maxLockMs?: number | undefined }): { record: LockoutRecord; lockedNow: boolean } {
+export function afterFailure(
+  record: LockoutRecord | undefined,
+  now: number,
+  policy: { maxFailures: number; windowMs: number; lockMs: number; maxLockMs?: number | undefined },
+): { record: LockoutRecord; lockedNow: boolean } {
   const recent = (record?.failures ?? []).filter((t) => now - t < policy.windowMs);
   const failures = [...recent, now].slice(-policy.maxFailures);
   const locks = record?.locks ?? 0;
   const alreadyLocked = record?.locked_until !== undefined && record.locked_until !== null && record.locked_until > now;
   if (alreadyLocked) return { record: { failures, locked_until: record.locked_until, locks }, lockedNow: false };
-  if (failures.length < policy.maxFailures) return { record: { failures, locked_until: null, locks }, lockedNow: false };
+  if (failures.length < policy.maxFailures)
+    return { record: { failures, locked_until: null, locks }, lockedNow: false };
   const lockFor = Math.min(policy.lockMs * 2 ** Math.min(locks, 30), policy.maxLockMs ?? Number.POSITIVE_INFINITY);
   return { record: { failures: [], locked_until: now + lockFor, locks: locks + 1 }, lockedNow: true };
 }
@@ -54,22 +59,34 @@ export class LoginLockout implements Component {
 
   async start(): Promise<void> {
     this.records.clear();
-    for await (const [key, value] of this.database.sublevels.lockout.iterator()) this.records.set(key, value as LockoutRecord);
+    for await (const [key, value] of this.database.sublevels.lockout.iterator())
+      this.records.set(key, value as LockoutRecord);
   }
 
   async stop(): Promise<void> {}
 
   /** Epoch ms until which the account is locked for this source (or for everyone), or undefined. */
   lockedUntil(username: string, source: string, now: number): number | undefined {
-    const until = Math.max(this.records.get(pairKey(username, source))?.locked_until ?? 0, this.records.get(username)?.locked_until ?? 0);
+    const until = Math.max(
+      this.records.get(pairKey(username, source))?.locked_until ?? 0,
+      this.records.get(username)?.locked_until ?? 0,
+    );
     return until > now ? until : undefined;
   }
 
-  async recordFailure(username: string, source: string, now: number): Promise<{ lockedNow: boolean; lockedUntil: number | undefined; scope: "source" | "account" }> {
+  async recordFailure(
+    username: string,
+    source: string,
+    now: number,
+  ): Promise<{ lockedNow: boolean; lockedUntil: number | undefined; scope: "source" | "account" }> {
     const key = pairKey(username, source);
     const pair = afterFailure(this.records.get(key), now, this.policy);
     const ceiling = this.policy.userMaxFailures ?? this.policy.maxFailures * 10;
-    const user = afterFailure(this.records.get(username), now, { maxFailures: ceiling, windowMs: this.policy.windowMs, lockMs: this.policy.lockMs });
+    const user = afterFailure(this.records.get(username), now, {
+      maxFailures: ceiling,
+      windowMs: this.policy.windowMs,
+      lockMs: this.policy.lockMs,
+    });
     await this.commits.commit([
       { type: "put", sublevel: this.database.sublevels.lockout, key, value: pair.record },
       { type: "put", sublevel: this.database.sublevels.lockout, key: username, value: user.record },
@@ -82,9 +99,14 @@ export class LoginLockout implements Component {
 
   /** With a source: a successful login forgets that source's record. Without: an admin's reset, or a deletion, lifts every lock of the account. */
   async clear(username: string, source?: string): Promise<void> {
-    const keys = source === undefined ? [...this.records.keys()].filter((k) => k === username || k.startsWith(`${username}@`)) : [pairKey(username, source)].filter((k) => this.records.has(k));
+    const keys =
+      source === undefined
+        ? [...this.records.keys()].filter((k) => k === username || k.startsWith(`${username}@`))
+        : [pairKey(username, source)].filter((k) => this.records.has(k));
     if (keys.length === 0) return;
-    await this.commits.commit(keys.map((key) => ({ type: "del" as const, sublevel: this.database.sublevels.lockout, key })));
+    await this.commits.commit(
+      keys.map((key) => ({ type: "del" as const, sublevel: this.database.sublevels.lockout, key })),
+    );
     for (const k of keys) this.records.delete(k);
   }
 }

@@ -38,7 +38,9 @@ export class PasswordHasher implements Component {
 
   hash(password: string): Promise<string> {
     const { memoryKib, timeCost, parallelism } = this.params;
-    return this.limit(() => argon2.hash(password, { type: argon2.argon2id, memoryCost: memoryKib, timeCost, parallelism }));
+    return this.limit(() =>
+      argon2.hash(password, { type: argon2.argon2id, memoryCost: memoryKib, timeCost, parallelism }),
+    );
   }
 
   async verify(hash: string, password: string): Promise<boolean> {

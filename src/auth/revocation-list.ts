@@ -32,14 +32,18 @@ export class RevocationList implements Component {
   }
 
   async revoke(jti: string, expiresAtS: number): Promise<void> {
-    await this.commits.commit([{ type: "put", sublevel: this.database.sublevels.revoked, key: jti, value: expiresAtS }]);
+    await this.commits.commit([
+      { type: "put", sublevel: this.database.sublevels.revoked, key: jti, value: expiresAtS },
+    ]);
     this.revoked.set(jti, expiresAtS);
   }
 
   async sweep(nowS: number): Promise<number> {
     const expired = [...this.revoked].filter(([, exp]) => exp < nowS).map(([jti]) => jti);
     if (expired.length === 0) return 0;
-    await this.commits.commit(expired.map((jti) => ({ type: "del" as const, sublevel: this.database.sublevels.revoked, key: jti })));
+    await this.commits.commit(
+      expired.map((jti) => ({ type: "del" as const, sublevel: this.database.sublevels.revoked, key: jti })),
+    );
     for (const jti of expired) this.revoked.delete(jti);
     return expired.length;
   }

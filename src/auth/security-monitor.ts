@@ -51,9 +51,16 @@ export class SecurityMonitor implements Component {
     this.sources.set(source, (this.sources.get(source) ?? 0) + 1);
     if (this.recentLogins.length <= this.threshold || now - this.lastAlertAt < 60_000) return;
     this.lastAlertAt = now;
-    const top = [...this.sources].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([source, count]) => ({ source, count }));
+    const top = [...this.sources]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([source, count]) => ({ source, count }));
     this.log.warn({ failures: this.recentLogins.length, top }, "login flood");
-    this.alert("security.login_flood", { failures_last_minute: this.recentLogins.length, threshold: this.threshold, top_sources: top }).catch((err: unknown) => {
+    this.alert("security.login_flood", {
+      failures_last_minute: this.recentLogins.length,
+      threshold: this.threshold,
+      top_sources: top,
+    }).catch((err: unknown) => {
       this.log.error({ err }, "security alert could not be queued");
     });
   }
@@ -66,6 +73,8 @@ export class SecurityMonitor implements Component {
   /** A reason for health while failures run above the threshold, else undefined. */
   get degradedReason(): string | undefined {
     const recent = withinLastMinute(this.recentLogins, this.now()).length;
-    return recent > this.threshold ? `${recent} failed logins in the last minute (threshold ${this.threshold})` : undefined;
+    return recent > this.threshold
+      ? `${recent} failed logins in the last minute (threshold ${this.threshold})`
+      : undefined;
   }
 }

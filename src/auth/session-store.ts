@@ -58,7 +58,8 @@ export class SessionStore implements Component {
 
   async start(): Promise<void> {
     this.sessions.clear();
-    for await (const [key, value] of this.database.sublevels.sessions.iterator()) this.sessions.set(key, value as SessionRecord);
+    for await (const [key, value] of this.database.sublevels.sessions.iterator())
+      this.sessions.set(key, value as SessionRecord);
   }
 
   async stop(): Promise<void> {
@@ -70,7 +71,10 @@ export class SessionStore implements Component {
   }
 
   /** Why a session cannot be used at `now`, or undefined if it can. */
-  unusable(session: SessionRecord | undefined, now: number): "unknown_session" | "ended" | "expired" | "idle" | undefined {
+  unusable(
+    session: SessionRecord | undefined,
+    now: number,
+  ): "unknown_session" | "ended" | "expired" | "idle" | undefined {
     if (!session) return "unknown_session";
     if (session.ended_at !== null) return "ended";
     if (now >= session.expires_at) return "expired";
@@ -79,10 +83,17 @@ export class SessionStore implements Component {
   }
 
   listFor(username: string, now: number): SessionRecord[] {
-    return [...this.sessions.values()].filter((s) => s.username === username && this.unusable(s, now) === undefined).sort((a, b) => a.created_at - b.created_at);
+    return [...this.sessions.values()]
+      .filter((s) => s.username === username && this.unusable(s, now) === undefined)
+      .sort((a, b) => a.created_at - b.created_at);
   }
 
-  async create(username: string, userAgent: string, source: string, now: number): Promise<{ session: SessionRecord; refreshToken: string }> {
+  async create(
+    username: string,
+    userAgent: string,
+    source: string,
+    now: number,
+  ): Promise<{ session: SessionRecord; refreshToken: string }> {
     const id = newSessionId();
     const { token, digest } = newRefreshToken(id);
     const session: SessionRecord = {
@@ -148,24 +159,37 @@ export class SessionStore implements Component {
 
   /** Ends sessions; returns those that were still open. */
   async end(ids: readonly string[], reason: string, now: number): Promise<SessionRecord[]> {
-    const ended = ids.map((id) => this.sessions.get(id)).filter((s): s is SessionRecord => s !== undefined && s.ended_at === null).map((s) => ({ ...s, ended_at: now, end_reason: reason }));
+    const ended = ids
+      .map((id) => this.sessions.get(id))
+      .filter((s): s is SessionRecord => s !== undefined && s.ended_at === null)
+      .map((s) => ({ ...s, ended_at: now, end_reason: reason }));
     if (ended.length === 0) return [];
-    await this.commits.commit(ended.map((s) => ({ type: "put" as const, sublevel: this.database.sublevels.sessions, key: s.id, value: s })));
+    await this.commits.commit(
+      ended.map((s) => ({ type: "put" as const, sublevel: this.database.sublevels.sessions, key: s.id, value: s })),
+    );
     for (const s of ended) this.sessions.set(s.id, s);
     for (const listener of this.endListeners) listener(ended);
     return ended;
   }
 
   async endAllFor(username: string, reason: string, now: number, except?: string): Promise<SessionRecord[]> {
-    const ids = [...this.sessions.values()].filter((s) => s.username === username && s.ended_at === null && s.id !== except).map((s) => s.id);
+    const ids = [...this.sessions.values()]
+      .filter((s) => s.username === username && s.ended_at === null && s.id !== except)
+      .map((s) => s.id);
     return this.end(ids, reason, now);
   }
 
   /** Forgets sessions that can never be used again (kept a while so replays are still recognised). */
   async sweep(now: number): Promise<number> {
-    const dead = [...this.sessions.values()].filter((s) => now >= s.expires_at + this.policy.absoluteMs || (s.ended_at !== null && now - s.ended_at >= this.policy.absoluteMs));
+    const dead = [...this.sessions.values()].filter(
+      (s) =>
+        now >= s.expires_at + this.policy.absoluteMs ||
+        (s.ended_at !== null && now - s.ended_at >= this.policy.absoluteMs),
+    );
     if (dead.length === 0) return 0;
-    await this.commits.commit(dead.map((s) => ({ type: "del" as const, sublevel: this.database.sublevels.sessions, key: s.id })));
+    await this.commits.commit(
+      dead.map((s) => ({ type: "del" as const, sublevel: this.database.sublevels.sessions, key: s.id })),
+    );
     for (const s of dead) this.sessions.delete(s.id);
     return dead.length;
   }
@@ -175,11 +199,15 @@ export class SessionStore implements Component {
     this.dirty.clear();
     const records = ids.map((id) => this.sessions.get(id)).filter((s): s is SessionRecord => s !== undefined);
     if (records.length === 0) return;
-    await this.commits.commit(records.map((s) => ({ type: "put" as const, sublevel: this.database.sublevels.sessions, key: s.id, value: s })));
+    await this.commits.commit(
+      records.map((s) => ({ type: "put" as const, sublevel: this.database.sublevels.sessions, key: s.id, value: s })),
+    );
   }
 
   private async save(session: SessionRecord): Promise<void> {
-    await this.commits.commit([{ type: "put", sublevel: this.database.sublevels.sessions, key: session.id, value: session }]);
+    await this.commits.commit([
+      { type: "put", sublevel: this.database.sublevels.sessions, key: session.id, value: session },
+    ]);
     this.sessions.set(session.id, session);
     this.dirty.delete(session.id);
   }

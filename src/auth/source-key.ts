@@ -12,7 +12,9 @@ export function sourceKey(ip: string): string {
   const [head = "", tail = ""] = ip.toLowerCase().split("::");
   const left = head === "" ? [] : head.split(":");
   const right = tail === "" ? [] : tail.split(":");
-  const groups = ip.includes("::") ? [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right] : left;
+  const groups = ip.includes("::")
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right]
+    : left;
   return `${groups
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ""))
@@ -35,12 +37,14 @@ export class SourceRateLimit {
     if (!w || now - w.start >= 60_000) {
       this.windows.delete(key);
       if (this.windows.size >= this.maxKeys) {
-        for (const [k, old] of this.windows) if (now - old.start >= 60_000 || this.windows.size >= this.maxKeys) this.windows.delete(k);
+        for (const [k, old] of this.windows)
+          if (now - old.start >= 60_000 || this.windows.size >= this.maxKeys) this.windows.delete(k);
       }
       w = { start: now, count: 0 };
       this.windows.set(key, w);
     }
-    if (w.count >= this.perMinute) return { ok: false, retryAfterS: Math.max(1, Math.ceil((w.start + 60_000 - now) / 1000)) };
+    if (w.count >= this.perMinute)
+      return { ok: false, retryAfterS: Math.max(1, Math.ceil((w.start + 60_000 - now) / 1000)) };
     w.count++;
     return { ok: true };
   }

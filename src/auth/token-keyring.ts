@@ -29,7 +29,9 @@ export interface LoadedKey extends SigningKey {
 }
 
 function load(key: SigningKey): Promise<LoadedKey> {
-  return webcrypto.subtle.importKey("raw", key.key, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]).then((cryptoKey) => ({ ...key, cryptoKey }));
+  return webcrypto.subtle
+    .importKey("raw", key.key, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"])
+    .then((cryptoKey) => ({ ...key, cryptoKey }));
 }
 
 /** Keys accepted for verification: the current one and the one before it. */
@@ -53,7 +55,9 @@ export class TokenKeyRing implements Component {
     secret: string,
     private readonly log: Logger,
   ) {
-    this.wrappingKey = Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), Buffer.alloc(0), "vigil token key ring v1", 32));
+    this.wrappingKey = Buffer.from(
+      hkdfSync("sha256", Buffer.from(secret, "utf8"), Buffer.alloc(0), "vigil token key ring v1", 32),
+    );
   }
 
   async start(): Promise<void> {
@@ -67,8 +71,13 @@ export class TokenKeyRing implements Component {
     }
     if (unusable.length > 0) {
       // The secret was replaced: these keys are gone for good, and every token they signed with them.
-      this.log.warn({ kids: unusable }, "token keys that the configured token_signing_key cannot unwrap are discarded; operators must log in again");
-      await this.commits.commit(unusable.map((kid) => ({ type: "del" as const, sublevel: this.database.sublevels.keyring, key: kid })));
+      this.log.warn(
+        { kids: unusable },
+        "token keys that the configured token_signing_key cannot unwrap are discarded; operators must log in again",
+      );
+      await this.commits.commit(
+        unusable.map((kid) => ({ type: "del" as const, sublevel: this.database.sublevels.keyring, key: kid })),
+      );
     }
     this.keys = await Promise.all(usable.sort((a, b) => b.generation - a.generation).map(load));
     if (this.keys.length === 0) await this.rotate();
@@ -88,12 +97,21 @@ export class TokenKeyRing implements Component {
   }
 
   list(): Array<{ kid: string; created_at: string; state: "signing" | "verify-only" }> {
-    return this.keys.map((k, i) => ({ kid: k.kid, created_at: k.createdAt, state: i === 0 ? "signing" : "verify-only" }));
+    return this.keys.map((k, i) => ({
+      kid: k.kid,
+      created_at: k.createdAt,
+      state: i === 0 ? "signing" : "verify-only",
+    }));
   }
 
   /** Adds a new signing key and deletes those that fall out of the accepted window. */
   async rotate(now = new Date()): Promise<SigningKey> {
-    const fresh: SigningKey = { kid: randomBytes(8).toString("hex"), generation: (this.keys[0]?.generation ?? 0) + 1, key: randomBytes(32), createdAt: now.toISOString() };
+    const fresh: SigningKey = {
+      kid: randomBytes(8).toString("hex"),
+      generation: (this.keys[0]?.generation ?? 0) + 1,
+      key: randomBytes(32),
+      createdAt: now.toISOString(),
+    };
     const next = [fresh, ...this.keys];
     const retired = next.slice(ACCEPTED);
     const sub = this.database.sublevels.keyring;
@@ -110,12 +128,21 @@ export class TokenKeyRing implements Component {
     const cipher = createCipheriv("aes-256-gcm", this.wrappingKey, iv);
     cipher.setAAD(Buffer.from(k.kid));
     const wrapped = Buffer.concat([cipher.update(k.key), cipher.final()]);
-    return { kid: k.kid, generation: k.generation, created_at: k.createdAt, iv: iv.toString("base64url"), tag: cipher.getAuthTag().toString("base64url"), wrapped: wrapped.toString("base64url") };
+    return {
+      kid: k.kid,
+      generation: k.generation,
+      created_at: k.createdAt,
+      iv: iv.toString("base64url"),
+      tag: cipher.getAuthTag().toString("base64url"),
+      wrapped: wrapped.toString("base64url"),
+    };
   }
 
   private unwrap(s: StoredKey): SigningKey | undefined {
     try {
-      const decipher = createDecipheriv("aes-256-gcm", this.wrappingKey, Buffer.from(s.iv, "base64url"), { authTagLength: 16 });
+      const decipher = createDecipheriv("aes-256-gcm", this.wrappingKey, Buffer.from(s.iv, "base64url"), {
+        authTagLength: 16,
+      });
       decipher.setAAD(Buffer.from(s.kid));
       decipher.setAuthTag(Buffer.from(s.tag, "base64url"));
       const key = Buffer.concat([decipher.update(Buffer.from(s.wrapped, "base64url")), decipher.final()]);

@@ -9,7 +9,8 @@ import type { RevocationList } from "./revocation-list.js";
 import type { SessionStore } from "./session-store.js";
 import type { UserStore } from "./user-store.js";
 
-const unauthenticated = (): VigilError => new VigilError(ErrorCodes.UNAUTHENTICATED, "a valid access token is required");
+const unauthenticated = (): VigilError =>
+  new VigilError(ErrorCodes.UNAUTHENTICATED, "a valid access token is required");
 
 /**
  * Bearer access tokens: signature and claims by the key ring, then the things a token cannot say
@@ -47,11 +48,25 @@ export class UserAuthenticator {
     const user = this.deps.users.get(claims.sub);
     if (!user || user.disabled) return this.refuse(request, "user_unavailable", claims.sub);
     if (!roleIncludes(user.role, needed)) {
-      await this.deps.audit.record({ actor: user.username, source: request.ip, action: "auth.forbidden", target: `route:${request.method} ${request.routeOptions.url ?? "?"}`, result: "denied", details: { role: user.role, needed } });
+      await this.deps.audit.record({
+        actor: user.username,
+        source: request.ip,
+        action: "auth.forbidden",
+        target: `route:${request.method} ${request.routeOptions.url ?? "?"}`,
+        result: "denied",
+        details: { role: user.role, needed },
+      });
       throw new VigilError(ErrorCodes.FORBIDDEN, `this needs the ${needed} role`);
     }
     this.deps.sessions.touch(claims.sid, now);
-    return { kind: "user", username: user.username, role: user.role, sessionId: claims.sid, tokenId: claims.jti, tokenExpiresAt: claims.exp };
+    return {
+      kind: "user",
+      username: user.username,
+      role: user.role,
+      sessionId: claims.sid,
+      tokenId: claims.jti,
+      tokenExpiresAt: claims.exp,
+    };
   }
 
   /**

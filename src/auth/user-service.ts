@@ -15,7 +15,9 @@ export interface Actor {
 function checkPolicy(password: string, username: string): void {
   const problems = passwordPolicyViolations(password, username);
   if (problems.length > 0) {
-    throw new VigilError(ErrorCodes.PASSWORD_POLICY, `password must have ${problems.join(", ")}`, { details: { field: "password", problems } });
+    throw new VigilError(ErrorCodes.PASSWORD_POLICY, `password must have ${problems.join(", ")}`, {
+      details: { field: "password", problems },
+    });
   }
 }
 
@@ -49,7 +51,10 @@ export class UserService {
   }
 
   async add(input: { username: string; role: Role; password: string }, actor: Actor): Promise<PublicUser> {
-    if (this.deps.users.get(input.username)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `user ${input.username} exists`, { details: { field: "username" } });
+    if (this.deps.users.get(input.username))
+      throw new VigilError(ErrorCodes.ALREADY_EXISTS, `user ${input.username} exists`, {
+        details: { field: "username" },
+      });
     checkPolicy(input.password, input.username);
     const at = new Date(this.now).toISOString();
     const user: UserRecord = {
@@ -102,16 +107,36 @@ export class UserService {
     const source = actor.source ?? "local";
     // A locked account cannot change its password either: the current password is a guess like a login's.
     if (this.deps.lockout.lockedUntil(username, source, this.now) !== undefined) {
-      await this.deps.audit.record({ actor: actor.name, source: actor.source, action: "user.password_changed", target: `user:${username}`, result: "denied", details: { reason: "locked" } });
-      throw new VigilError(ErrorCodes.ACCOUNT_LOCKED, "the account is locked after failed attempts; try again later, or ask an admin to reset the password");
+      await this.deps.audit.record({
+        actor: actor.name,
+        source: actor.source,
+        action: "user.password_changed",
+        target: `user:${username}`,
+        result: "denied",
+        details: { reason: "locked" },
+      });
+      throw new VigilError(
+        ErrorCodes.ACCOUNT_LOCKED,
+        "the account is locked after failed attempts; try again later, or ask an admin to reset the password",
+      );
     }
     if (!(await this.deps.hasher.verify(user.password_hash, current))) {
       await this.deps.lockout.recordFailure(username, source, this.now);
-      await this.deps.audit.record({ actor: actor.name, source: actor.source, action: "user.password_changed", target: `user:${username}`, result: "denied", details: { reason: "bad_current_password" } });
+      await this.deps.audit.record({
+        actor: actor.name,
+        source: actor.source,
+        action: "user.password_changed",
+        target: `user:${username}`,
+        result: "denied",
+        details: { reason: "bad_current_password" },
+      });
       throw new VigilError(ErrorCodes.UNAUTHENTICATED, "invalid credentials");
     }
     checkPolicy(next, username);
-    if (current === next) throw new VigilError(ErrorCodes.PASSWORD_POLICY, "the new password must differ from the current one", { details: { field: "new_password" } });
+    if (current === next)
+      throw new VigilError(ErrorCodes.PASSWORD_POLICY, "the new password must differ from the current one", {
+        details: { field: "new_password" },
+      });
     await this.storePassword(user, next);
     const ended = await this.deps.sessions.endAllFor(username, "password_changed", this.now);
     await this.audit(actor, "user.password_changed", username, { sessions_ended: ended.length });
@@ -119,7 +144,12 @@ export class UserService {
 
   private async storePassword(user: UserRecord, password: string): Promise<void> {
     const at = new Date(this.now).toISOString();
-    await this.deps.users.put({ ...user, password_hash: await this.deps.hasher.hash(password), updated_at: at, password_changed_at: at });
+    await this.deps.users.put({
+      ...user,
+      password_hash: await this.deps.hasher.hash(password),
+      updated_at: at,
+      password_changed_at: at,
+    });
   }
 
   private require(username: string): UserRecord {
@@ -131,10 +161,18 @@ export class UserService {
   private refuseLastAdmin(user: UserRecord, verb: string): void {
     if (user.role !== "admin" || user.disabled) return;
     const admins = this.deps.users.list().filter((u) => u.role === "admin" && !u.disabled);
-    if (admins.length <= 1) throw new VigilError(ErrorCodes.CONFLICT, `cannot ${verb} ${user.username}: it is the last active admin`);
+    if (admins.length <= 1)
+      throw new VigilError(ErrorCodes.CONFLICT, `cannot ${verb} ${user.username}: it is the last active admin`);
   }
 
   private async audit(actor: Actor, action: string, username: string, details: Record<string, unknown>): Promise<void> {
-    await this.deps.audit.record({ actor: actor.name, source: actor.source, action, target: `user:${username}`, result: "ok", details });
+    await this.deps.audit.record({
+      actor: actor.name,
+      source: actor.source,
+      action,
+      target: `user:${username}`,
+      result: "ok",
+      details,
+    });
   }
 }

@@ -53,7 +53,9 @@ export class UserStore implements Component {
   }
 
   async put(user: UserRecord): Promise<void> {
-    await this.commits.commit([{ type: "put", sublevel: this.database.sublevels.users, key: user.username, value: user }]);
+    await this.commits.commit([
+      { type: "put", sublevel: this.database.sublevels.users, key: user.username, value: user },
+    ]);
     this.users.set(user.username, user);
   }
 

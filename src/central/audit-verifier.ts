@@ -85,7 +85,10 @@ export class AuditStreamVerifier {
   async add(envelope: Envelope): Promise<void> {
     if (envelope.stream !== "audit") return;
     if (envelope.site !== this.identity.site || envelope.gateway !== this.identity.gateway) {
-      this.problem("wrong_gateway", `envelope from ${envelope.site}/${envelope.gateway} in ${this.identity.site}/${this.identity.gateway}'s audit`);
+      this.problem(
+        "wrong_gateway",
+        `envelope from ${envelope.site}/${envelope.gateway} in ${this.identity.site}/${this.identity.gateway}'s audit`,
+      );
       return;
     }
     if (envelope.type === "audit.entry") this.addEntry(envelope.data);
@@ -94,7 +97,8 @@ export class AuditStreamVerifier {
 
   private addEntry(entry: unknown): void {
     if (!isAuditEntry(entry)) return this.problem("malformed", "audit.entry data is not an audit entry");
-    if (entry.seq <= this.lastSeq) return this.problem("out_of_order", `entry ${entry.seq} after ${this.lastSeq}`, entry.seq);
+    if (entry.seq <= this.lastSeq)
+      return this.problem("out_of_order", `entry ${entry.seq} after ${this.lastSeq}`, entry.seq);
     if (entry.seq > this.lastSeq + 1) {
       this.problem("missing", `entries ${this.lastSeq + 1}..${entry.seq - 1} missing`, this.lastSeq + 1);
       // Carry on from here so later checkpoints still say what they can; the fold is now broken.
@@ -126,15 +130,26 @@ export class AuditStreamVerifier {
       return this.problem("wrong_gateway", `checkpoint signed for ${claims.site}/${claims.gateway}`, claims.seq);
     }
     this.checkpoints++;
-    if (claims.seq > this.lastSeq) return this.problem("checkpoint_ahead", `checkpoint at ${claims.seq}, entries received only to ${this.lastSeq}`, claims.seq);
+    if (claims.seq > this.lastSeq)
+      return this.problem(
+        "checkpoint_ahead",
+        `checkpoint at ${claims.seq}, entries received only to ${this.lastSeq}`,
+        claims.seq,
+      );
     const head = this.heads.get(claims.seq);
     if (head === undefined) return; // older than the window kept, or before the anchor: nothing to compare
-    if (claims.seq > 0 && head.mac !== "" && head.mac !== claims.mac) this.problem("mac_mismatch", `checkpoint mac at ${claims.seq} differs from the entry received`, claims.seq);
+    if (claims.seq > 0 && head.mac !== "" && head.mac !== claims.mac)
+      this.problem("mac_mismatch", `checkpoint mac at ${claims.seq} differs from the entry received`, claims.seq);
     if (claims.chain === undefined) {
       this.legacy++;
       return;
     }
-    if (claims.chain !== head.chain) return this.problem("chain_mismatch", `public chain at ${claims.seq} differs from the entries received`, claims.seq);
+    if (claims.chain !== head.chain)
+      return this.problem(
+        "chain_mismatch",
+        `public chain at ${claims.seq} differs from the entries received`,
+        claims.seq,
+      );
     if (this.problems.length === 0) this.verifiedThrough = Math.max(this.verifiedThrough, claims.seq);
   }
 
@@ -153,7 +168,12 @@ export class AuditStreamVerifier {
 }
 
 /** Verifies a whole stored audit stream (envelopes in stream order) with only the public key. */
-export async function verifyAuditStream(envelopes: Iterable<Envelope> | AsyncIterable<Envelope>, publicJwk: JWK, identity: { site: string; gateway: string }, anchor?: AuditAnchor): Promise<AuditVerification> {
+export async function verifyAuditStream(
+  envelopes: Iterable<Envelope> | AsyncIterable<Envelope>,
+  publicJwk: JWK,
+  identity: { site: string; gateway: string },
+  anchor?: AuditAnchor,
+): Promise<AuditVerification> {
   const verifier = new AuditStreamVerifier(publicJwk, identity, anchor);
   for await (const envelope of envelopes) await verifier.add(envelope);
   return verifier.result();

@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  type KeyObject,
+} from "node:crypto";
 import { CompactSign, type JWK } from "jose";
 import { connectAsync, type IClientOptions } from "mqtt";
 import { canonicalJson } from "../audit/canonical.js";
@@ -20,7 +27,9 @@ export interface CentralKeyPair {
 }
 
 function thumbprint(jwk: { crv?: string; kty?: string; x?: string }): string {
-  return createHash("sha256").update(canonicalJson({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })).digest("base64url");
+  return createHash("sha256")
+    .update(canonicalJson({ crv: jwk.crv, kty: jwk.kty, x: jwk.x }))
+    .digest("base64url");
 }
 
 function signingKey(privatePem: string): KeyObject {
@@ -30,7 +39,11 @@ function signingKey(privatePem: string): KeyObject {
   } catch (err) {
     throw new VigilError(ErrorCodes.SECRET_WEAK, "central signing key is not a PKCS8 PEM private key", { cause: err });
   }
-  if (key.asymmetricKeyType !== "ed25519") throw new VigilError(ErrorCodes.SECRET_WEAK, `central signing key is ${key.asymmetricKeyType ?? "unknown"}, not Ed25519`);
+  if (key.asymmetricKeyType !== "ed25519")
+    throw new VigilError(
+      ErrorCodes.SECRET_WEAK,
+      `central signing key is ${key.asymmetricKeyType ?? "unknown"}, not Ed25519`,
+    );
   return key;
 }
 
@@ -42,7 +55,11 @@ export function publicJwkOf(privatePem: string): JWK {
 export function generateCentralKeyPair(): CentralKeyPair {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  return { privatePem, publicPem: publicKey.export({ type: "spki", format: "pem" }).toString(), publicJwk: publicJwkOf(privatePem) };
+  return {
+    privatePem,
+    publicPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    publicJwk: publicJwkOf(privatePem),
+  };
 }
 
 export interface CommandToSign {
@@ -67,15 +84,23 @@ export interface SignedCommand {
 const AUDIENCE = /^[a-z0-9_-]{1,64}\/[a-z0-9_-]{1,64}$/;
 
 export async function signCommand(privatePem: string, command: CommandToSign): Promise<SignedCommand> {
-  if (!isCommandName(command.name)) throw new VigilError(ErrorCodes.VALIDATION, `not a command name: ${JSON.stringify(command.name)}`);
-  if (!AUDIENCE.test(command.audience)) throw new VigilError(ErrorCodes.VALIDATION, `audience must be <site>/<gateway>, got ${JSON.stringify(command.audience)}`);
+  if (!isCommandName(command.name))
+    throw new VigilError(ErrorCodes.VALIDATION, `not a command name: ${JSON.stringify(command.name)}`);
+  if (!AUDIENCE.test(command.audience))
+    throw new VigilError(
+      ErrorCodes.VALIDATION,
+      `audience must be <site>/<gateway>, got ${JSON.stringify(command.audience)}`,
+    );
   const ttl = command.ttlS ?? 120;
-  if (!Number.isSafeInteger(ttl) || ttl < 1 || ttl > 3600) throw new VigilError(ErrorCodes.VALIDATION, "ttl must be 1..3600 seconds");
+  if (!Number.isSafeInteger(ttl) || ttl < 1 || ttl > 3600)
+    throw new VigilError(ErrorCodes.VALIDATION, "ttl must be 1..3600 seconds");
   const key = signingKey(privatePem);
   const iat = Math.floor((command.now ?? new Date()).getTime() / 1000);
   const id = command.id ?? randomUUID();
   const payload = { id, name: command.name, aud: command.audience, iat, exp: iat + ttl, args: command.args ?? {} };
-  const token = await new CompactSign(Buffer.from(JSON.stringify(payload), "utf8")).setProtectedHeader({ alg: "EdDSA", kid: publicJwkOf(privatePem).kid }).sign(key);
+  const token = await new CompactSign(Buffer.from(JSON.stringify(payload), "utf8"))
+    .setProtectedHeader({ alg: "EdDSA", kid: publicJwkOf(privatePem).kid })
+    .sign(key);
   return { id, name: command.name, audience: command.audience, exp: payload.exp, token };
 }
 
@@ -92,15 +117,33 @@ export async function sendCommand(command: SignedCommand, options: SendOptions):
   const base = baseTopic(options.prefix ?? "vigil", site, gateway);
   let client;
   try {
-    client = await connectAsync(options.broker, { ...options.mqtt, clientId: `vigil-central-send-${randomUUID()}`, clean: true, reconnectPeriod: 0, connectTimeout: 5_000 }, false);
+    client = await connectAsync(
+      options.broker,
+      {
+        ...options.mqtt,
+        clientId: `vigil-central-send-${randomUUID()}`,
+        clean: true,
+        reconnectPeriod: 0,
+        connectTimeout: 5_000,
+      },
+      false,
+    );
   } catch (err) {
-    throw new VigilError(ErrorCodes.BROKER_UNREACHABLE, `cannot reach ${options.broker}: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(ErrorCodes.BROKER_UNREACHABLE, `cannot reach ${options.broker}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   try {
     const timeoutMs = options.timeoutMs ?? 30_000;
     const result = new Promise<CommandResult>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new VigilError(ErrorCodes.COMMAND_RESULT_TIMEOUT, `no cmd_result for ${command.id} from ${command.audience} within ${timeoutMs} ms (gateway offline, or it refused the command before reading its id)`)),
+        () =>
+          reject(
+            new VigilError(
+              ErrorCodes.COMMAND_RESULT_TIMEOUT,
+              `no cmd_result for ${command.id} from ${command.audience} within ${timeoutMs} ms (gateway offline, or it refused the command before reading its id)`,
+            ),
+          ),
         timeoutMs,
       );
       client.on("message", (_topic, payload) => {

@@ -19,7 +19,11 @@ const isProtocolRejection = (err: unknown): boolean => {
   return e.code === 1 || e.code === 132 || /protocol|closed|ECONNRESET|timeout/i.test(e.message ?? "");
 };
 
-function attempt(url: string, options: IClientOptions, prepare: (client: MqttClient) => void): Promise<{ client: MqttClient; connack: IConnackPacket }> {
+function attempt(
+  url: string,
+  options: IClientOptions,
+  prepare: (client: MqttClient) => void,
+): Promise<{ client: MqttClient; connack: IConnackPacket }> {
   return new Promise((resolve, reject) => {
     const client = connect(url, options);
     prepare(client);

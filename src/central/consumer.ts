@@ -27,7 +27,10 @@ export interface CentralConsumerOptions {
   /** The broker's QoS 1 redelivery delay (NATS `mqtt { ack_wait }`); the gap wait follows it (src/central/gap-wait.ts). */
   readonly brokerAckWaitMs?: number;
   readonly limits?: DedupeLimits;
-  readonly mqtt?: Pick<IClientOptions, "username" | "password" | "ca" | "cert" | "key" | "rejectUnauthorized" | "keepalive">;
+  readonly mqtt?: Pick<
+    IClientOptions,
+    "username" | "password" | "ca" | "cert" | "key" | "rejectUnauthorized" | "keepalive"
+  >;
   readonly schemasDir?: string;
 }
 
@@ -45,9 +48,14 @@ export type ConsumerEvent =
   | { readonly kind: "delivered" | "duplicate"; readonly stream: string; readonly seq: number; readonly id: string }
   | { readonly kind: "invalid"; readonly topic: string; readonly errors: string }
   | { readonly kind: "handler_error"; readonly stream: string; readonly seq: number; readonly error: string }
-  | { readonly kind: "connected"; readonly url: string; readonly protocolVersion: 4 | 5; readonly sessionPresent: boolean; readonly filters: readonly string[] }
+  | {
+      readonly kind: "connected";
+      readonly url: string;
+      readonly protocolVersion: 4 | 5;
+      readonly sessionPresent: boolean;
+      readonly filters: readonly string[];
+    }
   | { readonly kind: "disconnected"; readonly url: string };
-
 
 /**
  * Central's consumer: a persistent QoS 1 session, every envelope checked against the published
@@ -83,7 +91,11 @@ export class CentralConsumer {
     this.gapWaitMs = gapWaitFor(options);
     this.limits = options.limits ?? DEFAULT_LIMITS;
     // Fails here, before any I/O, on a partition that is not <site>/<gateway>.
-    consumerFilters({ prefix: this.prefix, partitions: options.partitions ?? ["+/+"], streams: options.streams ?? STREAMS });
+    consumerFilters({
+      prefix: this.prefix,
+      partitions: options.partitions ?? ["+/+"],
+      streams: options.streams ?? STREAMS,
+    });
   }
 
   on(listener: (event: ConsumerEvent) => void): () => void {
@@ -143,7 +155,11 @@ export class CentralConsumer {
             { ...this.options.mqtt, clientId: this.options.clientId, clean: false },
             this.versions,
             (client) => {
-              client.handleMessage = (packet, done) => void this.handle(packet).then(() => done(), (err: Error) => done(err));
+              client.handleMessage = (packet, done) =>
+                void this.handle(packet).then(
+                  () => done(),
+                  (err: Error) => done(err),
+                );
             },
             this.brokerIndex,
           );
@@ -153,7 +169,12 @@ export class CentralConsumer {
           }
           this.brokerIndex = this.options.brokers.indexOf(dialled.url);
           const group = dialled.protocolVersion === 5 ? this.options.group : undefined;
-          const filters = consumerFilters({ prefix: this.prefix, partitions: this.options.partitions ?? ["+/+"], streams: this.options.streams ?? STREAMS, group });
+          const filters = consumerFilters({
+            prefix: this.prefix,
+            partitions: this.options.partitions ?? ["+/+"],
+            streams: this.options.streams ?? STREAMS,
+            group,
+          });
           try {
             await dialled.client.subscribeAsync(filters, { qos: 1 });
           } catch (err) {
@@ -167,7 +188,13 @@ export class CentralConsumer {
           }
           this.client = dialled.client;
           dialled.client.once("close", () => this.onClose(dialled.client, dialled.url));
-          this.emit({ kind: "connected", url: dialled.url, protocolVersion: dialled.protocolVersion, sessionPresent: dialled.sessionPresent, filters });
+          this.emit({
+            kind: "connected",
+            url: dialled.url,
+            protocolVersion: dialled.protocolVersion,
+            sessionPresent: dialled.sessionPresent,
+            filters,
+          });
           return;
         } catch {
           this.brokerIndex = (this.brokerIndex + 1) % Math.max(1, this.options.brokers.length);
@@ -206,11 +233,20 @@ export class CentralConsumer {
         value = undefined;
       }
       const checked = this.validator?.validate(value) ?? { ok: false as const, errors: "consumer not started" };
-      if (!topic || !checked.ok) return this.emit({ kind: "invalid", topic: packet.topic, errors: topic ? (checked.ok ? "" : checked.errors) : "not an envelope topic" });
+      if (!topic || !checked.ok)
+        return this.emit({
+          kind: "invalid",
+          topic: packet.topic,
+          errors: topic ? (checked.ok ? "" : checked.errors) : "not an envelope topic",
+        });
       const envelope = checked.envelope;
       // The topic is what a broker ACL vouches for; a body claiming another gateway is refused.
       if (envelope.site !== topic.site || envelope.gateway !== topic.gateway || envelope.stream !== topic.stream) {
-        return this.emit({ kind: "invalid", topic: packet.topic, errors: `envelope names ${envelope.site}/${envelope.gateway}/${envelope.stream}` });
+        return this.emit({
+          kind: "invalid",
+          topic: packet.topic,
+          errors: `envelope names ${envelope.site}/${envelope.gateway}/${envelope.stream}`,
+        });
       }
       const key = streamKey(topic);
       const before = await this.store.get(key);
@@ -218,7 +254,8 @@ export class CentralConsumer {
       for (const e of admission.events) this.emit({ ...e, stream: key });
       if (admission.verdict !== "deliver") {
         if (admission.state !== before) await this.store.commit([[key, admission.state]]);
-        if (admission.verdict === "duplicate") this.emit({ kind: "duplicate", stream: key, seq: envelope.seq, id: envelope.id });
+        if (admission.verdict === "duplicate")
+          this.emit({ kind: "duplicate", stream: key, seq: envelope.seq, id: envelope.id });
         return;
       }
       const ops = await this.runHandler(key, envelope);
@@ -232,7 +269,11 @@ export class CentralConsumer {
     for (let attempt = 0; ; attempt++) {
       const ops: AppOp[] = [];
       try {
-        await this.handler({ envelope, put: (k, value) => ops.push({ type: "put", key: k, value }), del: (k) => ops.push({ type: "del", key: k }) });
+        await this.handler({
+          envelope,
+          put: (k, value) => ops.push({ type: "put", key: k, value }),
+          del: (k) => ops.push({ type: "del", key: k }),
+        });
         return ops;
       } catch (err) {
         this.emit({ kind: "handler_error", stream: key, seq: envelope.seq, error: (err as Error).message });

@@ -62,7 +62,11 @@ export function emptyState(): StreamState {
   return { hwm: 0, above: [], recent: [], skipped: [], delivered: 0, duplicates: 0, lost: 0, resets: 0 };
 }
 
-function remember(recent: ReadonlyArray<readonly [number, string]>, items: ReadonlyArray<readonly [number, string]>, limit: number): Array<readonly [number, string]> {
+function remember(
+  recent: ReadonlyArray<readonly [number, string]>,
+  items: ReadonlyArray<readonly [number, string]>,
+  limit: number,
+): Array<readonly [number, string]> {
   const all = [...recent, ...items];
   return all.slice(Math.max(0, all.length - limit));
 }
@@ -78,11 +82,22 @@ function closeUp(state: StreamState, now: number, limits: DedupeLimits): StreamS
   if (i === 0) return state;
   const above = state.above.slice(i);
   const { holeSince: _old, ...rest } = state;
-  return { ...rest, hwm, above, recent: remember(state.recent, state.above.slice(0, i), limits.recent), ...(above.length > 0 ? { holeSince: now } : {}) };
+  return {
+    ...rest,
+    hwm,
+    above,
+    recent: remember(state.recent, state.above.slice(0, i), limits.recent),
+    ...(above.length > 0 ? { holeSince: now } : {}),
+  };
 }
 
 /** Declares the hole at hwm + 1 lost: hwm jumps to just below the first held seq, then closes up. */
-function skipHole(state: StreamState, now: number, why: "timeout" | "overflow", limits: DedupeLimits): { state: StreamState; event: StreamEvent } | undefined {
+function skipHole(
+  state: StreamState,
+  now: number,
+  why: "timeout" | "overflow",
+  limits: DedupeLimits,
+): { state: StreamState; event: StreamEvent } | undefined {
   const first = state.above[0];
   if (first === undefined) return undefined;
   const from = state.hwm + 1;
@@ -98,16 +113,32 @@ function knownId(state: StreamState, seq: number): string | undefined {
 }
 
 /** What to do with message (seq, id) given the stream's state, and the state after it. */
-export function admit(state: StreamState, seq: number, id: string, now: number, limits: DedupeLimits = DEFAULT_LIMITS): Admission {
+export function admit(
+  state: StreamState,
+  seq: number,
+  id: string,
+  now: number,
+  limits: DedupeLimits = DEFAULT_LIMITS,
+): Admission {
   if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError(`seq must be a positive integer, got ${seq}`);
   const known = knownId(state, seq);
   if (seq === 1 && state.firstId !== undefined && id !== state.firstId) {
     // The gateway's outbox started again from 1 (a wiped or replaced box): a new epoch.
-    const fresh: StreamState = { ...emptyState(), hwm: 1, firstId: id, recent: [[1, id]], delivered: state.delivered + 1, duplicates: state.duplicates, lost: state.lost, resets: state.resets + 1 };
+    const fresh: StreamState = {
+      ...emptyState(),
+      hwm: 1,
+      firstId: id,
+      recent: [[1, id]],
+      delivered: state.delivered + 1,
+      duplicates: state.duplicates,
+      lost: state.lost,
+      resets: state.resets + 1,
+    };
     return { state: fresh, verdict: "deliver", events: [{ kind: "reset", previousHwm: state.hwm }] };
   }
   if (known !== undefined) {
-    if (known === id) return { state: { ...state, duplicates: state.duplicates + 1 }, verdict: "duplicate", events: [] };
+    if (known === id)
+      return { state: { ...state, duplicates: state.duplicates + 1 }, verdict: "duplicate", events: [] };
     return { state, verdict: "conflict", events: [{ kind: "conflict", seq, id, knownId: known }] };
   }
   const withFirst = seq === 1 ? { firstId: id } : {};
@@ -115,10 +146,18 @@ export function admit(state: StreamState, seq: number, id: string, now: number, 
     const late = state.skipped.some(([from, to]) => seq >= from && seq <= to);
     if (!late) return { state: { ...state, duplicates: state.duplicates + 1 }, verdict: "duplicate", events: [] };
     // A message from a hole already reported lost: deliver it (it was never delivered) and say so.
-    const skipped = state.skipped.flatMap(([from, to]): Array<readonly [number, number]> =>
-      seq < from || seq > to ? [[from, to]] : [...(from < seq ? [[from, seq - 1] as const] : []), ...(seq < to ? [[seq + 1, to] as const] : [])],
-    ).slice(-limits.maxSkipped);
-    return { state: { ...state, ...withFirst, skipped, lost: state.lost - 1, delivered: state.delivered + 1 }, verdict: "deliver", events: [{ kind: "late", seq }] };
+    const skipped = state.skipped
+      .flatMap(([from, to]): Array<readonly [number, number]> =>
+        seq < from || seq > to
+          ? [[from, to]]
+          : [...(from < seq ? [[from, seq - 1] as const] : []), ...(seq < to ? [[seq + 1, to] as const] : [])],
+      )
+      .slice(-limits.maxSkipped);
+    return {
+      state: { ...state, ...withFirst, skipped, lost: state.lost - 1, delivered: state.delivered + 1 },
+      verdict: "deliver",
+      events: [{ kind: "late", seq }],
+    };
   }
   const counted = { ...state, ...withFirst, delivered: state.delivered + 1 };
   if (seq === state.hwm + 1) {
@@ -143,7 +182,12 @@ export function admit(state: StreamState, seq: number, id: string, now: number, 
 }
 
 /** Reports and skips every hole open for at least `waitMs`; the state is unchanged when none is due. */
-export function expireHoles(state: StreamState, now: number, waitMs: number, limits: DedupeLimits = DEFAULT_LIMITS): { state: StreamState; events: StreamEvent[] } {
+export function expireHoles(
+  state: StreamState,
+  now: number,
+  waitMs: number,
+  limits: DedupeLimits = DEFAULT_LIMITS,
+): { state: StreamState; events: StreamEvent[] } {
   let next = state;
   const events: StreamEvent[] = [];
   while (next.holeSince !== undefined && now - next.holeSince >= waitMs) {
@@ -161,6 +205,14 @@ export function expireHoles(state: StreamState, now: number, waitMs: number, lim
 export function isStreamState(value: unknown): value is StreamState {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  const pairs = (x: unknown) => Array.isArray(x) && x.every((p) => Array.isArray(p) && p.length === 2 && Number.isSafeInteger(p[0]));
-  return Number.isSafeInteger(v.hwm) && pairs(v.above) && pairs(v.recent) && pairs(v.skipped) && Number.isSafeInteger(v.delivered) && Number.isSafeInteger(v.lost);
+  const pairs = (x: unknown) =>
+    Array.isArray(x) && x.every((p) => Array.isArray(p) && p.length === 2 && Number.isSafeInteger(p[0]));
+  return (
+    Number.isSafeInteger(v.hwm) &&
+    pairs(v.above) &&
+    pairs(v.recent) &&
+    pairs(v.skipped) &&
+    Number.isSafeInteger(v.delivered) &&
+    Number.isSafeInteger(v.lost)
+  );
 }

@@ -17,7 +17,8 @@ export const PUBLISHED_SCHEMAS_DIR = fileURLToPath(new URL("../../../docs/schema
 export type Validation = { ok: true; envelope: Envelope } | { ok: false; errors: string };
 
 function typesOf(schema: Record<string, unknown>): string[] {
-  const props = schema.properties as Record<string, { const?: unknown; anyOf?: Array<{ const?: unknown }> }> | undefined;
+  const props = schema.properties as
+    Record<string, { const?: unknown; anyOf?: Array<{ const?: unknown }> }> | undefined;
   const type = props?.type;
   if (!type) return [];
   if (typeof type.const === "string") return [type.const];
@@ -49,7 +50,8 @@ export class EnvelopeValidator {
   }
 
   validate(value: unknown): Validation {
-    const describe = (v: ValidateFunction) => (v.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? "invalid"}`).join("; ");
+    const describe = (v: ValidateFunction) =>
+      (v.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? "invalid"}`).join("; ");
     if (!this.base(value)) return { ok: false, errors: describe(this.base) };
     const envelope = value as Envelope;
     const specific = this.byType.get(envelope.type);

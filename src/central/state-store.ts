@@ -71,7 +71,11 @@ export class ConsumerStateStore {
     await this.level.batch(
       [
         ...states.map(([key, value]) => ({ type: "put" as const, sublevel: states_, key, value })),
-        ...appOps.map((op) => (op.type === "put" ? { type: "put" as const, sublevel: app, key: op.key, value: op.value } : { type: "del" as const, sublevel: app, key: op.key })),
+        ...appOps.map((op) =>
+          op.type === "put"
+            ? { type: "put" as const, sublevel: app, key: op.key, value: op.value }
+            : { type: "del" as const, sublevel: app, key: op.key },
+        ),
       ],
       { sync: true },
     );

@@ -15,11 +15,17 @@ export function isPartition(pattern: string): boolean {
   return parts.length === 2 && parts.every((p) => PATTERN_LEVEL.test(p));
 }
 
-export function consumerFilters(opts: { prefix: string; partitions: readonly string[]; streams: readonly StreamName[]; group?: string | undefined }): string[] {
+export function consumerFilters(opts: {
+  prefix: string;
+  partitions: readonly string[];
+  streams: readonly StreamName[];
+  group?: string | undefined;
+}): string[] {
   const prefix = opts.prefix.replace(/\/+$/, "");
   const filters: string[] = [];
   for (const partition of opts.partitions) {
-    if (!isPartition(partition)) throw new RangeError(`partition must be <site>/<gateway> with + wildcards, got ${JSON.stringify(partition)}`);
+    if (!isPartition(partition))
+      throw new RangeError(`partition must be <site>/<gateway> with + wildcards, got ${JSON.stringify(partition)}`);
     for (const stream of opts.streams) {
       const filter = `${prefix}/${partition}/${stream}`;
       filters.push(opts.group === undefined ? filter : `$share/${opts.group}/${filter}`);

@@ -35,7 +35,8 @@ async function openStore(dataDir: string): Promise<Database> {
 }
 
 function describe(result: VerifyResult): string {
-  if (result.ok) return `ok: ${result.checked} entries${result.fromSeq === undefined ? "" : ` after the checkpoint at seq ${result.fromSeq}`}, head seq ${result.lastSeq}`;
+  if (result.ok)
+    return `ok: ${result.checked} entries${result.fromSeq === undefined ? "" : ` after the checkpoint at seq ${result.fromSeq}`}, head seq ${result.lastSeq}`;
   const bad = result.firstBad;
   return `broken at seq ${bad?.seq ?? "?"}: ${bad?.reason ?? "unknown"} (${result.checked} entries before it verify)`;
 }

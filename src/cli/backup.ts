@@ -25,8 +25,12 @@ function describe(w: WrittenBackup): string {
   return [
     `backup written: ${w.path} (${w.bytes} bytes, mode 0600)`,
     `${h.counts.entries} entries from ${h.site}/${h.gateway} at ${h.created_at}; audit head seq ${h.audit_head.seq}`,
-    `outbox: ${Object.entries(h.outbox_depth).map(([s, n]) => `${s} ${n}`).join(", ")}`,
-    h.with_secrets ? "secrets: included, encrypted under the passphrase" : "secrets: not included (keep a copy of secrets_dir, or use --with-secrets)",
+    `outbox: ${Object.entries(h.outbox_depth)
+      .map(([s, n]) => `${s} ${n}`)
+      .join(", ")}`,
+    h.with_secrets
+      ? "secrets: included, encrypted under the passphrase"
+      : "secrets: not included (keep a copy of secrets_dir, or use --with-secrets)",
   ].join("\n");
 }
 
@@ -38,7 +42,10 @@ async function backup(file: string, opts: BackupOptions, offline: OfflineAdmin):
     // The daemon writes the file, and its working directory is not ours: it gets an absolute path.
     const path = resolve(file);
     // Checked here too, so nobody types a passphrase twice for a backup that is then refused.
-    if (await pathExists(path)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; a backup never replaces a file`, { details: { field: "path" } });
+    if (await pathExists(path))
+      throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; a backup never replaces a file`, {
+        details: { field: "path" },
+      });
     let secrets: SealedSecrets | undefined;
     if (opts.withSecrets === true) {
       // Read and sealed here, by the caller: the passphrase and the clear secrets never cross the socket.
@@ -46,7 +53,13 @@ async function backup(file: string, opts: BackupOptions, offline: OfflineAdmin):
       secrets = await sealSecrets(files, await readNewPassphrase());
     }
     // A big store takes minutes to write, and the daemon answers only when the file is complete.
-    const written = await adminCall<WrittenBackup>(config, offline, "store.backup", { path, ...(secrets ? { secrets } : {}) }, { timeoutMs: 6 * 3600_000 });
+    const written = await adminCall<WrittenBackup>(
+      config,
+      offline,
+      "store.backup",
+      { path, ...(secrets ? { secrets } : {}) },
+      { timeoutMs: 6 * 3600_000 },
+    );
     // A daemon with a private /tmp (systemd PrivateTmp=) writes where this shell cannot see.
     const seen = await stat(path).catch(() => undefined);
     if (seen?.size !== written.bytes) {
@@ -65,18 +78,31 @@ async function backup(file: string, opts: BackupOptions, offline: OfflineAdmin):
 export function registerBackupCommands(program: Command, offline: OfflineAdmin = openOfflineAdmin): void {
   program
     .command("backup")
-    .description("write a consistent snapshot of the store to a new file (gzip'd JSON lines, mode 0600), also while the daemon runs")
-    .argument("<file>", "the backup file to create; never overwritten. With a running daemon the daemon writes it: under systemd, a path below /var/lib/vigil")
-    .option("--with-secrets", "also include the secrets files, encrypted under a passphrase (stdin when it is not a terminal, else asked)")
+    .description(
+      "write a consistent snapshot of the store to a new file (gzip'd JSON lines, mode 0600), also while the daemon runs",
+    )
+    .argument(
+      "<file>",
+      "the backup file to create; never overwritten. With a running daemon the daemon writes it: under systemd, a path below /var/lib/vigil",
+    )
+    .option(
+      "--with-secrets",
+      "also include the secrets files, encrypted under a passphrase (stdin when it is not a terminal, else asked)",
+    )
     .option("-c, --config <file>", CONFIG_HELP)
     .option("--json", "print the result as JSON")
     .action((file: string, opts: BackupOptions) => backup(file, opts, offline));
 
   program
     .command("restore")
-    .description("bring a stopped box back from a backup: the store, and the secrets if the backup holds them and they are not there yet")
+    .description(
+      "bring a stopped box back from a backup: the store, and the secrets if the backup holds them and they are not there yet",
+    )
     .argument("<file>", "a file written by `vigil backup`")
-    .option("--force", "replace a store that is not empty, and restore even when this box's audit key cannot verify the backup's chain")
+    .option(
+      "--force",
+      "replace a store that is not empty, and restore even when this box's audit key cannot verify the backup's chain",
+    )
     .option("--no-secrets", "restore only the store, even when the backup holds secrets")
     .option("-c, --config <file>", CONFIG_HELP)
     .option("--json", "print the result as JSON")

@@ -34,10 +34,18 @@ function positiveNumber(value: string): number {
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
-const text = (v: unknown): string => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : "-");
+const text = (v: unknown): string =>
+  typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : "-";
 
 function describeProbe(probe: unknown): string {
   const p = probe as { codec?: string; width?: number; height?: number; fps?: number | null } | null | undefined;
@@ -48,7 +56,15 @@ function describeList(cameras: readonly CameraRow[]): string {
   if (cameras.length === 0) return "no cameras";
   return table([
     ["ID", "ORIGIN", "ENABLED", "STATE", "FPS", "PROBE", "URL"],
-    ...cameras.map((c) => [c.id, text(c.origin), text(c.enabled), text(c.state), text(c.camera_fps), describeProbe(c.probe), text(c.url)]),
+    ...cameras.map((c) => [
+      c.id,
+      text(c.origin),
+      text(c.enabled),
+      text(c.state),
+      text(c.camera_fps),
+      describeProbe(c.probe),
+      text(c.url),
+    ]),
   ]);
 }
 
@@ -61,10 +77,19 @@ async function withConfig<T>(opts: CommonOptions, work: (config: Readonly<VigilC
  * secrets_dir; the daemon under systemd may not), as camera-<id>.cred, mode 0600. The camera then
  * names that file, and Vigil removes it with the camera. Never from argv, where `ps` would show it.
  */
-async function credentialsFileFor(config: Readonly<VigilConfig>, id: string, opts: ChangeOptions): Promise<{ file?: string; written?: CameraCredentials }> {
+async function credentialsFileFor(
+  config: Readonly<VigilConfig>,
+  id: string,
+  opts: ChangeOptions,
+): Promise<{ file?: string; written?: CameraCredentials }> {
   if (!opts.credentialsStdin) return opts.credentialsFile === undefined ? {} : { file: opts.credentialsFile };
-  if (opts.credentialsFile !== undefined) throw new VigilError(ErrorCodes.VALIDATION, "--credentials-file and --credentials-stdin exclude each other");
-  const credentials = await readHiddenInput({ label: "camera credentials (user:password)", field: "credentials", confirm: false });
+  if (opts.credentialsFile !== undefined)
+    throw new VigilError(ErrorCodes.VALIDATION, "--credentials-file and --credentials-stdin exclude each other");
+  const credentials = await readHiddenInput({
+    label: "camera credentials (user:password)",
+    field: "credentials",
+    confirm: false,
+  });
   const files = new CameraCredentials(config.secrets_dir, secretsSearchPath(config.secrets_dir, process.env));
   return { file: await files.write(id, credentials), written: files };
 }
@@ -82,7 +107,10 @@ function addChangeOptions(cmd: Command): Command {
   return cmd
     .option("--name <text>", "a name people know the camera by")
     .option("--credentials-file <file>", "file in secrets_dir holding user:password")
-    .option("--credentials-stdin", "read user:password from stdin (asked without echo on a terminal) and store it in secrets_dir as camera-<id>.cred")
+    .option(
+      "--credentials-stdin",
+      "read user:password from stdin (asked without echo on a terminal) and store it in secrets_dir as camera-<id>.cred",
+    )
     .option("--detect-fps <n>", "frames per second analysed", positiveNumber)
     .option("--no-probe", "do not read the stream first (a camera that is offline now)")
     .option("-c, --config <file>", CONFIG_HELP)
@@ -94,21 +122,31 @@ function addChangeOptions(cmd: Command): Command {
  * at once, other cameras untouched), or on the store while no daemon runs (the next start runs it).
  */
 export function registerCameraCommands(program: Command, offline: OfflineAdmin = openOfflineAdmin): void {
-  const camera = program.command("camera").description("cameras: those in the config file, and those added here at runtime");
+  const camera = program
+    .command("camera")
+    .description("cameras: those in the config file, and those added here at runtime");
 
   addChangeOptions(
     camera
       .command("add")
       .description("add a camera; its stream is probed (codec, size, fps) unless --no-probe")
       .argument("<id>", "camera id: a-z, 0-9, _ and -, at most 64")
-      .option("--url <url>", "stream URL without credentials, e.g. rtsp://10.0.0.10:554/stream1; leave out for a camera that only pushes JPEGs")
+      .option(
+        "--url <url>",
+        "stream URL without credentials, e.g. rtsp://10.0.0.10:554/stream1; leave out for a camera that only pushes JPEGs",
+      )
       .option("--disabled", "add it disabled (not streamed until enabled)"),
   ).action(async (id: string, opts: ChangeOptions & { url?: string; disabled?: boolean }) => {
     const json = opts.json === true;
     try {
       const result = await withConfig(opts, async (config) => {
         const creds = await credentialsFileFor(config, id, opts);
-        const args: AddCamera = { id, ...changeFields(opts), ...(creds.file ? { credentials_file: creds.file } : {}), ...(opts.disabled ? { enabled: false } : {}) };
+        const args: AddCamera = {
+          id,
+          ...changeFields(opts),
+          ...(creds.file ? { credentials_file: creds.file } : {}),
+          ...(opts.disabled ? { enabled: false } : {}),
+        };
         try {
           return await adminCall<{ camera: CameraRow }>(config, offline, "camera.add", args);
         } catch (err) {
@@ -133,13 +171,22 @@ export function registerCameraCommands(program: Command, offline: OfflineAdmin =
   ).action(async (id: string, opts: ChangeOptions & { enabled?: boolean; disabled?: boolean }) => {
     const json = opts.json === true;
     try {
-      if (opts.enabled && opts.disabled) throw new VigilError(ErrorCodes.VALIDATION, "--enabled and --disabled exclude each other");
+      if (opts.enabled && opts.disabled)
+        throw new VigilError(ErrorCodes.VALIDATION, "--enabled and --disabled exclude each other");
       const result = await withConfig(opts, async (config) => {
         const creds = await credentialsFileFor(config, id, opts);
-        const patch: CameraPatch = { ...changeFields(opts), ...(creds.file ? { credentials_file: creds.file } : {}), ...(opts.enabled ? { enabled: true } : opts.disabled ? { enabled: false } : {}) };
+        const patch: CameraPatch = {
+          ...changeFields(opts),
+          ...(creds.file ? { credentials_file: creds.file } : {}),
+          ...(opts.enabled ? { enabled: true } : opts.disabled ? { enabled: false } : {}),
+        };
         return adminCall<{ camera: CameraRow }>(config, offline, "camera.update", { id, patch });
       });
-      emit(json, result, () => `changed camera ${result.camera.id} (${result.camera.enabled === true ? "enabled" : "disabled"})`);
+      emit(
+        json,
+        result,
+        () => `changed camera ${result.camera.id} (${result.camera.enabled === true ? "enabled" : "disabled"})`,
+      );
     } catch (err) {
       fail(err, json);
     }
@@ -153,7 +200,9 @@ export function registerCameraCommands(program: Command, offline: OfflineAdmin =
     .action(async (opts: CommonOptions) => {
       const json = opts.json === true;
       try {
-        const result = await withConfig(opts, (config) => adminCall<{ cameras: CameraRow[] }>(config, offline, "camera.list", {}));
+        const result = await withConfig(opts, (config) =>
+          adminCall<{ cameras: CameraRow[] }>(config, offline, "camera.list", {}),
+        );
         emit(json, result, () => describeList(result.cameras));
       } catch (err) {
         fail(err, json);
@@ -169,8 +218,15 @@ export function registerCameraCommands(program: Command, offline: OfflineAdmin =
     .action(async (id: string, opts: CommonOptions) => {
       const json = opts.json === true;
       try {
-        const result = await withConfig(opts, (config) => adminCall<{ removed: string; revoked_keys: string[] }>(config, offline, "camera.remove", { id }));
-        emit(json, result, () => `removed camera ${result.removed}${result.revoked_keys.length > 0 ? `; revoked its API keys ${result.revoked_keys.join(", ")}` : ""}`);
+        const result = await withConfig(opts, (config) =>
+          adminCall<{ removed: string; revoked_keys: string[] }>(config, offline, "camera.remove", { id }),
+        );
+        emit(
+          json,
+          result,
+          () =>
+            `removed camera ${result.removed}${result.revoked_keys.length > 0 ? `; revoked its API keys ${result.revoked_keys.join(", ")}` : ""}`,
+        );
       } catch (err) {
         fail(err, json);
       }

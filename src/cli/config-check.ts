@@ -8,7 +8,18 @@ export async function configCheck(opts: { config?: string; json?: boolean }): Pr
   try {
     const config = await loadConfig(path);
     await loadSecrets(config.secrets_dir, process.env);
-    emit(json, { ok: true, path, site: config.site, gateway: config.gateway, cameras: config.cameras.length, secrets_dir: secretsDirectory(config.secrets_dir, process.env) }, () => `${path}: ok (site ${config.site}, gateway ${config.gateway}, ${config.cameras.length} camera(s))`);
+    emit(
+      json,
+      {
+        ok: true,
+        path,
+        site: config.site,
+        gateway: config.gateway,
+        cameras: config.cameras.length,
+        secrets_dir: secretsDirectory(config.secrets_dir, process.env),
+      },
+      () => `${path}: ok (site ${config.site}, gateway ${config.gateway}, ${config.cameras.length} camera(s))`,
+    );
   } catch (err) {
     fail(err, json);
   }

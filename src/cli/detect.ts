@@ -34,21 +34,48 @@ export async function detect(image: string, opts: DetectOptions): Promise<void> 
   try {
     const config = await loadConfig(configPathFrom(opts.config, process.env));
     const camera = opts.camera === undefined ? undefined : config.cameras.find((c) => c.id === opts.camera);
-    if (opts.camera !== undefined && !camera) throw new VigilError(ErrorCodes.NOT_FOUND, `no camera "${opts.camera}" in the config`, { details: { field: "--camera" } });
+    if (opts.camera !== undefined && !camera)
+      throw new VigilError(ErrorCodes.NOT_FOUND, `no camera "${opts.camera}" in the config`, {
+        details: { field: "--camera" },
+      });
     const decoded = await decodeJpegToWorkingSize(await readFile(image), workingSizeOf(camera?.detect ?? {}));
     const log = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
     const model = findModel(await readManifest(config.models_dir), config.detector.model);
-    const regions = new RegionDetector(buildDetector(config, model, () => {}, log), regionDetectorOptions(config, () => regionSettingsOf(camera)));
+    const regions = new RegionDetector(
+      buildDetector(config, model, () => {}, log),
+      regionDetectorOptions(config, () => regionSettingsOf(camera)),
+    );
     await regions.start();
     let result: DetectionPreview;
     try {
-      if (!regions.loaded) throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `model ${model.id} could not be loaded on any provider`);
-      const frame: Frame = { cameraId: camera?.id ?? "image", index: 0, capturedAt: 0, width: decoded.width, height: decoded.height, rgb: decoded.rgb, source: decoded.source };
+      if (!regions.loaded)
+        throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `model ${model.id} could not be loaded on any provider`);
+      const frame: Frame = {
+        cameraId: camera?.id ?? "image",
+        index: 0,
+        capturedAt: 0,
+        width: decoded.width,
+        height: decoded.height,
+        rgb: decoded.rgb,
+        source: decoded.source,
+      };
       result = await detectionPreview(regions, frame, camera, camera ? resolveZoneRules(config) : []);
     } finally {
       await regions.stop();
     }
-    if (opts.out) await writeAnnotated(decoded.rgb, decoded.width, decoded.height, annotationFilter(result.passes.flatMap((p) => p.regions), result.detections, decoded.width, decoded.height), opts.out);
+    if (opts.out)
+      await writeAnnotated(
+        decoded.rgb,
+        decoded.width,
+        decoded.height,
+        annotationFilter(
+          result.passes.flatMap((p) => p.regions),
+          result.detections,
+          decoded.width,
+          decoded.height,
+        ),
+        opts.out,
+      );
     emit(json, { model: model.id, ...result, out: opts.out ?? null }, () => human(model.id, result, opts.out));
   } catch (err) {
     fail(err, json);
@@ -57,11 +84,17 @@ export async function detect(image: string, opts: DetectOptions): Promise<void> 
 
 function human(model: string, r: DetectionPreview, out: string | undefined): string {
   const lines = [`${model} at ${r.working_size.width}x${r.working_size.height}: ${r.detections.length} detection(s)`];
-  r.passes.forEach((p, i) => lines.push(`  pass ${i + 1}: ${p.regions.map((g) => `${g.kind} ${Math.round(g.width * r.working_size.width)}x${Math.round(g.height * r.working_size.height)}`).join(", ") || "no region"}`));
+  r.passes.forEach((p, i) =>
+    lines.push(
+      `  pass ${i + 1}: ${p.regions.map((g) => `${g.kind} ${Math.round(g.width * r.working_size.width)}x${Math.round(g.height * r.working_size.height)}`).join(", ") || "no region"}`,
+    ),
+  );
   for (const d of r.detections) {
     const b = d.box;
     const where = d.zones.map((z) => `${z.zone}${z.rules.length ? ` (${z.rules.join(", ")})` : ""}`).join(", ");
-    lines.push(`  ${d.label} ${d.score.toFixed(2)} at ${[b.x1, b.y1, b.x2, b.y2].map((v) => v.toFixed(3)).join(",")}${where ? ` in ${where}` : ""}`);
+    lines.push(
+      `  ${d.label} ${d.score.toFixed(2)} at ${[b.x1, b.y1, b.x2, b.y2].map((v) => v.toFixed(3)).join(",")}${where ? ` in ${where}` : ""}`,
+    );
   }
   if (out) lines.push(`annotated: ${out}`);
   return lines.join("\n");

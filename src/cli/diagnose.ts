@@ -25,7 +25,12 @@ export function registerDiagnoseCommand(program: Command): void {
         const show = json ? () => {} : progress("collecting");
         const output = resolve(opts.output ?? supportBundleName(config));
         let step = 0;
-        const files = await writeSupportBundle(config, () => daemonCall(config, "health.get", {}), output, (s) => show(step++, 2, s));
+        const files = await writeSupportBundle(
+          config,
+          () => daemonCall(config, "health.get", {}),
+          output,
+          (s) => show(step++, 2, s),
+        );
         show(2, 2);
         emit(json, { ok: true, output, files }, () => `support bundle written to ${output}`);
       } catch (err) {

@@ -13,7 +13,9 @@ import { CONFIG_HELP, emit, fail } from "./output.js";
 export function registerHealthCommand(program: Command): void {
   program
     .command("health")
-    .description("the running daemon's health: cameras, detector, uplink, outbox, system, certificates; exit 1 when failing")
+    .description(
+      "the running daemon's health: cameras, detector, uplink, outbox, system, certificates; exit 1 when failing",
+    )
     .option("-c, --config <file>", CONFIG_HELP)
     .option("--json", "print the health document as JSON (the same as GET /v1/health)")
     .action(async (opts: { config?: string; json?: boolean }) => {

@@ -34,7 +34,14 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function shownStatus(key: PublicApiKey, now: number): string {
@@ -60,7 +67,10 @@ function describeList(keys: readonly PublicApiKey[]): string {
   ]);
 }
 
-async function withConfig<T>(opts: CommonOptions, work: (config: Awaited<ReturnType<typeof loadConfig>>) => Promise<T>): Promise<T> {
+async function withConfig<T>(
+  opts: CommonOptions,
+  work: (config: Awaited<ReturnType<typeof loadConfig>>) => Promise<T>,
+): Promise<T> {
   return work(await loadConfig(configPathFrom(opts.config, process.env)));
 }
 
@@ -75,11 +85,25 @@ export function registerKeyCommands(program: Command, offline: OfflineAdmin = op
     .command("create")
     .description("create an API key for a camera and print it once")
     .requiredOption("--camera <id>", "the camera the key belongs to; it can write only as this camera")
-    .addOption(new Option("--scope <scope...>", "what the key may write (repeatable; default: all)").choices([...CAMERA_SCOPES]))
+    .addOption(
+      new Option("--scope <scope...>", "what the key may write (repeatable; default: all)").choices([...CAMERA_SCOPES]),
+    )
     .option("--expires-days <n>", "the key stops working after this many days (default: never)", positiveInt)
-    .option("--cidr <cidr>", "a source address range the key may be used from, IPv4 or IPv6 (repeatable; default: any)", collect)
-    .option("--per-minute <n>", `requests per minute this key may make (default ${DEFAULT_KEY_LIMITS.per_minute})`, positiveInt)
-    .option("--per-hour <n>", `requests per hour this key may make (default ${DEFAULT_KEY_LIMITS.per_hour})`, positiveInt)
+    .option(
+      "--cidr <cidr>",
+      "a source address range the key may be used from, IPv4 or IPv6 (repeatable; default: any)",
+      collect,
+    )
+    .option(
+      "--per-minute <n>",
+      `requests per minute this key may make (default ${DEFAULT_KEY_LIMITS.per_minute})`,
+      positiveInt,
+    )
+    .option(
+      "--per-hour <n>",
+      `requests per hour this key may make (default ${DEFAULT_KEY_LIMITS.per_hour})`,
+      positiveInt,
+    )
     .option("--label <text>", "a note for admins, e.g. where the camera is")
     .option("-c, --config <file>", CONFIG_HELP)
     .option("--json", "print the result as JSON")
@@ -95,10 +119,14 @@ export function registerKeyCommands(program: Command, offline: OfflineAdmin = op
           ...(opts.perHour === undefined ? {} : { per_hour: opts.perHour }),
           ...(opts.label === undefined ? {} : { label: opts.label }),
         };
-        const created = await withConfig(opts, (config) => adminCall<CreatedApiKey>(config, offline, "key.create", args));
+        const created = await withConfig(opts, (config) =>
+          adminCall<CreatedApiKey>(config, offline, "key.create", args),
+        );
         if (!json) {
           const k = created.api_key;
-          process.stderr.write(`created key ${k.key_id} for camera ${k.camera_id} (scopes ${k.scopes.join(", ")}; expires ${k.expires_at ?? "never"})\n`);
+          process.stderr.write(
+            `created key ${k.key_id} for camera ${k.camera_id} (scopes ${k.scopes.join(", ")}; expires ${k.expires_at ?? "never"})\n`,
+          );
           process.stderr.write(`warning: ${SHOWN_ONCE}\n`);
         }
         // In text, only the key goes to stdout, so `KEY=$(vigil key create ...)` captures exactly it.
@@ -118,7 +146,9 @@ export function registerKeyCommands(program: Command, offline: OfflineAdmin = op
       const json = opts.json === true;
       try {
         const args = opts.camera === undefined ? {} : { camera_id: opts.camera };
-        const result = await withConfig(opts, (config) => adminCall<{ api_keys: PublicApiKey[] }>(config, offline, "key.list", args));
+        const result = await withConfig(opts, (config) =>
+          adminCall<{ api_keys: PublicApiKey[] }>(config, offline, "key.list", args),
+        );
         emit(json, result, () => describeList(result.api_keys));
       } catch (err) {
         fail(err, json);
@@ -134,10 +164,14 @@ export function registerKeyCommands(program: Command, offline: OfflineAdmin = op
     .action(async (keyId: string, opts: CommonOptions) => {
       const json = opts.json === true;
       try {
-        const result = await withConfig(opts, (config) => adminCall<RevokedApiKey>(config, offline, "key.revoke", { key_id: keyId }));
+        const result = await withConfig(opts, (config) =>
+          adminCall<RevokedApiKey>(config, offline, "key.revoke", { key_id: keyId }),
+        );
         const k = result.api_key;
         emit(json, result, () =>
-          result.already_revoked ? `key ${k.key_id} was already revoked (${k.revoked_at ?? "?"} by ${k.revoked_by ?? "?"})` : `revoked key ${k.key_id} of camera ${k.camera_id}`,
+          result.already_revoked
+            ? `key ${k.key_id} was already revoked (${k.revoked_at ?? "?"} by ${k.revoked_by ?? "?"})`
+            : `revoked key ${k.key_id} of camera ${k.camera_id}`,
         );
       } catch (err) {
         fail(err, json);

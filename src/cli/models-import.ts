@@ -38,15 +38,23 @@ function usage(message: string): never {
 
 export function numberList(flag: string, text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
-  const values = text.split(/[,x ]+/).filter((s) => s !== "").map(Number);
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) usage(`${flag} must be numbers separated by commas, got "${text}"`);
+  const values = text
+    .split(/[,x ]+/)
+    .filter((s) => s !== "")
+    .map(Number);
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v)))
+    usage(`${flag} must be numbers separated by commas, got "${text}"`);
   return values;
 }
 
 /** A fixed input shape: the flag's, else the model's own with an unknown batch taken as 1. */
-export function resolveInputShape(declared: readonly (number | string)[] | undefined, flag: number[] | undefined): number[] {
+export function resolveInputShape(
+  declared: readonly (number | string)[] | undefined,
+  flag: number[] | undefined,
+): number[] {
   if (flag) {
-    if (declared && declared.length !== flag.length) usage(`--input-shape has ${flag.length} dimensions, the model's input has ${declared.length}`);
+    if (declared && declared.length !== flag.length)
+      usage(`--input-shape has ${flag.length} dimensions, the model's input has ${declared.length}`);
     return flag;
   }
   if (!declared) return usage("the model does not declare its input shape: give --input-shape");
@@ -70,26 +78,44 @@ async function loadSource(file: string, opts: ImportOptions): Promise<{ bytes: U
   if (!file.endsWith(".json")) return { bytes: await readFile(file), converted: false };
   const shape = numberList("--input-shape", opts.inputShape);
   const outputs = opts.outputs?.split(",").filter((s) => s !== "");
-  const result = convertGraphModel(await readGraphModel(file), { ...(shape ? { inputShape: shape } : {}), ...(outputs ? { outputs } : {}) });
+  const result = convertGraphModel(await readGraphModel(file), {
+    ...(shape ? { inputShape: shape } : {}),
+    ...(outputs ? { outputs } : {}),
+  });
   return { bytes: result.bytes, converted: true };
 }
 
-async function inspect(bytes: Uint8Array, flagShape: number[] | undefined): Promise<{ input: string; shape: number[]; outputs: string[] }> {
+async function inspect(
+  bytes: Uint8Array,
+  flagShape: number[] | undefined,
+): Promise<{ input: string; shape: number[]; outputs: string[] }> {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, { executionProviders: ["cpu"], logSeverityLevel: 3 });
   } catch (err) {
-    throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `ONNX Runtime cannot load the model: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(
+      ErrorCodes.MODEL_LOAD_FAILED,
+      `ONNX Runtime cannot load the model: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   try {
-    if (session.inputNames.length !== 1) usage(`the model has ${session.inputNames.length} inputs (${session.inputNames.join(", ")}); Vigil feeds one image tensor`);
+    if (session.inputNames.length !== 1)
+      usage(
+        `the model has ${session.inputNames.length} inputs (${session.inputNames.join(", ")}); Vigil feeds one image tensor`,
+      );
     const meta = session.inputMetadata[0];
     const input = session.inputNames[0] ?? usage("the model has no input");
     const shape = resolveInputShape(meta?.isTensor ? meta.shape : undefined, flagShape);
     if (shape.length !== 4) usage(`input "${input}" has ${shape.length} dimensions; an image input has 4`);
-    if (meta?.isTensor && meta.type !== "float32") usage(`input "${input}" is ${meta.type}; Vigil feeds models a float32 image input (it bakes the uint8 frame's normalisation in front of it)`);
+    if (meta?.isTensor && meta.type !== "float32")
+      usage(
+        `input "${input}" is ${meta.type}; Vigil feeds models a float32 image input (it bakes the uint8 frame's normalisation in front of it)`,
+      );
     // One run on zeros proves the shape is one the model accepts before the manifest names it.
-    await session.run({ [input]: new ort.Tensor("float32", new Float32Array(shape.reduce((a, b) => a * b, 1)), shape) });
+    await session.run({
+      [input]: new ort.Tensor("float32", new Float32Array(shape.reduce((a, b) => a * b, 1)), shape),
+    });
     return { input, shape, outputs: [...session.outputNames] };
   } finally {
     await session.release();
@@ -104,11 +130,20 @@ async function checkAsProvidersRunIt(bytes: Uint8Array, entry: ModelEntry): Prom
   const input = { name: entry.input.name, shape: entry.input.shape, encoding: entry.input };
   let session: ort.InferenceSession | undefined;
   try {
-    session = await ort.InferenceSession.create(withUint8Input(bytes, input), { executionProviders: ["cpu"], logSeverityLevel: 3 });
+    session = await ort.InferenceSession.create(withUint8Input(bytes, input), {
+      executionProviders: ["cpu"],
+      logSeverityLevel: 3,
+    });
     const shape = frameShape(input);
-    await session.run({ [entry.input.name]: new ort.Tensor("uint8", new Uint8Array(shape.reduce((a, b) => a * b, 1)), shape) });
+    await session.run({
+      [entry.input.name]: new ort.Tensor("uint8", new Uint8Array(shape.reduce((a, b) => a * b, 1)), shape),
+    });
   } catch (err) {
-    throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `the model does not run with Vigil's uint8 frame input in front of it: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(
+      ErrorCodes.MODEL_LOAD_FAILED,
+      `the model does not run with Vigil's uint8 frame input in front of it: ${(err as Error).message}`,
+      { cause: err },
+    );
   } finally {
     await session?.release();
   }
@@ -126,11 +161,20 @@ export async function modelsImport(file: string, opts: ImportOptions): Promise<v
     const manifest = await readManifest(dir);
     const existing = manifest.models.findIndex((m) => m.id === opts.id);
     if (existing >= 0 && opts.force !== true) {
-      throw new VigilError(ErrorCodes.MODEL_EXISTS, `model "${opts.id}" is already in the manifest (use --force to replace it)`, { details: { model: opts.id } });
+      throw new VigilError(
+        ErrorCodes.MODEL_EXISTS,
+        `model "${opts.id}" is already in the manifest (use --force to replace it)`,
+        { details: { model: opts.id } },
+      );
     }
     const { bytes, converted } = await loadSource(file, opts);
     const info = await inspect(bytes, numberList("--input-shape", opts.inputShape));
-    const labels = opts.labels ? (await readFile(opts.labels, "utf8")).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "") : [];
+    const labels = opts.labels
+      ? (await readFile(opts.labels, "utf8"))
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter((l) => l !== "")
+      : [];
     const mean = numberList("--mean", opts.mean);
     const std = numberList("--std", opts.std);
     const entry: ModelEntry = validateModelEntry({
@@ -166,7 +210,12 @@ export async function modelsImport(file: string, opts: ImportOptions): Promise<v
     if (existing >= 0) manifest.models[existing] = entry;
     else manifest.models.push(entry);
     await writeManifest(dir, manifest);
-    emit(json, { ok: true, models_dir: dir, model: entry }, () => `imported ${entry.id}: ${entry.file} (${entry.input.name} [${entry.input.shape.join(", ")}] ${entry.input.layout}; outputs ${entry.outputs.join(", ")})`);
+    emit(
+      json,
+      { ok: true, models_dir: dir, model: entry },
+      () =>
+        `imported ${entry.id}: ${entry.file} (${entry.input.name} [${entry.input.shape.join(", ")}] ${entry.input.layout}; outputs ${entry.outputs.join(", ")})`,
+    );
   } catch (err) {
     fail(err, json);
   }

@@ -3,7 +3,13 @@ import * as ort from "onnxruntime-node";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
 import { fetchModel, type FetchOutcome } from "../inference/model-fetch.js";
-import { findModel, type Manifest, type ModelEntry, readManifest, verifyModelFile } from "../inference/model-manifest.js";
+import {
+  findModel,
+  type Manifest,
+  type ModelEntry,
+  readManifest,
+  verifyModelFile,
+} from "../inference/model-manifest.js";
 import { emit, fail, progress } from "./output.js";
 
 /**
@@ -36,7 +42,9 @@ export async function modelsFetch(opts: { modelsDir?: string; json?: boolean; in
       results.push({ id: entry.id, outcome: await fetchModel(dir, entry) });
     }
     tick(entries.length, entries.length);
-    emit(json, { ok: true, models_dir: dir, models: results }, () => results.map((r) => `${r.id}: ${r.outcome}`).join("\n"));
+    emit(json, { ok: true, models_dir: dir, models: results }, () =>
+      results.map((r) => `${r.id}: ${r.outcome}`).join("\n"),
+    );
   } catch (err) {
     fail(err, json);
   }
@@ -54,11 +62,17 @@ interface VerifyResult {
 
 /** The session's names must be the manifest's: decoders look outputs up by these names. */
 function checkNames(entry: ModelEntry, session: ort.InferenceSession): void {
-  const missing = [entry.input.name, ...entry.outputs].filter((n) => !session.inputNames.includes(n) && !session.outputNames.includes(n));
+  const missing = [entry.input.name, ...entry.outputs].filter(
+    (n) => !session.inputNames.includes(n) && !session.outputNames.includes(n),
+  );
   if (missing.length > 0) {
-    throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `model "${entry.id}" has no tensor(s) ${missing.join(", ")} (inputs: ${session.inputNames.join(", ")}; outputs: ${session.outputNames.join(", ")})`, {
-      details: { model: entry.id, missing },
-    });
+    throw new VigilError(
+      ErrorCodes.MODEL_LOAD_FAILED,
+      `model "${entry.id}" has no tensor(s) ${missing.join(", ")} (inputs: ${session.inputNames.join(", ")}; outputs: ${session.outputNames.join(", ")})`,
+      {
+        details: { model: entry.id, missing },
+      },
+    );
   }
 }
 
@@ -68,7 +82,8 @@ async function verifyOne(dir: string, entry: ModelEntry, runs: number): Promise<
     path = await verifyModelFile(dir, entry);
   } catch (err) {
     // An opt-in model nobody fetched is not a fault of the box.
-    if (entry.optional === true && isVigilError(err, ErrorCodes.MODEL_NOT_FOUND)) return { id: entry.id, task: entry.task, status: "not-fetched", sha256: entry.sha256 };
+    if (entry.optional === true && isVigilError(err, ErrorCodes.MODEL_NOT_FOUND))
+      return { id: entry.id, task: entry.task, status: "not-fetched", sha256: entry.sha256 };
     throw err;
   }
   const t0 = performance.now();
@@ -76,7 +91,10 @@ async function verifyOne(dir: string, entry: ModelEntry, runs: number): Promise<
   try {
     session = await ort.InferenceSession.create(path, { executionProviders: ["cpu"], logSeverityLevel: 3 });
   } catch (err) {
-    throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `model "${entry.id}" does not load: ${(err as Error).message}`, { cause: err, details: { model: entry.id } });
+    throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `model "${entry.id}" does not load: ${(err as Error).message}`, {
+      cause: err,
+      details: { model: entry.id },
+    });
   }
   const loadMs = performance.now() - t0;
   try {
@@ -91,7 +109,15 @@ async function verifyOne(dir: string, entry: ModelEntry, runs: number): Promise<
     }
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)] ?? 0;
-    return { id: entry.id, task: entry.task, status: "ok", sha256: entry.sha256, load_ms: Math.round(loadMs), median_ms: Math.round(median * 100) / 100, runs };
+    return {
+      id: entry.id,
+      task: entry.task,
+      status: "ok",
+      sha256: entry.sha256,
+      load_ms: Math.round(loadMs),
+      median_ms: Math.round(median * 100) / 100,
+      runs,
+    };
   } finally {
     await session.release();
   }

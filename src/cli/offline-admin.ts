@@ -21,16 +21,42 @@ export const openOfflineAdmin: OfflineAdmin = async (config: Readonly<VigilConfi
   const { database, commits, outbox, audit } = addAuditedStore(lifecycle, config, secrets, log);
   // Keys may be made for cameras added at runtime too; the registry exists by the time one is.
   const cameras = (): CameraConfig[] => registry.list().map((c) => c.camera);
-  const auth = composeAuth(lifecycle, config, secrets, { database, commits, audit, alert: (type, data) => outbox.append("alerts", type, data), cameras, log });
+  const auth = composeAuth(lifecycle, config, secrets, {
+    database,
+    commits,
+    audit,
+    alert: (type, data) => outbox.append("alerts", type, data),
+    cameras,
+    log,
+  });
   // Offline, a camera change is only stored: the daemon's next start runs it.
-  const registry = addCameraRegistry(lifecycle, config, { database, commits, audit, keys: auth.keys, env: process.env, provisioned: () => config.cameras, apply: async () => undefined, log });
-  const ops = buildAdminOps({ auth, audit, store: { database, site: config.site, gateway: config.gateway, macKey: backupMacKey(secrets.audit_hmac_key) }, checkpointKey: secrets.audit_checkpoint_key, cameras: { registry } });
+  const registry = addCameraRegistry(lifecycle, config, {
+    database,
+    commits,
+    audit,
+    keys: auth.keys,
+    env: process.env,
+    provisioned: () => config.cameras,
+    apply: async () => undefined,
+    log,
+  });
+  const ops = buildAdminOps({
+    auth,
+    audit,
+    store: { database, site: config.site, gateway: config.gateway, macKey: backupMacKey(secrets.audit_hmac_key) },
+    checkpointKey: secrets.audit_checkpoint_key,
+    cameras: { registry },
+  });
   try {
     await lifecycle.start();
   } catch (err) {
     await lifecycle.stop();
     if (isVigilError(err, ErrorCodes.STORE_LOCKED)) {
-      throw new VigilError(ErrorCodes.DAEMON_UNREACHABLE, `the store at ${database.location} is held by a daemon whose admin socket does not answer (still starting, or hung); try again, or stop it`, { cause: err });
+      throw new VigilError(
+        ErrorCodes.DAEMON_UNREACHABLE,
+        `the store at ${database.location} is held by a daemon whose admin socket does not answer (still starting, or hung); try again, or stop it`,
+        { cause: err },
+      );
     }
     throw err;
   }

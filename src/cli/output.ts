@@ -10,7 +10,10 @@ export function fail(err: unknown, json: boolean): never {
   const code = isVigilError(err) ? err.code : "VIGIL_E_INTERNAL";
   const message = err instanceof Error ? err.message : String(err);
   const details = isVigilError(err) ? err.details : undefined;
-  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message, ...(details ? { details } : {}) } })}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, error: { code, message, ...(details ? { details } : {}) } })}\n`,
+    );
   else process.stderr.write(`vigil: ${code}: ${message}\n`);
   process.exit(exitCodeFor(err));
 }

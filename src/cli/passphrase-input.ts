@@ -8,7 +8,11 @@ export const MIN_PASSPHRASE_LENGTH = 12;
 export async function readNewPassphrase(): Promise<string> {
   const passphrase = await readHiddenInput({ label: "backup passphrase", field: "passphrase", confirm: true });
   if ([...passphrase].length < MIN_PASSPHRASE_LENGTH) {
-    throw new VigilError(ErrorCodes.VALIDATION, `the passphrase must have at least ${MIN_PASSPHRASE_LENGTH} characters`, { details: { field: "passphrase" } });
+    throw new VigilError(
+      ErrorCodes.VALIDATION,
+      `the passphrase must have at least ${MIN_PASSPHRASE_LENGTH} characters`,
+      { details: { field: "passphrase" } },
+    );
   }
   return passphrase;
 }

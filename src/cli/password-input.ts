@@ -5,7 +5,9 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 async function readAllStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 async function promptHidden(question: string): Promise<string> {
@@ -34,17 +36,24 @@ async function promptHidden(question: string): Promise<string> {
  * terminal (scripts: `printf %s "$PW" | vigil ...`), else asked without echo, twice when
  * `confirm`. Never from argv, where `ps` and shell history would keep it.
  */
-export async function readHiddenInput(opts: { label: string; field: string; confirm: boolean; prompt?: string }): Promise<string> {
+export async function readHiddenInput(opts: {
+  label: string;
+  field: string;
+  confirm: boolean;
+  prompt?: string;
+}): Promise<string> {
   if (!process.stdin.isTTY) {
     const text = await readAllStdin();
-    if (text.length === 0) throw new VigilError(ErrorCodes.VALIDATION, `no ${opts.label} on stdin`, { details: { field: opts.field } });
+    if (text.length === 0)
+      throw new VigilError(ErrorCodes.VALIDATION, `no ${opts.label} on stdin`, { details: { field: opts.field } });
     return text;
   }
   const first = await promptHidden(`${opts.prompt ?? opts.label}: `);
   if (opts.confirm && (await promptHidden("repeat it: ")) !== first) {
     throw new VigilError(ErrorCodes.VALIDATION, `the ${opts.label}s do not match`, { details: { field: opts.field } });
   }
-  if (first.length === 0) throw new VigilError(ErrorCodes.VALIDATION, `no ${opts.label} given`, { details: { field: opts.field } });
+  if (first.length === 0)
+    throw new VigilError(ErrorCodes.VALIDATION, `no ${opts.label} given`, { details: { field: opts.field } });
   return first;
 }
 

@@ -10,7 +10,11 @@ import { createLogger } from "../core/logger.js";
  * envelope for central like any other. Only the store, outbox and audit log are opened: nothing
  * else (the token key ring, sessions) is touched before the daemon starts on the restored data.
  */
-export async function recordInRestoredChain(config: Readonly<VigilConfig>, secrets: Secrets, input: AuditInput): Promise<number> {
+export async function recordInRestoredChain(
+  config: Readonly<VigilConfig>,
+  secrets: Secrets,
+  input: AuditInput,
+): Promise<number> {
   const log = createLogger({ level: "silent" });
   const lifecycle = new Lifecycle(log);
   const { audit } = addAuditedStore(lifecycle, config, secrets, log);

@@ -38,7 +38,7 @@ export const wrongKey = (secretsDir: string): VigilError =>
 /** The backup's last audit entry, read without any check (only to tell a wrong key from an edit). */
 export async function lastAuditEntry(path: string): Promise<AuditEntry | undefined> {
   let last: AuditEntry | undefined;
-  for await (const [key, value] of readBackupEntries(path)) if (key.startsWith("!audit!") && seqFromAuditKey(key.slice(7)) !== undefined) last = value as AuditEntry;
+  for await (const [key, value] of readBackupEntries(path))
+    if (key.startsWith("!audit!") && seqFromAuditKey(key.slice(7)) !== undefined) last = value as AuditEntry;
   return last;
 }
-

@@ -30,17 +30,32 @@ async function openStore(config: Readonly<VigilConfig>): Promise<Database> {
     await database.start();
   } catch (err) {
     if (!isVigilError(err, ErrorCodes.STORE_LOCKED)) throw err;
-    throw new VigilError(ErrorCodes.STORE_LOCKED, `the store at ${database.location} is in use (a daemon is running): stop it (systemctl stop vigil), then restore`, { cause: err });
+    throw new VigilError(
+      ErrorCodes.STORE_LOCKED,
+      `the store at ${database.location} is in use (a daemon is running): stop it (systemctl stop vigil), then restore`,
+      { cause: err },
+    );
   }
   return database;
 }
 
 /** Writes the entries into an empty store (emptied first with --force); a failure part-way empties it again. */
-async function restoreStore(config: Readonly<VigilConfig>, file: string, macKey: Buffer, force: boolean, total: number, show: (done: number, total: number) => void): Promise<number> {
+async function restoreStore(
+  config: Readonly<VigilConfig>,
+  file: string,
+  macKey: Buffer,
+  force: boolean,
+  total: number,
+  show: (done: number, total: number) => void,
+): Promise<number> {
   const database = await openStore(config);
   try {
     if (!(await isStoreEmpty(database))) {
-      if (!force) throw new VigilError(ErrorCodes.CONFLICT, `the store at ${database.location} is not empty; restore into a fresh box, or add --force to replace what it holds`);
+      if (!force)
+        throw new VigilError(
+          ErrorCodes.CONFLICT,
+          `the store at ${database.location} is not empty; restore into a fresh box, or add --force to replace what it holds`,
+        );
       await database.level.clear();
     }
     try {
@@ -67,7 +82,10 @@ export async function restore(file: string, opts: RestoreOptions): Promise<void>
     const config = await loadConfig(configPathFrom(opts.config, process.env));
     const path = resolve(file);
     if (await daemonAnswers(config.data_dir)) {
-      throw new VigilError(ErrorCodes.STORE_LOCKED, `a daemon is running on ${config.data_dir} (its admin socket answers): stop it (systemctl stop vigil), then restore`);
+      throw new VigilError(
+        ErrorCodes.STORE_LOCKED,
+        `a daemon is running on ${config.data_dir} (its admin socket answers): stop it (systemctl stop vigil), then restore`,
+      );
     }
     const header = await readBackupHeader(path);
     if (header.site !== config.site || header.gateway !== config.gateway) {
@@ -92,25 +110,44 @@ export async function restore(file: string, opts: RestoreOptions): Promise<void>
     // The whole file is authenticated under a key derived from audit_hmac_key (the backup's own,
     // when it carries secrets): without that key nothing can be checked, so nothing is restored.
     const keyText = await localAuditKey(secretsDir, plan);
-    if (keyText === undefined) throw new VigilError(ErrorCodes.CONFLICT, `there is no ${AUDIT_KEY} in ${secretsDir} to verify this backup with: restore from a backup taken --with-secrets, or copy the old box's secrets into ${secretsDir} first`);
+    if (keyText === undefined)
+      throw new VigilError(
+        ErrorCodes.CONFLICT,
+        `there is no ${AUDIT_KEY} in ${secretsDir} to verify this backup with: restore from a backup taken --with-secrets, or copy the old box's secrets into ${secretsDir} first`,
+      );
     const macKey = backupMacKey(keyText);
     let inspected: InspectedBackup;
     try {
       inspected = await inspectBackup(path, macKey, json ? undefined : progress("checking backup"));
     } catch (err) {
       // A MAC that fails under the wrong key is the wrong key, not tampering: say which.
-      if (isVigilError(err, ErrorCodes.BACKUP_TAMPERED) && checkAuditKey(await lastAuditEntry(path), keyText) === "mismatch") throw wrongKey(secretsDir);
+      if (
+        isVigilError(err, ErrorCodes.BACKUP_TAMPERED) &&
+        checkAuditKey(await lastAuditEntry(path), keyText) === "mismatch"
+      )
+        throw wrongKey(secretsDir);
       throw err;
     }
     if (!inspected.authenticated && opts.force !== true) {
-      throw new VigilError(ErrorCodes.BACKUP_TAMPERED, `${path} is a format 1 backup, which carries no MAC and cannot be checked for changes; --force restores it anyway`, { details: { field: "file" } });
+      throw new VigilError(
+        ErrorCodes.BACKUP_TAMPERED,
+        `${path} is a format 1 backup, which carries no MAC and cannot be checked for changes; --force restores it anyway`,
+        { details: { field: "file" } },
+      );
     }
     const keyCheck = checkAuditKey(inspected.auditHead, keyText);
     if (keyCheck === "mismatch" || keyCheck === "no-key") {
       if (inspected.authenticated || opts.force !== true) throw wrongKey(secretsDir);
     }
 
-    const restored = await restoreStore(config, path, macKey, opts.force === true, header.counts.entries, json ? () => {} : progress("restoring"));
+    const restored = await restoreStore(
+      config,
+      path,
+      macKey,
+      opts.force === true,
+      header.counts.entries,
+      json ? () => {} : progress("restoring"),
+    );
     const written = plan ? await writeSecretFiles(secretsDir, plan.missing) : [];
 
     const warnings: string[] = [];
@@ -122,15 +159,23 @@ export async function restore(file: string, opts: RestoreOptions): Promise<void>
           action: "store.restored",
           target: `file:${path}`,
           result: "ok",
-          details: { backup_created_at: header.created_at, backup_audit_head_seq: header.audit_head.seq, entries: restored, with_secrets: written.length > 0 },
+          details: {
+            backup_created_at: header.created_at,
+            backup_audit_head_seq: header.audit_head.seq,
+            entries: restored,
+            with_secrets: written.length > 0,
+          },
         });
       } catch (err) {
         warnings.push(`the restore is not in the audit trail: ${(err as Error).message}`);
       }
     } else {
-      warnings.push(`this box's ${AUDIT_KEY} does not verify the restored audit chain (restored with --force); "vigil audit verify" will report it broken`);
+      warnings.push(
+        `this box's ${AUDIT_KEY} does not verify the restored audit chain (restored with --force); "vigil audit verify" will report it broken`,
+      );
     }
-    if (!inspected.authenticated) warnings.push("a format 1 backup carries no MAC: it was restored with --force without a check for changes");
+    if (!inspected.authenticated)
+      warnings.push("a format 1 backup carries no MAC: it was restored with --force without a check for changes");
     const result = {
       ok: true,
       file: path,
@@ -148,7 +193,9 @@ export async function restore(file: string, opts: RestoreOptions): Promise<void>
       [
         `restored ${restored} entries from ${path} (${header.site}/${header.gateway}, taken ${header.created_at})`,
         `audit chain: head seq ${header.audit_head.seq}${restoredEntrySeq === null ? "" : `, then seq ${restoredEntrySeq} records this restore`}`,
-        `outbox: ${Object.entries(header.outbox_depth).map(([s, n]) => `${s} ${n}`).join(", ")} waiting for central`,
+        `outbox: ${Object.entries(header.outbox_depth)
+          .map(([s, n]) => `${s} ${n}`)
+          .join(", ")} waiting for central`,
         ...(written.length > 0 ? [`secrets written: ${written.join(", ")}`] : []),
         ...(plan && plan.same.length > 0 ? [`secrets already in place: ${plan.same.join(", ")}`] : []),
         ...warnings.map((w) => `warning: ${w}`),

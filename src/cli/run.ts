@@ -57,14 +57,21 @@ export async function run(opts: { config?: string }): Promise<void> {
         const applied: Record<string, unknown> = {};
         if (plan.cameras) {
           const changes = await daemon.applyCameras(next);
-          applied.cameras = { added: changes.added.map((c) => c.id), removed: changes.removed, restarted: changes.changed.map((c) => c.id) };
+          applied.cameras = {
+            added: changes.added.map((c) => c.id),
+            removed: changes.removed,
+            restarted: changes.changed.map((c) => c.id),
+          };
         }
         if (plan.logLevel) {
           setLogLevel(log, plan.logLevel);
           applied["log.level"] = plan.logLevel;
         }
         running = { ...running, log: next.log, cameras: next.cameras };
-        log.info({ applied, needs_restart: plan.needsRestart }, plan.needsRestart.length > 0 ? "config reloaded; some changes need a restart" : "config reloaded");
+        log.info(
+          { applied, needs_restart: plan.needsRestart },
+          plan.needsRestart.length > 0 ? "config reloaded; some changes need a restart" : "config reloaded",
+        );
       })
       .catch((err: unknown) => log.error({ err }, "config reload refused; the running config stays"));
   });
@@ -76,7 +83,16 @@ export async function run(opts: { config?: string }): Promise<void> {
     process.exitCode = exitCodeFor(err);
     return;
   }
-  log.info({ config: path, http: daemon.http.url, brokers: daemon.brokerUrls, topics: daemon.topics.base, startMs: Math.round(performance.now() - t0) }, "started");
+  log.info(
+    {
+      config: path,
+      http: daemon.http.url,
+      brokers: daemon.brokerUrls,
+      topics: daemon.topics.base,
+      startMs: Math.round(performance.now() - t0),
+    },
+    "started",
+  );
   const readyPoll = setInterval(() => {
     const readiness = daemon.readiness();
     if (!readiness.ready) return;

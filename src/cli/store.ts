@@ -13,7 +13,9 @@ export interface StoreCliOptions {
 
 function describe(r: StoreCheckResult): string {
   const state = r.ok ? "ok" : "DISAGREE";
-  const lines = [`${state}: ${r.incidents} incidents; index entries missing ${r.index_missing}, wrong ${r.index_wrong}, extra ${r.index_extra}; counts wrong ${r.counts_wrong.length}; KPI days wrong ${r.rollup_days_wrong.length}`];
+  const lines = [
+    `${state}: ${r.incidents} incidents; index entries missing ${r.index_missing}, wrong ${r.index_wrong}, extra ${r.index_extra}; counts wrong ${r.counts_wrong.length}; KPI days wrong ${r.rollup_days_wrong.length}`,
+  ];
   if (r.repaired) lines.unshift("repaired: indexes, counts and KPI day rollups rebuilt from the incidents");
   if (r.counts_wrong.length > 0) lines.push(`counts: ${r.counts_wrong.join(", ")}`);
   if (r.rollup_days_wrong.length > 0) lines.push(`days: ${r.rollup_days_wrong.join(", ")}`);
@@ -31,7 +33,11 @@ export async function storeCheck(opts: StoreCliOptions): Promise<void> {
       await database.start();
     } catch (err) {
       if (!isVigilError(err, ErrorCodes.STORE_LOCKED)) throw err;
-      throw new VigilError(ErrorCodes.STORE_LOCKED, `the store at ${database.location} is in use by the running daemon: stop it (systemctl stop vigil), run "vigil store check" again, then start it`, { cause: err });
+      throw new VigilError(
+        ErrorCodes.STORE_LOCKED,
+        `the store at ${database.location} is in use by the running daemon: stop it (systemctl stop vigil), run "vigil store check" again, then start it`,
+        { cause: err },
+      );
     }
     let result: StoreCheckResult;
     try {

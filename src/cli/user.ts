@@ -14,19 +14,40 @@ interface Options {
 }
 
 function table(users: readonly PublicUser[]): string {
-  const rows = [["USER", "ROLE", "STATE", "CREATED", "PASSWORD CHANGED"], ...users.map((u) => [u.username, u.role, u.disabled ? "disabled" : "active", u.created_at, u.password_changed_at])];
+  const rows = [
+    ["USER", "ROLE", "STATE", "CREATED", "PASSWORD CHANGED"],
+    ...users.map((u) => [u.username, u.role, u.disabled ? "disabled" : "active", u.created_at, u.password_changed_at]),
+  ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** Runs one user op through the daemon (or the store, when it is stopped) and prints the result. */
-function action<A extends unknown[]>(offline: OfflineAdmin, run: (opts: Options, call: (op: string, args: unknown) => Promise<unknown>, ...a: A) => Promise<{ data: unknown; human: string }>) {
+function action<A extends unknown[]>(
+  offline: OfflineAdmin,
+  run: (
+    opts: Options,
+    call: (op: string, args: unknown) => Promise<unknown>,
+    ...a: A
+  ) => Promise<{ data: unknown; human: string }>,
+) {
   return async (...argv: [...A, Options, Command]): Promise<void> => {
     const opts = argv[argv.length - 2] as Options;
     const json = opts.json === true;
     try {
       const config = await loadConfig(configPathFrom(opts.config, process.env));
-      const { data, human } = await run(opts, (op, args) => adminCall(config, offline, op, args), ...(argv.slice(0, -2) as A));
+      const { data, human } = await run(
+        opts,
+        (op, args) => adminCall(config, offline, op, args),
+        ...(argv.slice(0, -2) as A),
+      );
       emit(json, data, () => human);
     } catch (err) {
       fail(err, json);
@@ -40,12 +61,18 @@ export function registerUserCommands(program: Command, offline: OfflineAdmin = o
   user
     .command("add <name>")
     .description("create a user; the password comes from stdin when it is not a terminal, else it is asked for")
-    .addOption(new Option("--role <role>", "viewer, operator, supervisor or admin").choices(ROLES).makeOptionMandatory())
+    .addOption(
+      new Option("--role <role>", "viewer, operator, supervisor or admin").choices(ROLES).makeOptionMandatory(),
+    )
     .option("-c, --config <file>", CONFIG_HELP)
     .option("--json", "print the result as JSON")
     .action(
       action(offline, async (opts, call, name: string) => {
-        const created = (await call("user.add", { username: name, role: opts.role, password: await readNewPassword() })) as PublicUser;
+        const created = (await call("user.add", {
+          username: name,
+          role: opts.role,
+          password: await readNewPassword(),
+        })) as PublicUser;
         return { data: created, human: `created ${created.username} (${created.role})` };
       }),
     );
@@ -85,20 +112,28 @@ export function registerUserCommands(program: Command, offline: OfflineAdmin = o
     .action(
       action(offline, async (_opts, call, name: string) => {
         await call("user.reset_password", { username: name, password: await readNewPassword() });
-        return { data: { username: name, password_reset: true }, human: `password of ${name} reset; their sessions are ended` };
+        return {
+          data: { username: name, password_reset: true },
+          human: `password of ${name} reset; their sessions are ended`,
+        };
       }),
     );
 
   const keys = program.command("keys").description("the key ring that signs operators' access tokens");
   keys
     .command("rotate")
-    .description("sign new access tokens with a fresh key; tokens signed by the previous key stay valid until they expire")
+    .description(
+      "sign new access tokens with a fresh key; tokens signed by the previous key stay valid until they expire",
+    )
     .option("-c, --config <file>", CONFIG_HELP)
     .option("--json", "print the result as JSON")
     .action(
       action(offline, async (_opts, call) => {
         const r = (await call("keys.rotate", {})) as { kid: string; ring: Array<{ kid: string; state: string }> };
-        return { data: r, human: `signing with ${r.kid}; accepted: ${r.ring.map((k) => `${k.kid} (${k.state})`).join(", ")}` };
+        return {
+          data: r,
+          human: `signing with ${r.kid}; accepted: ${r.ring.map((k) => `${k.kid} (${k.state})`).join(", ")}`,
+        };
       }),
     );
   keys

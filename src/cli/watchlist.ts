@@ -14,16 +14,37 @@ interface CommonOptions {
 
 function threshold(value: string): number {
   const n = Number(value);
-  if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(value) || !(n >= 0 && n <= 1)) throw new InvalidArgumentError("expected a number from 0 to 1");
+  if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(value) || !(n >= 0 && n <= 1))
+    throw new InvalidArgumentError("expected a number from 0 to 1");
   return n;
 }
 
 function describeList(persons: readonly PersonRecord[], status: WatchlistStatus): string {
-  const head = status.available ? `watchlist: ${status.persons} person(s), ${status.embeddings} embedding(s), key ${status.key_id ?? "?"}` : `watchlist is off: ${status.reason ?? "?"}`;
+  const head = status.available
+    ? `watchlist: ${status.persons} person(s), ${status.embeddings} embedding(s), key ${status.key_id ?? "?"}`
+    : `watchlist is off: ${status.reason ?? "?"}`;
   if (persons.length === 0) return `${head}\nno persons`;
-  const rows = [["ID", "NAME", "THRESHOLD", "PHOTOS", "CREATED", "BY"], ...persons.map((p) => [p.id, p.name, p.threshold === null ? "default" : String(p.threshold), String(p.embeddings), p.created_at, p.created_by])];
+  const rows = [
+    ["ID", "NAME", "THRESHOLD", "PHOTOS", "CREATED", "BY"],
+    ...persons.map((p) => [
+      p.id,
+      p.name,
+      p.threshold === null ? "default" : String(p.threshold),
+      String(p.embeddings),
+      p.created_at,
+      p.created_by,
+    ]),
+  ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return [head, ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd())].join("\n");
+  return [
+    head,
+    ...rows.map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    ),
+  ].join("\n");
 }
 
 async function call<R>(opts: CommonOptions, op: string, args: unknown): Promise<R> {
@@ -34,7 +55,9 @@ async function call<R>(opts: CommonOptions, op: string, args: unknown): Promise<
 
 /** `vigil watchlist enroll|list|delete`, through the running daemon's admin socket. */
 export function registerWatchlistCommands(program: Command): void {
-  const watchlist = program.command("watchlist").description("persons recognised by face (needs the daemon running, with faces.enabled)");
+  const watchlist = program
+    .command("watchlist")
+    .description("persons recognised by face (needs the daemon running, with faces.enabled)");
 
   watchlist
     .command("enroll")
@@ -49,9 +72,18 @@ export function registerWatchlistCommands(program: Command): void {
       const json = opts.json === true;
       try {
         const encoded = await Promise.all(photos.map(async (p) => (await readFile(p)).toString("base64")));
-        const args = { name: opts.name, photos: encoded, ...(opts.threshold === undefined ? {} : { threshold: opts.threshold }), ...(opts.notes === undefined ? {} : { notes: opts.notes }) };
+        const args = {
+          name: opts.name,
+          photos: encoded,
+          ...(opts.threshold === undefined ? {} : { threshold: opts.threshold }),
+          ...(opts.notes === undefined ? {} : { notes: opts.notes }),
+        };
         const result = await call<EnrolledPerson>(opts, "watchlist.enroll", args);
-        emit(json, result, () => `enrolled ${result.person.id} (${result.person.name}) from ${result.person.embeddings} photo(s)`);
+        emit(
+          json,
+          result,
+          () => `enrolled ${result.person.id} (${result.person.name}) from ${result.person.embeddings} photo(s)`,
+        );
       } catch (err) {
         fail(err, json);
       }
@@ -82,7 +114,11 @@ export function registerWatchlistCommands(program: Command): void {
       const json = opts.json === true;
       try {
         const result = await call<{ deleted: PersonRecord }>(opts, "watchlist.delete", { id });
-        emit(json, result, () => `deleted ${result.deleted.id} (${result.deleted.name}) and ${result.deleted.embeddings} embedding(s)`);
+        emit(
+          json,
+          result,
+          () => `deleted ${result.deleted.id} (${result.deleted.name}) and ${result.deleted.embeddings} embedding(s)`,
+        );
       } catch (err) {
         fail(err, json);
       }

@@ -19,11 +19,38 @@ export interface AuditedStore {
  * The store with its outbox and audit chain, for CLI verbs that work without the daemon: what
  * they audit is queued for central like the daemon's own entries and leaves on its next start.
  */
-export function addAuditedStore(lifecycle: Lifecycle, config: Readonly<VigilConfig>, secrets: Secrets, log: Logger): AuditedStore {
+export function addAuditedStore(
+  lifecycle: Lifecycle,
+  config: Readonly<VigilConfig>,
+  secrets: Secrets,
+  log: Logger,
+): AuditedStore {
   const identity = { site: config.site, gateway: config.gateway };
   const database = lifecycle.add(new Database(config.data_dir, log, { attempts: 4, delayMs: 250 }));
   const commits = lifecycle.add(new GroupCommit(database));
-  const outbox = lifecycle.add(new Outbox(database, commits, identity, { maxBytes: config.outbox.max_bytes, auditMaxBytes: config.outbox.audit_max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s }, log));
-  const audit = lifecycle.add(new AuditLog(database, outbox, auditKeyFromSecret(secrets.audit_hmac_key), identity, { anonymiseSources: config.audit.anonymise_sources }, log));
+  const outbox = lifecycle.add(
+    new Outbox(
+      database,
+      commits,
+      identity,
+      {
+        maxBytes: config.outbox.max_bytes,
+        auditMaxBytes: config.outbox.audit_max_bytes,
+        policy: config.outbox.policy,
+        ttlS: config.outbox.ttl_s,
+      },
+      log,
+    ),
+  );
+  const audit = lifecycle.add(
+    new AuditLog(
+      database,
+      outbox,
+      auditKeyFromSecret(secrets.audit_hmac_key),
+      identity,
+      { anonymiseSources: config.audit.anonymise_sources },
+      log,
+    ),
+  );
   return { database, commits, outbox, audit };
 }

@@ -35,7 +35,11 @@ async function revokeCameraKeys(keys: ApiKeyService, cameraId: string, by: Camer
 }
 
 /** The camera registry on the store; added after the store and before the cameras it feeds. */
-export function addCameraRegistry(lifecycle: Lifecycle, config: Readonly<VigilConfig>, parts: CameraRegistryParts): CameraRegistry {
+export function addCameraRegistry(
+  lifecycle: Lifecycle,
+  config: Readonly<VigilConfig>,
+  parts: CameraRegistryParts,
+): CameraRegistry {
   return lifecycle.add(
     new CameraRegistry({
       database: parts.database,

@@ -51,7 +51,11 @@ export function composeClips(
       bounds: { keepMs: (longestPreRollS + c.ring_margin_s) * 1000, maxBytes: c.ring_max_bytes },
       minFreeBytes: c.min_free_bytes,
       intervalMs: Math.max(1000, c.segment_s * 1000),
-      onStoppedChange: (stopped) => deps.relaunch((id) => settings(id)?.enabled === true, stopped ? "disk low: recording stopped" : "disk space back: recording resumes"),
+      onStoppedChange: (stopped) =>
+        deps.relaunch(
+          (id) => settings(id)?.enabled === true,
+          stopped ? "disk low: recording stopped" : "disk space back: recording resumes",
+        ),
       log: deps.log.child({ component: "recording-ring" }),
     }),
   );

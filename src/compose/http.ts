@@ -50,7 +50,12 @@ import type { AuthParts } from "./auth.js";
 
 export function rateLimitSettings(config: Readonly<VigilConfig>): RateLimitSettings {
   const r = config.auth.rate_limit;
-  return { perIpPerMinute: r.per_ip_per_minute, perUserPerMinute: r.per_user_per_minute, loginPerIpPerMinute: r.login_per_ip_per_minute, loginPerUserPerMinute: r.login_per_user_per_minute };
+  return {
+    perIpPerMinute: r.per_ip_per_minute,
+    perUserPerMinute: r.per_user_per_minute,
+    loginPerIpPerMinute: r.login_per_ip_per_minute,
+    loginPerUserPerMinute: r.login_per_user_per_minute,
+  };
 }
 
 /** A rate-limit hit is a security event: one audit entry per key and window, not one per request. */
@@ -58,7 +63,14 @@ export function auditRateLimit(audit: AuditRecorder, log: Logger, security?: Sec
   return (request, limiter, key) => {
     security?.noteFailure("rate_limited");
     audit
-      .record({ actor: request.principal?.kind === "user" ? request.principal.username : "unknown", source: request.ip, action: "auth.rate_limited", target: `limit:${limiter}`, result: "denied", details: { key, route: request.routeOptions.url ?? request.url } })
+      .record({
+        actor: request.principal?.kind === "user" ? request.principal.username : "unknown",
+        source: request.ip,
+        action: "auth.rate_limited",
+        target: `limit:${limiter}`,
+        result: "denied",
+        details: { key, route: request.routeOptions.url ?? request.url },
+      })
       .catch((err: unknown) => log.warn({ err }, "rate-limit audit entry failed"));
   };
 }
@@ -75,7 +87,10 @@ export async function operatorTls(config: Readonly<VigilConfig>): Promise<HttpsO
     try {
       return await readFile(certPath(config, file));
     } catch (err) {
-      throw new VigilError(ErrorCodes.CONFIG_INVALID, `http.tls.${key}: cannot read ${certPath(config, file)}`, { cause: err, details: { path: `/http/tls/${key}` } });
+      throw new VigilError(ErrorCodes.CONFIG_INVALID, `http.tls.${key}: cannot read ${certPath(config, file)}`, {
+        cause: err,
+        details: { path: `/http/tls/${key}` },
+      });
     }
   };
   return { ...MODERN_TLS, cert: await read(tls.cert, "cert"), key: await read(tls.key, "key") };
@@ -123,70 +138,146 @@ export interface OperatorHttpParts {
 }
 
 /** The operator API, every route of it, with the configured limits and TLS. */
-export async function operatorHttpOptions(config: Readonly<VigilConfig>, parts: OperatorHttpParts): Promise<HttpAppOptions> {
+export async function operatorHttpOptions(
+  config: Readonly<VigilConfig>,
+  parts: OperatorHttpParts,
+): Promise<HttpAppOptions> {
   const { auth } = parts;
   return {
     authenticator: {
       user: (request, needed) => auth.authenticator.authenticate(request, needed),
-      camera: (request, reply, cameraId, scope) => auth.cameraAuthenticator.authenticate(request, reply, cameraId, scope),
+      camera: (request, reply, cameraId, scope) =>
+        auth.cameraAuthenticator.authenticate(request, reply, cameraId, scope),
     },
     bodyLimit: config.http.body_limit_bytes,
     https: await operatorTls(config),
     openapi: true,
     consoleDir: config.http.console ? (parts.consoleDir ?? BUILT_CONSOLE_DIR) : undefined,
-    limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log, parts.auth.security) },
+    limits: {
+      settings: rateLimitSettings(config),
+      onLimited: auditRateLimit(parts.audit, parts.log, parts.auth.security),
+    },
     routes: [
       ...(parts.before ?? []),
-      (app) => registerHealthRoutes(app, { ...parts.probes, signedIn: (request) => auth.authenticator.authenticate(request, "viewer").then(() => true, () => false) }),
+      (app) =>
+        registerHealthRoutes(app, {
+          ...parts.probes,
+          signedIn: (request) =>
+            auth.authenticator.authenticate(request, "viewer").then(
+              () => true,
+              () => false,
+            ),
+        }),
       (app) => (parts.metrics ? registerMetricsRoute(app, parts.metrics) : undefined),
       (app) => registerHealthDocumentRoute(app, parts.health),
       (app) => registerProviderRoutes(app, { providers: parts.providers ?? (() => []) }),
-      (app) => registerAuthRoutes(app, { auth: auth.auth, users: auth.users, cookie: { maxAgeS: config.auth.refresh_ttl_s, secure: config.http.tls !== undefined } }),
+      (app) =>
+        registerAuthRoutes(app, {
+          auth: auth.auth,
+          users: auth.users,
+          cookie: { maxAgeS: config.auth.refresh_ttl_s, secure: config.http.tls !== undefined },
+        }),
       (app) => registerConsoleSettingsRoute(app, consoleSettings(config)),
-      (app) => (parts.feed ? registerEventsRoute(app, { feed: parts.feed, onSessionsEnded: auth.onSessionsEnded }) : undefined),
-      (app) => (parts.incidentSnapshots ? registerIncidentSnapshotRoute(app, { incidents: parts.incidents, snapshots: parts.incidentSnapshots }) : undefined),
-      (app) => (parts.incidentClips ? registerIncidentClipRoute(app, { incidents: parts.incidents, clips: parts.incidentClips }) : undefined),
+      (app) =>
+        parts.feed ? registerEventsRoute(app, { feed: parts.feed, onSessionsEnded: auth.onSessionsEnded }) : undefined,
+      (app) =>
+        parts.incidentSnapshots
+          ? registerIncidentSnapshotRoute(app, { incidents: parts.incidents, snapshots: parts.incidentSnapshots })
+          : undefined,
+      (app) =>
+        parts.incidentClips
+          ? registerIncidentClipRoute(app, { incidents: parts.incidents, clips: parts.incidentClips })
+          : undefined,
       (app) => registerUserRoutes(app, { users: auth.users, auth: auth.auth }),
       (app) => registerCameraKeyRoutes(app, { keys: auth.keys }),
       (app) => registerAuditRoutes(app, { audit: parts.audit }),
       (app) => registerIncidentRoutes(app, { incidents: parts.incidents, kpis: parts.weekly }),
       (app) => registerCameraRoutes(app, { cameras: parts.cameras }),
-      (app) => registerLiveTicketRoute(app, { tickets: auth.liveTickets, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }),
-      (app) => (parts.registry ? registerCameraAdminRoutes(app, { registry: parts.registry, cameras: parts.cameras }) : undefined),
+      (app) =>
+        registerLiveTicketRoute(app, {
+          tickets: auth.liveTickets,
+          cameraExists: (id) => parts.cameras().some((c) => c.id === id),
+        }),
+      (app) =>
+        parts.registry
+          ? registerCameraAdminRoutes(app, { registry: parts.registry, cameras: parts.cameras })
+          : undefined,
       (app) => (parts.registry ? registerCameraProbeRoute(app, { registry: parts.registry }) : undefined),
-      (app) => (parts.registry ? registerCameraRuleRoutes(app, { registry: parts.registry, configRules: () => config.rules.zones }) : undefined),
+      (app) =>
+        parts.registry
+          ? registerCameraRuleRoutes(app, { registry: parts.registry, configRules: () => config.rules.zones })
+          : undefined,
       (app) => (parts.detectPreview ? registerCameraDetectRoute(app, { preview: parts.detectPreview }) : undefined),
-      (app) => (parts.snapshots ? registerCameraSnapshotRoute(app, { snapshots: parts.snapshots, cameraExists: (id) => parts.cameras().some((c) => c.id === id) }) : undefined),
+      (app) =>
+        parts.snapshots
+          ? registerCameraSnapshotRoute(app, {
+              snapshots: parts.snapshots,
+              cameraExists: (id) => parts.cameras().some((c) => c.id === id),
+            })
+          : undefined,
       (app) => (parts.evidence ? registerEvidenceRoutes(app, { evidence: parts.evidence }) : undefined),
-      (app) => (parts.watchlist ? registerWatchlistRoutes(app, { watchlist: parts.watchlist, enrollBodyLimitBytes: config.faces.enroll_body_limit_bytes }) : undefined),
-      (app) => (parts.supportBundle ? registerSupportBundleRoute(app, { write: parts.supportBundle, audit: parts.audit }) : undefined),
+      (app) =>
+        parts.watchlist
+          ? registerWatchlistRoutes(app, {
+              watchlist: parts.watchlist,
+              enrollBodyLimitBytes: config.faces.enroll_body_limit_bytes,
+            })
+          : undefined,
+      (app) =>
+        parts.supportBundle
+          ? registerSupportBundleRoute(app, { write: parts.supportBundle, audit: parts.audit })
+          : undefined,
       (app) => (parts.weekly ? registerKpiWeeklyRoutes(app, { weekly: parts.weekly }) : undefined),
-      (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
+      (app) =>
+        registerIngestRoutes(app, {
+          push: parts.push,
+          alert: parts.alert,
+          frameLimitBytes: config.http.frame_limit_bytes,
+        }),
     ],
   };
 }
 
 function consoleSettings(config: Readonly<VigilConfig>): ConsoleSettings {
   const { decision_sla_s, allow_self_approval } = config.incidents;
-  return { site: config.site, gateway: config.gateway, decision_sla_s, allow_self_approval, access_ttl_s: config.auth.access_ttl_s };
+  return {
+    site: config.site,
+    gateway: config.gateway,
+    decision_sla_s,
+    allow_self_approval,
+    access_ttl_s: config.auth.access_ttl_s,
+  };
 }
 
 /** The camera listener: HTTPS asking for client certificates, serving the push routes and probes only. */
-export function cameraHttpOptions(config: Readonly<VigilConfig>, parts: OperatorHttpParts, trust: CameraTrustStore): HttpAppOptions {
+export function cameraHttpOptions(
+  config: Readonly<VigilConfig>,
+  parts: OperatorHttpParts,
+  trust: CameraTrustStore,
+): HttpAppOptions {
   const { auth } = parts;
   return {
     authenticator: {
       user: async () => {
         throw new VigilError(ErrorCodes.FORBIDDEN, "the camera listener serves cameras only");
       },
-      camera: (request, reply, cameraId, scope) => auth.cameraAuthenticator.authenticate(request, reply, cameraId, scope),
+      camera: (request, reply, cameraId, scope) =>
+        auth.cameraAuthenticator.authenticate(request, reply, cameraId, scope),
     },
     bodyLimit: config.http.body_limit_bytes,
     https: trust.tlsOptions(),
-    limits: { settings: rateLimitSettings(config), onLimited: auditRateLimit(parts.audit, parts.log, parts.auth.security) },
+    limits: {
+      settings: rateLimitSettings(config),
+      onLimited: auditRateLimit(parts.audit, parts.log, parts.auth.security),
+    },
     routes: [
       (app) => registerHealthRoutes(app, parts.probes),
-      (app) => registerIngestRoutes(app, { push: parts.push, alert: parts.alert, frameLimitBytes: config.http.frame_limit_bytes }),
+      (app) =>
+        registerIngestRoutes(app, {
+          push: parts.push,
+          alert: parts.alert,
+          frameLimitBytes: config.http.frame_limit_bytes,
+        }),
     ],
   };
 }

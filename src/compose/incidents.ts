@@ -24,7 +24,12 @@ export interface IncidentParts {
  * they must be read (or built, for an older store) before anything (HTTP decisions, central's
  * commands, rules) writes an incident.
  */
-export function addKpiWeeklyStore(lifecycle: Lifecycle, database: Database, _commits: GroupCommit, log: Logger): KpiRollupStore {
+export function addKpiWeeklyStore(
+  lifecycle: Lifecycle,
+  database: Database,
+  _commits: GroupCommit,
+  log: Logger,
+): KpiRollupStore {
   return lifecycle.add(new KpiRollupStore(database, log.child({ component: "kpi-rollups" })));
 }
 
@@ -32,14 +37,38 @@ export function addKpiWeeklyStore(lifecycle: Lifecycle, database: Database, _com
 export function composeIncidents(
   lifecycle: Lifecycle,
   config: Readonly<VigilConfig>,
-  deps: { database: Database; commits: GroupCommit; outbox: Outbox; bus: EventBus<VigilEvents>; audit: AuditRecorder; weekly: KpiRollupStore; log: Logger },
+  deps: {
+    database: Database;
+    commits: GroupCommit;
+    outbox: Outbox;
+    bus: EventBus<VigilEvents>;
+    audit: AuditRecorder;
+    weekly: KpiRollupStore;
+    log: Logger;
+  },
 ): IncidentParts {
   const { database, commits, outbox, weekly, log } = deps;
-  const policy = { minConfidence: config.incidents.min_confidence, watchlistThreshold: config.rules.watchlist_face.min_similarity, allowSelfApproval: config.incidents.allow_self_approval };
+  const policy = {
+    minConfidence: config.incidents.min_confidence,
+    watchlistThreshold: config.rules.watchlist_face.min_similarity,
+    allowSelfApproval: config.incidents.allow_self_approval,
+  };
   if (config.incidents.allow_self_approval) {
-    log.warn({ key: "incidents.allow_self_approval" }, "four-eyes rule off: a supervisor may approve a dispatch they requested themselves (one-person site)");
+    log.warn(
+      { key: "incidents.allow_self_approval" },
+      "four-eyes rule off: a supervisor may approve a dispatch they requested themselves (one-person site)",
+    );
   }
-  const incidents = new IncidentService(database, outbox, deps.bus, log.child({ component: "incidents" }), deps.audit, policy, Date.now, weekly);
+  const incidents = new IncidentService(
+    database,
+    outbox,
+    deps.bus,
+    log.child({ component: "incidents" }),
+    deps.audit,
+    policy,
+    Date.now,
+    weekly,
+  );
   // Started before retention and anything that reads or writes incidents: an older store's indexes are built here.
   lifecycle.add(incidents.index);
   const snapshots = new SnapshotStore(config.data_dir);
@@ -56,6 +85,14 @@ export function composeIncidents(
       snapshots,
     }),
   );
-  lifecycle.add(new KpiWeeklyPublisher({ database, outbox, weekly, intervalMs: config.incidents.kpi_weekly_check_s * 1000, log: log.child({ component: "kpi-weekly" }) }));
+  lifecycle.add(
+    new KpiWeeklyPublisher({
+      database,
+      outbox,
+      weekly,
+      intervalMs: config.incidents.kpi_weekly_check_s * 1000,
+      log: log.child({ component: "kpi-weekly" }),
+    }),
+  );
   return { incidents, snapshots, weekly };
 }

@@ -13,7 +13,11 @@ const EXIT_STORE_UNSAFE = 75;
  * The free-space reserve of the data volume (StoreSpace), added right after the outbox: it guards
  * every batch (GroupCommit), the alerts (Outbox) and, once composed, new incidents.
  */
-export function addStoreSpace(lifecycle: Lifecycle, config: Readonly<VigilConfig>, deps: { database: Database; commits: GroupCommit; outbox: Outbox; log: Logger }): StoreSpace {
+export function addStoreSpace(
+  lifecycle: Lifecycle,
+  config: Readonly<VigilConfig>,
+  deps: { database: Database; commits: GroupCommit; outbox: Outbox; log: Logger },
+): StoreSpace {
   const log = deps.log.child({ component: "store-space" });
   const space = lifecycle.add(
     new StoreSpace(deps.database, {
@@ -22,7 +26,10 @@ export function addStoreSpace(lifecycle: Lifecycle, config: Readonly<VigilConfig
       // Forced past the refusal (and the outbox budget): this alert is what the reserve keeps room for.
       alert: (data) => deps.outbox.appendDeferred("alerts", "store.full", { build: () => ({ data }) }, { force: true }),
       onUnsafe: (reason) => {
-        log.fatal({ reason, exitCode: EXIT_STORE_UNSAFE }, "store cannot be reopened in place safely: exiting for systemd to restart the daemon");
+        log.fatal(
+          { reason, exitCode: EXIT_STORE_UNSAFE },
+          "store cannot be reopened in place safely: exiting for systemd to restart the daemon",
+        );
         process.exit(EXIT_STORE_UNSAFE);
       },
       log,

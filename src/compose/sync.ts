@@ -36,29 +36,69 @@ export function composeSync(
   lifecycle: Lifecycle,
   config: Readonly<VigilConfig>,
   secrets: Secrets,
-  deps: { database: Database; commits: GroupCommit; outbox: Outbox; topics: GatewayTopics; health: () => unknown; log: Logger },
+  deps: {
+    database: Database;
+    commits: GroupCommit;
+    outbox: Outbox;
+    topics: GatewayTopics;
+    health: () => unknown;
+    log: Logger;
+  },
 ): SyncParts {
   const { database, commits, outbox, topics, log } = deps;
   const identity = { site: config.site, gateway: config.gateway };
   const audit = lifecycle.add(
-    new AuditLog(database, outbox, auditKeyFromSecret(secrets.audit_hmac_key), identity, { anonymiseSources: config.audit.anonymise_sources }, log.child({ component: "audit" })),
+    new AuditLog(
+      database,
+      outbox,
+      auditKeyFromSecret(secrets.audit_hmac_key),
+      identity,
+      { anonymiseSources: config.audit.anonymise_sources },
+      log.child({ component: "audit" }),
+    ),
   );
   const checkpoints = lifecycle.add(
-    new CheckpointPublisher(audit, outbox, secrets.audit_checkpoint_key, config.audit.checkpoint_interval_s * 1000, identity, log.child({ component: "checkpoints" })),
+    new CheckpointPublisher(
+      audit,
+      outbox,
+      secrets.audit_checkpoint_key,
+      config.audit.checkpoint_interval_s * 1000,
+      identity,
+      log.child({ component: "checkpoints" }),
+    ),
   );
   // The daemon's own start and stop belong in the trail: a gap between them is worth a question.
   lifecycle.add({
     name: "audit-lifecycle",
-    start: async () => void (await audit.record({ actor: "system", action: "system.start", target: `gateway:${config.site}/${config.gateway}`, result: "ok", details: { version: VERSION } })),
-    stop: async () => void (await audit.record({ actor: "system", action: "system.stop", target: `gateway:${config.site}/${config.gateway}`, result: "ok" })),
+    start: async () =>
+      void (await audit.record({
+        actor: "system",
+        action: "system.start",
+        target: `gateway:${config.site}/${config.gateway}`,
+        result: "ok",
+        details: { version: VERSION },
+      })),
+    stop: async () =>
+      void (await audit.record({
+        actor: "system",
+        action: "system.stop",
+        target: `gateway:${config.site}/${config.gateway}`,
+        result: "ok",
+      })),
   });
 
   const brokerUrls = [...config.mqtt.brokers];
   const plain = plainNetworkBrokers(config);
   // Only reachable with mqtt.allow_plain (the loader refuses it otherwise): said at every start.
-  if (plain.length > 0) log.warn({ brokers: plain.map((u) => redactUrlCredentials(u)) }, "MQTT without TLS on the network (mqtt.allow_plain): incidents, audit and commands travel in clear");
+  if (plain.length > 0)
+    log.warn(
+      { brokers: plain.map((u) => redactUrlCredentials(u)) },
+      "MQTT without TLS on the network (mqtt.allow_plain): incidents, audit and commands travel in clear",
+    );
   if (brokerUrls.length === 0 && config.mqtt.embedded.enabled) {
-    const embedded = lifecycle.add(new EmbeddedBroker(config.mqtt.embedded.listen, log.child({ component: "embedded-broker" })));
+    const embedded = lifecycle.add(
+      new EmbeddedBroker(config.mqtt.embedded.listen, log.child({ component: "embedded-broker" })),
+    );
     brokerUrls.push(embedded.url);
   }
   if (brokerUrls.length === 0) {
@@ -91,18 +131,35 @@ export function composeSync(
       }),
     );
     const store = lifecycle.add(new CommandStore(database, commits));
-    const dispatcher = lifecycle.add(new CommandDispatcher({ base: topics.base, verifier, store, audit, log: log.child({ component: "commands" }) }));
+    const dispatcher = lifecycle.add(
+      new CommandDispatcher({ base: topics.base, verifier, store, audit, log: log.child({ component: "commands" }) }),
+    );
     commands = dispatcher;
-    registerBuiltinCommands(dispatcher, { health: deps.health, checkpointNow: () => checkpoints.publishNow({ force: true }) });
+    registerBuiltinCommands(dispatcher, {
+      health: deps.health,
+      checkpointNow: () => checkpoints.publishNow({ force: true }),
+    });
     uplink.subscribe(commandTopicFilter(topics.base), (topic, payload) => {
       void dispatcher
         .handle(topic, payload)
-        .then((answer) => (answer ? uplink.publish(resultTopic(topics.base, answer.name), JSON.stringify(answer.result)) : undefined))
+        .then((answer) =>
+          answer ? uplink.publish(resultTopic(topics.base, answer.name), JSON.stringify(answer.result)) : undefined,
+        )
         .catch((err: unknown) => log.error({ err, topic }, "command handling failed"));
     });
   }
   lifecycle.add(uplink);
-  const publisher = lifecycle.add(new OutboxPublisher(outbox, uplink, topics, config.mqtt.inflight_window, log.child({ component: "publisher" })));
-  lifecycle.add(new HealthPublisher(uplink, topics.health, deps.health, config.mqtt.health_interval_s * 1000, log.child({ component: "health-publisher" })));
+  const publisher = lifecycle.add(
+    new OutboxPublisher(outbox, uplink, topics, config.mqtt.inflight_window, log.child({ component: "publisher" })),
+  );
+  lifecycle.add(
+    new HealthPublisher(
+      uplink,
+      topics.health,
+      deps.health,
+      config.mqtt.health_interval_s * 1000,
+      log.child({ component: "health-publisher" }),
+    ),
+  );
   return { audit, checkpoints, uplink, publisher, brokerUrls, commands };
 }

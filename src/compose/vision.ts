@@ -8,7 +8,11 @@ import { secretsSearchPath } from "../config/secrets.js";
 import type { VigilEvents } from "../contract/events.js";
 import type { LatestFrames } from "../contract/latest-frames.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
-import { type InputDetector, RegionDetector, type RegionDetectorOptions } from "../inference/regions/region-detector.js";
+import {
+  type InputDetector,
+  RegionDetector,
+  type RegionDetectorOptions,
+} from "../inference/regions/region-detector.js";
 import { regionSettingsOf } from "../inference/regions/region-settings.js";
 import { workingSizeOf } from "../ingest/working-size.js";
 import type { EventBus } from "../core/event-bus.js";
@@ -70,7 +74,10 @@ export function composeVision(
   },
 ): VisionParts {
   const { model, bus, log } = deps;
-  const alerts = providerAlerts((type, data) => deps.outbox.append("alerts", type, data), log.child({ component: "detector" }));
+  const alerts = providerAlerts(
+    (type, data) => deps.outbox.append("alerts", type, data),
+    log.child({ component: "detector" }),
+  );
   // Added before the detector so it stops after it: alerts raised while stopping still reach the outbox.
   lifecycle.add({ name: "provider-alerts", start: async () => {}, stop: () => alerts.drain() });
   // Reads the camera list live, so a camera added or changed at runtime plans with its settings.
@@ -90,10 +97,32 @@ export function composeVision(
   // The latest main-stream JPEGs: snapshot.jpg, and the snapshots incidents keep.
   const snapshots = new SnapshotCache(2);
   // Zone rules, watchlist and unknown faces, tamper: subscribes to detections, faces and camera.event.
-  const rules = lifecycle.add(new RuleEngine(ruleEngineSetup(config), { bus, incidents: deps.incidents, snapshots: deps.snapshots, frames: snapshots, log: log.child({ component: "rule-engine" }) }));
-  const scheduler = lifecycle.add(new DetectionScheduler(deps.wrapDetector ? deps.wrapDetector(detector, snapshots) : detector, (result) => bus.emit("detections", result), log.child({ component: "scheduler" })));
+  const rules = lifecycle.add(
+    new RuleEngine(ruleEngineSetup(config), {
+      bus,
+      incidents: deps.incidents,
+      snapshots: deps.snapshots,
+      frames: snapshots,
+      log: log.child({ component: "rule-engine" }),
+    }),
+  );
+  const scheduler = lifecycle.add(
+    new DetectionScheduler(
+      deps.wrapDetector ? deps.wrapDetector(detector, snapshots) : detector,
+      (result) => bus.emit("detections", result),
+      log.child({ component: "scheduler" }),
+    ),
+  );
   // Started before the cameras, so it hears each one's first state.
-  lifecycle.add(new CameraFaultMonitor(bus, deps.outbox, deps.incidents, config.ingest.offline_alert_s * 1000, log.child({ component: "camera-faults" })));
+  lifecycle.add(
+    new CameraFaultMonitor(
+      bus,
+      deps.outbox,
+      deps.incidents,
+      config.ingest.offline_alert_s * 1000,
+      log.child({ component: "camera-faults" }),
+    ),
+  );
   // Reads the camera list live, so cameras changed by a reload gate with their new settings.
   const gate = new MotionGate(
     (id) => cameras.cameras.find((c) => c.id === id)?.motion,
@@ -115,7 +144,12 @@ export function composeVision(
       log.child({ component: "ingest" }),
     ),
   );
-  const push = new PushIngest((id) => workingSizeOf(cameras.cameras.find((c) => c.id === id)?.detect ?? {}), (frame) => gate.offer(frame), log.child({ component: "push-ingest" }), snapshots);
+  const push = new PushIngest(
+    (id) => workingSizeOf(cameras.cameras.find((c) => c.id === id)?.detect ?? {}),
+    (frame) => gate.offer(frame),
+    log.child({ component: "push-ingest" }),
+    snapshots,
+  );
   const shedding = config.ingest.shedding;
   const shedder = shedding.enabled
     ? lifecycle.add(
@@ -135,9 +169,19 @@ export function composeVision(
 }
 
 /** The region detector's options from the config's detector section (the daemon and `vigil detect`). */
-export function regionDetectorOptions(config: Readonly<VigilConfig>, settings: RegionDetectorOptions["settings"]): RegionDetectorOptions {
+export function regionDetectorOptions(
+  config: Readonly<VigilConfig>,
+  settings: RegionDetectorOptions["settings"],
+): RegionDetectorOptions {
   const d = config.detector;
-  return { settings, iouThreshold: d.iou_threshold, maxDetections: d.max_detections, minArea: d.min_area, maxArea: d.max_area, trackHoldMs: TRACK_HOLD_MS };
+  return {
+    settings,
+    iouThreshold: d.iou_threshold,
+    maxDetections: d.max_detections,
+    minArea: d.min_area,
+    maxArea: d.max_area,
+    trackHoldMs: TRACK_HOLD_MS,
+  };
 }
 
 /**
@@ -145,7 +189,12 @@ export function regionDetectorOptions(config: Readonly<VigilConfig>, settings: R
  * the provider chain. They see one region at a time, so the area bounds (a share of the frame)
  * are applied by the region detector instead.
  */
-export function buildDetector(config: Readonly<VigilConfig>, model: ModelEntry, onProviderChange: (change: ProviderChange) => void, log: Logger): InputDetector {
+export function buildDetector(
+  config: Readonly<VigilConfig>,
+  model: ModelEntry,
+  onProviderChange: (change: ProviderChange) => void,
+  log: Logger,
+): InputDetector {
   const d = config.detector;
   const detectorLog = log.child({ component: "detector" });
   const runner: ModelRunnerOptions = {
@@ -156,7 +205,11 @@ export function buildDetector(config: Readonly<VigilConfig>, model: ModelEntry, 
     policy: { ...DEFAULT_PROVIDER_POLICY, coolDownMs: d.cooldown_s * 1000 },
     onProviderChange,
   };
-  if (model.task === "face-detection") return new FaceDetector({ ...runner, scoreThreshold: d.score_threshold, iouThreshold: d.iou_threshold }, detectorLog);
+  if (model.task === "face-detection")
+    return new FaceDetector(
+      { ...runner, scoreThreshold: d.score_threshold, iouThreshold: d.iou_threshold },
+      detectorLog,
+    );
   if (model.task === "object-detection") {
     return new ObjectDetector(
       {
@@ -172,5 +225,9 @@ export function buildDetector(config: Readonly<VigilConfig>, model: ModelEntry, 
       detectorLog,
     );
   }
-  throw new VigilError(ErrorCodes.CONFIG_INVALID, `detector.model: "${model.id}" is a ${model.task} model; the detector needs face-detection or object-detection`, { details: { path: "detector.model" } });
+  throw new VigilError(
+    ErrorCodes.CONFIG_INVALID,
+    `detector.model: "${model.id}" is a ${model.task} model; the detector needs face-detection or object-detection`,
+    { details: { path: "detector.model" } },
+  );
 }

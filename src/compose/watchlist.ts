@@ -61,10 +61,21 @@ export function composeWatchlist(
   const log = deps.log.child({ component: "watchlist" });
   const keyring = faces.enabled
     ? () => loadWatchlistKeyring(secretsSearchPath(config.secrets_dir, deps.env))
-    : async () => ({ ok: false as const, code: ErrorCodes.WATCHLIST_UNAVAILABLE, reason: "face recognition is disabled (faces.enabled: false)" });
+    : async () => ({
+        ok: false as const,
+        code: ErrorCodes.WATCHLIST_UNAVAILABLE,
+        reason: "face recognition is disabled (faces.enabled: false)",
+      });
   const store = lifecycle.add(new WatchlistStore(deps.database, deps.commits, keyring, log));
   if (!faces.enabled) {
-    const service = new WatchlistService({ store, audit: deps.audit, finder: inert, embedder: { modelId: "none", template: ARCFACE_112, embed: async () => new Float32Array() }, ready: () => false, maxPhotos: faces.enroll_max_photos });
+    const service = new WatchlistService({
+      store,
+      audit: deps.audit,
+      finder: inert,
+      embedder: { modelId: "none", template: ARCFACE_112, embed: async () => new Float32Array() },
+      ready: () => false,
+      maxPhotos: faces.enroll_max_photos,
+    });
     return { store, service, wrapDetector: (d) => d, reasons: () => [], providers: () => [] };
   }
   const alerts = providerAlerts(deps.alert, log);
@@ -81,10 +92,24 @@ export function composeWatchlist(
   });
   const embeddingModel = findModel(deps.manifest, faces.embedding_model);
   const matchThreshold = matchThresholdFor(faces.match_threshold, embeddingModel);
-  const embedder = lifecycle.add(new FaceEmbedder(runner(embeddingModel, Math.max(1, Math.min(config.detector.threads, 2))), log.child({ part: "embedder" })));
+  const embedder = lifecycle.add(
+    new FaceEmbedder(
+      runner(embeddingModel, Math.max(1, Math.min(config.detector.threads, 2))),
+      log.child({ part: "embedder" }),
+    ),
+  );
   const faceModel = findModel(deps.manifest, faces.detector_model);
   const faceDetector = (part: string): FaceDetector =>
-    lifecycle.add(new FaceDetector({ ...runner(faceModel, 1), scoreThreshold: faces.detector_score_threshold, iouThreshold: config.detector.iou_threshold }, log.child({ part })));
+    lifecycle.add(
+      new FaceDetector(
+        {
+          ...runner(faceModel, 1),
+          scoreThreshold: faces.detector_score_threshold,
+          iouThreshold: config.detector.iou_threshold,
+        },
+        log.child({ part }),
+      ),
+    );
   const finder = faceDetector("enrolment-detector");
   // The camera detector finds faces itself when it is a face model; otherwise a face model runs beside it.
   const mainFindsFaces = findModel(deps.manifest, config.detector.model).task === "face-detection";
@@ -98,15 +123,33 @@ export function composeWatchlist(
     maxPhotos: faces.enroll_max_photos,
     onDeleted: deps.onDeleted,
   });
-  const recogniser = new FaceRecogniser(embedder, () => store.gallery(), { matchThreshold, minFacePx: faces.min_face_px, maxFacesPerFrame: faces.max_faces_per_frame });
+  const recogniser = new FaceRecogniser(embedder, () => store.gallery(), {
+    matchThreshold,
+    minFacePx: faces.min_face_px,
+    maxFacesPerFrame: faces.max_faces_per_frame,
+  });
   return {
     store,
     service,
     wrapDetector: (detector, snapshots) =>
       new RecognisingDetector(
         frameFaces
-          ? new FaceDetectionStage(detector, frameFaces, { maxPeople: faces.max_faces_per_frame, minHeadPx: faces.min_face_px, sharper: new SharperFrames(snapshots, decodeRgb, SHARPER) }, log.child({ part: "face-stage" }))
-          : detector, recogniser, deps.emit, { reportUnknown: faces.unknown_alert, active: () => embedder.loaded && store.status.available }, log.child({ part: "recogniser" })),
+          ? new FaceDetectionStage(
+              detector,
+              frameFaces,
+              {
+                maxPeople: faces.max_faces_per_frame,
+                minHeadPx: faces.min_face_px,
+                sharper: new SharperFrames(snapshots, decodeRgb, SHARPER),
+              },
+              log.child({ part: "face-stage" }),
+            )
+          : detector,
+        recogniser,
+        deps.emit,
+        { reportUnknown: faces.unknown_alert, active: () => embedder.loaded && store.status.available },
+        log.child({ part: "recogniser" }),
+      ),
     reasons: () => {
       const s = store.status;
       return s.available || s.reason === null ? [] : [s.reason];
@@ -120,12 +163,19 @@ export function composeWatchlist(
  * embedding model (its manifest entry), since scores of different models are not on one scale.
  * A model with neither (an imported one) needs the config set: there is no safe guess.
  */
-export function matchThresholdFor(configured: number | undefined, model: Pick<ModelEntry, "id" | "match_threshold">): number {
+export function matchThresholdFor(
+  configured: number | undefined,
+  model: Pick<ModelEntry, "id" | "match_threshold">,
+): number {
   const threshold = configured ?? model.match_threshold;
   if (threshold !== undefined) return threshold;
-  throw new VigilError(ErrorCodes.CONFIG_INVALID, `/faces/match_threshold: required with embedding model "${model.id}", whose manifest entry has no match_threshold (measure one on your own photos, docs/watchlist.md)`, {
-    details: { path: "/faces/match_threshold" },
-  });
+  throw new VigilError(
+    ErrorCodes.CONFIG_INVALID,
+    `/faces/match_threshold: required with embedding model "${model.id}", whose manifest entry has no match_threshold (measure one on your own photos, docs/watchlist.md)`,
+    {
+      details: { path: "/faces/match_threshold" },
+    },
+  );
 }
 
 /**

@@ -15,7 +15,11 @@ export interface LiveZones {
  * runtime camera's stored rules, resolved by the one resolver (defaults, zone names). A rule of a
  * camera that is not running is left out rather than failing the whole list.
  */
-export function liveZones(cameras: readonly CameraConfig[], configRules: readonly ZoneRuleConfig[], registry: Pick<CameraRegistry, "list">): LiveZones {
+export function liveZones(
+  cameras: readonly CameraConfig[],
+  configRules: readonly ZoneRuleConfig[],
+  registry: Pick<CameraRegistry, "list">,
+): LiveZones {
   const running = new Set(cameras.map((c) => c.id));
   const runtime = registry.list().flatMap((c) => (c.origin === "runtime" ? (c.rules ?? []) : []));
   const zones = [...configRules, ...runtime].filter((r) => running.has(r.camera));

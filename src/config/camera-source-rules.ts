@@ -22,11 +22,22 @@ const URL_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*@/i;
 
 /** The daemon's own secret files, from the config (the metrics token's name is configurable). */
 export function reservedSecretNames(config: Pick<VigilConfig, "metrics">): ReadonlySet<string> {
-  return new Set<string>([...REQUIRED_SECRETS, ...OPTIONAL_SECRETS, WATCHLIST_RETIRED_KEYS_FILE, config.metrics.token_file]);
+  return new Set<string>([
+    ...REQUIRED_SECRETS,
+    ...OPTIONAL_SECRETS,
+    WATCHLIST_RETIRED_KEYS_FILE,
+    config.metrics.token_file,
+  ]);
 }
 
-export function cameraSourcePolicy(config: Pick<VigilConfig, "metrics" | "secrets_dir" | "ingest">): CameraSourcePolicy {
-  return { allowFileUrls: config.ingest.allow_file_urls, secretsDir: resolve(config.secrets_dir), reservedNames: reservedSecretNames(config) };
+export function cameraSourcePolicy(
+  config: Pick<VigilConfig, "metrics" | "secrets_dir" | "ingest">,
+): CameraSourcePolicy {
+  return {
+    allowFileUrls: config.ingest.allow_file_urls,
+    secretsDir: resolve(config.secrets_dir),
+    reservedNames: reservedSecretNames(config),
+  };
 }
 
 export interface SourceProblem {
@@ -37,8 +48,10 @@ export interface SourceProblem {
 
 /** Why a credentials file name is refused, or undefined. Pure. */
 export function credentialsFileProblem(name: string, policy: CameraSourcePolicy): string | undefined {
-  if (!CREDENTIALS_FILE_NAME.test(name)) return "must be a plain file name in secrets_dir (letters, digits, . _ -; no path)";
-  if (policy.reservedNames.has(name)) return "names one of the daemon's own secrets; camera credentials need a file of their own";
+  if (!CREDENTIALS_FILE_NAME.test(name))
+    return "must be a plain file name in secrets_dir (letters, digits, . _ -; no path)";
+  if (policy.reservedNames.has(name))
+    return "names one of the daemon's own secrets; camera credentials need a file of their own";
   const path = resolve(policy.secretsDir, name);
   if (!path.startsWith(policy.secretsDir + sep)) return "must stay inside secrets_dir";
   return undefined;
@@ -47,16 +60,25 @@ export function credentialsFileProblem(name: string, policy: CameraSourcePolicy)
 /** Why a stream URL is refused, or undefined. Pure. */
 export function streamUrlProblem(url: string, policy: Pick<CameraSourcePolicy, "allowFileUrls">): string | undefined {
   if (URL_USERINFO.test(url)) return "must not carry credentials; give them as credentials or credentials_file";
-  if (/^file:/i.test(url) && !policy.allowFileUrls) return "file:// URLs read the box's own files and are refused unless ingest.allow_file_urls is set";
+  if (/^file:/i.test(url) && !policy.allowFileUrls)
+    return "file:// URLs read the box's own files and are refused unless ingest.allow_file_urls is set";
   return undefined;
 }
 
 /** The first problem with a camera's URLs and credentials file, or undefined. Pure. */
 export function cameraSourceProblem(
-  camera: { readonly url?: string | undefined; readonly substream_url?: string | undefined; readonly credentials_file?: string | undefined },
+  camera: {
+    readonly url?: string | undefined;
+    readonly substream_url?: string | undefined;
+    readonly credentials_file?: string | undefined;
+  },
   policy: CameraSourcePolicy,
 ): SourceProblem | undefined {
-  if (camera.substream_url !== undefined && camera.url === undefined) return { field: "/url", message: "a camera with a substream_url needs its main stream url too (leave both out for a push-only camera)" };
+  if (camera.substream_url !== undefined && camera.url === undefined)
+    return {
+      field: "/url",
+      message: "a camera with a substream_url needs its main stream url too (leave both out for a push-only camera)",
+    };
   for (const field of ["url", "substream_url"] as const) {
     const url = camera[field];
     const problem = url === undefined ? undefined : streamUrlProblem(url, policy);
@@ -68,7 +90,13 @@ export function cameraSourceProblem(
 }
 
 /** Throws VIGIL_E_CAMERA_SOURCE_REFUSED naming the field, for the API and CLI. */
-export function assertCameraSource(camera: Parameters<typeof cameraSourceProblem>[0], policy: CameraSourcePolicy): void {
+export function assertCameraSource(
+  camera: Parameters<typeof cameraSourceProblem>[0],
+  policy: CameraSourcePolicy,
+): void {
   const problem = cameraSourceProblem(camera, policy);
-  if (problem) throw new VigilError(ErrorCodes.CAMERA_SOURCE_REFUSED, `${problem.field}: ${problem.message}`, { details: { field: problem.field } });
+  if (problem)
+    throw new VigilError(ErrorCodes.CAMERA_SOURCE_REFUSED, `${problem.field}: ${problem.message}`, {
+      details: { field: problem.field },
+    });
 }

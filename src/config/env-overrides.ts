@@ -30,14 +30,16 @@ interface JsonSchemaNode {
 }
 
 function coerce(variable: string, schema: JsonSchemaNode, raw: string): unknown {
-  const type = schema.type ?? (schema.anyOf?.every((s) => typeof (s as JsonSchemaNode).const === "string") ? "string" : undefined);
+  const type =
+    schema.type ?? (schema.anyOf?.every((s) => typeof (s as JsonSchemaNode).const === "string") ? "string" : undefined);
   switch (type) {
     case "string":
       return raw;
     case "integer":
     case "number": {
       const n = Number(raw);
-      if (raw.trim() === "" || !Number.isFinite(n)) throw new EnvOverrideError(variable, `expected a number, got "${raw}"`);
+      if (raw.trim() === "" || !Number.isFinite(n))
+        throw new EnvOverrideError(variable, `expected a number, got "${raw}"`);
       return n;
     }
     case "boolean":
@@ -47,7 +49,10 @@ function coerce(variable: string, schema: JsonSchemaNode, raw: string): unknown 
     case "array":
       if (raw.trim().startsWith("[")) return parseJson(variable, raw);
       // A comma-separated list is the natural shell spelling for lists of strings (broker URLs).
-      return raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+      return raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
     default:
       return parseJson(variable, raw);
   }
@@ -63,7 +68,10 @@ function parseJson(variable: string, raw: string): unknown {
 
 /** Resolves one variable name against the schema; pure. */
 export function resolveEnvOverride(schema: TSchema, variable: string, raw: string): EnvOverride {
-  const segments = variable.slice(ENV_PREFIX.length).split("__").map((s) => s.toLowerCase());
+  const segments = variable
+    .slice(ENV_PREFIX.length)
+    .split("__")
+    .map((s) => s.toLowerCase());
   if (segments.some((s) => s.length === 0)) throw new EnvOverrideError(variable, "empty path segment");
   const path: (string | number)[] = [];
   let node = schema as JsonSchemaNode;

@@ -40,12 +40,14 @@ function deepFreeze<T>(value: T): T {
 
 /** Validates an already-parsed document; pure apart from reading `env`. */
 export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, baseDir: string): Readonly<VigilConfig> {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw invalid("", "the configuration must be a mapping of keys");
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw invalid("", "the configuration must be a mapping of keys");
   const doc = structuredClone(raw) as Record<string, unknown>;
   try {
     for (const override of collectEnvOverrides(ConfigSchema, env)) applyEnvOverride(doc, override);
   } catch (err) {
-    if (err instanceof EnvOverrideError) throw new VigilError(ErrorCodes.CONFIG_INVALID, err.message, { details: { path: err.variable } });
+    if (err instanceof EnvOverrideError)
+      throw new VigilError(ErrorCodes.CONFIG_INVALID, err.message, { details: { path: err.variable } });
     throw err;
   }
   const withDefaults = Value.Default(ConfigSchema, doc);
@@ -97,7 +99,9 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new VigilError(ErrorCodes.CONFIG_NOT_FOUND, `cannot read configuration ${path}: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(ErrorCodes.CONFIG_NOT_FOUND, `cannot read configuration ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const doc = parseDocument(text, { prettyErrors: true });
   const parseError = doc.errors[0];

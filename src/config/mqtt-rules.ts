@@ -25,11 +25,18 @@ export function plainNetworkBrokers(config: Pick<VigilConfig, "mqtt">): string[]
 export function mqttTransportProblem(config: Pick<VigilConfig, "mqtt">): { path: string; problem: string } | undefined {
   const embedded = config.mqtt.embedded;
   if (embedded.enabled && !isLoopbackHost(embedded.listen.slice(0, embedded.listen.lastIndexOf(":")))) {
-    return { path: "mqtt.embedded.listen", problem: "the embedded broker has no authentication and no TLS: it may listen on a loopback address only" };
+    return {
+      path: "mqtt.embedded.listen",
+      problem: "the embedded broker has no authentication and no TLS: it may listen on a loopback address only",
+    };
   }
   if (config.mqtt.allow_plain) return undefined;
   const plain = plainNetworkBrokers(config);
   if (plain.length === 0) return undefined;
   const index = config.mqtt.brokers.indexOf(plain[0] ?? "");
-  return { path: `mqtt.brokers[${index}]`, problem: "a plaintext broker (mqtt://, tcp://, ws://) on a network address: use mqtts:// or wss://, or set mqtt.allow_plain: true" };
+  return {
+    path: `mqtt.brokers[${index}]`,
+    problem:
+      "a plaintext broker (mqtt://, tcp://, ws://) on a network address: use mqtts:// or wss://, or set mqtt.allow_plain: true",
+  };
 }

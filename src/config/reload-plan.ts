@@ -21,7 +21,10 @@ export function reloadPlan(running: Readonly<VigilConfig>, next: Readonly<VigilC
   }
   if (running.log.stats_interval_s !== next.log.stats_interval_s) needsRestart.push("log.stats_interval_s");
   // The rule engine builds its zone geometry once at start; cameras restart live, their zones do not.
-  const zones = (config: Readonly<VigilConfig>): string => JSON.stringify(Object.fromEntries(config.cameras.filter((c) => (c.zones ?? []).length > 0).map((c) => [c.id, c.zones])));
+  const zones = (config: Readonly<VigilConfig>): string =>
+    JSON.stringify(
+      Object.fromEntries(config.cameras.filter((c) => (c.zones ?? []).length > 0).map((c) => [c.id, c.zones])),
+    );
   if (zones(running) !== zones(next)) needsRestart.push("cameras[].zones");
   return {
     logLevel: running.log.level !== next.log.level ? next.log.level : undefined,

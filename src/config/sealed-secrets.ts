@@ -34,7 +34,13 @@ export type SecretFiles = ReadonlyMap<string, Buffer>;
 function deriveKey(passphrase: string, salt: Buffer, cost: { n: number; r: number; p: number }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // scrypt needs 128 * N * r bytes; Node refuses above maxmem (32 MiB by default).
-    scrypt(passphrase.normalize("NFC"), salt, 32, { N: cost.n, r: cost.r, p: cost.p, maxmem: 256 * cost.n * cost.r }, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(
+      passphrase.normalize("NFC"),
+      salt,
+      32,
+      { N: cost.n, r: cost.r, p: cost.p, maxmem: 256 * cost.n * cost.r },
+      (err, key) => (err ? reject(err) : resolve(key)),
+    );
   });
 }
 
@@ -46,7 +52,10 @@ export async function sealSecrets(files: SecretFiles, passphrase: string): Promi
   const salt = randomBytes(16);
   const iv = randomBytes(12);
   const key = await deriveKey(passphrase, salt, DEFAULT_COST);
-  const plain = Buffer.from(JSON.stringify({ files: Object.fromEntries([...files].map(([name, bytes]) => [name, bytes.toString("base64")])) }), "utf8");
+  const plain = Buffer.from(
+    JSON.stringify({ files: Object.fromEntries([...files].map(([name, bytes]) => [name, bytes.toString("base64")])) }),
+    "utf8",
+  );
   const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(AAD);
   const data = Buffer.concat([cipher.update(plain), cipher.final()]);
   return {
@@ -63,21 +72,31 @@ export async function sealSecrets(files: SecretFiles, passphrase: string): Promi
 /** The files back; a wrong passphrase and a changed byte fail alike (GCM cannot tell them apart). */
 export async function openSecrets(sealed: SealedSecrets, passphrase: string): Promise<SecretFiles> {
   const key = await deriveKey(passphrase, Buffer.from(sealed.salt, "base64url"), sealed);
-  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(sealed.iv, "base64url"), { authTagLength: 16 }).setAAD(AAD);
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(sealed.iv, "base64url"), {
+    authTagLength: 16,
+  }).setAAD(AAD);
   decipher.setAuthTag(Buffer.from(sealed.tag, "base64url"));
   let plain: Buffer;
   try {
     plain = Buffer.concat([decipher.update(Buffer.from(sealed.data, "base64url")), decipher.final()]);
   } catch {
-    throw new VigilError(ErrorCodes.UNAUTHENTICATED, "the passphrase does not open the secrets in this backup (wrong passphrase, or the file was changed)", {
-      details: { field: "passphrase" },
-    });
+    throw new VigilError(
+      ErrorCodes.UNAUTHENTICATED,
+      "the passphrase does not open the secrets in this backup (wrong passphrase, or the file was changed)",
+      {
+        details: { field: "passphrase" },
+      },
+    );
   }
   const parsed = JSON.parse(plain.toString("utf8")) as { files?: Record<string, unknown> };
   const files = new Map<string, Buffer>();
   for (const [name, b64] of Object.entries(parsed.files ?? {})) {
     // Authenticated, so written by Vigil; still, a name is never allowed to climb out of secrets_dir.
-    if (!isSecretFileName(name) || typeof b64 !== "string") throw new VigilError(ErrorCodes.VALIDATION, `the backup names a secrets file "${name}" that Vigil would not write`);
+    if (!isSecretFileName(name) || typeof b64 !== "string")
+      throw new VigilError(
+        ErrorCodes.VALIDATION,
+        `the backup names a secrets file "${name}" that Vigil would not write`,
+      );
     files.set(name, Buffer.from(b64, "base64"));
   }
   return files;

@@ -12,7 +12,11 @@ export async function readSecretFiles(dir: string): Promise<Map<string, Buffer>>
   try {
     names = await readdir(dir);
   } catch (err) {
-    throw new VigilError(ErrorCodes.SECRET_MISSING, `cannot read the secrets directory ${dir}: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(
+      ErrorCodes.SECRET_MISSING,
+      `cannot read the secrets directory ${dir}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const files = new Map<string, Buffer>();
   for (const name of names.sort()) {
@@ -44,7 +48,10 @@ export async function planSecretRestore(dir: string, files: SecretFiles): Promis
     try {
       current = await readFile(join(dir, name));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new VigilError(ErrorCodes.SECRET_MISSING, `cannot read ${join(dir, name)}: ${(err as Error).message}`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+        throw new VigilError(ErrorCodes.SECRET_MISSING, `cannot read ${join(dir, name)}: ${(err as Error).message}`, {
+          cause: err,
+        });
       missing.set(name, bytes);
       continue;
     }

@@ -5,7 +5,19 @@ import { MIN_SECRET_BYTES, REQUIRED_SECRETS, type SecretName } from "./schema.js
 
 /** Values seen in tutorials, examples and factory images; any of these means nobody set a secret. */
 const KNOWN_DEFAULTS = new Set(
-  ["changeme", "change-me", "secret", "password", "default", "vigil", "admin", "example", "test", "supersecret", "your-secret-here"].map((s) => s.toLowerCase()),
+  [
+    "changeme",
+    "change-me",
+    "secret",
+    "password",
+    "default",
+    "vigil",
+    "admin",
+    "example",
+    "test",
+    "supersecret",
+    "your-secret-here",
+  ].map((s) => s.toLowerCase()),
 );
 
 /** Why a secret is unfit, or undefined if it is acceptable. Pure, for tests and for `init`. */
@@ -65,7 +77,11 @@ export async function readSecretFile(dirs: string | readonly string[], name: str
     }
   }
   if (text === undefined) {
-    throw new VigilError(ErrorCodes.SECRET_MISSING, `secret "${name}" not readable in ${search.join(" or ")} (run "vigil init")`, { cause: lastErr });
+    throw new VigilError(
+      ErrorCodes.SECRET_MISSING,
+      `secret "${name}" not readable in ${search.join(" or ")} (run "vigil init")`,
+      { cause: lastErr },
+    );
   }
   // Editors and `echo` add a trailing newline; it is never part of the secret.
   return text.replace(/\r?\n$/, "");
@@ -75,7 +91,12 @@ export async function readSecretFile(dirs: string | readonly string[], name: str
 export async function readStrongSecret(dirs: string | readonly string[], name: string): Promise<string> {
   const value = await readSecretFile(dirs, name);
   const weakness = secretWeakness(value);
-  if (weakness) throw new VigilError(ErrorCodes.SECRET_WEAK, `secret "${name}" in ${[dirs].flat().join(" or ")} is refused: ${weakness}`, { details: { secret: name } });
+  if (weakness)
+    throw new VigilError(
+      ErrorCodes.SECRET_WEAK,
+      `secret "${name}" in ${[dirs].flat().join(" or ")} is refused: ${weakness}`,
+      { details: { secret: name } },
+    );
   return value;
 }
 

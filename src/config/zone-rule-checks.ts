@@ -2,9 +2,16 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { VigilConfig, ZoneConfig } from "./schema.js";
 
 /** Rule names the daemon raises itself: a zone rule may not take one as its id. */
-export const BUILT_IN_RULES: ReadonlySet<string> = new Set(["face_present", "camera_fault", "watchlist_face", "unknown_face", "tamper"]);
+export const BUILT_IN_RULES: ReadonlySet<string> = new Set([
+  "face_present",
+  "camera_fault",
+  "watchlist_face",
+  "unknown_face",
+  "tamper",
+]);
 
-const invalid = (path: string, message: string): VigilError => new VigilError(ErrorCodes.CONFIG_INVALID, `${path}: ${message}`, { details: { path } });
+const invalid = (path: string, message: string): VigilError =>
+  new VigilError(ErrorCodes.CONFIG_INVALID, `${path}: ${message}`, { details: { path } });
 
 /** Every camera's zones, after checking ids are unique per camera. */
 export function zonesByCamera(config: Readonly<Pick<VigilConfig, "cameras">>): Map<string, readonly ZoneConfig[]> {
@@ -12,7 +19,8 @@ export function zonesByCamera(config: Readonly<Pick<VigilConfig, "cameras">>): M
   config.cameras.forEach((camera, ci) => {
     const seen = new Set<string>();
     (camera.zones ?? []).forEach((z, zi) => {
-      if (seen.has(z.id)) throw invalid(`cameras[${ci}].zones[${zi}].id`, `zone "${z.id}" appears twice on camera ${camera.id}`);
+      if (seen.has(z.id))
+        throw invalid(`cameras[${ci}].zones[${zi}].id`, `zone "${z.id}" appears twice on camera ${camera.id}`);
       seen.add(z.id);
     });
     out.set(camera.id, camera.zones ?? []);

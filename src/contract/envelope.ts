@@ -26,7 +26,8 @@ export function makeEnvelope<T>(fields: {
   type: string;
   data: T;
 }): Envelope<T> {
-  if (!Number.isSafeInteger(fields.seq) || fields.seq < 1) throw new RangeError(`seq must be a positive integer, got ${fields.seq}`);
+  if (!Number.isSafeInteger(fields.seq) || fields.seq < 1)
+    throw new RangeError(`seq must be a positive integer, got ${fields.seq}`);
   return {
     id: fields.id,
     stream: fields.stream,

@@ -16,9 +16,9 @@ export type CameraStateName = "starting" | "online" | "stalled" | "backoff" | "o
 /** Facts that fan out inside the daemon on the event bus (commands are direct method calls). */
 export interface VigilEvents extends Record<string, unknown> {
   "camera.state": { readonly cameraId: string; readonly state: CameraStateName; readonly at: number };
-  "detections": DetectionResult;
+  detections: DetectionResult;
   /** Watchlist matches (and unknown faces, when configured) of one frame; see contract/faces.ts. */
-  "faces": FacesFact;
+  faces: FacesFact;
   "camera.event": CameraEvent;
   /** A person was removed from the watchlist; whatever still remembers their match forgets it. */
   "watchlist.deleted": { readonly personId: string };

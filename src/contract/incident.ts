@@ -1,9 +1,16 @@
 import type { Detection } from "./detection.js";
 
-export type IncidentStatus = "open" | "monitoring" | "dismissed" | "escalated" | "dispatch_pending_review" | "dispatch_authorized" | "closed";
+export type IncidentStatus =
+  "open" | "monitoring" | "dismissed" | "escalated" | "dispatch_pending_review" | "dispatch_authorized" | "closed";
 export type NextStep = "monitor" | "notify" | "dispatch";
 
-export const DISMISS_REASONS = ["false_positive_motion", "normal_behavior", "camera_fault", "weather", "unknown"] as const;
+export const DISMISS_REASONS = [
+  "false_positive_motion",
+  "normal_behavior",
+  "camera_fault",
+  "weather",
+  "unknown",
+] as const;
 export type DismissReason = (typeof DISMISS_REASONS)[number];
 
 export interface IncidentHistoryEntry {

@@ -16,7 +16,10 @@ export function roleIncludes(held: Role, needed: Role): boolean {
  * route without it, so "forgot to protect it" cannot happen. `public` is the explicit exception
  * (health probes, login); `camera` is a push camera proven by API key and/or client certificate.
  */
-export type RouteAccess = { readonly kind: "public" } | { readonly kind: "role"; readonly role: Role } | { readonly kind: "camera"; readonly scope: CameraScope };
+export type RouteAccess =
+  | { readonly kind: "public" }
+  | { readonly kind: "role"; readonly role: Role }
+  | { readonly kind: "camera"; readonly scope: CameraScope };
 
 export const CAMERA_SCOPES = ["frames:write", "events:write"] as const;
 export type CameraScope = (typeof CAMERA_SCOPES)[number];

@@ -63,7 +63,10 @@ function tidy(schema: unknown): unknown {
   return Object.fromEntries(
     entries.map(([key, value]) => {
       if (key === "properties" || key === "patternProperties") {
-        return [key, Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, sub]) => [name, tidy(sub)]))];
+        return [
+          key,
+          Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, sub]) => [name, tidy(sub)])),
+        ];
       }
       if (key === "anyOf" && Array.isArray(value)) return [key, value.map(tidy)];
       if (key === "items" || key === "additionalProperties") return [key, tidy(value)];

@@ -7,8 +7,27 @@ import type { ClipRef, Incident, IncidentHistoryEntry, IncidentObject, SnapshotR
 import { OUTBOX_POLICIES } from "./outbox.js";
 import type { StatusPayload } from "./topics.js";
 import type { WeeklyKpiFigures } from "./kpi.js";
-import type { BoxSchema, ClipRefSchema, DetectionSchema, HistoryEntrySchema, IncidentEnvelopeSchema, IncidentObjectSchema, IncidentSchema, KpiWeeklyDataSchema, SnapshotRefSchema } from "./incident-schemas.js";
-import { type EnvelopeSchema, envelopeProperties, FORWARD_COMPATIBLE, idFor, IsoUtc, Mac, SCHEMA_DIALECT, StreamSchema } from "./schema-kit.js";
+import type {
+  BoxSchema,
+  ClipRefSchema,
+  DetectionSchema,
+  HistoryEntrySchema,
+  IncidentEnvelopeSchema,
+  IncidentObjectSchema,
+  IncidentSchema,
+  KpiWeeklyDataSchema,
+  SnapshotRefSchema,
+} from "./incident-schemas.js";
+import {
+  type EnvelopeSchema,
+  envelopeProperties,
+  FORWARD_COMPATIBLE,
+  idFor,
+  IsoUtc,
+  Mac,
+  SCHEMA_DIALECT,
+  StreamSchema,
+} from "./schema-kit.js";
 
 /**
  * JSON Schemas of everything the gateway puts on (or takes from) MQTT, for central-server
@@ -28,21 +47,47 @@ import { type EnvelopeSchema, envelopeProperties, FORWARD_COMPATIBLE, idFor, Iso
  */
 
 export { EnvelopeSchema } from "./schema-kit.js";
-export { IncidentEnvelopeSchema, IncidentSchema, KpiWeeklyDataSchema, KpiWeeklyEnvelopeSchema } from "./incident-schemas.js";
+export {
+  IncidentEnvelopeSchema,
+  IncidentSchema,
+  KpiWeeklyDataSchema,
+  KpiWeeklyEnvelopeSchema,
+} from "./incident-schemas.js";
 
 // ---------------------------------------------------------------------------------------------
 // Audit
 
 export const AuditEntryDataSchema = Type.Object(
   {
-    seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "Position in the gateway's audit chain, from 1, no gaps (independent of the envelope's seq)." }),
+    seq: Type.Integer({
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: "Position in the gateway's audit chain, from 1, no gaps (independent of the envelope's seq).",
+    }),
     ts: IsoUtc("When the action was recorded."),
-    actor: Type.String({ minLength: 1, description: "Who: a username, `camera:<id>`, `central` (signed command) or `system`." }),
-    source: Type.Optional(Type.String({ description: "Source address of the request, if any (anonymised when `audit.anonymise_sources` is set)." })),
-    action: Type.String({ minLength: 1, description: "Dotted verb, e.g. `system.start`, `command.received`, `auth.login`." }),
-    target: Type.String({ minLength: 1, description: "What was acted on, e.g. `gateway:<site>/<gateway>`, `command:<id>`, `incident:<id>`." }),
-    result: Type.Union([Type.Literal("ok"), Type.Literal("denied"), Type.Literal("error")], { description: "Outcome: `denied` is a refusal, `error` a failure." }),
-    details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Action-specific details (plain JSON object)." })),
+    actor: Type.String({
+      minLength: 1,
+      description: "Who: a username, `camera:<id>`, `central` (signed command) or `system`.",
+    }),
+    source: Type.Optional(
+      Type.String({
+        description: "Source address of the request, if any (anonymised when `audit.anonymise_sources` is set).",
+      }),
+    ),
+    action: Type.String({
+      minLength: 1,
+      description: "Dotted verb, e.g. `system.start`, `command.received`, `auth.login`.",
+    }),
+    target: Type.String({
+      minLength: 1,
+      description: "What was acted on, e.g. `gateway:<site>/<gateway>`, `command:<id>`, `incident:<id>`.",
+    }),
+    result: Type.Union([Type.Literal("ok"), Type.Literal("denied"), Type.Literal("error")], {
+      description: "Outcome: `denied` is a refusal, `error` a failure.",
+    }),
+    details: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: "Action-specific details (plain JSON object)." }),
+    ),
     prev_mac: Mac("`mac` of the entry before; for entry 1, HMAC(key, `vigil-audit-genesis:` + JCS({site, gateway}))."),
     mac: Mac("HMAC(key, prev_mac + JCS(this entry without `mac`))."),
   },
@@ -71,14 +116,18 @@ export const AuditEntryEnvelopeSchema = Type.Object(
 
 export const CheckpointDataSchema = Type.Object(
   {
-    seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Audit seq of the chain head that was signed (0: empty chain)." }),
+    seq: Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: "Audit seq of the chain head that was signed (0: empty chain).",
+    }),
     mac: Mac("`mac` of that head entry (the genesis MAC when seq is 0)."),
     ts: IsoUtc("When the checkpoint was signed."),
     chain: Type.Optional(
       Type.String({
         pattern: "^[0-9a-f]{64}$",
         description:
-          "Public SHA-256 hash chain head at `seq` over the JCS of each whole audit entry (docs/central.md, \"Audit verification\"); absent from checkpoints signed before it existed.",
+          'Public SHA-256 hash chain head at `seq` over the JCS of each whole audit entry (docs/central.md, "Audit verification"); absent from checkpoints signed before it existed.',
       }),
     ),
     jws: Type.String({
@@ -94,7 +143,9 @@ export const CheckpointDataSchema = Type.Object(
 export const AuditCheckpointEnvelopeSchema = Type.Object(
   envelopeProperties(
     Type.Literal("audit", { description: "Always `audit`." }),
-    Type.Literal("audit.checkpoint", { description: "A signed checkpoint of the audit chain head; `data` is the checkpoint." }),
+    Type.Literal("audit.checkpoint", {
+      description: "A signed checkpoint of the audit chain head; `data` is the checkpoint.",
+    }),
     CheckpointDataSchema,
   ),
   {
@@ -124,10 +175,16 @@ export const OutboxFullDataSchema = Type.Object(
         stream: StreamSchema,
         type: Type.String({ minLength: 1, description: "The `type` of the refused message, e.g. `incident.created`." }),
       },
-      { description: "The first message refused since the last `outbox.full` alert (at most one alert a minute).", additionalProperties: true },
+      {
+        description: "The first message refused since the last `outbox.full` alert (at most one alert a minute).",
+        additionalProperties: true,
+      },
     ),
   },
-  { description: "The outbox reached its byte budget and refused a message; the refused message is gone.", additionalProperties: true },
+  {
+    description: "The outbox reached its byte budget and refused a message; the refused message is gone.",
+    additionalProperties: true,
+  },
 );
 
 export const OutboxFullAlertEnvelopeSchema = Type.Object(
@@ -153,9 +210,12 @@ export const OutboxFullAlertEnvelopeSchema = Type.Object(
 export const StatusSchema = Type.Object(
   {
     state: Type.Union([Type.Literal("online"), Type.Literal("offline"), Type.Literal("stopped")], {
-      description: "`online`: published on every connection; `offline`: the will, published by the broker when the gateway vanishes; `stopped`: clean shutdown.",
+      description:
+        "`online`: published on every connection; `offline`: the will, published by the broker when the gateway vanishes; `stopped`: clean shutdown.",
     }),
-    ts: IsoUtc("When the gateway built this payload (for `offline`: when it connected, since the will is registered at connect)."),
+    ts: IsoUtc(
+      "When the gateway built this payload (for `offline`: when it connected, since the will is registered at connect).",
+    ),
     version: Type.String({ description: "Vigil version of the gateway (package version, semver)." }),
   },
   {
@@ -172,14 +232,33 @@ export const StatusSchema = Type.Object(
 
 export const CommandSchema = Type.Object(
   {
-    id: Type.String({ minLength: 1, maxLength: 128, description: "Unique per command; the gateway runs an id at most once and replays the first result for a retry. Printable ASCII recommended." }),
-    name: Type.String({ pattern: "^[a-z][a-z0-9_.-]{0,63}$", description: "The command; must equal the <name> level of the cmd/<name> topic it is published on." }),
-    aud: Type.String({ minLength: 1, maxLength: 200, description: "`<site>/<gateway>` of the one gateway the command is for; every other gateway refuses it." }),
-    iat: Type.Number({ description: "Issued at, seconds since the epoch; not more than `commands.clock_tolerance_s` (default 30) in the gateway's future." }),
-    exp: Type.Number({
-      description: "Expires at, seconds since the epoch; after iat, at most `commands.max_lifetime_s` (default 600) after it, and refused once past (with the clock tolerance).",
+    id: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description:
+        "Unique per command; the gateway runs an id at most once and replays the first result for a retry. Printable ASCII recommended.",
     }),
-    args: Type.Object({}, { additionalProperties: true, description: "The command's arguments; required, `{}` when it has none." }),
+    name: Type.String({
+      pattern: "^[a-z][a-z0-9_.-]{0,63}$",
+      description: "The command; must equal the <name> level of the cmd/<name> topic it is published on.",
+    }),
+    aud: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: "`<site>/<gateway>` of the one gateway the command is for; every other gateway refuses it.",
+    }),
+    iat: Type.Number({
+      description:
+        "Issued at, seconds since the epoch; not more than `commands.clock_tolerance_s` (default 30) in the gateway's future.",
+    }),
+    exp: Type.Number({
+      description:
+        "Expires at, seconds since the epoch; after iat, at most `commands.max_lifetime_s` (default 600) after it, and refused once past (with the clock tolerance).",
+    }),
+    args: Type.Object(
+      {},
+      { additionalProperties: true, description: "The command's arguments; required, `{}` when it has none." },
+    ),
   },
   {
     $schema: SCHEMA_DIALECT,
@@ -194,7 +273,10 @@ export const CommandSchema = Type.Object(
 
 const CommandErrorSchema = Type.Object(
   {
-    code: Type.String({ pattern: "^VIGIL_E_[A-Z0-9_]+$", description: "Stable error code (`VIGIL_E_COMMAND_*` and others): match on it." }),
+    code: Type.String({
+      pattern: "^VIGIL_E_[A-Z0-9_]+$",
+      description: "Stable error code (`VIGIL_E_COMMAND_*` and others): match on it.",
+    }),
     message: Type.String({ description: "For people; may change between versions." }),
   },
   { description: "Why the command was refused or failed.", additionalProperties: true },
@@ -235,9 +317,21 @@ export const CommandResultSchema = Type.Union(
 // Compile-time checks: a schema and the interface the code uses must describe the same shape.
 
 /** Interfaces use readonly arrays; TypeBox's Static uses mutable ones. Compare like with like. */
-type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 /** Each assignable to the other, with the same keys (so an optional field cannot go missing on one side). */
-type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
+type SameShape<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? [keyof A] extends [keyof B]
+      ? [keyof B] extends [keyof A]
+        ? true
+        : false
+      : false
+    : false
+  : false;
 /** Static of a schema that is narrower than the interface (literal `type`, a union for the result). */
 type Narrows<Schema, Iface> = [Schema] extends [Iface] ? true : false;
 type Assert<T extends true> = T;
@@ -251,9 +345,22 @@ export type SchemaTypeChecks = [
   Assert<SameShape<DeepReadonly<Static<typeof SnapshotRefSchema>>, SnapshotRef>>,
   Assert<SameShape<DeepReadonly<Static<typeof ClipRefSchema>>, ClipRef>>,
   Assert<SameShape<DeepReadonly<Static<typeof BoxSchema>>, NormalizedBox>>,
-  Assert<SameShape<DeepReadonly<Static<typeof IncidentEnvelopeSchema>>, Omit<Envelope<Incident>, "stream" | "type"> & { readonly stream: "incidents"; readonly type: "incident.created" | "incident.updated" }>>,
+  Assert<
+    SameShape<
+      DeepReadonly<Static<typeof IncidentEnvelopeSchema>>,
+      Omit<Envelope<Incident>, "stream" | "type"> & {
+        readonly stream: "incidents";
+        readonly type: "incident.created" | "incident.updated";
+      }
+    >
+  >,
   Assert<SameShape<DeepReadonly<Static<typeof AuditEntryDataSchema>>, AuditEntry>>,
-  Assert<SameShape<DeepReadonly<Static<typeof AuditEntryEnvelopeSchema>>, Omit<Envelope<AuditEntry>, "stream" | "type"> & { readonly stream: "audit"; readonly type: "audit.entry" }>>,
+  Assert<
+    SameShape<
+      DeepReadonly<Static<typeof AuditEntryEnvelopeSchema>>,
+      Omit<Envelope<AuditEntry>, "stream" | "type"> & { readonly stream: "audit"; readonly type: "audit.entry" }
+    >
+  >,
   Assert<SameShape<DeepReadonly<Static<typeof StatusSchema>>, StatusPayload>>,
   Assert<SameShape<DeepReadonly<Static<typeof KpiWeeklyDataSchema>>, WeeklyKpiFigures>>,
   // The schema states what the code guarantees (error exactly when ok is false), which the
@@ -261,4 +368,3 @@ export type SchemaTypeChecks = [
   Assert<Narrows<DeepReadonly<Static<typeof CommandResultSchema>>, CommandResult>>,
   Assert<SameShape<DeepReadonly<Static<typeof CommandErrorSchema>>, NonNullable<CommandResult["error"]>>>,
 ];
-

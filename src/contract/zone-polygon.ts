@@ -20,8 +20,15 @@ export function point(x: number, y: number): Point {
 }
 
 /** A point of a picture shown in a box (pixels) as relative coordinates. */
-export function relativePoint(clientX: number, clientY: number, box: { left: number; top: number; width: number; height: number }): Point {
-  return point(box.width > 0 ? (clientX - box.left) / box.width : 0, box.height > 0 ? (clientY - box.top) / box.height : 0);
+export function relativePoint(
+  clientX: number,
+  clientY: number,
+  box: { left: number; top: number; width: number; height: number },
+): Point {
+  return point(
+    box.width > 0 ? (clientX - box.left) / box.width : 0,
+    box.height > 0 ? (clientY - box.top) / box.height : 0,
+  );
 }
 
 /** Point `i` moved to (x, y); other points untouched. */

@@ -15,7 +15,12 @@ export interface HealthPolicy {
   readonly maxCoolDownMs: number;
 }
 
-export const DEFAULT_HEALTH_POLICY: HealthPolicy = { failuresToDown: 2, successesToHealthy: 2, coolDownMs: 10_000, maxCoolDownMs: 300_000 };
+export const DEFAULT_HEALTH_POLICY: HealthPolicy = {
+  failuresToDown: 2,
+  successesToHealthy: 2,
+  coolDownMs: 10_000,
+  maxCoolDownMs: 300_000,
+};
 
 export interface EndpointHealth {
   readonly state: EndpointState;
@@ -26,19 +31,40 @@ export interface EndpointHealth {
   readonly lastError: string | undefined;
 }
 
-export const INITIAL_HEALTH: EndpointHealth = { state: "unknown", failures: 0, successes: 0, relapses: 0, downUntil: 0, lastError: undefined };
+export const INITIAL_HEALTH: EndpointHealth = {
+  state: "unknown",
+  failures: 0,
+  successes: 0,
+  relapses: 0,
+  downUntil: 0,
+  lastError: undefined,
+};
 
 export function recordSuccess(h: EndpointHealth, policy: HealthPolicy): EndpointHealth {
   const successes = h.successes + 1;
   const healthy = successes >= policy.successesToHealthy || h.state === "healthy";
-  return { ...h, failures: 0, successes, state: healthy ? "healthy" : h.state, relapses: healthy ? 0 : h.relapses, lastError: healthy ? undefined : h.lastError };
+  return {
+    ...h,
+    failures: 0,
+    successes,
+    state: healthy ? "healthy" : h.state,
+    relapses: healthy ? 0 : h.relapses,
+    lastError: healthy ? undefined : h.lastError,
+  };
 }
 
 export function recordFailure(h: EndpointHealth, policy: HealthPolicy, now: number, error: string): EndpointHealth {
   const failures = h.failures + 1;
   if (failures < policy.failuresToDown) return { ...h, failures, successes: 0, lastError: error };
   const coolDown = Math.min(policy.maxCoolDownMs, policy.coolDownMs * 2 ** h.relapses);
-  return { state: "down", failures, successes: 0, relapses: h.relapses + 1, downUntil: now + coolDown, lastError: error };
+  return {
+    state: "down",
+    failures,
+    successes: 0,
+    relapses: h.relapses + 1,
+    downUntil: now + coolDown,
+    lastError: error,
+  };
 }
 
 /** Usable now: not down, or down but its cool-down has passed (worth another try). */

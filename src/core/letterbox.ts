@@ -25,10 +25,7 @@ export interface Letterbox {
 export function letterboxFilter(dstW: number, dstH: number): string {
   checkSize("dstW", dstW);
   checkSize("dstH", dstH);
-  return (
-    `scale=${dstW}:${dstH}:force_original_aspect_ratio=decrease,` +
-    `pad=${dstW}:${dstH}:(ow-iw)/2:(oh-ih)/2`
-  );
+  return `scale=${dstW}:${dstH}:force_original_aspect_ratio=decrease,` + `pad=${dstW}:${dstH}:(ow-iw)/2:(oh-ih)/2`;
 }
 
 function checkSize(name: string, v: number): void {
@@ -48,12 +45,7 @@ function rescale(a: number, b: number, c: number): number {
  * takes w = min(dstW, round(dstH*srcW/srcH)) and h = min(dstH, round(dstW*srcH/srcW)), halves
  * rounding up and no even-size rounding; pad truncates (ow-iw)/2 and (oh-ih)/2.
  */
-export function computeLetterbox(
-  srcW: number,
-  srcH: number,
-  dstW: number,
-  dstH: number,
-): Letterbox {
+export function computeLetterbox(srcW: number, srcH: number, dstW: number, dstH: number): Letterbox {
   checkSize("srcW", srcW);
   checkSize("srcH", srcH);
   checkSize("dstW", dstW);
@@ -76,10 +68,7 @@ export function computeLetterbox(
 }
 
 /** Model-input normalised point -> source-frame normalised point (unclamped). */
-export function letterboxPointToSource(
-  p: { x: number; y: number },
-  lb: Letterbox,
-): { x: number; y: number } {
+export function letterboxPointToSource(p: { x: number; y: number }, lb: Letterbox): { x: number; y: number } {
   return {
     x: (p.x * lb.dstWidth - lb.padX) / lb.scaledWidth,
     y: (p.y * lb.dstHeight - lb.padY) / lb.scaledHeight,

@@ -16,7 +16,10 @@ export interface LifecycleOptions {
 async function withDeadline<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new VigilError(ErrorCodes.LIFECYCLE_TIMEOUT, `${what} did not finish within ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new VigilError(ErrorCodes.LIFECYCLE_TIMEOUT, `${what} did not finish within ${ms} ms`)),
+      ms,
+    );
     timer.unref();
   });
   try {

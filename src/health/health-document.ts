@@ -19,11 +19,24 @@ export interface HealthInputs {
   readonly version: string;
   readonly uptimeS: number;
   readonly readiness: Readiness;
-  readonly cameras: ReadonlyArray<{ readonly id: string; readonly enabled: boolean; readonly stats: CameraStats; readonly detection: CameraDetectionStats; readonly quality?: CameraQualityStats | undefined; readonly gate?: GateStats | undefined; readonly regions?: RegionStats | undefined }>;
+  readonly cameras: ReadonlyArray<{
+    readonly id: string;
+    readonly enabled: boolean;
+    readonly stats: CameraStats;
+    readonly detection: CameraDetectionStats;
+    readonly quality?: CameraQualityStats | undefined;
+    readonly gate?: GateStats | undefined;
+    readonly regions?: RegionStats | undefined;
+  }>;
   /** Load shedding: whether detection rates are lowered, and each camera's effective detect fps. */
   readonly ingest?: { readonly shedding: SheddingState } | undefined;
   /** `msPerFrame`: the detector's time per analysed frame, all its regions together. */
-  readonly detector: { readonly model: string; readonly provider: string; readonly stats: DetectorStats; readonly msPerFrame?: number | undefined };
+  readonly detector: {
+    readonly model: string;
+    readonly provider: string;
+    readonly stats: DetectorStats;
+    readonly msPerFrame?: number | undefined;
+  };
   /** Each inference provider of the detector, in priority order, with its health. */
   readonly providers?: readonly ProviderStatus[] | undefined;
   readonly uplink: UplinkState | undefined;
@@ -55,17 +68,24 @@ export function overallStatus(i: HealthInputs): { status: OverallStatus; reasons
   const failing = i.readiness.reasons.filter((r) => r.check === "store" || r.check === "model").map((r) => r.reason);
   if (failing.length > 0) return { status: "failing", reasons: failing };
   const reasons: string[] = [];
-  for (const c of i.cameras) if (c.enabled && c.stats.state !== "online") reasons.push(`camera ${c.id} is ${c.stats.state}`);
+  for (const c of i.cameras)
+    if (c.enabled && c.stats.state !== "online") reasons.push(`camera ${c.id} is ${c.stats.state}`);
   const shedding = i.ingest?.shedding;
   if (shedding?.active) reasons.push(shedding.reason ?? "detection rate lowered: the detector cannot keep up");
   if (i.uplink && !i.uplink.connected) reasons.push("uplink is not connected");
-  for (const p of i.providers ?? []) if (p.state !== "healthy") reasons.push(`provider ${p.id} of ${p.model} is ${p.state}${p.last_error ? `: ${p.last_error}` : ""}`);
+  for (const p of i.providers ?? [])
+    if (p.state !== "healthy")
+      reasons.push(`provider ${p.id} of ${p.model} is ${p.state}${p.last_error ? `: ${p.last_error}` : ""}`);
   if (i.outbox.refused > 0) reasons.push(`outbox refused ${i.outbox.refused} message(s)`);
   for (const s of i.security ?? []) reasons.push(s);
   for (const s of i.systemReasons ?? []) reasons.push(s);
   const shared = i.outbox.used_bytes - i.outbox.bytes.audit;
-  if (shared > i.outbox.max_bytes * OUTBOX_PRESSURE) reasons.push(`outbox at ${Math.round((100 * shared) / i.outbox.max_bytes)}% of its budget`);
-  if (i.outbox.audit_over_budget) reasons.push(`audit waiting for central is over its own budget (${i.outbox.bytes.audit} of ${i.outbox.audit_max_bytes ?? "?"} bytes)`);
+  if (shared > i.outbox.max_bytes * OUTBOX_PRESSURE)
+    reasons.push(`outbox at ${Math.round((100 * shared) / i.outbox.max_bytes)}% of its budget`);
+  if (i.outbox.audit_over_budget)
+    reasons.push(
+      `audit waiting for central is over its own budget (${i.outbox.bytes.audit} of ${i.outbox.audit_max_bytes ?? "?"} bytes)`,
+    );
   return { status: reasons.length > 0 ? "degraded" : "ok", reasons };
 }
 
@@ -104,7 +124,14 @@ export function healthDocument(i: HealthInputs): Record<string, unknown> {
       ]),
     ),
     ingest: { shedding: i.ingest?.shedding ?? { active: false, reason: null, cameras: {}, sheds: 0 } },
-    detector: { model: i.detector.model, provider: i.detector.provider, runs: i.detector.stats.runs, last_ms: round2(i.detector.stats.lastMs), mean_ms: round2(i.detector.stats.meanMs), ms_per_frame: round2(i.detector.msPerFrame) },
+    detector: {
+      model: i.detector.model,
+      provider: i.detector.provider,
+      runs: i.detector.stats.runs,
+      last_ms: round2(i.detector.stats.lastMs),
+      mean_ms: round2(i.detector.stats.meanMs),
+      ms_per_frame: round2(i.detector.msPerFrame),
+    },
     providers: i.providers ?? [],
     uplink: i.uplink
       ? {
@@ -116,7 +143,12 @@ export function healthDocument(i: HealthInputs): Record<string, unknown> {
         }
       : null,
     publisher: i.publisher
-      ? { published: i.publisher.published, acknowledged: i.publisher.acknowledged, failed: i.publisher.failed, in_flight: i.publisher.inFlight }
+      ? {
+          published: i.publisher.published,
+          acknowledged: i.publisher.acknowledged,
+          failed: i.publisher.failed,
+          in_flight: i.publisher.inFlight,
+        }
       : null,
     outbox: i.outbox,
     audit_head: i.auditHead,

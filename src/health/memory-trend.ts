@@ -62,9 +62,19 @@ export function memoryVerdict(points: readonly MemoryPoint[], policy: MemoryPoli
   const span = last && first ? last.at - first.at : 0;
   const slope = slopeMiBPerMin(points);
   const reasons: string[] = [];
-  if (last && last.rss > policy.budgetBytes) reasons.push(`daemon RSS ${(last.rss / MIB).toFixed(0)} MiB is above its budget of ${(policy.budgetBytes / MIB).toFixed(0)} MiB`);
+  if (last && last.rss > policy.budgetBytes)
+    reasons.push(
+      `daemon RSS ${(last.rss / MIB).toFixed(0)} MiB is above its budget of ${(policy.budgetBytes / MIB).toFixed(0)} MiB`,
+    );
   if (slope !== null && span >= policy.sustainedMs && slope > policy.maxSlopeMiBPerMin) {
-    reasons.push(`daemon RSS grew ${slope.toFixed(2)} MiB a minute over the last ${Math.round(span / 60_000)} minutes (limit ${policy.maxSlopeMiBPerMin})`);
+    reasons.push(
+      `daemon RSS grew ${slope.toFixed(2)} MiB a minute over the last ${Math.round(span / 60_000)} minutes (limit ${policy.maxSlopeMiBPerMin})`,
+    );
   }
-  return { rss_bytes: last?.rss ?? null, slope_mib_per_min: slope === null ? null : Math.round(slope * 1000) / 1000, span_s: Math.round(span / 1000), reasons };
+  return {
+    rss_bytes: last?.rss ?? null,
+    slope_mib_per_min: slope === null ? null : Math.round(slope * 1000) / 1000,
+    span_s: Math.round(span / 1000),
+    reasons,
+  };
 }

@@ -38,7 +38,11 @@ export class MemoryWatch implements Component {
     private readonly read: () => NodeJS.MemoryUsage = () => process.memoryUsage(),
     private readonly now: () => number = Date.now,
   ) {
-    this.beat = new PeriodicTask(options.intervalMs, () => this.sample(), (err) => this.log.warn({ err }, "memory sample failed"));
+    this.beat = new PeriodicTask(
+      options.intervalMs,
+      () => this.sample(),
+      (err) => this.log.warn({ err }, "memory sample failed"),
+    );
   }
 
   async start(): Promise<void> {
@@ -60,8 +64,13 @@ export class MemoryWatch implements Component {
     }
     if (this.alerted) return;
     this.alerted = true;
-    this.log.warn({ rss: verdict.rss_bytes, slope: verdict.slope_mib_per_min, reasons: verdict.reasons }, "daemon memory is a health reason");
-    void this.alert("memory.degraded", { ...this.report(), reasons: verdict.reasons }).catch((err: unknown) => this.log.error({ err }, "memory.degraded alert not queued"));
+    this.log.warn(
+      { rss: verdict.rss_bytes, slope: verdict.slope_mib_per_min, reasons: verdict.reasons },
+      "daemon memory is a health reason",
+    );
+    void this.alert("memory.degraded", { ...this.report(), reasons: verdict.reasons }).catch((err: unknown) =>
+      this.log.error({ err }, "memory.degraded alert not queued"),
+    );
   }
 
   reasons(): readonly string[] {

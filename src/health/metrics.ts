@@ -32,7 +32,13 @@ const PROVIDER_STATES = ["healthy", "degraded", "unhealthy"] as const;
  * A counter whose value is read from a component's own cumulative count at scrape time: the
  * components keep counting whether or not anyone scrapes, and the registry never drifts from them.
  */
-function mirroredCounter(registry: Registry, name: string, help: string, labelNames: string[], read: (set: (labels: Record<string, string>, value: number) => void) => void): void {
+function mirroredCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: (set: (labels: Record<string, string>, value: number) => void) => void,
+): void {
   new Counter({
     name,
     help,
@@ -52,15 +58,49 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
   const eachCamera = (f: (id: string, stats: CameraStats, det: CameraDetectionStats) => void): void => {
     for (const [id, sup] of s.cameras.supervisors) f(id, sup.stats, s.scheduler.stats(id));
   };
-  mirroredCounter(registry, "vigil_camera_frames_decoded_total", "Frames decoded by the camera's ffmpeg", ["camera"], (set) => eachCamera((id, c) => set({ camera: id }, c.framesDecoded)));
-  mirroredCounter(registry, "vigil_camera_frames_analysed_total", "Frames run through the detector", ["camera"], (set) => eachCamera((id, _c, d) => set({ camera: id }, d.analysed)));
-  mirroredCounter(registry, "vigil_camera_frames_skipped_total", "Frames dropped because the detector was busy", ["camera"], (set) => eachCamera((id, _c, d) => set({ camera: id }, d.skipped)));
-  mirroredCounter(registry, "vigil_camera_restarts_total", "ffmpeg restarts", ["camera"], (set) => eachCamera((id, c) => set({ camera: id }, c.restarts)));
-  mirroredCounter(registry, "vigil_camera_stalls_total", "Frame watchdog stalls", ["camera"], (set) => eachCamera((id, c) => set({ camera: id }, c.stalls)));
+  mirroredCounter(
+    registry,
+    "vigil_camera_frames_decoded_total",
+    "Frames decoded by the camera's ffmpeg",
+    ["camera"],
+    (set) => eachCamera((id, c) => set({ camera: id }, c.framesDecoded)),
+  );
+  mirroredCounter(
+    registry,
+    "vigil_camera_frames_analysed_total",
+    "Frames run through the detector",
+    ["camera"],
+    (set) => eachCamera((id, _c, d) => set({ camera: id }, d.analysed)),
+  );
+  mirroredCounter(
+    registry,
+    "vigil_camera_frames_skipped_total",
+    "Frames dropped because the detector was busy",
+    ["camera"],
+    (set) => eachCamera((id, _c, d) => set({ camera: id }, d.skipped)),
+  );
+  mirroredCounter(registry, "vigil_camera_restarts_total", "ffmpeg restarts", ["camera"], (set) =>
+    eachCamera((id, c) => set({ camera: id }, c.restarts)),
+  );
+  mirroredCounter(registry, "vigil_camera_stalls_total", "Frame watchdog stalls", ["camera"], (set) =>
+    eachCamera((id, c) => set({ camera: id }, c.stalls)),
+  );
   const gate = s.gate;
   if (gate) {
-    mirroredCounter(registry, "vigil_camera_frames_motion_gated_total", "Frames held back from the detector because nothing moved", ["camera"], (set) => eachCamera((id) => set({ camera: id }, gate.stats(id).motionGated)));
-    mirroredCounter(registry, "vigil_camera_frames_shed_total", "Frames held back from the detector by load shedding", ["camera"], (set) => eachCamera((id) => set({ camera: id }, gate.stats(id).shed)));
+    mirroredCounter(
+      registry,
+      "vigil_camera_frames_motion_gated_total",
+      "Frames held back from the detector because nothing moved",
+      ["camera"],
+      (set) => eachCamera((id) => set({ camera: id }, gate.stats(id).motionGated)),
+    );
+    mirroredCounter(
+      registry,
+      "vigil_camera_frames_shed_total",
+      "Frames held back from the detector by load shedding",
+      ["camera"],
+      (set) => eachCamera((id) => set({ camera: id }, gate.stats(id).shed)),
+    );
   }
   const shedder = s.shedder;
   if (shedder) {
@@ -90,7 +130,9 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
     registers: [registry],
     collect() {
       this.reset();
-      eachCamera((id, c) => CAMERA_STATES.forEach((state) => this.set({ camera: id, state }, c.state === state ? 1 : 0)));
+      eachCamera((id, c) =>
+        CAMERA_STATES.forEach((state) => this.set({ camera: id, state }, c.state === state ? 1 : 0)),
+      );
     },
   });
   const inference = new Histogram({
@@ -108,7 +150,8 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
     collect() {
       this.reset();
       if (!s.providers) return this.set({ provider: "cpu", model: s.model }, s.detectorLoaded?.() ? 1 : 0);
-      for (const p of s.providers()) this.set({ provider: p.id, model: p.model }, p.loaded && p.state !== "unhealthy" ? 1 : 0);
+      for (const p of s.providers())
+        this.set({ provider: p.id, model: p.model }, p.loaded && p.state !== "unhealthy" ? 1 : 0);
     },
   });
   new Gauge({
@@ -118,13 +161,26 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
     registers: [registry],
     collect() {
       this.reset();
-      for (const p of s.providers?.() ?? []) for (const state of PROVIDER_STATES) this.set({ provider: p.id, model: p.model, state }, p.state === state ? 1 : 0);
+      for (const p of s.providers?.() ?? [])
+        for (const state of PROVIDER_STATES)
+          this.set({ provider: p.id, model: p.model, state }, p.state === state ? 1 : 0);
     },
   });
-  mirroredCounter(registry, "vigil_provider_failures_total", "Inference failures per provider (errors, missed deadlines, failed loads)", ["provider", "model"], (set) => {
-    for (const p of s.providers?.() ?? []) set({ provider: p.id, model: p.model }, p.failures);
+  mirroredCounter(
+    registry,
+    "vigil_provider_failures_total",
+    "Inference failures per provider (errors, missed deadlines, failed loads)",
+    ["provider", "model"],
+    (set) => {
+      for (const p of s.providers?.() ?? []) set({ provider: p.id, model: p.model }, p.failures);
+    },
+  );
+  const incidents = new Counter({
+    name: "vigil_incidents_total",
+    help: "Incident writes by rule and event type",
+    labelNames: ["rule", "type"],
+    registers: [registry],
   });
-  const incidents = new Counter({ name: "vigil_incidents_total", help: "Incident writes by rule and event type", labelNames: ["rule", "type"], registers: [registry] });
   new Gauge({
     name: "vigil_outbox_bytes",
     help: "Bytes queued for central, per stream",
@@ -152,15 +208,27 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
       for (const [stream, age] of Object.entries(s.outbox.stats.oldest_age_s)) this.set({ stream }, age ?? 0);
     },
   });
-  mirroredCounter(registry, "vigil_auth_failures_total", "Refused authentications: failed logins, refused tokens, refused camera requests, rate-limit hits (once per key and window)", ["kind"], (set) => {
-    for (const [kind, n] of Object.entries(s.authFailures?.() ?? {})) set({ kind }, n);
-  });
-  mirroredCounter(registry, "vigil_outbox_dropped_total", "Messages dropped or refused by the outbox policy or TTL", ["reason"], (set) => {
-    const st = s.outbox.stats;
-    set({ reason: "alert_shed" }, st.dropped_alerts);
-    set({ reason: "expired" }, st.expired);
-    set({ reason: "refused" }, st.refused);
-  });
+  mirroredCounter(
+    registry,
+    "vigil_auth_failures_total",
+    "Refused authentications: failed logins, refused tokens, refused camera requests, rate-limit hits (once per key and window)",
+    ["kind"],
+    (set) => {
+      for (const [kind, n] of Object.entries(s.authFailures?.() ?? {})) set({ kind }, n);
+    },
+  );
+  mirroredCounter(
+    registry,
+    "vigil_outbox_dropped_total",
+    "Messages dropped or refused by the outbox policy or TTL",
+    ["reason"],
+    (set) => {
+      const st = s.outbox.stats;
+      set({ reason: "alert_shed" }, st.dropped_alerts);
+      set({ reason: "expired" }, st.expired);
+      set({ reason: "refused" }, st.refused);
+    },
+  );
   new Gauge({
     name: "vigil_mqtt_connected",
     help: "1 while the uplink is connected",
@@ -169,15 +237,27 @@ export function createMetrics(s: MetricsSources): { registry: Registry; stop(): 
       this.set(s.uplink?.state.connected ? 1 : 0);
     },
   });
-  mirroredCounter(registry, "vigil_mqtt_connects_total", "Uplink connections made", [], (set) => set({}, s.uplink?.state.connects ?? 0));
-  mirroredCounter(registry, "vigil_mqtt_publishes_total", "Outbox messages published, by outcome", ["outcome"], (set) => {
-    const p = s.publisher?.stats;
-    set({ outcome: "sent" }, p?.published ?? 0);
-    set({ outcome: "acknowledged" }, p?.acknowledged ?? 0);
-    set({ outcome: "failed" }, p?.failed ?? 0);
-  });
-  const offDetections = s.bus.on("detections", (r) => inference.observe({ provider: r.provider ?? "cpu", model: s.model }, r.inferenceMs / 1000));
-  const offIncidents = s.bus.on("incident.changed", ({ incident, type }) => incidents.inc({ rule: incident.rule, type }));
+  mirroredCounter(registry, "vigil_mqtt_connects_total", "Uplink connections made", [], (set) =>
+    set({}, s.uplink?.state.connects ?? 0),
+  );
+  mirroredCounter(
+    registry,
+    "vigil_mqtt_publishes_total",
+    "Outbox messages published, by outcome",
+    ["outcome"],
+    (set) => {
+      const p = s.publisher?.stats;
+      set({ outcome: "sent" }, p?.published ?? 0);
+      set({ outcome: "acknowledged" }, p?.acknowledged ?? 0);
+      set({ outcome: "failed" }, p?.failed ?? 0);
+    },
+  );
+  const offDetections = s.bus.on("detections", (r) =>
+    inference.observe({ provider: r.provider ?? "cpu", model: s.model }, r.inferenceMs / 1000),
+  );
+  const offIncidents = s.bus.on("incident.changed", ({ incident, type }) =>
+    incidents.inc({ rule: incident.rule, type }),
+  );
   return {
     registry,
     stop: () => {

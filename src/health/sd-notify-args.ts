@@ -17,7 +17,9 @@ export function sanitizeNotifyValue(value: string, max = MAX_NOTIFY_VALUE_CHARS)
   const flat = value.replace(CONTROL, " ").trim();
   if (flat.length <= max) return flat;
   // Cut on a code point boundary so a surrogate pair is never split.
-  return `${Array.from(flat.slice(0, max + 1)).slice(0, max - 1).join("")}…`;
+  return `${Array.from(flat.slice(0, max + 1))
+    .slice(0, max - 1)
+    .join("")}…`;
 }
 
 /**
@@ -31,10 +33,12 @@ export function sanitizeNotifyValue(value: string, max = MAX_NOTIFY_VALUE_CHARS)
  * to the unit at all (see systemd-notify(1)).
  */
 export function notifyArgs(pid: number, fields: readonly NotifyField[]): string[] {
-  if (!Number.isSafeInteger(pid) || pid <= 0) throw new VigilError(ErrorCodes.INTERNAL, `invalid pid for sd_notify: ${pid}`);
+  if (!Number.isSafeInteger(pid) || pid <= 0)
+    throw new VigilError(ErrorCodes.INTERNAL, `invalid pid for sd_notify: ${pid}`);
   if (fields.length === 0) throw new VigilError(ErrorCodes.INTERNAL, "empty sd_notify message");
   const assignments = fields.map(([key, value]) => {
-    if (!KEY.test(key)) throw new VigilError(ErrorCodes.INTERNAL, `invalid sd_notify field name: ${JSON.stringify(key)}`);
+    if (!KEY.test(key))
+      throw new VigilError(ErrorCodes.INTERNAL, `invalid sd_notify field name: ${JSON.stringify(key)}`);
     return `${key}=${sanitizeNotifyValue(value)}`;
   });
   return [`--pid=${pid}`, "--", ...assignments];

@@ -69,7 +69,10 @@ export class ReadyReporter implements Component {
     try {
       return this.options.evaluate();
     } catch (err) {
-      return { ready: false, reasons: [{ check: "readiness", reason: `evaluation failed: ${(err as Error).message}` }] };
+      return {
+        ready: false,
+        reasons: [{ check: "readiness", reason: `evaluation failed: ${(err as Error).message}` }],
+      };
     }
   }
 
@@ -84,7 +87,10 @@ export class ReadyReporter implements Component {
       }
       const grace = this.options.degradedAfter;
       if (grace && afterMs >= grace.ms && readiness.reasons.every((r) => grace.checks.includes(r.check))) {
-        this.options.log.warn({ reasons: readiness.reasons, afterMs }, "reporting ready to systemd while only external checks fail");
+        this.options.log.warn(
+          { reasons: readiness.reasons, afterMs },
+          "reporting ready to systemd while only external checks fail",
+        );
         this.announce(statusFor(readiness, true, readyStatus), true, afterMs);
         return;
       }

@@ -75,7 +75,15 @@ export class SdNotifier implements Notifier {
   ready(status?: string): void {
     if (this.stopped) return;
     this.readySent = true;
-    this.enqueue({ fields: status === undefined ? [["READY", "1"]] : [["READY", "1"], ["STATUS", status]] });
+    this.enqueue({
+      fields:
+        status === undefined
+          ? [["READY", "1"]]
+          : [
+              ["READY", "1"],
+              ["STATUS", status],
+            ],
+    });
   }
 
   status(text: string): void {
@@ -85,7 +93,12 @@ export class SdNotifier implements Notifier {
   stopping(status = "stopping"): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.enqueue({ fields: [["STOPPING", "1"], ["STATUS", status]] });
+    this.enqueue({
+      fields: [
+        ["STOPPING", "1"],
+        ["STATUS", status],
+      ],
+    });
   }
 
   watchdog(): void {
@@ -121,7 +134,10 @@ export class SdNotifier implements Notifier {
         this.failures += 1;
         const fields = next.fields.map(([k]) => k);
         if (this.failures === 1) {
-          this.options.log.warn({ err: error, fields, command: this.command }, "sd_notify failed; systemd may miss readiness or watchdog pings (repeats are not logged)");
+          this.options.log.warn(
+            { err: error, fields, command: this.command },
+            "sd_notify failed; systemd may miss readiness or watchdog pings (repeats are not logged)",
+          );
         } else {
           this.options.log.debug({ err: error, fields }, "sd_notify failed again");
         }
@@ -144,7 +160,10 @@ export class SdNotifier implements Notifier {
       let child;
       try {
         // Only NOTIFY_SOCKET is passed on: systemd-notify needs nothing else from our environment.
-        child = spawn(this.command, notifyArgs(this.options.pid, fields), { stdio: ["ignore", "ignore", "pipe"], env: { NOTIFY_SOCKET: this.socket } });
+        child = spawn(this.command, notifyArgs(this.options.pid, fields), {
+          stdio: ["ignore", "ignore", "pipe"],
+          env: { NOTIFY_SOCKET: this.socket },
+        });
       } catch (err) {
         resolve(`cannot run ${this.command}: ${(err as Error).message}`);
         return;

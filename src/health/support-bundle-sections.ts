@@ -24,12 +24,16 @@ async function command(file: string, args: string[]): Promise<string> {
     return `${stdout}${stderr ? `\n[stderr]\n${stderr}` : ""}`;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    return e.code === "ENOENT" ? `${file} is not installed\n` : `${file} ${args.join(" ")} failed: ${e.message}\n${e.stdout ?? ""}${e.stderr ?? ""}`;
+    return e.code === "ENOENT"
+      ? `${file} is not installed\n`
+      : `${file} ${args.join(" ")} failed: ${e.message}\n${e.stdout ?? ""}${e.stderr ?? ""}`;
   }
 }
 
 const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
-const failure = (err: unknown): { error: { code: string; message: string } } => ({ error: { code: isVigilError(err) ? err.code : "VIGIL_E_INTERNAL", message: (err as Error).message } });
+const failure = (err: unknown): { error: { code: string; message: string } } => ({
+  error: { code: isVigilError(err) ? err.code : "VIGIL_E_INTERNAL", message: (err as Error).message },
+});
 
 /**
  * The config as loaded (defaults applied), scrubbed. Secrets are never in the config (they live in
@@ -47,7 +51,11 @@ export function scrubbedConfig(config: Readonly<VigilConfig>, secretValues: read
  * `health` reads the daemon's health document: over the admin socket from the CLI, in process
  * from the daemon's own `POST /v1/diagnose`.
  */
-export async function diagnoseSections(config: Readonly<VigilConfig>, secretValues: readonly string[], health: () => Promise<unknown>): Promise<BundleFile[]> {
+export async function diagnoseSections(
+  config: Readonly<VigilConfig>,
+  secretValues: readonly string[],
+  health: () => Promise<unknown>,
+): Promise<BundleFile[]> {
   const section = async (name: string, make: () => Promise<string>): Promise<BundleFile> => {
     try {
       return { name, content: await make() };
@@ -73,15 +81,32 @@ export async function diagnoseSections(config: Readonly<VigilConfig>, secretValu
       }
     }),
     section("versions.json", async () => {
-      const ort = JSON.parse(await readFile(join(PACKAGE_ROOT, "node_modules", "onnxruntime-node", "package.json"), "utf8").catch(() => "{}")) as { version?: string };
+      const ort = JSON.parse(
+        await readFile(join(PACKAGE_ROOT, "node_modules", "onnxruntime-node", "package.json"), "utf8").catch(
+          () => "{}",
+        ),
+      ) as { version?: string };
       const os = await si.osInfo();
-      return json({ vigil: VERSION, node: process.versions, onnxruntime_node: ort.version ?? null, os: { distro: os.distro, release: os.release, kernel: os.kernel, arch: os.arch, hostname: os.hostname } });
+      return json({
+        vigil: VERSION,
+        node: process.versions,
+        onnxruntime_node: ort.version ?? null,
+        os: { distro: os.distro, release: os.release, kernel: os.kernel, arch: os.arch, hostname: os.hostname },
+      });
     }),
-    section("ffmpeg.txt", async () => `${await command("ffmpeg", ["-hide_banner", "-version"])}\n${await command("ffmpeg", ["-hide_banner", "-hwaccels"])}`),
+    section(
+      "ffmpeg.txt",
+      async () =>
+        `${await command("ffmpeg", ["-hide_banner", "-version"])}\n${await command("ffmpeg", ["-hide_banner", "-hwaccels"])}`,
+    ),
     section("gpu.json", async () => json(await si.graphics())),
     section("nvidia-smi.txt", () => command("nvidia-smi", ["-q"])),
-    section("system.json", async () => json({ cpu: await si.cpu(), memory: await si.mem(), disks: await si.fsSize(), load: await si.currentLoad() })),
-    section("certificates.json", async () => json(await new SitePki(config.certs_dir, config.site).list(config.auth.alerts.cert_expiry_days))),
+    section("system.json", async () =>
+      json({ cpu: await si.cpu(), memory: await si.mem(), disks: await si.fsSize(), load: await si.currentLoad() }),
+    ),
+    section("certificates.json", async () =>
+      json(await new SitePki(config.certs_dir, config.site).list(config.auth.alerts.cert_expiry_days)),
+    ),
     section("models.json", async () => readFile(join(config.models_dir, "manifest.json"), "utf8")),
     section("logs.txt", () => command("journalctl", ["-u", "vigil", "-n", "2000", "--no-pager", "-o", "cat"])),
   ]);

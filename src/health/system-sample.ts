@@ -2,10 +2,25 @@
 export interface SystemSample {
   readonly sampled_at: string;
   readonly sample_ms: number;
-  readonly cpu: { readonly cores: number; readonly load_percent: number | null; readonly load_average: readonly number[] };
-  readonly memory: { readonly total_bytes: number; readonly available_bytes: number; readonly process_rss_bytes: number; readonly process_heap_used_bytes: number };
+  readonly cpu: {
+    readonly cores: number;
+    readonly load_percent: number | null;
+    readonly load_average: readonly number[];
+  };
+  readonly memory: {
+    readonly total_bytes: number;
+    readonly available_bytes: number;
+    readonly process_rss_bytes: number;
+    readonly process_heap_used_bytes: number;
+  };
   /** The volume holding data_dir. */
-  readonly disk: { readonly path: string; readonly mount: string; readonly total_bytes: number; readonly free_bytes: number; readonly free_percent: number } | null;
+  readonly disk: {
+    readonly path: string;
+    readonly mount: string;
+    readonly total_bytes: number;
+    readonly free_bytes: number;
+    readonly free_percent: number;
+  } | null;
   /** Bytes of the LevelDB store on disk. */
   readonly store_bytes: number | null;
   readonly temperatures: { readonly cpu_main_c: number | null; readonly cpu_max_c: number | null };
@@ -31,7 +46,9 @@ export function mountFor<T extends { mount: string }>(path: string, mounts: read
 export function systemReasons(sample: SystemSample | undefined, diskLowPercent: number): string[] {
   if (!sample?.disk) return [];
   const d = sample.disk;
-  return d.free_percent < diskLowPercent ? [`data volume ${d.mount} has ${d.free_percent.toFixed(1)}% free (threshold ${diskLowPercent}%)`] : [];
+  return d.free_percent < diskLowPercent
+    ? [`data volume ${d.mount} has ${d.free_percent.toFixed(1)}% free (threshold ${diskLowPercent}%)`]
+    : [];
 }
 
 const finite = (n: unknown): number | null => (typeof n === "number" && Number.isFinite(n) ? n : null);

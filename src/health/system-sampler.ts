@@ -82,10 +82,25 @@ export class SystemSampler implements Component {
     return {
       sampled_at: new Date().toISOString(),
       sample_ms: Math.round(performance.now() - t0),
-      cpu: { cores: cpus().length, load_percent: finiteOrNull(load?.currentLoad), load_average: loadavg().map((n) => Math.round(n * 100) / 100) },
-      memory: { total_bytes: mem?.total ?? totalmem(), available_bytes: mem?.available ?? freemem(), process_rss_bytes: usage.rss, process_heap_used_bytes: usage.heapUsed },
+      cpu: {
+        cores: cpus().length,
+        load_percent: finiteOrNull(load?.currentLoad),
+        load_average: loadavg().map((n) => Math.round(n * 100) / 100),
+      },
+      memory: {
+        total_bytes: mem?.total ?? totalmem(),
+        available_bytes: mem?.available ?? freemem(),
+        process_rss_bytes: usage.rss,
+        process_heap_used_bytes: usage.heapUsed,
+      },
       disk: volume
-        ? { path: this.options.dataDir, mount: volume.mount, total_bytes: volume.size, free_bytes: volume.available, free_percent: volume.size > 0 ? Math.round((10_000 * volume.available) / volume.size) / 100 : 0 }
+        ? {
+            path: this.options.dataDir,
+            mount: volume.mount,
+            total_bytes: volume.size,
+            free_bytes: volume.available,
+            free_percent: volume.size > 0 ? Math.round((10_000 * volume.available) / volume.size) / 100 : 0,
+          }
         : null,
       store_bytes: storeBytes ?? null,
       temperatures: { cpu_main_c: finiteOrNull(temp?.main), cpu_max_c: finiteOrNull(temp?.max) },

@@ -22,7 +22,10 @@ export function watchdogFromEnv(env: NodeJS.ProcessEnv, pid: number): WatchdogSe
   if (owner !== undefined && owner !== "") {
     if (!DIGITS.test(owner)) return { enabled: false, problem: `WATCHDOG_PID=${JSON.stringify(owner)} is not a pid` };
     if (Number(owner) !== pid) {
-      return { enabled: false, problem: `WATCHDOG_PID=${owner} is not this process (${pid}); is ExecStart= wrapped in a script without exec?` };
+      return {
+        enabled: false,
+        problem: `WATCHDOG_PID=${owner} is not this process (${pid}); is ExecStart= wrapped in a script without exec?`,
+      };
     }
   }
   return { enabled: true, intervalMs: Number(usec) / 1000 };

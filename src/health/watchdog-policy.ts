@@ -28,7 +28,9 @@
  * busy-without-progress.
  */
 
-export type ProgressSample = { readonly ok: true; readonly value: number; readonly busy: boolean } | { readonly ok: false; readonly error: string };
+export type ProgressSample =
+  | { readonly ok: true; readonly value: number; readonly busy: boolean }
+  | { readonly ok: false; readonly error: string };
 
 /** What the policy remembers about one source between samples. */
 export interface SourceMemory {
@@ -61,14 +63,21 @@ export function judgeSource(
   const stuckSince = previous.stuckSince ?? nowMs;
   const stuckForMs = nowMs - stuckSince;
   const memory = { value: sample.value, stuckSince };
-  return { memory, verdict: stuckForMs >= stallAfterMs ? { kind: "stalled", stuckForMs } : { kind: "waiting", stuckForMs } };
+  return {
+    memory,
+    verdict: stuckForMs >= stallAfterMs ? { kind: "stalled", stuckForMs } : { kind: "waiting", stuckForMs },
+  };
 }
 
 export interface TickInput {
   /** Worst event-loop delay since the previous tick. */
   readonly lagMs: number;
   readonly maxLagMs: number;
-  readonly sources: readonly { readonly name: string; readonly verdict: SourceVerdict; readonly stallAfterMs: number }[];
+  readonly sources: readonly {
+    readonly name: string;
+    readonly verdict: SourceVerdict;
+    readonly stallAfterMs: number;
+  }[];
 }
 
 export interface TickDecision {
@@ -82,11 +91,14 @@ export interface TickDecision {
 export function decideTick(input: TickInput): TickDecision {
   const reasons: string[] = [];
   const stalled: string[] = [];
-  if (!(input.lagMs <= input.maxLagMs)) reasons.push(`event loop blocked for ${Math.round(input.lagMs)} ms (limit ${Math.round(input.maxLagMs)} ms)`);
+  if (!(input.lagMs <= input.maxLagMs))
+    reasons.push(`event loop blocked for ${Math.round(input.lagMs)} ms (limit ${Math.round(input.maxLagMs)} ms)`);
   for (const { name, verdict, stallAfterMs } of input.sources) {
     if (verdict.kind === "stalled") {
       stalled.push(name);
-      reasons.push(`${name}: busy without progress for ${Math.round(verdict.stuckForMs)} ms (limit ${Math.round(stallAfterMs)} ms)`);
+      reasons.push(
+        `${name}: busy without progress for ${Math.round(verdict.stuckForMs)} ms (limit ${Math.round(stallAfterMs)} ms)`,
+      );
     } else if (verdict.kind === "failed") {
       stalled.push(name);
       reasons.push(`${name}: progress probe failed: ${verdict.error}`);

@@ -4,7 +4,13 @@ import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Notifier } from "./sd-notify.js";
 import { watchdogFromEnv } from "./watchdog-env.js";
-import { decideTick, judgeSource, type ProgressSample, type SourceMemory, type TickDecision } from "./watchdog-policy.js";
+import {
+  decideTick,
+  judgeSource,
+  type ProgressSample,
+  type SourceMemory,
+  type TickDecision,
+} from "./watchdog-policy.js";
 
 export interface ProgressSourceOptions {
   /**
@@ -63,8 +69,15 @@ export class Watchdog implements Component {
 
   /** A loop's progress counter (monotonic; any change counts). Register before start(). */
   register(name: string, progress: () => number, options: ProgressSourceOptions = {}): void {
-    if (this.sources.some((s) => s.name === name)) throw new VigilError(ErrorCodes.INTERNAL, `watchdog source "${name}" registered twice`);
-    this.sources.push({ name, progress, busy: options.busy ?? (() => true), stallAfterMs: options.stallAfterMs, memory: undefined });
+    if (this.sources.some((s) => s.name === name))
+      throw new VigilError(ErrorCodes.INTERNAL, `watchdog source "${name}" registered twice`);
+    this.sources.push({
+      name,
+      progress,
+      busy: options.busy ?? (() => true),
+      stallAfterMs: options.stallAfterMs,
+      memory: undefined,
+    });
   }
 
   get state(): WatchdogState {
@@ -74,7 +87,11 @@ export class Watchdog implements Component {
   async start(): Promise<void> {
     const setting = watchdogFromEnv(this.options.env, this.options.pid);
     if (!setting.enabled) {
-      if (setting.problem) this.options.log.warn({ problem: setting.problem }, "systemd watchdog requested but not usable; no pings will be sent");
+      if (setting.problem)
+        this.options.log.warn(
+          { problem: setting.problem },
+          "systemd watchdog requested but not usable; no pings will be sent",
+        );
       else this.options.log.debug("no systemd watchdog (WATCHDOG_USEC unset)");
       return;
     }
@@ -90,7 +107,15 @@ export class Watchdog implements Component {
     this.timer = setInterval(() => this.tick(), pingEveryMs);
     // The watchdog never keeps the process alive on its own.
     this.timer.unref();
-    this.options.log.info({ intervalMs: setting.intervalMs, pingEveryMs, maxLagMs: this.maxLagMs(), sources: this.sources.map((s) => s.name) }, "systemd watchdog enabled");
+    this.options.log.info(
+      {
+        intervalMs: setting.intervalMs,
+        pingEveryMs,
+        maxLagMs: this.maxLagMs(),
+        sources: this.sources.map((s) => s.name),
+      },
+      "systemd watchdog enabled",
+    );
   }
 
   async stop(): Promise<void> {
@@ -145,11 +170,17 @@ export class Watchdog implements Component {
     }
     this.withholdingSince ??= now;
     // Once per change of cause, not once per tick: the journal should read as a story.
-    const key = JSON.stringify(decision.stalled) + (decision.reasons.some((r) => r.startsWith("event loop")) ? "+lag" : "");
+    const key =
+      JSON.stringify(decision.stalled) + (decision.reasons.some((r) => r.startsWith("event loop")) ? "+lag" : "");
     if (key !== this.loggedReasons) {
       this.loggedReasons = key;
       this.options.log.warn(
-        { reasons: decision.reasons, stalled: decision.stalled, lagMs: Math.round(lagMs), withheldMs: Math.round(now - this.withholdingSince) },
+        {
+          reasons: decision.reasons,
+          stalled: decision.stalled,
+          lagMs: Math.round(lagMs),
+          withheldMs: Math.round(now - this.withholdingSince),
+        },
         "watchdog ping withheld: the daemon is not making progress; systemd restarts it if this lasts",
       );
     }

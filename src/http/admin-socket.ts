@@ -16,9 +16,13 @@ export async function runAdminOp(ops: AdminOps, name: string, args: unknown, act
   const check = TypeCompiler.Compile(op.args);
   if (!check.Check(args)) {
     const first = check.Errors(args).First();
-    throw new VigilError(ErrorCodes.VALIDATION, `${name}: ${first ? `${first.path || "/"} ${first.message}` : "invalid arguments"}`, {
-      details: { field: first?.path ?? "" },
-    });
+    throw new VigilError(
+      ErrorCodes.VALIDATION,
+      `${name}: ${first ? `${first.path || "/"} ${first.message}` : "invalid arguments"}`,
+      {
+        details: { field: first?.path ?? "" },
+      },
+    );
   }
   return op.run(args, { actor });
 }
@@ -27,7 +31,11 @@ export async function runAdminOp(ops: AdminOps, name: string, args: unknown, act
 export async function assertPrivateDir(dir: string): Promise<void> {
   const mode = (await stat(dir)).mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new VigilError(ErrorCodes.CONFIG_INVALID, `data_dir ${dir} is mode ${mode.toString(8).padStart(4, "0")}; the admin socket in it needs 0700 (chmod 700 ${dir})`, { details: { path: "data_dir" } });
+    throw new VigilError(
+      ErrorCodes.CONFIG_INVALID,
+      `data_dir ${dir} is mode ${mode.toString(8).padStart(4, "0")}; the admin socket in it needs 0700 (chmod 700 ${dir})`,
+      { details: { path: "data_dir" } },
+    );
   }
 }
 
@@ -63,7 +71,12 @@ export class AdminSocket implements Component {
     app.post("/challenge", async () => ({ nonce: this.proofs.issue() }));
     app.post<{ Params: { op: string }; Body: { proof?: unknown; args?: unknown } }>("/ops/:op", async (request) => {
       const uid = await this.proofs.verify(request.body?.proof);
-      const result = await runAdminOp(this.ops(), request.params.op, request.body?.args ?? {}, `cli:${await userNameOf(uid)}`);
+      const result = await runAdminOp(
+        this.ops(),
+        request.params.op,
+        request.body?.args ?? {},
+        `cli:${await userNameOf(uid)}`,
+      );
       return { result: result ?? null };
     });
     await assertPrivateDir(this.dataDir);

@@ -51,19 +51,27 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
       const field = typeof err.details?.field === "string" ? { field: err.details.field } : {};
       const problems = Array.isArray(err.details?.problems) ? { problems: err.details.problems } : {};
       // A refusal that will pass once something changes (free space) says when to try again.
-      if (typeof err.details?.retry_after_s === "number") void reply.header("retry-after", String(err.details.retry_after_s));
+      if (typeof err.details?.retry_after_s === "number")
+        void reply.header("retry-after", String(err.details.retry_after_s));
       return reply.status(status).send({ error: { code: err.code, message: err.message, ...field, ...problems } });
     }
     const fe = err as FastifyError;
     if (fe.validation) return reply.status(400).send({ error: { code: ErrorCodes.VALIDATION, message: fe.message } });
     if (typeof fe.statusCode === "number" && fe.statusCode < 500) {
-      const code = fe.statusCode === 413 ? ErrorCodes.PAYLOAD_TOO_LARGE : fe.statusCode === 415 ? ErrorCodes.UNSUPPORTED_MEDIA_TYPE : ErrorCodes.VALIDATION;
+      const code =
+        fe.statusCode === 413
+          ? ErrorCodes.PAYLOAD_TOO_LARGE
+          : fe.statusCode === 415
+            ? ErrorCodes.UNSUPPORTED_MEDIA_TYPE
+            : ErrorCodes.VALIDATION;
       return reply.status(fe.statusCode).send({ error: { code, message: fe.message } });
     }
     log.error({ err }, "request failed");
     return reply.status(500).send({ error: { code: ErrorCodes.INTERNAL, message: "internal error" } });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: ErrorCodes.NOT_FOUND, message: `no route ${request.method} ${request.url.split("?")[0] ?? ""}` } }),
+    reply.status(404).send({
+      error: { code: ErrorCodes.NOT_FOUND, message: `no route ${request.method} ${request.url.split("?")[0] ?? ""}` },
+    }),
   );
 }

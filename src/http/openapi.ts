@@ -10,8 +10,17 @@ export const OPENAPI_PATH = "/v1/openapi.json";
 /** What the route's declared access means to a client: how it authenticates, which role it needs. */
 function accessDoc(access: RouteAccess | undefined): Partial<FastifySchema> & Record<string, unknown> {
   if (!access || access.kind === "public") return { "x-vigil-access": "public" };
-  if (access.kind === "role") return { security: [{ bearer: [] }], "x-vigil-access": `role:${access.role}`, description: `Role: ${access.role} or above.` };
-  return { security: [{ apiKey: [] }, { apiKeyHeader: [] }], "x-vigil-access": `camera:${access.scope}`, description: "A push camera: API key and/or client certificate." };
+  if (access.kind === "role")
+    return {
+      security: [{ bearer: [] }],
+      "x-vigil-access": `role:${access.role}`,
+      description: `Role: ${access.role} or above.`,
+    };
+  return {
+    security: [{ apiKey: [] }, { apiKeyHeader: [] }],
+    "x-vigil-access": `camera:${access.scope}`,
+    description: "A push camera: API key and/or client certificate.",
+  };
 }
 
 /**
@@ -24,7 +33,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: "Vigil operator API", version: VERSION, description: "The gateway's HTTP API. Errors are `{\"error\":{\"code\",\"message\"}}` with stable `VIGIL_E_*` codes." },
+      info: {
+        title: "Vigil operator API",
+        version: VERSION,
+        description:
+          'The gateway\'s HTTP API. Errors are `{"error":{"code","message"}}` with stable `VIGIL_E_*` codes.',
+      },
       components: {
         securitySchemes: {
           bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
@@ -34,12 +48,14 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
     transform: ({ schema, url, route }) => {
-      const access = (route.config)?.access;
+      const access = route.config?.access;
       const own = (schema ?? {}) as FastifySchema & { description?: string };
       const doc = accessDoc(access);
       const description = [own.description, doc.description].filter((d) => typeof d === "string").join(" ");
       return { schema: { ...own, ...doc, ...(description ? { description } : {}) }, url };
     },
   });
-  app.get(OPENAPI_PATH, { config: { access: PUBLIC }, schema: { hide: true } }, async (_request, reply) => reply.header("cache-control", "no-cache").send(app.swagger()));
+  app.get(OPENAPI_PATH, { config: { access: PUBLIC }, schema: { hide: true } }, async (_request, reply) =>
+    reply.header("cache-control", "no-cache").send(app.swagger()),
+  );
 }

@@ -32,11 +32,19 @@ const WINDOW_MS = 60_000;
  * passes several of them (per address before auth, per user after it); the plugin's own hook
  * runs only one limiter per request. Headers report whichever limit is closest to running out.
  */
-export async function createLimiters(app: FastifyInstance, settings: RateLimitSettings, onLimited: OnLimited): Promise<Limiters> {
+export async function createLimiters(
+  app: FastifyInstance,
+  settings: RateLimitSettings,
+  onLimited: OnLimited,
+): Promise<Limiters> {
   await app.register(rateLimit, { global: false });
   const reported = new Map<string, number>();
   const limiter = (name: string, max: number, key: (request: FastifyRequest) => string): RequestHook => {
-    const check = app.createRateLimit({ max, timeWindow: WINDOW_MS, keyGenerator: (request) => `${name}:${key(request)}` });
+    const check = app.createRateLimit({
+      max,
+      timeWindow: WINDOW_MS,
+      keyGenerator: (request) => `${name}:${key(request)}`,
+    });
     return async (request, reply) => {
       const r = await check(request);
       if (r.isAllowed) return;
@@ -61,7 +69,12 @@ export async function createLimiters(app: FastifyInstance, settings: RateLimitSe
     const body = request.body as { username?: unknown } | undefined;
     return typeof body?.username === "string" ? body.username.toLowerCase().slice(0, 64) : "";
   };
-  const principalKey = (r: FastifyRequest): string => (r.principal?.kind === "user" ? r.principal.username : r.principal?.kind === "camera" ? `camera:${r.principal.cameraId}` : sourceKey(r.ip));
+  const principalKey = (r: FastifyRequest): string =>
+    r.principal?.kind === "user"
+      ? r.principal.username
+      : r.principal?.kind === "camera"
+        ? `camera:${r.principal.cameraId}`
+        : sourceKey(r.ip);
   return {
     perRoute: (route, perMinute) => limiter(`route:${route}`, perMinute, principalKey),
     // An IPv6 host usually holds a whole /64: it is one source.

@@ -34,11 +34,23 @@ export function refreshCookieOf(request: FastifyRequest): string | undefined {
 }
 
 function cookie(value: string, maxAgeS: number, secure: boolean): string {
-  return [`${REFRESH_COOKIE}=${encodeURIComponent(value)}`, `Path=${COOKIE_PATH}`, `Max-Age=${maxAgeS}`, "HttpOnly", "SameSite=Strict", ...(secure ? ["Secure"] : [])].join("; ");
+  return [
+    `${REFRESH_COOKIE}=${encodeURIComponent(value)}`,
+    `Path=${COOKIE_PATH}`,
+    `Max-Age=${maxAgeS}`,
+    "HttpOnly",
+    "SameSite=Strict",
+    ...(secure ? ["Secure"] : []),
+  ].join("; ");
 }
 
 /** The pair for the body: in cookie mode the refresh token goes into the cookie and not the body. */
-export function answerTokens(request: FastifyRequest, reply: FastifyReply, pair: TokenPair, policy: RefreshCookiePolicy): Omit<TokenPair, "refresh_token"> & { refresh_token?: string } {
+export function answerTokens(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  pair: TokenPair,
+  policy: RefreshCookiePolicy,
+): Omit<TokenPair, "refresh_token"> & { refresh_token?: string } {
   reply.header("cache-control", "no-store");
   if (!wantsCookie(request)) return pair;
   reply.header("set-cookie", cookie(pair.refresh_token, policy.maxAgeS, policy.secure));

@@ -58,12 +58,16 @@ export function enforceRouteAccess(app: FastifyInstance, auth: RequestAuthentica
       return;
     }
     const cameraId = (request.params as { cameraId?: unknown }).cameraId;
-    if (typeof cameraId !== "string") throw new Error(`camera route ${request.routeOptions.url ?? "?"} has no :cameraId`);
+    if (typeof cameraId !== "string")
+      throw new Error(`camera route ${request.routeOptions.url ?? "?"} has no :cameraId`);
     request.principal = await auth.camera(request, reply, cameraId, access.scope);
   };
   app.addHook("onRoute", (route) => {
     const access = route.config?.access;
-    if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access; every route must (public, a role, or camera)`);
+    if (!access)
+      throw new Error(
+        `route ${String(route.method)} ${route.url} declares no access; every route must (public, a role, or camera)`,
+      );
     const limit = route.config?.limit;
     const before: RequestHook[] = [];
     const after: RequestHook[] = [];
@@ -75,7 +79,8 @@ export function enforceRouteAccess(app: FastifyInstance, auth: RequestAuthentica
       } else if (access.kind !== "public") {
         after.push(limiters.perUser);
       }
-      if (typeof limit === "object") after.push(limiters.perRoute(`${String(route.method)} ${route.url}`, limit.perMinute));
+      if (typeof limit === "object")
+        after.push(limiters.perRoute(`${String(route.method)} ${route.url}`, limit.perMinute));
     }
     route.onRequest = [...before, authenticate, ...(limit === "login" ? [] : after), ...[route.onRequest ?? []].flat()];
     // The login body names the account, so its limit can only run once the body is parsed.
@@ -84,7 +89,9 @@ export function enforceRouteAccess(app: FastifyInstance, auth: RequestAuthentica
 }
 
 /** The route table with each route's declared access, for the test that walks it. */
-export function collectRouteTable(app: FastifyInstance): Array<{ method: string; url: string; access: RouteAccess | undefined }> {
+export function collectRouteTable(
+  app: FastifyInstance,
+): Array<{ method: string; url: string; access: RouteAccess | undefined }> {
   const table: Array<{ method: string; url: string; access: RouteAccess | undefined }> = [];
   app.addHook("onRoute", (route) => {
     for (const method of [route.method].flat()) table.push({ method, url: route.url, access: route.config?.access });

@@ -31,7 +31,11 @@ export interface HttpAppOptions {
 }
 
 /** TLS 1.2 and 1.3 with forward-secret AEAD suites only (the policy every Vigil listener shares). */
-export const MODERN_TLS: Pick<HttpsOptions, "minVersion" | "ciphers" | "honorCipherOrder"> = { minVersion: MIN_TLS_VERSION, ciphers: TLS_CIPHERS, honorCipherOrder: true };
+export const MODERN_TLS: Pick<HttpsOptions, "minVersion" | "ciphers" | "honorCipherOrder"> = {
+  minVersion: MIN_TLS_VERSION,
+  ciphers: TLS_CIPHERS,
+  honorCipherOrder: true,
+};
 
 /**
  * Builds the app without listening, so tests use `inject()` and the daemon calls `listen`. Order
@@ -40,7 +44,9 @@ export const MODERN_TLS: Pick<HttpsOptions, "minVersion" | "ciphers" | "honorCip
 export async function buildHttpApp(options: HttpAppOptions, log: Logger): Promise<FastifyInstance> {
   const common = { logger: false, bodyLimit: options.bodyLimit ?? 65_536 } as const;
   // Fastify's instance type depends on http vs https; the routes do not care which.
-  const app = (options.https ? Fastify({ ...common, https: options.https }) : Fastify(common)) as unknown as FastifyInstance;
+  const app = (options.https
+    ? Fastify({ ...common, https: options.https })
+    : Fastify(common)) as unknown as FastifyInstance;
   registerErrorHandler(app, log);
   useTypeBoxValidation(app);
   await app.register(helmet, {
@@ -52,7 +58,9 @@ export async function buildHttpApp(options: HttpAppOptions, log: Logger): Promis
     // Nothing an API answers (tokens, incidents, keys) belongs in a cache.
     if (request.url.startsWith("/v1/") && !reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
   });
-  const limiters = options.limits ? await createLimiters(app, options.limits.settings, options.limits.onLimited) : undefined;
+  const limiters = options.limits
+    ? await createLimiters(app, options.limits.settings, options.limits.onLimited)
+    : undefined;
   enforceRouteAccess(app, options.authenticator, limiters);
   if (options.openapi) await registerOpenApi(app);
   for (const register of options.routes) register(app);

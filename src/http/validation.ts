@@ -13,7 +13,8 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 // TypeBox knows no string formats until they are registered; an unknown one fails every value.
-if (!FormatRegistry.Has("date-time")) FormatRegistry.Set("date-time", (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
+if (!FormatRegistry.Has("date-time"))
+  FormatRegistry.Set("date-time", (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
 
 export function useTypeBoxValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => {
@@ -21,11 +22,17 @@ export function useTypeBoxValidation(app: FastifyInstance): void {
     const part = httpPart ?? "body";
     const convert = part === "querystring" || part === "params" || part === "headers";
     return (data: unknown) => {
-      const value = convert ? Value.Convert(schema as TSchema, Value.Default(schema as TSchema, Value.Clone(data))) : Value.Default(schema as TSchema, Value.Clone(data));
+      const value = convert
+        ? Value.Convert(schema as TSchema, Value.Default(schema as TSchema, Value.Clone(data)))
+        : Value.Default(schema as TSchema, Value.Clone(data));
       if (compiled.Check(value)) return { value };
       const first = compiled.Errors(value).First();
       const field = `${part}${first?.path ?? ""}`;
-      return { error: new VigilError(ErrorCodes.VALIDATION, `${field}: ${first?.message ?? "invalid"}`, { details: { field } }) };
+      return {
+        error: new VigilError(ErrorCodes.VALIDATION, `${field}: ${first?.message ?? "invalid"}`, {
+          details: { field },
+        }),
+      };
     };
   });
 }

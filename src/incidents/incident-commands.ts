@@ -20,12 +20,25 @@ const DecideArgs = TypeCompiler.Compile(
     { additionalProperties: false },
   ),
 );
-const ApproveArgs = TypeCompiler.Compile(Type.Object({ incident_id: Id, note: Type.Optional(Note), version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }));
+const ApproveArgs = TypeCompiler.Compile(
+  Type.Object(
+    { incident_id: Id, note: Type.Optional(Note), version: Type.Optional(Type.Integer({ minimum: 1 })) },
+    { additionalProperties: false },
+  ),
+);
 
-function checked<T>(compiled: { Check(v: unknown): boolean; Errors(v: unknown): { First(): { path: string; message: string } | undefined } }, args: unknown): T {
+function checked<T>(
+  compiled: {
+    Check(v: unknown): boolean;
+    Errors(v: unknown): { First(): { path: string; message: string } | undefined };
+  },
+  args: unknown,
+): T {
   if (compiled.Check(args)) return args as T;
   const first = compiled.Errors(args).First();
-  throw new VigilError(ErrorCodes.VALIDATION, `args${first?.path ?? ""}: ${first?.message ?? "invalid"}`, { details: { field: `args${first?.path ?? ""}` } });
+  throw new VigilError(ErrorCodes.VALIDATION, `args${first?.path ?? ""}: ${first?.message ?? "invalid"}`, {
+    details: { field: `args${first?.path ?? ""}` },
+  });
 }
 
 /**
@@ -33,16 +46,35 @@ function checked<T>(compiled: { Check(v: unknown): boolean; Errors(v: unknown): 
  * compare-and-set as the HTTP API, audited with actor `central:<command id>`. Central's signed
  * command stands for its own console's supervisor: approval from there is an approval.
  */
-export function incidentCommandHandlers(incidents: IncidentService): Record<"incident.decide" | "incident.approve", CommandHandler> {
+export function incidentCommandHandlers(
+  incidents: IncidentService,
+): Record<"incident.decide" | "incident.approve", CommandHandler> {
   return {
     "incident.decide": async (args, ctx) => {
-      const a = checked<{ incident_id: string; action: DecisionAction; dismiss_reason?: DismissReason; note?: string; version?: number }>(DecideArgs, args);
-      const next = await incidents.decide(a.incident_id, { action: a.action, actor: `central:${ctx.id}`, reason: a.dismiss_reason, note: a.note, expectedVersion: a.version });
+      const a = checked<{
+        incident_id: string;
+        action: DecisionAction;
+        dismiss_reason?: DismissReason;
+        note?: string;
+        version?: number;
+      }>(DecideArgs, args);
+      const next = await incidents.decide(a.incident_id, {
+        action: a.action,
+        actor: `central:${ctx.id}`,
+        reason: a.dismiss_reason,
+        note: a.note,
+        expectedVersion: a.version,
+      });
       return { incident_id: next.id, status: next.status, version: next.version };
     },
     "incident.approve": async (args, ctx) => {
       const a = checked<{ incident_id: string; note?: string; version?: number }>(ApproveArgs, args);
-      const next = await incidents.decide(a.incident_id, { action: "approve", actor: `central:${ctx.id}`, note: a.note, expectedVersion: a.version });
+      const next = await incidents.decide(a.incident_id, {
+        action: "approve",
+        actor: `central:${ctx.id}`,
+        note: a.note,
+        expectedVersion: a.version,
+      });
       return { incident_id: next.id, status: next.status, version: next.version };
     },
   };

@@ -40,7 +40,8 @@ export class IncidentFeed implements Component {
       this.publish(type, "viewer", incident);
       // Supervisors (and admins) also hear that an approval waits for them.
       const last = incident.history.at(-1);
-      if (incident.status === "dispatch_pending_review" && last?.action === "request_dispatch") this.publish("approval.requested", "supervisor", incident);
+      if (incident.status === "dispatch_pending_review" && last?.action === "request_dispatch")
+        this.publish("approval.requested", "supervisor", incident);
     });
   }
 

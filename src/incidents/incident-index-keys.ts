@@ -93,12 +93,21 @@ const prefixOf = (dim: IndexDim, value: string): string => `${dim}!${escapeValue
 export function entriesOf(i: Incident): Array<{ key: string }> {
   const sk = sortKey(i);
   const end = endKey(i);
-  return [{ key: `a!${sk}` }, ...dimValues(indexValue(i)).map(([d, v]) => ({ key: `${prefixOf(d, v)}${sk}` })), ...(end === undefined ? [] : [{ key: end }])];
+  return [
+    { key: `a!${sk}` },
+    ...dimValues(indexValue(i)).map(([d, v]) => ({ key: `${prefixOf(d, v)}${sk}` })),
+    ...(end === undefined ? [] : [{ key: end }]),
+  ];
 }
 
 /** Whether an entry's fields pass the filters (time and cursor are the range's business). */
 export function matchesFields(v: IndexValue, f: IndexFilter): boolean {
-  return (f.status === undefined || v[0] === f.status) && (f.camera === undefined || v[1] === f.camera) && (f.rule === undefined || v[2] === f.rule) && (f.zone === undefined || v[3] === f.zone);
+  return (
+    (f.status === undefined || v[0] === f.status) &&
+    (f.camera === undefined || v[1] === f.camera) &&
+    (f.rule === undefined || v[2] === f.rule) &&
+    (f.zone === undefined || v[3] === f.zone)
+  );
 }
 
 /** The same filters on a whole incident, time and cursor included: what a full scan applies. */

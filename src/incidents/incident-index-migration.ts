@@ -28,11 +28,18 @@ export interface MigrationOptions {
  * last id done, so a kill -9 at any point resumes after the last chunk on disk. Runs before
  * anything writes an incident (IncidentIndex.ready), so no write races it.
  */
-export async function migrateIncidentIndex(database: Database, log: Logger, opts: MigrationOptions = {}): Promise<void> {
+export async function migrateIncidentIndex(
+  database: Database,
+  log: Logger,
+  opts: MigrationOptions = {},
+): Promise<void> {
   const { meta, incidents, incident_idx: idx } = database.sublevels;
   const format = (await meta.get(FORMAT_KEY)) as number | undefined;
   if (format !== undefined && format > STORE_FORMAT) {
-    throw new VigilError(ErrorCodes.STORE_FORMAT, `store format ${format} is newer than this daemon's ${STORE_FORMAT}: run the newer daemon or restore a backup`);
+    throw new VigilError(
+      ErrorCodes.STORE_FORMAT,
+      `store format ${format} is newer than this daemon's ${STORE_FORMAT}: run the newer daemon or restore a backup`,
+    );
   }
   if (format === STORE_FORMAT) return;
   let after = (await meta.get(PROGRESS_KEY)) as string | undefined;
@@ -49,7 +56,10 @@ export async function migrateIncidentIndex(database: Database, log: Logger, opts
   const chunk = opts.chunk ?? 2000;
   const started = Date.now();
   opts.onProgress?.(done, total);
-  log.info({ incidents: total, resumed_at: done }, after === undefined ? "building incident indexes" : "resuming incident index build");
+  log.info(
+    { incidents: total, resumed_at: done },
+    after === undefined ? "building incident indexes" : "resuming incident index build",
+  );
   for (;;) {
     const range = after === undefined ? { limit: chunk } : { gt: after, limit: chunk };
     const batch = (await incidents.iterator(range).all()) as Array<[string, Incident]>;
@@ -57,7 +67,8 @@ export async function migrateIncidentIndex(database: Database, log: Logger, opts
     const ops: WriteOp[] = [];
     const touched = new Set<string>();
     for (const [, incident] of batch) {
-      for (const { key } of entriesOf(incident)) ops.push({ type: "put", sublevel: idx, key, value: indexValue(incident) });
+      for (const { key } of entriesOf(incident))
+        ops.push({ type: "put", sublevel: idx, key, value: indexValue(incident) });
       for (const [counter, n] of countersOf(incident)) {
         counts.set(counter, (counts.get(counter) ?? 0) + n);
         touched.add(counter);
@@ -69,9 +80,18 @@ export async function migrateIncidentIndex(database: Database, log: Logger, opts
     await database.level.batch(ops, { sync: true });
     done += batch.length;
     opts.onProgress?.(done, total);
-    log.info({ done, total, percent: total === 0 ? 100 : Math.round((done / total) * 1000) / 10 }, "incident index build progress");
+    log.info(
+      { done, total, percent: total === 0 ? 100 : Math.round((done / total) * 1000) / 10 },
+      "incident index build progress",
+    );
     await opts.afterChunk?.(done);
   }
-  await database.level.batch([{ type: "put", sublevel: meta, key: FORMAT_KEY, value: STORE_FORMAT }, { type: "del", sublevel: meta, key: PROGRESS_KEY }], { sync: true });
+  await database.level.batch(
+    [
+      { type: "put", sublevel: meta, key: FORMAT_KEY, value: STORE_FORMAT },
+      { type: "del", sublevel: meta, key: PROGRESS_KEY },
+    ],
+    { sync: true },
+  );
   log.info({ incidents: done, ms: Date.now() - started, format: STORE_FORMAT }, "incident indexes built");
 }

@@ -3,7 +3,19 @@ import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
 import type { Database } from "../store/database.js";
 import type { WriteOp } from "../store/group-commit.js";
-import { BYTES_KEY, countersOf, countKey, entriesOf, type IndexFilter, type IndexValue, indexValue, matchesFields, matchesIncident, planWalk, sortKey } from "./incident-index-keys.js";
+import {
+  BYTES_KEY,
+  countersOf,
+  countKey,
+  entriesOf,
+  type IndexFilter,
+  type IndexValue,
+  indexValue,
+  matchesFields,
+  matchesIncident,
+  planWalk,
+  sortKey,
+} from "./incident-index-keys.js";
 import { migrateIncidentIndex, type MigrationOptions } from "./incident-index-migration.js";
 
 export interface IncidentPageQuery extends IndexFilter {
@@ -74,7 +86,9 @@ export class IncidentIndex implements Component {
     const before = previous ? entriesOf(previous) : [];
     const after = next ? entriesOf(next) : [];
     const kept = new Set(after.map((e) => e.key));
-    const ops: WriteOp[] = before.filter((e) => !kept.has(e.key)).map((e) => ({ type: "del", sublevel: idx, key: e.key }));
+    const ops: WriteOp[] = before
+      .filter((e) => !kept.has(e.key))
+      .map((e) => ({ type: "del", sublevel: idx, key: e.key }));
     if (next) {
       const value: IndexValue = indexValue(next);
       for (const e of after) ops.push({ type: "put", sublevel: idx, key: e.key, value });
@@ -90,7 +104,11 @@ export class IncidentIndex implements Component {
       const now = (was ?? 0) + d;
       if (now > 0) this.counts.set(counter, now);
       else this.counts.delete(counter);
-      ops.push(now > 0 ? { type: "put", sublevel: idx, key: counter, value: now } : { type: "del", sublevel: idx, key: counter });
+      ops.push(
+        now > 0
+          ? { type: "put", sublevel: idx, key: counter, value: now }
+          : { type: "del", sublevel: idx, key: counter },
+      );
     }
     return {
       ops,
@@ -107,7 +125,8 @@ export class IncidentIndex implements Component {
   async statusCounts(): Promise<Partial<Record<IncidentStatus, number>>> {
     await this.ready();
     const out: Partial<Record<IncidentStatus, number>> = {};
-    for (const [key, n] of this.counts) if (key.startsWith("n!s!")) out[decodeURIComponent(key.slice(4)) as IncidentStatus] = n;
+    for (const [key, n] of this.counts)
+      if (key.startsWith("n!s!")) out[decodeURIComponent(key.slice(4)) as IncidentStatus] = n;
     return out;
   }
 
@@ -146,9 +165,14 @@ export class IncidentIndex implements Component {
     const more = ids.length > q.limit;
     const pageKeys = keys.slice(0, q.limit);
     const wanted = new Set(pageKeys);
-    const found = (await this.database.sublevels.incidents.getMany(ids.slice(0, q.limit))) as Array<Incident | undefined>;
+    const found = (await this.database.sublevels.incidents.getMany(ids.slice(0, q.limit))) as Array<
+      Incident | undefined
+    >;
     // An incident deleted or changed between the walk and the read is left out, never shown unfiltered.
-    const incidents = found.filter((i): i is Incident => i !== undefined && matchesIncident(i, { ...q, cursor: undefined }) && wanted.has(sortKey(i)));
+    const incidents = found.filter(
+      (i): i is Incident =>
+        i !== undefined && matchesIncident(i, { ...q, cursor: undefined }) && wanted.has(sortKey(i)),
+    );
     return { incidents, next_cursor: more ? (pageKeys.at(-1) ?? null) : null };
   }
 
@@ -156,7 +180,9 @@ export class IncidentIndex implements Component {
   notReady(): string | undefined {
     if (this.loaded) return undefined;
     const p = this.progress;
-    return p ? `migrating: building incident indexes (${p.done} of ${p.total} incidents)` : "incident indexes not loaded yet";
+    return p
+      ? `migrating: building incident indexes (${p.done} of ${p.total} incidents)`
+      : "incident indexes not loaded yet";
   }
 
   private async load(): Promise<void> {
@@ -168,7 +194,8 @@ export class IncidentIndex implements Component {
       },
     });
     this.counts.clear();
-    for await (const [key, value] of this.database.sublevels.incident_idx.iterator({ gte: "n!", lt: "n!\uffff" })) this.counts.set(key, value as number);
+    for await (const [key, value] of this.database.sublevels.incident_idx.iterator({ gte: "n!", lt: "n!\uffff" }))
+      this.counts.set(key, value as number);
     this.loaded = true;
   }
 }

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { AuditRecorder } from "../contract/audit.js";
 import type { VigilEvents } from "../contract/events.js";
-import type { ClipRef, Incident, IncidentIdentity, IncidentObject, NextStep, SnapshotRef } from "../contract/incident.js";
+import type {
+  ClipRef,
+  Incident,
+  IncidentIdentity,
+  IncidentObject,
+  NextStep,
+  SnapshotRef,
+} from "../contract/incident.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import { validateIncident, type ValidatorPolicy } from "./incident-validator.js";
 import { applyDecision, type DecisionInput, type DecisionRules } from "./lifecycle.js";
@@ -64,7 +71,6 @@ export interface IncidentQuery extends IndexFilter {
   readonly limit: number;
 }
 
-
 export class IncidentService {
   /** One change at a time per incident: the rule's `markEnded` and operators' decisions never interleave. */
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -125,17 +131,24 @@ export class IncidentService {
     return this.serialised(id, async () => {
       const current = await this.get(id);
       if (!current) return undefined;
-      const confidence = seen.confidence === undefined ? current.confidence : Math.round(Math.max(current.confidence, seen.confidence) * 1000) / 1000;
+      const confidence =
+        seen.confidence === undefined
+          ? current.confidence
+          : Math.round(Math.max(current.confidence, seen.confidence) * 1000) / 1000;
       const next: Incident = {
         ...current,
         version: current.version + 1,
         confidence,
         last_seen_at: new Date(Math.max(Date.parse(current.last_seen_at), seen.lastSeenAt)).toISOString(),
         ...(seen.objects ? { objects: seen.objects } : {}),
-        ...(seen.endedAt !== undefined && current.ended_at === null ? { ended_at: new Date(seen.endedAt).toISOString() } : {}),
+        ...(seen.endedAt !== undefined && current.ended_at === null
+          ? { ended_at: new Date(seen.endedAt).toISOString() }
+          : {}),
         ...(seen.snapshots ? { snapshots: seen.snapshots } : {}),
         ...(seen.clips ? { clips: seen.clips } : {}),
-        ...(seen.continuedBy !== undefined && current.continued_by === undefined ? { continued_by: seen.continuedBy } : {}),
+        ...(seen.continuedBy !== undefined && current.continued_by === undefined
+          ? { continued_by: seen.continuedBy }
+          : {}),
       };
       return this.write(current, next, "incident.updated");
     });
@@ -147,7 +160,11 @@ export class IncidentService {
       const current = await this.get(id);
       if (!current || current.ended_at !== null) return current;
       const iso = new Date(endedAt).toISOString();
-      return this.write(current, { ...current, version: current.version + 1, last_seen_at: iso, ended_at: iso }, "incident.updated");
+      return this.write(
+        current,
+        { ...current, version: current.version + 1, last_seen_at: iso, ended_at: iso },
+        "incident.updated",
+      );
     });
   }
 
@@ -168,7 +185,14 @@ export class IncidentService {
       } catch (err) {
         // A refused self-approval is a control that worked: the audit trail shows who tried.
         if (err instanceof VigilError && err.code === ErrorCodes.FOUR_EYES) {
-          await this.audit?.record({ actor: decision.actor, source, action: "incident.approve_refused", target: `incident:${id}`, result: "denied", details: { rule: "four_eyes", status: current.status, version: current.version } });
+          await this.audit?.record({
+            actor: decision.actor,
+            source,
+            action: "incident.approve_refused",
+            target: `incident:${id}`,
+            result: "denied",
+            details: { rule: "four_eyes", status: current.status, version: current.version },
+          });
         }
         throw err;
       }
@@ -179,7 +203,14 @@ export class IncidentService {
         action: decision.action === "approve" ? "incident.approved" : "incident.decision",
         target: `incident:${id}`,
         result: "ok",
-        details: { action: decision.action, before: current.status, after: next.status, version: next.version, ...(decision.reason ? { reason: decision.reason } : {}), ...(decision.note ? { note: decision.note } : {}) },
+        details: {
+          action: decision.action,
+          before: current.status,
+          after: next.status,
+          version: next.version,
+          ...(decision.reason ? { reason: decision.reason } : {}),
+          ...(decision.note ? { note: decision.note } : {}),
+        },
       });
       const [incident] = await Promise.all([written, audited]);
       return incident;
@@ -208,9 +239,18 @@ export class IncidentService {
   }
 
   /** `previous` is the stored version `proposed` replaces (read under the incident's lock). */
-  private async write(previous: Incident | undefined, proposed: Incident, type: "incident.created" | "incident.updated"): Promise<Incident> {
+  private async write(
+    previous: Incident | undefined,
+    proposed: Incident,
+    type: "incident.created" | "incident.updated",
+  ): Promise<Incident> {
     const incident = validateIncident(proposed, this.policy);
-    const put: WriteOp = { type: "put", sublevel: this.database.sublevels.incidents, key: incident.id, value: incident };
+    const put: WriteOp = {
+      type: "put",
+      sublevel: this.database.sublevels.incidents,
+      key: incident.id,
+      value: incident,
+    };
     // Counts must be loaded (and an older store migrated) before an index change is built on them.
     await this.index.ready();
     let undo: (() => void) | undefined;
@@ -232,7 +272,10 @@ export class IncidentService {
       },
       abort: () => undo?.(),
     });
-    this.log.info({ incident: incident.id, camera: incident.camera_id, rule: incident.rule, type, seq: envelope.seq }, "incident stored");
+    this.log.info(
+      { incident: incident.id, camera: incident.camera_id, rule: incident.rule, type, seq: envelope.seq },
+      "incident stored",
+    );
     this.bus.emit("incident.changed", { incident, type });
     return incident;
   }

@@ -29,7 +29,12 @@ export function validateIncident(incident: Incident, policy: ValidatorPolicy): I
   const identity = (incident as Incident & { identity?: unknown }).identity;
   if (identity !== undefined && !identityHolds(incident, policy)) {
     const { identity: _dropped, ...rest } = incident as Incident & { identity?: unknown };
-    const name = typeof (identity as { name?: unknown } | null)?.name === "string" ? (identity as { name: string }).name : typeof identity === "string" ? identity : undefined;
+    const name =
+      typeof (identity as { name?: unknown } | null)?.name === "string"
+        ? (identity as { name: string }).name
+        : typeof identity === "string"
+          ? identity
+          : undefined;
     const summary = name && name.length > 0 ? rest.summary.split(name).join(ANONYMOUS) : rest.summary;
     return { ...rest, summary, next_step: step };
   }
@@ -39,5 +44,11 @@ export function validateIncident(incident: Incident, policy: ValidatorPolicy): I
 function identityHolds(incident: Incident, policy: ValidatorPolicy): boolean {
   const id = incident.identity;
   if (policy.watchlistThreshold === undefined || incident.rule !== "watchlist_face") return false;
-  return typeof id === "object" && id !== null && typeof id.similarity === "number" && id.similarity >= policy.watchlistThreshold && typeof id.name === "string";
+  return (
+    typeof id === "object" &&
+    id !== null &&
+    typeof id.similarity === "number" &&
+    id.similarity >= policy.watchlistThreshold &&
+    typeof id.name === "string"
+  );
 }

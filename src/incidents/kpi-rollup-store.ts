@@ -7,7 +7,16 @@ import type { Database } from "../store/database.js";
 import type { WriteOp } from "../store/group-commit.js";
 import type { IncidentWriteHook } from "./incident-service.js";
 import { type KpiRange, type KpiSummary } from "./kpi.js";
-import { addDay, cloneDay, type DayRollup, emptyDay, foldChange, rollupDays, summaryFromRollups, weeksFromRollups } from "./kpi-rollup.js";
+import {
+  addDay,
+  cloneDay,
+  type DayRollup,
+  emptyDay,
+  foldChange,
+  rollupDays,
+  summaryFromRollups,
+  weeksFromRollups,
+} from "./kpi-rollup.js";
 
 /** Set once the day rollups cover every stored incident (written with the build's last chunk). */
 export const ROLLUPS_BUILT = "kpi_daily!built";
@@ -103,7 +112,13 @@ export class KpiRollupStore implements Component, IncidentWriteHook {
   /** `GET /v1/metrics/summary`: one rollup per day of the range. */
   summary(range: KpiRange, now: number): KpiSummary {
     this.mustBeLoaded();
-    return summaryFromRollups((k) => this.days.get(k), () => this.days.values(), range, now, this.allTime);
+    return summaryFromRollups(
+      (k) => this.days.get(k),
+      () => this.days.values(),
+      range,
+      now,
+      this.allTime,
+    );
   }
 
   /** The ISO weeks with incidents, oldest first, all or the `latest` ones (`GET /v1/metrics/weekly`, `kpi.weekly`). */
@@ -139,7 +154,10 @@ export class KpiRollupStore implements Component, IncidentWriteHook {
     const chunk = this.build.chunk ?? 5000;
     const started = Date.now();
     this.progress = { done, total };
-    this.log.info({ incidents: total, resumed_at: done }, after === undefined ? "building KPI day rollups" : "resuming KPI day rollup build");
+    this.log.info(
+      { incidents: total, resumed_at: done },
+      after === undefined ? "building KPI day rollups" : "resuming KPI day rollup build",
+    );
     for (;;) {
       const range = after === undefined ? { limit: chunk } : { gt: after, limit: chunk };
       const batch = (await incidents.iterator(range).all()) as Array<[string, Incident]>;
@@ -155,10 +173,19 @@ export class KpiRollupStore implements Component, IncidentWriteHook {
       await this.database.level.batch(ops, { sync: true });
       done += batch.length;
       this.progress = { done, total };
-      this.log.info({ done, total, percent: total === 0 ? 100 : Math.round((done / total) * 1000) / 10 }, "KPI day rollup build progress");
+      this.log.info(
+        { done, total, percent: total === 0 ? 100 : Math.round((done / total) * 1000) / 10 },
+        "KPI day rollup build progress",
+      );
       await this.build.afterChunk?.(done);
     }
-    await this.database.level.batch([{ type: "put", sublevel: meta, key: ROLLUPS_BUILT, value: new Date().toISOString() }, { type: "del", sublevel: meta, key: ROLLUPS_PROGRESS }], { sync: true });
+    await this.database.level.batch(
+      [
+        { type: "put", sublevel: meta, key: ROLLUPS_BUILT, value: new Date().toISOString() },
+        { type: "del", sublevel: meta, key: ROLLUPS_PROGRESS },
+      ],
+      { sync: true },
+    );
     this.log.info({ incidents: done, days: days.size, ms: Date.now() - started }, "KPI day rollups built");
   }
 }

@@ -2,7 +2,16 @@ import type { Incident } from "../contract/incident.js";
 import type { WeeklyKpiFigures } from "../contract/kpi.js";
 import { type SketchBuckets, sketchAdd, sketchMerge, sketchQuantile } from "./decision-sketch.js";
 import { isoWeek } from "./iso-week.js";
-import { type IncidentKpiFacts, incidentKpiFacts, KPI_RANGES, type KpiRange, type KpiSummary, kpiWindow, round, top } from "./kpi.js";
+import {
+  type IncidentKpiFacts,
+  incidentKpiFacts,
+  KPI_RANGES,
+  type KpiRange,
+  type KpiSummary,
+  kpiWindow,
+  round,
+  top,
+} from "./kpi.js";
 
 /**
  * The KPI totals of one UTC day (the incidents that started on it, as stored now), kept so that
@@ -32,13 +41,36 @@ const DAY_MS = 86_400_000;
 export const dayOf = (i: Pick<Incident, "started_at">): string => i.started_at.slice(0, 10);
 
 export function emptyDay(day: string): DayRollup {
-  return { day, total: 0, by_status: {}, by_rule: {}, cameras: {}, zones: {}, dismiss_reasons: {}, transitions: {}, escalated: 0, decided: 0, decision_ms_sum: 0, decision_sketch: {}, fatigue_micro: 0 };
+  return {
+    day,
+    total: 0,
+    by_status: {},
+    by_rule: {},
+    cameras: {},
+    zones: {},
+    dismiss_reasons: {},
+    transitions: {},
+    escalated: 0,
+    decided: 0,
+    decision_ms_sum: 0,
+    decision_sketch: {},
+    fatigue_micro: 0,
+  };
 }
 
 export function cloneDay(d: DayRollup): DayRollup {
   const sketch: SketchBuckets = {};
   for (const [k, [c, s]] of Object.entries(d.decision_sketch)) sketch[k] = [c, s];
-  return { ...d, by_status: { ...d.by_status }, by_rule: { ...d.by_rule }, cameras: { ...d.cameras }, zones: { ...d.zones }, dismiss_reasons: { ...d.dismiss_reasons }, transitions: { ...d.transitions }, decision_sketch: sketch };
+  return {
+    ...d,
+    by_status: { ...d.by_status },
+    by_rule: { ...d.by_rule },
+    cameras: { ...d.cameras },
+    zones: { ...d.zones },
+    dismiss_reasons: { ...d.dismiss_reasons },
+    transitions: { ...d.transitions },
+    decision_sketch: sketch,
+  };
 }
 
 function bump(counts: Record<string, number>, key: string | null | undefined, by: number): void {
@@ -93,7 +125,11 @@ export function addDay(into: DayRollup, d: DayRollup, sign: 1 | -1): void {
 }
 
 /** The day rollups an incident change touches, changed: `previous` (undefined: new) became `next` (undefined: deleted). */
-export function foldChange(days: ReadonlyMap<string, DayRollup>, previous: Incident | undefined, next: Incident | undefined): Map<string, DayRollup> {
+export function foldChange(
+  days: ReadonlyMap<string, DayRollup>,
+  previous: Incident | undefined,
+  next: Incident | undefined,
+): Map<string, DayRollup> {
   const out = new Map<string, DayRollup>();
   const take = (day: string): DayRollup => {
     let d = out.get(day);
@@ -110,7 +146,10 @@ export function foldChange(days: ReadonlyMap<string, DayRollup>, previous: Incid
 }
 
 /** Every day's rollup from scratch: the migration, and the reference the tests hold the fold to. */
-export function rollupDays(incidents: Iterable<Incident>, into: Map<string, DayRollup> = new Map()): Map<string, DayRollup> {
+export function rollupDays(
+  incidents: Iterable<Incident>,
+  into: Map<string, DayRollup> = new Map(),
+): Map<string, DayRollup> {
   for (const i of incidents) {
     const day = dayOf(i);
     let d = into.get(day);
@@ -143,7 +182,20 @@ function addAll(into: Map<string, number>, from: Readonly<Record<string, number>
 }
 
 function merge(days: Iterable<DayRollup>): Merged {
-  const m: Merged = { total: 0, escalated: 0, decided: 0, decisionMs: 0, fatigueMicro: 0, byStatus: new Map(), byRule: new Map(), cameras: new Map(), zones: new Map(), reasons: new Map(), transitions: new Map(), sketch: new Map() };
+  const m: Merged = {
+    total: 0,
+    escalated: 0,
+    decided: 0,
+    decisionMs: 0,
+    fatigueMicro: 0,
+    byStatus: new Map(),
+    byRule: new Map(),
+    cameras: new Map(),
+    zones: new Map(),
+    reasons: new Map(),
+    transitions: new Map(),
+    sketch: new Map(),
+  };
   for (const d of days) {
     m.total += d.total;
     m.escalated += d.escalated;
@@ -167,7 +219,11 @@ function figures(m: Merged) {
     by_status: Object.fromEntries(m.byStatus),
     dismissed_rate: m.total === 0 ? 0 : round((m.byStatus.get("dismissed") ?? 0) / m.total),
     escalation_rate: m.total === 0 ? 0 : round(m.escalated / m.total),
-    time_to_decision_s: { decided: m.decided, mean: m.decided === 0 ? null : round(m.decisionMs / 1000 / m.decided, 1), p90: sketchQuantile(m.sketch, 90) },
+    time_to_decision_s: {
+      decided: m.decided,
+      mean: m.decided === 0 ? null : round(m.decisionMs / 1000 / m.decided, 1),
+      p90: sketchQuantile(m.sketch, 90),
+    },
     dismiss_reasons: Object.fromEntries(m.reasons),
     top_cameras: top(m.cameras, "camera_id"),
     top_zones: top(m.zones, "zone"),
@@ -179,7 +235,13 @@ function figures(m: Merged) {
  * The KPI summary from day rollups: one rollup read per day of the range (`day(key)`), or every
  * stored day for `all` (`allDays()`). Same window as kpiSummary's full scan.
  */
-export function summaryFromRollups(day: (key: string) => DayRollup | undefined, allDays: () => Iterable<DayRollup>, range: KpiRange, now: number, allTime?: DayRollup): KpiSummary {
+export function summaryFromRollups(
+  day: (key: string) => DayRollup | undefined,
+  allDays: () => Iterable<DayRollup>,
+  range: KpiRange,
+  now: number,
+  allTime?: DayRollup,
+): KpiSummary {
   const { from, end } = kpiWindow(range, now);
   const picked: DayRollup[] = [];
   const lastDay = new Date(end - 1).toISOString().slice(0, 10);
@@ -202,7 +264,12 @@ export function summaryFromRollups(day: (key: string) => DayRollup | undefined, 
     to: new Date(now).toISOString(),
     // `all` with the running total kept beside the days (unless days after today exist, which it includes).
     ...figures(merge(allTime && !future && KPI_RANGES[range] === undefined ? [allTime] : picked)),
-    daily: picked.map((d) => ({ day: d.day, incidents: d.total, dismissed: d.by_status.dismissed ?? 0, escalated: d.escalated })),
+    daily: picked.map((d) => ({
+      day: d.day,
+      incidents: d.total,
+      dismissed: d.by_status.dismissed ?? 0,
+      escalated: d.escalated,
+    })),
   };
 }
 
@@ -221,6 +288,13 @@ export function weeksFromRollups(days: Iterable<DayRollup>, latest?: number): We
     .slice(latest === undefined ? 0 : -latest)
     .map(([week, w]) => {
       const m = merge(w.days);
-      return { week, from: new Date(w.start).toISOString(), to: new Date(w.end).toISOString(), ...figures(m), by_rule: Object.fromEntries(m.byRule), transitions: Object.fromEntries(m.transitions) };
+      return {
+        week,
+        from: new Date(w.start).toISOString(),
+        to: new Date(w.end).toISOString(),
+        ...figures(m),
+        by_rule: Object.fromEntries(m.byRule),
+        transitions: Object.fromEntries(m.transitions),
+      };
     });
 }

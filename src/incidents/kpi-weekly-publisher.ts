@@ -19,7 +19,14 @@ export class KpiWeeklyPublisher implements Component {
   private readonly beat: PeriodicTask;
 
   constructor(
-    private readonly deps: { database: Database; outbox: Outbox; weekly: Pick<KpiRollupStore, "weeks">; intervalMs: number; log: Logger; now?: () => number },
+    private readonly deps: {
+      database: Database;
+      outbox: Outbox;
+      weekly: Pick<KpiRollupStore, "weeks">;
+      intervalMs: number;
+      log: Logger;
+      now?: () => number;
+    },
   ) {
     this.beat = new PeriodicTask(
       deps.intervalMs,
@@ -46,7 +53,9 @@ export class KpiWeeklyPublisher implements Component {
     for (const week of this.deps.weekly.weeks()) {
       if (Date.parse(week.to) > now) continue;
       if ((await meta.get(publishedKey(week.week))) !== undefined) continue;
-      await this.deps.outbox.append("incidents", "kpi.weekly", week, [{ type: "put", sublevel: meta, key: publishedKey(week.week), value: new Date(now).toISOString() }]);
+      await this.deps.outbox.append("incidents", "kpi.weekly", week, [
+        { type: "put", sublevel: meta, key: publishedKey(week.week), value: new Date(now).toISOString() },
+      ]);
       this.deps.log.info({ week: week.week, incidents: week.total }, "weekly KPIs published");
       sent.push(week.week);
     }

@@ -10,7 +10,12 @@ export interface KpiSummary extends KpiFigures {
   readonly range: KpiRange;
   readonly from: string | null;
   readonly to: string;
-  readonly daily: ReadonlyArray<{ readonly day: string; readonly incidents: number; readonly dismissed: number; readonly escalated: number }>;
+  readonly daily: ReadonlyArray<{
+    readonly day: string;
+    readonly incidents: number;
+    readonly dismissed: number;
+    readonly escalated: number;
+  }>;
 }
 
 export const FATIGUE_HORIZON_S = 600;
@@ -61,7 +66,11 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
 }
 
-export function top<K extends string>(counts: Map<string, number>, key: K, n = 5): Array<Record<K, string> & { incidents: number }> {
+export function top<K extends string>(
+  counts: Map<string, number>,
+  key: K,
+  n = 5,
+): Array<Record<K, string> & { incidents: number }> {
   return [...counts]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, n)
@@ -107,7 +116,11 @@ export function kpiSummary(incidents: readonly Incident[], range: KpiRange, now:
     fatigue += f.fatigue;
     const day = i.started_at.slice(0, 10);
     const d = daily.get(day) ?? { incidents: 0, dismissed: 0, escalated: 0 };
-    daily.set(day, { incidents: d.incidents + 1, dismissed: d.dismissed + (i.status === "dismissed" ? 1 : 0), escalated: d.escalated + (f.escalated ? 1 : 0) });
+    daily.set(day, {
+      incidents: d.incidents + 1,
+      dismissed: d.dismissed + (i.status === "dismissed" ? 1 : 0),
+      escalated: d.escalated + (f.escalated ? 1 : 0),
+    });
   }
   const total = inRange.length;
   const sortedTimes = [...decisionTimes].sort((a, b) => a - b);
@@ -121,7 +134,8 @@ export function kpiSummary(incidents: readonly Incident[], range: KpiRange, now:
     escalation_rate: total === 0 ? 0 : round(escalated / total),
     time_to_decision_s: {
       decided: decisionTimes.length,
-      mean: decisionTimes.length === 0 ? null : round(decisionTimes.reduce((a, b) => a + b, 0) / decisionTimes.length, 1),
+      mean:
+        decisionTimes.length === 0 ? null : round(decisionTimes.reduce((a, b) => a + b, 0) / decisionTimes.length, 1),
       p90: percentile(sortedTimes, 90),
     },
     dismiss_reasons: Object.fromEntries(reasons),

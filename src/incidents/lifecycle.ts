@@ -8,7 +8,9 @@ export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 export { DISMISS_REASONS, type DismissReason } from "../contract/incident.js";
 
 /** Every step a human takes, the approval included, with where it may start and where it leads. */
-const TRANSITIONS: Readonly<Record<DecisionAction | "approve", { from: readonly IncidentStatus[]; to: IncidentStatus }>> = {
+const TRANSITIONS: Readonly<
+  Record<DecisionAction | "approve", { from: readonly IncidentStatus[]; to: IncidentStatus }>
+> = {
   monitor: { from: ["open"], to: "monitoring" },
   dismiss: { from: ["open", "monitoring", "escalated"], to: "dismissed" },
   escalate: { from: ["open", "monitoring"], to: "escalated" },
@@ -51,7 +53,9 @@ export function dispatchRequester(incident: Incident): string | undefined {
 }
 
 export function allowedActions(status: IncidentStatus): Array<DecisionAction | "approve"> {
-  return (Object.keys(TRANSITIONS) as Array<DecisionAction | "approve">).filter((a) => TRANSITIONS[a].from.includes(status));
+  return (Object.keys(TRANSITIONS) as Array<DecisionAction | "approve">).filter((a) =>
+    TRANSITIONS[a].from.includes(status),
+  );
 }
 
 /**
@@ -60,21 +64,39 @@ export function allowedActions(status: IncidentStatus): Array<DecisionAction | "
  */
 export function applyDecision(incident: Incident, d: DecisionInput, rules: DecisionRules = FOUR_EYES): Incident {
   if (d.expectedVersion !== undefined && d.expectedVersion !== incident.version) {
-    throw new VigilError(ErrorCodes.CONFLICT, `incident ${incident.id} is at version ${incident.version}, not ${d.expectedVersion}: someone decided first`, { details: { version: incident.version } });
+    throw new VigilError(
+      ErrorCodes.CONFLICT,
+      `incident ${incident.id} is at version ${incident.version}, not ${d.expectedVersion}: someone decided first`,
+      { details: { version: incident.version } },
+    );
   }
   const t = TRANSITIONS[d.action];
   if (!t.from.includes(incident.status)) {
-    throw new VigilError(ErrorCodes.INCIDENT_TRANSITION, `cannot ${d.action} an incident that is ${incident.status} (allowed: ${allowedActions(incident.status).join(", ") || "none"})`, {
-      details: { status: incident.status, action: d.action },
-    });
+    throw new VigilError(
+      ErrorCodes.INCIDENT_TRANSITION,
+      `cannot ${d.action} an incident that is ${incident.status} (allowed: ${allowedActions(incident.status).join(", ") || "none"})`,
+      {
+        details: { status: incident.status, action: d.action },
+      },
+    );
   }
   if (d.action === "approve" && !rules.allowSelfApproval && dispatchRequester(incident) === d.actor) {
-    throw new VigilError(ErrorCodes.FOUR_EYES, `${d.actor} requested this dispatch and cannot also approve it: another supervisor must (four-eyes rule)`, {
-      details: { requested_by: d.actor },
-    });
+    throw new VigilError(
+      ErrorCodes.FOUR_EYES,
+      `${d.actor} requested this dispatch and cannot also approve it: another supervisor must (four-eyes rule)`,
+      {
+        details: { requested_by: d.actor },
+      },
+    );
   }
-  if (d.action === "dismiss" && d.reason === undefined) throw new VigilError(ErrorCodes.VALIDATION, "dismissing needs a dismiss_reason", { details: { field: "body/dismiss_reason" } });
-  if (d.action !== "dismiss" && d.reason !== undefined) throw new VigilError(ErrorCodes.VALIDATION, "dismiss_reason belongs only to a dismissal", { details: { field: "body/dismiss_reason" } });
+  if (d.action === "dismiss" && d.reason === undefined)
+    throw new VigilError(ErrorCodes.VALIDATION, "dismissing needs a dismiss_reason", {
+      details: { field: "body/dismiss_reason" },
+    });
+  if (d.action !== "dismiss" && d.reason !== undefined)
+    throw new VigilError(ErrorCodes.VALIDATION, "dismiss_reason belongs only to a dismissal", {
+      details: { field: "body/dismiss_reason" },
+    });
   return {
     ...incident,
     version: incident.version + 1,
@@ -83,7 +105,15 @@ export function applyDecision(incident: Incident, d: DecisionInput, rules: Decis
     ...(d.reason ? { dismiss_reason: d.reason } : {}),
     history: [
       ...incident.history,
-      { at: d.at, actor: d.actor, action: d.action, before: incident.status, after: t.to, ...(d.note ? { note: d.note } : {}), ...(d.reason ? { reason: d.reason } : {}) },
+      {
+        at: d.at,
+        actor: d.actor,
+        action: d.action,
+        before: incident.status,
+        after: t.to,
+        ...(d.note ? { note: d.note } : {}),
+        ...(d.reason ? { reason: d.reason } : {}),
+      },
     ],
   };
 }

@@ -2,7 +2,13 @@ import type { Incident } from "../contract/incident.js";
 import type { Database } from "../store/database.js";
 import { END_PREFIX, endBound } from "./incident-index-keys.js";
 import type { IncidentIndex } from "./incident-index.js";
-import { footprintOf, type IncidentFootprint, type RetentionPlan, type RetentionPolicy, retentionPlan } from "./retention.js";
+import {
+  footprintOf,
+  type IncidentFootprint,
+  type RetentionPlan,
+  type RetentionPolicy,
+  retentionPlan,
+} from "./retention.js";
 
 /** What a sweep deletes, and the incidents it read to decide (their index and rollup changes go with them). */
 export interface RetentionCandidates {
@@ -21,7 +27,12 @@ const STEP = 256;
  * `retentionPlan` over every incident chooses (`scanCandidates`; property-tested), given the ids
  * order the same bytewise as by localeCompare (UUIDs do) where two last changes share a millisecond.
  */
-export async function indexedCandidates(database: Database, index: IncidentIndex, policy: RetentionPolicy, now: number): Promise<RetentionCandidates> {
+export async function indexedCandidates(
+  database: Database,
+  index: IncidentIndex,
+  policy: RetentionPolicy,
+  now: number,
+): Promise<RetentionCandidates> {
   await index.ready();
   const { incident_idx: idx, incidents: sub } = database.sublevels;
   const known = new Map<string, Incident>();
@@ -53,7 +64,10 @@ export async function indexedCandidates(database: Database, index: IncidentIndex
   const byBudget: string[] = [];
   let last: string | undefined;
   while (policy.maxBytes > 0 && bytes > policy.maxBytes) {
-    const range = last === undefined ? { gte: from, lt: `${END_PREFIX}\uffff`, limit: STEP } : { gt: last, lt: `${END_PREFIX}\uffff`, limit: STEP };
+    const range =
+      last === undefined
+        ? { gte: from, lt: `${END_PREFIX}\uffff`, limit: STEP }
+        : { gt: last, lt: `${END_PREFIX}\uffff`, limit: STEP };
     const keys = await idx.keys(range).all();
     if (keys.length === 0) break;
     last = keys.at(-1);
@@ -70,7 +84,11 @@ export async function indexedCandidates(database: Database, index: IncidentIndex
  * The sweep before the end-time index: every incident read, and `retentionPlan` over all of
  * them. Kept as the reference the index-driven sweep is tested and benchmarked against.
  */
-export async function scanCandidates(database: Database, policy: RetentionPolicy, now: number): Promise<RetentionCandidates> {
+export async function scanCandidates(
+  database: Database,
+  policy: RetentionPolicy,
+  now: number,
+): Promise<RetentionCandidates> {
   const items: IncidentFootprint[] = [];
   const known = new Map<string, Incident>();
   for await (const value of database.sublevels.incidents.values()) {

@@ -62,7 +62,12 @@ export class RetentionJob implements Component {
   async sweep(): Promise<{ byAge: number; byBudget: number }> {
     const now = (this.deps.now ?? Date.now)();
     const sub = this.deps.database.sublevels.incidents;
-    const { plan, incidents: known } = await indexedCandidates(this.deps.database, this.deps.index, this.deps.policy, now);
+    const { plan, incidents: known } = await indexedCandidates(
+      this.deps.database,
+      this.deps.index,
+      this.deps.policy,
+      now,
+    );
     await this.removeOrphanedSnapshots(now);
     const ids = [...plan.byAge, ...plan.byBudget];
     if (ids.length === 0) return { byAge: 0, byBudget: 0 };
@@ -75,7 +80,10 @@ export class RetentionJob implements Component {
           const incident = known.get(id);
           const indexed = incident ? this.deps.index.prepare(incident, undefined) : { ops: [], undo: () => {} };
           undos.push(indexed.undo);
-          const rolled = incident && this.deps.rollups ? this.deps.rollups.prepare(incident, undefined) : { ops: [], undo: () => {} };
+          const rolled =
+            incident && this.deps.rollups
+              ? this.deps.rollups.prepare(incident, undefined)
+              : { ops: [], undo: () => {} };
           undos.push(rolled.undo);
           return [{ type: "del", sublevel: sub, key: id }, ...indexed.ops, ...rolled.ops];
         }),
@@ -88,12 +96,22 @@ export class RetentionJob implements Component {
       action: "retention.deleted",
       target: "incidents",
       result: "ok",
-      details: { by_age: plan.byAge.length, by_budget: plan.byBudget.length, ids: ids.slice(0, IDS_PER_ENTRY), more: Math.max(0, ids.length - IDS_PER_ENTRY), bytes_after: plan.bytesAfter, policy: { max_age_days: this.deps.policy.maxAgeDays, max_bytes: this.deps.policy.maxBytes } },
+      details: {
+        by_age: plan.byAge.length,
+        by_budget: plan.byBudget.length,
+        ids: ids.slice(0, IDS_PER_ENTRY),
+        more: Math.max(0, ids.length - IDS_PER_ENTRY),
+        bytes_after: plan.bytesAfter,
+        policy: { max_age_days: this.deps.policy.maxAgeDays, max_bytes: this.deps.policy.maxBytes },
+      },
     });
     await Promise.all([deleted, audited]);
     // After the incidents are gone: a crash in between leaves orphaned files, which the next sweep removes.
     for (const id of ids) await this.deps.snapshots?.remove(id);
-    this.deps.log.info({ byAge: plan.byAge.length, byBudget: plan.byBudget.length }, "retention deleted finished incidents");
+    this.deps.log.info(
+      { byAge: plan.byAge.length, byBudget: plan.byBudget.length },
+      "retention deleted finished incidents",
+    );
     return { byAge: plan.byAge.length, byBudget: plan.byBudget.length };
   }
 

@@ -29,9 +29,15 @@ export interface RetentionPlan {
  * until the stored bytes fit the budget. Open or under-review incidents are never chosen, even
  * if that leaves the store over budget. Pure.
  */
-export function retentionPlan(items: readonly IncidentFootprint[], policy: RetentionPolicy, now: number): RetentionPlan {
+export function retentionPlan(
+  items: readonly IncidentFootprint[],
+  policy: RetentionPolicy,
+  now: number,
+): RetentionPlan {
   const total = items.reduce((sum, i) => sum + i.bytes, 0);
-  const finished = items.filter((i) => RETAINABLE.has(i.status)).sort((a, b) => a.lastChange - b.lastChange || a.id.localeCompare(b.id));
+  const finished = items
+    .filter((i) => RETAINABLE.has(i.status))
+    .sort((a, b) => a.lastChange - b.lastChange || a.id.localeCompare(b.id));
   const cutoff = policy.maxAgeDays > 0 ? now - policy.maxAgeDays * 86_400_000 : undefined;
   const byAge = cutoff === undefined ? [] : finished.filter((i) => i.lastChange < cutoff);
   let bytes = total - byAge.reduce((sum, i) => sum + i.bytes, 0);
@@ -52,5 +58,10 @@ export function retentionPlan(items: readonly IncidentFootprint[], policy: Reten
 export function footprintOf(i: Incident): IncidentFootprint {
   const last = i.history.at(-1)?.at ?? i.last_seen_at;
   const snapshotBytes = (i.snapshots ?? []).reduce((sum, r) => sum + r.bytes, 0);
-  return { id: i.id, status: i.status, lastChange: Date.parse(last), bytes: Buffer.byteLength(JSON.stringify(i)) + snapshotBytes };
+  return {
+    id: i.id,
+    status: i.status,
+    lastChange: Date.parse(last),
+    bytes: Buffer.byteLength(JSON.stringify(i)) + snapshotBytes,
+  };
 }

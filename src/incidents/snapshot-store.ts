@@ -28,7 +28,12 @@ export class SnapshotStore {
     const dir = join(this.dataDir, "snapshots", incidentId);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(join(this.dataDir, file), jpeg, 0o600);
-    return { file, captured_at: new Date(capturedAt).toISOString(), sha256: createHash("sha256").update(jpeg).digest("hex"), bytes: jpeg.byteLength };
+    return {
+      file,
+      captured_at: new Date(capturedAt).toISOString(),
+      sha256: createHash("sha256").update(jpeg).digest("hex"),
+      bytes: jpeg.byteLength,
+    };
   }
 
   /** A stored snapshot's bytes, or undefined when it is gone (deleted, or never written). */

@@ -39,7 +39,9 @@ export async function checkIncidentStore(database: Database): Promise<StoreCheck
   let wrong = 0;
   let after: string | undefined;
   for (;;) {
-    const batch = (await incidents.iterator(after === undefined ? { limit: CHUNK } : { gt: after, limit: CHUNK }).all()) as Array<[string, Incident]>;
+    const batch = (await incidents
+      .iterator(after === undefined ? { limit: CHUNK } : { gt: after, limit: CHUNK })
+      .all()) as Array<[string, Incident]>;
     if (batch.length === 0) break;
     after = batch.at(-1)?.[0];
     const keys: string[] = [];
@@ -69,9 +71,13 @@ export async function checkIncidentStore(database: Database): Promise<StoreCheck
     if (key.startsWith("n!")) storedCounts.set(key, value as number);
     else storedEntries += 1;
   }
-  const countsWrong = [...new Set([...counts.keys(), ...storedCounts.keys()])].filter((k) => counts.get(k) !== storedCounts.get(k)).sort();
+  const countsWrong = [...new Set([...counts.keys(), ...storedCounts.keys()])]
+    .filter((k) => counts.get(k) !== storedCounts.get(k))
+    .sort();
   const storedDays = new Map((await daily.iterator().all()) as Array<[string, DayRollup]>);
-  const rollupDaysWrong = [...new Set([...days.keys(), ...storedDays.keys()])].filter((d) => !isDeepStrictEqual(days.get(d), storedDays.get(d))).sort();
+  const rollupDaysWrong = [...new Set([...days.keys(), ...storedDays.keys()])]
+    .filter((d) => !isDeepStrictEqual(days.get(d), storedDays.get(d)))
+    .sort();
   const extra = storedEntries - (expectedEntries - missing);
   return {
     ok: missing === 0 && wrong === 0 && extra === 0 && countsWrong.length === 0 && rollupDaysWrong.length === 0,
@@ -89,7 +95,14 @@ export async function repairIncidentStore(database: Database, log: Logger): Prom
   const { incident_idx: idx, kpi_daily: daily, meta } = database.sublevels;
   await idx.clear();
   await daily.clear();
-  await database.level.batch([FORMAT_KEY, PROGRESS_KEY, ROLLUPS_BUILT, ROLLUPS_PROGRESS].map((key) => ({ type: "del" as const, sublevel: meta, key })), { sync: true });
+  await database.level.batch(
+    [FORMAT_KEY, PROGRESS_KEY, ROLLUPS_BUILT, ROLLUPS_PROGRESS].map((key) => ({
+      type: "del" as const,
+      sublevel: meta,
+      key,
+    })),
+    { sync: true },
+  );
   await migrateIncidentIndex(database, log);
   const rollups = new KpiRollupStore(database, log);
   await rollups.start();

@@ -18,7 +18,9 @@ export interface CameraDetectionStats {
   skipped: number;
 }
 
-type Outcome = { readonly ok: true; readonly result: Awaited<ReturnType<FrameDetector["detect"]>> } | { readonly ok: false; readonly error: unknown };
+type Outcome =
+  | { readonly ok: true; readonly result: Awaited<ReturnType<FrameDetector["detect"]>> }
+  | { readonly ok: false; readonly error: unknown };
 
 interface InFlight {
   readonly frame: Frame;
@@ -122,10 +124,12 @@ export class DetectionScheduler implements Component {
       const entry: InFlight = { frame, outcome: undefined };
       this.inFlight.push(entry);
       // Through a promise even if a detector throws synchronously: a failure is an outcome in order.
-      const done = Promise.resolve(frame).then((f) => this.detector.detect(f)).then(
-        (result): Outcome => ({ ok: true, result }),
-        (error: unknown): Outcome => ({ ok: false, error }),
-      );
+      const done = Promise.resolve(frame)
+        .then((f) => this.detector.detect(f))
+        .then(
+          (result): Outcome => ({ ok: true, result }),
+          (error: unknown): Outcome => ({ ok: false, error }),
+        );
       const settled = done.then((outcome) => {
         entry.outcome = outcome;
         this.flush();
@@ -149,7 +153,15 @@ export class DetectionScheduler implements Component {
       this.statsFor(frame.cameraId).analysed += 1;
       const { detections, inferenceMs, provider, regions } = outcome.result;
       try {
-        this.onResult({ cameraId: frame.cameraId, frameIndex: frame.index, capturedAt: frame.capturedAt, detections, inferenceMs, provider, regions });
+        this.onResult({
+          cameraId: frame.cameraId,
+          frameIndex: frame.index,
+          capturedAt: frame.capturedAt,
+          detections,
+          inferenceMs,
+          provider,
+          regions,
+        });
       } catch (err) {
         this.log.error({ err, camera: frame.cameraId }, "a detections consumer failed");
       }

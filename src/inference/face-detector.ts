@@ -35,7 +35,14 @@ export class FaceDetector extends ModelDetector {
   ) {
     const model: ModelEntry = options.model;
     const [, h, w, c] = model.input.shape;
-    if (model.decoder !== "blazeface" || model.input.layout !== "NHWC" || c !== 3 || h === undefined || w !== h || (w !== 128 && w !== 256)) {
+    if (
+      model.decoder !== "blazeface" ||
+      model.input.layout !== "NHWC" ||
+      c !== 3 ||
+      h === undefined ||
+      w !== h ||
+      (w !== 128 && w !== 256)
+    ) {
       throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model "${model.id}" is not a BlazeFace 128 or 256 NHWC model`);
     }
     super(options, { width: w, height: h }, log);

@@ -18,7 +18,11 @@ export abstract class ModelDetector implements Component {
   protected readonly runner: ModelRunner;
   private letterbox: Letterbox | undefined;
 
-  protected constructor(options: ModelRunnerOptions, input: { readonly width: number; readonly height: number }, log: Logger) {
+  protected constructor(
+    options: ModelRunnerOptions,
+    input: { readonly width: number; readonly height: number },
+    log: Logger,
+  ) {
     this.inputWidth = input.width;
     this.inputHeight = input.height;
     this.runner = new ModelRunner(options, log);
@@ -53,7 +57,10 @@ export abstract class ModelDetector implements Component {
   /** Runs the frame on the first provider that can; calls may overlap (the runner queues them). */
   protected async infer(frame: Frame): Promise<{ outputs: OutputTensor[]; provider: string; ms: number }> {
     if (frame.width !== this.inputWidth || frame.height !== this.inputHeight) {
-      throw new VigilError(ErrorCodes.INFERENCE_FAILED, `frame is ${frame.width}x${frame.height}, detector expects ${this.inputWidth}x${this.inputHeight}`);
+      throw new VigilError(
+        ErrorCodes.INFERENCE_FAILED,
+        `frame is ${frame.width}x${frame.height}, detector expects ${this.inputWidth}x${this.inputHeight}`,
+      );
     }
     return this.runner.run(frame.rgb);
   }

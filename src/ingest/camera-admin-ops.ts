@@ -5,7 +5,10 @@ import type { CameraRegistry } from "./camera-registry.js";
 import { type AddCamera, AddCameraSchema, CameraPatchSchema, type RegisteredCamera } from "./camera-registry-rules.js";
 import { registeredCameraView } from "./camera-registry-view.js";
 
-const UpdateArgsSchema = Type.Object({ id: CameraSchema.properties.id, patch: CameraPatchSchema }, { additionalProperties: false });
+const UpdateArgsSchema = Type.Object(
+  { id: CameraSchema.properties.id, patch: CameraPatchSchema },
+  { additionalProperties: false },
+);
 const IdArgsSchema = Type.Object({ id: CameraSchema.properties.id }, { additionalProperties: false });
 
 /** A camera view with live state where the daemon runs; the registry's own view offline. */
@@ -36,7 +39,10 @@ export function cameraAdminOps(registry: CameraRegistry, views?: CameraViews): A
     "camera.remove": {
       summary: "remove a camera added at runtime and revoke its API keys",
       args: IdArgsSchema,
-      run: (args: Static<typeof IdArgsSchema>, ctx) => registry.remove(args.id, { actor: ctx.actor }).then((r) => ({ removed: r.camera.id, revoked_keys: r.revoked_keys })),
+      run: (args: Static<typeof IdArgsSchema>, ctx) =>
+        registry
+          .remove(args.id, { actor: ctx.actor })
+          .then((r) => ({ removed: r.camera.id, revoked_keys: r.revoked_keys })),
     },
     "camera.list": {
       summary: "every camera, config and runtime, with state and stats when the daemon runs",

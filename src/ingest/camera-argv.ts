@@ -10,13 +10,18 @@ export const SNAPSHOT_DEFAULTS: SnapshotConfig = { enabled: true, fps: 1, qualit
  * come from the main stream (`url`). The same credentials apply to both streams of a camera.
  * Pure; the argv carries the credentials, so log it only through `redactArgv`.
  */
-export function cameraArgv(camera: CameraConfig, credentials: string | undefined, o: { socketTimeoutS: number; snapshots: boolean; recording?: RecordingOutput | undefined }): string[] {
+export function cameraArgv(
+  camera: CameraConfig,
+  credentials: string | undefined,
+  o: { socketTimeoutS: number; snapshots: boolean; recording?: RecordingOutput | undefined },
+): string[] {
   // Push-only cameras have no stream; their supervisor never starts ffmpeg (camera-supervisor.ts).
   if (camera.url === undefined) throw new Error(`camera ${camera.id} has no stream url (push only)`);
   const main = withCredentials(camera.url, credentials);
   const detection = camera.substream_url === undefined ? main : withCredentials(camera.substream_url, credentials);
   const s = camera.snapshot ?? SNAPSHOT_DEFAULTS;
-  const snapshot = o.snapshots && s.enabled ? { fps: s.fps, quality: s.quality, keyframesOnly: s.keyframes_only } : undefined;
+  const snapshot =
+    o.snapshots && s.enabled ? { fps: s.fps, quality: s.quality, keyframesOnly: s.keyframes_only } : undefined;
   return buildCameraArgv({
     url: detection,
     snapshotUrl: main,

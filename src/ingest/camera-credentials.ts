@@ -6,7 +6,12 @@ import { writeFileAtomic } from "../core/atomic-file.js";
 import { ErrorCodes, VigilError } from "../core/errors.js";
 
 /** `user:password` as given inline at camera add; one line, no NUL. */
-export const InlineCredentialsSchema = Type.String({ minLength: 1, maxLength: 1024, pattern: "^[^\\r\\n\\x00]+$", description: "user:password; written to a 0600 file in secrets_dir, never stored or logged" });
+export const InlineCredentialsSchema = Type.String({
+  minLength: 1,
+  maxLength: 1024,
+  pattern: "^[^\\r\\n\\x00]+$",
+  description: "user:password; written to a 0600 file in secrets_dir, never stored or logged",
+});
 
 /** The file Vigil writes inline credentials of camera `id` to; its own name space in secrets_dir. */
 export function managedCredentialsFile(cameraId: string): string {

@@ -38,7 +38,8 @@ export class CameraManager implements Component {
     private readonly options: CameraManagerOptions,
     private readonly log: Logger,
   ) {
-    for (const camera of options.cameras) this.running.set(camera.id, { config: camera, supervisor: this.supervise(camera) });
+    for (const camera of options.cameras)
+      this.running.set(camera.id, { config: camera, supervisor: this.supervise(camera) });
   }
 
   get supervisors(): ReadonlyMap<string, CameraSupervisor> {
@@ -88,7 +89,8 @@ export class CameraManager implements Component {
       stallTimeoutMs: o.stallTimeoutMs,
       startTimeoutMs: o.startTimeoutMs,
       socketTimeoutS: o.socketTimeoutS,
-      readCredentials: async () => (camera.credentials_file ? readSecretFile(o.secretsDir, camera.credentials_file) : undefined),
+      readCredentials: async () =>
+        camera.credentials_file ? readSecretFile(o.secretsDir, camera.credentials_file) : undefined,
       onFrame: o.onFrame,
       ...(o.onStateChange ? { onStateChange: o.onStateChange } : {}),
       ...(o.onSnapshot ? { onSnapshot: o.onSnapshot } : {}),
@@ -105,6 +107,9 @@ export class CameraManager implements Component {
 
   /** Enabled cameras that have not delivered a frame yet (readiness). */
   notYetStarted(): string[] {
-    return [...this.running.values()].map((r) => r.supervisor).filter((s) => s.state !== "disabled" && !s.startedOnce).map((s) => s.id);
+    return [...this.running.values()]
+      .map((r) => r.supervisor)
+      .filter((s) => s.state !== "disabled" && !s.startedOnce)
+      .map((s) => s.id);
   }
 }

@@ -43,15 +43,23 @@ export function parseFrameRate(value: unknown): number | undefined {
  * The first video stream's codec, size and fps, or the reason there is none (a URL that serves
  * audio only, or a picture without a size, is no camera). Pure.
  */
-export function probeInfoFrom(streams: readonly ProbedStream[], probedAt: Date): { ok: true; info: ProbeInfo } | { ok: false; reason: string } {
+export function probeInfoFrom(
+  streams: readonly ProbedStream[],
+  probedAt: Date,
+): { ok: true; info: ProbeInfo } | { ok: false; reason: string } {
   const video = streams.find((s) => s.codec_type === "video");
   if (!video) {
     const kinds = [...new Set(streams.map((s) => (typeof s.codec_type === "string" ? s.codec_type : "unknown")))];
-    return { ok: false, reason: kinds.length === 0 ? "the source has no streams" : `the source has no video stream (only ${kinds.join(", ")})` };
+    return {
+      ok: false,
+      reason:
+        kinds.length === 0 ? "the source has no streams" : `the source has no video stream (only ${kinds.join(", ")})`,
+    };
   }
   const width = typeof video.width === "number" ? video.width : Number(video.width);
   const height = typeof video.height === "number" ? video.height : Number(video.height);
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) return { ok: false, reason: "the video stream reports no picture size" };
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
+    return { ok: false, reason: "the video stream reports no picture size" };
   const fps = parseFrameRate(video.avg_frame_rate) ?? parseFrameRate(video.r_frame_rate) ?? null;
   const codec = typeof video.codec_name === "string" && video.codec_name.length > 0 ? video.codec_name : "unknown";
   return { ok: true, info: { codec, width, height, fps, probed_at: probedAt.toISOString() } };
@@ -64,7 +72,12 @@ export function probeInfoFrom(streams: readonly ProbedStream[], probedAt: Date):
  */
 export function probeFailureReason(message: string): string {
   if (/\b401\b|Unauthorized|403 Forbidden/i.test(message)) return "unauthorized";
-  if (/Connection refused|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution/i.test(message)) return "connection refused";
+  if (
+    /Connection refused|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution/i.test(
+      message,
+    )
+  )
+    return "connection refused";
   if (/timed out|timeout/i.test(message)) return "timed out";
   if (/\b404\b|Not Found|No such file/i.test(message)) return "not found";
   return "not a video stream";

@@ -29,21 +29,46 @@ export function probeInputOptions(url: string, timeoutMs: number): string[] {
  */
 export function ffprobeCamera(timeoutMs: number): CameraProber {
   return (url, credentials) => {
-    const source = url.startsWith("file://") ? decodeURIComponent(new URL(url).pathname) : withCredentials(url, credentials);
+    const source = url.startsWith("file://")
+      ? decodeURIComponent(new URL(url).pathname)
+      : withCredentials(url, credentials);
     const probe = new Promise<ProbeInfo>((resolve, reject) => {
-      ffmpeg.ffprobe(source, probeInputOptions(url, timeoutMs), (err: Error | null, data: ffmpeg.FfprobeData | undefined) => {
-        if (err || !data) {
-          reject(new VigilError(ErrorCodes.CAMERA_PROBE_FAILED, `probe failed: ${probeFailureReason(err?.message ?? "no output")}`));
-          return;
-        }
-        const result = probeInfoFrom(data.streams, new Date());
-        if (result.ok) resolve(result.info);
-        else reject(new VigilError(ErrorCodes.CAMERA_PROBE_FAILED, "probe failed: not a video stream", { details: { reason: result.reason } }));
-      });
+      ffmpeg.ffprobe(
+        source,
+        probeInputOptions(url, timeoutMs),
+        (err: Error | null, data: ffmpeg.FfprobeData | undefined) => {
+          if (err || !data) {
+            reject(
+              new VigilError(
+                ErrorCodes.CAMERA_PROBE_FAILED,
+                `probe failed: ${probeFailureReason(err?.message ?? "no output")}`,
+              ),
+            );
+            return;
+          }
+          const result = probeInfoFrom(data.streams, new Date());
+          if (result.ok) resolve(result.info);
+          else
+            reject(
+              new VigilError(ErrorCodes.CAMERA_PROBE_FAILED, "probe failed: not a video stream", {
+                details: { reason: result.reason },
+              }),
+            );
+        },
+      );
     });
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new VigilError(ErrorCodes.CAMERA_PROBE_FAILED, `probe failed: no answer within ${Math.round(timeoutMs / 100) / 10} s`)), timeoutMs + 1000);
+      timer = setTimeout(
+        () =>
+          reject(
+            new VigilError(
+              ErrorCodes.CAMERA_PROBE_FAILED,
+              `probe failed: no answer within ${Math.round(timeoutMs / 100) / 10} s`,
+            ),
+          ),
+        timeoutMs + 1000,
+      );
     });
     return Promise.race([probe, deadline]).finally(() => clearTimeout(timer));
   };

@@ -35,7 +35,16 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
  */
 export function cameraRates(samples: readonly CameraCounters[], windowMs: number): CameraRates {
   const last = samples.at(-1);
-  if (!last) return { camera_fps: 0, process_fps: 0, skipped_fps: 0, motion_gated_fps: 0, shed_fps: 0, reconnects_last_hour: 0, stalls_last_hour: 0 };
+  if (!last)
+    return {
+      camera_fps: 0,
+      process_fps: 0,
+      skipped_fps: 0,
+      motion_gated_fps: 0,
+      shed_fps: 0,
+      reconnects_last_hour: 0,
+      stalls_last_hour: 0,
+    };
   const since = (ms: number): CameraCounters => samples.find((s) => s.at >= last.at - ms) ?? last;
   const w = since(windowMs);
   const seconds = (last.at - w.at) / 1000;
@@ -56,7 +65,13 @@ export function cameraRates(samples: readonly CameraCounters[], windowMs: number
  * The link's quality from what it delivers against what was asked for (the detect fps) and how
  * often it broke in the last hour. Pure; thresholds chosen so one reconnect an hour is still fair.
  */
-export function connectionQuality(i: { online: boolean; cameraFps: number; expectedFps: number; reconnectsLastHour: number; stallsLastHour: number }): ConnectionQuality {
+export function connectionQuality(i: {
+  online: boolean;
+  cameraFps: number;
+  expectedFps: number;
+  reconnectsLastHour: number;
+  stallsLastHour: number;
+}): ConnectionQuality {
   if (!i.online) return "unusable";
   const delivered = i.expectedFps > 0 ? i.cameraFps / i.expectedFps : 1;
   const breaks = i.reconnectsLastHour + i.stallsLastHour;

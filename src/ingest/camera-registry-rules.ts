@@ -41,7 +41,8 @@ function withoutDefaults<T extends TSchema>(schema: T): T {
     if (Array.isArray(node)) return node.map(strip);
     if (node === null || typeof node !== "object") return node;
     const out: Record<string | symbol, unknown> = {};
-    for (const key of Reflect.ownKeys(node)) if (key !== "default") out[key] = strip((node as Record<string | symbol, unknown>)[key]);
+    for (const key of Reflect.ownKeys(node))
+      if (key !== "default") out[key] = strip((node as Record<string | symbol, unknown>)[key]);
     return out;
   };
   return strip(schema) as T;
@@ -60,11 +61,14 @@ export const AddCameraSchema = Type.Object(
     id: CameraSchema.properties.id,
     ...defaultedOptional(cameraFields),
     credentials: Type.Optional(InlineCredentialsSchema),
-    probe: Type.Optional(Type.Boolean({ description: "default true; false: add a camera that is offline now without reading its stream" })),
+    probe: Type.Optional(
+      Type.Boolean({ description: "default true; false: add a camera that is offline now without reading its stream" }),
+    ),
   },
   { additionalProperties: false },
 );
-export type AddCamera = Pick<CameraConfig, "id" | "url"> & Partial<Omit<CameraConfig, "id" | "url">> & { credentials?: string | undefined; probe?: boolean | undefined };
+export type AddCamera = Pick<CameraConfig, "id" | "url"> &
+  Partial<Omit<CameraConfig, "id" | "url">> & { credentials?: string | undefined; probe?: boolean | undefined };
 
 /** `PATCH /v1/cameras/:id` and `camera.update`: any camera field but the id; absent fields stay. */
 export const CameraPatchSchema = Type.Object(
@@ -95,7 +99,10 @@ export function patchCamera(camera: CameraConfig, patch: CameraPatch): CameraCon
 function checkedCamera(value: unknown): CameraConfig {
   const withDefaults = Value.Default(CameraSchema, Value.Clone(value));
   const first = Value.Errors(CameraSchema, withDefaults).First();
-  if (first) throw new VigilError(ErrorCodes.VALIDATION, `${first.path || "/"}: ${first.message}`, { details: { field: first.path } });
+  if (first)
+    throw new VigilError(ErrorCodes.VALIDATION, `${first.path || "/"}: ${first.message}`, {
+      details: { field: first.path },
+    });
   return withDefaults as CameraConfig;
 }
 
@@ -104,7 +111,10 @@ function checkedCamera(value: unknown): CameraConfig {
  * does not use. The config file wins a clash (an installer who puts an id in the file means it);
  * the stored camera it hides is named in `shadowed`. Pure.
  */
-export function mergeCameras(provisioned: readonly CameraConfig[], stored: readonly StoredCamera[]): { cameras: RegisteredCamera[]; shadowed: string[] } {
+export function mergeCameras(
+  provisioned: readonly CameraConfig[],
+  stored: readonly StoredCamera[],
+): { cameras: RegisteredCamera[]; shadowed: string[] } {
   const taken = new Set(provisioned.map((c) => c.id));
   const cameras: RegisteredCamera[] = provisioned.map((camera) => ({ camera, origin: "config", probe: null }));
   const shadowed: string[] = [];
@@ -122,5 +132,9 @@ export function mergeCameras(provisioned: readonly CameraConfig[], stored: reado
 /** Whether a change needs the stream read again: where it comes from, or who it logs in as. Pure. */
 export function needsProbe(before: CameraConfig, patch: CameraPatch): boolean {
   if (patch.probe === false) return false;
-  return (patch.url !== undefined && patch.url !== before.url) || patch.credentials !== undefined || (patch.credentials_file !== undefined && patch.credentials_file !== before.credentials_file);
+  return (
+    (patch.url !== undefined && patch.url !== before.url) ||
+    patch.credentials !== undefined ||
+    (patch.credentials_file !== undefined && patch.credentials_file !== before.credentials_file)
+  );
 }

@@ -54,7 +54,9 @@ export interface CameraRegistryDeps {
 
 function oneCredentialSource(input: { credentials?: string | undefined; credentials_file?: string | undefined }): void {
   if (input.credentials !== undefined && input.credentials_file !== undefined) {
-    throw new VigilError(ErrorCodes.VALIDATION, "/credentials: give credentials or credentials_file, not both", { details: { field: "/credentials" } });
+    throw new VigilError(ErrorCodes.VALIDATION, "/credentials: give credentials or credentials_file, not both", {
+      details: { field: "/credentials" },
+    });
   }
 }
 
@@ -100,14 +102,21 @@ export class CameraRegistry implements Component {
   /** The cameras to run: a stored camera the detector cannot take (the model changed) is left out, loudly. */
   runnable(): CameraConfig[] {
     const { cameras, shadowed } = mergeCameras(this.deps.provisioned(), [...this.stored.values()]);
-    for (const id of shadowed) this.deps.log.warn({ camera: id }, "a camera added at runtime has the id of a config camera; the config one runs (remove one of them)");
+    for (const id of shadowed)
+      this.deps.log.warn(
+        { camera: id },
+        "a camera added at runtime has the id of a config camera; the config one runs (remove one of them)",
+      );
     return cameras.flatMap((c) => {
       if (c.origin !== "runtime") return [c.camera];
       try {
         // Stored before these rules existed, or under a looser ingest.allow_file_urls: not run.
         assertCameraSource(c.camera, this.deps.sources);
       } catch (err) {
-        this.deps.log.error({ camera: c.camera.id, err }, "stored camera not started: its source is refused (change it with PATCH /v1/cameras/:id or remove it)");
+        this.deps.log.error(
+          { camera: c.camera.id, err },
+          "stored camera not started: its source is refused (change it with PATCH /v1/cameras/:id or remove it)",
+        );
         return [];
       }
       try {
@@ -132,18 +141,37 @@ export class CameraRegistry implements Component {
       const camera = cameraFromAdd(input);
       checkCameraZones(camera, []);
       const existing = this.get(camera.id);
-      if (existing) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `camera ${camera.id} exists already${existing.origin === "config" ? " (in the config file)" : ""}`);
+      if (existing)
+        throw new VigilError(
+          ErrorCodes.ALREADY_EXISTS,
+          `camera ${camera.id} exists already${existing.origin === "config" ? " (in the config file)" : ""}`,
+        );
       this.deps.accept?.(camera);
       const credentials = input.credentials ?? (await this.readCredentials(camera.credentials_file));
-      const probe = input.probe !== false && camera.url !== undefined ? await this.deps.probe(camera.url, credentials) : null;
-      if (input.credentials !== undefined) camera.credentials_file = await this.deps.credentials.write(camera.id, input.credentials);
+      const probe =
+        input.probe !== false && camera.url !== undefined ? await this.deps.probe(camera.url, credentials) : null;
+      if (input.credentials !== undefined)
+        camera.credentials_file = await this.deps.credentials.write(camera.id, input.credentials);
       // camera-<id>.cred is Vigil's own name (written here, or by `vigil camera add` as the installer).
       const managed = camera.credentials_file === managedCredentialsFile(camera.id);
       const at = this.timestamp();
-      const record: StoredCamera = { camera, probe, credentials_managed: managed, added_at: at, added_by: by.actor, updated_at: at, updated_by: by.actor };
+      const record: StoredCamera = {
+        camera,
+        probe,
+        credentials_managed: managed,
+        added_at: at,
+        added_by: by.actor,
+        updated_at: at,
+        updated_by: by.actor,
+      };
       await this.put(record);
       try {
-        await this.record(by, "camera.add", camera.id, { url: camera.url === undefined ? null : redactUrlCredentials(camera.url), enabled: camera.enabled, credentials: input.credentials !== undefined ? "inline" : camera.credentials_file ? "file" : "none", probe: probe ?? "skipped" });
+        await this.record(by, "camera.add", camera.id, {
+          url: camera.url === undefined ? null : redactUrlCredentials(camera.url),
+          enabled: camera.enabled,
+          credentials: input.credentials !== undefined ? "inline" : camera.credentials_file ? "file" : "none",
+          probe: probe ?? "skipped",
+        });
       } catch (err) {
         await this.forget(record).catch(() => undefined);
         throw err;
@@ -165,7 +193,10 @@ export class CameraRegistry implements Component {
       let probe: ProbeInfo | null = current.probe;
       if (camera.url === undefined) probe = null;
       else if (needsProbe(current.camera, patch) || patch.probe === true) {
-        probe = await this.deps.probe(camera.url, patch.credentials ?? (await this.readCredentials(camera.credentials_file)));
+        probe = await this.deps.probe(
+          camera.url,
+          patch.credentials ?? (await this.readCredentials(camera.credentials_file)),
+        );
       }
       let managed = current.credentials_managed;
       if (patch.credentials !== undefined) {
@@ -174,11 +205,23 @@ export class CameraRegistry implements Component {
       } else if (patch.credentials_file !== undefined && patch.credentials_file !== current.camera.credentials_file) {
         managed = patch.credentials_file === managedCredentialsFile(id);
       }
-      const record: StoredCamera = { ...current, camera, probe, credentials_managed: managed, updated_at: this.timestamp(), updated_by: by.actor };
+      const record: StoredCamera = {
+        ...current,
+        camera,
+        probe,
+        credentials_managed: managed,
+        updated_at: this.timestamp(),
+        updated_by: by.actor,
+      };
       await this.put(record);
-      if (current.credentials_managed && !managed && current.camera.credentials_file) await this.deps.credentials.remove(current.camera.credentials_file);
+      if (current.credentials_managed && !managed && current.camera.credentials_file)
+        await this.deps.credentials.remove(current.camera.credentials_file);
       const fields = Object.keys(patch).filter((k) => k !== "probe");
-      await this.record(by, "camera.update", id, { fields, enabled: camera.enabled, ...(probe !== current.probe ? { probe } : {}) });
+      await this.record(by, "camera.update", id, {
+        fields,
+        enabled: camera.enabled,
+        ...(probe !== current.probe ? { probe } : {}),
+      });
       await this.deps.apply(this.runnable());
       return { camera, origin: "runtime", probe, rules: record.rules ?? [] };
     });
@@ -200,9 +243,16 @@ export class CameraRegistry implements Component {
       const taken = new Set(this.deps.configRuleIds?.() ?? []);
       for (const s of this.stored.values()) if (s.camera.id !== id) for (const r of s.rules ?? []) taken.add(r.id);
       checkCameraRules(current.camera, rules, taken);
-      const record: StoredCamera = { ...current, rules: [...rules], updated_at: this.timestamp(), updated_by: by.actor };
+      const record: StoredCamera = {
+        ...current,
+        rules: [...rules],
+        updated_at: this.timestamp(),
+        updated_by: by.actor,
+      };
       await this.put(record);
-      await this.record(by, "camera.rules", id, { rules: rules.map((r) => ({ id: r.id, kind: r.kind, zone: r.zone, enabled: r.enabled })) });
+      await this.record(by, "camera.rules", id, {
+        rules: rules.map((r) => ({ id: r.id, kind: r.kind, zone: r.zone, enabled: r.enabled })),
+      });
       await this.deps.apply(this.runnable());
       return { camera: current.camera, origin: "runtime", probe: current.probe, rules: record.rules ?? [] };
     });
@@ -214,7 +264,10 @@ export class CameraRegistry implements Component {
       await this.forget(current);
       await this.deps.apply(this.runnable());
       const revoked = (await this.deps.revokeKeys?.(id, by)) ?? [];
-      await this.record(by, "camera.remove", id, { url: current.camera.url === undefined ? null : redactUrlCredentials(current.camera.url), revoked_keys: revoked });
+      await this.record(by, "camera.remove", id, {
+        url: current.camera.url === undefined ? null : redactUrlCredentials(current.camera.url),
+        revoked_keys: revoked,
+      });
       return { camera: current.camera, revoked_keys: revoked };
     });
   }
@@ -224,7 +277,10 @@ export class CameraRegistry implements Component {
     if (!known) throw new VigilError(ErrorCodes.CAMERA_UNKNOWN, `no camera ${id}`);
     const stored = this.stored.get(id);
     if (known.origin === "config" || !stored) {
-      throw new VigilError(ErrorCodes.CAMERA_PROVISIONED, `camera ${id} is in the config file: change or remove it there and reload (systemctl reload vigil)`);
+      throw new VigilError(
+        ErrorCodes.CAMERA_PROVISIONED,
+        `camera ${id} is in the config file: change or remove it there and reload (systemctl reload vigil)`,
+      );
     }
     return stored;
   }
@@ -234,23 +290,37 @@ export class CameraRegistry implements Component {
       return await this.deps.credentials.read(file);
     } catch (err) {
       if (!isVigilError(err, ErrorCodes.SECRET_MISSING)) throw err;
-      throw new VigilError(ErrorCodes.VALIDATION, `/credentials_file: ${err.message}`, { details: { field: "/credentials_file" } });
+      throw new VigilError(ErrorCodes.VALIDATION, `/credentials_file: ${err.message}`, {
+        details: { field: "/credentials_file" },
+      });
     }
   }
 
   private async put(record: StoredCamera): Promise<void> {
-    await this.deps.commits.commit([{ type: "put", sublevel: this.deps.database.sublevels.cameras, key: record.camera.id, value: record }]);
+    await this.deps.commits.commit([
+      { type: "put", sublevel: this.deps.database.sublevels.cameras, key: record.camera.id, value: record },
+    ]);
     this.stored.set(record.camera.id, record);
   }
 
   private async forget(record: StoredCamera): Promise<void> {
-    await this.deps.commits.commit([{ type: "del", sublevel: this.deps.database.sublevels.cameras, key: record.camera.id }]);
+    await this.deps.commits.commit([
+      { type: "del", sublevel: this.deps.database.sublevels.cameras, key: record.camera.id },
+    ]);
     this.stored.delete(record.camera.id);
-    if (record.credentials_managed && record.camera.credentials_file) await this.deps.credentials.remove(record.camera.credentials_file);
+    if (record.credentials_managed && record.camera.credentials_file)
+      await this.deps.credentials.remove(record.camera.credentials_file);
   }
 
   private async record(by: CameraActor, action: string, id: string, details: Record<string, unknown>): Promise<void> {
-    await this.deps.audit.record({ actor: by.actor, source: by.source, action, target: `camera:${id}`, result: "ok", details });
+    await this.deps.audit.record({
+      actor: by.actor,
+      source: by.source,
+      action,
+      target: `camera:${id}`,
+      result: "ok",
+      details,
+    });
   }
 
   private timestamp(): string {

@@ -1,6 +1,12 @@
 import { PeriodicTask } from "../core/periodic-task.js";
 import type { Component } from "../core/lifecycle.js";
-import { type CameraCounters, type CameraRates, cameraRates, type ConnectionQuality, connectionQuality } from "./camera-quality.js";
+import {
+  type CameraCounters,
+  type CameraRates,
+  cameraRates,
+  type ConnectionQuality,
+  connectionQuality,
+} from "./camera-quality.js";
 
 export interface TrackedCamera {
   readonly id: string;
@@ -26,7 +32,10 @@ export class CameraStatsTracker implements Component {
 
   constructor(
     private readonly cameras: () => readonly TrackedCamera[],
-    private readonly options: { sampleMs: number; windowMs: number; now?: () => number } = { sampleMs: 5000, windowMs: 60_000 },
+    private readonly options: { sampleMs: number; windowMs: number; now?: () => number } = {
+      sampleMs: 5000,
+      windowMs: 60_000,
+    },
   ) {
     this.beat = new PeriodicTask(options.sampleMs, () => this.sample());
   }
@@ -64,7 +73,13 @@ export class CameraStatsTracker implements Component {
     const rates = cameraRates(list, this.options.windowMs);
     return {
       ...rates,
-      connection_quality: connectionQuality({ online: cam.online, cameraFps: rates.camera_fps, expectedFps: cam.expectedFps, reconnectsLastHour: rates.reconnects_last_hour, stallsLastHour: rates.stalls_last_hour }),
+      connection_quality: connectionQuality({
+        online: cam.online,
+        cameraFps: rates.camera_fps,
+        expectedFps: cam.expectedFps,
+        reconnectsLastHour: rates.reconnects_last_hour,
+        stallsLastHour: rates.stalls_last_hour,
+      }),
     };
   }
 }

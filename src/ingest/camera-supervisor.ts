@@ -167,7 +167,10 @@ export class CameraSupervisor {
       credentials = await this.options.readCredentials();
       // A ring that cannot be prepared (disk) costs the clips, never the camera.
       recording = await this.options.recording?.(this.options.camera.id).catch((err: unknown) => {
-        this.options.log.warn({ camera: this.options.camera.id, err }, "recording ring unavailable; this run records nothing");
+        this.options.log.warn(
+          { camera: this.options.camera.id, err },
+          "recording ring unavailable; this run records nothing",
+        );
         return undefined;
       });
     } catch (err) {
@@ -176,14 +179,26 @@ export class CameraSupervisor {
     }
     if (generation !== this.generation || this.stopped) return;
     const { camera } = this.options;
-    const argv = cameraArgv(camera, credentials, { socketTimeoutS: this.options.socketTimeoutS, snapshots: this.options.onSnapshot !== undefined, recording });
+    const argv = cameraArgv(camera, credentials, {
+      socketTimeoutS: this.options.socketTimeoutS,
+      snapshots: this.options.onSnapshot !== undefined,
+      recording,
+    });
     let index = 0;
     // The frame size is ffmpeg's to say (the working size of a source it has not seen yet): the
     // pipe is held until its banner names the output size, which it prints before any frame.
     const frames = new SizedFrameStream((size, rgb) => {
       if (generation !== this.generation) return;
       this.onFrameArrived();
-      this.options.onFrame({ cameraId: camera.id, index: index++, capturedAt: Date.now(), width: size.width, height: size.height, rgb, source: this.source });
+      this.options.onFrame({
+        cameraId: camera.id,
+        index: index++,
+        capturedAt: Date.now(),
+        width: size.width,
+        height: size.height,
+        rgb,
+        source: this.source,
+      });
     });
     const onSnapshot = this.options.onSnapshot;
     const splitter = onSnapshot
@@ -211,9 +226,14 @@ export class CameraSupervisor {
         }
       },
       onExit: (code, signal, spawnError) => {
-        const failure = this.killReason ?? (spawnError
-          ? { kind: "failed" as const, message: `ffmpeg could not be started: ${spawnError.message}` }
-          : describeFfmpegExit(this.stderr.toArray(), code, signal, { ranMs: Date.now() - this.launchedAt, socketTimeoutMs: this.options.socketTimeoutS * 1000 }));
+        const failure =
+          this.killReason ??
+          (spawnError
+            ? { kind: "failed" as const, message: `ffmpeg could not be started: ${spawnError.message}` }
+            : describeFfmpegExit(this.stderr.toArray(), code, signal, {
+                ranMs: Date.now() - this.launchedAt,
+                socketTimeoutMs: this.options.socketTimeoutS * 1000,
+              }));
         this.onExit(generation, { kind: failure.kind, message: redactUrlCredentials(failure.message) });
       },
     });
@@ -242,14 +262,20 @@ export class CameraSupervisor {
     if (Date.now() - since < (gotFrame ? this.options.stallTimeoutMs : this.options.startTimeoutMs)) return;
     this.killReason = gotFrame
       ? { kind: "timeout", message: `no frame for ${this.options.stallTimeoutMs / 1000} s: stalled, ffmpeg restarted` }
-      : { kind: "timeout", message: `no first frame within ${this.options.startTimeoutMs / 1000} s of start, ffmpeg restarted` };
+      : {
+          kind: "timeout",
+          message: `no first frame within ${this.options.startTimeoutMs / 1000} s of start, ffmpeg restarted`,
+        };
     if (gotFrame) {
       this.stalls += 1;
       this.setState("stalled");
       this.options.log.warn({ camera: this.id, stderr: this.stderr.toArray() }, "camera stalled; restarting ffmpeg");
     } else {
       // Never delivered a frame: a failed start, which counts towards "offline".
-      this.options.log.warn({ camera: this.id, stderr: this.stderr.toArray() }, "camera delivered no frame after start; restarting ffmpeg");
+      this.options.log.warn(
+        { camera: this.id, stderr: this.stderr.toArray() },
+        "camera delivered no frame after start; restarting ffmpeg",
+      );
     }
     this.killCurrent();
   }
@@ -274,7 +300,10 @@ export class CameraSupervisor {
     if (this.stateValue !== "online" && this.stateValue !== "stalled") this.failuresInRow += 1;
     const delay = this.backoff.next();
     this.restarts += 1;
-    this.options.log.warn({ camera: this.id, reason, restartInMs: delay, stderr: this.stderr.toArray() }, "camera ffmpeg exited");
+    this.options.log.warn(
+      { camera: this.id, reason, restartInMs: delay, stderr: this.stderr.toArray() },
+      "camera ffmpeg exited",
+    );
     this.setState(this.failuresInRow >= OFFLINE_AFTER_FAILURES ? "offline" : "backoff");
     this.restartTimer = setTimeout(() => void this.launch(), delay);
     this.restartTimer.unref();

@@ -2,17 +2,24 @@ import type { CameraConfig, VigilConfig, ZoneRuleConfig } from "../config/schema
 import { checkZoneRules } from "../config/zone-rule-checks.js";
 import { ErrorCodes, isVigilError, VigilError } from "../core/errors.js";
 
-const invalid = (field: string, message: string): VigilError => new VigilError(ErrorCodes.VALIDATION, `${field}: ${message}`, { details: { field } });
+const invalid = (field: string, message: string): VigilError =>
+  new VigilError(ErrorCodes.VALIDATION, `${field}: ${message}`, { details: { field } });
 
 /**
  * A runtime camera's zone rules, checked as the config loader checks `rules.zones` (the same
  * schema and the same zone-rule checks): each names this camera and one of its zones, no id twice,
  * no built-in rule name. `taken` holds rule ids other cameras use already. Throws VALIDATION. Pure.
  */
-export function checkCameraRules(camera: CameraConfig, rules: readonly ZoneRuleConfig[], taken: ReadonlySet<string> = new Set()): void {
+export function checkCameraRules(
+  camera: CameraConfig,
+  rules: readonly ZoneRuleConfig[],
+  taken: ReadonlySet<string> = new Set(),
+): void {
   rules.forEach((r, i) => {
-    if (r.camera !== camera.id) throw invalid(`/rules/${i}/camera`, `must be ${camera.id}, the camera these rules belong to`);
-    if (taken.has(r.id)) throw invalid(`/rules/${i}/id`, `rule "${r.id}" exists already on another camera or in the config file`);
+    if (r.camera !== camera.id)
+      throw invalid(`/rules/${i}/camera`, `must be ${camera.id}, the camera these rules belong to`);
+    if (taken.has(r.id))
+      throw invalid(`/rules/${i}/id`, `rule "${r.id}" exists already on another camera or in the config file`);
   });
   try {
     checkZoneRules({ cameras: [camera], rules: { zones: [...rules] } as unknown as VigilConfig["rules"] });
@@ -35,5 +42,9 @@ export function checkCameraZones(camera: CameraConfig, rules: readonly ZoneRuleC
     zones.add(z.id);
   });
   const stranded = rules.find((r) => !zones.has(r.zone));
-  if (stranded) throw invalid("/zones", `rule "${stranded.id}" watches zone "${stranded.zone}"; change or remove the rule before removing its zone`);
+  if (stranded)
+    throw invalid(
+      "/zones",
+      `rule "${stranded.id}" watches zone "${stranded.zone}"; change or remove the rule before removing its zone`,
+    );
 }

@@ -102,12 +102,29 @@ export function buildCameraArgv(i: CameraArgsInput): string[] {
   const hw = i.hwaccel ?? "none";
   const hwInput = hwDecodeOptions(hw, i.hwaccelDevice, i.hwaccelCodec);
   const detection = sourceOptions(i.url, i.socketTimeoutS);
-  const argv = ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", ...detection.options, ...hwInput, "-i", detection.input];
-  const separateMain = (i.snapshot !== undefined || i.recording !== undefined) && i.snapshotUrl !== undefined && i.snapshotUrl !== i.url;
+  const argv = [
+    "-nostdin",
+    "-hide_banner",
+    "-nostats",
+    "-loglevel",
+    "info",
+    ...detection.options,
+    ...hwInput,
+    "-i",
+    detection.input,
+  ];
+  const separateMain =
+    (i.snapshot !== undefined || i.recording !== undefined) && i.snapshotUrl !== undefined && i.snapshotUrl !== i.url;
   if (separateMain && i.snapshotUrl !== undefined) {
     const main = sourceOptions(i.snapshotUrl, i.socketTimeoutS);
     // -skip_frame is a decoder option: the recording's stream copy still gets every packet.
-    argv.push(...main.options, ...(i.snapshot?.keyframesOnly ? ["-skip_frame", "nokey"] : []), ...hwInput, "-i", main.input);
+    argv.push(
+      ...main.options,
+      ...(i.snapshot?.keyframesOnly ? ["-skip_frame", "nokey"] : []),
+      ...hwInput,
+      "-i",
+      main.input,
+    );
   }
   // fps first, so frames that will be dropped are never scaled; rgb24 keeps full chroma for the model.
   const detectFilter = [`fps=${i.fps}`, ...hwDownload(hw), workingSizeFilter(i.working)].join(",");
@@ -117,8 +134,28 @@ export function buildCameraArgv(i: CameraArgsInput): string[] {
     if (!(s.fps > 0) || !Number.isFinite(s.fps)) throw new RangeError(`snapshot fps must be positive, got ${s.fps}`);
     const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${1 / s.fps})'`;
     argv.push(
-      ...["-map", separateMain ? "1:v:0" : "0:v:0", "-vf", [select, ...hwDownload(hw)].join(","), "-fps_mode", "vfr", "-an", "-sn", "-dn"],
-      ...["-c:v", "mjpeg", "-q:v", String(s.quality), "-pix_fmt", "yuvj420p", "-f", "image2pipe", `pipe:${SNAPSHOT_FD}`],
+      ...[
+        "-map",
+        separateMain ? "1:v:0" : "0:v:0",
+        "-vf",
+        [select, ...hwDownload(hw)].join(","),
+        "-fps_mode",
+        "vfr",
+        "-an",
+        "-sn",
+        "-dn",
+      ],
+      ...[
+        "-c:v",
+        "mjpeg",
+        "-q:v",
+        String(s.quality),
+        "-pix_fmt",
+        "yuvj420p",
+        "-f",
+        "image2pipe",
+        `pipe:${SNAPSHOT_FD}`,
+      ],
     );
   }
   if (i.recording) argv.push(...recordingArgs(i.recording, separateMain ? "1:v:0" : "0:v:0"));
@@ -131,10 +168,22 @@ export function buildCameraArgv(i: CameraArgsInput): string[] {
  * (which survives being cut off mid-write), each segment named by the wall clock it opened at.
  */
 function recordingArgs(r: RecordingOutput, map: string): string[] {
-  if (!(r.segmentS > 0) || !Number.isFinite(r.segmentS)) throw new RangeError(`segment length must be positive, got ${r.segmentS}`);
+  if (!(r.segmentS > 0) || !Number.isFinite(r.segmentS))
+    throw new RangeError(`segment length must be positive, got ${r.segmentS}`);
   return [
     ...["-map", map, "-c:v", "copy", "-an", "-sn", "-dn"],
-    ...["-f", "segment", "-segment_time", String(r.segmentS), "-segment_format", "mpegts", "-reset_timestamps", "1", "-strftime", "1"],
+    ...[
+      "-f",
+      "segment",
+      "-segment_time",
+      String(r.segmentS),
+      "-segment_format",
+      "mpegts",
+      "-reset_timestamps",
+      "1",
+      "-strftime",
+      "1",
+    ],
     `${r.dir}/${r.pattern}`,
   ];
 }

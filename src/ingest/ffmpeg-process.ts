@@ -45,7 +45,8 @@ export class FfmpegProcess {
     child.once("close", (code, signal) => finish(code, signal));
     child.stdout?.on("data", (c: Buffer) => this.handlers.onFrames(c));
     const snapshots = child.stdio[SNAPSHOT_FD];
-    if (wantsSnapshots && snapshots && "on" in snapshots) snapshots.on("data", (c: Buffer) => this.handlers.onSnapshots?.(c));
+    if (wantsSnapshots && snapshots && "on" in snapshots)
+      snapshots.on("data", (c: Buffer) => this.handlers.onSnapshots?.(c));
     let partial = "";
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (text: string) => {

@@ -11,7 +11,8 @@ export class FrameAssembler {
     readonly frameBytes: number,
     private readonly onFrame: (frame: Buffer) => void,
   ) {
-    if (!Number.isSafeInteger(frameBytes) || frameBytes <= 0) throw new RangeError(`frame size must be positive, got ${frameBytes}`);
+    if (!Number.isSafeInteger(frameBytes) || frameBytes <= 0)
+      throw new RangeError(`frame size must be positive, got ${frameBytes}`);
     this.current = Buffer.allocUnsafe(frameBytes);
   }
 

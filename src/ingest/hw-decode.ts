@@ -23,7 +23,16 @@ export function hwDecodeOptions(hw: HwAccel, device: string | undefined, codec: 
     case "vaapi":
       return ["-hwaccel", "vaapi", "-hwaccel_device", device ?? DEFAULT_RENDER_NODE, "-hwaccel_output_format", "vaapi"];
     case "qsv":
-      return ["-hwaccel", "qsv", "-qsv_device", device ?? DEFAULT_RENDER_NODE, "-hwaccel_output_format", "qsv", "-c:v", `${codec}_qsv`];
+      return [
+        "-hwaccel",
+        "qsv",
+        "-qsv_device",
+        device ?? DEFAULT_RENDER_NODE,
+        "-hwaccel_output_format",
+        "qsv",
+        "-c:v",
+        `${codec}_qsv`,
+      ];
     case "nvdec":
       return ["-hwaccel", "cuda", "-hwaccel_device", device ?? "0", "-hwaccel_output_format", "cuda"];
   }

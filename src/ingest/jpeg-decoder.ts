@@ -6,12 +6,39 @@ import { type WorkingSize, workingSizeFilter } from "./working-size.js";
 
 /** SOI at the start and EOI at the end: cheap proof that a body is at least shaped like a JPEG. */
 export function looksLikeJpeg(body: Buffer): boolean {
-  return body.length >= 4 && body[0] === 0xff && body[1] === 0xd8 && body[body.length - 2] === 0xff && body[body.length - 1] === 0xd9;
+  return (
+    body.length >= 4 &&
+    body[0] === 0xff &&
+    body[1] === 0xd8 &&
+    body[body.length - 2] === 0xff &&
+    body[body.length - 1] === 0xd9
+  );
 }
 
 /** ffmpeg arguments that decode one JPEG from stdin through `filter` to rgb24 on stdout. Pure. */
 export function jpegDecodeArgs(filter: string): string[] {
-  return ["-nostdin", "-hide_banner", "-loglevel", "info", "-f", "image2pipe", "-c:v", "mjpeg", "-i", "pipe:0", "-vf", filter, "-frames:v", "1", "-an", "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1"];
+  return [
+    "-nostdin",
+    "-hide_banner",
+    "-loglevel",
+    "info",
+    "-f",
+    "image2pipe",
+    "-c:v",
+    "mjpeg",
+    "-i",
+    "pipe:0",
+    "-vf",
+    filter,
+    "-frames:v",
+    "1",
+    "-an",
+    "-pix_fmt",
+    "rgb24",
+    "-f",
+    "rawvideo",
+    "pipe:1",
+  ];
 }
 
 type Size = { width: number; height: number };
@@ -25,21 +52,32 @@ export interface DecodedJpeg {
 }
 
 /** A pushed JPEG or a photo at the working size (working-size.ts): the pixels a camera frame would have. */
-export async function decodeJpegToWorkingSize(jpeg: Buffer, working: WorkingSize, timeoutMs = 5000): Promise<DecodedJpeg> {
+export async function decodeJpegToWorkingSize(
+  jpeg: Buffer,
+  working: WorkingSize,
+  timeoutMs = 5000,
+): Promise<DecodedJpeg> {
   const d = await runDecoder(jpeg, workingSizeFilter(working), timeoutMs);
   if (!d.output || d.rgb.length !== d.output.width * d.output.height * 3) throw notAJpeg(d.stderr);
   return { rgb: d.rgb, width: d.output.width, height: d.output.height, source: d.source };
 }
 
 /** A JPEG letterboxed to exactly `width` x `height` (a model's input, in tests and benches). */
-export async function decodeJpeg(jpeg: Buffer, width: number, height: number, timeoutMs = 5000): Promise<{ rgb: Buffer; source: Size | undefined }> {
+export async function decodeJpeg(
+  jpeg: Buffer,
+  width: number,
+  height: number,
+  timeoutMs = 5000,
+): Promise<{ rgb: Buffer; source: Size | undefined }> {
   const d = await runDecoder(jpeg, letterboxFilter(width, height), timeoutMs);
   if (d.rgb.length !== width * height * 3) throw notAJpeg(d.stderr);
   return { rgb: d.rgb, source: d.source };
 }
 
 function notAJpeg(stderr: string): VigilError {
-  return new VigilError(ErrorCodes.VALIDATION, "the body is not a decodable JPEG image", { details: { field: "body", ffmpeg: stderr.split("\n").slice(-3).join(" ").trim() } });
+  return new VigilError(ErrorCodes.VALIDATION, "the body is not a decodable JPEG image", {
+    details: { field: "body", ffmpeg: stderr.split("\n").slice(-3).join(" ").trim() },
+  });
 }
 
 /**
@@ -48,7 +86,11 @@ function notAJpeg(stderr: string): VigilError {
  * is, and fluent-ffmpeg adds nothing to that. Sizes come from the banner: the input's, then the
  * output's after "Output #0".
  */
-function runDecoder(jpeg: Buffer, filter: string, timeoutMs: number): Promise<{ rgb: Buffer; source: Size | undefined; output: Size | undefined; stderr: string }> {
+function runDecoder(
+  jpeg: Buffer,
+  filter: string,
+  timeoutMs: number,
+): Promise<{ rgb: Buffer; source: Size | undefined; output: Size | undefined; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn("ffmpeg", jpegDecodeArgs(filter), { stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];

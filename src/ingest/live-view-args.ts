@@ -37,7 +37,10 @@ export function liveViewFfmpegOptions(s: LiveViewSettings): Record<string, strin
 }
 
 /** The picture size the relay sends for a source size, as ffmpeg's scale filter computes it. Pure. */
-export function liveViewSize(source: { width: number; height: number } | undefined, maxWidth: number): { width: number; height: number } {
+export function liveViewSize(
+  source: { width: number; height: number } | undefined,
+  maxWidth: number,
+): { width: number; height: number } {
   if (!source || source.width <= 0 || source.height <= 0) return { width: 0, height: 0 };
   const width = Math.trunc(Math.min(maxWidth, source.width) / 2) * 2;
   const height = Math.round((width * source.height) / (source.width * 2)) * 2;
@@ -72,12 +75,19 @@ export const LiveViewClose = {
  * from `POST /v1/cameras/:id/live-ticket`), or an access token in a `bearer.<token>` subprotocol
  * (API clients). An access token in the URL (`?access_token=`) is no longer read. Pure.
  */
-export function liveViewCredential(url: string, protocols: string | undefined): { kind: "ticket" | "bearer"; value: string } | undefined {
+export function liveViewCredential(
+  url: string,
+  protocols: string | undefined,
+): { kind: "ticket" | "bearer"; value: string } | undefined {
   const offered = (protocols ?? "").split(",").map((p) => p.trim());
-  const ticket = offered.find((p) => p.startsWith("ticket."))?.slice("ticket.".length) ?? new URL(url, "http://localhost").searchParams.get("ticket");
+  const ticket =
+    offered.find((p) => p.startsWith("ticket."))?.slice("ticket.".length) ??
+    new URL(url, "http://localhost").searchParams.get("ticket");
   if (ticket) return { kind: "ticket", value: ticket };
   const bearer = offered.find((p) => p.startsWith("bearer."));
-  return bearer && bearer.length > "bearer.".length ? { kind: "bearer", value: bearer.slice("bearer.".length) } : undefined;
+  return bearer && bearer.length > "bearer.".length
+    ? { kind: "bearer", value: bearer.slice("bearer.".length) }
+    : undefined;
 }
 
 /**
@@ -85,7 +95,11 @@ export function liveViewCredential(url: string, protocols: string | undefined): 
  * browser), the listener's own origin (same origin, by the Host header), or one listed in
  * `live_view.allowed_origins`. Pure.
  */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: readonly string[],
+): boolean {
   if (origin === undefined) return true;
   if (allowed.includes(origin)) return true;
   if (host === undefined) return false;

@@ -20,7 +20,11 @@ export interface LiveViewAuth {
  * ended since), or by a `bearer.` access token through the API's own check. `forbidden` for a
  * valid credential without the role, undefined for none or a bad one.
  */
-export async function liveViewer(auth: LiveViewAuth, request: IncomingMessage, cameraId: string): Promise<UserPrincipal | "forbidden" | undefined> {
+export async function liveViewer(
+  auth: LiveViewAuth,
+  request: IncomingMessage,
+  cameraId: string,
+): Promise<UserPrincipal | "forbidden" | undefined> {
   const credential = liveViewCredential(request.url ?? "", request.headers["sec-websocket-protocol"]);
   if (credential === undefined) return undefined;
   if (credential.kind === "ticket") {
@@ -30,7 +34,13 @@ export async function liveViewer(auth: LiveViewAuth, request: IncomingMessage, c
     return standing === "ok" ? principal : standing === "forbidden" ? "forbidden" : undefined;
   }
   // The HTTP API's own check, fed what it reads of a request: the header, the address, the route.
-  const asRequest = { headers: { authorization: `Bearer ${credential.value}` }, ip: request.socket.remoteAddress ?? "", method: "GET", url: `/v1/cameras/${cameraId}/live`, routeOptions: { url: ROUTE } };
+  const asRequest = {
+    headers: { authorization: `Bearer ${credential.value}` },
+    ip: request.socket.remoteAddress ?? "",
+    method: "GET",
+    url: `/v1/cameras/${cameraId}/live`,
+    routeOptions: { url: ROUTE },
+  };
   try {
     return await auth.authenticate(asRequest as unknown as FastifyRequest, "viewer");
   } catch (err) {

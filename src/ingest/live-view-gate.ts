@@ -20,8 +20,10 @@ export class UpgradeGate {
 
   refusal(request: IncomingMessage, now: number): string | undefined {
     const admitted = this.limit.admit(request.socket.remoteAddress ?? "", now);
-    if (!admitted.ok) return `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${admitted.retryAfterS}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
-    if (!originAllowed(request.headers.origin, request.headers.host, this.allowedOrigins)) return "HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    if (!admitted.ok)
+      return `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${admitted.retryAfterS}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+    if (!originAllowed(request.headers.origin, request.headers.host, this.allowedOrigins))
+      return "HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
     return undefined;
   }
 }
@@ -30,7 +32,9 @@ export class UpgradeGate {
 export class LiveViewers {
   private readonly viewers = new Map<WebSocket, UserPrincipal>();
 
-  constructor(private readonly standing: (principal: UserPrincipal, needed: "viewer") => "ok" | "unauthenticated" | "forbidden") {}
+  constructor(
+    private readonly standing: (principal: UserPrincipal, needed: "viewer") => "ok" | "unauthenticated" | "forbidden",
+  ) {}
 
   add(ws: WebSocket, principal: UserPrincipal): void {
     this.viewers.set(ws, principal);
@@ -44,7 +48,8 @@ export class LiveViewers {
       const standing = this.standing(principal, "viewer");
       if (standing === "ok") continue;
       this.viewers.delete(ws);
-      if (standing === "forbidden") ws.close(LiveViewClose.ROLE_CHANGED, "VIGIL_E_FORBIDDEN: the viewer role was taken away");
+      if (standing === "forbidden")
+        ws.close(LiveViewClose.ROLE_CHANGED, "VIGIL_E_FORBIDDEN: the viewer role was taken away");
       else ws.close(LiveViewClose.SESSION_ENDED, "VIGIL_E_UNAUTHENTICATED: the session ended; log in again");
     }
   }

@@ -7,7 +7,11 @@ import { jsmpegHeader, LiveViewClose } from "./live-view-args.js";
 export interface LiveRelayOptions {
   readonly cameraId: string;
   /** The URL and flags for Mpeg1Muxer, read when the relay starts (credentials may have rotated). */
-  readonly source: () => Promise<{ url: string; ffmpegOptions: Record<string, string>; size: { width: number; height: number } }>;
+  readonly source: () => Promise<{
+    url: string;
+    ffmpegOptions: Record<string, string>;
+    size: { width: number; height: number };
+  }>;
   readonly idleStopMs: number;
   readonly log: Logger;
 }
@@ -69,16 +73,21 @@ export class LiveRelay {
     log.info({ camera: this.options.cameraId, pid: muxer.stream.pid }, "live view relay started");
     muxer.on("mpeg1data", (data) => this.broadcast(data));
     muxer.on("ffmpegStderr", (data) => {
-      for (const line of data.toString("utf8").split(/\r?\n/)) if (line.trim().length > 0) this.stderr.push(redactUrlCredentials(line));
+      for (const line of data.toString("utf8").split(/\r?\n/))
+        if (line.trim().length > 0) this.stderr.push(redactUrlCredentials(line));
     });
     this.exited = new Promise((resolve) => {
       muxer.stream.once("exit", (code, signal) => {
-        log.info({ camera: this.options.cameraId, code, signal, stderr: this.stderr.toArray() }, "live view relay stopped");
+        log.info(
+          { camera: this.options.cameraId, code, signal, stderr: this.stderr.toArray() },
+          "live view relay stopped",
+        );
         // Still the current relay: ffmpeg ended on its own (the camera went away), and the viewers
         // are told rather than left waiting. A relay being stopped was already replaced.
         if (this.muxer === muxer) {
           this.muxer = undefined;
-          for (const ws of this.viewers) ws.close(LiveViewClose.RELAY_ENDED, "VIGIL_E_LIVE_VIEW_UNAVAILABLE: the relay ended");
+          for (const ws of this.viewers)
+            ws.close(LiveViewClose.RELAY_ENDED, "VIGIL_E_LIVE_VIEW_UNAVAILABLE: the relay ended");
         }
         resolve();
       });
@@ -92,7 +101,10 @@ export class LiveRelay {
   }
 
   /** Stops ffmpeg (SIGTERM, then SIGKILL) and closes any viewer still there. */
-  async stop(closeCode: number = LiveViewClose.UNAVAILABLE, reason = "VIGIL_E_LIVE_VIEW_UNAVAILABLE: live view stopped"): Promise<void> {
+  async stop(
+    closeCode: number = LiveViewClose.UNAVAILABLE,
+    reason = "VIGIL_E_LIVE_VIEW_UNAVAILABLE: live view stopped",
+  ): Promise<void> {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     await this.starting?.catch(() => undefined);

@@ -5,7 +5,14 @@ import type { CameraConfig } from "../config/schema.js";
 import type { AuditRecorder } from "../contract/audit.js";
 import type { Component } from "../core/lifecycle.js";
 import type { Logger } from "../core/logger.js";
-import { type LiveViewSettings, LiveViewClose, liveViewCamera, liveViewFfmpegOptions, liveViewSize, liveViewUrl } from "./live-view-args.js";
+import {
+  type LiveViewSettings,
+  LiveViewClose,
+  liveViewCamera,
+  liveViewFfmpegOptions,
+  liveViewSize,
+  liveViewUrl,
+} from "./live-view-args.js";
 import { LiveViewers, UpgradeGate } from "./live-view-gate.js";
 import { type LiveViewAuth, liveViewer } from "./live-view-auth.js";
 import { LiveRelay } from "./live-view-relay.js";
@@ -15,7 +22,9 @@ export interface LiveViewOptions extends LiveViewSettings {
   readonly maxViewers: number;
   readonly idleStopMs: number;
   /** A camera's config and probed size, or undefined if there is no such camera. */
-  readonly camera: (id: string) => { config: CameraConfig; size?: { width: number; height: number } | undefined } | undefined;
+  readonly camera: (
+    id: string,
+  ) => { config: CameraConfig; size?: { width: number; height: number } | undefined } | undefined;
   readonly readCredentials: (file: string | undefined) => Promise<string | undefined>;
   readonly auth: LiveViewAuth;
   /** Subscribes to ended sessions (SessionStore.onEnded): their viewers are closed at once. */
@@ -46,14 +55,19 @@ export const LIVE_VIEW_MAX_PAYLOAD = 1024;
  */
 export class LiveView implements Component {
   readonly name = "live-view";
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: LIVE_VIEW_MAX_PAYLOAD, handleProtocols: (offered) => (offered.has("vigil.live") ? "vigil.live" : false) });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: LIVE_VIEW_MAX_PAYLOAD,
+    handleProtocols: (offered) => (offered.has("vigil.live") ? "vigil.live" : false),
+  });
   private readonly relays = new Map<string, LiveRelay>();
   private readonly attached = new Set<Server>();
   private readonly viewers: LiveViewers;
   private readonly gate: UpgradeGate;
   private recheckTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
-  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void =>
+    this.upgrade(request, socket, head);
 
   constructor(private readonly options: LiveViewOptions) {
     this.viewers = new LiveViewers(options.auth.standing);
@@ -82,7 +96,9 @@ export class LiveView implements Component {
     this.unsubscribe?.();
     for (const server of this.attached) server.off("upgrade", this.onUpgrade);
     this.attached.clear();
-    await Promise.all([...this.relays.values()].map((r) => r.stop(1001, "VIGIL_E_SHUTTING_DOWN: the daemon is stopping")));
+    await Promise.all(
+      [...this.relays.values()].map((r) => r.stop(1001, "VIGIL_E_SHUTTING_DOWN: the daemon is stopping")),
+    );
     this.relays.clear();
     this.wss.close();
   }
@@ -93,7 +109,10 @@ export class LiveView implements Component {
       cameraIds.map(async (id) => {
         const relay = this.relays.get(id);
         this.relays.delete(id);
-        await relay?.stop(LiveViewClose.RELAY_ENDED, "VIGIL_E_LIVE_VIEW_UNAVAILABLE: the camera changed or was removed");
+        await relay?.stop(
+          LiveViewClose.RELAY_ENDED,
+          "VIGIL_E_LIVE_VIEW_UNAVAILABLE: the camera changed or was removed",
+        );
       }),
     );
   }
@@ -141,18 +160,30 @@ export class LiveView implements Component {
       return;
     }
     if (!this.options.enabled || !camera.config.enabled) {
-      ws.close(LiveViewClose.UNAVAILABLE, `VIGIL_E_LIVE_VIEW_UNAVAILABLE: ${this.options.enabled ? "the camera is disabled" : "live view is off"}`);
+      ws.close(
+        LiveViewClose.UNAVAILABLE,
+        `VIGIL_E_LIVE_VIEW_UNAVAILABLE: ${this.options.enabled ? "the camera is disabled" : "live view is off"}`,
+      );
       return;
     }
     const relay = this.relayFor(cameraId);
     if (relay.viewerCount >= this.options.maxViewers) {
-      ws.close(LiveViewClose.FULL, `VIGIL_E_LIVE_VIEW_FULL: camera ${cameraId} has its ${this.options.maxViewers} viewers`);
+      ws.close(
+        LiveViewClose.FULL,
+        `VIGIL_E_LIVE_VIEW_FULL: camera ${cameraId} has its ${this.options.maxViewers} viewers`,
+      );
       return;
     }
     // join() takes the slot before it awaits anything, so simultaneous viewers cannot overfill it.
     const joined = relay.join(ws);
     this.viewers.add(ws, user);
-    await this.options.audit.record({ actor: user.username, source: request.socket.remoteAddress, action: "camera.live_view", target: `camera:${cameraId}`, result: "ok" });
+    await this.options.audit.record({
+      actor: user.username,
+      source: request.socket.remoteAddress,
+      action: "camera.live_view",
+      target: `camera:${cameraId}`,
+      result: "ok",
+    });
     await joined;
   }
 
@@ -167,8 +198,13 @@ export class LiveView implements Component {
         source: async () => {
           const camera = o.camera(cameraId);
           if (!camera) throw new Error(`camera ${cameraId} is gone`);
-          if (camera.config.url === undefined) throw new Error(`camera ${cameraId} only pushes JPEGs: no stream to view live`);
-          return { url: liveViewUrl(camera.config.url, await o.readCredentials(camera.config.credentials_file)), ffmpegOptions: liveViewFfmpegOptions(o), size: liveViewSize(camera.size, o.maxWidth) };
+          if (camera.config.url === undefined)
+            throw new Error(`camera ${cameraId} only pushes JPEGs: no stream to view live`);
+          return {
+            url: liveViewUrl(camera.config.url, await o.readCredentials(camera.config.credentials_file)),
+            ffmpegOptions: liveViewFfmpegOptions(o),
+            size: liveViewSize(camera.size, o.maxWidth),
+          };
         },
       });
       this.relays.set(cameraId, relay);

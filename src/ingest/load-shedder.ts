@@ -72,7 +72,12 @@ export class LoadShedder implements Component {
     const window: ShedCamera[] = [];
     for (const cam of cameras) {
       const det = this.deps.detection(cam.id);
-      const counts: Counts = { at: now, passed: this.deps.gate.stats(cam.id).passed, analysed: det.analysed, skipped: det.skipped };
+      const counts: Counts = {
+        at: now,
+        passed: this.deps.gate.stats(cam.id).passed,
+        analysed: det.analysed,
+        skipped: det.skipped,
+      };
       const before = this.previous.get(cam.id);
       this.previous.set(cam.id, counts);
       if (!before || now <= before.at) continue;
@@ -97,7 +102,13 @@ export class LoadShedder implements Component {
       else this.limits.set(cam.id, fps);
       this.deps.gate.limit(cam.id, fps >= cam.configuredFps ? undefined : fps);
     }
-    if (plan.action !== "hold") this.deps.log.warn({ action: plan.action, limits: plan.limits }, plan.action === "shed" ? "detector overloaded: lowering detection rates" : "detector load fell: raising detection rates");
+    if (plan.action !== "hold")
+      this.deps.log.warn(
+        { action: plan.action, limits: plan.limits },
+        plan.action === "shed"
+          ? "detector overloaded: lowering detection rates"
+          : "detector load fell: raising detection rates",
+      );
     const active = this.limits.size > 0;
     this.current = {
       active,

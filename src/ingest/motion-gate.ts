@@ -102,7 +102,12 @@ export class MotionGate {
   private stateOf(cameraId: string): CameraGateState {
     let s = this.cameras.get(cameraId);
     if (!s) {
-      s = { background: undefined, lastPassedAt: undefined, latest: undefined, stats: { offered: 0, passed: 0, motionGated: 0, shed: 0 } };
+      s = {
+        background: undefined,
+        lastPassedAt: undefined,
+        latest: undefined,
+        stats: { offered: 0, passed: 0, motionGated: 0, shed: 0 },
+      };
       this.cameras.set(cameraId, s);
     }
     return s;

@@ -112,7 +112,11 @@ export function motionRegions(mask: Uint8Array, width: number, height: number): 
   const stack: number[] = [];
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || seen[start]) continue;
-    let minX = width, minY = height, maxX = -1, maxY = -1, cells = 0;
+    let minX = width,
+      minY = height,
+      maxX = -1,
+      maxY = -1,
+      cells = 0;
     seen[start] = 1;
     stack.push(start);
     while (stack.length > 0) {

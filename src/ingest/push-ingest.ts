@@ -12,7 +12,8 @@ export interface PushCameraStats {
   readonly last_frame_at: string | null;
 }
 
-export type PushOutcome = { readonly accepted: true; readonly frameIndex: number } | { readonly accepted: false; readonly reason: "busy" };
+export type PushOutcome =
+  { readonly accepted: true; readonly frameIndex: number } | { readonly accepted: false; readonly reason: "busy" };
 
 /**
  * Frames pushed by cameras over HTTP: decoded one at a time per camera (a camera pushing faster
@@ -21,7 +22,10 @@ export type PushOutcome = { readonly accepted: true; readonly frameIndex: number
  */
 export class PushIngest {
   private readonly busy = new Set<string>();
-  private readonly stats = new Map<string, { received: number; decoded: number; dropped: number; rejected: number; last: number | null }>();
+  private readonly stats = new Map<
+    string,
+    { received: number; decoded: number; dropped: number; rejected: number; last: number | null }
+  >();
 
   constructor(
     /** The working size of a pushing camera's frames (its `detect` block). */
@@ -60,6 +64,14 @@ export class PushIngest {
 
   statsOf(cameraId: string): PushCameraStats | undefined {
     const s = this.stats.get(cameraId);
-    return s && { received: s.received, decoded: s.decoded, dropped: s.dropped, rejected: s.rejected, last_frame_at: s.last === null ? null : new Date(s.last).toISOString() };
+    return (
+      s && {
+        received: s.received,
+        decoded: s.decoded,
+        dropped: s.dropped,
+        rejected: s.rejected,
+        last_frame_at: s.last === null ? null : new Date(s.last).toISOString(),
+      }
+    );
   }
 }

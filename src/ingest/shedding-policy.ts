@@ -23,7 +23,12 @@ export interface ShedPolicy {
   readonly restoreStep: number;
 }
 
-export const DEFAULT_SHED_POLICY: ShedPolicy = { minFps: 0.5, overloadSkipRatio: 0.05, restoreUtilisation: 0.7, restoreStep: 1.25 };
+export const DEFAULT_SHED_POLICY: ShedPolicy = {
+  minFps: 0.5,
+  overloadSkipRatio: 0.05,
+  restoreUtilisation: 0.7,
+  restoreStep: 1.25,
+};
 
 export interface ShedPlan {
   /** The new cap of every camera (configured fps when not shed). */
@@ -58,7 +63,11 @@ export function fairShares(demands: readonly number[], capacity: number): number
  * Calm (nothing dropped and the detector busy less than `restoreUtilisation` of the time): capped
  * cameras rise one step, lowest first in effect since all rise by the same factor. Pure.
  */
-export function planShedding(cameras: readonly ShedCamera[], detectorMeanMs: number | undefined, policy: ShedPolicy = DEFAULT_SHED_POLICY): ShedPlan {
+export function planShedding(
+  cameras: readonly ShedCamera[],
+  detectorMeanMs: number | undefined,
+  policy: ShedPolicy = DEFAULT_SHED_POLICY,
+): ShedPlan {
   const floor = (c: ShedCamera): number => Math.min(c.configuredFps, policy.minFps);
   const passed = cameras.reduce((s, c) => s + c.passedFps, 0);
   const skipped = cameras.reduce((s, c) => s + c.skippedFps, 0);
@@ -82,7 +91,9 @@ export function planShedding(cameras: readonly ShedCamera[], detectorMeanMs: num
     const utilisation = detectorMeanMs === undefined ? 0 : (analysed * detectorMeanMs) / 1000;
     const calm = skipped === 0 && utilisation < policy.restoreUtilisation;
     for (const c of cameras) {
-      const raised = calm ? Math.min(c.configuredFps, round2(Math.max(c.limitFps * policy.restoreStep, c.limitFps + 0.5))) : c.limitFps;
+      const raised = calm
+        ? Math.min(c.configuredFps, round2(Math.max(c.limitFps * policy.restoreStep, c.limitFps + 0.5)))
+        : c.limitFps;
       const next = Math.max(floor(c), Math.min(c.configuredFps, raised));
       limits[c.id] = next;
       if (next > c.limitFps) action = "restore";

@@ -16,7 +16,8 @@ export class SnapshotCache implements LatestFrames {
   private readonly rings = new Map<string, Snapshot[]>();
 
   constructor(private readonly depth = 2) {
-    if (!Number.isSafeInteger(depth) || depth < 1) throw new RangeError(`depth must be a positive integer, got ${depth}`);
+    if (!Number.isSafeInteger(depth) || depth < 1)
+      throw new RangeError(`depth must be a positive integer, got ${depth}`);
   }
 
   put(cameraId: string, jpeg: Buffer, capturedAt: number): void {

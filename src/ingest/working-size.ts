@@ -11,14 +11,21 @@ export interface WorkingSize {
   readonly maxHeight: number;
 }
 
-export function workingSizeOf(detect: { readonly width?: number | undefined; readonly height?: number | undefined }): WorkingSize {
+export function workingSizeOf(detect: {
+  readonly width?: number | undefined;
+  readonly height?: number | undefined;
+}): WorkingSize {
   return { maxWidth: detect.width ?? DEFAULT_WORKING_MAX, maxHeight: detect.height ?? DEFAULT_WORKING_MAX };
 }
 
 /** ffmpeg's filter for it; the exact output size is read back from ffmpeg's banner (parseSourceSize on the output section). */
 export function workingSizeFilter(s: WorkingSize): string {
-  for (const [name, v] of [["maxWidth", s.maxWidth], ["maxHeight", s.maxHeight]] as const) {
-    if (!Number.isSafeInteger(v) || v <= 0) throw new RangeError(`${name} must be a positive integer, got ${String(v)}`);
+  for (const [name, v] of [
+    ["maxWidth", s.maxWidth],
+    ["maxHeight", s.maxHeight],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v <= 0)
+      throw new RangeError(`${name} must be a positive integer, got ${String(v)}`);
   }
   return `scale=w='min(iw,${s.maxWidth})':h='min(ih,${s.maxHeight})':force_original_aspect_ratio=decrease`;
 }
@@ -33,5 +40,8 @@ function rescale(a: number, b: number, c: number): number {
 export function workingSizeFor(srcWidth: number, srcHeight: number, s: WorkingSize): { width: number; height: number } {
   const w = Math.min(srcWidth, s.maxWidth);
   const h = Math.min(srcHeight, s.maxHeight);
-  return { width: Math.max(1, Math.min(w, rescale(h, srcWidth, srcHeight))), height: Math.max(1, Math.min(h, rescale(w, srcHeight, srcWidth))) };
+  return {
+    width: Math.max(1, Math.min(w, rescale(h, srcWidth, srcHeight))),
+    height: Math.max(1, Math.min(h, rescale(w, srcHeight, srcWidth))),
+  };
 }

@@ -50,7 +50,9 @@ export function outboxStreamOf(rootKey: string): string | undefined {
 }
 
 function unreadable(file: string, problem: string): VigilError {
-  return new VigilError(ErrorCodes.VALIDATION, `${file} is not a usable Vigil backup: ${problem}`, { details: { field: "file" } });
+  return new VigilError(ErrorCodes.VALIDATION, `${file} is not a usable Vigil backup: ${problem}`, {
+    details: { field: "file" },
+  });
 }
 
 /** Checks the first line; a newer format version is named as such rather than as damage. */
@@ -64,7 +66,10 @@ export function parseHeader(file: string, line: string | undefined): BackupHeade
   const tagged = raw as { format?: unknown; version?: unknown } | null;
   if (tagged?.format !== BACKUP_FORMAT) throw unreadable(file, `the header does not say format "${BACKUP_FORMAT}"`);
   if (typeof tagged.version === "number" && tagged.version > BACKUP_VERSION) {
-    throw unreadable(file, `format version ${tagged.version} is newer than this Vigil reads (${BACKUP_VERSION}); restore with a newer Vigil`);
+    throw unreadable(
+      file,
+      `format version ${tagged.version} is newer than this Vigil reads (${BACKUP_VERSION}); restore with a newer Vigil`,
+    );
   }
   if (!checkHeader.Check(raw)) {
     const first = checkHeader.Errors(raw).First();
@@ -81,7 +86,14 @@ export function parseEntry(file: string, line: string, lineNo: number): [string,
   } catch {
     throw unreadable(file, `line ${lineNo} is not JSON`);
   }
-  if (!Array.isArray(raw) || raw.length !== 2 || typeof raw[0] !== "string" || raw[0].length === 0 || raw[1] === undefined || raw[1] === null) {
+  if (
+    !Array.isArray(raw) ||
+    raw.length !== 2 ||
+    typeof raw[0] !== "string" ||
+    raw[0].length === 0 ||
+    raw[1] === undefined ||
+    raw[1] === null
+  ) {
     throw unreadable(file, `line ${lineNo} is not a [key, value] entry`);
   }
   return [raw[0], raw[1] as unknown];

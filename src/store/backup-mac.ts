@@ -12,7 +12,9 @@ export const TRAILER_FIELD = "vigil_backup_mac";
 
 /** The MAC key: HKDF-SHA256 of the audit key's secret text, bound to backups. */
 export function backupMacKey(auditSecret: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", Buffer.from(auditSecret, "utf8"), Buffer.alloc(0), Buffer.from("vigil-backup-mac/2"), 32));
+  return Buffer.from(
+    hkdfSync("sha256", Buffer.from(auditSecret, "utf8"), Buffer.alloc(0), Buffer.from("vigil-backup-mac/2"), 32),
+  );
 }
 
 export function trailerLine(mac: string): string {
@@ -55,9 +57,18 @@ export class BackupMac {
   verify(file: string, expected: string | undefined): void {
     const actual = Buffer.from(this.hex(), "hex");
     const given = Buffer.from(expected ?? "", "hex");
-    if (expected === undefined) throw new VigilError(ErrorCodes.BACKUP_TAMPERED, `${file} has no MAC trailer: cut short, or not written by this Vigil`, { details: { field: "file" } });
+    if (expected === undefined)
+      throw new VigilError(
+        ErrorCodes.BACKUP_TAMPERED,
+        `${file} has no MAC trailer: cut short, or not written by this Vigil`,
+        { details: { field: "file" } },
+      );
     if (given.length !== actual.length || !timingSafeEqual(given, actual)) {
-      throw new VigilError(ErrorCodes.BACKUP_TAMPERED, `${file} does not verify under this box's audit_hmac_key: it was changed after it was written (or another key wrote it)`, { details: { field: "file" } });
+      throw new VigilError(
+        ErrorCodes.BACKUP_TAMPERED,
+        `${file} does not verify under this box's audit_hmac_key: it was changed after it was written (or another key wrote it)`,
+        { details: { field: "file" } },
+      );
     }
   }
 }

@@ -13,9 +13,16 @@ function readError(path: string, err: unknown): VigilError {
   if (isVigilError(err)) return err;
   const e = err as NodeJS.ErrnoException;
   if (e.code === "ENOENT") return new VigilError(ErrorCodes.NOT_FOUND, `no backup file at ${path}`, { cause: err });
-  if (e.code === "EACCES") return new VigilError(ErrorCodes.VALIDATION, `cannot read ${path}: permission denied`, { details: { field: "file" }, cause: err });
+  if (e.code === "EACCES")
+    return new VigilError(ErrorCodes.VALIDATION, `cannot read ${path}: permission denied`, {
+      details: { field: "file" },
+      cause: err,
+    });
   // zlib: a flipped byte fails the CRC, a cut file ends early; either way the file cannot be trusted.
-  return new VigilError(ErrorCodes.VALIDATION, `${path} is damaged or truncated: ${e.message}`, { details: { field: "file" }, cause: err });
+  return new VigilError(ErrorCodes.VALIDATION, `${path} is damaged or truncated: ${e.message}`, {
+    details: { field: "file" },
+    cause: err,
+  });
 }
 
 /** No line of a backup is longer: a crafted file cannot make a restore hold gigabytes in one string. */
@@ -34,7 +41,11 @@ export async function* readBackupLines(path: string, maxLine = MAX_LINE_CHARS): 
       const parts = (rest + decoder.write(chunk as Buffer)).split("\n");
       rest = parts.pop() ?? "";
       if (rest.length > maxLine || parts.some((p) => p.length > maxLine)) {
-        throw new VigilError(ErrorCodes.VALIDATION, `${path} has a line longer than ${maxLine} characters: not a Vigil backup`, { details: { field: "file" } });
+        throw new VigilError(
+          ErrorCodes.VALIDATION,
+          `${path} has a line longer than ${maxLine} characters: not a Vigil backup`,
+          { details: { field: "file" } },
+        );
       }
       yield* parts;
     }
@@ -65,7 +76,10 @@ export async function* readBackupEntries(path: string, macKey?: Buffer): AsyncGe
   let trailer: string | undefined;
   for await (const line of readBackupLines(path)) {
     lineNo++;
-    if (trailer !== undefined) throw new VigilError(ErrorCodes.BACKUP_TAMPERED, `${path}: line ${lineNo} follows the MAC trailer`, { details: { field: "file" } });
+    if (trailer !== undefined)
+      throw new VigilError(ErrorCodes.BACKUP_TAMPERED, `${path}: line ${lineNo} follows the MAC trailer`, {
+        details: { field: "file" },
+      });
     if (lineNo === 1) {
       if (macKey && parseHeader(path, line).version >= 2) mac = new BackupMac(macKey);
       mac?.line(line);
@@ -92,7 +106,11 @@ export interface InspectedBackup {
  * of them per sublevel as the header promises, and (version 2) the MAC over all of it. A restore
  * starts writing only after this.
  */
-export async function inspectBackup(path: string, macKey: Buffer, onProgress?: (done: number, total: number) => void): Promise<InspectedBackup> {
+export async function inspectBackup(
+  path: string,
+  macKey: Buffer,
+  onProgress?: (done: number, total: number) => void,
+): Promise<InspectedBackup> {
   const header = await readBackupHeader(path);
   const seen: Record<string, number> = {};
   let entries = 0;
@@ -101,7 +119,8 @@ export async function inspectBackup(path: string, macKey: Buffer, onProgress?: (
     entries++;
     const sub = sublevelOf(key);
     seen[sub] = (seen[sub] ?? 0) + 1;
-    if (key.startsWith(AUDIT_PREFIX) && seqFromAuditKey(key.slice(AUDIT_PREFIX.length)) !== undefined) auditHead = value as AuditEntry;
+    if (key.startsWith(AUDIT_PREFIX) && seqFromAuditKey(key.slice(AUDIT_PREFIX.length)) !== undefined)
+      auditHead = value as AuditEntry;
     if (onProgress && entries % 1000 === 0) onProgress(entries, header.counts.entries);
   }
   onProgress?.(entries, header.counts.entries);
@@ -116,7 +135,11 @@ export async function inspectBackup(path: string, macKey: Buffer, onProgress?: (
     );
   }
   if ((auditHead?.seq ?? 0) !== header.audit_head.seq) {
-    throw new VigilError(ErrorCodes.VALIDATION, `${path}: the last audit entry is seq ${auditHead?.seq ?? 0}, the header says ${header.audit_head.seq}`, { details: { field: "file" } });
+    throw new VigilError(
+      ErrorCodes.VALIDATION,
+      `${path}: the last audit entry is seq ${auditHead?.seq ?? 0}, the header says ${header.audit_head.seq}`,
+      { details: { field: "file" } },
+    );
   }
   return { header, authenticated: header.version >= 2, auditHead };
 }

@@ -15,7 +15,12 @@ export async function isStoreEmpty(database: Database): Promise<boolean> {
  * they were, so each sublevel, the outbox's seq counters and the audit chain's links come back
  * unchanged. Each batch is fsynced; a restore that fails part-way is undone by the caller.
  */
-export async function restoreEntries(database: Database, path: string, macKey: Buffer, onProgress?: (done: number) => void): Promise<number> {
+export async function restoreEntries(
+  database: Database,
+  path: string,
+  macKey: Buffer,
+  onProgress?: (done: number) => void,
+): Promise<number> {
   const db = database.level;
   let ops: Array<{ type: "put"; key: string; value: unknown }> = [];
   let done = 0;

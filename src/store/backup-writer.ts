@@ -57,7 +57,13 @@ async function describeSnapshot(database: Database, snapshot: Snapshot) {
 }
 
 /** The file's lines: header, then every entry of the snapshot in key order. */
-async function* backupLines(database: Database, snapshot: Snapshot, header: BackupHeader, written: { entries: number }, mac: BackupMac): AsyncGenerator<string> {
+async function* backupLines(
+  database: Database,
+  snapshot: Snapshot,
+  header: BackupHeader,
+  written: { entries: number },
+  mac: BackupMac,
+): AsyncGenerator<string> {
   const head = `${JSON.stringify(header)}\n`;
   mac.chunk(head);
   yield head;
@@ -98,9 +104,20 @@ function unwritable(path: string, err: NodeJS.ErrnoException): VigilError {
  * which also refuses to replace an existing file), readable by its owner only. The last line is a
  * MAC over all the others under `macKey` (backupMacKey of audit_hmac_key).
  */
-export async function writeBackup(database: Database, path: string, identity: BackupIdentity, secrets: SealedSecrets | null, macKey: Buffer, now: Date = new Date()): Promise<WrittenBackup> {
-  if (!isAbsolute(path)) throw new VigilError(ErrorCodes.VALIDATION, `path: ${path} is not absolute`, { details: { field: "path" } });
-  if (await pathExists(path)) throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; a backup never replaces a file`, { details: { field: "path" } });
+export async function writeBackup(
+  database: Database,
+  path: string,
+  identity: BackupIdentity,
+  secrets: SealedSecrets | null,
+  macKey: Buffer,
+  now: Date = new Date(),
+): Promise<WrittenBackup> {
+  if (!isAbsolute(path))
+    throw new VigilError(ErrorCodes.VALIDATION, `path: ${path} is not absolute`, { details: { field: "path" } });
+  if (await pathExists(path))
+    throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; a backup never replaces a file`, {
+      details: { field: "path" },
+    });
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.partial`);
   const snapshot = database.level.snapshot();
   try {
@@ -120,7 +137,11 @@ export async function writeBackup(database: Database, path: string, identity: Ba
     const output = createWriteStream(temp, { flags: "wx", mode: 0o600 });
     try {
       // Errors opening the file (EACCES, ENOENT) surface here too.
-      await pipeline(Readable.from(backupLines(database, snapshot, header, written, new BackupMac(macKey))), createGzip(), output);
+      await pipeline(
+        Readable.from(backupLines(database, snapshot, header, written, new BackupMac(macKey))),
+        createGzip(),
+        output,
+      );
       bytes = output.bytesWritten;
     } catch (err) {
       if (isVigilError(err)) throw err;
@@ -128,13 +149,21 @@ export async function writeBackup(database: Database, path: string, identity: Ba
     }
     // A snapshot cannot change under us; if the counts disagree, something is badly wrong.
     if (written.entries !== described.counts.entries) {
-      throw new VigilError(ErrorCodes.INTERNAL, `backup read ${written.entries} entries but counted ${described.counts.entries} in the same snapshot`);
+      throw new VigilError(
+        ErrorCodes.INTERNAL,
+        `backup read ${written.entries} entries but counted ${described.counts.entries} in the same snapshot`,
+      );
     }
     await fsyncPath(temp);
     try {
       await link(temp, path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} appeared while the backup was written; it was left alone`, { details: { field: "path" } });
+      if ((err as NodeJS.ErrnoException).code === "EEXIST")
+        throw new VigilError(
+          ErrorCodes.ALREADY_EXISTS,
+          `${path} appeared while the backup was written; it was left alone`,
+          { details: { field: "path" } },
+        );
       throw unwritable(path, err as NodeJS.ErrnoException);
     }
     await fsyncPath(dirname(path));

@@ -12,7 +12,25 @@ export type Sublevel = ReturnType<typeof makeSublevel>;
 function makeSublevel(db: Db, name: string) {
   return db.sublevel<string, unknown>(name, { valueEncoding: "json" });
 }
-export const SUBLEVEL_NAMES = ["meta", "incidents", "outbox", "audit", "commands", "users", "sessions", "revoked", "lockout", "keyring", "api_keys", "watchlist", "cameras", "kpi_weekly", "incident_idx", "kpi_daily", "audit_idx"] as const;
+export const SUBLEVEL_NAMES = [
+  "meta",
+  "incidents",
+  "outbox",
+  "audit",
+  "commands",
+  "users",
+  "sessions",
+  "revoked",
+  "lockout",
+  "keyring",
+  "api_keys",
+  "watchlist",
+  "cameras",
+  "kpi_weekly",
+  "incident_idx",
+  "kpi_daily",
+  "audit_idx",
+] as const;
 export type Sublevels = Readonly<Record<(typeof SUBLEVEL_NAMES)[number], Sublevel>>;
 
 function isLocked(err: unknown): boolean {
@@ -63,14 +81,19 @@ export class Database implements Component {
       } catch (err) {
         if (!isLocked(err) || attempt >= this.lockRetry.attempts) {
           const code = isLocked(err) ? ErrorCodes.STORE_LOCKED : ErrorCodes.STORE_UNAVAILABLE;
-          throw new VigilError(code, `cannot open store at ${this.location}: ${(err as Error).message}`, { cause: err });
+          throw new VigilError(code, `cannot open store at ${this.location}: ${(err as Error).message}`, {
+            cause: err,
+          });
         }
         if (attempt === 1) this.log.warn({ location: this.location }, "store is locked by another process; retrying");
         await sleep(this.lockRetry.delayMs);
       }
     }
     this.db = db;
-    this.subs = Object.fromEntries(SUBLEVEL_NAMES.map((name) => [name, makeSublevel(db, name)])) as Record<(typeof SUBLEVEL_NAMES)[number], Sublevel>;
+    this.subs = Object.fromEntries(SUBLEVEL_NAMES.map((name) => [name, makeSublevel(db, name)])) as Record<
+      (typeof SUBLEVEL_NAMES)[number],
+      Sublevel
+    >;
     this.log.info({ location: this.location }, "store open");
   }
 
@@ -82,7 +105,8 @@ export class Database implements Component {
     const db = this.db;
     this.db = undefined;
     this.subs = undefined;
-    if (db && db.status !== "closed") await db.close().catch((err: unknown) => this.log.warn({ err }, "closing the failed store"));
+    if (db && db.status !== "closed")
+      await db.close().catch((err: unknown) => this.log.warn({ err }, "closing the failed store"));
     await this.start();
   }
 

@@ -3,8 +3,7 @@ import { ErrorCodes, VigilError } from "../core/errors.js";
 import type { Database, Sublevel } from "./database.js";
 
 export type WriteOp =
-  | { type: "put"; sublevel: Sublevel; key: string; value: unknown }
-  | { type: "del"; sublevel: Sublevel; key: string };
+  { type: "put"; sublevel: Sublevel; key: string; value: unknown } | { type: "del"; sublevel: Sublevel; key: string };
 
 /**
  * A write whose ops are built when its batch is built, in commit order. The outbox uses it to

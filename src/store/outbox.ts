@@ -19,7 +19,11 @@ export interface OutboxOptions {
   readonly sweepIntervalMs?: number;
 }
 
-export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { maxBytes: 256 * 2 ** 20, policy: "shed-alerts-then-refuse-incidents", ttlS: {} };
+export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
+  maxBytes: 256 * 2 ** 20,
+  policy: "shed-alerts-then-refuse-incidents",
+  ttlS: {},
+};
 
 export interface OutboxStats {
   readonly policy: OutboxPolicy;
@@ -104,7 +108,10 @@ export class Outbox implements Component {
       this.budget.add(key, envelope.stream, Buffer.byteLength(JSON.stringify(envelope)), Date.parse(envelope.ts));
     }
     if (Object.values(this.options.ttlS).some((s) => s !== undefined && s > 0)) {
-      this.sweeper = setInterval(() => void this.sweepExpired().catch((err: unknown) => this.log?.error({ err }, "outbox expiry sweep failed")), this.options.sweepIntervalMs ?? 60_000);
+      this.sweeper = setInterval(
+        () => void this.sweepExpired().catch((err: unknown) => this.log?.error({ err }, "outbox expiry sweep failed")),
+        this.options.sweepIntervalMs ?? 60_000,
+      );
       this.sweeper.unref();
     }
   }
@@ -121,7 +128,9 @@ export class Outbox implements Component {
     const depth = Object.fromEntries(STREAMS.map((s) => [s, this.budget.depth(s)])) as Record<StreamName, number>;
     const oldest = this.budget.oldest(STREAMS);
     const now = this.now().getTime();
-    const oldest_age_s = Object.fromEntries(STREAMS.map((s) => [s, oldest.has(s) ? Math.max(0, Math.round((now - (oldest.get(s) ?? now)) / 1000)) : null])) as Record<StreamName, number | null>;
+    const oldest_age_s = Object.fromEntries(
+      STREAMS.map((s) => [s, oldest.has(s) ? Math.max(0, Math.round((now - (oldest.get(s) ?? now)) / 1000)) : null]),
+    ) as Record<StreamName, number | null>;
     return {
       policy: this.options.policy,
       max_bytes: this.options.maxBytes,
@@ -150,7 +159,12 @@ export class Outbox implements Component {
   }
 
   /** Like `append`, with the data built in commit order (see DeferredData). */
-  async appendDeferred<T>(stream: StreamName, type: string, deferred: DeferredData<T>, options: { force?: boolean } = {}): Promise<Envelope<T>> {
+  async appendDeferred<T>(
+    stream: StreamName,
+    type: string,
+    deferred: DeferredData<T>,
+    options: { force?: boolean } = {},
+  ): Promise<Envelope<T>> {
     // Alerts are the first writes refused on a data volume below its free-space reserve.
     if (stream === "alerts" && !options.force) this.spaceGuard?.admit("alert");
     const { meta, outbox } = this.database.sublevels;
@@ -166,12 +180,24 @@ export class Outbox implements Component {
           taken = seq;
           this.nextSeq.set(stream, seq + 1);
           const built = deferred.build(seq);
-          const env = makeEnvelope({ id: randomUUID(), stream, seq, ts: this.now(), ...this.identity, type, data: built.data });
+          const env = makeEnvelope({
+            id: randomUUID(),
+            stream,
+            seq,
+            ts: this.now(),
+            ...this.identity,
+            type,
+            data: built.data,
+          });
           envelope = env;
           const key = outboxKey(stream, seq);
           const bytes = Buffer.byteLength(JSON.stringify(env));
           const admission = this.budget.admit(stream, bytes, options.force);
-          if (!admission.accept) throw new VigilError(ErrorCodes.OUTBOX_FULL, `outbox is full (${this.budget.usedBytes} of ${this.options.maxBytes} bytes): ${type} refused`);
+          if (!admission.accept)
+            throw new VigilError(
+              ErrorCodes.OUTBOX_FULL,
+              `outbox is full (${this.budget.usedBytes} of ${this.options.maxBytes} bytes): ${type} refused`,
+            );
           const dropped = new Map<string, BudgetEntry>();
           for (const k of admission.drop) {
             const entry = this.budget.remove(k);
@@ -204,7 +230,10 @@ export class Outbox implements Component {
     }
     if (admitted && admitted.dropped.size > 0) {
       this.counters.dropped_alerts += admitted.dropped.size;
-      this.log?.warn({ dropped: admitted.dropped.size, policy: this.options.policy }, "outbox full: oldest alerts dropped");
+      this.log?.warn(
+        { dropped: admitted.dropped.size, policy: this.options.policy },
+        "outbox full: oldest alerts dropped",
+      );
     }
     if (!envelope) throw new Error("outbox append committed without an envelope");
     for (const listener of this.listeners) listener(stream);
@@ -214,7 +243,11 @@ export class Outbox implements Component {
   /** Oldest entries of a stream with seq greater than `afterSeq`, in order. */
   async read(stream: StreamName, afterSeq: number, limit: number): Promise<OutboxEntry[]> {
     const entries: OutboxEntry[] = [];
-    for await (const [key, value] of this.outboxLevel().iterator({ gt: outboxKey(stream, afterSeq), lt: `${stream}!~`, limit })) {
+    for await (const [key, value] of this.outboxLevel().iterator({
+      gt: outboxKey(stream, afterSeq),
+      lt: `${stream}!~`,
+      limit,
+    })) {
       entries.push({ key, envelope: value as Envelope });
     }
     return entries;
@@ -227,7 +260,13 @@ export class Outbox implements Component {
   async readForSend(stream: StreamName, afterSeq: number, limit: number): Promise<SendableEntry[]> {
     const rows = await this.outboxLevel()
       // highWaterMarkBytes is classic-level's (not in abstract-level's types): bytes fetched per native call.
-      .iterator<string, string>({ gt: outboxKey(stream, afterSeq), lt: `${stream}!~`, limit, valueEncoding: "utf8", ...{ highWaterMarkBytes: 4 * 2 ** 20 } })
+      .iterator<string, string>({
+        gt: outboxKey(stream, afterSeq),
+        lt: `${stream}!~`,
+        limit,
+        valueEncoding: "utf8",
+        ...{ highWaterMarkBytes: 4 * 2 ** 20 },
+      })
       .all();
     return rows.map(([key, payload]) => ({ key, seq: seqFromOutboxKey(key), payload }));
   }
@@ -283,13 +322,21 @@ export class Outbox implements Component {
   /** The central server hears that the gateway is refusing data, at most once a minute. */
   private onRefused(stream: StreamName, type: string): void {
     this.counters.refused += 1;
-    this.log?.error({ stream, type, usedBytes: this.budget.usedBytes, maxBytes: this.options.maxBytes }, "outbox full: message refused");
+    this.log?.error(
+      { stream, type, usedBytes: this.budget.usedBytes, maxBytes: this.options.maxBytes },
+      "outbox full: message refused",
+    );
     const now = this.now().getTime();
     if (stream === "alerts" || now - this.lastFullAlert < FULL_ALERT_INTERVAL_MS) return;
     this.lastFullAlert = now;
-    const data = { policy: this.options.policy, max_bytes: this.options.maxBytes, used_bytes: this.budget.usedBytes, refused: { stream, type } };
-    void this.appendDeferred("alerts", "outbox.full", { build: () => ({ data }) }, { force: true }).catch((err: unknown) =>
-      this.log?.error({ err }, "could not queue the outbox.full alert"),
+    const data = {
+      policy: this.options.policy,
+      max_bytes: this.options.maxBytes,
+      used_bytes: this.budget.usedBytes,
+      refused: { stream, type },
+    };
+    void this.appendDeferred("alerts", "outbox.full", { build: () => ({ data }) }, { force: true }).catch(
+      (err: unknown) => this.log?.error({ err }, "could not queue the outbox.full alert"),
     );
   }
 

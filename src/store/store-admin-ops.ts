@@ -26,20 +26,36 @@ export function storeAdminOps(source: BackupSource, audit: AuditRecorder): Admin
       summary: "write a consistent snapshot of the whole store to a new file",
       args: Type.Object(
         {
-          path: Type.String({ minLength: 2, maxLength: 4096, pattern: "^/", description: "absolute: the daemon's working directory is not the caller's" }),
+          path: Type.String({
+            minLength: 2,
+            maxLength: 4096,
+            pattern: "^/",
+            description: "absolute: the daemon's working directory is not the caller's",
+          }),
           secrets: Type.Optional(SealedSecretsSchema),
         },
         { additionalProperties: false },
       ),
       run: async (args: { path: string; secrets?: SealedSecrets }, ctx) => {
-        const written = await writeBackup(source.database, args.path, { site: source.site, gateway: source.gateway, vigilVersion: VERSION }, args.secrets ?? null, source.macKey);
+        const written = await writeBackup(
+          source.database,
+          args.path,
+          { site: source.site, gateway: source.gateway, vigilVersion: VERSION },
+          args.secrets ?? null,
+          source.macKey,
+        );
         // Recorded after the snapshot, so not in this backup: the trail says a copy of it left the store.
         await audit.record({
           actor: ctx.actor,
           action: "store.backed_up",
           target: `file:${args.path}`,
           result: "ok",
-          details: { entries: written.header.counts.entries, audit_head_seq: written.header.audit_head.seq, bytes: written.bytes, with_secrets: written.header.with_secrets },
+          details: {
+            entries: written.header.counts.entries,
+            audit_head_seq: written.header.audit_head.seq,
+            bytes: written.bytes,
+            with_secrets: written.header.with_secrets,
+          },
         });
         return written;
       },

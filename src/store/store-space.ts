@@ -96,19 +96,29 @@ export class StoreSpace implements Component, WriteGuard {
     const free = this.free ?? 0;
     const refused = this.state === "failed" || (kind === "alert" ? free < reserve : free < reserve / 2);
     if (!refused) return;
-    throw new VigilError(ErrorCodes.STORE_FULL, `data volume full: ${kind === "alert" ? "alerts and camera events" : "new incidents"} are refused (${mib(free)} MiB free, reserve ${mib(reserve)} MiB)`, { details: { retry_after_s: RETRY_AFTER_S } });
+    throw new VigilError(
+      ErrorCodes.STORE_FULL,
+      `data volume full: ${kind === "alert" ? "alerts and camera events" : "new incidents"} are refused (${mib(free)} MiB free, reserve ${mib(reserve)} MiB)`,
+      { details: { retry_after_s: RETRY_AFTER_S } },
+    );
   }
 
   /** For readiness and health: undefined when the store writes and the volume is above its reserve. */
   problem(): string | undefined {
-    if (this.state === "failed") return `store cannot write (${this.failure ?? "I/O error"}); reopened once ${mib(this.options.reserveBytes)} MiB are free (${mib(this.free ?? 0)} MiB now)`;
-    if (this.state === "low") return `data volume below its free-space reserve: ${mib(this.free ?? 0)} MiB free, reserve ${mib(this.options.reserveBytes)} MiB; new alerts${(this.free ?? 0) < this.options.reserveBytes / 2 ? " and incidents" : ""} refused`;
+    if (this.state === "failed")
+      return `store cannot write (${this.failure ?? "I/O error"}); reopened once ${mib(this.options.reserveBytes)} MiB are free (${mib(this.free ?? 0)} MiB now)`;
+    if (this.state === "low")
+      return `data volume below its free-space reserve: ${mib(this.free ?? 0)} MiB free, reserve ${mib(this.options.reserveBytes)} MiB; new alerts${(this.free ?? 0) < this.options.reserveBytes / 2 ? " and incidents" : ""} refused`;
     return undefined;
   }
 
   blocked(): Error | undefined {
     if (this.state !== "failed") return undefined;
-    return new VigilError(ErrorCodes.STORE_FULL, `store cannot write until free space is back: ${this.failure ?? "I/O error"}`, { details: { retry_after_s: RETRY_AFTER_S } });
+    return new VigilError(
+      ErrorCodes.STORE_FULL,
+      `store cannot write until free space is back: ${this.failure ?? "I/O error"}`,
+      { details: { retry_after_s: RETRY_AFTER_S } },
+    );
   }
 
   failed(err: unknown, ops: readonly WriteOp[]): void {
@@ -119,7 +129,10 @@ export class StoreSpace implements Component, WriteGuard {
     if (this.state === "failed") return;
     this.state = "failed";
     this.failure = (err as Error).message;
-    this.options.log.error({ err, freeBytes: this.free }, "store write failed: the data volume is full or failing; writes refused until free space is back");
+    this.options.log.error(
+      { err, freeBytes: this.free },
+      "store write failed: the data volume is full or failing; writes refused until free space is back",
+    );
   }
 
   /** One look at the free space; reopens a failed store once there is room again. */
@@ -134,18 +147,30 @@ export class StoreSpace implements Component, WriteGuard {
     const low = this.free < reserve;
     if (low && this.state === "ok") {
       this.state = "low";
-      this.options.log.warn({ freeBytes: this.free, reserveBytes: reserve }, "data volume below its free-space reserve: refusing new alerts, then incidents");
+      this.options.log.warn(
+        { freeBytes: this.free, reserveBytes: reserve },
+        "data volume below its free-space reserve: refusing new alerts, then incidents",
+      );
     } else if (!low && this.state === "low") {
       this.state = "ok";
       this.alerted = false;
-      this.options.log.info({ freeBytes: this.free, reserveBytes: reserve }, "data volume above its free-space reserve again");
+      this.options.log.info(
+        { freeBytes: this.free, reserveBytes: reserve },
+        "data volume above its free-space reserve again",
+      );
     }
     if (this.state === "low" && !this.alerted) {
       this.alerted = true;
-      await this.options.alert({ free_bytes: this.free, reserve_bytes: reserve, refusing: this.free < reserve / 2 ? ["alerts", "incidents"] : ["alerts"] }).catch((err: unknown) => {
-        this.alerted = false;
-        this.options.log.error({ err }, "could not queue the store.full alert");
-      });
+      await this.options
+        .alert({
+          free_bytes: this.free,
+          reserve_bytes: reserve,
+          refusing: this.free < reserve / 2 ? ["alerts", "incidents"] : ["alerts"],
+        })
+        .catch((err: unknown) => {
+          this.alerted = false;
+          this.options.log.error({ err }, "could not queue the store.full alert");
+        });
     }
   }
 
@@ -155,7 +180,9 @@ export class StoreSpace implements Component, WriteGuard {
     for (const w of this.witnesses) {
       const now = await this.database.sublevels[sublevelName(this.database, w.sublevel)].get(w.key);
       if (now !== undefined && JSON.stringify(now) === w.value) {
-        this.options.onUnsafe(`a write reported as failed is on disk (${w.key}): the daemon's state no longer matches its store`);
+        this.options.onUnsafe(
+          `a write reported as failed is on disk (${w.key}): the daemon's state no longer matches its store`,
+        );
         return;
       }
     }

@@ -89,7 +89,11 @@ export class MqttUplink implements Component {
       broker: broker === undefined ? undefined : redactUrlCredentials(broker),
       protocolVersion: broker === undefined ? undefined : (this.protocolByBroker.get(broker) ?? 5),
       connects: this.connects,
-      brokers: this.options.brokers.map((url, i) => ({ url: redactUrlCredentials(url), state: this.healths[i]?.state ?? "unknown", lastError: this.healths[i]?.lastError })),
+      brokers: this.options.brokers.map((url, i) => ({
+        url: redactUrlCredentials(url),
+        state: this.healths[i]?.state ?? "unknown",
+        lastError: this.healths[i]?.lastError,
+      })),
     };
   }
 
@@ -136,7 +140,10 @@ export class MqttUplink implements Component {
     if (!client) return;
     if (client.connected) {
       try {
-        await Promise.race([client.publishAsync(this.topics.status, this.statusPayload("stopped"), { qos: 1, retain: true }), new Promise((r) => setTimeout(r, 2000))]);
+        await Promise.race([
+          client.publishAsync(this.topics.status, this.statusPayload("stopped"), { qos: 1, retain: true }),
+          new Promise((r) => setTimeout(r, 2000)),
+        ]);
       } catch (err) {
         this.log.warn({ err }, "could not publish stopped status");
       }
@@ -192,7 +199,10 @@ export class MqttUplink implements Component {
       this.connects += 1;
       this.healths[index] = recordSuccess(this.healths[index] ?? INITIAL_HEALTH, this.policy);
       this.backoff.markUp();
-      this.log.info({ broker: safeUrl, protocolVersion: client.options.protocolVersion, sessionPresent: connack.sessionPresent }, "uplink connected");
+      this.log.info(
+        { broker: safeUrl, protocolVersion: client.options.protocolVersion, sessionPresent: connack.sessionPresent },
+        "uplink connected",
+      );
       client.publish(this.topics.status, this.statusPayload("online"), { qos: 1, retain: true }, (err) => {
         if (err) this.log.warn({ err }, "could not publish online status");
       });
@@ -245,8 +255,12 @@ export class MqttUplink implements Component {
     const next = pickEndpoint(this.healths, now);
     // Moving to another usable broker is immediate; retrying the same one, or one still cooling
     // down because every broker is failing, backs off.
-    const delay = next !== this.current && isEligible(this.healths[next] ?? INITIAL_HEALTH, now) ? 0 : this.backoff.next();
-    this.log.debug({ delayMs: delay, broker: redactUrlCredentials(this.options.brokers[next] ?? "") }, "uplink reconnect scheduled");
+    const delay =
+      next !== this.current && isEligible(this.healths[next] ?? INITIAL_HEALTH, now) ? 0 : this.backoff.next();
+    this.log.debug(
+      { delayMs: delay, broker: redactUrlCredentials(this.options.brokers[next] ?? "") },
+      "uplink reconnect scheduled",
+    );
     this.reconnectTimer = setTimeout(() => this.dial(next), delay);
     this.reconnectTimer.unref();
   }
@@ -264,7 +278,10 @@ export class MqttUplink implements Component {
         continue;
       }
       if (this.stopped || !this.connected) return;
-      this.log.info({ from: redactUrlCredentials(this.options.brokers[this.current] ?? ""), to: redactUrlCredentials(url) }, "higher-priority broker is back; failing back");
+      this.log.info(
+        { from: redactUrlCredentials(this.options.brokers[this.current] ?? ""), to: redactUrlCredentials(url) },
+        "higher-priority broker is back; failing back",
+      );
       this.healths[i] = recordSuccess(this.healths[i] ?? INITIAL_HEALTH, this.policy);
       this.switchTo(i);
       return;

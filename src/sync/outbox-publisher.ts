@@ -100,7 +100,13 @@ export class OutboxPublisher implements Component {
   /** Sends from the read-ahead buffer until the window is full; synchronous. */
   private fill(stream: StreamName): void {
     const queue = this.ahead.get(stream);
-    while (queue && queue.length > 0 && (this.inFlight.get(stream) ?? 0) < this.window && this.running && this.uplink.connected) {
+    while (
+      queue &&
+      queue.length > 0 &&
+      (this.inFlight.get(stream) ?? 0) < this.window &&
+      this.running &&
+      this.uplink.connected
+    ) {
       this.send(stream, queue.shift() as SendableEntry);
     }
   }
@@ -114,7 +120,11 @@ export class OutboxPublisher implements Component {
       if (queued > this.window || this.readAll.has(stream)) continue;
       const generation = this.generation;
       this.readAll.add(stream);
-      const entries = await this.outbox.readForSend(stream, this.readTo.get(stream) ?? this.cursor.get(stream) ?? 0, this.window);
+      const entries = await this.outbox.readForSend(
+        stream,
+        this.readTo.get(stream) ?? this.cursor.get(stream) ?? 0,
+        this.window,
+      );
       if (generation !== this.generation) continue;
       // A full page means there may be more; an append arriving meanwhile cleared the flag anyway.
       if (entries.length === this.window) this.readAll.delete(stream);
@@ -138,16 +148,20 @@ export class OutboxPublisher implements Component {
         () => {
           this.counters.acknowledged += 1;
           // The window slot is free on PUBACK; the delete from disk follows in its own batch.
-          void this.outbox.acknowledge(entry.key).catch((err: unknown) => this.log.error({ err, key: entry.key }, "could not delete an acknowledged message"));
+          void this.outbox
+            .acknowledge(entry.key)
+            .catch((err: unknown) =>
+              this.log.error({ err, key: entry.key }, "could not delete an acknowledged message"),
+            );
         },
         (err: unknown) => {
-        this.counters.failed += 1;
-        this.log.debug({ err, seq: entry.seq, stream }, "publish not acknowledged; will resend");
-        if (generation !== this.generation) return;
-        // Refused while still connected (an MQTT 5 reason code): start this round again, later,
-        // so the stream's order holds and a permanent refusal does not spin.
-        this.reset();
-        setTimeout(() => this.kick(), 1000).unref();
+          this.counters.failed += 1;
+          this.log.debug({ err, seq: entry.seq, stream }, "publish not acknowledged; will resend");
+          if (generation !== this.generation) return;
+          // Refused while still connected (an MQTT 5 reason code): start this round again, later,
+          // so the stream's order holds and a permanent refusal does not spin.
+          this.reset();
+          setTimeout(() => this.kick(), 1000).unref();
         },
       )
       .finally(() => {

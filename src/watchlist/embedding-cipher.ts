@@ -33,9 +33,17 @@ export function openEmbedding(ring: WatchlistKeyring, sealed: SealedEmbedding, a
     decipher.setAuthTag(Buffer.from(sealed.tag, "base64"));
     plain = Buffer.concat([decipher.update(Buffer.from(sealed.ct, "base64")), decipher.final()]);
   } catch (err) {
-    throw new VigilError(ErrorCodes.WATCHLIST_DECRYPT_FAILED, `watchlist entry ${aad} does not decrypt with key ${sealed.kid} (wrong key or tampered data)`, { cause: err });
+    throw new VigilError(
+      ErrorCodes.WATCHLIST_DECRYPT_FAILED,
+      `watchlist entry ${aad} does not decrypt with key ${sealed.kid} (wrong key or tampered data)`,
+      { cause: err },
+    );
   }
-  if (plain.length % 4 !== 0) throw new VigilError(ErrorCodes.WATCHLIST_DECRYPT_FAILED, `watchlist entry ${aad} decrypted to ${plain.length} bytes, not float32s`);
+  if (plain.length % 4 !== 0)
+    throw new VigilError(
+      ErrorCodes.WATCHLIST_DECRYPT_FAILED,
+      `watchlist entry ${aad} decrypted to ${plain.length} bytes, not float32s`,
+    );
   // Copied into its own buffer: a Float32Array view needs 4-byte alignment.
   const out = new Float32Array(plain.length / 4);
   new Uint8Array(out.buffer).set(plain);

@@ -21,17 +21,28 @@ export interface PhotoFaces {
  * input (here the whole photo), and alignment samples the same decoded pixels (facesInRegions).
  * `field` names the photo in errors.
  */
-export async function facesInPhoto(jpeg: Buffer, finder: FaceFinder, field: string, maxSide = DEFAULT_WORKING_MAX): Promise<PhotoFaces> {
-  if (!looksLikeJpeg(jpeg)) throw new VigilError(ErrorCodes.VALIDATION, `${field}: not a JPEG image`, { details: { field } });
+export async function facesInPhoto(
+  jpeg: Buffer,
+  finder: FaceFinder,
+  field: string,
+  maxSide = DEFAULT_WORKING_MAX,
+): Promise<PhotoFaces> {
+  if (!looksLikeJpeg(jpeg))
+    throw new VigilError(ErrorCodes.VALIDATION, `${field}: not a JPEG image`, { details: { field } });
   let decoded: Awaited<ReturnType<typeof decodeJpegToWorkingSize>>;
   try {
     decoded = await decodeJpegToWorkingSize(jpeg, { maxWidth: maxSide, maxHeight: maxSide });
   } catch (err) {
-    if (isVigilError(err, ErrorCodes.VALIDATION)) throw new VigilError(ErrorCodes.VALIDATION, `${field}: ${err.message}`, { cause: err, details: { field } });
+    if (isVigilError(err, ErrorCodes.VALIDATION))
+      throw new VigilError(ErrorCodes.VALIDATION, `${field}: ${err.message}`, { cause: err, details: { field } });
     throw err;
   }
   const image = { width: decoded.width, height: decoded.height, rgb: decoded.rgb };
   const whole = { x: 0, y: 0, width: image.width, height: image.height };
-  const { faces } = await facesInRegions(image, [whole], finder, { cameraId: "enrolment", index: 0, capturedAt: Date.now() });
+  const { faces } = await facesInRegions(image, [whole], finder, {
+    cameraId: "enrolment",
+    index: 0,
+    capturedAt: Date.now(),
+  });
   return { image, placement: { kind: "fill", width: image.width, height: image.height }, faces };
 }

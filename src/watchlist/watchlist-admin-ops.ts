@@ -1,5 +1,11 @@
 import type { AdminOps } from "../contract/admin.js";
-import { type DeleteArgs, DeleteArgsSchema, type EnrollArgs, EnrollArgsSchema, ListArgsSchema } from "./watchlist-schemas.js";
+import {
+  type DeleteArgs,
+  DeleteArgsSchema,
+  type EnrollArgs,
+  EnrollArgsSchema,
+  ListArgsSchema,
+} from "./watchlist-schemas.js";
 import type { WatchlistService } from "./watchlist-service.js";
 
 /** `vigil watchlist enroll|list|delete`, run in the daemon through its admin socket. */

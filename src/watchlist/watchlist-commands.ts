@@ -6,7 +6,10 @@ import type { WatchlistService } from "./watchlist-service.js";
 
 function check<T>(schema: Parameters<typeof Value.Check>[0], args: unknown): T {
   const first = Value.Errors(schema, args).First();
-  if (first) throw new VigilError(ErrorCodes.VALIDATION, `args${first.path}: ${first.message}`, { details: { field: `args${first.path}` } });
+  if (first)
+    throw new VigilError(ErrorCodes.VALIDATION, `args${first.path}: ${first.message}`, {
+      details: { field: `args${first.path}` },
+    });
   return args as T;
 }
 

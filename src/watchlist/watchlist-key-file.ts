@@ -7,7 +7,9 @@ import { buildKeyring, parseRetiredKeys, type WatchlistKeyring } from "./watchli
 
 export const WATCHLIST_KEY_SECRET = "watchlist_key";
 
-export type KeyringLoad = { readonly ok: true; readonly ring: WatchlistKeyring } | { readonly ok: false; readonly code: string; readonly reason: string };
+export type KeyringLoad =
+  | { readonly ok: true; readonly ring: WatchlistKeyring }
+  | { readonly ok: false; readonly code: string; readonly reason: string };
 
 /**
  * Reads `watchlist_key` (and the optional `watchlist_key.retired`) from the secrets search path.

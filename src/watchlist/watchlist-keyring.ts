@@ -49,6 +49,11 @@ export function parseRetiredKeys(text: string): string[] {
 
 export function keyFor(ring: WatchlistKeyring, id: string): WatchlistKey {
   const k = ring.byId.get(id);
-  if (!k) throw new VigilError(ErrorCodes.WATCHLIST_KEY_UNKNOWN, `watchlist entry was encrypted with key ${id}, which is not in the keyring (current ${ring.current.id})`, { details: { key_id: id } });
+  if (!k)
+    throw new VigilError(
+      ErrorCodes.WATCHLIST_KEY_UNKNOWN,
+      `watchlist entry was encrypted with key ${id}, which is not in the keyring (current ${ring.current.id})`,
+      { details: { key_id: id } },
+    );
   return k;
 }

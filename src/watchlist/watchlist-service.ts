@@ -31,7 +31,11 @@ export interface WatchlistServiceDeps {
 export interface FacePreview {
   readonly width: number;
   readonly height: number;
-  readonly faces: ReadonlyArray<{ readonly box: [number, number, number, number]; readonly score: number; readonly face_px: number }>;
+  readonly faces: ReadonlyArray<{
+    readonly box: [number, number, number, number];
+    readonly score: number;
+    readonly face_px: number;
+  }>;
 }
 
 export interface WatchlistActor {
@@ -79,10 +83,17 @@ export class WatchlistService {
 
   async enroll(input: EnrollArgs, by: WatchlistActor): Promise<EnrolledPerson> {
     const first = Value.Errors(EnrollArgsSchema, input).First();
-    if (first) throw new VigilError(ErrorCodes.VALIDATION, `${first.path || "/"}: ${first.message}`, { details: { field: first.path || "/" } });
-    if (input.photos.length > this.deps.maxPhotos) throw new VigilError(ErrorCodes.VALIDATION, `/photos: at most ${this.deps.maxPhotos} photos per enrolment`, { details: { field: "/photos" } });
+    if (first)
+      throw new VigilError(ErrorCodes.VALIDATION, `${first.path || "/"}: ${first.message}`, {
+        details: { field: first.path || "/" },
+      });
+    if (input.photos.length > this.deps.maxPhotos)
+      throw new VigilError(ErrorCodes.VALIDATION, `/photos: at most ${this.deps.maxPhotos} photos per enrolment`, {
+        details: { field: "/photos" },
+      });
     this.deps.store.ensureAvailable();
-    if (!this.deps.ready()) throw new VigilError(ErrorCodes.WATCHLIST_UNAVAILABLE, "the face models are not loaded yet");
+    if (!this.deps.ready())
+      throw new VigilError(ErrorCodes.WATCHLIST_UNAVAILABLE, "the face models are not loaded yet");
     return this.enrolments.run(() => this.enrollNow(input, by));
   }
 
@@ -91,13 +102,18 @@ export class WatchlistService {
    * supervisor sees which face will be taken before enrolling. Nothing is stored or audited.
    */
   async preview(photoBase64: string): Promise<FacePreview> {
-    if (!this.deps.ready()) throw new VigilError(ErrorCodes.WATCHLIST_UNAVAILABLE, "the face models are not loaded yet");
+    if (!this.deps.ready())
+      throw new VigilError(ErrorCodes.WATCHLIST_UNAVAILABLE, "the face models are not loaded yet");
     const found = await facesInPhoto(Buffer.from(photoBase64, "base64"), this.deps.finder, "/photo");
     const r4 = (n: number): number => Math.round(n * 10_000) / 10_000;
     return {
       width: found.image.width,
       height: found.image.height,
-      faces: found.faces.map((f) => ({ box: [r4(f.box.x1), r4(f.box.y1), r4(f.box.x2), r4(f.box.y2)], score: Math.round(f.score * 1000) / 1000, face_px: Math.round(faceWidthPx(f, found.placement)) })),
+      faces: found.faces.map((f) => ({
+        box: [r4(f.box.x1), r4(f.box.y1), r4(f.box.x2), r4(f.box.y2)],
+        score: Math.round(f.score * 1000) / 1000,
+        face_px: Math.round(faceWidthPx(f, found.placement)),
+      })),
     };
   }
 
@@ -122,17 +138,36 @@ export class WatchlistService {
     for (const [index, b64] of input.photos.entries()) {
       const field = `/photos/${index}`;
       const found = await facesInPhoto(Buffer.from(b64, "base64"), this.deps.finder, field);
-      if (found.faces.length === 0) throw new VigilError(ErrorCodes.FACE_NOT_FOUND, `${field}: no face found in photo ${index}`, { details: { field, photo: index } });
+      if (found.faces.length === 0)
+        throw new VigilError(ErrorCodes.FACE_NOT_FOUND, `${field}: no face found in photo ${index}`, {
+          details: { field, photo: index },
+        });
       if (found.faces.length > 1) {
-        throw new VigilError(ErrorCodes.FACE_MULTIPLE, `${field}: ${found.faces.length} faces in photo ${index}; enrol from photos showing only the person`, { details: { field, photo: index, faces: found.faces.length } });
+        throw new VigilError(
+          ErrorCodes.FACE_MULTIPLE,
+          `${field}: ${found.faces.length} faces in photo ${index}; enrol from photos showing only the person`,
+          { details: { field, photo: index, faces: found.faces.length } },
+        );
       }
       const face = found.faces[0];
       const keypoints = face?.keypoints;
-      if (!face || !keypoints || keypoints.length < 4) throw new VigilError(ErrorCodes.FACE_NOT_FOUND, `${field}: the face in photo ${index} has no landmarks`, { details: { field, photo: index } });
+      if (!face || !keypoints || keypoints.length < 4)
+        throw new VigilError(ErrorCodes.FACE_NOT_FOUND, `${field}: the face in photo ${index} has no landmarks`, {
+          details: { field, photo: index },
+        });
       const facePx = faceWidthPx(face, found.placement);
       const minPx = this.deps.minFacePx ?? 40;
-      if (facePx < minPx) throw new VigilError(ErrorCodes.FACE_TOO_SMALL, `${field}: the face in photo ${index} is ${Math.round(facePx)} px wide, at least ${minPx} are needed`, { details: { field, photo: index } });
-      const { crop } = alignFace(found.image, keypoints.slice(0, 4).map((p) => toImagePixels(p, found.placement)), this.deps.embedder.template);
+      if (facePx < minPx)
+        throw new VigilError(
+          ErrorCodes.FACE_TOO_SMALL,
+          `${field}: the face in photo ${index} is ${Math.round(facePx)} px wide, at least ${minPx} are needed`,
+          { details: { field, photo: index } },
+        );
+      const { crop } = alignFace(
+        found.image,
+        keypoints.slice(0, 4).map((p) => toImagePixels(p, found.placement)),
+        this.deps.embedder.template,
+      );
       embeddings.push(await this.deps.embedder.embed(crop));
       photos.push({ index, score: Math.round(face.score * 1000) / 1000, face_px: Math.round(facePx) });
     }

@@ -40,7 +40,10 @@ export class WatchlistStore implements Component {
   readonly name = "watchlist-store";
   private readonly entries = new Map<string, Entry>();
   private ring: WatchlistKeyring | undefined;
-  private unavailable: { code: string; reason: string } | undefined = { code: ErrorCodes.WATCHLIST_UNAVAILABLE, reason: "the watchlist is not started" };
+  private unavailable: { code: string; reason: string } | undefined = {
+    code: ErrorCodes.WATCHLIST_UNAVAILABLE,
+    reason: "the watchlist is not started",
+  };
   private readonly writes = new SerialQueue();
 
   constructor(
@@ -94,13 +97,18 @@ export class WatchlistStore implements Component {
 
   /** Throws the reason the watchlist is off, if it is. */
   ensureAvailable(): void {
-    if (this.unavailable) throw new VigilError(ErrorCodes.WATCHLIST_UNAVAILABLE, this.unavailable.reason, { details: { cause_code: this.unavailable.code } });
+    if (this.unavailable)
+      throw new VigilError(ErrorCodes.WATCHLIST_UNAVAILABLE, this.unavailable.reason, {
+        details: { cause_code: this.unavailable.code },
+      });
   }
 
   /** Oldest first, without embeddings. */
   list(): PersonRecord[] {
     this.ensureAvailable();
-    return [...this.entries.values()].map((e) => copy(e.record)).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    return [...this.entries.values()]
+      .map((e) => copy(e.record))
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
   }
 
   get(id: string): PersonRecord | undefined {
@@ -118,15 +126,31 @@ export class WatchlistStore implements Component {
   insert(record: PersonRecord, embeddings: readonly Float32Array[]): Promise<void> {
     return this.exclusive(async () => {
       const ring = this.openRing();
-      if (this.entries.has(record.id)) throw new VigilError(ErrorCodes.CONFLICT, `watchlist person ${record.id} already exists`);
-      if (embeddings.length !== record.embeddings) throw new VigilError(ErrorCodes.INTERNAL, `record says ${record.embeddings} embeddings, got ${embeddings.length}`);
+      if (this.entries.has(record.id))
+        throw new VigilError(ErrorCodes.CONFLICT, `watchlist person ${record.id} already exists`);
+      if (embeddings.length !== record.embeddings)
+        throw new VigilError(
+          ErrorCodes.INTERNAL,
+          `record says ${record.embeddings} embeddings, got ${embeddings.length}`,
+        );
       const level = this.level();
       const ops: WriteOp[] = [{ type: "put", sublevel: level, key: personKey(record.id), value: copy(record) }];
       embeddings.forEach((e, slot) => {
-        ops.push({ type: "put", sublevel: level, key: embeddingKey(record.id, slot), value: sealEmbedding(ring, e, embeddingAad(record.id, slot, record.model)) });
+        ops.push({
+          type: "put",
+          sublevel: level,
+          key: embeddingKey(record.id, slot),
+          value: sealEmbedding(ring, e, embeddingAad(record.id, slot, record.model)),
+        });
       });
       await this.commits.commit(ops);
-      this.entries.set(record.id, { record: copy(record), gallery: galleryOf(record, embeddings.map((e) => Float32Array.from(e))) });
+      this.entries.set(record.id, {
+        record: copy(record),
+        gallery: galleryOf(
+          record,
+          embeddings.map((e) => Float32Array.from(e)),
+        ),
+      });
     });
   }
 
@@ -142,7 +166,10 @@ export class WatchlistStore implements Component {
       const level = this.level();
       const prefix = `e:${id}:`;
       const keys = await level.keys({ gte: prefix, lt: `${prefix}\xff` }).all();
-      const ops: WriteOp[] = [{ type: "del", sublevel: level, key: personKey(id) }, ...keys.map((key) => ({ type: "del" as const, sublevel: level, key }))];
+      const ops: WriteOp[] = [
+        { type: "del", sublevel: level, key: personKey(id) },
+        ...keys.map((key) => ({ type: "del" as const, sublevel: level, key })),
+      ];
       await this.commits.commit(ops);
       this.entries.delete(id);
       return copy(entry.record);
@@ -155,7 +182,8 @@ export class WatchlistStore implements Component {
     const sealed = new Map<string, Array<{ slot: number; value: SealedEmbedding; key: string }>>();
     for await (const [key, value] of level.iterator()) {
       if (key.startsWith("p:")) {
-        if (!Value.Check(PersonRecordSchema, value) || personKey(value.id) !== key) throw new VigilError(ErrorCodes.WATCHLIST_DECRYPT_FAILED, `watchlist record ${key} is malformed`);
+        if (!Value.Check(PersonRecordSchema, value) || personKey(value.id) !== key)
+          throw new VigilError(ErrorCodes.WATCHLIST_DECRYPT_FAILED, `watchlist record ${key} is malformed`);
         records.set(value.id, value);
       } else if (key.startsWith("e:")) {
         const [, id = "", slot = ""] = key.split(":");
@@ -170,7 +198,8 @@ export class WatchlistStore implements Component {
       const vectors = stored.map((s) => {
         const aad = embeddingAad(record.id, s.slot, record.model);
         const vector = openEmbedding(ring, s.value, aad);
-        if (s.value.kid !== ring.current.id) reseal.push({ type: "put", sublevel: level, key: s.key, value: sealEmbedding(ring, vector, aad) });
+        if (s.value.kid !== ring.current.id)
+          reseal.push({ type: "put", sublevel: level, key: s.key, value: sealEmbedding(ring, vector, aad) });
         return vector;
       });
       if (vectors.length === 0) {

@@ -17,11 +17,27 @@ export async function addUser(auth: AuthParts, username: string, role: Role, pas
   await auth.users.add({ username, role, password }, { name: "test" });
 }
 
-export async function login(app: FastifyInstance, username: string, password = PASSWORD, remoteAddress = "10.1.2.3"): Promise<LightMyRequestResponse> {
-  return app.inject({ method: "POST", url: "/v1/auth/login", payload: { username, password }, remoteAddress, headers: { "user-agent": "test-agent/1.0" } });
+export async function login(
+  app: FastifyInstance,
+  username: string,
+  password = PASSWORD,
+  remoteAddress = "10.1.2.3",
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: "POST",
+    url: "/v1/auth/login",
+    payload: { username, password },
+    remoteAddress,
+    headers: { "user-agent": "test-agent/1.0" },
+  });
 }
 
-export async function loginOk(app: FastifyInstance, username: string, password = PASSWORD, remoteAddress = "10.1.2.3"): Promise<Tokens> {
+export async function loginOk(
+  app: FastifyInstance,
+  username: string,
+  password = PASSWORD,
+  remoteAddress = "10.1.2.3",
+): Promise<Tokens> {
   const r = await login(app, username, password, remoteAddress);
   assert.equal(r.statusCode, 200, r.body);
   return r.json<Tokens>();

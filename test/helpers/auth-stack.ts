@@ -27,7 +27,11 @@ import { silentLogger } from "./uplink-stack.js";
 
 /** A box's secrets, random per test run (never committed, never reused). */
 export function testSecrets(): Secrets {
-  return { token_signing_key: randomBytes(32).toString("base64url"), audit_hmac_key: randomBytes(32).toString("base64url"), audit_checkpoint_key: "unused-in-these-tests" };
+  return {
+    token_signing_key: randomBytes(32).toString("base64url"),
+    audit_hmac_key: randomBytes(32).toString("base64url"),
+    audit_checkpoint_key: "unused-in-these-tests",
+  };
 }
 
 export interface AuthStack {
@@ -70,19 +74,56 @@ export async function openAuthStack(
   } = {},
 ): Promise<AuthStack> {
   const log = silentLogger();
-  const config = buildConfig({ ...TEST_IDENTITY, data_dir: dataDir, auth: { argon2: { memory_kib: 19_456, time_cost: 2 } }, ...opts.config }, {}, dataDir);
+  const config = buildConfig(
+    { ...TEST_IDENTITY, data_dir: dataDir, auth: { argon2: { memory_kib: 19_456, time_cost: 2 } }, ...opts.config },
+    {},
+    dataDir,
+  );
   const secrets = opts.secrets ?? testSecrets();
   const store = await openStoreStack(dataDir);
   const lifecycle = new Lifecycle(log);
-  const audit = lifecycle.add(new AuditLog(store.db, store.outbox, auditKeyFromSecret(secrets.audit_hmac_key), TEST_IDENTITY, { anonymiseSources: false }, log));
-  const auth = composeAuth(lifecycle, config, secrets, { database: store.db, commits: store.commits, audit, alert: (t, d) => store.outbox.append("alerts", t, d), log });
+  const audit = lifecycle.add(
+    new AuditLog(
+      store.db,
+      store.outbox,
+      auditKeyFromSecret(secrets.audit_hmac_key),
+      TEST_IDENTITY,
+      { anonymiseSources: false },
+      log,
+    ),
+  );
+  const auth = composeAuth(lifecycle, config, secrets, {
+    database: store.db,
+    commits: store.commits,
+    audit,
+    alert: (t, d) => store.outbox.append("alerts", t, d),
+    log,
+  });
   const registry = opts.cameraRegistry
-    ? addCameraRegistry(lifecycle, config, { database: store.db, commits: store.commits, audit, keys: auth.keys, env: {}, provisioned: () => config.cameras, apply: async () => undefined, log })
+    ? addCameraRegistry(lifecycle, config, {
+        database: store.db,
+        commits: store.commits,
+        audit,
+        keys: auth.keys,
+        env: {},
+        provisioned: () => config.cameras,
+        apply: async () => undefined,
+        log,
+      })
     : undefined;
   const rollups = opts.rollups ? lifecycle.add(new KpiRollupStore(store.db, log)) : undefined;
   await lifecycle.start();
   const startedAt = Date.now();
-  const incidents = new IncidentService(store.db, store.outbox, new EventBus<VigilEvents>(() => {}), log, audit, undefined, opts.now, rollups);
+  const incidents = new IncidentService(
+    store.db,
+    store.outbox,
+    new EventBus<VigilEvents>(() => {}),
+    log,
+    audit,
+    undefined,
+    opts.now,
+    rollups,
+  );
   const parts: OperatorHttpParts = {
     auth,
     audit,
@@ -94,7 +135,10 @@ export async function openAuthStack(
     snapshots: opts.snapshots,
     incidents,
     weekly: rollups,
-    cameras: () => (registry ? registry.list().map((c) => ({ ...registeredCameraView(c), state: "not running" })) : config.cameras.map((c) => ({ id: c.id, enabled: c.enabled }))),
+    cameras: () =>
+      registry
+        ? registry.list().map((c) => ({ ...registeredCameraView(c), state: "not running" }))
+        : config.cameras.map((c) => ({ id: c.id, enabled: c.enabled })),
     registry,
     alert: (type, data) => store.outbox.append("alerts", type, data),
     before: opts.before,
@@ -114,7 +158,9 @@ export async function openAuthStack(
     auditEntries: async () => (await store.db.sublevels.audit.values().all()) as AuditEntry[],
     snapshot: async () => {
       const s = store.db.sublevels;
-      return JSON.stringify(await Promise.all([s.users, s.sessions, s.revoked, s.lockout, s.keyring, s.api_keys, s.incidents].map(dump)));
+      return JSON.stringify(
+        await Promise.all([s.users, s.sessions, s.revoked, s.lockout, s.keyring, s.api_keys, s.incidents].map(dump)),
+      );
     },
     close: async () => {
       await app.close();

@@ -4,7 +4,16 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 export const CHROMIUM = "/usr/bin/chromium";
 
 // Without the background-networking flags Chromium keeps dialling hosts this network refuses.
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /**
  * A fresh browser: playwright's launch() gives every run its own temporary --user-data-dir, so no
@@ -22,7 +31,12 @@ export interface ConsolePage {
 }
 
 /** A new context (its own cookies) and page, at 1280x800 unless told. */
-export async function openConsole(browser: Browser, url: string, viewport = { width: 1280, height: 800 }, prepare?: (context: BrowserContext) => Promise<void>): Promise<ConsolePage> {
+export async function openConsole(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1280, height: 800 },
+  prepare?: (context: BrowserContext) => Promise<void>,
+): Promise<ConsolePage> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   await prepare?.(context);
   const page = await context.newPage();
@@ -41,7 +55,10 @@ export async function signIn(page: Page, user: { username: string; password: str
   try {
     await page.getByLabel("Username").waitFor();
   } catch (err) {
-    throw new Error(`no login form at ${page.url()}; the page says: ${(await page.locator("body").innerText()).slice(0, 500)}`, { cause: err });
+    throw new Error(
+      `no login form at ${page.url()}; the page says: ${(await page.locator("body").innerText()).slice(0, 500)}`,
+      { cause: err },
+    );
   }
   await page.getByLabel("Username").fill(user.username);
   await page.getByLabel("Password").fill(user.password);
@@ -57,7 +74,9 @@ export async function snapshotsLoaded(page: Page): Promise<void> {
   const images = page.locator(".snapshot img");
   await images.first().waitFor();
   for (let i = 0; i < 100; i++) {
-    const loaded = await images.evaluateAll((els: Array<{ complete: boolean; naturalWidth: number }>) => els.every((e) => e.complete && e.naturalWidth > 0));
+    const loaded = await images.evaluateAll((els: Array<{ complete: boolean; naturalWidth: number }>) =>
+      els.every((e) => e.complete && e.naturalWidth > 0),
+    );
     if (loaded) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -4,9 +4,17 @@
 // argv: <brokers comma-separated> <dataDir> <clientId> <gapWaitMs> <group|-> [partition ...]
 import { CentralConsumer } from "../../src/central/consumer.js";
 
-const [brokers = "", dataDir = "", clientId = "", gapWaitMs = "60000", group = "-", ...partitions] = process.argv.slice(2);
+const [brokers = "", dataDir = "", clientId = "", gapWaitMs = "60000", group = "-", ...partitions] =
+  process.argv.slice(2);
 const consumer = new CentralConsumer(
-  { brokers: brokers.split(","), dataDir, clientId, gapWaitMs: Number(gapWaitMs), ...(partitions.length > 0 ? { partitions } : {}), ...(group === "-" ? {} : { group }) },
+  {
+    brokers: brokers.split(","),
+    dataDir,
+    clientId,
+    gapWaitMs: Number(gapWaitMs),
+    ...(partitions.length > 0 ? { partitions } : {}),
+    ...(group === "-" ? {} : { group }),
+  },
   async (delivery) => {
     const { envelope } = delivery;
     const key = `${envelope.site}/${envelope.gateway}/${envelope.stream}/${envelope.seq.toString().padStart(10, "0")}`;

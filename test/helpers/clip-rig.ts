@@ -32,13 +32,29 @@ export const SEGMENT_S = 1;
  * The clip path for real: RTSP cameras through real ffmpeg recording their ring on disk, a real
  * store with incidents, the recorder assembling clips with ffmpeg. Only the daemon around it is left out.
  */
-export async function openClipRig(o: { urls: Record<string, string>; settings?: Partial<CameraClipSettings>; bounds?: Partial<RingBounds>; minFreeBytes?: number; dir?: string; dataDir?: string; tickMs?: number }): Promise<ClipRig> {
+export async function openClipRig(o: {
+  urls: Record<string, string>;
+  settings?: Partial<CameraClipSettings>;
+  bounds?: Partial<RingBounds>;
+  minFreeBytes?: number;
+  dir?: string;
+  dataDir?: string;
+  tickMs?: number;
+}): Promise<ClipRig> {
   const dir = o.dir ?? (await mkdtemp(join(tmpdir(), "vigil-clips-")));
   const dataDir = o.dataDir ?? dir;
   const stack = await openAuthStack(dir);
   const bus = new EventBus<VigilEvents>(() => {});
-  const incidents = new IncidentService(stack.store.db, stack.store.outbox, bus, silentLogger(), stack.audit, { minConfidence: 0.5 });
-  const settings: CameraClipSettings = { enabled: true, preRollMs: 2000, postRollMs: 2000, maxClipMs: 60_000, ...o.settings };
+  const incidents = new IncidentService(stack.store.db, stack.store.outbox, bus, silentLogger(), stack.audit, {
+    minConfidence: 0.5,
+  });
+  const settings: CameraClipSettings = {
+    enabled: true,
+    preRollMs: 2000,
+    postRollMs: 2000,
+    maxClipMs: 60_000,
+    ...o.settings,
+  };
   // Built before the cameras it restarts; bound once they exist.
   let relaunch: (stopped: boolean) => void = () => {};
   const ring = new RecordingRing({
@@ -63,10 +79,14 @@ export async function openClipRig(o: { urls: Record<string, string>; settings?: 
     tickMs: o.tickMs ?? 500,
     gapToleranceMs: (SEGMENT_S + 1.5) * 1000,
     // VIGIL_TEST_LOG=debug shows what the recorder did (a failing run's first question).
-    log: process.env.VIGIL_TEST_LOG ? createLogger({ level: process.env.VIGIL_TEST_LOG, destination: process.stderr }) : silentLogger(),
+    log: process.env.VIGIL_TEST_LOG
+      ? createLogger({ level: process.env.VIGIL_TEST_LOG, destination: process.stderr })
+      : silentLogger(),
   });
   const cameras = ingestRig({
-    cameras: Object.entries(o.urls).map(([id, url]) => camera({ id, url, detect: { fps: 2 }, snapshot: { enabled: false } })),
+    cameras: Object.entries(o.urls).map(([id, url]) =>
+      camera({ id, url, detect: { fps: 2 }, snapshot: { enabled: false } }),
+    ),
     recording: (id) => ring.output(id),
   });
   relaunch = (stopped) => cameras.manager.relaunch((id) => id in o.urls, stopped ? "disk low" : "disk back");

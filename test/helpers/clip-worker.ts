@@ -17,8 +17,18 @@ const [dir, cameraId] = process.argv.slice(2);
 if (!dir || !cameraId) throw new Error("usage: clip-worker DIR CAMERA");
 const stack = await openAuthStack(dir);
 const bus = new EventBus<VigilEvents>(() => {});
-const incidents = new IncidentService(stack.store.db, stack.store.outbox, bus, silentLogger(), stack.audit, { minConfidence: 0.5 });
-const ring = new RecordingRing({ root: join(dir, "recordings"), records: () => false, segmentS: SEGMENT_S, bounds: { keepMs: 3_600_000, maxBytes: 1 << 30 }, minFreeBytes: 0, intervalMs: 60_000, log: silentLogger() });
+const incidents = new IncidentService(stack.store.db, stack.store.outbox, bus, silentLogger(), stack.audit, {
+  minConfidence: 0.5,
+});
+const ring = new RecordingRing({
+  root: join(dir, "recordings"),
+  records: () => false,
+  segmentS: SEGMENT_S,
+  bounds: { keepMs: 3_600_000, maxBytes: 1 << 30 },
+  minFreeBytes: 0,
+  intervalMs: 60_000,
+  log: silentLogger(),
+});
 const settings = { enabled: true, preRollMs: 2000, postRollMs: 2000, maxClipMs: 60_000 };
 const recorder = new ClipRecorder({
   bus,

@@ -69,7 +69,9 @@ export function consoleCalls(file: string, src: string): ConsoleCall[] {
   for (let at = src.indexOf("json<"); at >= 0; at = src.indexOf("json<", at + 1)) {
     const open = skipTypeArgs(src, at + 4);
     if (src[open] !== "(") continue; // the reader's own declaration, `json<T>(path: string, ...)`
-    const argAt = open + 1;
+    // The formatter may break the line after `(`: the path is the first non-blank character on.
+    let argAt = open + 1;
+    while (/\s/.test(src[argAt] ?? "")) argAt++;
     let raw: string;
     let after: number;
     if (src[argAt] === "`") {
@@ -85,7 +87,8 @@ export function consoleCalls(file: string, src: string): ConsoleCall[] {
       raw = m[0];
       after = argAt + m[0].length;
     }
-    const rest = src.slice(after, src.indexOf("\n", after));
+    // The init object may start on the next line (`\s` spans line breaks).
+    const rest = src.slice(after, after + 300);
     const method = /^\s*,\s*\{\s*method:\s*"([A-Z]+)"/.exec(rest)?.[1] ?? "GET";
     calls.push({ method, path: toOpenApiPath(raw), file });
   }
@@ -95,6 +98,9 @@ export function consoleCalls(file: string, src: string): ConsoleCall[] {
     [/PostCreated<"([^"]+)">/g, "POST"],
     [/PatchOk<"([^"]+)">/g, "PATCH"],
   ];
-  for (const [re, method] of typed) for (const m of src.matchAll(re)) if (m[1] !== undefined && !m[1].includes("P extends")) calls.push({ method, path: m[1].replace(/\{[^}]*\}/g, "{}"), file });
+  for (const [re, method] of typed)
+    for (const m of src.matchAll(re))
+      if (m[1] !== undefined && !m[1].includes("P extends"))
+        calls.push({ method, path: m[1].replace(/\{[^}]*\}/g, "{}"), file });
   return calls;
 }

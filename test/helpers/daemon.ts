@@ -58,7 +58,10 @@ export async function provisionBox(config: Record<string, unknown>): Promise<Tes
 }
 
 export function startDaemon(configPath: string, env: NodeJS.ProcessEnv = {}): DaemonHandle {
-  const child = spawn(process.execPath, [CLI, "run", "--config", configPath], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "run", "--config", configPath], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const logs: LogLine[] = [];
   const stderr: string[] = [];
   const waiters = new Set<{ pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
@@ -101,7 +104,11 @@ export function startDaemon(configPath: string, env: NodeJS.ProcessEnv = {}): Da
         const timer = setTimeout(() => {
           waiters.delete(waiter);
           const tail = logs.slice(-15).map((l) => JSON.stringify(l).slice(0, 300));
-          rej(new Error(`no matching daemon log line within ${timeoutMs} ms; last lines:\n${tail.join("\n")}\nstderr:\n${stderr.join("\n")}`));
+          rej(
+            new Error(
+              `no matching daemon log line within ${timeoutMs} ms; last lines:\n${tail.join("\n")}\nstderr:\n${stderr.join("\n")}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(waiter);
       });
@@ -110,8 +117,15 @@ export function startDaemon(configPath: string, env: NodeJS.ProcessEnv = {}): Da
 }
 
 /** Runs the built CLI; `stdin` (e.g. a password) is what it reads on stdin, a pipe; without it, stdin is empty. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  stdin = "",
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   // A CLI that exits before reading all of its input must not fail the test with EPIPE.
   child.stdin.on("error", () => {});
   child.stdin.end(stdin);

@@ -13,7 +13,8 @@ import { GroupCommit } from "../../src/store/group-commit.js";
 import { Outbox } from "../../src/store/outbox.js";
 
 const [mode, dataDir, secret] = process.argv.slice(2);
-if ((mode !== "outbox" && mode !== "audit") || !dataDir) throw new Error("usage: durable-writer <outbox|audit> <dataDir> [auditSecret]");
+if ((mode !== "outbox" && mode !== "audit") || !dataDir)
+  throw new Error("usage: durable-writer <outbox|audit> <dataDir> [auditSecret]");
 const identity = { site: "hq", gateway: "gw-01" };
 const log = createLogger({ level: "silent" });
 const db = new Database(dataDir, log);
@@ -22,12 +23,21 @@ const commits = new GroupCommit(db);
 await commits.start();
 const outbox = new Outbox(db, commits, identity);
 await outbox.start();
-const audit = mode === "audit" ? new AuditLog(db, outbox, auditKeyFromSecret(secret ?? ""), identity, { anonymiseSources: false }, log) : undefined;
+const audit =
+  mode === "audit"
+    ? new AuditLog(db, outbox, auditKeyFromSecret(secret ?? ""), identity, { anonymiseSources: false }, log)
+    : undefined;
 await audit?.start();
 
 const writeOne = async (round: number, i: number): Promise<string> => {
   if (audit) {
-    const e = await audit.record({ actor: "system", action: "test.tick", target: "t", result: "ok", details: { round, i } });
+    const e = await audit.record({
+      actor: "system",
+      action: "test.tick",
+      target: "t",
+      result: "ok",
+      details: { round, i },
+    });
     return `${e.seq} ${e.mac}`;
   }
   const e = await outbox.append(i % 3 === 0 ? "audit" : "incidents", "t", { round, i });

@@ -22,7 +22,11 @@ export interface EnvelopeSubscriber {
  */
 export async function subscribeEnvelopes(url: string, topic: string): Promise<EnvelopeSubscriber> {
   const tally: StreamTally = { firstSeen: [], seen: new Set(), duplicates: 0, ids: new Map() };
-  const client: MqttClient = await connectAsync(url, { clientId: `tally-${randomBytes(4).toString("hex")}`, clean: true, reconnectPeriod: 0 });
+  const client: MqttClient = await connectAsync(url, {
+    clientId: `tally-${randomBytes(4).toString("hex")}`,
+    clean: true,
+    reconnectPeriod: 0,
+  });
   client.on("message", (_topic, payload) => {
     const e = JSON.parse(payload.toString("utf8")) as Envelope;
     if (tally.seen.has(e.seq)) {
@@ -40,7 +44,8 @@ export async function subscribeEnvelopes(url: string, topic: string): Promise<En
     waitForCount: async (n, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       while (tally.seen.size < n) {
-        if (Date.now() > deadline) throw new Error(`only ${tally.seen.size} of ${n} distinct messages arrived within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`only ${tally.seen.size} of ${n} distinct messages arrived within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -11,7 +11,6 @@ import { findModel, type ModelEntry, readManifest } from "../../src/inference/mo
 import { silentLogger } from "./uplink-stack.js";
 import { ROOT } from "./repo-root.js";
 
-
 export { ROOT };
 export const PHOTOS = join(ROOT, "test/fixtures/data/photos");
 export const MODELS_DIR = join(ROOT, "models");
@@ -23,7 +22,8 @@ export async function photo(name: string): Promise<Buffer> {
 }
 
 /** The embedding model a box uses unless configured otherwise (faces.embedding_model's default). */
-export const DEFAULT_EMBEDDING_MODEL = (Value.Default(ConfigSchema.properties.faces, {}) as VigilConfig["faces"]).embedding_model;
+export const DEFAULT_EMBEDDING_MODEL = (Value.Default(ConfigSchema.properties.faces, {}) as VigilConfig["faces"])
+  .embedding_model;
 
 /**
  * The default face-embedding model's manifest entry, once `vigil models fetch` has materialised
@@ -31,22 +31,51 @@ export const DEFAULT_EMBEDDING_MODEL = (Value.Default(ConfigSchema.properties.fa
  */
 export async function embeddingModel(): Promise<{ modelsDir: string; entry: ModelEntry; matchThreshold: number }> {
   const entry = findModel(await readManifest(MODELS_DIR), DEFAULT_EMBEDDING_MODEL);
-  if (!existsSync(join(MODELS_DIR, entry.file))) assert.fail(`face-embedding model ${entry.id} is not fetched: run \`node dist/src/cli/main.js models fetch\``);
+  if (!existsSync(join(MODELS_DIR, entry.file)))
+    assert.fail(`face-embedding model ${entry.id} is not fetched: run \`node dist/src/cli/main.js models fetch\``);
   assert.ok(entry.match_threshold !== undefined, `${entry.id} has no match_threshold in the manifest`);
   return { modelsDir: MODELS_DIR, entry, matchThreshold: entry.match_threshold };
 }
 
 /** A real BlazeFace (back, 256) session as the daemon configures it, not started. */
 export async function blazeFace(): Promise<FaceDetector> {
-  return new FaceDetector({ modelsDir: MODELS_DIR, model: findModel(await readManifest(MODELS_DIR), "blazeface-back-256"), scoreThreshold: 0.6, iouThreshold: 0.3, providers: providerSpecs(["cpu"], 2), deadlineMs: 10_000 }, silentLogger());
+  return new FaceDetector(
+    {
+      modelsDir: MODELS_DIR,
+      model: findModel(await readManifest(MODELS_DIR), "blazeface-back-256"),
+      scoreThreshold: 0.6,
+      iouThreshold: 0.3,
+      providers: providerSpecs(["cpu"], 2),
+      deadlineMs: 10_000,
+    },
+    silentLogger(),
+  );
 }
 
 /** Real BlazeFace and default embedding model sessions, started; stop them after. */
-export async function faceModels(): Promise<{ detector: FaceDetector; embedder: FaceEmbedder; entry: ModelEntry; matchThreshold: number; stop(): Promise<void> }> {
+export async function faceModels(): Promise<{
+  detector: FaceDetector;
+  embedder: FaceEmbedder;
+  entry: ModelEntry;
+  matchThreshold: number;
+  stop(): Promise<void>;
+}> {
   const detector = await blazeFace();
   const { modelsDir, entry, matchThreshold } = await embeddingModel();
-  const embedder = new FaceEmbedder({ modelsDir, model: entry, providers: providerSpecs(["cpu"], 2), deadlineMs: 30_000 }, silentLogger());
+  const embedder = new FaceEmbedder(
+    { modelsDir, model: entry, providers: providerSpecs(["cpu"], 2), deadlineMs: 30_000 },
+    silentLogger(),
+  );
   await detector.start();
   await embedder.start();
-  return { detector, embedder, entry, matchThreshold, stop: async () => { await embedder.stop(); await detector.stop(); } };
+  return {
+    detector,
+    embedder,
+    entry,
+    matchThreshold,
+    stop: async () => {
+      await embedder.stop();
+      await detector.stop();
+    },
+  };
 }

@@ -38,7 +38,12 @@ export interface FleetDaemon {
   cleanup(): Promise<void>;
 }
 
-export async function startFleetDaemon(opts: { site: string; gateway: string; brokers: readonly string[]; ratePerS: number }): Promise<FleetDaemon> {
+export async function startFleetDaemon(opts: {
+  site: string;
+  gateway: string;
+  brokers: readonly string[];
+  ratePerS: number;
+}): Promise<FleetDaemon> {
   const port = await freePort();
   const box: TestBox = await provisionBox({
     site: opts.site,
@@ -50,7 +55,18 @@ export async function startFleetDaemon(opts: { site: string; gateway: string; br
     rules: { group_window_s: 0 },
     cameras: [{ id: CAMERA, url: "rtsp://127.0.0.1:1/none", enabled: false }],
   });
-  const created = await runCli(["key", "create", "--camera", CAMERA, "--per-minute", "100000", "--per-hour", "6000000", "--config", box.configPath]);
+  const created = await runCli([
+    "key",
+    "create",
+    "--camera",
+    CAMERA,
+    "--per-minute",
+    "100000",
+    "--per-hour",
+    "6000000",
+    "--config",
+    box.configPath,
+  ]);
   if (created.code !== 0) throw new Error(`vigil key create: ${created.code} ${created.stdout} ${created.stderr}`);
   const apiKey = created.stdout.trim();
   const publicJwk = checkpointPublicJwk(await readSecretFile(join(box.dir, "secrets"), "audit_checkpoint_key"));
@@ -67,7 +83,11 @@ export async function startFleetDaemon(opts: { site: string; gateway: string; br
   const push = async (): Promise<void> => {
     const body = JSON.stringify({ type: "tamper", details: { n: n++ } });
     // A refused or failed push (daemon killed, restarting) is not acknowledged: nothing to check.
-    await fetch(`http://127.0.0.1:${port}/v1/ingest/${CAMERA}/events`, { method: "POST", headers: { authorization: `ApiKey ${apiKey}`, "content-type": "application/json" }, body }).then(
+    await fetch(`http://127.0.0.1:${port}/v1/ingest/${CAMERA}/events`, {
+      method: "POST",
+      headers: { authorization: `ApiKey ${apiKey}`, "content-type": "application/json" },
+      body,
+    }).then(
       (r) => r.arrayBuffer(),
       () => undefined,
     );
@@ -75,12 +95,21 @@ export async function startFleetDaemon(opts: { site: string; gateway: string; br
   const timer = setInterval(() => {
     if (producing) void push();
   }, 1000 / opts.ratePerS);
-  const isStored = (l: LogLine): boolean => l.msg === "incident stored" && l.type === "incident.created" && typeof l.seq === "number";
+  const isStored = (l: LogLine): boolean =>
+    l.msg === "incident stored" && l.type === "incident.created" && typeof l.seq === "number";
 
   return {
     gateway: opts.gateway,
     publicJwk,
-    acks: () => runs.flatMap((r) => r.logs.filter(isStored).map((l) => ({ gateway: opts.gateway, stream: "incidents" as const, seq: Number(l.seq), incident: String(l.incident) }))),
+    acks: () =>
+      runs.flatMap((r) =>
+        r.logs.filter(isStored).map((l) => ({
+          gateway: opts.gateway,
+          stream: "incidents" as const,
+          seq: Number(l.seq),
+          incident: String(l.incident),
+        })),
+      ),
     acksOfLastRun: () => runs.at(-1)?.logs.filter(isStored).length ?? 0,
     async kill9() {
       const last = runs.at(-1);

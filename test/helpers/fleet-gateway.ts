@@ -45,7 +45,11 @@ async function gatewaySecrets(dataDir: string): Promise<Secrets> {
   try {
     return JSON.parse(await readFile(file, "utf8")) as Secrets;
   } catch {
-    const secrets: Secrets = { token_signing_key: randomBytes(32).toString("hex"), audit_hmac_key: randomBytes(32).toString("hex"), audit_checkpoint_key: generateCheckpointKeyPem() };
+    const secrets: Secrets = {
+      token_signing_key: randomBytes(32).toString("hex"),
+      audit_hmac_key: randomBytes(32).toString("hex"),
+      audit_checkpoint_key: generateCheckpointKeyPem(),
+    };
     await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
     return secrets;
   }
@@ -73,10 +77,35 @@ export async function startFleetGateway(opts: FleetGatewayOptions): Promise<Flee
   const commits = lifecycle.add(new GroupCommit(database));
   const identity = { site: config.site, gateway: config.gateway };
   const outbox = lifecycle.add(
-    new Outbox(database, commits, identity, { maxBytes: config.outbox.max_bytes, auditMaxBytes: config.outbox.audit_max_bytes, policy: config.outbox.policy, ttlS: config.outbox.ttl_s }, log),
+    new Outbox(
+      database,
+      commits,
+      identity,
+      {
+        maxBytes: config.outbox.max_bytes,
+        auditMaxBytes: config.outbox.audit_max_bytes,
+        policy: config.outbox.policy,
+        ttlS: config.outbox.ttl_s,
+      },
+      log,
+    ),
   );
   const topics = gatewayTopics(config.mqtt.topic_prefix, config.site, config.gateway);
-  const sync = composeSync(lifecycle, config, secrets, { database, commits, outbox, topics, health: () => ({ status: "ok" }), log });
+  const sync = composeSync(lifecycle, config, secrets, {
+    database,
+    commits,
+    outbox,
+    topics,
+    health: () => ({ status: "ok" }),
+    log,
+  });
   await lifecycle.start();
-  return { site: opts.site, gateway: opts.gateway, outbox, sync, publicJwk: checkpointPublicJwk(secrets.audit_checkpoint_key), stop: () => lifecycle.stop() };
+  return {
+    site: opts.site,
+    gateway: opts.gateway,
+    outbox,
+    sync,
+    publicJwk: checkpointPublicJwk(secrets.audit_checkpoint_key),
+    stop: () => lifecycle.stop(),
+  };
 }

@@ -14,7 +14,13 @@ const gateways: FleetGateway[] = [];
 for (let i = Number(first); i < Number(first) + Number(count); i++) {
   const gateway = `gw-${String(i).padStart(3, "0")}`;
   const brokers = (lists[i - Number(first)] ?? lists[0] ?? "").split(",");
-  const gw = await startFleetGateway({ dataDir: join(rootDir, gateway), site, gateway, brokers, checkpointIntervalS: 2 });
+  const gw = await startFleetGateway({
+    dataDir: join(rootDir, gateway),
+    site,
+    gateway,
+    brokers,
+    checkpointIntervalS: 2,
+  });
   gateways.push(gw);
   out({ kind: "pubkey", gateway, jwk: gw.publicJwk });
 }
@@ -29,7 +35,16 @@ const timers = gateways.map((gw, g) => {
       (e) => out({ kind: "ack", gateway: gw.gateway, stream: "incidents", seq: e.seq, id: e.id }),
       () => {},
     );
-    if (i % 2 === 0) void gw.sync.audit.record({ actor: "system", action: "fleet.tick", target: `gateway:${gw.gateway}`, result: "ok", details: { i } }).catch(() => {});
+    if (i % 2 === 0)
+      void gw.sync.audit
+        .record({
+          actor: "system",
+          action: "fleet.tick",
+          target: `gateway:${gw.gateway}`,
+          result: "ok",
+          details: { i },
+        })
+        .catch(() => {});
   }, periodMs);
 });
 out({ kind: "started" });

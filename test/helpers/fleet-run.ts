@@ -74,7 +74,11 @@ process.once("exit", () => {
   for (const c of running) c.kill("SIGKILL");
 });
 
-type Child = { child: ChildProcessByStdio<null, Readable, Readable>; lines: Array<Record<string, unknown> & { at: number }>; exited: Promise<void> };
+type Child = {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  lines: Array<Record<string, unknown> & { at: number }>;
+  exited: Promise<void>;
+};
 
 function start(script: string, args: string[]): Child {
   const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
@@ -118,7 +122,10 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
   const began = Date.now();
   const root = await mkdtemp(join(tmpdir(), "vigil-fleet-"));
   const ackWaitS = opts.ackWaitS ?? 10;
-  const gapWaitMs = gapWaitFor({ ...(opts.gapWaitMs !== undefined ? { gapWaitMs: opts.gapWaitMs } : {}), brokerAckWaitMs: ackWaitS * 1000 });
+  const gapWaitMs = gapWaitFor({
+    ...(opts.gapWaitMs !== undefined ? { gapWaitMs: opts.gapWaitMs } : {}),
+    brokerAckWaitMs: ackWaitS * 1000,
+  });
   const faults: Array<{ at: number; what: string }> = [{ at: began, what: "none" }];
   const cluster = await startNatsCluster({ mqttAckWaitS: ackWaitS });
   const proxies: TcpProxy[] = [];
@@ -129,7 +136,13 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
     const urls = cluster.mqttUrls;
     for (const node of cluster.nodes) proxies.push(await startTcpProxy(node.mqttPort));
     const consumerScript = join(import.meta.dirname, "central-consumer-child.js");
-    const consumerArgs = [[...urls].reverse().join(","), join(root, "central"), "vigil-central-fleet", String(gapWaitMs), "-"];
+    const consumerArgs = [
+      [...urls].reverse().join(","),
+      join(root, "central"),
+      "vigil-central-fleet",
+      String(gapWaitMs),
+      "-",
+    ];
     const startConsumer = async (): Promise<Child> => {
       const c = start(consumerScript, consumerArgs);
       consumers.push(c);
@@ -147,7 +160,14 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
     const procArgs = (p: number) => {
       const firstIdx = p * perProc;
       const n = Math.min(perProc, opts.gateways - firstIdx);
-      return [join(root, "gateways"), "fleet", String(firstIdx), String(n), String(opts.ratePerGateway), Array.from({ length: n }, (_, k) => brokersOf(firstIdx + k).join(",")).join(";")];
+      return [
+        join(root, "gateways"),
+        "fleet",
+        String(firstIdx),
+        String(n),
+        String(opts.ratePerGateway),
+        Array.from({ length: n }, (_, k) => brokersOf(firstIdx + k).join(",")).join(";"),
+      ];
     };
     for (let p = 0; p < opts.processes; p++) gatewayProcs.push(start(gwScript, procArgs(p)));
     await until("gateways started", () => gatewayProcs.every((g) => g.lines.some((l) => l.kind === "started")), 60_000);
@@ -157,7 +177,14 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
     for (let i = 0; i < opts.gateways; i++) onNode[i % 3] = (onNode[i % 3] ?? 0) + 1;
     const victim = onNode.indexOf(Math.max(...onNode));
     for (let d = 0; d < (opts.daemons ?? 0); d++) {
-      daemons.push(await startFleetDaemon({ site: "fleet", gateway: `gd-${String(d).padStart(3, "0")}`, brokers: rotated(victim, urls), ratePerS: opts.ratePerGateway }));
+      daemons.push(
+        await startFleetDaemon({
+          site: "fleet",
+          gateway: `gd-${String(d).padStart(3, "0")}`,
+          brokers: rotated(victim, urls),
+          ratePerS: opts.ratePerGateway,
+        }),
+      );
     }
     if (daemons.length > 0) log(`${daemons.length} full daemons started, on node n${victim + 1} first`);
     await sleep(opts.warmMs);
@@ -207,7 +234,11 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
     await gatewayProcs[lastP]?.exited;
     await sleep(1_000);
     gatewayProcs.push(start(gwScript, procArgs(lastP)));
-    await until("gateway process restarted", () => gatewayProcs.at(-1)?.lines.some((l) => l.kind === "started") === true, 60_000);
+    await until(
+      "gateway process restarted",
+      () => gatewayProcs.at(-1)?.lines.some((l) => l.kind === "started") === true,
+      60_000,
+    );
     log("gateway process killed and restarted");
     const killedDaemon = daemons[0];
     if (killedDaemon) {
@@ -224,15 +255,30 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
     const live = [...gatewayProcs.slice(0, lastP), gatewayProcs.at(-1) as Child];
     for (const g of live) g.child.kill("SIGUSR2");
     for (const d of daemons) d.stopProducing();
-    await until("gateways quiesced", () => live.reduce((n, g) => n + g.lines.filter((l) => l.kind === "quiesced").length, 0) >= opts.gateways, 60_000);
+    await until(
+      "gateways quiesced",
+      () => live.reduce((n, g) => n + g.lines.filter((l) => l.kind === "quiesced").length, 0) >= opts.gateways,
+      60_000,
+    );
     const acks: Array<Record<string, unknown>> = gatewayProcs.flatMap((g) => g.lines.filter((l) => l.kind === "ack"));
     acks.push(...daemons.flatMap((d) => d.acks().map((a) => ({ ...a }))));
-    const seen = () => new Set(consumers.flatMap((c) => c.lines.filter((l) => l.kind === "delivered" || l.kind === "duplicate").map((l) => `${String(l.stream)}#${String(l.seq)}`)));
+    const seen = () =>
+      new Set(
+        consumers.flatMap((c) =>
+          c.lines
+            .filter((l) => l.kind === "delivered" || l.kind === "duplicate")
+            .map((l) => `${String(l.stream)}#${String(l.seq)}`),
+        ),
+      );
     const want = acks.map((a) => `fleet/${String(a.gateway)}/incidents#${String(a.seq)}`);
-    await until("every acknowledged incident at central", () => {
-      const s = seen();
-      return want.every((w) => s.has(w));
-    }, 120_000).catch(() => log("not every acknowledged incident arrived"));
+    await until(
+      "every acknowledged incident at central",
+      () => {
+        const s = seen();
+        return want.every((w) => s.has(w));
+      },
+      120_000,
+    ).catch(() => log("not every acknowledged incident arrived"));
     // Quiet for a moment: the final checkpoints and anything in flight land.
     let last = -1;
     while (delivered().length !== last) {
@@ -246,8 +292,16 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
       const after = delivered().find((l) => l.at > killedAt && String(l.stream).startsWith(name));
       return after ? [after.at - killedAt] : [];
     });
-    const quiesced = new Map(live.flatMap((g) => g.lines.filter((l) => l.kind === "quiesced").map((l) => [String(l.gateway), Number(l.auditHead)] as const)));
-    const pubkeys = new Map(gatewayProcs.flatMap((g) => g.lines.filter((l) => l.kind === "pubkey").map((l) => [String(l.gateway), l.jwk as JWK] as const)));
+    const quiesced = new Map(
+      live.flatMap((g) =>
+        g.lines.filter((l) => l.kind === "quiesced").map((l) => [String(l.gateway), Number(l.auditHead)] as const),
+      ),
+    );
+    const pubkeys = new Map(
+      gatewayProcs.flatMap((g) =>
+        g.lines.filter((l) => l.kind === "pubkey").map((l) => [String(l.gateway), l.jwk as JWK] as const),
+      ),
+    );
     for (const g of live) g.child.kill("SIGTERM");
     await Promise.all(live.map((g) => g.exited));
     for (const d of daemons) {
@@ -273,21 +327,39 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
     const byId = new Set([...stored.values()].map((e) => e.id));
     // A composed gateway's ack names the envelope id; a daemon's, the incident the envelope carries at that seq.
     const arrived = (a: Record<string, unknown>): boolean =>
-      typeof a.id === "string" ? byId.has(a.id) : (stored.get(`fleet/${String(a.gateway)}/incidents/${String(a.seq).padStart(10, "0")}`)?.data as { id?: string } | undefined)?.id === a.incident;
+      typeof a.id === "string"
+        ? byId.has(a.id)
+        : (
+            stored.get(`fleet/${String(a.gateway)}/incidents/${String(a.seq).padStart(10, "0")}`)?.data as
+              { id?: string } | undefined
+          )?.id === a.incident;
     const missing = acks.filter((a) => !arrived(a)).map((a) => `${String(a.gateway)}#${String(a.seq)}`);
     const audit: FleetReport["audit"] = {};
     for (const [gateway, jwk] of pubkeys) {
-      const envelopes = [...stored.entries()].filter(([k]) => k.startsWith(`fleet/${gateway}/audit/`)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, e]) => e);
-      audit[gateway] = { ...(await verifyAuditStream(envelopes, jwk, { site: "fleet", gateway })), quiescedHead: quiesced.get(gateway) ?? -1 };
+      const envelopes = [...stored.entries()]
+        .filter(([k]) => k.startsWith(`fleet/${gateway}/audit/`))
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([, e]) => e);
+      audit[gateway] = {
+        ...(await verifyAuditStream(envelopes, jwk, { site: "fleet", gateway })),
+        quiescedHead: quiesced.get(gateway) ?? -1,
+      };
     }
     const gapLines = consumers.flatMap((c) => c.lines.filter((l) => l.kind === "gap"));
     const lateDetails = consumers.flatMap((c) =>
       c.lines
         .filter((l) => l.kind === "late")
         .map((l) => {
-          const gap = gapLines.find((g) => g.stream === l.stream && Number(g.from) <= Number(l.seq) && Number(l.seq) <= Number(g.to));
+          const gap = gapLines.find(
+            (g) => g.stream === l.stream && Number(g.from) <= Number(l.seq) && Number(l.seq) <= Number(g.to),
+          );
           const opened = (gap?.at ?? l.at) - gapWaitMs;
-          return { stream: String(l.stream), seq: Number(l.seq), afterGapMs: gap ? l.at - gap.at : -1, fault: faults.filter((f) => f.at <= opened).at(-1)?.what ?? "none" };
+          return {
+            stream: String(l.stream),
+            seq: Number(l.seq),
+            afterGapMs: gap ? l.at - gap.at : -1,
+            fault: faults.filter((f) => f.at <= opened).at(-1)?.what ?? "none",
+          };
         }),
     );
     return {
@@ -295,7 +367,10 @@ export async function runFleet(opts: FleetOptions): Promise<FleetReport> {
       ackWaitS,
       gapWaitMs,
       acked: acks.length,
-      ackedBy: acks.reduce<Record<string, number>>((m, a) => ({ ...m, [String(a.gateway)]: (m[String(a.gateway)] ?? 0) + 1 }), {}),
+      ackedBy: acks.reduce<Record<string, number>>(
+        (m, a) => ({ ...m, [String(a.gateway)]: (m[String(a.gateway)] ?? 0) + 1 }),
+        {},
+      ),
       ackedAfterRestart: Object.fromEntries(daemons.map((d) => [d.gateway, d.acksOfLastRun()])),
       missing,
       deliveredTwice: [...counts.values()].filter((n) => n > 1).length,

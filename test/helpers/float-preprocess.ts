@@ -9,7 +9,13 @@ import type { InputEncoding } from "../../src/inference/model-input.js";
  * rgb24 bytes to the model's float input, in place into a reused buffer (a 256x256 frame is
  * 196,608 values; allocating per frame would feed the GC for nothing). NHWC layout only.
  */
-export function rgbToTensorData(rgb: Uint8Array, out: Float32Array, scale: number, offset: number, bgr: boolean): Float32Array {
+export function rgbToTensorData(
+  rgb: Uint8Array,
+  out: Float32Array,
+  scale: number,
+  offset: number,
+  bgr: boolean,
+): Float32Array {
   if (rgb.length !== out.length) throw new RangeError(`frame has ${rgb.length} bytes, tensor needs ${out.length}`);
   if (!bgr) {
     for (let i = 0; i < rgb.length; i++) out[i] = (rgb[i] as number) * scale + offset;
@@ -22,7 +28,6 @@ export function rgbToTensorData(rgb: Uint8Array, out: Float32Array, scale: numbe
   }
   return out;
 }
-
 
 /**
  * One 256-entry table per tensor channel: value = ((px * scale + offset) - mean) / std. A byte has
@@ -37,10 +42,14 @@ export interface PixelTables {
 }
 
 export function pixelTables(enc: InputEncoding): PixelTables {
-  for (const [name, v] of [["mean", enc.mean], ["std", enc.std]] as const) {
+  for (const [name, v] of [
+    ["mean", enc.mean],
+    ["std", enc.std],
+  ] as const) {
     if (v !== undefined && v.length !== 3) throw new RangeError(`${name} needs 3 values, got ${v.length}`);
   }
-  if (enc.std?.some((s) => !(s !== 0 && Number.isFinite(s)))) throw new RangeError("std values must be finite and non-zero");
+  if (enc.std?.some((s) => !(s !== 0 && Number.isFinite(s))))
+    throw new RangeError("std values must be finite and non-zero");
   const table = (c: number): Float32Array => {
     const t = new Float32Array(256);
     const mean = enc.mean?.[c] ?? 0;
@@ -57,7 +66,8 @@ export function pixelTables(enc: InputEncoding): PixelTables {
 
 /** rgb24 (HWC) -> the model's float tensor, in place into `out` (3 * pixels values). */
 export function rgbToTensor(rgb: Uint8Array, out: Float32Array, t: PixelTables): Float32Array {
-  if (rgb.length !== out.length || rgb.length % 3 !== 0) throw new RangeError(`frame has ${rgb.length} bytes, tensor needs ${out.length}`);
+  if (rgb.length !== out.length || rgb.length % 3 !== 0)
+    throw new RangeError(`frame has ${rgb.length} bytes, tensor needs ${out.length}`);
   const [t0, t1, t2] = t.tables;
   const [s0, s1, s2] = t.sourceChannel;
   const pixels = rgb.length / 3;

@@ -18,6 +18,9 @@ export const denyAll: RequestAuthenticator = {
 };
 
 /** The real app builder (headers, validation, access rules) with just the given routes. */
-export function appWith(routes: readonly RouteModule[], authenticator: RequestAuthenticator = denyAll): Promise<FastifyInstance> {
+export function appWith(
+  routes: readonly RouteModule[],
+  authenticator: RequestAuthenticator = denyAll,
+): Promise<FastifyInstance> {
   return buildHttpApp({ authenticator, routes }, quietLogger);
 }

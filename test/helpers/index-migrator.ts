@@ -39,9 +39,20 @@ function oldIncident(i: number): Incident {
 
 if (mode === "seed") {
   const incidents = db.sublevels.incidents;
-  await db.level.batch(Array.from({ length: Number(n) }, (_, i) => ({ type: "put" as const, sublevel: incidents, key: oldIncident(i).id, value: oldIncident(i) })), { sync: true });
+  await db.level.batch(
+    Array.from({ length: Number(n) }, (_, i) => ({
+      type: "put" as const,
+      sublevel: incidents,
+      key: oldIncident(i).id,
+      value: oldIncident(i),
+    })),
+    { sync: true },
+  );
 } else {
-  const index = new IncidentIndex(db, log, { chunk: 50, afterChunk: (done) => void process.stdout.write(`chunk ${done}\n`) });
+  const index = new IncidentIndex(db, log, {
+    chunk: 50,
+    afterChunk: (done) => void process.stdout.write(`chunk ${done}\n`),
+  });
   await index.ready();
   process.stdout.write("done\n");
 }

@@ -51,7 +51,10 @@ export function ingestRig(o: {
   const manager = new CameraManager(
     {
       // A small working size keeps the rig's frames cheap; the cameras' own detect block wins.
-      cameras: o.cameras.map((c) => ({ ...c, detect: { width: o.size?.width ?? 160, height: o.size?.height ?? 160, ...c.detect } })),
+      cameras: o.cameras.map((c) => ({
+        ...c,
+        detect: { width: o.size?.width ?? 160, height: o.size?.height ?? 160, ...c.detect },
+      })),
       stallTimeoutMs: o.stallTimeoutMs ?? 3000,
       startTimeoutMs: o.startTimeoutMs ?? 8000,
       socketTimeoutS: o.socketTimeoutS ?? 3,
@@ -109,10 +112,32 @@ export async function silentServer(): Promise<{ port: number; close(): Promise<v
 }
 
 /** The first `seconds` of vtest.avi (people walking) as JPEGs numbered from 0, for a moving scene. */
-export async function pedestrianFrames(seconds: number, size = { width: 640, height: 480 }, fps = 10): Promise<{ pattern: string; cleanup(): Promise<void> }> {
+export async function pedestrianFrames(
+  seconds: number,
+  size = { width: 640, height: 480 },
+  fps = 10,
+): Promise<{ pattern: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "vigil-pedestrians-"));
   const vf = `fps=${fps},scale=${size.width}:${size.height},setsar=1`;
-  await run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", fixturePath("vtest.avi"), "-t", String(seconds), "-vf", vf, "-pix_fmt", "yuvj420p", "-q:v", "4", "-start_number", "0", join(dir, "%05d.jpg")]);
+  await run("ffmpeg", [
+    "-nostdin",
+    "-loglevel",
+    "error",
+    "-y",
+    "-i",
+    fixturePath("vtest.avi"),
+    "-t",
+    String(seconds),
+    "-vf",
+    vf,
+    "-pix_fmt",
+    "yuvj420p",
+    "-q:v",
+    "4",
+    "-start_number",
+    "0",
+    join(dir, "%05d.jpg"),
+  ]);
   if ((await readdir(dir)).length === 0) throw new Error("no frames extracted");
   return { pattern: join(dir, "%05d.jpg"), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

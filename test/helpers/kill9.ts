@@ -10,7 +10,12 @@ export const DURABLE_WRITER = join(import.meta.dirname, "durable-writer.js");
  * "close" event fires after stdout is drained, so nothing written to the pipe before the kill is
  * missed: each returned line is a write the process had been told was durable.
  */
-export async function killAfterLines(script: string, args: string[], atLeast: number, opts: { ignore?: (line: string) => boolean; timeoutMs?: number } = {}): Promise<string[]> {
+export async function killAfterLines(
+  script: string,
+  args: string[],
+  atLeast: number,
+  opts: { ignore?: (line: string) => boolean; timeoutMs?: number } = {},
+): Promise<string[]> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -22,7 +27,10 @@ export async function killAfterLines(script: string, args: string[], atLeast: nu
       .slice(0, -1)
       .filter((l) => !opts.ignore?.(l));
   await new Promise<void>((resolve, reject) => {
-    const guard = setTimeout(() => reject(new Error(`${script} too slow; stderr: ${stderr}`)), opts.timeoutMs ?? 30_000);
+    const guard = setTimeout(
+      () => reject(new Error(`${script} too slow; stderr: ${stderr}`)),
+      opts.timeoutMs ?? 30_000,
+    );
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
       stdout += d;
       if (lines().length >= atLeast) {

@@ -19,7 +19,9 @@ export async function startListeningHost(): Promise<ListeningHost> {
   const server: Server = createServer((req: IncomingMessage, res) => {
     requests.push({ url: req.url ?? "", authorization: req.headers.authorization });
     if (req.url?.startsWith("/banner")) {
-      res.writeHead(200, { "content-type": "text/plain" }).end("internal-billing-7 PostgreSQL 15.2 admin console; db password rotation due\n");
+      res
+        .writeHead(200, { "content-type": "text/plain" })
+        .end("internal-billing-7 PostgreSQL 15.2 admin console; db password rotation due\n");
       return;
     }
     res.writeHead(401, { "www-authenticate": 'Basic realm="camera"' }).end();
@@ -31,7 +33,10 @@ export async function startListeningHost(): Promise<ListeningHost> {
     requests,
     received: () =>
       requests
-        .map((r) => `${r.url} ${r.authorization ?? ""} ${r.authorization?.startsWith("Basic ") ? Buffer.from(r.authorization.slice(6), "base64").toString("utf8") : ""}`)
+        .map(
+          (r) =>
+            `${r.url} ${r.authorization ?? ""} ${r.authorization?.startsWith("Basic ") ? Buffer.from(r.authorization.slice(6), "base64").toString("utf8") : ""}`,
+        )
         .join("\n"),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

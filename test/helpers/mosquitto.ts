@@ -51,7 +51,13 @@ export async function startMosquitto(opts: { port?: number; tls?: MosquittoTls }
     // broker's, not the gateway's. A central deployment sizes this queue on purpose.
     "max_queued_messages 0",
     ...(opts.tls
-      ? [`cafile ${opts.tls.ca}`, `certfile ${opts.tls.cert}`, `keyfile ${opts.tls.key}`, "require_certificate true", "use_identity_as_username true"]
+      ? [
+          `cafile ${opts.tls.ca}`,
+          `certfile ${opts.tls.cert}`,
+          `keyfile ${opts.tls.key}`,
+          "require_certificate true",
+          "use_identity_as_username true",
+        ]
       : []),
     "log_dest stderr",
     "log_type error",

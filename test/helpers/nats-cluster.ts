@@ -33,7 +33,17 @@ export interface NatsCluster {
 /** Whether the node takes an MQTT session (JetStream ready), not just a TCP connection. */
 async function acceptsMqtt(url: string): Promise<boolean> {
   try {
-    const c = await connectAsync(url, { clientId: `probe-${Math.random().toString(36).slice(2)}`, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 2_000 }, false);
+    const c = await connectAsync(
+      url,
+      {
+        clientId: `probe-${Math.random().toString(36).slice(2)}`,
+        protocolVersion: 4,
+        clean: true,
+        reconnectPeriod: 0,
+        connectTimeout: 2_000,
+      },
+      false,
+    );
     await c.endAsync(true);
     return true;
   } catch {
@@ -57,9 +67,18 @@ export interface NatsClusterOptions {
 
 export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<NatsCluster> {
   const size = opts.size ?? 3;
-  const mqttExtra = [...(opts.mqttAckWaitS !== undefined ? [`ack_wait: "${opts.mqttAckWaitS}s"`] : []), ...(opts.mqttMaxAckPending !== undefined ? [`max_ack_pending: ${opts.mqttMaxAckPending}`] : [])];
+  const mqttExtra = [
+    ...(opts.mqttAckWaitS !== undefined ? [`ack_wait: "${opts.mqttAckWaitS}s"`] : []),
+    ...(opts.mqttMaxAckPending !== undefined ? [`max_ack_pending: ${opts.mqttMaxAckPending}`] : []),
+  ];
   const dir = await mkdtemp(join(tmpdir(), "vigil-nats-"));
-  const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), cluster: await freePort(), mqtt: await freePort() })));
+  const ports = await Promise.all(
+    Array.from({ length: size }, async () => ({
+      client: await freePort(),
+      cluster: await freePort(),
+      mqtt: await freePort(),
+    })),
+  );
   const routes = ports.map((p) => `nats-route://127.0.0.1:${p.cluster}`);
   const confs: string[] = [];
   for (const [i, p] of ports.entries()) {
@@ -89,7 +108,8 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (!(await acceptsMqtt(url(i)))) {
       const s = services[i];
-      if (!s || s.done() || Date.now() > deadline) throw new Error(`nats node n${i + 1} not ready: ${s?.stderr() ?? "not running"}`);
+      if (!s || s.done() || Date.now() > deadline)
+        throw new Error(`nats node n${i + 1} not ready: ${s?.stderr() ?? "not running"}`);
       await sleep(200);
     }
   };

@@ -4,7 +4,12 @@ import { fileURLToPath } from "node:url";
 import { spawnService } from "./service-process.js";
 
 /** dist/test/helpers -> repository root, where the Python script lives (it is not compiled). */
-const SCRIPT = join(resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", ".."), "test", "helpers", "notify_socket.py");
+const SCRIPT = join(
+  resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", ".."),
+  "test",
+  "helpers",
+  "notify_socket.py",
+);
 
 export interface NotifyMessage {
   /** KEY=VALUE fields of the datagram. */
@@ -74,7 +79,11 @@ export async function listenNotifySocket(path: string): Promise<NotifySocket> {
         const onMessage = (): void => void check();
         const timer = setTimeout(() => {
           waiters.delete(onMessage);
-          rej(new Error(`no matching notify message within ${timeoutMs} ms; got: ${JSON.stringify(messages.slice(from).map((m) => m.raw))}`));
+          rej(
+            new Error(
+              `no matching notify message within ${timeoutMs} ms; got: ${JSON.stringify(messages.slice(from).map((m) => m.raw))}`,
+            ),
+          );
         }, timeoutMs);
         if (!check()) waiters.add(onMessage);
       }),

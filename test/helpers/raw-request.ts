@@ -7,7 +7,15 @@ import { connect } from "node:net";
  */
 export function statusBeforeBody(
   port: number,
-  opts: { method: string; path: string; contentType: string; contentLength: number; sendBytes: number; waitMs: number; headers?: Record<string, string> },
+  opts: {
+    method: string;
+    path: string;
+    contentType: string;
+    contentLength: number;
+    sendBytes: number;
+    waitMs: number;
+    headers?: Record<string, string>;
+  },
 ): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
@@ -33,7 +41,9 @@ export function statusBeforeBody(
     const extra = Object.entries(opts.headers ?? {})
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join("");
-    socket.write(`${opts.method} ${opts.path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${opts.contentType}\r\ncontent-length: ${opts.contentLength}\r\n${extra}\r\n`);
+    socket.write(
+      `${opts.method} ${opts.path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: ${opts.contentType}\r\ncontent-length: ${opts.contentLength}\r\n${extra}\r\n`,
+    );
     socket.write(Buffer.alloc(opts.sendBytes, 0xff));
   });
 }

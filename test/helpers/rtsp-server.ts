@@ -24,9 +24,7 @@ export function fixturePath(...parts: string[]): string {
 
 export function requireFixtures(): void {
   if (!existsSync(fixturePath(".stamp"))) {
-    throw new Error(
-      `test fixtures are missing from ${fixturePath()}: run \`bash test/fixtures/fetch-test-data.sh\``,
-    );
+    throw new Error(`test fixtures are missing from ${fixturePath()}: run \`bash test/fixtures/fetch-test-data.sh\``);
   }
 }
 

@@ -16,13 +16,25 @@ export interface DetectionSequence {
 }
 
 export async function loadSequence(name: string): Promise<DetectionSequence> {
-  return JSON.parse(await readFile(join(PACKAGE_ROOT, "test", "fixtures", "sequences", `${name}.json`), "utf8")) as DetectionSequence;
+  return JSON.parse(
+    await readFile(join(PACKAGE_ROOT, "test", "fixtures", "sequences", `${name}.json`), "utf8"),
+  ) as DetectionSequence;
 }
 
 /** The sequence's camera, zones and rules through the real config loader (defaults, validation). */
-export function sequenceConfig(seq: DetectionSequence, dataDir: string, rules: Record<string, unknown> = {}): Readonly<VigilConfig> {
+export function sequenceConfig(
+  seq: DetectionSequence,
+  dataDir: string,
+  rules: Record<string, unknown> = {},
+): Readonly<VigilConfig> {
   return buildConfig(
-    { site: "hq", gateway: "gw-01", data_dir: dataDir, cameras: [{ id: seq.camera, url: "rtsp://127.0.0.1:8554/yard", zones: seq.zones }], rules: { zones: seq.rules, ...rules } },
+    {
+      site: "hq",
+      gateway: "gw-01",
+      data_dir: dataDir,
+      cameras: [{ id: seq.camera, url: "rtsp://127.0.0.1:8554/yard", zones: seq.zones }],
+      rules: { zones: seq.rules, ...rules },
+    },
     {},
     dataDir,
   );
@@ -30,7 +42,14 @@ export function sequenceConfig(seq: DetectionSequence, dataDir: string, rules: R
 
 export function* detectionResults(seq: DetectionSequence): Generator<DetectionResult> {
   let frameIndex = 0;
-  for (const f of seq.frames) yield { cameraId: seq.camera, frameIndex: frameIndex++, capturedAt: f.at, detections: f.detections, inferenceMs: 0 };
+  for (const f of seq.frames)
+    yield {
+      cameraId: seq.camera,
+      frameIndex: frameIndex++,
+      capturedAt: f.at,
+      detections: f.detections,
+      inferenceMs: 0,
+    };
 }
 
 /** Real photos standing in for a camera's latest frame (test/fixtures/data/photos). */

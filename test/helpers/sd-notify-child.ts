@@ -21,7 +21,12 @@ const mark = (marker: string): void => {
 
 const log = createLogger({ level: "debug" });
 const notifier = new SdNotifier({ env: process.env, pid: process.pid, log: log.child({ component: "sd-notify" }) });
-const watchdog = new Watchdog({ env: process.env, pid: process.pid, notifier, log: log.child({ component: "watchdog" }) });
+const watchdog = new Watchdog({
+  env: process.env,
+  pid: process.pid,
+  notifier,
+  log: log.child({ component: "watchdog" }),
+});
 
 let frames = 0;
 let stalled = false;
@@ -36,7 +41,12 @@ watchdog.register("uplink", () => 0, { busy: () => false });
 let warm = false;
 const readiness = new ReadinessRegistry();
 readiness.add("warmup", () => (warm ? undefined : "warming up"));
-const reporter = new ReadyReporter({ evaluate: () => readiness.evaluate(), notifier, log: log.child({ component: "sd-ready" }), pollMs: 100 });
+const reporter = new ReadyReporter({
+  evaluate: () => readiness.evaluate(),
+  notifier,
+  log: log.child({ component: "sd-ready" }),
+  pollMs: 100,
+});
 
 process.once("SIGTERM", () => {
   notifier.stopping();

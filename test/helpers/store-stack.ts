@@ -15,7 +15,10 @@ export interface StoreStack {
 }
 
 /** The store, group commit and outbox on a real LevelDB in `dataDir`, started as the daemon starts them. */
-export async function openStoreStack(dataDir: string, opts: { outbox?: OutboxOptions; now?: () => Date; log?: Logger } = {}): Promise<StoreStack> {
+export async function openStoreStack(
+  dataDir: string,
+  opts: { outbox?: OutboxOptions; now?: () => Date; log?: Logger } = {},
+): Promise<StoreStack> {
   const log = opts.log ?? silentLogger();
   const db = new Database(dataDir, log, { attempts: 3, delayMs: 20 });
   await db.start();

@@ -22,7 +22,8 @@ export async function loadTfjsGraphModel(modelJsonPath: string): Promise<tf.Grap
     userDefinedMetadata?: Record<string, object>;
   };
   const shards: Buffer[] = [];
-  for (const group of json.weightsManifest) for (const p of group.paths) shards.push(await readFile(join(dirname(modelJsonPath), p)));
+  for (const group of json.weightsManifest)
+    for (const p of group.paths) shards.push(await readFile(join(dirname(modelJsonPath), p)));
   const weights = Buffer.concat(shards);
   const artifacts: tf.io.ModelArtifacts = {
     modelTopology: json.modelTopology,
@@ -36,7 +37,13 @@ export async function loadTfjsGraphModel(modelJsonPath: string): Promise<tf.Grap
 }
 
 /** Runs the graph on one float32 input and returns the named outputs as flat arrays. */
-export async function runTfjs(model: tf.GraphModel, inputName: string, shape: number[], data: Float32Array, outputs: string[]): Promise<Float32Array[]> {
+export async function runTfjs(
+  model: tf.GraphModel,
+  inputName: string,
+  shape: number[],
+  data: Float32Array,
+  outputs: string[],
+): Promise<Float32Array[]> {
   const input = tf.tensor(data, shape, "float32");
   try {
     const result = model.execute({ [inputName]: input }, outputs);
@@ -50,7 +57,13 @@ export async function runTfjs(model: tf.GraphModel, inputName: string, shape: nu
 }
 
 /** Builds a graph model from hand-written nodes and weights (for op-level checks). */
-export async function tfjsFromParts(nodes: object[], weightSpecs: tf.io.WeightsManifestEntry[], weightData: ArrayBuffer): Promise<tf.GraphModel> {
+export async function tfjsFromParts(
+  nodes: object[],
+  weightSpecs: tf.io.WeightsManifestEntry[],
+  weightData: ArrayBuffer,
+): Promise<tf.GraphModel> {
   await cpuBackend();
-  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: { node: nodes, versions: {} }, weightSpecs, weightData, format: "graph-model" }));
+  return tf.loadGraphModel(
+    tf.io.fromMemory({ modelTopology: { node: nodes, versions: {} }, weightSpecs, weightData, format: "graph-model" }),
+  );
 }

@@ -17,7 +17,10 @@ export const FLOAT = { T: { type: "DT_FLOAT" } };
 
 /** Smooth deterministic values in [-1, 1] (not a constant, so layout mistakes show). */
 export function wave(n: number, seed = 1): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.731 * seed + seed) * Math.cos(i * 0.173 + 0.5 * seed));
+  return Float32Array.from(
+    { length: n },
+    (_, i) => Math.sin(i * 0.731 * seed + seed) * Math.cos(i * 0.173 + 0.5 * seed),
+  );
 }
 
 export interface Comparison {
@@ -32,13 +35,30 @@ export class TinyGraph {
   private readonly chunks: Uint8Array[] = [];
 
   input(name: string, shape: number[]): this {
-    this.nodes.push({ name, op: "Placeholder", attr: { dtype: { type: "DT_FLOAT" }, shape: { shape: { dim: shape.map((d) => ({ size: String(d) })) } } } });
+    this.nodes.push({
+      name,
+      op: "Placeholder",
+      attr: { dtype: { type: "DT_FLOAT" }, shape: { shape: { dim: shape.map((d) => ({ size: String(d) })) } } },
+    });
     return this;
   }
 
-  constant(name: string, shape: number[], values: ArrayLike<number>, dtype: "float32" | "int32" = "float32", tfType?: string): this {
+  constant(
+    name: string,
+    shape: number[],
+    values: ArrayLike<number>,
+    dtype: "float32" | "int32" = "float32",
+    tfType?: string,
+  ): this {
     const tf = tfType ?? (dtype === "float32" ? "DT_FLOAT" : "DT_INT32");
-    this.nodes.push({ name, op: "Const", attr: { dtype: { type: tf }, value: { tensor: { dtype: tf, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } } });
+    this.nodes.push({
+      name,
+      op: "Const",
+      attr: {
+        dtype: { type: tf },
+        value: { tensor: { dtype: tf, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } },
+      },
+    });
     this.specs.push({ name, shape, dtype });
     const data = dtype === "float32" ? Float32Array.from(values) : Int32Array.from(values);
     this.chunks.push(new Uint8Array(data.buffer));
@@ -61,19 +81,38 @@ export class TinyGraph {
   }
 
   convert(options: ConvertOptions = {}): Uint8Array {
-    const json = parseGraphModelJson(JSON.stringify({ format: "graph-model", modelTopology: { node: this.nodes }, weightsManifest: [{ paths: [], weights: this.specs }] }), "tiny graph");
+    const json = parseGraphModelJson(
+      JSON.stringify({
+        format: "graph-model",
+        modelTopology: { node: this.nodes },
+        weightsManifest: [{ paths: [], weights: this.specs }],
+      }),
+      "tiny graph",
+    );
     return convertGraphModel({ json, weights: decodeWeights(this.specs, this.buffer()) }, options).bytes;
   }
 
   /** Converts, runs both on the same input, and reports the largest difference over all outputs. */
-  async compare(inputName: string, shape: number[], outputs: string[], options: ConvertOptions = {}): Promise<Comparison> {
+  async compare(
+    inputName: string,
+    shape: number[],
+    outputs: string[],
+    options: ConvertOptions = {},
+  ): Promise<Comparison> {
     const bytes = this.convert({ outputs, ...options });
-    const input = wave(shape.reduce((a, b) => a * b, 1), 3);
+    const input = wave(
+      shape.reduce((a, b) => a * b, 1),
+      3,
+    );
     const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
     const got = await session.run({ [`${inputName}:0`]: new ort.Tensor("float32", input, shape) });
     await session.release();
     const buf = this.buffer();
-    const model = await tfjsFromParts(this.nodes, this.specs as never, buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+    const model = await tfjsFromParts(
+      this.nodes,
+      this.specs as never,
+      buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer,
+    );
     const want = await runTfjs(model, inputName, shape, input, outputs);
     let maxDiff = 0;
     const outs: Float32Array[] = [];

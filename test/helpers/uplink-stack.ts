@@ -22,7 +22,11 @@ export interface UplinkStack {
 }
 
 /** The daemon's sync path, as the composition root builds it, without cameras or models. */
-export function uplinkStack(dataDir: string, brokers: string[], opts: { window?: number; failbackProbeMs?: number; log?: Logger } = {}): UplinkStack {
+export function uplinkStack(
+  dataDir: string,
+  brokers: string[],
+  opts: { window?: number; failbackProbeMs?: number; log?: Logger } = {},
+): UplinkStack {
   const log = opts.log ?? silentLogger();
   const lifecycle = new Lifecycle(log);
   const database = lifecycle.add(new Database(dataDir, log));
@@ -30,7 +34,14 @@ export function uplinkStack(dataDir: string, brokers: string[], opts: { window?:
   const outbox = lifecycle.add(new Outbox(database, commits, { site: SITE, gateway: GATEWAY }));
   const uplink = lifecycle.add(
     new MqttUplink(
-      { brokers, clientId: `vigil-${SITE}-${GATEWAY}`, keepaliveS: 30, sessionExpiryS: 3600, failbackProbeMs: opts.failbackProbeMs ?? 30_000, version: "test" },
+      {
+        brokers,
+        clientId: `vigil-${SITE}-${GATEWAY}`,
+        keepaliveS: 30,
+        sessionExpiryS: 3600,
+        failbackProbeMs: opts.failbackProbeMs ?? 30_000,
+        version: "test",
+      },
       TOPICS,
       log,
     ),

@@ -93,13 +93,34 @@ void describe("camera API keys on a real store", () => {
     assert.equal(created.api_key.expires_at, null);
     assert.equal(created.api_key.created_by, "alice");
     assert.deepEqual(h.audit.entries, [
-      { actor: "alice", source: "127.0.0.1", action: "key.created", target: `key:${created.api_key.key_id}`, result: "ok", details: { camera_id: "lobby", scopes: ["frames:write", "events:write"] } },
+      {
+        actor: "alice",
+        source: "127.0.0.1",
+        action: "key.created",
+        target: `key:${created.api_key.key_id}`,
+        result: "ok",
+        details: { camera_id: "lobby", scopes: ["frames:write", "events:write"] },
+      },
     ]);
 
-    const ok = h.verifier.verify({ presented: created.key, cameraId: "lobby", scope: "frames:write", sourceIp: "10.0.0.7" });
+    const ok = h.verifier.verify({
+      presented: created.key,
+      cameraId: "lobby",
+      scope: "frames:write",
+      sourceIp: "10.0.0.7",
+    });
     assert.equal(ok.ok, true);
     assert.equal(ok.ok && ok.keyId, created.api_key.key_id);
-    assert.equal(h.verifier.verify({ presented: created.key, cameraId: "lobby", scope: "events:write", sourceIp: "10.0.0.8", now: T0 + 5 }).ok, true);
+    assert.equal(
+      h.verifier.verify({
+        presented: created.key,
+        cameraId: "lobby",
+        scope: "events:write",
+        sourceIp: "10.0.0.8",
+        now: T0 + 5,
+      }).ok,
+      true,
+    );
     const [listed] = h.service.list("lobby");
     assert.equal(listed?.usage_count, 2);
     assert.equal(listed?.last_used_at, new Date(T0 + 5).toISOString());
@@ -110,7 +131,15 @@ void describe("camera API keys on a real store", () => {
   void it("refuses with the right reason: wrong camera, scope, source, expiry, malformed, unknown, wrong secret", async (t) => {
     const h = await open(freshDir());
     t.after(() => h.close());
-    const { key } = await h.service.create({ camera_id: "lobby", scopes: ["frames:write"], allowed_cidrs: ["10.0.0.0/8", "2001:db8::/32"], expires_in_days: 1 }, ADMIN);
+    const { key } = await h.service.create(
+      {
+        camera_id: "lobby",
+        scopes: ["frames:write"],
+        allowed_cidrs: ["10.0.0.0/8", "2001:db8::/32"],
+        expires_in_days: 1,
+      },
+      ADMIN,
+    );
     const keyId = parseApiKey(key)?.keyId;
     const base = { presented: key, cameraId: "lobby", scope: "frames:write" as const, sourceIp: "10.1.2.3" };
     const reason = (over: Partial<typeof base> & { now?: number }) => {
@@ -188,7 +217,10 @@ void describe("camera API keys on a real store", () => {
     const h = await open(freshDir());
     t.after(() => h.close());
     await expectVigilAsync(h.service.create({ camera_id: "garage" }, ADMIN), ErrorCodes.CAMERA_UNKNOWN);
-    const cidr = await expectVigilAsync(h.service.create({ camera_id: "lobby", allowed_cidrs: ["10.0.0.0/8", "10.0.0.0/33"] }, ADMIN), ErrorCodes.VALIDATION);
+    const cidr = await expectVigilAsync(
+      h.service.create({ camera_id: "lobby", allowed_cidrs: ["10.0.0.0/8", "10.0.0.0/33"] }, ADMIN),
+      ErrorCodes.VALIDATION,
+    );
     assert.equal(cidr.details?.field, "/allowed_cidrs/1");
     const bad = [
       { camera_id: "lobby", scopes: ["frames:read"] },
@@ -237,7 +269,11 @@ void describe("camera API keys on a real store", () => {
     const first = await open(dir, { clock });
     const a = await first.service.create({ camera_id: "lobby", allowed_cidrs: ["10.0.0.0/8"], per_minute: 50 }, ADMIN);
     const b = await first.service.create({ camera_id: "yard", scopes: ["events:write"] }, ADMIN);
-    for (let i = 0; i < 5; i++) assert.equal(first.verifier.verify({ presented: a.key, cameraId: "lobby", scope: "frames:write", sourceIp: "10.0.0.9" }).ok, true);
+    for (let i = 0; i < 5; i++)
+      assert.equal(
+        first.verifier.verify({ presented: a.key, cameraId: "lobby", scope: "frames:write", sourceIp: "10.0.0.9" }).ok,
+        true,
+      );
     await first.service.revoke(b.api_key.key_id, ADMIN);
     const before = first.service.list();
     await first.close();
@@ -247,9 +283,20 @@ void describe("camera API keys on a real store", () => {
       assert.deepEqual(second.service.list(), before);
       assert.equal(second.service.get(a.api_key.key_id).usage_count, 5);
       assert.equal(second.service.get(a.api_key.key_id).last_used_from, "10.0.0.9");
-      assert.equal(second.verifier.verify({ presented: a.key, cameraId: "lobby", scope: "frames:write", sourceIp: "10.0.0.9" }).ok, true);
-      assert.equal(second.verifier.verify({ presented: a.key, cameraId: "lobby", scope: "frames:write", sourceIp: "11.0.0.9" }).ok, false);
-      const revoked = second.verifier.verify({ presented: b.key, cameraId: "yard", scope: "events:write", sourceIp: "10.0.0.9" });
+      assert.equal(
+        second.verifier.verify({ presented: a.key, cameraId: "lobby", scope: "frames:write", sourceIp: "10.0.0.9" }).ok,
+        true,
+      );
+      assert.equal(
+        second.verifier.verify({ presented: a.key, cameraId: "lobby", scope: "frames:write", sourceIp: "11.0.0.9" }).ok,
+        false,
+      );
+      const revoked = second.verifier.verify({
+        presented: b.key,
+        cameraId: "yard",
+        scope: "events:write",
+        sourceIp: "10.0.0.9",
+      });
       assert.equal(!revoked.ok && revoked.reason, "revoked");
     } finally {
       await second.close();
@@ -281,7 +328,10 @@ void describe("camera API keys on a real store", () => {
   void it("the store holds the digest, never the secret", async () => {
     const dir = freshDir();
     const h = await open(dir);
-    const created = await Promise.all([h.service.create({ camera_id: "lobby" }, ADMIN), h.service.create({ camera_id: "yard" }, ADMIN)]);
+    const created = await Promise.all([
+      h.service.create({ camera_id: "lobby" }, ADMIN),
+      h.service.create({ camera_id: "yard" }, ADMIN),
+    ]);
     h.verifier.verify({ presented: created[0]?.key, cameraId: "lobby", scope: "frames:write", sourceIp: "10.0.0.1" });
     const values: string[] = [];
     for await (const [, value] of h.stack.db.level.iterator()) values.push(JSON.stringify(value));
@@ -303,15 +353,25 @@ void describe("camera API keys on a real store", () => {
     const h = await open(freshDir());
     t.after(() => h.close());
     const ops = apiKeyAdminOps(h.service);
-    const created = (await runAdminOp(ops, "key.create", { camera_id: "lobby", scopes: ["events:write"], expires_in_days: 30 }, "cli:root")) as { key: string; api_key: { key_id: string; created_by: string } };
+    const created = (await runAdminOp(
+      ops,
+      "key.create",
+      { camera_id: "lobby", scopes: ["events:write"], expires_in_days: 30 },
+      "cli:root",
+    )) as { key: string; api_key: { key_id: string; created_by: string } };
     assert.ok(parseApiKey(created.key));
     assert.equal(created.api_key.created_by, "cli:root");
     const listed = (await runAdminOp(ops, "key.list", { camera_id: "lobby" }, "cli:root")) as { api_keys: unknown[] };
     assert.equal(listed.api_keys.length, 1);
-    const bad = await expectVigilAsync(runAdminOp(ops, "key.create", { camera_id: "lobby", per_hour: -1 }, "cli:root"), ErrorCodes.VALIDATION);
+    const bad = await expectVigilAsync(
+      runAdminOp(ops, "key.create", { camera_id: "lobby", per_hour: -1 }, "cli:root"),
+      ErrorCodes.VALIDATION,
+    );
     assert.equal(bad.details?.field, "/per_hour");
     await expectVigilAsync(runAdminOp(ops, "key.revoke", { key_id: "nope" }, "cli:root"), ErrorCodes.VALIDATION);
-    const revoked = (await runAdminOp(ops, "key.revoke", { key_id: created.api_key.key_id }, "cli:root")) as { already_revoked: boolean };
+    const revoked = (await runAdminOp(ops, "key.revoke", { key_id: created.api_key.key_id }, "cli:root")) as {
+      already_revoked: boolean;
+    };
     assert.equal(revoked.already_revoked, false);
     assert.deepEqual(
       h.audit.entries.map((e) => `${e.actor} ${e.action}`),

@@ -35,10 +35,28 @@ void describe("the audit API", () => {
     const first = await stack.app.inject({ method: "GET", url: "/v1/audit?limit=2", headers: bearer(supervisor) });
     assert.equal(first.statusCode, 200);
     const page = first.json<Page>();
-    assert.deepEqual(page.entries.map((e) => e.seq), [1, 2]);
-    const next = (await stack.app.inject({ method: "GET", url: `/v1/audit?limit=2&after_seq=${page.next_after_seq ?? 0}`, headers: bearer(supervisor) })).json<Page>();
-    assert.deepEqual(next.entries.map((e) => e.seq), [3, 4]);
-    const denied = (await stack.app.inject({ method: "GET", url: "/v1/audit?action=auth.login&actor=otto", headers: bearer(supervisor) })).json<Page>();
+    assert.deepEqual(
+      page.entries.map((e) => e.seq),
+      [1, 2],
+    );
+    const next = (
+      await stack.app.inject({
+        method: "GET",
+        url: `/v1/audit?limit=2&after_seq=${page.next_after_seq ?? 0}`,
+        headers: bearer(supervisor),
+      })
+    ).json<Page>();
+    assert.deepEqual(
+      next.entries.map((e) => e.seq),
+      [3, 4],
+    );
+    const denied = (
+      await stack.app.inject({
+        method: "GET",
+        url: "/v1/audit?action=auth.login&actor=otto",
+        headers: bearer(supervisor),
+      })
+    ).json<Page>();
     assert.equal(denied.entries.length, 3);
     assert.ok(denied.entries.every((e) => e.result === "denied" && e.actor === "otto"));
     const bad = await stack.app.inject({ method: "GET", url: "/v1/audit?limit=0", headers: bearer(supervisor) });
@@ -47,7 +65,11 @@ void describe("the audit API", () => {
   });
 
   void it("operators may not read the trail", async () => {
-    const otto = await stack.app.inject({ method: "GET", url: "/v1/audit", headers: bearer((await loginOk(stack.app, "otto")).access_token) });
+    const otto = await stack.app.inject({
+      method: "GET",
+      url: "/v1/audit",
+      headers: bearer((await loginOk(stack.app, "otto")).access_token),
+    });
     assert.equal(otto.statusCode, 403);
   });
 
@@ -58,7 +80,9 @@ void describe("the audit API", () => {
     const sub = stack.store.db.sublevels.audit;
     const victim = (await sub.get(auditKey(3))) as AuditEntry;
     await sub.put(auditKey(3), { ...victim, actor: "someone-else" });
-    const broken = (await stack.app.inject({ method: "GET", url: "/v1/audit/verify", headers: bearer(supervisor) })).json<{ ok: boolean; firstBad?: { seq: number } }>();
+    const broken = (
+      await stack.app.inject({ method: "GET", url: "/v1/audit/verify", headers: bearer(supervisor) })
+    ).json<{ ok: boolean; firstBad?: { seq: number } }>();
     assert.equal(broken.ok, false);
     assert.equal(broken.firstBad?.seq, 3);
   });

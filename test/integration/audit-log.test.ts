@@ -12,7 +12,14 @@ import { after, before, describe, it } from "node:test";
 import { AuditLog } from "../../src/audit/audit-log.js";
 import { auditKeyFromSecret, genesisMac } from "../../src/audit/chain.js";
 import { auditKey } from "../../src/store/keys.js";
-import { checkpointPublicJwk, CheckpointPublisher, generateCheckpointKeyPem, signCheckpoint, verifyCheckpoint, type CheckpointData } from "../../src/audit/checkpoint.js";
+import {
+  checkpointPublicJwk,
+  CheckpointPublisher,
+  generateCheckpointKeyPem,
+  signCheckpoint,
+  verifyCheckpoint,
+  type CheckpointData,
+} from "../../src/audit/checkpoint.js";
 import { REQUIRED_SECRETS } from "../../src/config/schema.js";
 import type { AuditEntry, AuditInput } from "../../src/contract/audit.js";
 import type { Envelope } from "../../src/contract/envelope.js";
@@ -58,7 +65,14 @@ async function openStack(dataDir: string, options = { anonymiseSources: false },
   };
 }
 
-const input = (i: number, extra: Partial<AuditInput> = {}): AuditInput => ({ actor: `user${i % 3}`, action: i % 2 ? "incident.decision" : "auth.login", target: `incident:${i}`, result: "ok", details: { i }, ...extra });
+const input = (i: number, extra: Partial<AuditInput> = {}): AuditInput => ({
+  actor: `user${i % 3}`,
+  action: i % 2 ? "incident.decision" : "auth.login",
+  target: `incident:${i}`,
+  result: "ok",
+  details: { i },
+  ...extra,
+});
 
 async function auditEnvelopes(outbox: Outbox): Promise<Envelope[]> {
   return (await outbox.read("audit", 0, 1_000_000)).map((e) => e.envelope);
@@ -156,8 +170,11 @@ void describe("AuditLog on disk", () => {
       { ...input(0), details: { n: NaN } },
       { ...input(0), source: 42 },
     ];
-    for (const b of bad) await assert.rejects(s.audit.record(b as AuditInput), (err) => isVigilError(err, ErrorCodes.VALIDATION));
-    await assert.rejects(s.audit.record(input(0, { details: { blob: "x".repeat(70_000) } })), (err) => isVigilError(err, ErrorCodes.PAYLOAD_TOO_LARGE));
+    for (const b of bad)
+      await assert.rejects(s.audit.record(b as AuditInput), (err) => isVigilError(err, ErrorCodes.VALIDATION));
+    await assert.rejects(s.audit.record(input(0, { details: { blob: "x".repeat(70_000) } })), (err) =>
+      isVigilError(err, ErrorCodes.PAYLOAD_TOO_LARGE),
+    );
     assert.equal((await s.audit.record(input(1))).seq, 1);
     assert.equal(await s.outbox.depth("audit"), 1);
   });
@@ -218,7 +235,12 @@ void describe("tamper detection on disk", () => {
     const sub = s.db.sublevels.audit;
     const entry = (await sub.get(auditKey(4))) as AuditEntry;
     await sub.put(auditKey(4), { ...entry, details: { i: 999 } });
-    assert.deepEqual(await s.audit.verify(), { ok: false, checked: 3, lastSeq: 3, firstBad: { seq: 4, reason: "mac_mismatch" } });
+    assert.deepEqual(await s.audit.verify(), {
+      ok: false,
+      checked: 3,
+      lastSeq: 3,
+      firstBad: { seq: 4, reason: "mac_mismatch" },
+    });
   });
 
   void it("a deleted entry: gap at its seq", async (t) => {
@@ -279,7 +301,7 @@ void describe("AuditLog.list", () => {
     assert.deepEqual(capped, all.slice(0, 1000));
     assert.deepEqual(await s.audit.list({ afterSeq: 1000, limit: 1000 }), all.slice(1000));
     const pages: number[] = [];
-    for (let afterSeq = 0; ; ) {
+    for (let afterSeq = 0; ;) {
       const page = await s.audit.list({ afterSeq, limit: 7, action: "auth.login", actor: "user0" });
       if (page.length === 0) break;
       pages.push(...page.map((e) => e.seq));
@@ -327,7 +349,10 @@ void describe("signed checkpoints", () => {
     // alg pinned: an HS256 token keyed with the public x value is refused.
     const hs = `${Buffer.from(JSON.stringify({ alg: "HS256", typ: "vigil-audit-checkpoint" })).toString("base64url")}.${jws.split(".")[1]}.AAAA`;
     await assert.rejects(verifyCheckpoint(hs, jwk), (err) => isVigilError(err, ErrorCodes.CHECKPOINT_INVALID));
-    assert.throws(() => checkpointPublicJwk("not a pem"), (err) => isVigilError(err, ErrorCodes.SECRET_WEAK));
+    assert.throws(
+      () => checkpointPublicJwk("not a pem"),
+      (err) => isVigilError(err, ErrorCodes.SECRET_WEAK),
+    );
   });
 
   void it("CheckpointPublisher appends audit.checkpoint only when the head moved (or when forced), on a timer too", async (t) => {
@@ -339,7 +364,9 @@ void describe("signed checkpoints", () => {
     await publisher.start();
     t.after(() => publisher.stop());
     const checkpoints = async (): Promise<CheckpointData[]> =>
-      (await auditEnvelopes(s.outbox)).filter((e) => e.type === "audit.checkpoint").map((e) => e.data as CheckpointData);
+      (await auditEnvelopes(s.outbox))
+        .filter((e) => e.type === "audit.checkpoint")
+        .map((e) => e.data as CheckpointData);
 
     assert.equal(await publisher.publishNow(), undefined, "empty chain: nothing to pin");
     await s.audit.record(input(0));
@@ -347,7 +374,14 @@ void describe("signed checkpoints", () => {
     const first = await publisher.publishNow();
     assert.ok(first);
     assert.deepEqual({ seq: first.seq, mac: first.mac }, s.audit.head);
-    assert.deepEqual(await verifyCheckpoint(first.jws, jwk), { site: "hq", gateway: "gw-01", seq: 2, mac: first.mac, ts: first.ts, chain: first.chain });
+    assert.deepEqual(await verifyCheckpoint(first.jws, jwk), {
+      site: "hq",
+      gateway: "gw-01",
+      seq: 2,
+      mac: first.mac,
+      ts: first.ts,
+      chain: first.chain,
+    });
     assert.match(first.chain ?? "", /^[0-9a-f]{64}$/, "the public chain head is signed too");
     assert.equal(await publisher.publishNow(), undefined, "head did not move");
     const [a, b] = await Promise.all([publisher.publishNow({ force: true }), publisher.publishNow()]);
@@ -364,7 +398,8 @@ void describe("signed checkpoints", () => {
     const timed = new CheckpointPublisher(s.audit, s.outbox, pem, 20, IDENTITY, log);
     await timed.start();
     await s.audit.record(input(3));
-    for (let i = 0; i < 100 && !(await checkpoints()).some((c) => c.seq === 4); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !(await checkpoints()).some((c) => c.seq === 4); i++)
+      await new Promise((r) => setTimeout(r, 10));
     await timed.stop();
     const count = (await checkpoints()).length;
     assert.ok((await checkpoints()).some((c) => c.seq === 4));
@@ -385,14 +420,17 @@ void describe("durability across kill -9", () => {
 
   void it("every record that resolved before SIGKILL is on disk, the chain verifies, and it goes on", async () => {
     const dataDir = join(root, "data");
-    const printed = (await killAfterLines(DURABLE_WRITER, ["audit", dataDir, SECRET], 400)).map((line) => line.split(" ") as [string, string]);
+    const printed = (await killAfterLines(DURABLE_WRITER, ["audit", dataDir, SECRET], 400)).map(
+      (line) => line.split(" ") as [string, string],
+    );
 
     const s = await openStack(dataDir);
     try {
       const result = await s.audit.verify();
       assert.equal(result.ok, true, JSON.stringify(result));
       const stored = new Map((await storedEntries(s.db)).map((e) => [e.seq, e.mac]));
-      for (const [seq, mac] of printed) assert.equal(stored.get(Number(seq)), mac, `acknowledged audit entry ${seq} lost`);
+      for (const [seq, mac] of printed)
+        assert.equal(stored.get(Number(seq)), mac, `acknowledged audit entry ${seq} lost`);
       const envelopes = await auditEnvelopes(s.outbox);
       assert.equal(envelopes.length, stored.size, "one audit.entry envelope per entry, no more, no less");
       const next = await s.audit.record(input(0));
@@ -413,10 +451,17 @@ void describe("vigil audit verify / pubkey", () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  function runVerb(verb: "auditVerify" | "auditPubkey", configPath: string, json: boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function runVerb(
+    verb: "auditVerify" | "auditPubkey",
+    configPath: string,
+    json: boolean,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const cli = new URL("../../src/cli/audit.js", import.meta.url).href;
     const code = `import { ${verb} } from ${JSON.stringify(cli)}; await ${verb}({ config: ${JSON.stringify(configPath)}, json: ${json} });`;
-    const child = spawn(process.execPath, ["--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CREDENTIALS_DIRECTORY: "" } });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", code], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CREDENTIALS_DIRECTORY: "" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -427,7 +472,8 @@ void describe("vigil audit verify / pubkey", () => {
   void it("exits 0 on an intact chain, 1 naming the first bad seq, and says to stop a running daemon", async () => {
     const dir = join(root, "box");
     await mkdir(join(dir, "secrets"), { recursive: true });
-    for (const name of REQUIRED_SECRETS) await writeFile(join(dir, "secrets", name), `${randomBytes(32).toString("base64url")}\n`);
+    for (const name of REQUIRED_SECRETS)
+      await writeFile(join(dir, "secrets", name), `${randomBytes(32).toString("base64url")}\n`);
     await writeFile(join(dir, "secrets", "audit_hmac_key"), `${SECRET}\n`);
     const pem = generateCheckpointKeyPem();
     await writeFile(join(dir, "secrets", "audit_checkpoint_key"), pem);
@@ -453,7 +499,12 @@ void describe("vigil audit verify / pubkey", () => {
     await again.close();
     const broken = await runVerb("auditVerify", configPath, true);
     assert.equal(broken.code, 1);
-    assert.deepEqual(JSON.parse(broken.stdout), { ok: false, checked: 11, lastSeq: 11, firstBad: { seq: 12, reason: "mac_mismatch" } });
+    assert.deepEqual(JSON.parse(broken.stdout), {
+      ok: false,
+      checked: 11,
+      lastSeq: 11,
+      firstBad: { seq: 12, reason: "mac_mismatch" },
+    });
     const brokenText = await runVerb("auditVerify", configPath, false);
     assert.equal(brokenText.code, 1);
     assert.match(brokenText.stdout, /broken at seq 12: mac_mismatch/);

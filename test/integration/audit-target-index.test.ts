@@ -29,16 +29,31 @@ void describe("audit entries by target (LevelDB)", () => {
       let stack = await openStoreStack(dir);
       let audit = new AuditLog(stack.db, stack.outbox, KEY, TEST_IDENTITY, { anonymiseSources: false }, silentLogger());
       await audit.start();
-      for (let i = 0; i < 60; i++) await audit.record({ actor: "otto", action: "incident.decision", target: targets[(i * 7) % targets.length] ?? "x", result: "ok" });
-      for (const t of [...targets, "incident:none"]) assert.deepEqual(await audit.forTarget(t), await scan(stack.db, t), t);
+      for (let i = 0; i < 60; i++)
+        await audit.record({
+          actor: "otto",
+          action: "incident.decision",
+          target: targets[(i * 7) % targets.length] ?? "x",
+          result: "ok",
+        });
+      for (const t of [...targets, "incident:none"])
+        assert.deepEqual(await audit.forTarget(t), await scan(stack.db, t), t);
       assert.equal((await audit.forTarget("incident:b!x")).length, 15);
       // Only its own index range is read: the index holds one key per entry, prefixed by its target.
-      assert.equal((await stack.db.sublevels.audit_idx.keys({ gte: "incident%3Ab%21x!", lt: "incident%3Ab%21x!\uffff" }).all()).length, 15);
+      assert.equal(
+        (await stack.db.sublevels.audit_idx.keys({ gte: "incident%3Ab%21x!", lt: "incident%3Ab%21x!\uffff" }).all())
+          .length,
+        15,
+      );
       await audit.stop();
       // A chain from before the index: index and marker gone; the next start rebuilds them.
       await stack.db.sublevels.audit_idx.clear();
       await stack.db.sublevels.meta.del(TARGET_INDEX_BUILT);
-      assert.deepEqual(await auditTrailOf(stack.db, "incident:a"), await scan(stack.db, "incident:a"), "without the index: a walk");
+      assert.deepEqual(
+        await auditTrailOf(stack.db, "incident:a"),
+        await scan(stack.db, "incident:a"),
+        "without the index: a walk",
+      );
       await stack.close();
       stack = await openStoreStack(dir);
       audit = new AuditLog(stack.db, stack.outbox, KEY, TEST_IDENTITY, { anonymiseSources: false }, silentLogger());

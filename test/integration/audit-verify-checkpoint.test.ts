@@ -22,7 +22,8 @@ void describe("audit verify from the last verified point (LevelDB, HTTP)", () =>
       const { audit } = stack;
       const sub = stack.store.db.sublevels;
       const add = async (n: number) => {
-        for (let i = 0; i < n; i++) await audit.record({ actor: "otto", action: "test.step", target: `thing:${i}`, result: "ok" });
+        for (let i = 0; i < n; i++)
+          await audit.record({ actor: "otto", action: "test.step", target: `thing:${i}`, result: "ok" });
       };
       const tamper = async (seq: number) => {
         const e = (await sub.audit.get(auditKey(seq))) as AuditEntry;
@@ -30,7 +31,10 @@ void describe("audit verify from the last verified point (LevelDB, HTTP)", () =>
       };
       await add(20);
       const full = await audit.verify();
-      assert.deepEqual([full.ok, full.checked, full.lastSeq, full.fromSeq], [true, audit.head.seq, audit.head.seq, undefined]);
+      assert.deepEqual(
+        [full.ok, full.checked, full.lastSeq, full.fromSeq],
+        [true, audit.head.seq, audit.head.seq, undefined],
+      );
       const point = full.lastSeq;
 
       await add(5);
@@ -49,12 +53,18 @@ void describe("audit verify from the last verified point (LevelDB, HTTP)", () =>
       const head = audit.head.seq;
       await tamper(head - 1);
       const broken = await audit.verify(undefined, { fromCheckpoint: true });
-      assert.deepEqual([broken.ok, broken.firstBad, broken.fromSeq], [false, { seq: head - 1, reason: "mac_mismatch" }, point + 5]);
+      assert.deepEqual(
+        [broken.ok, broken.firstBad, broken.fromSeq],
+        [false, { seq: head - 1, reason: "mac_mismatch" }, point + 5],
+      );
 
       // The point's own entry changed: reported at the point.
       const stored = (await sub.meta.get(VERIFIED_KEY)) as { seq: number };
       await tamper(stored.seq);
-      assert.deepEqual((await audit.verify(undefined, { fromCheckpoint: true })).firstBad, { seq: stored.seq, reason: "mac_mismatch" });
+      assert.deepEqual((await audit.verify(undefined, { fromCheckpoint: true })).firstBad, {
+        seq: stored.seq,
+        reason: "mac_mismatch",
+      });
 
       // A point written without the audit key (someone skipping the tampered entries) is ignored: a full walk.
       await sub.meta.put(VERIFIED_KEY, { seq: head, mac: "0".repeat(64), tag: "f".repeat(64) });
@@ -64,10 +74,18 @@ void describe("audit verify from the last verified point (LevelDB, HTTP)", () =>
       // Over HTTP, for supervisors.
       await addUser(stack.auth, "sue", "supervisor");
       const token = (await loginOk(stack.app, "sue")).access_token;
-      const r = await stack.app.inject({ method: "GET", url: "/v1/audit/verify?from=checkpoint", headers: bearer(token) });
+      const r = await stack.app.inject({
+        method: "GET",
+        url: "/v1/audit/verify?from=checkpoint",
+        headers: bearer(token),
+      });
       assert.equal(r.statusCode, 200);
       assert.equal(r.json<{ ok: boolean }>().ok, false);
-      assert.equal((await stack.app.inject({ method: "GET", url: "/v1/audit/verify?from=yesterday", headers: bearer(token) })).statusCode, 400);
+      assert.equal(
+        (await stack.app.inject({ method: "GET", url: "/v1/audit/verify?from=yesterday", headers: bearer(token) }))
+          .statusCode,
+        400,
+      );
     } finally {
       await stack.close();
       await rm(dir, { recursive: true, force: true });
@@ -83,7 +101,10 @@ void describe("audit verify from the last verified point (LevelDB, HTTP)", () =>
       assert.equal(full.code, 0, full.stdout + full.stderr);
       const first = JSON.parse(full.stdout) as { ok: boolean; checked: number; lastSeq: number; fromSeq?: number };
       assert.ok(first.ok && first.checked >= 1 && first.fromSeq === undefined);
-      assert.equal((await runCli(["user", "add", "ida", "--role", "viewer", "--config", box.configPath], {}, PASSWORD)).code, 0);
+      assert.equal(
+        (await runCli(["user", "add", "ida", "--role", "viewer", "--config", box.configPath], {}, PASSWORD)).code,
+        0,
+      );
       const since = await runCli(["audit", "verify", "--from-checkpoint", "--config", box.configPath, "--json"]);
       assert.equal(since.code, 0, since.stdout + since.stderr);
       const next = JSON.parse(since.stdout) as { ok: boolean; checked: number; lastSeq: number; fromSeq?: number };

@@ -46,7 +46,10 @@ function errorCode(ran: Ran): string {
 
 /** The backup file read without Vigil's reader: gunzip, one JSON document per line. */
 async function readBackupFile(path: string): Promise<{ header: Header; entries: Map<string, unknown> }> {
-  const lines = gunzipSync(await readFile(path)).toString("utf8").split("\n").filter((l) => l.length > 0);
+  const lines = gunzipSync(await readFile(path))
+    .toString("utf8")
+    .split("\n")
+    .filter((l) => l.length > 0);
   const header = JSON.parse(lines[0] ?? "") as Header;
   const entries = new Map<string, unknown>();
   for (const line of lines.slice(1)) {
@@ -66,7 +69,10 @@ function boxConfig(port: number): Record<string, unknown> {
     http: { listen: `127.0.0.1:${port}` },
     // No brokers: nothing leaves the outbox, so every message written is still there to count.
     cameras: [{ id: "lobby", url: "rtsp://127.0.0.1:9/none", enabled: false }],
-    auth: { argon2: { memory_kib: 19_456, time_cost: 2 }, rate_limit: { per_ip_per_minute: 100_000, per_user_per_minute: 100_000 } },
+    auth: {
+      argon2: { memory_kib: 19_456, time_cost: 2 },
+      rate_limit: { per_ip_per_minute: 100_000, per_user_per_minute: 100_000 },
+    },
   };
 }
 
@@ -103,7 +109,9 @@ async function secretFiles(dir: string): Promise<Map<string, Buffer>> {
 }
 
 /** Reads a stopped box's store directly: the audit chain and the outbox, by stream. */
-async function readStore(box: TestBox): Promise<{ audit: AuditEntry[]; outbox: Map<string, Envelope[]>; keys: number }> {
+async function readStore(
+  box: TestBox,
+): Promise<{ audit: AuditEntry[]; outbox: Map<string, Envelope[]>; keys: number }> {
   const database = new Database(join(box.dir, "data"), createLogger({ level: "silent" }));
   await database.start();
   try {
@@ -128,7 +136,8 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
   let daemonA: DaemonHandle | undefined;
   let apiKey = "";
   const boxes: TestBox[] = [];
-  const vigil = (box: TestBox, args: string[], stdin?: string): Promise<Ran> => runCli([...args, "--config", box.configPath], { VIGIL_CONFIG: "" }, stdin);
+  const vigil = (box: TestBox, args: string[], stdin?: string): Promise<Ran> =>
+    runCli([...args, "--config", box.configPath], { VIGIL_CONFIG: "" }, stdin);
   const plainPath = (): string => join(work, "plain.vbk");
   const sealedPath = (): string => join(work, "sealed.vbk");
 
@@ -139,7 +148,16 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
     // Offline, before the daemon: the admin and a key for the push camera (limits out of the way).
     const added = await vigil(a.box, ["user", "add", "admin", "--role", "admin"], `${PASSWORD}\n`);
     assert.equal(added.code, 0, show(added));
-    const key = await vigil(a.box, ["key", "create", "--camera", "lobby", "--per-minute", "100000", "--per-hour", "6000000"]);
+    const key = await vigil(a.box, [
+      "key",
+      "create",
+      "--camera",
+      "lobby",
+      "--per-minute",
+      "100000",
+      "--per-hour",
+      "6000000",
+    ]);
     assert.equal(key.code, 0, show(key));
     apiKey = key.stdout.trim();
     daemonA = await startAndWait(a.box);
@@ -196,37 +214,64 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
     assert.equal(sealed.code, 0, show(sealed));
     assert.ok(ackedDuringPlain > 0, "events were acknowledged while the backup ran");
     assert.ok(keysCreated > 0, "admin changes ran beside the backups");
-    t.diagnostic(`${ackedDuringPlain} events acknowledged while the plain backup ran; ${keysCreated} keys created during both backups`);
+    t.diagnostic(
+      `${ackedDuringPlain} events acknowledged while the plain backup ran; ${keysCreated} keys created during both backups`,
+    );
 
-    const result = JSON.parse(plain.stdout) as { ok: boolean; path: string; bytes: number; header: Header & { with_secrets: boolean } };
+    const result = JSON.parse(plain.stdout) as {
+      ok: boolean;
+      path: string;
+      bytes: number;
+      header: Header & { with_secrets: boolean };
+    };
     assert.equal(result.ok, true);
     assert.equal(result.path, plainPath());
     assert.equal(result.header.with_secrets, false);
     assert.equal((JSON.parse(sealed.stdout) as { header: { with_secrets: boolean } }).header.with_secrets, true);
-    for (const path of [plainPath(), sealedPath()]) assert.equal((await stat(path)).mode & 0o777, 0o600, `${path} is readable by its owner only`);
+    for (const path of [plainPath(), sealedPath()])
+      assert.equal((await stat(path)).mode & 0o777, 0o600, `${path} is readable by its owner only`);
     assert.equal((await stat(plainPath())).size, result.bytes);
-    assert.deepEqual((await readdir(work)).sort(), ["plain.vbk", "sealed.vbk"], "no temporary files left beside the backups");
+    assert.deepEqual(
+      (await readdir(work)).sort(),
+      ["plain.vbk", "sealed.vbk"],
+      "no temporary files left beside the backups",
+    );
 
     const { header, entries } = await readBackupFile(plainPath());
-    assert.deepEqual({ format: header.format, version: header.version, site: header.site, gateway: header.gateway }, { format: "vigil-store-backup", version: 2, ...SITE });
+    assert.deepEqual(
+      { format: header.format, version: header.version, site: header.site, gateway: header.gateway },
+      { format: "vigil-store-backup", version: 2, ...SITE },
+    );
     assert.equal(header.secrets, null, "no secrets without --with-secrets");
     assert.equal(entries.size, header.counts.entries);
     t.diagnostic(`plain backup: ${header.counts.entries} entries, ${result.bytes} bytes`);
     assert.deepEqual(result.header.counts, header.counts);
     // Nothing acknowledged before the backup began is missing from it.
-    for (const seq of ackedBefore) assert.ok(entries.has(`!outbox!alerts!${String(seq).padStart(16, "0")}`), `acknowledged event seq ${seq} is in the backup`);
+    for (const seq of ackedBefore)
+      assert.ok(
+        entries.has(`!outbox!alerts!${String(seq).padStart(16, "0")}`),
+        `acknowledged event seq ${seq} is in the backup`,
+      );
 
     // One snapshot: each stream's seq counter (meta), its messages (outbox) and the audit chain
     // agree exactly, although all three changed while the file was written.
     const keysOf = (prefix: string): string[] => [...entries.keys()].filter((k) => k.startsWith(prefix));
     const alerts = keysOf("!outbox!alerts!");
-    assert.equal(entries.get("!meta!seq!alerts"), alerts.length, "alerts seq counter = alerts in the outbox (none sent, none dropped)");
+    assert.equal(
+      entries.get("!meta!seq!alerts"),
+      alerts.length,
+      "alerts seq counter = alerts in the outbox (none sent, none dropped)",
+    );
     assert.equal(header.outbox_depth.alerts, alerts.length);
     const auditKeys = keysOf("!audit!");
     assert.equal(header.audit_head.seq, auditKeys.length);
     assert.equal(entries.get("!meta!seq!audit"), auditKeys.length, "audit seq counter = audit entries");
     const auditEnvelopes = keysOf("!outbox!audit!").map((k) => (entries.get(k) as Envelope<AuditEntry>).data.seq);
-    assert.deepEqual(auditEnvelopes, auditKeys.map((_, i) => i + 1), "every audit entry has its envelope, and no envelope is ahead of its entry");
+    assert.deepEqual(
+      auditEnvelopes,
+      auditKeys.map((_, i) => i + 1),
+      "every audit entry has its envelope, and no envelope is ahead of its entry",
+    );
     const lastAudit = entries.get(auditKeys.at(-1) ?? "") as AuditEntry;
     assert.equal(lastAudit.mac, header.audit_head.mac);
     const keyEntries = keysOf("!api_keys!").length;
@@ -241,7 +286,11 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
     const nowhere = await vigil(a.box, ["backup", join(work, "no-such-dir", "x.vbk"), "--json"]);
     assert.equal(nowhere.code, 1, show(nowhere));
     assert.equal(errorCode(nowhere), "VIGIL_E_VALIDATION");
-    const shortPassphrase = await vigil(a.box, ["backup", join(work, "short.vbk"), "--with-secrets", "--json"], "short\n");
+    const shortPassphrase = await vigil(
+      a.box,
+      ["backup", join(work, "short.vbk"), "--with-secrets", "--json"],
+      "short\n",
+    );
     assert.equal(shortPassphrase.code, 1, show(shortPassphrase));
     assert.equal(errorCode(shortPassphrase), "VIGIL_E_VALIDATION");
     assert.deepEqual((await readdir(work)).sort(), ["plain.vbk", "sealed.vbk"]);
@@ -272,12 +321,22 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
 
     const ran = await vigil(b.box, ["restore", sealedPath(), "--json"], `${PASSPHRASE}\n`);
     assert.equal(ran.code, 0, show(ran));
-    const restored = JSON.parse(ran.stdout) as { entries: number; audit_head_seq: number; restored_entry_seq: number; secrets: { written: string[] }; warnings: string[] };
+    const restored = JSON.parse(ran.stdout) as {
+      entries: number;
+      audit_head_seq: number;
+      restored_entry_seq: number;
+      secrets: { written: string[] };
+      warnings: string[];
+    };
     assert.equal(restored.entries, header.counts.entries);
     assert.equal(restored.audit_head_seq, header.audit_head.seq);
     assert.equal(restored.restored_entry_seq, header.audit_head.seq + 1);
     assert.deepEqual(restored.warnings, []);
-    assert.deepEqual(await secretFiles(secretsB), await secretFiles(join(a.box.dir, "secrets")), "secrets restored byte for byte");
+    assert.deepEqual(
+      await secretFiles(secretsB),
+      await secretFiles(join(a.box.dir, "secrets")),
+      "secrets restored byte for byte",
+    );
     for (const name of await readdir(secretsB)) assert.equal((await stat(join(secretsB, name))).mode & 0o777, 0o600);
 
     const verify = await vigil(b.box, ["audit", "verify", "--json"]);
@@ -291,7 +350,9 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
     assert.equal(last?.action, "store.restored");
     assert.equal(last?.details?.backup_audit_head_seq, header.audit_head.seq);
     assert.ok(
-      store.audit.some((e) => e.action === "store.backed_up" && e.target === `file:${plainPath()}` && e.actor.startsWith("cli:")),
+      store.audit.some(
+        (e) => e.action === "store.backed_up" && e.target === `file:${plainPath()}` && e.actor.startsWith("cli:"),
+      ),
       "the earlier backup, taken through the daemon, is in the trail",
     );
     assert.equal(store.outbox.get("alerts")?.length, header.outbox_depth.alerts);
@@ -301,10 +362,16 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
     // Started again, the box carries on: operators log in, the outbox waits with its depth, and a
     // camera's next event (with its restored key) continues the stream's seq.
     const daemonB = await startAndWait(b.box);
-    const login = await fetch(`${b.base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
+    const login = await fetch(`${b.base}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: PASSWORD }),
+    });
     assert.equal(login.status, 200);
     const token = ((await login.json()) as { access_token: string }).access_token;
-    const health = (await (await fetch(`${b.base}/v1/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    const health = (await (
+      await fetch(`${b.base}/v1/health`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
       outbox: { depth: Record<string, number> };
       audit_head: { seq: number };
     };
@@ -312,7 +379,11 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
     assert.ok(health.audit_head.seq > header.audit_head.seq);
     const next = await pushEvent(b.base, apiKey);
     assert.equal(next.status, 202);
-    assert.equal(next.seq, (header.outbox_depth.alerts ?? 0) + 1, "the alerts stream continues where the backup left it");
+    assert.equal(
+      next.seq,
+      (header.outbox_depth.alerts ?? 0) + 1,
+      "the alerts stream continues where the backup left it",
+    );
     await stopDaemon(daemonB);
 
     const twice = await vigil(b.box, ["restore", sealedPath(), "--no-secrets", "--json"]);
@@ -338,7 +409,8 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
     assert.deepEqual(await readdir(join(c.box.dir, "data")), [], "nothing was written to the store");
 
     // The installer kept the old box's secrets: copied in, the plain backup restores and verifies.
-    for (const [name, bytes] of await secretFiles(join(a.box.dir, "secrets"))) await writeFile(join(secretsC, name), bytes, { mode: 0o600 });
+    for (const [name, bytes] of await secretFiles(join(a.box.dir, "secrets")))
+      await writeFile(join(secretsC, name), bytes, { mode: 0o600 });
     const ran = await vigil(c.box, ["restore", plainPath(), "--json"]);
     assert.equal(ran.code, 0, show(ran));
     assert.equal((JSON.parse(ran.stdout) as { secrets: unknown }).secrets, null);
@@ -372,7 +444,9 @@ void describe("vigil backup and restore: a snapshot under load, restored on fres
 
     const other = await provisionBox({ ...boxConfig(await freePort()), gateway: "gw-02" });
     boxes.push(other);
-    const foreign = await runCli(["restore", plainPath(), "--json", "--config", other.configPath], { VIGIL_CONFIG: "" });
+    const foreign = await runCli(["restore", plainPath(), "--json", "--config", other.configPath], {
+      VIGIL_CONFIG: "",
+    });
     assert.equal(foreign.code, 1, show(foreign));
     assert.equal(errorCode(foreign), "VIGIL_E_CONFLICT");
     assert.match(foreign.stdout, /hq\/gw-01/);

@@ -25,7 +25,6 @@ const run = promisify(execFile);
 const SIZE = 256;
 const THRESHOLD = 0.6;
 
-
 const MODEL = join(ROOT, "models/blazeface/face_detection_back_256x256_barracuda.onnx");
 const PHOTOS = join(ROOT, "test/fixtures/data/photos");
 
@@ -124,21 +123,13 @@ interface RefFace {
   optional?: boolean;
 }
 const FACE_PHOTOS: Record<string, RefFace[]> = {
-  sample1: [
-    { px: [420, 407, 610, 597] },
-    { px: [1497, 270, 1643, 415] },
-    { px: [850, 468, 1026, 643] },
-  ],
+  sample1: [{ px: [420, 407, 610, 597] }, { px: [1497, 270, 1643, 415] }, { px: [850, 468, 1026, 643] }],
   sample2: [
     { px: [1456, 195, 1654, 392] },
     { px: [351, 188, 558, 395] },
     { px: [870, 250, 1079, 460], optional: true },
   ],
-  sample3: [
-    { px: [587, 381, 796, 589] },
-    { px: [1066, 258, 1314, 506] },
-    { px: [1470, 357, 1672, 559] },
-  ],
+  sample3: [{ px: [587, 381, 796, 589] }, { px: [1066, 258, 1314, 506] }, { px: [1470, 357, 1672, 559] }],
 };
 
 for (const [name, refs] of Object.entries(FACE_PHOTOS)) {
@@ -168,7 +159,10 @@ for (const [name, refs] of Object.entries(FACE_PHOTOS)) {
 for (const name of ["person", "horses"]) {
   void test(`BlazeFace finds no face in ${name}.jpg`, async () => {
     const { faces } = await detect(name);
-    assert.deepEqual(faces.map((f) => f.score), []);
+    assert.deepEqual(
+      faces.map((f) => f.score),
+      [],
+    );
   });
 }
 

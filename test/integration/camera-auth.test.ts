@@ -41,16 +41,29 @@ after(async () => {
 });
 
 async function createKey(cameraId: string, extra: Record<string, unknown> = {}): Promise<{ key: string; id: string }> {
-  const r = await stack.app.inject({ method: "POST", url: `/v1/cameras/${cameraId}/keys`, headers: bearer(admin), payload: { scopes: ["frames:write", "events:write"], ...extra } });
+  const r = await stack.app.inject({
+    method: "POST",
+    url: `/v1/cameras/${cameraId}/keys`,
+    headers: bearer(admin),
+    payload: { scopes: ["frames:write", "events:write"], ...extra },
+  });
   assert.equal(r.statusCode, 201, r.body);
   const body = r.json<{ key: string; api_key: { key_id: string } }>();
   return { key: body.key, id: body.api_key.key_id };
 }
 
 const event = (cameraId: string, headers: Record<string, string>, remoteAddress = "10.20.0.5") =>
-  stack.app.inject({ method: "POST", url: `/v1/ingest/${cameraId}/events`, headers, payload: { type: "tamper", details: { lens: "covered" } }, remoteAddress });
+  stack.app.inject({
+    method: "POST",
+    url: `/v1/ingest/${cameraId}/events`,
+    headers,
+    payload: { type: "tamper", details: { lens: "covered" } },
+    remoteAddress,
+  });
 
-const alertsQueued = async (): Promise<number> => (await stack.store.db.sublevels.outbox.values().all()).filter((v) => JSON.stringify(v).includes("camera.event")).length;
+const alertsQueued = async (): Promise<number> =>
+  (await stack.store.db.sublevels.outbox.values().all()).filter((v) => JSON.stringify(v).includes("camera.event"))
+    .length;
 
 void describe("push camera credentials", () => {
   void it("a camera's own key writes an event, queued for central with the key that proved it", async () => {
@@ -58,7 +71,9 @@ void describe("push camera credentials", () => {
     const r = await event("lobby", { authorization: `ApiKey ${key}` });
     assert.equal(r.statusCode, 202, r.body);
     assert.ok(Number(r.headers["x-ratelimit-remaining"]) >= 0);
-    const queued = (await stack.store.db.sublevels.outbox.values().all()).map((v) => JSON.stringify(v)).find((v) => v.includes("camera.event"));
+    const queued = (await stack.store.db.sublevels.outbox.values().all())
+      .map((v) => JSON.stringify(v))
+      .find((v) => v.includes("camera.event"));
     assert.ok(queued?.includes(id));
     // X-API-Key works as well as the Authorization scheme.
     assert.equal((await event("lobby", { "x-api-key": key })).statusCode, 202);
@@ -67,7 +82,10 @@ void describe("push camera credentials", () => {
   void it("refuses every bad key with its status and code, audits it, and queues nothing", async () => {
     const lobby = await createKey("lobby");
     const revoked = await createKey("lobby");
-    assert.equal((await stack.app.inject({ method: "DELETE", url: `/v1/keys/${revoked.id}`, headers: bearer(admin) })).statusCode, 200);
+    assert.equal(
+      (await stack.app.inject({ method: "DELETE", url: `/v1/keys/${revoked.id}`, headers: bearer(admin) })).statusCode,
+      200,
+    );
     const expired = await createKey("lobby", { expires_in_days: 1 });
     const record = stack.auth.keyStore.get(expired.id);
     assert.ok(record);
@@ -84,11 +102,23 @@ void describe("push camera credentials", () => {
       ["revoked key", "lobby", { authorization: `ApiKey ${revoked.key}` }, 401, "VIGIL_E_UNAUTHENTICATED"],
       ["expired key", "lobby", { authorization: `ApiKey ${expired.key}` }, 401, "VIGIL_E_UNAUTHENTICATED"],
       ["malformed key", "lobby", { authorization: "ApiKey vk_nope" }, 401, "VIGIL_E_UNAUTHENTICATED"],
-      ["guessed secret", "lobby", { authorization: `ApiKey ${lobby.key.slice(0, -4)}AAAA` }, 401, "VIGIL_E_UNAUTHENTICATED"],
+      [
+        "guessed secret",
+        "lobby",
+        { authorization: `ApiKey ${lobby.key.slice(0, -4)}AAAA` },
+        401,
+        "VIGIL_E_UNAUTHENTICATED",
+      ],
       ["disallowed address", "lobby", { authorization: `ApiKey ${fenced.key}` }, 403, "VIGIL_E_FORBIDDEN"],
       ["missing scope", "lobby", { authorization: `ApiKey ${eventsOnly.key}` }, 403, "VIGIL_E_FORBIDDEN"],
       ["a user token on a camera route", "lobby", bearer(admin), 401, "VIGIL_E_UNAUTHENTICATED"],
-      ["a key where the camera requires a certificate", "dock", { authorization: `ApiKey ${lobby.key}` }, 403, "VIGIL_E_CAMERA_MISMATCH"],
+      [
+        "a key where the camera requires a certificate",
+        "dock",
+        { authorization: `ApiKey ${lobby.key}` },
+        403,
+        "VIGIL_E_CAMERA_MISMATCH",
+      ],
     ];
     for (const [name, cameraId, headers, status, code] of cases) {
       const r = await event(cameraId, headers);
@@ -97,15 +127,28 @@ void describe("push camera credentials", () => {
     }
     assert.equal(await alertsQueued(), queuedBefore, "a refused camera queued an event");
     assert.equal(await stack.snapshot(), snapshot, "refused requests changed keys, users or sessions");
-    const reasons = (await stack.auditEntries()).filter((e) => e.action === "camera.auth" && e.result === "denied").map((e) => (e.details as { reason: string }).reason);
-    for (const r of ["api_key_wrong_camera", "api_key_revoked", "api_key_expired", "api_key_source_not_allowed", "api_key_scope_missing", "no_credentials"]) assert.ok(reasons.includes(r), r);
+    const reasons = (await stack.auditEntries())
+      .filter((e) => e.action === "camera.auth" && e.result === "denied")
+      .map((e) => (e.details as { reason: string }).reason);
+    for (const r of [
+      "api_key_wrong_camera",
+      "api_key_revoked",
+      "api_key_expired",
+      "api_key_source_not_allowed",
+      "api_key_scope_missing",
+      "no_credentials",
+    ])
+      assert.ok(reasons.includes(r), r);
   });
 
   void it("a key over its per-minute limit gets 429 with Retry-After", async () => {
     const { key } = await createKey("yard", { per_minute: 3, per_hour: 100 });
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await event("yard", { authorization: `ApiKey ${key}` }));
-    assert.deepEqual(answers.map((a) => a.statusCode), [202, 202, 202, 429]);
+    assert.deepEqual(
+      answers.map((a) => a.statusCode),
+      [202, 202, 202, 429],
+    );
     const last = answers[3];
     assert.equal(last && errorCode(last), "VIGIL_E_RATE_LIMITED");
     assert.ok(Number(last?.headers["retry-after"]) > 0);
@@ -117,7 +160,13 @@ void describe("pushed frames", () => {
   void it("a JPEG is decoded by ffmpeg to the camera's working size (shrunk to fit, aspect kept) and handed on", async () => {
     const { key } = await createKey("lobby");
     const jpeg = await readFile(PHOTO);
-    const r = await stack.app.inject({ method: "POST", url: "/v1/ingest/lobby/frames", headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" }, payload: jpeg, remoteAddress: "10.20.0.5" });
+    const r = await stack.app.inject({
+      method: "POST",
+      url: "/v1/ingest/lobby/frames",
+      headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" },
+      payload: jpeg,
+      remoteAddress: "10.20.0.5",
+    });
     assert.equal(r.statusCode, 202, r.body);
     const frame = frames.at(-1);
     assert.equal(frame?.cameraId, "lobby");
@@ -132,12 +181,21 @@ void describe("pushed frames", () => {
   void it("garbage, the wrong type and oversize bodies are refused with codes", async () => {
     const { key } = await createKey("lobby");
     const send = (payload: Buffer | string, type: string) =>
-      stack.app.inject({ method: "POST", url: "/v1/ingest/lobby/frames", headers: { authorization: `ApiKey ${key}`, "content-type": type }, payload, remoteAddress: "10.20.0.5" });
+      stack.app.inject({
+        method: "POST",
+        url: "/v1/ingest/lobby/frames",
+        headers: { authorization: `ApiKey ${key}`, "content-type": type },
+        payload,
+        remoteAddress: "10.20.0.5",
+      });
     const before = frames.length;
     const notJpeg = await send(Buffer.from("definitely not a jpeg"), "image/jpeg");
     assert.equal(notJpeg.statusCode, 400);
     assert.equal(errorCode(notJpeg), "VIGIL_E_VALIDATION");
-    const shaped = await send(Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.alloc(1000, 7), Buffer.from([0xff, 0xd9])]), "image/jpeg");
+    const shaped = await send(
+      Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.alloc(1000, 7), Buffer.from([0xff, 0xd9])]),
+      "image/jpeg",
+    );
     assert.equal(shaped.statusCode, 400, "JPEG markers around garbage still fail to decode");
     const png = await send(Buffer.from("\x89PNG...."), "image/png");
     assert.equal(png.statusCode, 415);

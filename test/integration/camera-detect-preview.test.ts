@@ -26,10 +26,17 @@ void describe("detection preview (POST /v1/cameras/:id/detect, real daemon and N
   void it("on the camera's newest frame: the whole-frame pass, the crop around the person, the zone and rule", async () => {
     await box.raiseIntrusion();
     const admin = await box.token(box.users.admin);
-    const r = await box.api<Preview>("/v1/cameras/gate/detect", { method: "POST", token: admin, body: JSON.stringify({}) });
+    const r = await box.api<Preview>("/v1/cameras/gate/detect", {
+      method: "POST",
+      token: admin,
+      body: JSON.stringify({}),
+    });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(r.body.working_size, { width: 640, height: 424 });
-    assert.deepEqual(r.body.passes.map((p) => p.regions.map((g) => g.kind)), [["full"], ["crop"]]);
+    assert.deepEqual(
+      r.body.passes.map((p) => p.regions.map((g) => g.kind)),
+      [["full"], ["crop"]],
+    );
     const person = r.body.detections.find((d) => d.label === "person");
     assert.ok(person, JSON.stringify(r.body));
     assert.deepEqual(person.zones, [{ zone: "floor", rules: ["intrusion"] }]);
@@ -38,14 +45,30 @@ void describe("detection preview (POST /v1/cameras/:id/detect, real daemon and N
   void it("on an uploaded JPEG; viewers and operators are refused; unknown cameras and non-JPEGs are coded errors", async () => {
     const jpeg = (await readFile(fixturePath("photos", "person.jpg"))).toString("base64");
     const admin = await box.token(box.users.admin);
-    const uploaded = await box.api<Preview>("/v1/cameras/yard/detect", { method: "POST", token: admin, body: JSON.stringify({ jpeg_base64: jpeg }) });
+    const uploaded = await box.api<Preview>("/v1/cameras/yard/detect", {
+      method: "POST",
+      token: admin,
+      body: JSON.stringify({ jpeg_base64: jpeg }),
+    });
     assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
     assert.ok(uploaded.body.detections.some((d) => d.label === "person" && d.zones.length === 0));
-    const operator = await box.api("/v1/cameras/gate/detect", { method: "POST", token: await box.token(box.users.operator), body: JSON.stringify({}) });
+    const operator = await box.api("/v1/cameras/gate/detect", {
+      method: "POST",
+      token: await box.token(box.users.operator),
+      body: JSON.stringify({}),
+    });
     assert.equal(operator.status, 403);
-    const unknown = await box.api<{ error: { code: string } }>("/v1/cameras/nope/detect", { method: "POST", token: admin, body: JSON.stringify({}) });
+    const unknown = await box.api<{ error: { code: string } }>("/v1/cameras/nope/detect", {
+      method: "POST",
+      token: admin,
+      body: JSON.stringify({}),
+    });
     assert.deepEqual([unknown.status, unknown.body.error.code], [404, "VIGIL_E_CAMERA_UNKNOWN"]);
-    const notJpeg = await box.api<{ error: { code: string } }>("/v1/cameras/gate/detect", { method: "POST", token: admin, body: JSON.stringify({ jpeg_base64: Buffer.from("hello there").toString("base64") }) });
+    const notJpeg = await box.api<{ error: { code: string } }>("/v1/cameras/gate/detect", {
+      method: "POST",
+      token: admin,
+      body: JSON.stringify({ jpeg_base64: Buffer.from("hello there").toString("base64") }),
+    });
     assert.deepEqual([notJpeg.status, notJpeg.body.error.code], [400, "VIGIL_E_VALIDATION"]);
   });
 });

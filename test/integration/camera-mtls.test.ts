@@ -39,7 +39,10 @@ interface Answer {
 async function within<T>(ms: number, work: Promise<T>, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -61,13 +64,22 @@ void describe("camera mTLS trust store", () => {
 
   function call(client: ClientCert | undefined, agent: Agent | false = false): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, path: "/v1/ingest/lobby/frames", method: "GET", ca, agent, ...(client ?? {}) }, (res) => {
-        // Taken now: a keep-alive agent detaches the socket from the response once it ends.
-        const socket = res.socket;
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, identity: JSON.parse(Buffer.concat(chunks).toString()) as CameraCertIdentity, socket }));
-      });
+      const req = request(
+        { host: "127.0.0.1", port, path: "/v1/ingest/lobby/frames", method: "GET", ca, agent, ...(client ?? {}) },
+        (res) => {
+          // Taken now: a keep-alive agent detaches the socket from the response once it ends.
+          const socket = res.socket;
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              identity: JSON.parse(Buffer.concat(chunks).toString()) as CameraCertIdentity,
+              socket,
+            }),
+          );
+        },
+      );
       req.on("error", reject);
       req.end();
     });
@@ -82,7 +94,11 @@ void describe("camera mTLS trust store", () => {
     for (const name of ["lobby", "dock", "garage"]) await pki.issue({ kind: "camera", name });
     await pki.issue({ kind: "gateway", name: "gw-01" });
     // Issued three days ago for one day: OpenSSL calls it expired.
-    await new SitePki(dir, "hq", () => new Date(Date.now() - 3 * 86_400_000)).issue({ kind: "camera", name: "old", days: 1 });
+    await new SitePki(dir, "hq", () => new Date(Date.now() - 3 * 86_400_000)).issue({
+      kind: "camera",
+      name: "old",
+      days: 1,
+    });
     const rogue = new SitePki(join(root, "rogue"), "hq");
     await rogue.createCa();
     await rogue.issue({ kind: "camera", name: "lobby" });
@@ -90,7 +106,11 @@ void describe("camera mTLS trust store", () => {
     for (const name of ["lobby", "dock", "garage", "gw-01", "old", "server"]) creds.set(name, await load(dir, name));
     creds.set("rogue", await load(join(root, "rogue"), "lobby"));
 
-    trust = new CameraTrustStore({ certsDir: dir, tls: { ...TLS_FILES, reload_interval_s: 0.1 }, log: createLogger({ level: "silent" }) });
+    trust = new CameraTrustStore({
+      certsDir: dir,
+      tls: { ...TLS_FILES, reload_interval_s: 0.1 },
+      log: createLogger({ level: "silent" }),
+    });
     await trust.start();
     server = createServer(trust.tlsOptions(), (req, res) => {
       const identity = identifyCamera(req.socket as TLSSocket, cameras, trust);
@@ -128,7 +148,14 @@ void describe("camera mTLS trust store", () => {
       reasons[who] = answer.identity.ok ? `ok:${answer.identity.cameraId}` : answer.identity.reason;
     }
     // garage has a valid site camera certificate but no camera of that id is configured.
-    assert.deepEqual(reasons, { none: "absent", rogue: "untrusted", old: "expired", "gw-01": "unbound", garage: "unbound", server: "untrusted" });
+    assert.deepEqual(reasons, {
+      none: "absent",
+      rogue: "untrusted",
+      old: "expired",
+      "gw-01": "unbound",
+      garage: "unbound",
+      server: "untrusted",
+    });
   });
 
   void it("a revocation refuses new connections and closes an open keep-alive connection of that certificate", async () => {
@@ -158,7 +185,10 @@ void describe("camera mTLS trust store", () => {
 
   void it("checks revocation and validity itself, not only through OpenSSL's verdict (resumed sessions, reloads)", () => {
     // A socket OpenSSL called authorized (as a session resumed from before the revocation is).
-    const authorized = (name: string): PeerTlsSocket => ({ authorized: true, getPeerX509Certificate: () => new X509Certificate(creds.get(name)?.cert ?? "") });
+    const authorized = (name: string): PeerTlsSocket => ({
+      authorized: true,
+      getPeerX509Certificate: () => new X509Certificate(creds.get(name)?.cert ?? ""),
+    });
     const dock = identifyCamera(authorized("dock"), cameras, trust);
     assert.equal(dock.ok ? "ok" : dock.reason, "revoked", "dock was revoked in the test before");
     const old = identifyCamera(authorized("old"), cameras, trust);
@@ -171,7 +201,11 @@ void describe("camera mTLS trust store", () => {
     const crl = await readFile(join(dir, "ca.crl"));
     await writeFile(join(dir, "ca.crl"), "-----BEGIN X509 CRL-----\nbroken\n-----END X509 CRL-----\n");
     await expectVigilAsync(trust.reload(), ErrorCodes.CONFIG_INVALID);
-    assert.equal(trust.isRevoked((await pki.list()).certificates.find((c) => c.name === "dock")?.serial ?? ""), true, "old CRL still in force");
+    assert.equal(
+      trust.isRevoked((await pki.list()).certificates.find((c) => c.name === "dock")?.serial ?? ""),
+      true,
+      "old CRL still in force",
+    );
     assert.equal((await call(creds.get("lobby"))).status, 200);
     await writeFile(join(dir, "ca.crl"), crl);
     assert.equal(await trust.reload(), false, "back to the files in force");
@@ -183,13 +217,21 @@ void describe("camera mTLS trust store", () => {
     await barePki.createCa();
     await barePki.issue({ kind: "server", name: "server", ip: ["127.0.0.1"] });
     await unlink(join(bare, "ca.crl"));
-    const noCrl = new CameraTrustStore({ certsDir: bare, tls: { ...TLS_FILES, reload_interval_s: 5 }, log: createLogger({ level: "silent" }) });
+    const noCrl = new CameraTrustStore({
+      certsDir: bare,
+      tls: { ...TLS_FILES, reload_interval_s: 5 },
+      log: createLogger({ level: "silent" }),
+    });
     await noCrl.start();
     assert.equal(noCrl.status().revoked, 0);
     assert.equal(noCrl.tlsOptions().crl, undefined);
     await noCrl.stop();
     await unlink(join(bare, "ca.crt"));
-    const noCa = new CameraTrustStore({ certsDir: bare, tls: { ...TLS_FILES, reload_interval_s: 5 }, log: createLogger({ level: "silent" }) });
+    const noCa = new CameraTrustStore({
+      certsDir: bare,
+      tls: { ...TLS_FILES, reload_interval_s: 5 },
+      log: createLogger({ level: "silent" }),
+    });
     const err = await expectVigilAsync(noCa.start(), ErrorCodes.CONFIG_INVALID);
     assert.match(err.message, /http\.camera_tls\.ca: .*ca\.crt/);
   });

@@ -19,7 +19,12 @@ const snapshots = new SnapshotCache(2);
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "vigil-snap-"));
   stack = await openAuthStack(dir, {
-    config: { cameras: [{ id: "lobby", url: "rtsp://127.0.0.1:8554/lobby" }, { id: "yard", url: "rtsp://127.0.0.1:8554/yard" }] },
+    config: {
+      cameras: [
+        { id: "lobby", url: "rtsp://127.0.0.1:8554/lobby" },
+        { id: "yard", url: "rtsp://127.0.0.1:8554/yard" },
+      ],
+    },
     snapshots,
   });
   await addUser(stack.auth, "vera", "viewer");
@@ -32,7 +37,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const get = (id: string, headers: Record<string, string> = bearer(viewer)) => stack.app.inject({ method: "GET", url: `/v1/cameras/${id}/snapshot.jpg`, headers });
+const get = (id: string, headers: Record<string, string> = bearer(viewer)) =>
+  stack.app.inject({ method: "GET", url: `/v1/cameras/${id}/snapshot.jpg`, headers });
 
 void describe("GET /v1/cameras/:id/snapshot.jpg", () => {
   void it("before the first frame: 404 with its own code; an unknown camera: 404 camera unknown; no token: 401", async () => {
@@ -61,11 +67,21 @@ void describe("GET /v1/cameras/:id/snapshot.jpg", () => {
   });
 
   void it("a push camera's uploaded frame becomes its snapshot", async () => {
-    const created = await stack.app.inject({ method: "POST", url: "/v1/cameras/lobby/keys", headers: bearer(admin), payload: { scopes: ["frames:write"] } });
+    const created = await stack.app.inject({
+      method: "POST",
+      url: "/v1/cameras/lobby/keys",
+      headers: bearer(admin),
+      payload: { scopes: ["frames:write"] },
+    });
     assert.equal(created.statusCode, 201, created.body);
     const key = created.json<{ key: string }>().key;
     const jpeg = await readFile(fixturePath("photos", "sample1.jpg"));
-    const pushed = await stack.app.inject({ method: "POST", url: "/v1/ingest/lobby/frames", headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" }, payload: jpeg });
+    const pushed = await stack.app.inject({
+      method: "POST",
+      url: "/v1/ingest/lobby/frames",
+      headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" },
+      payload: jpeg,
+    });
     assert.ok(pushed.statusCode < 300, pushed.body);
     const r = await get("lobby");
     assert.equal(r.statusCode, 200);

@@ -9,7 +9,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AuditLog } from "../../src/audit/audit-log.js";
 import { auditKeyFromSecret } from "../../src/audit/chain.js";
-import { checkpointPublicJwk, CheckpointPublisher, generateCheckpointKeyPem, signCheckpoint } from "../../src/audit/checkpoint.js";
+import {
+  checkpointPublicJwk,
+  CheckpointPublisher,
+  generateCheckpointKeyPem,
+  signCheckpoint,
+} from "../../src/audit/checkpoint.js";
 import { verifyAuditStream } from "../../src/central/audit-verifier.js";
 import type { AuditEntry } from "../../src/contract/audit.js";
 import type { Envelope } from "../../src/contract/envelope.js";
@@ -32,7 +37,13 @@ before(async () => {
   const checkpoints = new CheckpointPublisher(audit, store.outbox, PEM, 60_000, TEST_IDENTITY, log);
   await checkpoints.start();
   for (let i = 1; i <= 30; i++) {
-    await audit.record({ actor: `user${i % 3}`, action: "incident.decision", target: `incident:${i}`, result: "ok", details: { i } });
+    await audit.record({
+      actor: `user${i % 3}`,
+      action: "incident.decision",
+      target: `incident:${i}`,
+      result: "ok",
+      details: { i },
+    });
     if (i % 10 === 0) await checkpoints.publishNow();
   }
   await checkpoints.stop();
@@ -42,14 +53,23 @@ before(async () => {
 });
 after(() => rm(root, { recursive: true, force: true }));
 
-const entryIndex = (s: Envelope[], seq: number): number => s.findIndex((e) => e.type === "audit.entry" && (e.data as AuditEntry).seq === seq);
+const entryIndex = (s: Envelope[], seq: number): number =>
+  s.findIndex((e) => e.type === "audit.entry" && (e.data as AuditEntry).seq === seq);
 const verify = (s: Envelope[]) => verifyAuditStream(s, JWK, TEST_IDENTITY);
 
 void describe("audit verification with only the public key", () => {
   void it("accepts the stream as the gateway wrote it, every entry covered by a checkpoint", async () => {
     assert.equal(stream.filter((e) => e.type === "audit.checkpoint").length, 3);
     const r = await verify(stream);
-    assert.deepEqual(r, { ok: true, entries: 30, verifiedThrough: 30, checkpoints: 3, legacyCheckpoints: 0, pending: 0, problems: [] });
+    assert.deepEqual(r, {
+      ok: true,
+      entries: 30,
+      verifiedThrough: 30,
+      checkpoints: 3,
+      legacyCheckpoints: 0,
+      pending: 0,
+      problems: [],
+    });
   });
 
   void it("catches an altered entry (even one re-linked by someone without the HMAC key) at the next checkpoint", async () => {
@@ -59,7 +79,13 @@ void describe("audit verification with only the public key", () => {
     entry.details.i = 999;
     const r = await verify(s);
     assert.equal(r.ok, false);
-    assert.deepEqual(r.problems.map((p) => [p.kind, p.seq]), [["chain_mismatch", 20], ["chain_mismatch", 30]]);
+    assert.deepEqual(
+      r.problems.map((p) => [p.kind, p.seq]),
+      [
+        ["chain_mismatch", 20],
+        ["chain_mismatch", 30],
+      ],
+    );
     assert.equal(r.verifiedThrough, 10);
   });
 
@@ -89,7 +115,10 @@ void describe("audit verification with only the public key", () => {
     s[i] = { ...(s[i] as Envelope), data: forged };
     const r = await verify(s);
     assert.equal(r.ok, false);
-    assert.deepEqual(r.problems.map((p) => [p.kind, p.seq]), [["chain_mismatch", 30]]);
+    assert.deepEqual(
+      r.problems.map((p) => [p.kind, p.seq]),
+      [["chain_mismatch", 30]],
+    );
   });
 
   void it("refuses a checkpoint signed with another key, or for another gateway", async () => {
@@ -97,12 +126,24 @@ void describe("audit verification with only the public key", () => {
     const s = structuredClone(stream);
     const last = s.findLastIndex((e) => e.type === "audit.checkpoint");
     const data = s[last]?.data as { seq: number; mac: string; ts: string; chain: string };
-    s[last] = { ...(s[last] as Envelope), data: { ...data, jws: await signCheckpoint(other, { ...TEST_IDENTITY, ...data }) } };
+    s[last] = {
+      ...(s[last] as Envelope),
+      data: { ...data, jws: await signCheckpoint(other, { ...TEST_IDENTITY, ...data }) },
+    };
     const forgedKey = await verify(s);
-    assert.deepEqual(forgedKey.problems.map((p) => p.kind), ["bad_signature"]);
+    assert.deepEqual(
+      forgedKey.problems.map((p) => p.kind),
+      ["bad_signature"],
+    );
     assert.equal(forgedKey.pending, 10, "entries after the last good checkpoint are not vouched for");
-    s[last] = { ...(s[last]), data: { ...data, jws: await signCheckpoint(PEM, { site: "hq", gateway: "gw-02", ...data }) } };
-    assert.deepEqual((await verify(s)).problems.map((p) => p.kind), ["wrong_gateway"]);
+    s[last] = {
+      ...s[last],
+      data: { ...data, jws: await signCheckpoint(PEM, { site: "hq", gateway: "gw-02", ...data }) },
+    };
+    assert.deepEqual(
+      (await verify(s)).problems.map((p) => p.kind),
+      ["wrong_gateway"],
+    );
   });
 
   void it("still reads checkpoints signed before the public chain existed (they pin seq and mac only)", async () => {

@@ -15,7 +15,10 @@ import { ROOT } from "../helpers/repo-root.js";
 
 const CLI = join(ROOT, "dist/src/cli/main.js");
 
-function vigil(args: string[], opts: { until?: (out: string) => boolean; started?: () => void } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function vigil(
+  args: string[],
+  opts: { until?: (out: string) => boolean; started?: () => void } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -57,9 +60,23 @@ void describe("vigil central", () => {
   void it("tail refuses a gap wait or broker ack_wait that is not a positive number of seconds", async () => {
     for (const flag of ["--gap-wait", "--broker-ack-wait"]) {
       for (const value of ["abc", "0", "-5"]) {
-        const r = await vigil(["central", "tail", "--broker", broker.url, "--data-dir", join(root, "tail-bad"), flag, value, "--json"]);
+        const r = await vigil([
+          "central",
+          "tail",
+          "--broker",
+          broker.url,
+          "--data-dir",
+          join(root, "tail-bad"),
+          flag,
+          value,
+          "--json",
+        ]);
         assert.equal(r.code, 1, `${flag} ${value}`);
-        assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, "VIGIL_E_VALIDATION", `${flag} ${value}`);
+        assert.equal(
+          (JSON.parse(r.stdout) as { error: { code: string } }).error.code,
+          "VIGIL_E_VALIDATION",
+          `${flag} ${value}`,
+        );
       }
     }
   });
@@ -68,13 +85,23 @@ void describe("vigil central", () => {
     const keys = join(root, "keys");
     const made = await vigil(["central", "keygen", "--out", keys, "--json"]);
     assert.equal(made.code, 0, made.stderr);
-    const { private_key_file, public_key_file } = JSON.parse(made.stdout) as { private_key_file: string; public_key_file: string };
+    const { private_key_file, public_key_file } = JSON.parse(made.stdout) as {
+      private_key_file: string;
+      public_key_file: string;
+    };
     assert.equal((await stat(private_key_file)).mode & 0o777, 0o600);
     const again = await vigil(["central", "keygen", "--out", keys, "--json"]);
     assert.equal(again.code, 1);
     assert.equal((JSON.parse(again.stdout) as { error: { code: string } }).error.code, "VIGIL_E_ALREADY_EXISTS");
 
-    gw = await startFleetGateway({ dataDir: join(root, "gw"), site: "hq", gateway: "gw-01", brokers: [broker.url], commandKeyFile: public_key_file, checkpointIntervalS: 3600 });
+    gw = await startFleetGateway({
+      dataDir: join(root, "gw"),
+      site: "hq",
+      gateway: "gw-01",
+      brokers: [broker.url],
+      commandKeyFile: public_key_file,
+      checkpointIntervalS: 3600,
+    });
     for (let i = 0; i < 50 && !gw.sync.uplink?.connected; i++) await sleep(50);
 
     const common = ["--broker", broker.url, "--gateway", "hq/gw-01", "--json", "--timeout", "10"];
@@ -86,15 +113,54 @@ void describe("vigil central", () => {
 
     const other = join(root, "other");
     await vigil(["central", "keygen", "--out", other]);
-    const forged = await vigil(["central", "send", "--key", join(other, "central-command.key"), "--name", "health.request", ...common]);
+    const forged = await vigil([
+      "central",
+      "send",
+      "--key",
+      join(other, "central-command.key"),
+      "--name",
+      "health.request",
+      ...common,
+    ]);
     assert.equal(forged.code, 1);
-    assert.equal((JSON.parse(forged.stdout) as { error: { code: string } }).error.code, "VIGIL_E_COMMAND_BAD_SIGNATURE");
+    assert.equal(
+      (JSON.parse(forged.stdout) as { error: { code: string } }).error.code,
+      "VIGIL_E_COMMAND_BAD_SIGNATURE",
+    );
 
-    const absent = await vigil(["central", "send", "--key", private_key_file, "--name", "health.request", "--broker", broker.url, "--gateway", "hq/gw-99", "--timeout", "1", "--json"]);
+    const absent = await vigil([
+      "central",
+      "send",
+      "--key",
+      private_key_file,
+      "--name",
+      "health.request",
+      "--broker",
+      broker.url,
+      "--gateway",
+      "hq/gw-99",
+      "--timeout",
+      "1",
+      "--json",
+    ]);
     assert.equal(absent.code, 1);
-    assert.equal((JSON.parse(absent.stdout) as { error: { code: string } }).error.code, "VIGIL_E_COMMAND_RESULT_TIMEOUT");
+    assert.equal(
+      (JSON.parse(absent.stdout) as { error: { code: string } }).error.code,
+      "VIGIL_E_COMMAND_RESULT_TIMEOUT",
+    );
 
-    const token = await vigil(["central", "sign", "--key", private_key_file, "--name", "audit.checkpoint", "--gateway", "hq/gw-01", "--ttl", "60"]);
+    const token = await vigil([
+      "central",
+      "sign",
+      "--key",
+      private_key_file,
+      "--name",
+      "audit.checkpoint",
+      "--gateway",
+      "hq/gw-01",
+      "--ttl",
+      "60",
+    ]);
     assert.equal(token.code, 0);
     assert.match(token.stdout.trim(), /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
   });
@@ -103,17 +169,28 @@ void describe("vigil central", () => {
     let started!: () => void;
     const connected = new Promise<void>((r) => (started = r));
     let head = Number.POSITIVE_INFINITY;
-    const tailing = vigil(["central", "tail", "--broker", broker.url, "--data-dir", join(root, "tail"), "--gap-wait", "1", "--json"], {
-      started,
-      until: (out) => out.split("\n").some((l) => l.includes('"audit.checkpoint"') && l.includes(`"seq":${head},`)),
-    });
+    const tailing = vigil(
+      ["central", "tail", "--broker", broker.url, "--data-dir", join(root, "tail"), "--gap-wait", "1", "--json"],
+      {
+        started,
+        until: (out) => out.split("\n").some((l) => l.includes('"audit.checkpoint"') && l.includes(`"seq":${head},`)),
+      },
+    );
     await connected;
     // A gateway that starts after central listens: its whole audit stream, from entry 1, is captured.
-    const gw2 = await startFleetGateway({ dataDir: join(root, "gw2"), site: "hq", gateway: "gw-02", brokers: [broker.url], checkpointIntervalS: 3600 });
+    const gw2 = await startFleetGateway({
+      dataDir: join(root, "gw2"),
+      site: "hq",
+      gateway: "gw-02",
+      brokers: [broker.url],
+      checkpointIntervalS: 3600,
+    });
     t.after(() => gw2.stop());
-    for (let i = 0; i < 10; i++) await gw2.sync.audit.record({ actor: "op", action: "incident.decision", target: `incident:${i}`, result: "ok" });
+    for (let i = 0; i < 10; i++)
+      await gw2.sync.audit.record({ actor: "op", action: "incident.decision", target: `incident:${i}`, result: "ok" });
     const first = await gw2.sync.checkpoints.publishNow({ force: true });
-    for (let i = 10; i < 20; i++) await gw2.sync.audit.record({ actor: "op", action: "incident.decision", target: `incident:${i}`, result: "ok" });
+    for (let i = 10; i < 20; i++)
+      await gw2.sync.audit.record({ actor: "op", action: "incident.decision", target: `incident:${i}`, result: "ok" });
     head = gw2.sync.audit.head.seq;
     await gw2.sync.checkpoints.publishNow({ force: true });
     const tail = await tailing;
@@ -122,7 +199,17 @@ void describe("vigil central", () => {
     await writeFile(capture, tail.stdout);
     const jwkFile = join(root, "gw.jwk");
     await writeFile(jwkFile, JSON.stringify(gw2.publicJwk));
-    const verified = await vigil(["central", "verify", "--pubkey", jwkFile, "--gateway", "hq/gw-02", "--file", capture, "--json"]);
+    const verified = await vigil([
+      "central",
+      "verify",
+      "--pubkey",
+      jwkFile,
+      "--gateway",
+      "hq/gw-02",
+      "--file",
+      capture,
+      "--json",
+    ]);
     assert.equal(verified.code, 0, verified.stdout);
     const v = JSON.parse(verified.stdout) as { ok: boolean; verifiedThrough: number; pending: number };
     assert.equal(v.ok, true);
@@ -133,22 +220,49 @@ void describe("vigil central", () => {
     const range = tail.stdout
       .split("\n")
       .filter((l) => {
-        const e = l === "" ? undefined : (JSON.parse(l) as { envelope: { type: string; data: { seq: number } } }).envelope;
+        const e =
+          l === "" ? undefined : (JSON.parse(l) as { envelope: { type: string; data: { seq: number } } }).envelope;
         return e !== undefined && (e.type !== "audit.entry" || e.data.seq > first.seq);
       })
       .join("\n");
     const rangeFile = join(root, "range.jsonl");
     await writeFile(rangeFile, range);
     const anchor = JSON.stringify({ seq: first.seq, chain: first.chain, mac: first.mac });
-    const ranged = await vigil(["central", "verify", "--pubkey", jwkFile, "--gateway", "hq/gw-02", "--file", rangeFile, "--anchor", anchor, "--json"]);
+    const ranged = await vigil([
+      "central",
+      "verify",
+      "--pubkey",
+      jwkFile,
+      "--gateway",
+      "hq/gw-02",
+      "--file",
+      rangeFile,
+      "--anchor",
+      anchor,
+      "--json",
+    ]);
     assert.equal(ranged.code, 0, ranged.stdout);
-    assert.deepEqual((({ ok, entries, verifiedThrough }) => ({ ok, entries, verifiedThrough }))(JSON.parse(ranged.stdout) as { ok: boolean; entries: number; verifiedThrough: number }), {
-      ok: true,
-      entries: head - first.seq,
-      verifiedThrough: head,
-    });
+    assert.deepEqual(
+      (({ ok, entries, verifiedThrough }) => ({ ok, entries, verifiedThrough }))(
+        JSON.parse(ranged.stdout) as { ok: boolean; entries: number; verifiedThrough: number },
+      ),
+      {
+        ok: true,
+        entries: head - first.seq,
+        verifiedThrough: head,
+      },
+    );
     // Without the anchor the same range is missing its start.
-    const unanchored = await vigil(["central", "verify", "--pubkey", jwkFile, "--gateway", "hq/gw-02", "--file", rangeFile]);
+    const unanchored = await vigil([
+      "central",
+      "verify",
+      "--pubkey",
+      jwkFile,
+      "--gateway",
+      "hq/gw-02",
+      "--file",
+      rangeFile,
+    ]);
     assert.equal(unanchored.code, 1);
 
     // One changed word in one entry, and the same file no longer verifies.

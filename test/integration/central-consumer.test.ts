@@ -40,16 +40,31 @@ after(async () => {
 });
 
 const raw = (gateway: string, seq: number, extra: Partial<Envelope> = {}) =>
-  JSON.stringify({ ...makeEnvelope({ id: randomUUID(), stream: "incidents", seq, ts: new Date(), site: "raw", gateway, type: "incident.custom", data: { seq } }), ...extra });
+  JSON.stringify({
+    ...makeEnvelope({
+      id: randomUUID(),
+      stream: "incidents",
+      seq,
+      ts: new Date(),
+      site: "raw",
+      gateway,
+      type: "incident.custom",
+      data: { seq },
+    }),
+    ...extra,
+  });
 
 void describe("central consumer on mosquitto", () => {
   void it("delivers a gateway's stream once, drops redeliveries, reports gaps and refuses bad envelopes", async (t) => {
     const gw = uplinkStack(join(root, "gw1"), [broker.url]);
     const delivered: Envelope[] = [];
     const events: ConsumerEvent[] = [];
-    const consumer = new CentralConsumer({ brokers: [broker.url], clientId: "central-1", dataDir: join(root, "c1"), gapWaitMs: 300, group: "central" }, ({ envelope }) => {
-      delivered.push(envelope);
-    });
+    const consumer = new CentralConsumer(
+      { brokers: [broker.url], clientId: "central-1", dataDir: join(root, "c1"), gapWaitMs: 300, group: "central" },
+      ({ envelope }) => {
+        delivered.push(envelope);
+      },
+    );
     consumer.on((e) => events.push(e));
     await consumer.start();
     t.after(() => consumer.stop());
@@ -58,7 +73,11 @@ void describe("central consumer on mosquitto", () => {
       url: broker.url,
       protocolVersion: 5,
       sessionPresent: false,
-      filters: ["$share/central/vigil/+/+/incidents", "$share/central/vigil/+/+/audit", "$share/central/vigil/+/+/alerts"],
+      filters: [
+        "$share/central/vigil/+/+/incidents",
+        "$share/central/vigil/+/+/audit",
+        "$share/central/vigil/+/+/alerts",
+      ],
     });
     await gw.lifecycle.start();
     t.after(() => gw.lifecycle.stop());
@@ -68,7 +87,8 @@ void describe("central consumer on mosquitto", () => {
     // Everything again, as a broker redelivering after a failover would.
     const pub = await connectAsync(broker.url, { clientId: "raw-pub" });
     t.after(() => pub.endAsync());
-    for (const envelope of [...delivered]) await pub.publishAsync(`vigil/t/gw/incidents`, JSON.stringify(envelope), { qos: 1 });
+    for (const envelope of [...delivered])
+      await pub.publishAsync(`vigil/t/gw/incidents`, JSON.stringify(envelope), { qos: 1 });
     // Bad input: not JSON, not an envelope, a body naming another gateway than its topic.
     await pub.publishAsync("vigil/raw/g1/incidents", "not json", { qos: 1 });
     await pub.publishAsync("vigil/raw/g1/incidents", JSON.stringify({ id: "x", seq: 1 }), { qos: 1 });
@@ -126,17 +146,27 @@ void describe("central consumer on mosquitto", () => {
       await second.exited;
       await store.open();
       const out: number[] = [];
-      for await (const [k, v] of store.app.iterator({ gt: "count!", lt: "count!~" })) if (k.startsWith("count!")) out.push(v as number);
+      for await (const [k, v] of store.app.iterator({ gt: "count!", lt: "count!~" }))
+        if (k.startsWith("count!")) out.push(v as number);
       await store.close();
       return out;
     };
     // The publisher is done once the gateway's outbox has nothing left unacknowledged.
-    const seqs = () => new Set((first.out() + second.out()).split("\n").filter((l) => l.includes('"delivered"') || l.includes('"duplicate"')).map((l) => (JSON.parse(l) as { seq: number }).seq));
+    const seqs = () =>
+      new Set(
+        (first.out() + second.out())
+          .split("\n")
+          .filter((l) => l.includes('"delivered"') || l.includes('"duplicate"'))
+          .map((l) => (JSON.parse(l) as { seq: number }).seq),
+      );
     await until("every message delivered", () => seqs().size >= total, 60_000).catch((err: Error) => {
       throw new Error(`${err.message}: ${seqs().size} of ${total}`);
     });
     const c = await counts();
     assert.equal(c.length, total, "every acknowledged message reached the application");
-    assert.ok(c.every((n) => n === 1), "and none twice");
+    assert.ok(
+      c.every((n) => n === 1),
+      "and none twice",
+    );
   });
 });

@@ -35,7 +35,11 @@ void describe("docs/central.md worked example", () => {
     await probe.stop();
     await rm(join(root, "gw", "db"), { recursive: true, force: true });
 
-    const child = spawn(process.execPath, [join(ROOT, "dist/scripts/central-example.js"), broker.url, join(root, "central"), keys], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "dist/scripts/central-example.js"), broker.url, join(root, "central"), keys],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     t.after(() => child.kill("SIGKILL"));
     let out = "";
     let err = "";
@@ -44,10 +48,17 @@ void describe("docs/central.md worked example", () => {
     for (let i = 0; i < 200 && !out.includes("listening"); i++) await sleep(50);
     assert.match(out, /listening on mqtt:/, err);
 
-    const gw = await startFleetGateway({ dataDir: join(root, "gw"), site: "hq", gateway: "gw-01", brokers: [broker.url], checkpointIntervalS: 3600 });
+    const gw = await startFleetGateway({
+      dataDir: join(root, "gw"),
+      site: "hq",
+      gateway: "gw-01",
+      brokers: [broker.url],
+      checkpointIntervalS: 3600,
+    });
     t.after(() => gw.stop());
     await gw.outbox.append("incidents", "incident.created", incidentData(1));
-    for (let i = 0; i < 5; i++) await gw.sync.audit.record({ actor: "op", action: "incident.decision", target: `incident:${i}`, result: "ok" });
+    for (let i = 0; i < 5; i++)
+      await gw.sync.audit.record({ actor: "op", action: "incident.decision", target: `incident:${i}`, result: "ok" });
     await gw.sync.checkpoints.publishNow({ force: true });
     const head = gw.sync.audit.head.seq;
     for (let i = 0; i < 200 && !out.includes(`verified through ${head}`); i++) await sleep(50);

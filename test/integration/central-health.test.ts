@@ -40,7 +40,9 @@ async function retainedStatus(): Promise<string | undefined> {
 
 async function gateway(status: () => string) {
   const stack = uplinkStack(join(root, "gw"), [broker.url]);
-  const health = stack.lifecycle.add(new HealthPublisher(stack.uplink, TOPICS.health, () => ({ status: status() }), 30_000, silentLogger(), 100));
+  const health = stack.lifecycle.add(
+    new HealthPublisher(stack.uplink, TOPICS.health, () => ({ status: status() }), 30_000, silentLogger(), 100),
+  );
   await stack.lifecycle.start();
   return { stack, health };
 }

@@ -49,9 +49,19 @@ void describe("certificate expiry monitor", () => {
     await other.createCa();
     await other.issue({ kind: "server", name: "web", ip: ["127.0.0.1"], days: 20 });
     files = [
-      { name: "http.tls.cert", kind: "operator_https", label: "operator HTTPS certificate (http.tls.cert)", path: join(root, "other", "web.crt") },
+      {
+        name: "http.tls.cert",
+        kind: "operator_https",
+        label: "operator HTTPS certificate (http.tls.cert)",
+        path: join(root, "other", "web.crt"),
+      },
       // The site CA's own lobby certificate, configured again: watched once, as "lobby".
-      { name: "mqtt.tls.cert", kind: "mqtt_client", label: "MQTT client certificate (mqtt.tls.cert)", path: join(certs, "lobby.crt") },
+      {
+        name: "mqtt.tls.cert",
+        kind: "mqtt_client",
+        label: "MQTT client certificate (mqtt.tls.cert)",
+        path: join(certs, "lobby.crt"),
+      },
     ];
   });
   after(async () => {
@@ -62,7 +72,14 @@ void describe("certificate expiry monitor", () => {
     const before = await snapshot(certs);
     let nowMs = Date.now();
     const sent: Sent[] = [];
-    const monitor = new CertExpiryMonitor({ certsDir: certs, thresholdDays: 30, files, log, now: () => new Date(nowMs), alert: async (type, data) => sent.push({ type, data }) });
+    const monitor = new CertExpiryMonitor({
+      certsDir: certs,
+      thresholdDays: 30,
+      files,
+      log,
+      now: () => new Date(nowMs),
+      alert: async (type, data) => sent.push({ type, data }),
+    });
     await monitor.start();
     try {
       const lobby = sent.filter((s) => s.data.name === "lobby");
@@ -76,10 +93,19 @@ void describe("certificate expiry monitor", () => {
         ["security.cert_expiring http.tls.cert", "security.cert_expiring lobby"],
         "nothing for the CA, the CRL, the 825-day door, the revoked hall, or lobby a second time as mqtt.tls.cert",
       );
-      assert.deepEqual(monitor.reasons, ["certificate lobby expires in 4 days", "operator HTTPS certificate (http.tls.cert) expires in 19 days"]);
+      assert.deepEqual(monitor.reasons, [
+        "certificate lobby expires in 4 days",
+        "operator HTTPS certificate (http.tls.cert) expires in 19 days",
+      ]);
       assert.deepEqual(
         monitor.certificates.map((c) => `${c.kind}:${c.name}:${c.status}`),
-        ["ca:ca:valid", "crl:crl:valid", "camera:lobby:expiring", "camera:door:valid", "operator_https:http.tls.cert:expiring"],
+        [
+          "ca:ca:valid",
+          "crl:crl:valid",
+          "camera:lobby:expiring",
+          "camera:door:valid",
+          "operator_https:http.tls.cert:expiring",
+        ],
       );
       assert.ok((monitor.certificates[0]?.days_left ?? 0) >= 3649);
 
@@ -90,7 +116,10 @@ void describe("certificate expiry monitor", () => {
       nowMs += 24 * HOUR;
       await monitor.check();
       assert.deepEqual(
-        sent.slice(2).map((s) => `${s.type} ${String(s.data.name)} ${String(s.data.days_left)}`).sort(),
+        sent
+          .slice(2)
+          .map((s) => `${s.type} ${String(s.data.name)} ${String(s.data.days_left)}`)
+          .sort(),
         ["security.cert_expiring http.tls.cert 18", "security.cert_expiring lobby 3"],
         "a day later, again",
       );
@@ -114,7 +143,14 @@ void describe("certificate expiry monitor", () => {
     const monitor = new CertExpiryMonitor({
       certsDir: missing,
       thresholdDays: 30,
-      files: [{ name: "mqtt.tls.cert", kind: "mqtt_client", label: "MQTT client certificate", path: join(missing, "client.crt") }],
+      files: [
+        {
+          name: "mqtt.tls.cert",
+          kind: "mqtt_client",
+          label: "MQTT client certificate",
+          path: join(missing, "client.crt"),
+        },
+      ],
       log,
       alert: async (type, data) => sent.push({ type, data }),
     });

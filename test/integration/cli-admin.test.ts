@@ -14,7 +14,12 @@ import { type DaemonHandle, provisionBox, runCli, type TestBox, readStoredAudit 
 import { freePort } from "../helpers/free-port.js";
 
 const ACTOR = `cli:${userInfo().username}`;
-const PASSWORDS = { alice: "Correct-Horse-9-battery", bob: "Staple-Battery-7-horse", carol: "Lobby-Camera-42-night", carolNew: "Reset-By-Admin-13-day" };
+const PASSWORDS = {
+  alice: "Correct-Horse-9-battery",
+  bob: "Staple-Battery-7-horse",
+  carol: "Lobby-Camera-42-night",
+  carolNew: "Reset-By-Admin-13-day",
+};
 
 interface Ran {
   code: number | null;
@@ -45,10 +50,15 @@ void describe("vigil user, keys and key: the real CLI, offline and through the d
   let base: string;
   let daemon: DaemonHandle | undefined;
   // The CLI under test, always against this box's config; `stdin` feeds a password.
-  const vigil = (args: string[], stdin?: string): Promise<Ran> => runCli([...args, "--config", box.configPath], { VIGIL_CONFIG: "" }, stdin);
+  const vigil = (args: string[], stdin?: string): Promise<Ran> =>
+    runCli([...args, "--config", box.configPath], { VIGIL_CONFIG: "" }, stdin);
 
   async function login(username: string, password: string): Promise<{ status: number; token?: string }> {
-    const res = await fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
+    const res = await fetch(`${base}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password }),
+    });
     const body = (await res.json()) as { access_token?: string };
     return { status: res.status, ...(body.access_token ? { token: body.access_token } : {}) };
   }
@@ -58,7 +68,11 @@ void describe("vigil user, keys and key: the real CLI, offline and through the d
   }
 
   async function pushEvent(key: string): Promise<number> {
-    const res = await fetch(`${base}/v1/ingest/lobby/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `ApiKey ${key}` }, body: JSON.stringify({ type: "tamper" }) });
+    const res = await fetch(`${base}/v1/ingest/lobby/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `ApiKey ${key}` },
+      body: JSON.stringify({ type: "tamper" }),
+    });
     await res.arrayBuffer();
     return res.status;
   }
@@ -151,7 +165,24 @@ void describe("vigil user, keys and key: the real CLI, offline and through the d
     assert.doesNotMatch(listed.stdout, /argon2/);
 
     // key create: in text, stdout is exactly the key (for KEY=$(vigil key create ...)); the rest is on stderr.
-    const created = await vigil(["key", "create", "--camera", "lobby", "--scope", "frames:write", "--cidr", "10.0.0.0/8", "--cidr", "::ffff:192.168.0.0/112", "--per-minute", "30", "--expires-days", "7", "--label", "lobby cam"]);
+    const created = await vigil([
+      "key",
+      "create",
+      "--camera",
+      "lobby",
+      "--scope",
+      "frames:write",
+      "--cidr",
+      "10.0.0.0/8",
+      "--cidr",
+      "::ffff:192.168.0.0/112",
+      "--per-minute",
+      "30",
+      "--expires-days",
+      "7",
+      "--label",
+      "lobby cam",
+    ]);
     assert.equal(created.code, 0, show(created));
     const key = created.stdout.trim();
     const keyId = parseApiKey(key)?.keyId;
@@ -227,10 +258,10 @@ void describe("vigil user, keys and key: the real CLI, offline and through the d
     assert.equal(errorCode(duplicate), "VIGIL_E_ALREADY_EXISTS", "errors keep their code through the socket");
     assert.equal(duplicate.code, 1);
     const listed = await vigil(["user", "list", "--json"]);
-    assert.deepEqual(
-      (JSON.parse(listed.stdout) as Array<{ username: string }>).map((u) => u.username).sort(),
-      ["alice", "bob"],
-    );
+    assert.deepEqual((JSON.parse(listed.stdout) as Array<{ username: string }>).map((u) => u.username).sort(), [
+      "alice",
+      "bob",
+    ]);
 
     const disabled = await vigil(["user", "disable", "bob"]);
     assert.equal(disabled.code, 0, show(disabled));
@@ -264,7 +295,9 @@ void describe("vigil user, keys and key: the real CLI, offline and through the d
     assert.match(created.stderr, /shown once/);
     assert.equal(await pushEvent(key), 202);
     const keyList = await vigil(["key", "list", "--json"]);
-    const used = (JSON.parse(keyList.stdout) as { api_keys: Array<{ key_id: string; usage_count: number }> }).api_keys.find((k) => k.key_id === keyId);
+    const used = (
+      JSON.parse(keyList.stdout) as { api_keys: Array<{ key_id: string; usage_count: number }> }
+    ).api_keys.find((k) => k.key_id === keyId);
     assert.ok(used, `the new key is listed: ${keyList.stdout}`);
     assert.ok(!keyList.stdout.includes(parseApiKey(key)?.secret ?? "?"));
     const revoked = await vigil(["key", "revoke", keyId]);
@@ -291,7 +324,11 @@ void describe("vigil user, keys and key: the real CLI, offline and through the d
     const weak = await vigil(["user", "reset-password", "carol", "--json"], "short\n");
     assert.equal(weak.code, 1, show(weak));
     assert.equal(errorCode(weak), "VIGIL_E_PASSWORD_POLICY");
-    assert.equal((JSON.parse(weak.stdout) as JsonError).error.details?.field, "password", "the socket path names the field as the offline one does");
+    assert.equal(
+      (JSON.parse(weak.stdout) as JsonError).error.details?.field,
+      "password",
+      "the socket path names the field as the offline one does",
+    );
     const reset = await vigil(["user", "reset-password", "carol", "--json"], `${PASSWORDS.carolNew}\n`);
     assert.equal(reset.code, 0, show(reset));
     assert.deepEqual(JSON.parse(reset.stdout), { username: "carol", password_reset: true });
@@ -307,7 +344,8 @@ void describe("vigil user, keys and key: the real CLI, offline and through the d
     assert.equal((JSON.parse(verify.stdout) as { ok: boolean }).ok, true);
 
     const entries = await readStoredAudit(join(box.dir, "data"));
-    const byCli = (action: string): string[] => entries.filter((e) => e.action === action && e.actor === ACTOR).map((e) => e.target);
+    const byCli = (action: string): string[] =>
+      entries.filter((e) => e.action === action && e.actor === ACTOR).map((e) => e.target);
     const all = (action: string): AuditEntry[] => entries.filter((e) => e.action === action);
     // Offline (alice) and through the socket (bob, carol).
     assert.deepEqual(byCli("user.created"), ["user:alice", "user:bob", "user:carol"]);
@@ -317,7 +355,15 @@ void describe("vigil user, keys and key: the real CLI, offline and through the d
     assert.equal(byCli("key.created").length, 3);
     assert.ok(byCli("key.revoked").length >= 2);
     assert.equal(byCli("keys.rotated").length, 2);
-    for (const action of ["user.created", "user.disabled", "user.enabled", "user.password_reset", "key.created", "key.revoked", "keys.rotated"]) {
+    for (const action of [
+      "user.created",
+      "user.disabled",
+      "user.enabled",
+      "user.password_reset",
+      "key.created",
+      "key.revoked",
+      "keys.rotated",
+    ]) {
       assert.deepEqual(
         all(action).map((e) => e.actor),
         all(action).map(() => ACTOR),

@@ -92,7 +92,11 @@ void describe("vigil cert: the real CLI against a provisioned box, audited in th
   void it("ca creates the CA in certs_dir (relative to the config) with a 0600 key", async () => {
     const created = await vigil(["cert", "ca", "--json"]);
     assert.equal(created.code, 0, show(created));
-    const ca = json<{ ok: boolean; ca: { serial: string; fingerprint_sha256: string }; files: { cert: string; key: string } }>(created);
+    const ca = json<{
+      ok: boolean;
+      ca: { serial: string; fingerprint_sha256: string };
+      files: { cert: string; key: string };
+    }>(created);
     assert.equal(ca.ok, true);
     assert.equal(ca.files.key, join(certs, "ca.key"));
     assert.equal((await stat(ca.files.key)).mode & 0o777, 0o600);
@@ -121,7 +125,11 @@ void describe("vigil cert: the real CLI against a provisioned box, audited in th
     const gateway = await vigil(["cert", "issue", "--kind", "gateway", "--json"]);
     assert.equal(gateway.code, 0, show(gateway));
     const gw = json<Issued>(gateway);
-    assert.equal(gw.certificate.subject, "O=hq, OU=gateway, CN=hq/gw-01", "named after the config's gateway by default");
+    assert.equal(
+      gw.certificate.subject,
+      "O=hq, OU=gateway, CN=hq/gw-01",
+      "named after the config's gateway by default",
+    );
     keyFiles.add(gw.files.key);
     serials.gateway = gw.certificate.serial;
 
@@ -160,11 +168,16 @@ void describe("vigil cert: the real CLI against a provisioned box, audited in th
   void it("revoke by name updates the CRL and the index; list shows status; crl re-signs", async () => {
     const revoked = await vigil(["cert", "revoke", "lobby", "--reason", "superseded", "--json"]);
     assert.equal(revoked.code, 0, show(revoked));
-    const result = json<{ certificate: { serial: string; revocation_reason: string }; crl: { number: number } }>(revoked);
+    const result = json<{ certificate: { serial: string; revocation_reason: string }; crl: { number: number } }>(
+      revoked,
+    );
     assert.equal(result.certificate.serial, serials.lobby);
     assert.equal(result.certificate.revocation_reason, "superseded");
 
-    const [listedRun, table] = await Promise.all([vigil(["cert", "list", "--json", "--expiring-days", "1000"]), vigil(["cert", "list"])]);
+    const [listedRun, table] = await Promise.all([
+      vigil(["cert", "list", "--json", "--expiring-days", "1000"]),
+      vigil(["cert", "list"]),
+    ]);
     for (const ran of [listedRun, table]) assert.equal(ran.code, 0, show(ran));
     const listed = json<{ certificates: Array<{ name: string; status: string }>; crl: { number: number } }>(listedRun);
     // 825-day certificates are "expiring" within 1000 days; the revoked one stays revoked.

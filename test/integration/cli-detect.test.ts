@@ -31,7 +31,24 @@ void describe("vigil detect (real NanoDet, ffmpeg)", () => {
         data_dir: join(dir, "data"),
         secrets_dir: join(dir, "secrets"),
         models_dir: join(ROOT, "models"),
-        cameras: [{ id: "gate", url: "rtsp://127.0.0.1:1/none", zones: [{ id: "field", name: "Field", polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]] }] }],
+        cameras: [
+          {
+            id: "gate",
+            url: "rtsp://127.0.0.1:1/none",
+            zones: [
+              {
+                id: "field",
+                name: "Field",
+                polygon: [
+                  [0, 0.5],
+                  [1, 0.5],
+                  [1, 1],
+                  [0, 1],
+                ],
+              },
+            ],
+          },
+        ],
         rules: { zones: [{ id: "no-entry", kind: "restricted", camera: "gate", zone: "field" }] },
       }),
     );
@@ -42,11 +59,28 @@ void describe("vigil detect (real NanoDet, ffmpeg)", () => {
 
   void it("finds the person, says which zone and rule they would trigger, and draws the regions", async () => {
     const out = join(dir, "annotated.png");
-    const r = await runCli(["detect", fixturePath("photos", "person.jpg"), "--config", configPath, "--camera", "gate", "--out", out, "--json"]);
+    const r = await runCli([
+      "detect",
+      fixturePath("photos", "person.jpg"),
+      "--config",
+      configPath,
+      "--camera",
+      "gate",
+      "--out",
+      out,
+      "--json",
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const result = JSON.parse(r.stdout) as { working_size: { width: number; height: number }; passes: Array<{ regions: Array<{ kind: string }> }>; detections: Array<{ label: string; score: number; zones: Array<{ zone: string; rules: string[] }> }> };
+    const result = JSON.parse(r.stdout) as {
+      working_size: { width: number; height: number };
+      passes: Array<{ regions: Array<{ kind: string }> }>;
+      detections: Array<{ label: string; score: number; zones: Array<{ zone: string; rules: string[] }> }>;
+    };
     assert.deepEqual(result.working_size, { width: 640, height: 424 });
-    assert.deepEqual(result.passes.map((p) => p.regions.map((g) => g.kind)), [["full"], ["crop"]]);
+    assert.deepEqual(
+      result.passes.map((p) => p.regions.map((g) => g.kind)),
+      [["full"], ["crop"]],
+    );
     const person = result.detections.find((d) => d.label === "person");
     assert.ok(person && person.score >= 0.35, r.stdout);
     assert.deepEqual(person.zones, [{ zone: "field", rules: ["no-entry"] }]);
@@ -55,7 +89,15 @@ void describe("vigil detect (real NanoDet, ffmpeg)", () => {
   });
 
   void it("a camera the config does not have, or a file that is not a JPEG, is a coded error", async () => {
-    const missing = await runCli(["detect", fixturePath("photos", "person.jpg"), "--config", configPath, "--camera", "nope", "--json"]);
+    const missing = await runCli([
+      "detect",
+      fixturePath("photos", "person.jpg"),
+      "--config",
+      configPath,
+      "--camera",
+      "nope",
+      "--json",
+    ]);
     assert.equal(missing.code, 1);
     assert.equal((JSON.parse(missing.stdout) as { error: { code: string } }).error.code, "VIGIL_E_NOT_FOUND");
     const notJpeg = join(dir, "not.jpg");

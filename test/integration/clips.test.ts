@@ -23,16 +23,39 @@ const sequence = (): string => fixturePath("sequences", "faces-cycle", "%05d.jpg
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function ffprobe(path: string): Promise<{ codec: string; duration: number }> {
-  const { stdout } = await run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name:format=duration", "-of", "json", path]);
+  const { stdout } = await run("ffprobe", [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-show_entries",
+    "stream=codec_name:format=duration",
+    "-of",
+    "json",
+    path,
+  ]);
   const j = JSON.parse(stdout) as { streams: Array<{ codec_name: string }>; format: { duration: string } };
   return { codec: j.streams[0]?.codec_name ?? "", duration: Number(j.format.duration) };
 }
 
 function raise(rig: Awaited<ReturnType<typeof openClipRig>>, cameraId: string, startedAt: number): Promise<Incident> {
-  return rig.incidents.create({ cameraId, rule: "restricted", zone: "door", objects: [{ label: "person", score: 0.9, box: { x1: 0.1, y1: 0.1, x2: 0.3, y2: 0.6 }, track_id: 1 }], startedAt, lastSeenAt: startedAt, summary: "Person in restricted zone" });
+  return rig.incidents.create({
+    cameraId,
+    rule: "restricted",
+    zone: "door",
+    objects: [{ label: "person", score: 0.9, box: { x1: 0.1, y1: 0.1, x2: 0.3, y2: 0.6 }, track_id: 1 }],
+    startedAt,
+    lastSeenAt: startedAt,
+    summary: "Person in restricted zone",
+  });
 }
 
-async function clipsOf(rig: Awaited<ReturnType<typeof openClipRig>>, id: string, count: number, timeoutMs = 30_000): Promise<Incident> {
+async function clipsOf(
+  rig: Awaited<ReturnType<typeof openClipRig>>,
+  id: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<Incident> {
   let incident: Incident | undefined;
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
@@ -72,7 +95,10 @@ void describe("incident clips", () => {
       assert.equal(clip.file, `clips/${incident.id}/0.mp4`);
       assert.ok(clip.gaps.length >= 1, `a gap recorded: ${JSON.stringify(clip)}`);
       const gap = clip.gaps[0];
-      assert.ok(gap && Date.parse(gap.end) - Date.parse(gap.start) >= 1000, `the gap spans the outage: ${JSON.stringify(gap)}`);
+      assert.ok(
+        gap && Date.parse(gap.end) - Date.parse(gap.start) >= 1000,
+        `the gap spans the outage: ${JSON.stringify(gap)}`,
+      );
       assert.ok(Date.parse(gap.start) > Date.parse(incident.started_at) - 2000, "the gap lies inside the window");
       const path = join(rig.dir, clip.file);
       const probe = await ffprobe(path);
@@ -82,7 +108,11 @@ void describe("incident clips", () => {
       const bytes = await readFile(path);
       assert.ok(bytes.indexOf("moov") < bytes.indexOf("mdat"), "faststart: the index before the media");
       assert.deepEqual(await sha256File(path), { sha256: clip.sha256, bytes: clip.bytes });
-      assert.deepEqual((await readdir(join(rig.dir, "clips", incident.id))).sort(), ["0.mp4"], "no temporary file left");
+      assert.deepEqual(
+        (await readdir(join(rig.dir, "clips", incident.id))).sort(),
+        ["0.mp4"],
+        "no temporary file left",
+      );
 
       // HTTP Range, as a browser's <video> asks.
       const app = Fastify();
@@ -93,13 +123,19 @@ void describe("incident clips", () => {
       assert.equal(whole.headers["accept-ranges"], "bytes");
       assert.equal(whole.headers["content-type"], "video/mp4");
       assert.deepEqual(whole.rawPayload, bytes);
-      const part = await app.inject({ url: `/v1/incidents/${incident.id}/clips/0`, headers: { range: "bytes=100-199" } });
+      const part = await app.inject({
+        url: `/v1/incidents/${incident.id}/clips/0`,
+        headers: { range: "bytes=100-199" },
+      });
       assert.equal(part.statusCode, 206);
       assert.equal(part.headers["content-range"], `bytes 100-199/${bytes.length}`);
       assert.deepEqual(part.rawPayload, bytes.subarray(100, 200));
       const tail = await app.inject({ url: `/v1/incidents/${incident.id}/clips/0`, headers: { range: "bytes=-10" } });
       assert.deepEqual(tail.rawPayload, bytes.subarray(bytes.length - 10));
-      const past = await app.inject({ url: `/v1/incidents/${incident.id}/clips/0`, headers: { range: `bytes=${bytes.length}-` } });
+      const past = await app.inject({
+        url: `/v1/incidents/${incident.id}/clips/0`,
+        headers: { range: `bytes=${bytes.length}-` },
+      });
       assert.equal(past.statusCode, 416);
       assert.equal(past.headers["content-range"], `bytes */${bytes.length}`);
       const none = await app.inject({ url: `/v1/incidents/${incident.id}/clips/1` });
@@ -121,7 +157,9 @@ void describe("incident clips", () => {
       await rig.incidents.markEnded(incident.id, Date.now());
       await sleep(3500);
       // Overwrite a middle segment of the window with noise, as a failing disk or a bad write would.
-      const segments = (await rig.ring.segments("gate")).filter((s) => s.startMs >= Date.parse(incident.started_at) - 2000);
+      const segments = (await rig.ring.segments("gate")).filter(
+        (s) => s.startMs >= Date.parse(incident.started_at) - 2000,
+      );
       const victim = segments[Math.floor(segments.length / 2)];
       assert.ok(victim && segments.length >= 4, `segments in the window: ${segments.length}`);
       const noise = Buffer.alloc(victim.bytes);
@@ -133,8 +171,13 @@ void describe("incident clips", () => {
       const probe = await ffprobe(join(rig.dir, clip.file));
       assert.equal(probe.codec, "h264");
       assert.ok(probe.duration >= 3, `the readable segments are kept: ${probe.duration} s`);
-      const covering = clip.gaps.find((g) => Date.parse(g.start) <= victim.startMs + 1000 && Date.parse(g.end) >= victim.startMs);
-      assert.ok(covering, `the corrupt segment's time is a gap: ${JSON.stringify(clip.gaps)} victim ${new Date(victim.startMs).toISOString()}`);
+      const covering = clip.gaps.find(
+        (g) => Date.parse(g.start) <= victim.startMs + 1000 && Date.parse(g.end) >= victim.startMs,
+      );
+      assert.ok(
+        covering,
+        `the corrupt segment's time is a gap: ${JSON.stringify(clip.gaps)} victim ${new Date(victim.startMs).toISOString()}`,
+      );
     } finally {
       await rig.close();
     }
@@ -143,7 +186,11 @@ void describe("incident clips", () => {
   void it("the ring never grows past its bounds over many incidents, and unclaimed segments go after keep seconds", async () => {
     rtsp ??= await startRtspServer({ frames: sequence(), fps: 10 });
     const maxBytes = 3_000_000;
-    const rig = await openClipRig({ urls: { lane: rtsp.url }, bounds: { keepMs: 4000, maxBytes }, settings: { preRollMs: 1000, postRollMs: 1000, maxClipMs: 10_000 } });
+    const rig = await openClipRig({
+      urls: { lane: rtsp.url },
+      bounds: { keepMs: 4000, maxBytes },
+      settings: { preRollMs: 1000, postRollMs: 1000, maxClipMs: 10_000 },
+    });
     try {
       await waitUntil("camera online", () => rig.cameras.manager.supervisor("lane")?.state === "online", 15_000);
       let largest = 0;
@@ -170,7 +217,10 @@ void describe("incident clips", () => {
       const closed = segs.slice(0, -1);
       // The newest segment is ffmpeg's, still open; everything else obeys the bounds.
       assert.ok(largest <= maxBytes, `closed segments held ${largest} bytes, bound ${maxBytes}`);
-      assert.ok(closed.every((s) => Date.now() - s.endMs < 4000 + 1500), `no unclaimed segment older than keep: ${closed.map((s) => Date.now() - s.endMs).join(",")}`);
+      assert.ok(
+        closed.every((s) => Date.now() - s.endMs < 4000 + 1500),
+        `no unclaimed segment older than keep: ${closed.map((s) => Date.now() - s.endMs).join(",")}`,
+      );
       assert.equal(rig.recorder.waiting, 0, "every incident got its clips, nothing left claimed");
       assert.ok(oldestAge > 0);
       console.log(`# ring: largest ${largest} bytes, segment up to ${perSegment} bytes, oldest ${oldestAge} ms`);

@@ -55,7 +55,12 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
   let intruder: Awaited<ReturnType<typeof generateKeyPair>>;
   const freshDir = (): string => join(root, `case-${n++}`);
 
-  async function openStack(dataDir: string, handlers: Record<string, CommandHandler>, maxInFlight?: number, refusalWindowMs = 0): Promise<Stack> {
+  async function openStack(
+    dataDir: string,
+    handlers: Record<string, CommandHandler>,
+    maxInFlight?: number,
+    refusalWindowMs = 0,
+  ): Promise<Stack> {
     const db = new Database(dataDir, log, { attempts: 3, delayMs: 20 });
     await db.start();
     const commits = new GroupCommit(db);
@@ -63,7 +68,15 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     const verifier = new CommandVerifier({ keyFile, ...COMMANDS_DEFAULTS, audience: "hq/gw-01" });
     for (const c of [commits, store, verifier]) await c.start();
     const audit = new RecordingAudit();
-    const dispatcher = new CommandDispatcher({ base: BASE, verifier, store, audit, log, refusalWindowMs, ...(maxInFlight === undefined ? {} : { maxInFlight }) });
+    const dispatcher = new CommandDispatcher({
+      base: BASE,
+      verifier,
+      store,
+      audit,
+      log,
+      refusalWindowMs,
+      ...(maxInFlight === undefined ? {} : { maxInFlight }),
+    });
     for (const [name, handler] of Object.entries(handlers)) dispatcher.register(name, handler);
     await dispatcher.start();
     return {
@@ -80,10 +93,16 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     };
   }
 
-  async function token(claims: Record<string, unknown>, key: CryptoKey | Uint8Array = central.privateKey, alg = "EdDSA"): Promise<Buffer> {
+  async function token(
+    claims: Record<string, unknown>,
+    key: CryptoKey | Uint8Array = central.privateKey,
+    alg = "EdDSA",
+  ): Promise<Buffer> {
     const now = Math.floor(Date.now() / 1000);
     const payload = { id: "cmd-1", name: "ping", aud: "hq/gw-01", iat: now, exp: now + 60, args: {}, ...claims };
-    return Buffer.from(await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg }).sign(key));
+    return Buffer.from(
+      await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg }).sign(key),
+    );
   }
 
   /** A handler that counts its runs and echoes what it was given. */
@@ -116,7 +135,9 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     const out = await s.dispatcher.handle(topic("ping"), await token({ id: "a-1", args: { n: 1 } }));
     assert.deepEqual(out, { name: "ping", result: { id: "a-1", ok: true, data: { echoed: { n: 1 }, run: 1 } } });
     assert.deepEqual(ping.calls, [{ args: { n: 1 }, ctx: { id: "a-1", name: "ping" } }]);
-    assert.deepEqual(s.audit.inputs, [{ actor: "central", action: "command.received", target: "command:a-1", result: "ok", details: { name: "ping" } }]);
+    assert.deepEqual(s.audit.inputs, [
+      { actor: "central", action: "command.received", target: "command:a-1", result: "ok", details: { name: "ping" } },
+    ]);
   });
 
   void it("answers a repeated id with the stored result without running it again, also after a restart", async (t) => {
@@ -128,7 +149,13 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     const r2 = await handled(first, topic("ping"), Buffer.concat([payload, Buffer.from("\n")]));
     assert.deepEqual(r2, r1);
     assert.equal(ping.calls.length, 1);
-    assert.deepEqual(first.audit.inputs[1], { actor: "central", action: "command.received", target: "command:a-2", result: "ok", details: { name: "ping", replay: true } });
+    assert.deepEqual(first.audit.inputs[1], {
+      actor: "central",
+      action: "command.received",
+      target: "command:a-2",
+      result: "ok",
+      details: { name: "ping", replay: true },
+    });
     await first.close();
 
     const again = counting();
@@ -143,7 +170,10 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     let release = (): void => {};
     const gate = new Promise<void>((r) => (release = r));
     let runs = 0;
-    const s = await openStack(freshDir(), { slow: async () => (runs++, await gate, { runs }), ping: counting().handler });
+    const s = await openStack(freshDir(), {
+      slow: async () => (runs++, await gate, { runs }),
+      ping: counting().handler,
+    });
     t.after(() => s.close());
     const payload = await token({ id: "dup", name: "slow" });
     const both = Promise.all([handled(s, topic("slow"), payload), handled(s, topic("slow"), payload)]);
@@ -165,7 +195,14 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     const now = Math.floor(Date.now() / 1000);
     const hs = new TextEncoder().encode("a-shared-secret-that-is-32-bytes!");
     const cases: [string, Buffer, string, string | null][] = [
-      ["unsigned", Buffer.from(`${b64({ alg: "none" })}.${b64({ id: "r-1", name: "ping", aud: "hq/gw-01", iat: now, exp: now + 60, args: {} })}.`), ErrorCodes.COMMAND_UNSIGNED, "r-1"],
+      [
+        "unsigned",
+        Buffer.from(
+          `${b64({ alg: "none" })}.${b64({ id: "r-1", name: "ping", aud: "hq/gw-01", iat: now, exp: now + 60, args: {} })}.`,
+        ),
+        ErrorCodes.COMMAND_UNSIGNED,
+        "r-1",
+      ],
       ["wrong key", await token({ id: "r-2" }, intruder.privateKey), ErrorCodes.COMMAND_BAD_SIGNATURE, "r-2"],
       ["HS256", await token({ id: "r-3" }, hs, "HS256"), ErrorCodes.COMMAND_ALG_NOT_ALLOWED, "r-3"],
       ["expired", await token({ id: "r-4", iat: now - 600, exp: now - 60 }), ErrorCodes.COMMAND_EXPIRED, "r-4"],
@@ -184,9 +221,20 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
       assert.equal(result.error?.code, code, what);
       assert.equal(result.data, undefined, what);
       const entry = s.audit.inputs.at(-1);
-      assert.deepEqual(entry, { actor: "central", action: "command.received", target: `command:${id ?? "?"}`, result: "denied", details: { name: "ping", code } }, what);
+      assert.deepEqual(
+        entry,
+        {
+          actor: "central",
+          action: "command.received",
+          target: `command:${id ?? "?"}`,
+          result: "denied",
+          details: { name: "ping", code },
+        },
+        what,
+      );
       const signature = payload.toString("latin1").split(".")[2];
-      if (signature) assert.ok(!JSON.stringify(entry).includes(signature), `${what}: the signature reached the audit entry`);
+      if (signature)
+        assert.ok(!JSON.stringify(entry).includes(signature), `${what}: the signature reached the audit entry`);
       if (id !== null) assert.equal(await s.store.get(id), undefined, what);
     }
     assert.equal(ping.calls.length, 0);
@@ -197,10 +245,17 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     const s = await openStack(freshDir(), { ping: counting().handler }, undefined, 60_000);
     t.after(() => s.close());
     const forged = await token({ id: "forged" }, intruder.privateKey);
-    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => handled(s, topic(i % 3 ? "ping" : `x${i}`), i % 2 ? forged : Buffer.from(`junk-${i}`))));
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        handled(s, topic(i % 3 ? "ping" : `x${i}`), i % 2 ? forged : Buffer.from(`junk-${i}`)),
+      ),
+    );
     assert.ok(results.every((r) => !r.ok));
     // Issue 15: one entry per reason, whatever names and ids the flood made up.
-    assert.deepEqual(s.audit.inputs.map((e) => e.details?.code).sort(), [ErrorCodes.COMMAND_BAD_SIGNATURE, ErrorCodes.COMMAND_MALFORMED].sort());
+    assert.deepEqual(
+      s.audit.inputs.map((e) => e.details?.code).sort(),
+      [ErrorCodes.COMMAND_BAD_SIGNATURE, ErrorCodes.COMMAND_MALFORMED].sort(),
+    );
     let stored = 0;
     for await (const _ of s.db.sublevels.commands.keys()) stored++;
     assert.equal(stored, 0);
@@ -223,23 +278,47 @@ void describe("CommandDispatcher with CommandStore on LevelDB", () => {
     t.after(() => s.close());
 
     const unknown = await handled(s, topic("reboot"), await token({ id: "u-1", name: "reboot" }));
-    assert.deepEqual(unknown, { id: "u-1", ok: false, error: { code: ErrorCodes.COMMAND_UNKNOWN, message: 'unknown command "reboot"' } });
-    assert.deepEqual(s.audit.inputs.at(-1), { actor: "central", action: "command.received", target: "command:u-1", result: "denied", details: { name: "reboot", code: ErrorCodes.COMMAND_UNKNOWN } });
+    assert.deepEqual(unknown, {
+      id: "u-1",
+      ok: false,
+      error: { code: ErrorCodes.COMMAND_UNKNOWN, message: 'unknown command "reboot"' },
+    });
+    assert.deepEqual(s.audit.inputs.at(-1), {
+      actor: "central",
+      action: "command.received",
+      target: "command:u-1",
+      result: "denied",
+      details: { name: "reboot", code: ErrorCodes.COMMAND_UNKNOWN },
+    });
 
     const audited = s.audit.inputs.length;
-    for (const other of [`${BASE}/cmd_result/ping`, `${BASE}/cmd/Ping`, `${BASE}/cmd/ping/x`, `vigil/hq/gw-02/cmd/ping`, `${BASE}/status`]) {
+    for (const other of [
+      `${BASE}/cmd_result/ping`,
+      `${BASE}/cmd/Ping`,
+      `${BASE}/cmd/ping/x`,
+      `vigil/hq/gw-02/cmd/ping`,
+      `${BASE}/status`,
+    ]) {
       assert.equal(await s.dispatcher.handle(other, await token({ id: "t-1" })), undefined, other);
     }
     assert.equal(s.audit.inputs.length, audited);
 
     const refused = await handled(s, topic("refuse"), await token({ id: "h-1", name: "refuse" }));
-    assert.deepEqual(refused, { id: "h-1", ok: false, error: { code: ErrorCodes.NOT_FOUND, message: "no such watchlist entry" } });
+    assert.deepEqual(refused, {
+      id: "h-1",
+      ok: false,
+      error: { code: ErrorCodes.NOT_FOUND, message: "no such watchlist entry" },
+    });
     assert.equal(s.audit.inputs.at(-1)?.result, "error");
     assert.deepEqual(await handled(s, topic("refuse"), await token({ id: "h-1", name: "refuse" })), refused);
     assert.equal(failures, 1, "a failed command is not retried under the same id");
 
     const crashed = await handled(s, topic("crash"), await token({ id: "h-2", name: "crash" }));
-    assert.deepEqual(crashed, { id: "h-2", ok: false, error: { code: ErrorCodes.INTERNAL, message: "command failed" } });
+    assert.deepEqual(crashed, {
+      id: "h-2",
+      ok: false,
+      error: { code: ErrorCodes.INTERNAL, message: "command failed" },
+    });
     assert.deepEqual(s.audit.inputs.at(-1)?.details, { name: "crash", code: ErrorCodes.INTERNAL });
     const weird = await handled(s, topic("weird"), await token({ id: "h-3", name: "weird" }));
     assert.equal(weird.error?.code, ErrorCodes.INTERNAL);

@@ -23,13 +23,16 @@ interface Violation {
 async function violations(page: Page): Promise<Violation[]> {
   await page.addScriptTag({ content: AXE });
   const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Violation[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Violation[] }> } }
+    ).axe;
     return axe.run({ exclude: [] }, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
   });
   return result.violations;
 }
 
-const describeViolations = (v: Violation[]): string => v.map((x) => `${x.id} (${x.impact}): ${x.help} at ${x.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("\n");
+const describeViolations = (v: Violation[]): string =>
+  v.map((x) => `${x.id} (${x.impact}): ${x.help} at ${x.nodes.map((n) => n.target.join(" ")).join(", ")}`).join("\n");
 
 void describe("console accessibility (axe-core, WCAG 2.1 A/AA, Chromium, real daemon)", () => {
   let box: ConsoleBox;
@@ -55,19 +58,30 @@ void describe("console accessibility (axe-core, WCAG 2.1 A/AA, Chromium, real da
       const found: Record<string, Violation[]> = { login: await violations(p) };
       await signIn(p, box.users.admin);
       await p.goto(`${box.url}/incidents`);
-      await p.getByRole("listbox", { name: /Incidents/ }).getByRole("option").first().waitFor();
+      await p
+        .getByRole("listbox", { name: /Incidents/ })
+        .getByRole("option")
+        .first()
+        .waitFor();
       found.queue = await violations(p);
       await p.goto(`${box.url}/incidents/${incident.id}`);
       await snapshotsLoaded(p);
       found.incident = await violations(p);
       await p.goto(`${box.url}/kpis`);
-      await p.getByRole("heading", { name: /KPI|Key figures|Metrics/i }).first().waitFor();
+      await p
+        .getByRole("heading", { name: /KPI|Key figures|Metrics/i })
+        .first()
+        .waitFor();
       found.kpis = await violations(p);
       await p.goto(`${box.url}/account`);
       await p.getByRole("heading").first().waitFor();
       found.account = await violations(p);
       const bad = Object.entries(found).filter(([, v]) => v.length > 0);
-      assert.deepEqual(bad.map(([k]) => k), [], bad.map(([k, v]) => `${k}:\n${describeViolations(v)}`).join("\n\n"));
+      assert.deepEqual(
+        bad.map(([k]) => k),
+        [],
+        bad.map(([k, v]) => `${k}:\n${describeViolations(v)}`).join("\n\n"),
+      );
     } finally {
       await ctx.close();
     }
@@ -91,14 +105,22 @@ void describe("console accessibility (axe-core, WCAG 2.1 A/AA, Chromium, real da
       await p.getByRole("status", { name: "Detections shown" }).waitFor({ timeout: 60_000 });
       found.camera = await violations(p);
       // A runtime camera (push-only: no stream needed) has the edit form and a new key's notice too.
-      const added = await box.api("/v1/cameras", { method: "POST", token: await box.token(box.users.admin), body: JSON.stringify({ id: "kiosk" }) });
+      const added = await box.api("/v1/cameras", {
+        method: "POST",
+        token: await box.token(box.users.admin),
+        body: JSON.stringify({ id: "kiosk" }),
+      });
       assert.equal(added.status, 201);
       await p.goto(`${box.url}/cameras/kiosk`);
       await p.getByRole("button", { name: "Create API key" }).click();
       await p.getByRole("textbox", { name: "New API key" }).waitFor();
       found.runtimeCamera = await violations(p);
       const bad = Object.entries(found).filter(([, v]) => v.length > 0);
-      assert.deepEqual(bad.map(([k]) => k), [], bad.map(([k, v]) => `${k}:\n${describeViolations(v)}`).join("\n\n"));
+      assert.deepEqual(
+        bad.map(([k]) => k),
+        [],
+        bad.map(([k, v]) => `${k}:\n${describeViolations(v)}`).join("\n\n"),
+      );
     } finally {
       await ctx.close();
     }

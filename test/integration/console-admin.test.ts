@@ -17,7 +17,18 @@ const run = promisify(execFile);
 
 /** sample1.jpg through ffmpeg into a JPEG file (as daemon-faces.test does for its enrolment photos). */
 async function photoFile(out: string, filter: string | undefined): Promise<string> {
-  await run("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", join(PHOTOS, "sample1.jpg"), ...(filter ? ["-vf", filter] : []), "-q:v", "3", out]);
+  await run("ffmpeg", [
+    "-nostdin",
+    "-v",
+    "error",
+    "-y",
+    "-i",
+    join(PHOTOS, "sample1.jpg"),
+    ...(filter ? ["-vf", filter] : []),
+    "-q:v",
+    "3",
+    out,
+  ]);
   return out;
 }
 // The woman on the left of sample1, cut out so hers is the only face.
@@ -39,33 +50,59 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
     const { page, context, problems } = await openConsole(browser, `${box.url}/users`);
     try {
       await signIn(page, box.users.admin);
-      await page.getByRole("table", { name: "Users" }).getByRole("rowheader", { name: box.users.viewer.username }).waitFor();
+      await page
+        .getByRole("table", { name: "Users" })
+        .getByRole("rowheader", { name: box.users.viewer.username })
+        .waitFor();
       await page.getByLabel("New username").fill("night-guard");
       await page.getByRole("combobox", { name: /^Role/ }).selectOption("operator");
       await page.getByLabel("Initial password").fill("Night-Guard-Pass-2026!");
       await page.getByRole("button", { name: "Create user" }).click();
       await page.getByRole("status").getByText("User night-guard created (operator).").waitFor();
       await page.getByRole("rowheader", { name: "night-guard" }).waitFor();
-      const login = (): Promise<{ status: number }> => box.api("/v1/auth/login", { method: "POST", body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2026!" }) });
+      const login = (): Promise<{ status: number }> =>
+        box.api("/v1/auth/login", {
+          method: "POST",
+          body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2026!" }),
+        });
       assert.equal((await login()).status, 200);
 
       // Their session, then a password reset from the page: the session ends and the new password works.
       const session = await login();
       assert.equal(session.status, 200);
       await page.getByRole("button", { name: "Sessions of night-guard" }).click();
-      await page.getByRole("group", { name: "Sessions of night-guard" }).getByText(/^2 session\(s\)/).waitFor();
+      await page
+        .getByRole("group", { name: "Sessions of night-guard" })
+        .getByText(/^2 session\(s\)/)
+        .waitFor();
       await page.getByRole("button", { name: "Reset password of night-guard" }).click();
       await page.getByLabel("New password for night-guard").fill("Night-Guard-Pass-2027!");
       await page.getByRole("button", { name: "Set password", exact: true }).click();
       await page.getByRole("status").getByText("Password of night-guard reset; their sessions ended.").waitFor();
-      const sessions = await box.api<{ sessions: unknown[] }>("/v1/users/night-guard/sessions", { token: await box.token(box.users.admin) });
+      const sessions = await box.api<{ sessions: unknown[] }>("/v1/users/night-guard/sessions", {
+        token: await box.token(box.users.admin),
+      });
       assert.deepEqual(sessions.body.sessions, [], "a reset ends the user's sessions");
       assert.equal((await login()).status, 401, "the old password no longer works");
-      assert.equal((await box.api("/v1/auth/login", { method: "POST", body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2027!" }) })).status, 200);
+      assert.equal(
+        (
+          await box.api("/v1/auth/login", {
+            method: "POST",
+            body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2027!" }),
+          })
+        ).status,
+        200,
+      );
 
       await page.getByRole("button", { name: "Disable night-guard" }).click();
-      await page.getByRole("row", { name: /night-guard/ }).getByText("Disabled").waitFor();
-      const disabled = await box.api("/v1/auth/login", { method: "POST", body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2027!" }) });
+      await page
+        .getByRole("row", { name: /night-guard/ })
+        .getByText("Disabled")
+        .waitFor();
+      const disabled = await box.api("/v1/auth/login", {
+        method: "POST",
+        body: JSON.stringify({ username: "night-guard", password: "Night-Guard-Pass-2027!" }),
+      });
       assert.equal(disabled.status, 401, "a disabled user cannot sign in");
       await page.getByRole("button", { name: "Enable night-guard" }).waitFor();
       assert.deepEqual(problems, []);
@@ -89,19 +126,40 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
       assert.ok(await page.getByRole("button", { name: "Enrol" }).isDisabled());
       await page.getByLabel("Photos (JPEG, one face each)").setInputFiles(alone);
       await page.getByText(/^One face found \(score 0\.\d+, \d+ px wide\)$/).waitFor({ timeout: 30_000 });
-      assert.equal(await page.getByRole("img", { name: "Faces in her.jpg: 1" }).locator("rect").count(), 1, "the face's box is drawn over the photo");
+      assert.equal(
+        await page.getByRole("img", { name: "Faces in her.jpg: 1" }).locator("rect").count(),
+        1,
+        "the face's box is drawn over the photo",
+      );
       await page.getByRole("button", { name: "Enrol" }).click();
       await page.getByRole("status").getByText("Visitor A enrolled from 1 photo(s).").waitFor({ timeout: 30_000 });
-      await page.getByRole("table", { name: "Enrolled persons" }).getByRole("rowheader", { name: "Visitor A" }).waitFor();
+      await page
+        .getByRole("table", { name: "Enrolled persons" })
+        .getByRole("rowheader", { name: "Visitor A" })
+        .waitFor();
       const sup = await box.token(box.users.supervisor);
       // What reaches the decoder from the preview route: a JPEG or a 400, never more.
-      const notJpeg = await box.api<{ error: { code: string } }>("/v1/watchlist/face-preview", { method: "POST", token: sup, body: JSON.stringify({ photo: Buffer.from("GIF89a not a jpeg at all").toString("base64") }) });
+      const notJpeg = await box.api<{ error: { code: string } }>("/v1/watchlist/face-preview", {
+        method: "POST",
+        token: sup,
+        body: JSON.stringify({ photo: Buffer.from("GIF89a not a jpeg at all").toString("base64") }),
+      });
       assert.equal(notJpeg.status, 400);
       assert.equal(notJpeg.body.error.code, "VIGIL_E_VALIDATION");
-      const truncated = await box.api<{ error: { code: string } }>("/v1/watchlist/face-preview", { method: "POST", token: sup, body: JSON.stringify({ photo: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]).toString("base64") }) });
-      assert.ok([400, 422].includes(truncated.status), `a truncated JPEG: ${truncated.status} ${JSON.stringify(truncated.body)}`);
+      const truncated = await box.api<{ error: { code: string } }>("/v1/watchlist/face-preview", {
+        method: "POST",
+        token: sup,
+        body: JSON.stringify({ photo: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]).toString("base64") }),
+      });
+      assert.ok(
+        [400, 422].includes(truncated.status),
+        `a truncated JPEG: ${truncated.status} ${JSON.stringify(truncated.body)}`,
+      );
       const listed = await box.api<{ persons: Array<{ name: string }> }>("/v1/watchlist", { token: sup });
-      assert.deepEqual(listed.body.persons.map((p) => p.name), ["Visitor A"]);
+      assert.deepEqual(
+        listed.body.persons.map((p) => p.name),
+        ["Visitor A"],
+      );
 
       await page.getByRole("button", { name: "Delete Visitor A" }).click();
       await page.getByRole("status").getByText("Visitor A deleted.").waitFor();
@@ -124,8 +182,11 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
       const actions = await rows.locator("td:nth-child(4)").allTextContents();
       assert.ok(actions.length > 0 && actions.every((a) => a === "auth.login"), actions.join(","));
       await page.getByRole("button", { name: "Verify chain" }).click();
-      const result = (await page.getByRole("status", { name: "Chain verification" }).textContent({ timeout: 30_000 })) ?? "";
-      const api = await box.api<{ ok: boolean; checked: number }>("/v1/audit/verify", { token: await box.token(box.users.supervisor) });
+      const result =
+        (await page.getByRole("status", { name: "Chain verification" }).textContent({ timeout: 30_000 })) ?? "";
+      const api = await box.api<{ ok: boolean; checked: number }>("/v1/audit/verify", {
+        token: await box.token(box.users.supervisor),
+      });
       assert.equal(api.body.ok, true);
       const checked = Number(/(\d+) entries verified/.exec(result)?.[1]);
       assert.match(result, /^Chain intact: \d+ entries verified\.$/);
@@ -140,12 +201,24 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
     const { page, context, problems } = await openConsole(browser, `${box.url}/providers`);
     try {
       await signIn(page, box.users.admin);
-      const api = await box.api<{ providers: Array<{ id: string; model: string; state: string }> }>("/v1/providers", { token: await box.token(box.users.admin) });
+      const api = await box.api<{ providers: Array<{ id: string; model: string; state: string }> }>("/v1/providers", {
+        token: await box.token(box.users.admin),
+      });
       assert.ok(api.body.providers.length >= 2, "the detector and the face models each have a provider");
       const table = page.getByRole("table", { name: "Inference providers" });
-      await table.getByRole("rowheader", { name: api.body.providers[0]?.model ?? "" }).first().waitFor();
-      const rows = await table.locator("tbody tr").evaluateAll((trs: Array<{ children: ArrayLike<{ textContent: string | null }> }>) => trs.map((tr) => [tr.children[0]?.textContent, tr.children[2]?.textContent]));
-      assert.deepEqual(rows, api.body.providers.map((p) => [p.model, p.state]));
+      await table
+        .getByRole("rowheader", { name: api.body.providers[0]?.model ?? "" })
+        .first()
+        .waitFor();
+      const rows = await table
+        .locator("tbody tr")
+        .evaluateAll((trs: Array<{ children: ArrayLike<{ textContent: string | null }> }>) =>
+          trs.map((tr) => [tr.children[0]?.textContent, tr.children[2]?.textContent]),
+        );
+      assert.deepEqual(
+        rows,
+        api.body.providers.map((p) => [p.model, p.state]),
+      );
       await page.getByRole("combobox", { name: "State" }).selectOption("unhealthy");
       await page.getByText("No provider is unhealthy.").waitFor();
       assert.deepEqual(problems, []);
@@ -166,7 +239,11 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
       try {
         await signIn(page, box.users[role]);
         const links = await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
-        assert.deepEqual(links.filter((l) => ["Health", "Live", "Watchlist", "Audit log", "Users", "Providers"].includes(l)), [...expected[role]], role);
+        assert.deepEqual(
+          links.filter((l) => ["Health", "Live", "Watchlist", "Audit log", "Users", "Providers"].includes(l)),
+          [...expected[role]],
+          role,
+        );
         if (role !== "admin") await page.getByRole("alert").getByText("This page needs the admin role.").waitFor();
       } finally {
         await context.close();
@@ -180,7 +257,12 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
       [viewer, "GET", "/v1/audit/verify"],
       [operator, "GET", "/v1/watchlist"],
       [operator, "POST", "/v1/watchlist/face-preview", JSON.stringify({ photo: "AAAA" })],
-      [operator, "POST", "/v1/users", JSON.stringify({ username: "x-user", role: "admin", password: "Whatever-Pass-123!" })],
+      [
+        operator,
+        "POST",
+        "/v1/users",
+        JSON.stringify({ username: "x-user", role: "admin", password: "Whatever-Pass-123!" }),
+      ],
       [viewer, "POST", "/v1/diagnose"],
     ];
     for (const [token, method, path, body] of refused) {
@@ -213,7 +295,11 @@ void describe("console: users, watchlist, audit, role visibility (Chromium, real
         found[path] = await axeViolations(p);
       }
       const bad = Object.entries(found).filter(([, v]) => v.length > 0);
-      assert.deepEqual(bad.map(([k]) => k), [], bad.map(([k, v]) => `${k}:\n${describeViolations(v)}`).join("\n\n"));
+      assert.deepEqual(
+        bad.map(([k]) => k),
+        [],
+        bad.map(([k, v]) => `${k}:\n${describeViolations(v)}`).join("\n\n"),
+      );
     } finally {
       await ctx.close();
     }

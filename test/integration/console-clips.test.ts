@@ -21,8 +21,15 @@ void describe("console: an incident's clip (real daemon, camera, detector; Chrom
     frames = await pedestrianFrames(30, { width: 640, height: 480 }, 10);
     rtsp = await startRtspServer({ frames: frames.pattern, fps: 10 });
     box = await startConsoleBox({
-      cameras: CONSOLE_CAMERAS.map((id) => (id === "yard" ? { id, url: rtsp.url, detect: { fps: 5 }, zones: [GATE_ZONE] } : { id, url: "rtsp://127.0.0.1:1/none", enabled: false })),
-      rules: { group_window_s: 0, zones: [{ id: "yard-intrusion", kind: "restricted", camera: "yard", zone: GATE_ZONE.id, labels: ["person"] }] },
+      cameras: CONSOLE_CAMERAS.map((id) =>
+        id === "yard"
+          ? { id, url: rtsp.url, detect: { fps: 5 }, zones: [GATE_ZONE] }
+          : { id, url: "rtsp://127.0.0.1:1/none", enabled: false },
+      ),
+      rules: {
+        group_window_s: 0,
+        zones: [{ id: "yard-intrusion", kind: "restricted", camera: "yard", zone: GATE_ZONE.id, labels: ["person"] }],
+      },
       clips: { enabled: true, pre_roll_s: 2, post_roll_s: 2, max_clip_s: 10, segment_s: 1, min_free_bytes: 0 },
     });
     browser = await launchChromium();
@@ -47,7 +54,9 @@ void describe("console: an incident's clip (real daemon, camera, detector; Chrom
     const clip = incident?.clips?.[0];
     assert.ok(incident && clip, `an incident with a clip: ${JSON.stringify(incident?.clips)}`);
     assert.ok(clip.duration_s >= 2, `${clip.duration_s} s`);
-    const part = await fetch(`${box.url}/v1/incidents/${incident.id}/clips/0`, { headers: { authorization: `Bearer ${token}`, range: "bytes=0-1023" } });
+    const part = await fetch(`${box.url}/v1/incidents/${incident.id}/clips/0`, {
+      headers: { authorization: `Bearer ${token}`, range: "bytes=0-1023" },
+    });
     assert.equal(part.status, 206);
     assert.equal(part.headers.get("content-range"), `bytes 0-1023/${clip.bytes}`);
     assert.equal((await part.arrayBuffer()).byteLength, 1024);
@@ -63,14 +72,22 @@ void describe("console: an incident's clip (real daemon, camera, detector; Chrom
       assert.equal(await video.getAttribute("controls"), "");
       // Chromium read the MP4's header (faststart) and knows its length.
       const duration = await video.evaluate(
-        (v: { readyState: number; duration: number; error: { code: number } | null; addEventListener(e: string, f: () => void): void }) =>
+        (v: {
+          readyState: number;
+          duration: number;
+          error: { code: number } | null;
+          addEventListener(e: string, f: () => void): void;
+        }) =>
           new Promise<number>((resolve) => {
             if (v.readyState >= 1) resolve(v.duration);
             v.addEventListener("loadedmetadata", () => resolve(v.duration));
             v.addEventListener("error", () => resolve(-(v.error?.code ?? 1)));
           }),
       );
-      assert.ok(duration > 1 && Math.abs(duration - clip.duration_s) < 1, `the browser reads the clip: duration ${duration}, clip ${clip.duration_s}`);
+      assert.ok(
+        duration > 1 && Math.abs(duration - clip.duration_s) < 1,
+        `the browser reads the clip: duration ${duration}, clip ${clip.duration_s}`,
+      );
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -35,7 +35,11 @@ void describe("console: decisions, approval, evidence and live updates (Chromium
     await broker?.stop();
   });
 
-  async function signedIn(user: ConsoleUser, path = "/incidents", prepare?: (c: BrowserContext) => Promise<void>): Promise<{ page: Page; close: () => Promise<void> }> {
+  async function signedIn(
+    user: ConsoleUser,
+    path = "/incidents",
+    prepare?: (c: BrowserContext) => Promise<void>,
+  ): Promise<{ page: Page; close: () => Promise<void> }> {
     const { page, context } = await openConsole(browser, `${box.url}${path}`, undefined, prepare);
     await signIn(page, user);
     return { page, close: () => context.close() };
@@ -45,19 +49,35 @@ void describe("console: decisions, approval, evidence and live updates (Chromium
     const open = await box.raiseTamper("gate");
     const pending = await box.raiseTamper("yard");
     const op = await box.token(box.users.operator);
-    const esc = await box.api<Incident>(`/v1/incidents/${pending.id}/decision`, { method: "POST", token: op, body: JSON.stringify({ action: "escalate" }) });
-    await box.api<Incident>(`/v1/incidents/${pending.id}/decision`, { method: "POST", token: op, body: JSON.stringify({ action: "request_dispatch", version: esc.body.version }) });
+    const esc = await box.api<Incident>(`/v1/incidents/${pending.id}/decision`, {
+      method: "POST",
+      token: op,
+      body: JSON.stringify({ action: "escalate" }),
+    });
+    await box.api<Incident>(`/v1/incidents/${pending.id}/decision`, {
+      method: "POST",
+      token: op,
+      body: JSON.stringify({ action: "request_dispatch", version: esc.body.version }),
+    });
     for (const role of ["viewer", "operator", "supervisor", "admin"] as const) {
       const { page, close } = await signedIn(box.users[role], `/incidents/${open.id}`);
       try {
         await page.getByRole("heading", { name: /Camera gate reported tampering/ }).waitFor();
         assert.equal(await page.getByLabel(`Role: ${role}`).textContent(), role);
-        const seen = { decision: await page.getByRole("form", { name: "Decision" }).count(), exportButton: await page.getByRole("button", { name: "Export evidence" }).count(), approve: 0 };
+        const seen = {
+          decision: await page.getByRole("form", { name: "Decision" }).count(),
+          exportButton: await page.getByRole("button", { name: "Export evidence" }).count(),
+          approve: 0,
+        };
         await page.goto(`${box.url}/incidents/${pending.id}`);
         await page.getByRole("heading", { name: /Camera yard reported tampering/ }).waitFor();
         seen.approve = await page.getByRole("button", { name: "Approve dispatch…" }).count();
         const may = role === "viewer" ? 0 : 1;
-        assert.deepEqual(seen, { decision: may, exportButton: may, approve: role === "supervisor" || role === "admin" ? 1 : 0 }, role);
+        assert.deepEqual(
+          seen,
+          { decision: may, exportButton: may, approve: role === "supervisor" || role === "admin" ? 1 : 0 },
+          role,
+        );
         await page.getByRole("link", { name: "Incidents" }).click();
         await page
           .getByRole("listbox", { name: /Incidents/ })
@@ -65,16 +85,35 @@ void describe("console: decisions, approval, evidence and live updates (Chromium
           .first()
           .waitFor()
           .catch(async (err: unknown) => {
-            throw new Error(`${role}: no incident in the queue at ${page.url()}: ${(await page.locator("main").innerText()).replace(/\s+/g, " ").slice(-300)}`, { cause: err });
+            throw new Error(
+              `${role}: no incident in the queue at ${page.url()}: ${(await page.locator("main").innerText()).replace(/\s+/g, " ").slice(-300)}`,
+              { cause: err },
+            );
           });
-        assert.equal(await page.getByRole("toolbar", { name: "Triage the selected incident" }).count(), may, `${role} triage toolbar`);
+        assert.equal(
+          await page.getByRole("toolbar", { name: "Triage the selected incident" }).count(),
+          may,
+          `${role} triage toolbar`,
+        );
       } finally {
         await close();
       }
     }
     const viewer = await box.token(box.users.viewer);
-    assert.equal((await box.api(`/v1/incidents/${open.id}/decision`, { method: "POST", token: viewer, body: JSON.stringify({ action: "monitor" }) })).status, 403);
-    assert.equal((await box.api(`/v1/incidents/${pending.id}/approve`, { method: "POST", token: op, body: "{}" })).status, 403);
+    assert.equal(
+      (
+        await box.api(`/v1/incidents/${open.id}/decision`, {
+          method: "POST",
+          token: viewer,
+          body: JSON.stringify({ action: "monitor" }),
+        })
+      ).status,
+      403,
+    );
+    assert.equal(
+      (await box.api(`/v1/incidents/${pending.id}/approve`, { method: "POST", token: op, body: "{}" })).status,
+      403,
+    );
   });
 
   void it("dismissing with the keyboard needs a reason and goes out as incident.updated on mosquitto", async () => {
@@ -82,7 +121,10 @@ void describe("console: decisions, approval, evidence and live updates (Chromium
     const { page, close } = await signedIn(box.users.operator, "/incidents?camera=yard&status=open");
     try {
       const list = page.getByRole("listbox", { name: /Incidents/ });
-      await list.getByRole("option", { name: /Camera yard reported tampering/ }).first().waitFor();
+      await list
+        .getByRole("option", { name: /Camera yard reported tampering/ })
+        .first()
+        .waitFor();
       await list.focus();
       await page.keyboard.press("d");
       const dialog = page.getByRole("dialog", { name: "Dismiss incident" });
@@ -92,10 +134,20 @@ void describe("console: decisions, approval, evidence and live updates (Chromium
       await dialog.getByLabel("Note (optional)").fill("snow on the lens");
       await dialog.getByRole("button", { name: "Dismiss" }).click();
       await page.getByRole("alert").filter({ hasText: "Dismissed" }).waitFor();
-      const msg = await mqtt.waitFor((m) => m.topic === TOPIC && (m.json() as Envelope<Incident>).type === "incident.updated" && (m.json() as Envelope<Incident>).data.id === incident.id && (m.json() as Envelope<Incident>).data.status === "dismissed", 15_000);
+      const msg = await mqtt.waitFor(
+        (m) =>
+          m.topic === TOPIC &&
+          (m.json() as Envelope<Incident>).type === "incident.updated" &&
+          (m.json() as Envelope<Incident>).data.id === incident.id &&
+          (m.json() as Envelope<Incident>).data.status === "dismissed",
+        15_000,
+      );
       const data = (msg.json() as Envelope<Incident>).data;
       assert.equal(data.dismiss_reason, "weather");
-      assert.deepEqual([data.history.at(-1)?.actor, data.history.at(-1)?.note], [box.users.operator.username, "snow on the lens"]);
+      assert.deepEqual(
+        [data.history.at(-1)?.actor, data.history.at(-1)?.note],
+        [box.users.operator.username, "snow on the lens"],
+      );
     } finally {
       await close();
     }
@@ -115,8 +167,14 @@ void describe("console: decisions, approval, evidence and live updates (Chromium
       await page.getByText("escalated", { exact: true }).first().waitFor();
       await decide("Request dispatch");
       await page.getByRole("button", { name: "Approve dispatch…" }).click();
-      await page.getByRole("dialog", { name: "Approve dispatch?" }).getByRole("button", { name: "Approve dispatch" }).click();
-      assert.match(await page.getByRole("alert").filter({ hasText: "four-eyes" }).innerText(), /another supervisor must approve/);
+      await page
+        .getByRole("dialog", { name: "Approve dispatch?" })
+        .getByRole("button", { name: "Approve dispatch" })
+        .click();
+      assert.match(
+        await page.getByRole("alert").filter({ hasText: "four-eyes" }).innerText(),
+        /another supervisor must approve/,
+      );
     } finally {
       await first.close();
     }
@@ -126,15 +184,25 @@ void describe("console: decisions, approval, evidence and live updates (Chromium
       await page.getByRole("button", { name: "Approve dispatch…" }).click();
       const dialog = page.getByRole("dialog", { name: "Approve dispatch?" });
       await dialog.getByRole("button", { name: "Cancel" }).click();
-      assert.equal((await box.api<Incident>(`/v1/incidents/${incident.id}`, { token: await box.token(box.users.viewer) })).body.status, "dispatch_pending_review", "cancel approves nothing");
+      assert.equal(
+        (await box.api<Incident>(`/v1/incidents/${incident.id}`, { token: await box.token(box.users.viewer) })).body
+          .status,
+        "dispatch_pending_review",
+        "cancel approves nothing",
+      );
       await page.getByRole("button", { name: "Approve dispatch…" }).click();
       await dialog.getByRole("button", { name: "Approve dispatch" }).click();
       await page.getByRole("alert").filter({ hasText: "Dispatch approved." }).waitFor();
-      await page.getByRole("list", { name: "History" }).getByText(/approve: dispatch pending review → dispatch authorized/).waitFor();
+      await page
+        .getByRole("list", { name: "History" })
+        .getByText(/approve: dispatch pending review → dispatch authorized/)
+        .waitFor();
     } finally {
       await second.close();
     }
-    const audit = (await box.api<{ entries: AuditEntry[] }>("/v1/audit?limit=500", { token: await box.token(box.users.admin) })).body.entries.filter((e) => e.target === `incident:${incident.id}`);
+    const audit = (
+      await box.api<{ entries: AuditEntry[] }>("/v1/audit?limit=500", { token: await box.token(box.users.admin) })
+    ).body.entries.filter((e) => e.target === `incident:${incident.id}`);
     assert.deepEqual(
       audit.map((e) => [e.actor, e.action, e.result]),
       [
@@ -157,14 +225,25 @@ void describe("console: decisions, approval, evidence and live updates (Chromium
       for (const { page } of [a, b]) await page.getByRole("form", { name: "Decision" }).waitFor();
       await a.page.getByRole("radio", { name: "Monitor" }).check();
       await a.page.getByRole("button", { name: "Submit decision" }).click();
-      await a.page.getByRole("list", { name: "History" }).getByText(/monitor: open → monitoring/).waitFor();
+      await a.page
+        .getByRole("list", { name: "History" })
+        .getByText(/monitor: open → monitoring/)
+        .waitFor();
       await b.page.getByRole("radio", { name: "Escalate" }).check();
       await b.page.getByRole("button", { name: "Submit decision" }).click();
       const conflict = b.page.getByRole("alert").filter({ hasText: "changed this incident" });
-      assert.match(await conflict.innerText(), new RegExp(`${box.users.operator.username} changed this incident \\(monitor, now monitoring\\)`));
+      assert.match(
+        await conflict.innerText(),
+        new RegExp(`${box.users.operator.username} changed this incident \\(monitor, now monitoring\\)`),
+      );
       await conflict.getByRole("button", { name: "Reload incident" }).click();
-      await b.page.getByRole("list", { name: "History" }).getByText(/monitor: open → monitoring/).waitFor();
-      const current = await box.api<Incident>(`/v1/incidents/${incident.id}`, { token: await box.token(box.users.viewer) });
+      await b.page
+        .getByRole("list", { name: "History" })
+        .getByText(/monitor: open → monitoring/)
+        .waitFor();
+      const current = await box.api<Incident>(`/v1/incidents/${incident.id}`, {
+        token: await box.token(box.users.viewer),
+      });
       assert.equal(current.body.status, "monitoring", "the losing decision changed nothing");
     } finally {
       await a.close();
@@ -196,7 +275,10 @@ void describe("console: decisions, approval, evidence and live updates (Chromium
       await page.getByText(/· live/).waitFor();
       await page.evaluate("window.__notReloaded = true");
       const incident = await box.raiseTamper("dock");
-      await page.getByRole("option", { name: new RegExp(incident.summary.replace(/[()]/g, "\\$&")) }).first().waitFor();
+      await page
+        .getByRole("option", { name: new RegExp(incident.summary.replace(/[()]/g, "\\$&")) })
+        .first()
+        .waitFor();
       assert.equal(await page.evaluate("window.__notReloaded"), true);
     } finally {
       await close();

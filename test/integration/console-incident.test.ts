@@ -28,13 +28,19 @@ void describe("console: an incident's evidence on screen (Chromium, real daemon 
       const img = page.getByRole("img", { name: /^Snapshot 1 of \d+/ });
       await img.waitFor();
       await snapshotsLoaded(page);
-      const overlay = page.getByRole("img", { name: new RegExp(`^${incident.objects.length} detected objects and zone Floor$`) }).first();
+      const overlay = page
+        .getByRole("img", { name: new RegExp(`^${incident.objects.length} detected objects and zone Floor$`) })
+        .first();
       // The DOM as far as this test needs it (the test project has no DOM types).
       type Attrs = { getAttribute(name: string): string | null };
-      const drawn = await overlay.evaluate((svg: { querySelectorAll(s: string): ArrayLike<Attrs>; querySelector(s: string): Attrs | null }) => ({
-        boxes: Array.from(svg.querySelectorAll("rect.box")).map((r) => ["x", "y", "width", "height"].map((a) => Number(r.getAttribute(a)))),
-        zone: svg.querySelector("polygon.zone")?.getAttribute("points") ?? "",
-      }));
+      const drawn = await overlay.evaluate(
+        (svg: { querySelectorAll(s: string): ArrayLike<Attrs>; querySelector(s: string): Attrs | null }) => ({
+          boxes: Array.from(svg.querySelectorAll("rect.box")).map((r) =>
+            ["x", "y", "width", "height"].map((a) => Number(r.getAttribute(a))),
+          ),
+          zone: svg.querySelector("polygon.zone")?.getAttribute("points") ?? "",
+        }),
+      );
       const expected = incident.objects.map((o) => [o.box.x1, o.box.y1, o.box.x2 - o.box.x1, o.box.y2 - o.box.y1]);
       const got = drawn.boxes;
       assert.equal(got.length, expected.length);
@@ -42,7 +48,10 @@ void describe("console: an incident's evidence on screen (Chromium, real daemon 
       assert.equal(drawn.zone, GATE_ZONE.polygon.map(([x, y]) => `${x},${y}`).join(" "));
       const rows = await page.getByRole("table").locator("tbody tr").allTextContents();
       assert.ok(rows.length === incident.objects.length && rows.every((r) => r.startsWith("person")), rows.join(" | "));
-      await page.getByRole("list", { name: "History" }).getByText(/system created: open/).waitFor();
+      await page
+        .getByRole("list", { name: "History" })
+        .getByText(/system created: open/)
+        .waitFor();
       assert.deepEqual(problems, []);
     } finally {
       await context.close();
@@ -53,7 +62,11 @@ void describe("console: an incident's evidence on screen (Chromium, real daemon 
     const { page, context } = await openConsole(browser, `${box.url}/incidents`, { width: 768, height: 1024 });
     try {
       await signIn(page, box.users.operator);
-      await page.getByRole("listbox", { name: /Incidents/ }).getByRole("option").first().waitFor();
+      await page
+        .getByRole("listbox", { name: /Incidents/ })
+        .getByRole("option")
+        .first()
+        .waitFor();
       assert.equal(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), true);
       assert.ok(await page.getByRole("button", { name: "Dismiss… (d)" }).isVisible());
     } finally {

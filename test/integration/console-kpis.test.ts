@@ -31,8 +31,16 @@ void describe("console: KPIs (Chromium, real daemon)", () => {
     const op = await box.token(box.users.operator);
     const made: Incident[] = [];
     for (const camera of ["gate", "gate", "yard", "dock"] as const) made.push(await box.raiseTamper(camera));
-    await box.api(`/v1/incidents/${made[0]?.id ?? ""}/decision`, { method: "POST", token: op, body: JSON.stringify({ action: "dismiss", dismiss_reason: "weather" }) });
-    await box.api(`/v1/incidents/${made[2]?.id ?? ""}/decision`, { method: "POST", token: op, body: JSON.stringify({ action: "escalate" }) });
+    await box.api(`/v1/incidents/${made[0]?.id ?? ""}/decision`, {
+      method: "POST",
+      token: op,
+      body: JSON.stringify({ action: "dismiss", dismiss_reason: "weather" }),
+    });
+    await box.api(`/v1/incidents/${made[2]?.id ?? ""}/decision`, {
+      method: "POST",
+      token: op,
+      body: JSON.stringify({ action: "escalate" }),
+    });
 
     const { page, context, problems } = await openConsole(browser, `${box.url}/incidents`);
     try {
@@ -47,16 +55,29 @@ void describe("console: KPIs (Chromium, real daemon)", () => {
       for (const range of ["7d", "30d", "all"] as const) {
         await page.getByLabel("Range").selectOption(range);
         const api = (await box.api<Summary>(`/v1/metrics/summary?range=${range}`, { token: op })).body;
-        const card = async (name: string): Promise<string> => (await page.getByRole("group", { name }).locator(".value").textContent()) ?? "";
+        const card = async (name: string): Promise<string> =>
+          (await page.getByRole("group", { name }).locator(".value").textContent()) ?? "";
         await page.getByRole("group", { name: "Total" }).getByText(String(api.total), { exact: true }).waitFor();
         assert.equal(await card("Dismissed rate"), `${(api.dismissed_rate * 100).toFixed(1)}%`);
         assert.equal(await card("Escalation rate"), `${(api.escalation_rate * 100).toFixed(1)}%`);
         assert.equal(await card("Alert fatigue"), api.alert_fatigue.toFixed(3));
         const rows = await page.getByRole("table", { name: "Top cameras" }).locator("tbody tr").allTextContents();
-        assert.deepEqual(rows, api.top_cameras.map((c) => `${c.camera_id}${c.incidents}`));
-        assert.equal(await page.getByRole("img", { name: /Dismissals by reason/ }).getAttribute("aria-label"), `Dismissals by reason: ${Object.entries(api.dismiss_reasons).map(([r, n]) => `${r} ${n}`).join(", ")}`);
+        assert.deepEqual(
+          rows,
+          api.top_cameras.map((c) => `${c.camera_id}${c.incidents}`),
+        );
+        assert.equal(
+          await page.getByRole("img", { name: /Dismissals by reason/ }).getAttribute("aria-label"),
+          `Dismissals by reason: ${Object.entries(api.dismiss_reasons)
+            .map(([r, n]) => `${r} ${n}`)
+            .join(", ")}`,
+        );
       }
-      assert.equal(scripts.filter((s) => s.includes("kpi-charts")).length, 1, "the charts' chunk loads once, on the KPI page");
+      assert.equal(
+        scripts.filter((s) => s.includes("kpi-charts")).length,
+        1,
+        "the charts' chunk loads once, on the KPI page",
+      );
       await page.locator(".uplot").first().waitFor();
       assert.deepEqual(problems, []);
     } finally {

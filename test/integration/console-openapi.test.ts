@@ -11,8 +11,14 @@ void describe("OpenAPI document", () => {
   void it("docs/openapi.json is current (regenerate with `npm run build && npm run openapi`)", async () => {
     const served = await servedOpenApi();
     const committed = await readFile(join(ROOT, "docs", "openapi.json"), "utf8");
-    assert.ok(served === committed, "docs/openapi.json differs from what the daemon serves: run `npm run openapi` and commit it");
-    const doc = JSON.parse(served) as { openapi: string; paths: Record<string, Record<string, { security?: unknown; "x-vigil-access"?: string }>> };
+    assert.ok(
+      served === committed,
+      "docs/openapi.json differs from what the daemon serves: run `npm run openapi` and commit it",
+    );
+    const doc = JSON.parse(served) as {
+      openapi: string;
+      paths: Record<string, Record<string, { security?: unknown; "x-vigil-access"?: string }>>;
+    };
     assert.equal(doc.openapi, "3.1.0");
     assert.equal(doc.paths["/v1/incidents/{id}/approve"]?.post?.["x-vigil-access"], "role:supervisor");
     assert.equal(doc.paths["/v1/auth/login"]?.post?.["x-vigil-access"], "public");

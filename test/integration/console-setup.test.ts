@@ -25,7 +25,8 @@ void describe("console: cameras, zones, rules and detection preview for installe
   let page: Page;
   let problems: string[];
   let key = "";
-  const lobbyStates = (): number => box.daemon.logs.filter((l: LogLine) => l.msg === "camera state" && l.camera === "lobby").length;
+  const lobbyStates = (): number =>
+    box.daemon.logs.filter((l: LogLine) => l.msg === "camera state" && l.camera === "lobby").length;
 
   before(async () => {
     box = await startConsoleBox();
@@ -33,9 +34,16 @@ void describe("console: cameras, zones, rules and detection preview for installe
     browser = await launchChromium();
     admin = await box.token(box.users.admin);
     // Another runtime camera, streaming: it must not restart when porch's zones and rules change.
-    const lobby = await box.api("/v1/cameras", { method: "POST", token: admin, body: JSON.stringify({ id: "lobby", url: rtsp.url }) });
+    const lobby = await box.api("/v1/cameras", {
+      method: "POST",
+      token: admin,
+      body: JSON.stringify({ id: "lobby", url: rtsp.url }),
+    });
     assert.equal(lobby.status, 201, JSON.stringify(lobby.body));
-    await box.daemon.waitForLog((l) => l.msg === "camera state" && l.camera === "lobby" && l.state === "online", 30_000);
+    await box.daemon.waitForLog(
+      (l) => l.msg === "camera state" && l.camera === "lobby" && l.state === "online",
+      30_000,
+    );
     ({ page, problems } = await openConsole(browser, `${box.url}/cameras`));
     await signIn(page, box.users.admin);
   });
@@ -49,7 +57,11 @@ void describe("console: cameras, zones, rules and detection preview for installe
     await page.getByRole("heading", { name: "Cameras" }).waitFor();
     await page.getByLabel("Camera id").fill("porch");
     await page.getByLabel("Stream URL").fill(rtsp.url);
-    assert.equal(await page.getByRole("button", { name: "Save camera" }).isDisabled(), true, "nothing is saved before a probe");
+    assert.equal(
+      await page.getByRole("button", { name: "Save camera" }).isDisabled(),
+      true,
+      "nothing is saved before a probe",
+    );
     await page.getByRole("button", { name: "Probe stream" }).click();
     const probe = page.getByRole("status", { name: "Probe result" });
     await probe.waitFor();
@@ -104,7 +116,13 @@ void describe("console: cameras, zones, rules and detection preview for installe
     const canvas = page.getByRole("group", { name: "Zone door: click to add a point" });
     const area = await canvas.boundingBox();
     assert.ok(area);
-    for (const [x, y] of [[0.02, 0.02], [0.98, 0.02], [0.98, 0.98], [0.02, 0.98]] as const) await canvas.click({ position: { x: x * area.width, y: y * area.height } });
+    for (const [x, y] of [
+      [0.02, 0.02],
+      [0.98, 0.02],
+      [0.98, 0.98],
+      [0.02, 0.98],
+    ] as const)
+      await canvas.click({ position: { x: x * area.width, y: y * area.height } });
     const handles = page.getByRole("button", { name: /^Point \d+ of zone door/ });
     assert.equal(await handles.count(), 4);
     // Keyboard: the first point moves right by 0.01 with the arrow key.
@@ -122,20 +140,38 @@ void describe("console: cameras, zones, rules and detection preview for installe
     await page.getByRole("button", { name: "Save rules" }).click();
     await page.getByText("Rules saved and applied.").waitFor();
 
-    const stored = await box.api<{ origin: string; rules: Array<{ id: string; zone: string; labels?: string[] }> }>("/v1/cameras/porch/rules", { token: admin });
-    assert.deepEqual(stored.body.rules.map((r) => [r.id, r.zone, r.labels]), [["porch-intrusion", "door", ["person"]]]);
-    const camera = await box.api<{ zones: Array<{ id: string; polygon: number[][] }> }>("/v1/cameras/porch", { token: admin });
+    const stored = await box.api<{ origin: string; rules: Array<{ id: string; zone: string; labels?: string[] }> }>(
+      "/v1/cameras/porch/rules",
+      { token: admin },
+    );
+    assert.deepEqual(
+      stored.body.rules.map((r) => [r.id, r.zone, r.labels]),
+      [["porch-intrusion", "door", ["person"]]],
+    );
+    const camera = await box.api<{ zones: Array<{ id: string; polygon: number[][] }> }>("/v1/cameras/porch", {
+      token: admin,
+    });
     assert.equal(camera.body.zones[0]?.polygon.length, 4);
 
-    const audit = await box.api<{ entries: Array<{ action: string; target: string; details: Record<string, unknown> }> }>("/v1/audit?limit=200", { token: admin });
+    const audit = await box.api<{
+      entries: Array<{ action: string; target: string; details: Record<string, unknown> }>;
+    }>("/v1/audit?limit=200", { token: admin });
     const mine = audit.body.entries.filter((e) => e.target === "camera:porch").map((e) => e.action);
-    assert.ok(mine.includes("camera.add") && mine.includes("camera.update") && mine.includes("camera.rules"), mine.join(","));
+    assert.ok(
+      mine.includes("camera.add") && mine.includes("camera.update") && mine.includes("camera.rules"),
+      mine.join(","),
+    );
     assert.equal(lobbyStates(), lobbyBefore, "the other camera was not restarted");
 
     const jpeg = await readFile(fixturePath("photos", "person.jpg"));
-    const isIncident = (l: LogLine): boolean => l.msg === "incident stored" && l.type === "incident.created" && l.rule === "porch-intrusion";
+    const isIncident = (l: LogLine): boolean =>
+      l.msg === "incident stored" && l.type === "incident.created" && l.rule === "porch-intrusion";
     for (let i = 0; i < 40 && !box.daemon.logs.some(isIncident); i++) {
-      const pushed = await box.api("/v1/ingest/porch/frames", { method: "POST", headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" }, body: jpeg });
+      const pushed = await box.api("/v1/ingest/porch/frames", {
+        method: "POST",
+        headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" },
+        body: jpeg,
+      });
       assert.ok(pushed.status < 300, `push: ${pushed.status}`);
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -155,7 +191,11 @@ void describe("console: cameras, zones, rules and detection preview for installe
     await row.filter({ hasText: "revoked" }).waitFor();
     assert.match(await row.innerText(), /revoked/);
     const jpeg = await readFile(fixturePath("photos", "person.jpg"));
-    const pushed = await box.api("/v1/ingest/porch/frames", { method: "POST", headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" }, body: jpeg });
+    const pushed = await box.api("/v1/ingest/porch/frames", {
+      method: "POST",
+      headers: { authorization: `ApiKey ${key}`, "content-type": "image/jpeg" },
+      body: jpeg,
+    });
     assert.equal(pushed.status, 401);
     await page.getByRole("link", { name: "All cameras" }).click();
     await page.getByRole("button", { name: "Disable porch" }).click();
@@ -180,7 +220,10 @@ void describe("console: cameras, zones, rules and detection preview for installe
     const boxes = page.locator("section[aria-labelledby=detect-title] rect.box");
     const all = await boxes.count();
     assert.ok(all >= 1, "at least the person is boxed");
-    assert.match(await page.getByRole("list", { name: "Detections" }).innerText(), /person 0\.\d\d: zone door \(would trigger porch-intrusion\)/);
+    assert.match(
+      await page.getByRole("list", { name: "Detections" }).innerText(),
+      /person 0\.\d\d: zone door \(would trigger porch-intrusion\)/,
+    );
     await page.getByLabel(/Score threshold/).fill("0.99");
     await page.getByRole("img", { name: /^0 detections drawn$/ }).waitFor();
     assert.equal(await boxes.count(), 0);
@@ -204,26 +247,51 @@ void describe("console: cameras, zones, rules and detection preview for installe
       text = await yamlBox.inputValue();
     }
     assert.match(text, /\[ 0\.95, 0\.2 \]/, text);
-    const snippet = parse(text) as { cameras: Array<Record<string, unknown>>; rules: { zones: Array<Record<string, unknown>> } };
-    const config = parse(await readFile(box.box.configPath, "utf8")) as { cameras: Array<Record<string, unknown>>; rules: { zones: Array<Record<string, unknown>> } };
+    const snippet = parse(text) as {
+      cameras: Array<Record<string, unknown>>;
+      rules: { zones: Array<Record<string, unknown>> };
+    };
+    const config = parse(await readFile(box.box.configPath, "utf8")) as {
+      cameras: Array<Record<string, unknown>>;
+      rules: { zones: Array<Record<string, unknown>> };
+    };
     const merged = {
       ...config,
       cameras: config.cameras.map((c) => (c.id === "gate" ? snippet.cameras[0] : c)),
-      rules: { ...config.rules, zones: [...config.rules.zones.filter((r) => r.camera !== "gate"), ...snippet.rules.zones] },
+      rules: {
+        ...config.rules,
+        zones: [...config.rules.zones.filter((r) => r.camera !== "gate"), ...snippet.rules.zones],
+      },
     };
     const path = join(box.box.dir, "pasted.yaml");
     await writeFile(path, stringify(merged));
     const ok = await runCli(["config", "check", "--config", path]);
     assert.equal(ok.code, 0, `${ok.stdout}${ok.stderr}`);
     // The check is real: a rule for a zone the pasted camera lacks fails it.
-    await writeFile(path, stringify({ ...merged, rules: { ...merged.rules, zones: [...merged.rules.zones, { id: "ghost", kind: "restricted", camera: "gate", zone: "nowhere" }] } }));
+    await writeFile(
+      path,
+      stringify({
+        ...merged,
+        rules: {
+          ...merged.rules,
+          zones: [...merged.rules.zones, { id: "ghost", kind: "restricted", camera: "gate", zone: "nowhere" }],
+        },
+      }),
+    );
     const bad = await runCli(["config", "check", "--config", path]);
     assert.notEqual(bad.code, 0);
   });
 
   void it("refuses what an attacker with an admin token would try through the probe and the rules routes", async () => {
-    const probe = (url: string, token = admin) => box.api<ErrorBody>("/v1/cameras/probe", { method: "POST", token, body: JSON.stringify({ url }) });
-    for (const url of ["file:///etc/passwd", "concat:/etc/passwd|/etc/shadow", "http://127.0.0.1:1/", "subfile,,start,0,end,0,,:/etc/passwd", "rtsp://x\n-i /etc/passwd"]) {
+    const probe = (url: string, token = admin) =>
+      box.api<ErrorBody>("/v1/cameras/probe", { method: "POST", token, body: JSON.stringify({ url }) });
+    for (const url of [
+      "file:///etc/passwd",
+      "concat:/etc/passwd|/etc/shadow",
+      "http://127.0.0.1:1/",
+      "subfile,,start,0,end,0,,:/etc/passwd",
+      "rtsp://x\n-i /etc/passwd",
+    ]) {
       const r = await probe(url);
       assert.equal(r.status, 400, url);
       assert.equal(r.body.error.code, "VIGIL_E_VALIDATION", url);
@@ -240,17 +308,63 @@ void describe("console: cameras, zones, rules and detection preview for installe
     const viewer = await probe(rtsp.url, await box.token(box.users.viewer));
     assert.equal(viewer.status, 403);
 
-    const put = (id: string, rules: unknown[]) => box.api<ErrorBody>(`/v1/cameras/${id}/rules`, { method: "PUT", token: admin, body: JSON.stringify({ rules }) });
+    const put = (id: string, rules: unknown[]) =>
+      box.api<ErrorBody>(`/v1/cameras/${id}/rules`, { method: "PUT", token: admin, body: JSON.stringify({ rules }) });
     assert.equal((await put("gate", [])).body.error.code, "VIGIL_E_CAMERA_PROVISIONED");
-    assert.equal((await put("porch", [{ id: "x", kind: "restricted", camera: "lobby", zone: "door", enabled: true }])).body.error.code, "VIGIL_E_VALIDATION");
-    assert.equal((await put("porch", [{ id: "x", kind: "restricted", camera: "porch", zone: "nowhere", enabled: true }])).body.error.code, "VIGIL_E_VALIDATION");
-    assert.equal((await put("porch", [{ id: "intrusion", kind: "restricted", camera: "porch", zone: "door", enabled: true }])).body.error.code, "VIGIL_E_VALIDATION", "a config rule's id");
-    assert.equal((await put("porch", [{ id: "tamper", kind: "restricted", camera: "porch", zone: "door", enabled: true }])).body.error.code, "VIGIL_E_VALIDATION", "a built-in rule name");
+    assert.equal(
+      (await put("porch", [{ id: "x", kind: "restricted", camera: "lobby", zone: "door", enabled: true }])).body.error
+        .code,
+      "VIGIL_E_VALIDATION",
+    );
+    assert.equal(
+      (await put("porch", [{ id: "x", kind: "restricted", camera: "porch", zone: "nowhere", enabled: true }])).body
+        .error.code,
+      "VIGIL_E_VALIDATION",
+    );
+    assert.equal(
+      (await put("porch", [{ id: "intrusion", kind: "restricted", camera: "porch", zone: "door", enabled: true }])).body
+        .error.code,
+      "VIGIL_E_VALIDATION",
+      "a config rule's id",
+    );
+    assert.equal(
+      (await put("porch", [{ id: "tamper", kind: "restricted", camera: "porch", zone: "door", enabled: true }])).body
+        .error.code,
+      "VIGIL_E_VALIDATION",
+      "a built-in rule name",
+    );
     // A zone a rule watches cannot be removed under it.
-    const strand = await box.api<ErrorBody>("/v1/cameras/porch", { method: "PATCH", token: admin, body: JSON.stringify({ zones: [] }) });
+    const strand = await box.api<ErrorBody>("/v1/cameras/porch", {
+      method: "PATCH",
+      token: admin,
+      body: JSON.stringify({ zones: [] }),
+    });
     assert.equal(strand.body.error.code, "VIGIL_E_VALIDATION");
     // Two zones with one id would break the rule engine's zone lookup: refused, nothing stored.
-    const twice = await box.api<ErrorBody>("/v1/cameras/porch", { method: "PATCH", token: admin, body: JSON.stringify({ zones: [{ id: "door", polygon: [[0, 0], [1, 0], [1, 1]] }, { id: "door", polygon: [[0, 0], [1, 0], [0, 1]] }] }) });
+    const twice = await box.api<ErrorBody>("/v1/cameras/porch", {
+      method: "PATCH",
+      token: admin,
+      body: JSON.stringify({
+        zones: [
+          {
+            id: "door",
+            polygon: [
+              [0, 0],
+              [1, 0],
+              [1, 1],
+            ],
+          },
+          {
+            id: "door",
+            polygon: [
+              [0, 0],
+              [1, 0],
+              [0, 1],
+            ],
+          },
+        ],
+      }),
+    });
     assert.equal(twice.body.error.code, "VIGIL_E_VALIDATION");
     const after = await box.api<{ zones: unknown[] }>("/v1/cameras/porch", { token: admin });
     assert.equal(after.body.zones.length, 1);

@@ -12,7 +12,18 @@ void describe("console: served by the daemon, sign-in and sessions (Chromium)", 
   let browser: Browser;
   before(async () => {
     // Ten-second access tokens: the console must refresh on its own, several times per test.
-    box = await startConsoleBox({ auth: { access_ttl_s: 10, argon2: { memory_kib: 19_456, time_cost: 2 }, rate_limit: { per_ip_per_minute: 100_000, per_user_per_minute: 100_000, login_per_ip_per_minute: 1000, login_per_user_per_minute: 1000 } } });
+    box = await startConsoleBox({
+      auth: {
+        access_ttl_s: 10,
+        argon2: { memory_kib: 19_456, time_cost: 2 },
+        rate_limit: {
+          per_ip_per_minute: 100_000,
+          per_user_per_minute: 100_000,
+          login_per_ip_per_minute: 1000,
+          login_per_user_per_minute: 1000,
+        },
+      },
+    });
     browser = await launchChromium();
   });
   after(async () => {
@@ -31,7 +42,10 @@ void describe("console: served by the daemon, sign-in and sessions (Chromium)", 
     const html = await index.text();
     assert.doesNotMatch(html, /<script>(?!<\/script>)|<script(?![^>]*src=)[^>]*>[^<]/, "no inline script");
     const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1] ?? "");
-    assert.ok(assets.some((a) => a.endsWith(".js")), `no script in ${html}`);
+    assert.ok(
+      assets.some((a) => a.endsWith(".js")),
+      `no script in ${html}`,
+    );
     let gz = 0;
     for (const path of assets) {
       const res = await fetch(`${box.url}${path}`);
@@ -58,20 +72,32 @@ void describe("console: served by the daemon, sign-in and sessions (Chromium)", 
       await page.getByRole("button", { name: "Sign in" }).click();
       assert.match(await page.getByRole("alert").innerText(), /Wrong username or password/);
       await signIn(page, box.users.operator);
-      await page.getByRole("option", { name: /Camera gate reported tampering/ }).first().waitFor();
+      await page
+        .getByRole("option", { name: /Camera gate reported tampering/ })
+        .first()
+        .waitFor();
       const cookies = await context.cookies();
       const refresh = cookies.find((c) => c.name === "vigil_refresh");
       assert.ok(refresh?.httpOnly, "the refresh token is an HttpOnly cookie");
       assert.equal(refresh.sameSite, "Strict");
       assert.equal(refresh.path, "/v1/auth");
-      assert.equal(await page.evaluate("JSON.stringify([Object.keys(localStorage), Object.keys(sessionStorage), document.cookie])"), '[[],[],""]');
+      assert.equal(
+        await page.evaluate(
+          "JSON.stringify([Object.keys(localStorage), Object.keys(sessionStorage), document.cookie])",
+        ),
+        '[[],[],""]',
+      );
 
       // Past the first token's life: the console refreshed before it ran out, and still works.
       await page.waitForTimeout(12_000);
       await page.getByRole("link", { name: "KPIs" }).click();
       await page.getByRole("group", { name: "Total" }).waitFor();
       assert.ok(refreshes.filter((s) => s === 200).length >= 1, `refreshes: ${refreshes.join(",")}`);
-      assert.equal(await page.getByRole("heading", { name: "Vigil console" }).count(), 0, "never sent back to the login page");
+      assert.equal(
+        await page.getByRole("heading", { name: "Vigil console" }).count(),
+        0,
+        "never sent back to the login page",
+      );
       // A reload keeps no token in the page: it resumes from the cookie.
       await page.reload();
       await page.getByRole("group", { name: "Total" }).waitFor();
@@ -89,7 +115,10 @@ void describe("console: served by the daemon, sign-in and sessions (Chromium)", 
       await page.getByRole("table", { name: "My sessions" }).getByRole("row").nth(1).waitFor();
       // An admin ends all of the supervisor's sessions.
       const admin = await box.token(box.users.admin);
-      const ended = await box.api(`/v1/users/${box.users.supervisor.username}/sessions`, { method: "DELETE", token: admin });
+      const ended = await box.api(`/v1/users/${box.users.supervisor.username}/sessions`, {
+        method: "DELETE",
+        token: admin,
+      });
       assert.ok(ended.status < 300, `end sessions: ${ended.status}`);
       // The next call is refused, the refresh too: to the login page, remembering where the user was going.
       await page.getByRole("link", { name: "KPIs" }).click();
@@ -111,7 +140,11 @@ void describe("console: served by the daemon, sign-in and sessions (Chromium)", 
       await page.getByRole("button", { name: "Log out" }).click();
       await page.getByRole("heading", { name: "Vigil console" }).waitFor();
       assert.equal((await box.api("/v1/auth/me", { token })).status, 401, "the access token is refused after logout");
-      const reuse = await fetch(`${box.url}/v1/auth/refresh`, { method: "POST", headers: { "content-type": "application/json", "x-vigil-refresh": "cookie", cookie: `vigil_refresh=${cookie}` }, body: "{}" });
+      const reuse = await fetch(`${box.url}/v1/auth/refresh`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-vigil-refresh": "cookie", cookie: `vigil_refresh=${cookie}` },
+        body: "{}",
+      });
       assert.equal(reuse.status, 401, "the refresh cookie is dead too");
       await page.goBack();
       await page.getByRole("heading", { name: "Vigil console" }).waitFor();

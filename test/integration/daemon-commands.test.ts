@@ -22,9 +22,19 @@ void describe("central commands and the audit trail, end to end (daemon, mosquit
   void it("signed commands run once and answer; unsigned, foreign and replayed ones are handled as documented; everything is audited", async () => {
     const central = await generateKeyPair("EdDSA", { extractable: true });
     const sign = async (claims: Record<string, unknown>): Promise<string> =>
-      new CompactSign(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader({ alg: "EdDSA" }).sign(central.privateKey);
+      new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+        .setProtectedHeader({ alg: "EdDSA" })
+        .sign(central.privateKey);
     const now = (): number => Math.floor(Date.now() / 1000);
-    const claims = (name: string, over: Record<string, unknown> = {}) => ({ id: randomUUID(), name, aud: `${SITE}/${GATEWAY}`, iat: now(), exp: now() + 60, args: {}, ...over });
+    const claims = (name: string, over: Record<string, unknown> = {}) => ({
+      id: randomUUID(),
+      name,
+      aud: `${SITE}/${GATEWAY}`,
+      iat: now(),
+      exp: now() + 60,
+      args: {},
+      ...over,
+    });
 
     const broker = await startMosquitto();
     const httpPort = await freePort();
@@ -43,17 +53,34 @@ void describe("central commands and the audit trail, end to end (daemon, mosquit
     const isResult = (name: string, id: string | null) => (m: CollectedMessage) =>
       m.topic === `${BASE}/cmd_result/${name}` && (m.json() as CommandResult).id === id;
     const auditEntries = (): AuditEntry[] =>
-      collector.messages.filter((m) => m.topic === `${BASE}/audit` && (m.json() as Envelope).type === "audit.entry").map((m) => (m.json() as Envelope<AuditEntry>).data);
+      collector.messages
+        .filter((m) => m.topic === `${BASE}/audit` && (m.json() as Envelope).type === "audit.entry")
+        .map((m) => (m.json() as Envelope<AuditEntry>).data);
     try {
       // A push camera's key, made before the daemon starts (the CLI opens the store itself).
       const made = await runCli(["key", "create", "--camera", "lobby", "--config", box.configPath, "--json"]);
       assert.equal(made.code, 0, made.stdout + made.stderr);
-      const { key: cameraKey, api_key: { key_id: keyId } } = JSON.parse(made.stdout) as { key: string; api_key: { key_id: string } };
+      const {
+        key: cameraKey,
+        api_key: { key_id: keyId },
+      } = JSON.parse(made.stdout) as { key: string; api_key: { key_id: string } };
       const pushEvent = async () =>
-        (await fetch(`http://127.0.0.1:${httpPort}/v1/ingest/lobby/events`, { method: "POST", headers: { authorization: `ApiKey ${cameraKey}`, "content-type": "application/json" }, body: JSON.stringify({ type: "tamper" }) })).status;
+        (
+          await fetch(`http://127.0.0.1:${httpPort}/v1/ingest/lobby/events`, {
+            method: "POST",
+            headers: { authorization: `ApiKey ${cameraKey}`, "content-type": "application/json" },
+            body: JSON.stringify({ type: "tamper" }),
+          })
+        ).status;
       const daemon = box.start();
-      await collector.waitFor((m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "online", 20_000);
-      await collector.waitFor((m) => m.topic === `${BASE}/audit` && (m.json() as Envelope<AuditEntry>).data.action === "system.start", 10_000);
+      await collector.waitFor(
+        (m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "online",
+        20_000,
+      );
+      await collector.waitFor(
+        (m) => m.topic === `${BASE}/audit` && (m.json() as Envelope<AuditEntry>).data.action === "system.start",
+        10_000,
+      );
 
       const ask = claims("health.request");
       const token = await sign(ask);
@@ -64,14 +91,21 @@ void describe("central commands and the audit trail, end to end (daemon, mosquit
 
       // Delivered again (a retry by central, or the broker redelivering): same answer, not re-run.
       await central_.publishAsync(`${BASE}/cmd/health.request`, token, { qos: 1 });
-      await collector.waitFor((m) => isResult("health.request", ask.id)(m) && collector.messages.filter(isResult("health.request", ask.id)).length >= 2, 15_000);
+      await collector.waitFor(
+        (m) =>
+          isResult("health.request", ask.id)(m) &&
+          collector.messages.filter(isResult("health.request", ask.id)).length >= 2,
+        15_000,
+      );
       const answers = collector.messages.filter(isResult("health.request", ask.id)).map((m) => m.payload.toString());
       assert.equal(answers[0], answers[1]);
 
       const unsigned = claims("health.request");
       const none = `${Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url")}.${Buffer.from(JSON.stringify(unsigned)).toString("base64url")}.`;
       await central_.publishAsync(`${BASE}/cmd/health.request`, none, { qos: 1 });
-      const refused = (await collector.waitFor(isResult("health.request", unsigned.id), 15_000)).json() as CommandResult;
+      const refused = (
+        await collector.waitFor(isResult("health.request", unsigned.id), 15_000)
+      ).json() as CommandResult;
       assert.deepEqual([refused.ok, refused.error?.code], [false, "VIGIL_E_COMMAND_UNSIGNED"]);
 
       const foreign = claims("health.request", { aud: `${SITE}/gw-other` });
@@ -85,8 +119,16 @@ void describe("central commands and the audit trail, end to end (daemon, mosquit
 
       const rotate = claims("audit.checkpoint");
       await central_.publishAsync(`${BASE}/cmd/audit.checkpoint`, await sign(rotate), { qos: 1 });
-      assert.equal(((await collector.waitFor(isResult("audit.checkpoint", rotate.id), 15_000)).json() as CommandResult).ok, true);
-      const checkpoint = (await collector.waitFor((m) => m.topic === `${BASE}/audit` && (m.json() as Envelope).type === "audit.checkpoint", 15_000)).json() as Envelope<{ jws: string; seq: number }>;
+      assert.equal(
+        ((await collector.waitFor(isResult("audit.checkpoint", rotate.id), 15_000)).json() as CommandResult).ok,
+        true,
+      );
+      const checkpoint = (
+        await collector.waitFor(
+          (m) => m.topic === `${BASE}/audit` && (m.json() as Envelope).type === "audit.checkpoint",
+          15_000,
+        )
+      ).json() as Envelope<{ jws: string; seq: number }>;
       const pub = await runCli(["audit", "pubkey", "--config", box.configPath, "--json"]);
       assert.equal(pub.code, 0);
       const signed = await verifyCheckpoint(checkpoint.data.jws, JSON.parse(pub.stdout) as JWK);
@@ -95,8 +137,16 @@ void describe("central commands and the audit trail, end to end (daemon, mosquit
       // Central revokes a camera's key: it stops working at once, and a second revoke says so.
       assert.equal(await pushEvent(), 202);
       // The pushed tamper event also reaches the rules: a tamper incident goes to central.
-      const tamper = (await collector.waitFor((m) => m.topic === `${BASE}/incidents` && (m.json() as Envelope<{ rule: string }>).data.rule === "tamper", 15_000)).json() as Envelope<{ rule: string; camera_id: string; confidence: number; next_step: string }>;
-      assert.deepEqual([tamper.type, tamper.data.camera_id, tamper.data.confidence, tamper.data.next_step], ["incident.created", "lobby", 1, "notify"]);
+      const tamper = (
+        await collector.waitFor(
+          (m) => m.topic === `${BASE}/incidents` && (m.json() as Envelope<{ rule: string }>).data.rule === "tamper",
+          15_000,
+        )
+      ).json() as Envelope<{ rule: string; camera_id: string; confidence: number; next_step: string }>;
+      assert.deepEqual(
+        [tamper.type, tamper.data.camera_id, tamper.data.confidence, tamper.data.next_step],
+        ["incident.created", "lobby", 1, "notify"],
+      );
       const revoke = claims("key.revoke", { args: { key_id: keyId } });
       await central_.publishAsync(`${BASE}/cmd/key.revoke`, await sign(revoke), { qos: 1 });
       const revoked = (await collector.waitFor(isResult("key.revoke", revoke.id), 15_000)).json() as CommandResult;
@@ -104,8 +154,14 @@ void describe("central commands and the audit trail, end to end (daemon, mosquit
       assert.equal(await pushEvent(), 401);
       const malformed = claims("key.revoke", { args: { key_id: "../etc" } });
       await central_.publishAsync(`${BASE}/cmd/key.revoke`, await sign(malformed), { qos: 1 });
-      assert.equal(((await collector.waitFor(isResult("key.revoke", malformed.id), 15_000)).json() as CommandResult).error?.code, "VIGIL_E_VALIDATION");
-      await collector.waitFor(() => auditEntries().some((e) => e.action === "key.revoked" && e.actor === `central:${revoke.id}`), 15_000);
+      assert.equal(
+        ((await collector.waitFor(isResult("key.revoke", malformed.id), 15_000)).json() as CommandResult).error?.code,
+        "VIGIL_E_VALIDATION",
+      );
+      await collector.waitFor(
+        () => auditEntries().some((e) => e.action === "key.revoked" && e.actor === `central:${revoke.id}`),
+        15_000,
+      );
 
       // Every command received is in the trail: accepted, replayed and refused alike.
       await collector.waitFor(() => auditEntries().filter((e) => e.action === "command.received").length >= 6, 15_000);

@@ -34,7 +34,8 @@ function incidentEnvelopes(c: MqttCollector): Envelope<Incident>[] {
   return c.messages.filter((m) => m.topic === `${BASE}/incidents`).map((m) => m.json() as Envelope<Incident>);
 }
 
-const isIncidentMessage = (id: string) => (m: CollectedMessage) => m.topic === `${BASE}/incidents` && (m.json() as Envelope<Incident>).data.id === id;
+const isIncidentMessage = (id: string) => (m: CollectedMessage) =>
+  m.topic === `${BASE}/incidents` && (m.json() as Envelope<Incident>).data.id === id;
 
 void describe("camera to MQTT, end to end (real RTSP server, ffmpeg, ONNX model, LevelDB, mosquitto)", () => {
   let rtsp: RtspServerHandle;
@@ -59,7 +60,10 @@ void describe("camera to MQTT, end to end (real RTSP server, ffmpeg, ONNX model,
       const earlyBody = (await early.json()) as { ready: boolean };
       if (!earlyBody.ready) assert.equal(early.status, 503);
 
-      const online = await collector.waitFor((m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "online", 20_000);
+      const online = await collector.waitFor(
+        (m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "online",
+        20_000,
+      );
       assert.equal(online.qos, 1);
       const health = await collector.waitFor((m) => m.topic === `${BASE}/health`, 20_000);
       const healthDoc = health.json() as { version: string; readiness: { ready: boolean }; outbox: { policy: string } };
@@ -95,16 +99,29 @@ void describe("camera to MQTT, end to end (real RTSP server, ffmpeg, ONNX model,
 
       // The same facts in Prometheus form, for the site's monitoring.
       const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-      const value = (line: RegExp): number => Number(metrics.split("\n").find((l) => line.test(l))?.split(" ").pop() ?? Number.NaN);
+      const value = (line: RegExp): number =>
+        Number(
+          metrics
+            .split("\n")
+            .find((l) => line.test(l))
+            ?.split(" ")
+            .pop() ?? Number.NaN,
+        );
       assert.ok(value(/^vigil_camera_frames_decoded_total\{camera="door"\} /) > 0, "decoded frames counted");
       assert.ok(value(/^vigil_detector_inference_seconds_count\{/) > 0, "inference time observed");
-      assert.ok(value(/^vigil_incidents_total\{rule="face_present",type="incident.created"\} /) >= 1, "incidents counted");
+      assert.ok(
+        value(/^vigil_incidents_total\{rule="face_present",type="incident.created"\} /) >= 1,
+        "incidents counted",
+      );
       assert.equal(value(/^vigil_camera_state\{camera="door",state="online"\} /), 1);
       assert.equal(value(/^vigil_mqtt_connected /), 1);
 
       daemon.signal("SIGTERM");
       assert.equal(await daemon.exited, 0);
-      await collector.waitFor((m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "stopped", 10_000);
+      await collector.waitFor(
+        (m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "stopped",
+        10_000,
+      );
     } finally {
       await collector.close();
       await box.cleanup();
@@ -141,16 +158,27 @@ void describe("camera to MQTT, end to end (real RTSP server, ffmpeg, ONNX model,
 
       // Broker killed while the daemon runs: the next incident is stored and delivered on return.
       await broker.kill();
-      const nextStored = await daemon.waitForLog((l) => isIncidentStored("incident.created")(l) && l.incident !== storedId, 40_000);
+      const nextStored = await daemon.waitForLog(
+        (l) => isIncidentStored("incident.created")(l) && l.incident !== storedId,
+        40_000,
+      );
       broker = await startMosquitto({ port: brokerPort });
       await collector.waitFor(isIncidentMessage(String(nextStored.incident)), 60_000);
 
       // Order per stream: first deliveries of each seq are increasing, and no seq is missing.
       const firstSeen: number[] = [];
       for (const e of incidentEnvelopes(collector)) if (!firstSeen.includes(e.seq)) firstSeen.push(e.seq);
-      assert.deepEqual(firstSeen, [...firstSeen].sort((a, b) => a - b), `out of order: ${firstSeen.join(",")}`);
+      assert.deepEqual(
+        firstSeen,
+        [...firstSeen].sort((a, b) => a - b),
+        `out of order: ${firstSeen.join(",")}`,
+      );
       const max = Math.max(...firstSeen);
-      assert.deepEqual([...firstSeen].sort((a, b) => a - b), Array.from({ length: max }, (_, i) => i + 1), `gap in seqs: ${firstSeen.join(",")}`);
+      assert.deepEqual(
+        [...firstSeen].sort((a, b) => a - b),
+        Array.from({ length: max }, (_, i) => i + 1),
+        `gap in seqs: ${firstSeen.join(",")}`,
+      );
     } finally {
       await collector?.close();
       await box.cleanup();

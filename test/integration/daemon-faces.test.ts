@@ -33,7 +33,26 @@ const PASSWORD = "Corr3ct-Horse-Battery!";
 
 /** sample1.jpg through ffmpeg's `filter` into a JPEG: the enrolment photos. */
 async function sample1(filter: string, quality: number): Promise<Buffer> {
-  const { stdout } = await run("ffmpeg", ["-nostdin", "-v", "error", "-i", join(PHOTOS, "sample1.jpg"), "-vf", filter, "-q:v", String(quality), "-f", "image2", "-c:v", "mjpeg", "pipe:1"], { encoding: "buffer", maxBuffer: 32 * 1024 * 1024 });
+  const { stdout } = await run(
+    "ffmpeg",
+    [
+      "-nostdin",
+      "-v",
+      "error",
+      "-i",
+      join(PHOTOS, "sample1.jpg"),
+      "-vf",
+      filter,
+      "-q:v",
+      String(quality),
+      "-f",
+      "image2",
+      "-c:v",
+      "mjpeg",
+      "pipe:1",
+    ],
+    { encoding: "buffer", maxBuffer: 32 * 1024 * 1024 },
+  );
   return stdout;
 }
 
@@ -49,7 +68,9 @@ const incidentsCreated = (c: MqttCollector, from = 0): Incident[] =>
     .map((e) => e.data);
 
 const auditEntries = (c: MqttCollector): AuditEntry[] =>
-  c.messages.filter((m) => m.topic === `${BASE}/audit` && (m.json() as Envelope).type === "audit.entry").map((m) => (m.json() as Envelope<AuditEntry>).data);
+  c.messages
+    .filter((m) => m.topic === `${BASE}/audit` && (m.json() as Envelope).type === "audit.entry")
+    .map((m) => (m.json() as Envelope<AuditEntry>).data);
 
 void describe("face recognition in the running daemon (NanoDet + BlazeFace + dlib ResNet, RTSP, mosquitto)", () => {
   let rtsp: RtspServerHandle;
@@ -73,14 +94,20 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
   /** Waits for a watchlist_face incident naming the person; a failure shows what the recogniser compared. */
   const recognised = async (personId: string) => {
     try {
-      await collector.waitFor(() => incidentsCreated(collector).some((i) => i.identity?.person_id === personId), 30_000);
+      await collector.waitFor(
+        () => incidentsCreated(collector).some((i) => i.identity?.person_id === personId),
+        30_000,
+      );
     } catch (err) {
       const compared = daemon.logs.filter((l) => l.msg === "faces compared with the watchlist").slice(-8);
       const health = await vigil(["health", "--json"]);
-      throw new Error(`${(err as Error).message}\nlast comparisons: ${JSON.stringify(compared)}\nhealth: ${health.stdout.slice(0, 4000)}`);
+      throw new Error(
+        `${(err as Error).message}\nlast comparisons: ${JSON.stringify(compared)}\nhealth: ${health.stdout.slice(0, 4000)}`,
+      );
     }
   };
-  const resultOf = (name: string, id: string) => (m: CollectedMessage) => m.topic === `${BASE}/cmd_result/${name}` && (m.json() as CommandResult).id === id;
+  const resultOf = (name: string, id: string) => (m: CollectedMessage) =>
+    m.topic === `${BASE}/cmd_result/${name}` && (m.json() as CommandResult).id === id;
 
   before(async () => {
     requireFixtures();
@@ -91,7 +118,10 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
     rtsp = await startRtspServer({ frames: fixturePath("sequences", "faces-cycle", "%05d.jpg"), fps: 10 });
     broker = await startMosquitto();
     const keys = await generateKeyPair("EdDSA", { extractable: true });
-    sign = async (claims) => new CompactSign(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader({ alg: "EdDSA" }).sign(keys.privateKey);
+    sign = async (claims) =>
+      new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+        .setProtectedHeader({ alg: "EdDSA" })
+        .sign(keys.privateKey);
     box = await provisionBox({
       site: SITE,
       gateway: GATEWAY,
@@ -110,7 +140,10 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
     central = await connectAsync(broker.url, { clientId: "central-faces-test" });
     daemon = box.start();
     await daemon.waitForLog((l) => l.msg === "started", 30_000);
-    await collector.waitFor((m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "online", 20_000);
+    await collector.waitFor(
+      (m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "online",
+      20_000,
+    );
   });
 
   after(async () => {
@@ -135,10 +168,16 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
     await recognised(person.id);
     const first = incidentsCreated(collector).find(ofHer);
     assert.ok(first?.identity);
-    assert.deepEqual([first.identity.person_id, first.identity.name, first.camera_id, first.next_step], [person.id, "Ada Example", "lobby", "notify"]);
+    assert.deepEqual(
+      [first.identity.person_id, first.identity.name, first.camera_id, first.next_step],
+      [person.id, "Ada Example", "lobby", "notify"],
+    );
     console.log(`recognised on the camera: similarity ${first.identity.similarity}`);
     const { matchThreshold } = await embeddingModel();
-    assert.ok(first.identity.similarity >= matchThreshold, `similarity ${first.identity.similarity}, threshold ${matchThreshold}`);
+    assert.ok(
+      first.identity.similarity >= matchThreshold,
+      `similarity ${first.identity.similarity}, threshold ${matchThreshold}`,
+    );
     assert.match(first.summary, /Watchlist match: Ada Example/);
     // ...and again when she comes back into view: recognition keeps running.
     await collector.waitFor(() => incidentsCreated(collector).filter(ofHer).length >= 2, 20_000);
@@ -146,17 +185,39 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
     // Every model runs behind a provider the health document shows: the camera detector, the face
     // detectors (beside it, and for enrolment) and the embedder, each loaded and used.
     const health = await vigil(["health", "--json"]);
-    const { providers } = JSON.parse(health.stdout) as { providers: Array<{ model: string; state: string; loaded: boolean; runs: number }> };
-    assert.deepEqual(providers.map((p) => p.model).sort(), ["blazeface-back-256", "blazeface-back-256", "dlib-resnet-150", "nanodet-g-416"]);
-    assert.ok(providers.every((p) => p.loaded && p.state === "healthy"), JSON.stringify(providers));
-    assert.ok(providers.filter((p) => p.model === "dlib-resnet-150").every((p) => p.runs >= 2), JSON.stringify(providers));
+    const { providers } = JSON.parse(health.stdout) as {
+      providers: Array<{ model: string; state: string; loaded: boolean; runs: number }>;
+    };
+    assert.deepEqual(providers.map((p) => p.model).sort(), [
+      "blazeface-back-256",
+      "blazeface-back-256",
+      "dlib-resnet-150",
+      "nanodet-g-416",
+    ]);
+    assert.ok(
+      providers.every((p) => p.loaded && p.state === "healthy"),
+      JSON.stringify(providers),
+    );
+    assert.ok(
+      providers.filter((p) => p.model === "dlib-resnet-150").every((p) => p.runs >= 2),
+      JSON.stringify(providers),
+    );
 
     // Listed without embeddings; audited by id only: the append-only chain must not keep her name.
     const persons = await listed();
-    assert.deepEqual(persons.map((p) => [p.id, p.name, p.embeddings]), [[person.id, "Ada Example", 1]]);
+    assert.deepEqual(
+      persons.map((p) => [p.id, p.name, p.embeddings]),
+      [[person.id, "Ada Example", 1]],
+    );
     assert.doesNotMatch(JSON.stringify(persons), /embedding"|"vector|"ct"|"iv"/);
-    await collector.waitFor(() => auditEntries(collector).some((e) => e.action === "watchlist.enrolled" && e.target === `watchlist:${person.id}`), 10_000);
-    const enrolment = auditEntries(collector).find((e) => e.action === "watchlist.enrolled" && e.target === `watchlist:${person.id}`);
+    await collector.waitFor(
+      () =>
+        auditEntries(collector).some((e) => e.action === "watchlist.enrolled" && e.target === `watchlist:${person.id}`),
+      10_000,
+    );
+    const enrolment = auditEntries(collector).find(
+      (e) => e.action === "watchlist.enrolled" && e.target === `watchlist:${person.id}`,
+    );
     assert.doesNotMatch(JSON.stringify(enrolment), /Ada/);
 
     const deleted = await vigil(["watchlist", "delete", person.id, "--json"]);
@@ -169,8 +230,15 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
     const mark = collector.messages.length;
     // Longer than a full cycle (3 s of her, 3 s of the dog): she has been back in view.
     await sleep(8_000);
-    assert.deepEqual(incidentsCreated(collector, mark).map((i) => i.identity), []);
-    await collector.waitFor(() => auditEntries(collector).some((e) => e.action === "watchlist.deleted" && e.target === `watchlist:${person.id}`), 10_000);
+    assert.deepEqual(
+      incidentsCreated(collector, mark).map((i) => i.identity),
+      [],
+    );
+    await collector.waitFor(
+      () =>
+        auditEntries(collector).some((e) => e.action === "watchlist.deleted" && e.target === `watchlist:${person.id}`),
+      10_000,
+    );
   });
 
   void it("central enrols and deletes with signed commands: idempotent by command id, bad photos refused with a code", async () => {
@@ -190,10 +258,16 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
 
     // Delivered again: the first answer, and she is enrolled once.
     await central.publishAsync(`${BASE}/cmd/watchlist.enroll`, token, { qos: 1 });
-    await collector.waitFor(() => collector.messages.filter(resultOf("watchlist.enroll", enroll.id)).length >= 2, 15_000);
+    await collector.waitFor(
+      () => collector.messages.filter(resultOf("watchlist.enroll", enroll.id)).length >= 2,
+      15_000,
+    );
     const answers = collector.messages.filter(resultOf("watchlist.enroll", enroll.id)).map((m) => m.payload.toString());
     assert.equal(answers[1], answers[0]);
-    assert.deepEqual((await listed()).map((p) => p.id), [person.id]);
+    assert.deepEqual(
+      (await listed()).map((p) => p.id),
+      [person.id],
+    );
 
     // Enrolled by central, recognised on the camera like any other.
     await recognised(person.id);
@@ -212,7 +286,10 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
       assert.deepEqual([refused.ok, refused.error?.code], [false, "VIGIL_E_VALIDATION"], JSON.stringify(refused));
       assert.match(refused.error?.message ?? "", message);
     }
-    assert.deepEqual((await listed()).map((p) => p.id), [person.id]);
+    assert.deepEqual(
+      (await listed()).map((p) => p.id),
+      [person.id],
+    );
 
     const remove = command("watchlist.delete", { id: person.id });
     await central.publishAsync(`${BASE}/cmd/watchlist.delete`, await sign(remove), { qos: 1 });
@@ -234,18 +311,35 @@ void describe("face recognition in the running daemon (NanoDet + BlazeFace + dli
 void describe("face recognition off (the default)", () => {
   void it("POST /v1/watchlist answers 503 WATCHLIST_UNAVAILABLE and the CLI says why", async () => {
     const port = await freePort();
-    const box = await provisionBox({ site: SITE, gateway: "gw-nofaces", http: { listen: `127.0.0.1:${port}` }, cameras: [] });
+    const box = await provisionBox({
+      site: SITE,
+      gateway: "gw-nofaces",
+      http: { listen: `127.0.0.1:${port}` },
+      cameras: [],
+    });
     try {
-      const added = await runCli(["user", "add", "boss", "--role", "supervisor", "--config", box.configPath], {}, PASSWORD);
+      const added = await runCli(
+        ["user", "add", "boss", "--role", "supervisor", "--config", box.configPath],
+        {},
+        PASSWORD,
+      );
       assert.equal(added.code, 0, added.stdout + added.stderr);
       const daemon = box.start();
       await daemon.waitForLog((l) => l.msg === "started", 30_000);
       const base = `http://127.0.0.1:${port}`;
-      const login = await fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "boss", password: PASSWORD }) });
+      const login = await fetch(`${base}/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "boss", password: PASSWORD }),
+      });
       assert.equal(login.status, 200);
       const { access_token } = (await login.json()) as { access_token: string };
       const photo = (await sample1(`${HER_FACE},scale=240:-2`, 5)).toString("base64");
-      const res = await fetch(`${base}/v1/watchlist`, { method: "POST", headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json" }, body: JSON.stringify({ name: "Nobody", photos: [photo] }) });
+      const res = await fetch(`${base}/v1/watchlist`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "Nobody", photos: [photo] }),
+      });
       assert.equal(res.status, 503);
       const body = (await res.json()) as { error: { code: string; message: string } };
       assert.equal(body.error.code, "VIGIL_E_WATCHLIST_UNAVAILABLE");

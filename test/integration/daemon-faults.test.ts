@@ -49,7 +49,12 @@ void describe("faults an installer or a site causes", () => {
 
   void it("a corrupt model file stops the start with exit 78 and the hash mismatch", async () => {
     const models = await mkdtemp(join(tmpdir(), "vigil-models-"));
-    const box = await provisionBox({ site: "hq", gateway: "gw-01", models_dir: models, http: { listen: `127.0.0.1:${await freePort()}` } });
+    const box = await provisionBox({
+      site: "hq",
+      gateway: "gw-01",
+      models_dir: models,
+      http: { listen: `127.0.0.1:${await freePort()}` },
+    });
     try {
       await cp(MODELS, models, { recursive: true });
       // The default detector's file, as a bad copy or a disk error would leave it.
@@ -87,27 +92,49 @@ void describe("faults an installer or a site causes", () => {
         ingest: { stall_timeout_s: 2, start_timeout_s: 20, socket_timeout_s: 5, offline_alert_s: 3 },
         cameras: [{ id: "yard", url: rtsp.url, detect: { fps: 5 } }],
       });
-      const isAlert = (type: string) => (m: CollectedMessage) => m.topic === "vigil/hq/gw-01/alerts" && (m.json() as Envelope).type === type;
+      const isAlert = (type: string) => (m: CollectedMessage) =>
+        m.topic === "vigil/hq/gw-01/alerts" && (m.json() as Envelope).type === type;
       try {
         const daemon = box.start();
-        const isState = (state: string) => (l: LogLine) => l.msg === "camera state" && l.camera === "yard" && l.state === state;
+        const isState = (state: string) => (l: LogLine) =>
+          l.msg === "camera state" && l.camera === "yard" && l.state === state;
         await daemon.waitForLog(isState("online"), 30_000);
         const onlineCount = daemon.logs.filter(isState("online")).length;
         rtsp.pause();
         await daemon.waitForLog(isState("stalled"), 15_000);
         const stalled = await daemon.waitForLog((l) => l.msg === "camera stalled; restarting ffmpeg", 5_000);
-        assert.ok(Array.isArray(stalled.stderr) && stalled.stderr.length > 0, "the stall is logged with ffmpeg's recent stderr");
+        assert.ok(
+          Array.isArray(stalled.stderr) && stalled.stderr.length > 0,
+          "the stall is logged with ffmpeg's recent stderr",
+        );
         // The HTTP API and the daemon stay up while the camera is down.
         assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200);
         // Down past offline_alert_s: the central server hears of it, and operators get an incident.
-        const offline = (await alerts.waitFor(isAlert("camera.offline"), 20_000)).json() as Envelope<{ camera_id: string }>;
+        const offline = (await alerts.waitFor(isAlert("camera.offline"), 20_000)).json() as Envelope<{
+          camera_id: string;
+        }>;
         assert.equal(offline.data.camera_id, "yard");
-        const fault = (await alerts.waitFor((m) => m.topic === "vigil/hq/gw-01/incidents" && (m.json() as Envelope<Incident>).data.rule === "camera_fault", 10_000)).json() as Envelope<Incident>;
+        const fault = (
+          await alerts.waitFor(
+            (m) =>
+              m.topic === "vigil/hq/gw-01/incidents" && (m.json() as Envelope<Incident>).data.rule === "camera_fault",
+            10_000,
+          )
+        ).json() as Envelope<Incident>;
         assert.equal(fault.data.camera_id, "yard");
         rtsp.resume();
-        await daemon.waitForLog((l) => isState("online")(l) && daemon.logs.filter(isState("online")).length > onlineCount, 60_000);
+        await daemon.waitForLog(
+          (l) => isState("online")(l) && daemon.logs.filter(isState("online")).length > onlineCount,
+          60_000,
+        );
         await alerts.waitFor(isAlert("camera.online"), 20_000);
-        await alerts.waitFor((m) => m.topic === "vigil/hq/gw-01/incidents" && (m.json() as Envelope<Incident>).data.id === fault.data.id && (m.json() as Envelope<Incident>).data.ended_at !== null, 10_000);
+        await alerts.waitFor(
+          (m) =>
+            m.topic === "vigil/hq/gw-01/incidents" &&
+            (m.json() as Envelope<Incident>).data.id === fault.data.id &&
+            (m.json() as Envelope<Incident>).data.ended_at !== null,
+          10_000,
+        );
       } finally {
         await alerts.close();
         await box.cleanup();

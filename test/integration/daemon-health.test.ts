@@ -37,7 +37,11 @@ after(async () => {
 });
 
 async function token(): Promise<string> {
-  const r = await fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "tech", password: PASSWORD }) });
+  const r = await fetch(`${base}/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "tech", password: PASSWORD }),
+  });
   assert.equal(r.status, 200);
   return ((await r.json()) as { access_token: string }).access_token;
 }
@@ -57,7 +61,11 @@ void describe("health for the field tech", () => {
     const doc = JSON.parse(cli.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(doc).sort(), Object.keys(http).sort());
     for (const k of ["status", "version", "cameras", "certificates"]) assert.deepEqual(doc[k], http[k], k);
-    const system = doc.system as { cpu: { cores: number }; memory: { total_bytes: number }; disk: { free_bytes: number } | null };
+    const system = doc.system as {
+      cpu: { cores: number };
+      memory: { total_bytes: number };
+      disk: { free_bytes: number } | null;
+    };
     assert.ok(system.cpu.cores >= 1);
     assert.ok(system.memory.total_bytes > 0);
     assert.ok(system.disk && system.disk.free_bytes > 0);
@@ -77,7 +85,9 @@ void describe("health for the field tech", () => {
 
   void it("GET /v1/cameras shows config, state and link quality, and no credentials", async () => {
     const auth = { authorization: `Bearer ${await token()}` };
-    const list = (await (await fetch(`${base}/v1/cameras`, { headers: auth })).json()) as { cameras: Array<Record<string, unknown>> };
+    const list = (await (await fetch(`${base}/v1/cameras`, { headers: auth })).json()) as {
+      cameras: Array<Record<string, unknown>>;
+    };
     const lobby = list.cameras.find((c) => c.id === "lobby");
     assert.equal(lobby?.state, "disabled");
     assert.equal(lobby?.connection_quality, "unusable");
@@ -87,7 +97,11 @@ void describe("health for the field tech", () => {
   });
 
   void it("/metrics is Prometheus text with outbox depth and auth failures", async () => {
-    await fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "tech", password: "Wr0ng-Password-here!" }) });
+    await fetch(`${base}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "tech", password: "Wr0ng-Password-here!" }),
+    });
     const text = await (await fetch(`${base}/metrics`)).text();
     for (const line of text.split("\n").filter((l) => l !== "" && !l.startsWith("#"))) {
       assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+-]+|NaN|[+-]Inf$/, line);

@@ -26,11 +26,23 @@ interface Reply {
 
 function post(agent: Agent, cameraId: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, method: "POST", path: `/v1/ingest/${cameraId}/events`, agent, ca, servername: "localhost", headers: { "content-type": "application/json" } }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, socket: req.socket as Socket }));
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: `/v1/ingest/${cameraId}/events`,
+        agent,
+        ca,
+        servername: "localhost",
+        headers: { "content-type": "application/json" },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, socket: req.socket as Socket }));
+      },
+    );
     req.on("error", reject);
     req.end(JSON.stringify({ type: "tamper" }));
   });
@@ -38,7 +50,12 @@ function post(agent: Agent, cameraId: string): Promise<Reply> {
 
 async function agentFor(name: string): Promise<Agent> {
   const dir = join(box.dir, "certs");
-  return new Agent({ keepAlive: true, maxSockets: 1, cert: await readFile(join(dir, `${name}.crt`)), key: await readFile(join(dir, `${name}.key`)) });
+  return new Agent({
+    keepAlive: true,
+    maxSockets: 1,
+    cert: await readFile(join(dir, `${name}.crt`)),
+    key: await readFile(join(dir, `${name}.key`)),
+  });
 }
 
 async function cli(...args: string[]): Promise<unknown> {
@@ -54,7 +71,11 @@ before(async () => {
     site: "hq",
     gateway: "gw-01",
     certs_dir: "certs",
-    http: { listen: `127.0.0.1:${httpPort}`, tls: { cert: "server.crt", key: "server.key" }, camera_tls: { listen: `127.0.0.1:${port}`, reload_interval_s: 0.2 } },
+    http: {
+      listen: `127.0.0.1:${httpPort}`,
+      tls: { cert: "server.crt", key: "server.key" },
+      camera_tls: { listen: `127.0.0.1:${port}`, reload_interval_s: 0.2 },
+    },
     cameras: [
       { id: "lobby", url: "rtsp://127.0.0.1:1/none", push: { auth: "client_cert" } },
       { id: "yard", url: "rtsp://127.0.0.1:1/none", push: { auth: "client_cert" } },
@@ -94,7 +115,10 @@ void describe("the daemon's camera listener (mTLS)", () => {
     const yardFirst = await post(yard, "yard");
     const closed = once(first.socket, "close");
     await cli("cert", "revoke", "lobby", "--reason", "key_compromise");
-    await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error("revoked camera's connection stayed open")), 5000))]);
+    await Promise.race([
+      closed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("revoked camera's connection stayed open")), 5000)),
+    ]);
     const again = await post(lobby, "lobby");
     assert.equal(again.status, 401);
     // The other camera's connection is untouched and still works.
@@ -109,10 +133,13 @@ void describe("the daemon's camera listener (mTLS)", () => {
 void describe("the operator API over HTTPS", () => {
   const get = (options: { maxVersion?: "TLSv1.1" | "TLSv1.2" | "TLSv1.3"; minVersion?: "TLSv1" | "TLSv1.1" }) =>
     new Promise<number>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port: httpPort, path: "/healthz", ca, servername: "localhost", agent: false, ...options }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        { host: "127.0.0.1", port: httpPort, path: "/healthz", ca, servername: "localhost", agent: false, ...options },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
       req.end();
     });

@@ -35,8 +35,29 @@ void describe("people on a camera with the default object detector (real NanoDet
       gateway: "gw-obj",
       http: { listen: `127.0.0.1:${httpPort}` },
       mqtt: { brokers: [`mqtt://127.0.0.1:${brokerPort}`] },
-      rules: { zones: [{ id: "after-hours", kind: "restricted", camera: "lobby", zone: "floor", labels: ["person"] }], tracker: { min_frames: 3 } },
-      cameras: [{ id: "lobby", url: rtsp.url, detect: { fps: 5 }, zones: [{ id: "floor", name: "Lobby floor", polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] }] }],
+      rules: {
+        zones: [{ id: "after-hours", kind: "restricted", camera: "lobby", zone: "floor", labels: ["person"] }],
+        tracker: { min_frames: 3 },
+      },
+      cameras: [
+        {
+          id: "lobby",
+          url: rtsp.url,
+          detect: { fps: 5 },
+          zones: [
+            {
+              id: "floor",
+              name: "Lobby floor",
+              polygon: [
+                [0, 0],
+                [1, 0],
+                [1, 1],
+                [0, 1],
+              ],
+            },
+          ],
+        },
+      ],
     });
     try {
       const daemon = box.start();
@@ -46,7 +67,10 @@ void describe("people on a camera with the default object detector (real NanoDet
       assert.equal(incident.camera_id, "lobby");
       assert.equal(incident.zone, "floor");
       assert.match(incident.summary, /restricted zone Lobby floor/);
-      assert.ok(incident.objects.length >= 1 && incident.objects.every((o) => o.label === "person" && o.score >= 0.3), JSON.stringify(incident.objects));
+      assert.ok(
+        incident.objects.length >= 1 && incident.objects.every((o) => o.label === "person" && o.score >= 0.3),
+        JSON.stringify(incident.objects),
+      );
       assert.ok(incident.objects.every((o) => typeof o.track_id === "number"));
       // The snapshot is the main stream's JPEG (640x480 here), stored on disk with its hash.
       const snap = incident.snapshots?.[0];

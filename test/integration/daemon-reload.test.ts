@@ -13,7 +13,8 @@ let rtsp: RtspServerHandle;
 let box: TestBox;
 let daemon: DaemonHandle;
 
-const state = (camera: string, s: string) => (l: LogLine) => l.msg === "camera state" && l.camera === camera && l.state === s;
+const state = (camera: string, s: string) => (l: LogLine) =>
+  l.msg === "camera state" && l.camera === camera && l.state === s;
 
 async function rewrite(change: (doc: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
   const doc = parse(await readFile(box.configPath, "utf8")) as Record<string, unknown>;
@@ -23,7 +24,12 @@ async function rewrite(change: (doc: Record<string, unknown>) => Record<string, 
 before(async () => {
   requireFixtures();
   rtsp = await startRtspServer({ frames: fixturePath("sequences", "faces-cycle", "%05d.jpg"), fps: 10 });
-  box = await provisionBox({ site: "hq", gateway: "gw-reload", http: { listen: `127.0.0.1:${await freePort()}` }, cameras: [{ id: "door", url: rtsp.url, detect: { fps: 5 } }] });
+  box = await provisionBox({
+    site: "hq",
+    gateway: "gw-reload",
+    http: { listen: `127.0.0.1:${await freePort()}` },
+    cameras: [{ id: "door", url: rtsp.url, detect: { fps: 5 } }],
+  });
   daemon = box.start();
   await daemon.waitForLog(state("door", "online"), 30_000);
 });
@@ -36,7 +42,10 @@ void describe("config reload with cameras (SIGHUP)", () => {
   void it("adds a camera without touching the one that streams", async () => {
     const doorLines = () => daemon.logs.filter((l) => l.camera === "door" && l.msg === "camera state").length;
     const before = doorLines();
-    await rewrite((doc) => ({ ...doc, cameras: [...(doc.cameras as unknown[]), { id: "yard", url: rtsp.url, detect: { fps: 5 } }] }));
+    await rewrite((doc) => ({
+      ...doc,
+      cameras: [...(doc.cameras as unknown[]), { id: "yard", url: rtsp.url, detect: { fps: 5 } }],
+    }));
     daemon.signal("SIGHUP");
     const reloaded = await daemon.waitForLog((l) => l.msg === "config reloaded", 10_000);
     assert.deepEqual(reloaded.applied, { cameras: { added: ["yard"], removed: [], restarted: [] } });
@@ -45,11 +54,20 @@ void describe("config reload with cameras (SIGHUP)", () => {
   });
 
   void it("removes a camera, and refuses a camera whose config is invalid", async () => {
-    await rewrite((doc) => ({ ...doc, cameras: (doc.cameras as Array<{ id: string }>).filter((c) => c.id !== "yard") }));
+    await rewrite((doc) => ({
+      ...doc,
+      cameras: (doc.cameras as Array<{ id: string }>).filter((c) => c.id !== "yard"),
+    }));
     daemon.signal("SIGHUP");
-    const removed = await daemon.waitForLog((l) => l.msg === "config reloaded" && JSON.stringify(l.applied).includes('"removed":["yard"]'), 10_000);
+    const removed = await daemon.waitForLog(
+      (l) => l.msg === "config reloaded" && JSON.stringify(l.applied).includes('"removed":["yard"]'),
+      10_000,
+    );
     assert.ok(removed);
-    await rewrite((doc) => ({ ...doc, cameras: [...(doc.cameras as unknown[]), { id: "odd", url: rtsp.url, detect: { fps: 5, max_regions: 0 } }] }));
+    await rewrite((doc) => ({
+      ...doc,
+      cameras: [...(doc.cameras as unknown[]), { id: "odd", url: rtsp.url, detect: { fps: 5, max_regions: 0 } }],
+    }));
     daemon.signal("SIGHUP");
     const refused = await daemon.waitForLog((l) => l.msg === "config reload refused; the running config stays", 10_000);
     assert.ok(JSON.stringify(refused).includes("VIGIL_E_CONFIG_INVALID"));

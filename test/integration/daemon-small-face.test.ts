@@ -44,7 +44,10 @@ void describe("a 50 px face in a 1080p picture is recognised (regions, head squa
     // The three people of sample1, a quarter size, in the lower left of a grey 1080p picture.
     const w = Math.round(1920 * SCALE);
     const h = Math.round(1280 * SCALE);
-    await ffmpegJpeg(["-i", join(PHOTOS, "sample1.jpg"), "-vf", `scale=${w}:${h},pad=1920:1080:300:600:color=0x808080`], join(dir, "seq", "00000.jpg"));
+    await ffmpegJpeg(
+      ["-i", join(PHOTOS, "sample1.jpg"), "-vf", `scale=${w}:${h},pad=1920:1080:300:600:color=0x808080`],
+      join(dir, "seq", "00000.jpg"),
+    );
     await copyFile(join(dir, "seq", "00000.jpg"), join(dir, "seq", "00001.jpg"));
     // The same picture as a 640x360 substream: her face is 17 px there.
     await mkdir(join(dir, "sub"));
@@ -77,7 +80,16 @@ void describe("a 50 px face in a 1080p picture is recognised (regions, head squa
     try {
       const daemon = box.start();
       await daemon.waitForLog((l) => l.msg === "started", 30_000);
-      const enrolled = await runCli(["watchlist", "enroll", "--name", "Ada Example", join(dir, "her-face.jpg"), "--json", "--config", box.configPath]);
+      const enrolled = await runCli([
+        "watchlist",
+        "enroll",
+        "--name",
+        "Ada Example",
+        join(dir, "her-face.jpg"),
+        "--json",
+        "--config",
+        box.configPath,
+      ]);
       assert.equal(enrolled.code, 0, enrolled.stdout + enrolled.stderr);
       const { person } = JSON.parse(enrolled.stdout) as { person: PersonRecord };
       const msg = await collector.waitFor((m) => {
@@ -87,7 +99,9 @@ void describe("a 50 px face in a 1080p picture is recognised (regions, head squa
       const incident = (msg.json() as Envelope<Incident>).data;
       const { matchThreshold } = await embeddingModel();
       const similarity = incident.identity?.similarity ?? 0;
-      console.log(`50 px face in 1080p, camera ${JSON.stringify(hall)}: similarity ${similarity} (threshold ${matchThreshold})`);
+      console.log(
+        `50 px face in 1080p, camera ${JSON.stringify(hall)}: similarity ${similarity} (threshold ${matchThreshold})`,
+      );
       assert.ok(similarity >= matchThreshold, `similarity ${similarity} below ${matchThreshold}`);
       // Where she is: the left face of the quarter-size photo, near x = (300 + 418 * 0.26) / 1920.
       const face = incident.objects.find((o) => o.label === "face") ?? incident.objects[0];

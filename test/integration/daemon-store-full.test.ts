@@ -99,8 +99,18 @@ void describe("a full data volume (daemon on a 16 MiB tmpfs, mosquitto)", () => 
     const added = await runCli(["user", "add", "otto", "--role", "viewer", "--config", box.configPath], {}, PASSWORD);
     assert.equal(added.code, 0, added.stdout + added.stderr);
 
-    const pushEvent = (n: number) => fetch(`${base}/v1/ingest/lobby/events`, { method: "POST", headers: { authorization: `ApiKey ${cameraKey}`, "content-type": "application/json" }, body: JSON.stringify({ type: "door", details: { n } }) });
-    const login = () => fetch(`${base}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "otto", password: PASSWORD }) });
+    const pushEvent = (n: number) =>
+      fetch(`${base}/v1/ingest/lobby/events`, {
+        method: "POST",
+        headers: { authorization: `ApiKey ${cameraKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ type: "door", details: { n } }),
+      });
+    const login = () =>
+      fetch(`${base}/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "otto", password: PASSWORD }),
+      });
     const ready = async () => {
       const r = await fetch(`${base}/readyz`);
       return { status: r.status, body: await r.text() };
@@ -108,7 +118,10 @@ void describe("a full data volume (daemon on a 16 MiB tmpfs, mosquitto)", () => 
 
     const daemon = box.start();
     try {
-      await collector.waitFor((m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "online", 30_000);
+      await collector.waitFor(
+        (m) => m.topic === `${BASE}/status` && (m.json() as { state: string }).state === "online",
+        30_000,
+      );
       await daemon.waitForLog((l) => l.msg === "started", 30_000);
       // The uplink stalls: everything from here waits in the outbox on the tmpfs.
       await proxy.down();
@@ -133,10 +146,18 @@ void describe("a full data volume (daemon on a 16 MiB tmpfs, mosquitto)", () => 
       const inside = await login();
       assert.equal(inside.status, 200, await inside.clone().text());
       const token = ((await inside.json()) as { access_token: string }).access_token;
-      const health = (await (await fetch(`${base}/v1/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; reasons: string[] };
+      const health = (await (
+        await fetch(`${base}/v1/health`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { status: string; reasons: string[] };
       assert.equal(health.status, "failing");
-      assert.ok(health.reasons.some((r) => /free-space reserve/.test(r)), JSON.stringify(health.reasons));
-      await daemon.waitForLog((l) => l.msg === "data volume below its free-space reserve: refusing new alerts, then incidents", 5_000);
+      assert.ok(
+        health.reasons.some((r) => /free-space reserve/.test(r)),
+        JSON.stringify(health.reasons),
+      );
+      await daemon.waitForLog(
+        (l) => l.msg === "data volume below its free-space reserve: refusing new alerts, then incidents",
+        5_000,
+      );
 
       // To the last byte: LevelDB fails a write, and keeps failing until the store is reopened.
       await fill(mnt, filler, 0);
@@ -147,10 +168,19 @@ void describe("a full data volume (daemon on a 16 MiB tmpfs, mosquitto)", () => 
       }
       assert.equal(failedWrite?.status, 507, "a write failed on the full volume, answered as such");
       assert.equal(((await failedWrite.json()) as { error: { code: string } }).error.code, "VIGIL_E_STORE_FULL");
-      await daemon.waitForLog((l) => l.msg === "store write failed: the data volume is full or failing; writes refused until free space is back", 10_000);
-      const down = (await (await fetch(`${base}/v1/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; reasons: string[] };
+      await daemon.waitForLog(
+        (l) =>
+          l.msg === "store write failed: the data volume is full or failing; writes refused until free space is back",
+        10_000,
+      );
+      const down = (await (
+        await fetch(`${base}/v1/health`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { status: string; reasons: string[] };
       assert.equal(down.status, "failing");
-      assert.ok(down.reasons.some((r) => /store cannot write/.test(r)), JSON.stringify(down.reasons));
+      assert.ok(
+        down.reasons.some((r) => /store cannot write/.test(r)),
+        JSON.stringify(down.reasons),
+      );
 
       // Space is back: the daemon reopens its store by itself and writes again, no restart.
       await rm(filler);
@@ -163,10 +193,20 @@ void describe("a full data volume (daemon on a 16 MiB tmpfs, mosquitto)", () => 
 
       // The uplink comes back: every event accepted (before the volume filled and after) reaches central, and the store.full alert.
       await proxy.up();
-      const events = () => collector?.messages.filter((m) => m.topic === `${BASE}/alerts` && (m.json() as Envelope).type === "camera.event").map((m) => (m.json() as Envelope<{ details: { n: number } }>).data.details.n) ?? [];
-      await waitUntil("every accepted event at central", async () => accepted.every((n) => events().includes(n)), 30_000);
+      const events = () =>
+        collector?.messages
+          .filter((m) => m.topic === `${BASE}/alerts` && (m.json() as Envelope).type === "camera.event")
+          .map((m) => (m.json() as Envelope<{ details: { n: number } }>).data.details.n) ?? [];
+      await waitUntil(
+        "every accepted event at central",
+        async () => accepted.every((n) => events().includes(n)),
+        30_000,
+      );
       assert.ok(!events().includes(999), "the refused event was never accepted");
-      await collector.waitFor((m) => m.topic === `${BASE}/alerts` && (m.json() as Envelope).type === "store.full", 10_000);
+      await collector.waitFor(
+        (m) => m.topic === `${BASE}/alerts` && (m.json() as Envelope).type === "store.full",
+        10_000,
+      );
 
       daemon.signal("SIGTERM");
       assert.equal(await daemon.exited, 0);

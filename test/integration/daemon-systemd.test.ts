@@ -17,7 +17,10 @@ void describe("systemd notify protocol (daemon)", () => {
       const ready = await socket.waitFor((m) => m.fields.READY === "1", 30_000);
       assert.match(ready.fields.STATUS ?? "", /^ready/);
       assert.ok(socket.messages.findIndex((m) => m.fields.READY === "1") >= 1, "a STATUS came before READY=1");
-      assert.ok(socket.messages.slice(0, socket.messages.indexOf(ready)).every((m) => m.fields.WATCHDOG === undefined), "no ping before READY=1");
+      assert.ok(
+        socket.messages.slice(0, socket.messages.indexOf(ready)).every((m) => m.fields.WATCHDOG === undefined),
+        "no ping before READY=1",
+      );
       const from = socket.messages.length;
       await socket.waitFor((m) => m.fields.WATCHDOG === "1", 5_000, from);
       const second = socket.messages.findIndex((m, i) => i > from && m.fields.WATCHDOG === "1");

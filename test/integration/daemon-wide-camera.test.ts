@@ -31,7 +31,30 @@ void describe("a wide camera: people too small for the whole-frame pass (real Na
     dir = await mkdtemp(join(tmpdir(), "vigil-wide-"));
     // OpenCV's pedestrians (80-110 px tall) unchanged in the middle of a 3840x2160 picture: shrunk
     // whole into 416x416 they are 9-12 px tall, below what the model can see.
-    await run("ffmpeg", ["-v", "error", "-y", "-ss", "2", "-t", "40", "-i", fixturePath("vtest.avi"), "-vf", "fps=5,pad=3840:2160:(ow-iw)/2:(oh-ih)/2:color=0x808080", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "5", "-pix_fmt", "yuv420p", join(dir, "wide.mp4")]);
+    await run("ffmpeg", [
+      "-v",
+      "error",
+      "-y",
+      "-ss",
+      "2",
+      "-t",
+      "40",
+      "-i",
+      fixturePath("vtest.avi"),
+      "-vf",
+      "fps=5,pad=3840:2160:(ow-iw)/2:(oh-ih)/2:color=0x808080",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-tune",
+      "zerolatency",
+      "-g",
+      "5",
+      "-pix_fmt",
+      "yuv420p",
+      join(dir, "wide.mp4"),
+    ]);
     servers = [await startRtspServer({ h264File: join(dir, "wide.mp4") })];
   });
   after(async () => {
@@ -43,7 +66,16 @@ void describe("a wide camera: people too small for the whole-frame pass (real Na
     const [httpPort, brokerPort] = [await freePort(), await freePort()];
     const broker = await startMosquitto({ port: brokerPort });
     const collector = await collectMqtt(broker.url, `${BASE}/incidents`);
-    const zone = { id: "plaza", name: "Plaza", polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] as Array<[number, number]> };
+    const zone = {
+      id: "plaza",
+      name: "Plaza",
+      polygon: [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+      ] as Array<[number, number]>,
+    };
     const url = servers[0]?.url ?? "";
     const box = await provisionBox({
       site: "wide",
@@ -54,26 +86,35 @@ void describe("a wide camera: people too small for the whole-frame pass (real Na
         zones: [{ id: "plaza-regions", kind: "restricted", camera: "wide", zone: "plaza", labels: ["person"] }],
         tracker: { min_frames: 3 },
       },
-      cameras: [
-        { id: "wide", url, detect: { fps: 5, width: 1920, height: 1920 }, zones: [zone] },
-      ],
+      cameras: [{ id: "wide", url, detect: { fps: 5, width: 1920, height: 1920 }, zones: [zone] }],
     });
     try {
       const daemon = box.start();
       await daemon.waitForLog((l) => l.msg === "started", 30_000);
-      const msg = await collector.waitFor((m) => (m.json() as Envelope<Incident>).data.rule === "plaza-regions", 90_000);
+      const msg = await collector.waitFor(
+        (m) => (m.json() as Envelope<Incident>).data.rule === "plaza-regions",
+        90_000,
+      );
       const incident = (msg.json() as Envelope<Incident>).data;
       assert.equal(incident.camera_id, "wide");
-      assert.ok(incident.objects.length >= 1 && incident.objects.every((o) => o.label === "person"), JSON.stringify(incident.objects));
+      assert.ok(
+        incident.objects.length >= 1 && incident.objects.every((o) => o.label === "person"),
+        JSON.stringify(incident.objects),
+      );
       // Every person the regions found stands in the middle 768x576 of the 3840x2160 picture.
       for (const o of incident.objects) {
         const cx = (o.box.x1 + o.box.x2) / 2;
         const cy = (o.box.y1 + o.box.y2) / 2;
-        assert.ok(cx > 0.39 && cx < 0.61 && cy > 0.36 && cy < 0.64, `person outside the clip: ${JSON.stringify(o.box)}`);
+        assert.ok(
+          cx > 0.39 && cx < 0.61 && cy > 0.36 && cy < 0.64,
+          `person outside the clip: ${JSON.stringify(o.box)}`,
+        );
         assert.ok((o.box.y2 - o.box.y1) * 2160 < 150, `a 80-110 px person measured ${(o.box.y2 - o.box.y1) * 2160} px`);
       }
       // Health says the frames' working size and counts the regions the detector ran.
-      const doc = JSON.parse((await runCli(["health", "--json", "--config", box.configPath])).stdout) as { cameras: Record<string, { working_size: unknown; region_crops: number; full_frame_passes: number }> };
+      const doc = JSON.parse((await runCli(["health", "--json", "--config", box.configPath])).stdout) as {
+        cameras: Record<string, { working_size: unknown; region_crops: number; full_frame_passes: number }>;
+      };
       const wide = doc.cameras.wide;
       assert.deepEqual(wide?.working_size, { width: 1920, height: 1080 });
       assert.ok((wide?.region_crops ?? 0) > 0 && (wide?.full_frame_passes ?? 0) > 0, JSON.stringify(wide));

@@ -27,8 +27,16 @@ const run = promisify(execFile);
 
 /** The parts of face-api's node build this test calls. */
 interface FaceApi {
-  readonly tf: { setBackend(name: string): Promise<boolean>; tensor3d(values: Float32Array, shape: [number, number, number]): { dispose(): void } };
-  readonly nets: { readonly faceRecognitionNet: { loadFromDisk(dir: string): Promise<void>; computeFaceDescriptor(input: unknown): Promise<Float32Array> } };
+  readonly tf: {
+    setBackend(name: string): Promise<boolean>;
+    tensor3d(values: Float32Array, shape: [number, number, number]): { dispose(): void };
+  };
+  readonly nets: {
+    readonly faceRecognitionNet: {
+      loadFromDisk(dir: string): Promise<void>;
+      computeFaceDescriptor(input: unknown): Promise<Float32Array>;
+    };
+  };
 }
 
 void describe("dlib ResNet 150 (face-api FaceRecognitionNet) -> ONNX", () => {
@@ -47,7 +55,11 @@ void describe("dlib ResNet 150 (face-api FaceRecognitionNet) -> ONNX", () => {
     // face-api's node build requires @tensorflow/tfjs-node (native bindings, not installed here);
     // it resolves to the project's @tensorflow/tfjs instead, whose CPU backend runs the same ops.
     await mkdir(join(work, "node_modules", "@tensorflow"), { recursive: true });
-    await symlink(join(ROOT, "node_modules", "@tensorflow", "tfjs"), join(work, "node_modules", "@tensorflow", "tfjs-node"), "dir");
+    await symlink(
+      join(ROOT, "node_modules", "@tensorflow", "tfjs"),
+      join(work, "node_modules", "@tensorflow", "tfjs-node"),
+      "dir",
+    );
     detector = await blazeFace();
     await detector.start();
   });
@@ -60,18 +72,38 @@ void describe("dlib ResNet 150 (face-api FaceRecognitionNet) -> ONNX", () => {
     const source = entry.source;
     assert.ok(source);
     const bytes = await sourceBytes(source, weightsManifest);
-    assert.ok(Buffer.from(bytes).equals(Buffer.from(await sourceBytes(source, weightsManifest))), "conversion is not deterministic");
-    assert.equal(createHash("sha256").update(bytes).digest("hex"), entry.sha256, "converted bytes differ from the manifest's sha256");
+    assert.ok(
+      Buffer.from(bytes).equals(Buffer.from(await sourceBytes(source, weightsManifest))),
+      "conversion is not deterministic",
+    );
+    assert.equal(
+      createHash("sha256").update(bytes).digest("hex"),
+      entry.sha256,
+      "converted bytes differ from the manifest's sha256",
+    );
 
     // The woman on the left of sample1, aligned onto dlib's 150x150 chip as the daemon does.
     const found = await facesInPhoto(await photo("sample1.jpg"), detector, "sample1");
     const face = [...found.faces].sort((a, b) => a.box.x1 - b.box.x1)[0];
     assert.ok(face?.keypoints);
-    const { crop } = alignFace(found.image, face.keypoints.slice(0, 4).map((p) => toImagePixels(p, found.placement)), DLIB_150);
+    const { crop } = alignFace(
+      found.image,
+      face.keypoints.slice(0, 4).map((p) => toImagePixels(p, found.placement)),
+      DLIB_150,
+    );
 
     // As the providers run it: the chip's rgb24 bytes in, rearranged and normalised in the graph.
-    const session = await ort.InferenceSession.create(withUint8Input(bytes, { name: entry.input.name, shape: entry.input.shape, encoding: entry.input }), { logSeverityLevel: 3 });
-    const out = await session.run({ [entry.input.name]: new ort.Tensor("uint8", Uint8Array.from(crop), frameShape({ shape: entry.input.shape, encoding: entry.input })) });
+    const session = await ort.InferenceSession.create(
+      withUint8Input(bytes, { name: entry.input.name, shape: entry.input.shape, encoding: entry.input }),
+      { logSeverityLevel: 3 },
+    );
+    const out = await session.run({
+      [entry.input.name]: new ort.Tensor(
+        "uint8",
+        Uint8Array.from(crop),
+        frameShape({ shape: entry.input.shape, encoding: entry.input }),
+      ),
+    });
     await session.release();
     const got = out[entry.outputs[0] ?? ""]?.data as Float32Array;
 
@@ -87,7 +119,9 @@ void describe("dlib ResNet 150 (face-api FaceRecognitionNet) -> ONNX", () => {
     assert.equal(reference.length, 128);
     let max = 0;
     for (let i = 0; i < 128; i++) max = Math.max(max, Math.abs((got[i] ?? 0) - (reference[i] ?? 0)));
-    console.log(`dlib-resnet-150: max abs difference to face-api ${max.toExponential(2)}, descriptor norm ${Math.hypot(...got).toFixed(3)}`);
+    console.log(
+      `dlib-resnet-150: max abs difference to face-api ${max.toExponential(2)}, descriptor norm ${Math.hypot(...got).toFixed(3)}`,
+    );
     assert.ok(max < 1e-4, `max abs difference ${max} >= 1e-4`);
     assert.ok(Math.hypot(...got) > 0.5, "a face's descriptor is not near zero");
   });

@@ -98,7 +98,12 @@ void describe("camera key routes", () => {
   });
 
   void it("POST creates a key: 201, shown once, not cached, audited with the admin and address", async () => {
-    const res = await app.inject({ method: "POST", url: "/v1/cameras/lobby/keys", headers: ADMIN, payload: { scopes: ["frames:write"], allowed_cidrs: ["10.0.0.0/8"], expires_in_days: 90, label: "lobby cam" } });
+    const res = await app.inject({
+      method: "POST",
+      url: "/v1/cameras/lobby/keys",
+      headers: ADMIN,
+      payload: { scopes: ["frames:write"], allowed_cidrs: ["10.0.0.0/8"], expires_in_days: 90, label: "lobby cam" },
+    });
     assert.equal(res.statusCode, 201);
     assert.equal(res.headers["cache-control"], "no-store");
     const body = res.json<{ key: string; api_key: Record<string, unknown> }>();
@@ -124,7 +129,9 @@ void describe("camera key routes", () => {
     assert.equal(listed[0]?.key_id, body.api_key.key_id);
     assert.ok(!list.body.includes(body.key.slice(20)), "the list carries no secret");
     assert.ok(!list.body.includes("digest"));
-    assert.deepEqual((await app.inject({ method: "GET", url: "/v1/cameras/yard/keys", headers: ADMIN })).json(), { api_keys: [] });
+    assert.deepEqual((await app.inject({ method: "GET", url: "/v1/cameras/yard/keys", headers: ADMIN })).json(), {
+      api_keys: [],
+    });
   });
 
   void it("bad bodies and paths are 400 naming the field; an unknown camera is 404; nothing is created", async () => {

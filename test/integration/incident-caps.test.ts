@@ -35,21 +35,57 @@ void describe("incident caps on the real rule engine and store", () => {
         {
           site: "hq",
           gateway: "gw-01",
-          cameras: [{ id: "yard", url: "rtsp://127.0.0.1/y", zones: [{ id: "benches", polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] }] }],
-          rules: { zones: [{ id: "benches-watch", kind: "restricted", camera: "yard", zone: "benches" }], incident_caps: { max_duration_s: 60, max_objects: 3 } },
+          cameras: [
+            {
+              id: "yard",
+              url: "rtsp://127.0.0.1/y",
+              zones: [
+                {
+                  id: "benches",
+                  polygon: [
+                    [0, 0],
+                    [1, 0],
+                    [1, 1],
+                    [0, 1],
+                  ],
+                },
+              ],
+            },
+          ],
+          rules: {
+            zones: [{ id: "benches-watch", kind: "restricted", camera: "yard", zone: "benches" }],
+            incident_caps: { max_duration_s: 60, max_objects: 3 },
+          },
         },
         {},
         dir,
       );
       let clock = T0;
       const bus = new EventBus<VigilEvents>((event, err) => assert.fail(`${String(event)}: ${String(err)}`));
-      const incidents = new IncidentService(stack.db, stack.outbox, bus, silentLogger(), undefined, { minConfidence: 0.5 }, () => clock);
-      const engine = new RuleEngine({ ...ruleEngineSetup(config), sweepIntervalMs: 0 }, { bus, incidents, log: silentLogger(), now: () => clock });
+      const incidents = new IncidentService(
+        stack.db,
+        stack.outbox,
+        bus,
+        silentLogger(),
+        undefined,
+        { minConfidence: 0.5 },
+        () => clock,
+      );
+      const engine = new RuleEngine(
+        { ...ruleEngineSetup(config), sweepIntervalMs: 0 },
+        { bus, incidents, log: silentLogger(), now: () => clock },
+      );
       await engine.start();
       for (let f = 0; f < 400; f++) {
         clock = T0 + f * 500;
         const present = Math.min(20, Math.floor(f / 20) + 1); // one more person every 10 s
-        bus.emit("detections", { cameraId: "yard", frameIndex: f, capturedAt: clock, inferenceMs: 1, detections: Array.from({ length: present }, (_, i) => person(i)) });
+        bus.emit("detections", {
+          cameraId: "yard",
+          frameIndex: f,
+          capturedAt: clock,
+          inferenceMs: 1,
+          detections: Array.from({ length: present }, (_, i) => person(i)),
+        });
         await engine.drain();
       }
       await engine.stop();
@@ -60,7 +96,8 @@ void describe("incident caps on the real rule engine and store", () => {
       assert.equal(roots.length, 1, "one chain: the zone never emptied");
       // Walk the chain from its root: each link ended and names the next, which names it back.
       const chain: Incident[] = [];
-      for (let at: Incident | undefined = roots[0]; at; at = at.continued_by ? byId.get(at.continued_by) : undefined) chain.push(at);
+      for (let at: Incident | undefined = roots[0]; at; at = at.continued_by ? byId.get(at.continued_by) : undefined)
+        chain.push(at);
       assert.equal(chain.length, all.length, "every incident is in the chain");
       assert.ok(chain.length >= 7, `20 people at 3 a link make at least 7 links (got ${chain.length})`);
       for (const [n, link] of chain.entries()) {

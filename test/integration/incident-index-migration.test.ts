@@ -49,7 +49,10 @@ void describe("incident index migration (LevelDB, kill -9)", () => {
         const sorted = [...all].sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1));
         assert.equal(all.length, COUNT);
         const page = await index.list({ limit: 500 });
-        assert.deepEqual(page.incidents.map((i) => i.id), sorted.slice(0, 500).map((i) => i.id));
+        assert.deepEqual(
+          page.incidents.map((i) => i.id),
+          sorted.slice(0, 500).map((i) => i.id),
+        );
         const byStatus: Partial<Record<IncidentStatus, number>> = {};
         for (const i of all) byStatus[i.status] = (byStatus[i.status] ?? 0) + 1;
         assert.deepEqual(await index.statusCounts(), byStatus);

@@ -38,7 +38,15 @@ before(async () => {
   stack = await openAuthStack(dir);
   snapshots = new SnapshotStore(dir);
   clock = Date.now();
-  incidents = new IncidentService(stack.store.db, stack.store.outbox, new EventBus<VigilEvents>(() => {}), silentLogger(), stack.audit, { minConfidence: 0.5 }, () => clock);
+  incidents = new IncidentService(
+    stack.store.db,
+    stack.store.outbox,
+    new EventBus<VigilEvents>(() => {}),
+    silentLogger(),
+    stack.audit,
+    { minConfidence: 0.5 },
+    () => clock,
+  );
 });
 after(async () => {
   await stack.close();
@@ -49,14 +57,35 @@ async function raiseWithSnapshots(photos: string[]) {
   const id = crypto.randomUUID();
   const refs = [];
   for (const [n, name] of photos.entries()) refs.push(await snapshots.save(id, n + 1, await photo(name), clock));
-  return incidents.create({ id, cameraId: "yard", rule: "door", zone: "server-door", objects: [{ label: "person", score: 0.8, box: { x1: 0.4, y1: 0.3, x2: 0.5, y2: 0.7 }, track_id: 1 }], startedAt: clock, lastSeenAt: clock, summary: "Person in restricted zone", nextStep: "notify", snapshots: refs });
+  return incidents.create({
+    id,
+    cameraId: "yard",
+    rule: "door",
+    zone: "server-door",
+    objects: [{ label: "person", score: 0.8, box: { x1: 0.4, y1: 0.3, x2: 0.5, y2: 0.7 }, track_id: 1 }],
+    startedAt: clock,
+    lastSeenAt: clock,
+    summary: "Person in restricted zone",
+    nextStep: "notify",
+    snapshots: refs,
+  });
 }
 
 void describe("incident snapshots", () => {
   void it("are written whole under snapshots/<id>/<n>.jpg with their hash, no temporary file left, and never outside", async () => {
     const jpeg = await photo("person.jpg");
-    const ref = await snapshots.save("0b7e3c1a-0000-4000-8000-000000000001", 1, jpeg, Date.parse("2026-11-16T22:00:00Z"));
-    assert.deepEqual(ref, { file: "snapshots/0b7e3c1a-0000-4000-8000-000000000001/1.jpg", captured_at: "2026-11-16T22:00:00.000Z", sha256: createHash("sha256").update(jpeg).digest("hex"), bytes: jpeg.byteLength });
+    const ref = await snapshots.save(
+      "0b7e3c1a-0000-4000-8000-000000000001",
+      1,
+      jpeg,
+      Date.parse("2026-11-16T22:00:00Z"),
+    );
+    assert.deepEqual(ref, {
+      file: "snapshots/0b7e3c1a-0000-4000-8000-000000000001/1.jpg",
+      captured_at: "2026-11-16T22:00:00.000Z",
+      sha256: createHash("sha256").update(jpeg).digest("hex"),
+      bytes: jpeg.byteLength,
+    });
     assert.deepEqual(await readFile(join(dir, ref.file)), jpeg);
     assert.deepEqual(await readdir(join(dir, "snapshots", "0b7e3c1a-0000-4000-8000-000000000001")), ["1.jpg"]);
     await expectVigilAsync(snapshots.save("../../etc", 1, jpeg, 0), ErrorCodes.VALIDATION);
@@ -67,7 +96,10 @@ void describe("incident snapshots", () => {
     const incident = await raiseWithSnapshots(["person.jpg", "sample1.jpg"]);
     assert.equal(incident.snapshots?.length, 2);
     const pem = generateCheckpointKeyPem();
-    for (const source of [serviceEvidenceSource(incidents, stack.audit, snapshots), storeEvidenceSource(stack.store.db)]) {
+    for (const source of [
+      serviceEvidenceSource(incidents, stack.audit, snapshots),
+      storeEvidenceSource(stack.store.db),
+    ]) {
       const pack = await new EvidenceExporter(source, stack.audit, pem, TEST_IDENTITY).export(incident.id, "otto");
       const files = unzipFiles(pack.zip);
       assert.deepEqual(Buffer.from(files.get("snapshots/2.jpg") ?? []), await photo("sample1.jpg"));
@@ -98,11 +130,24 @@ void describe("incident snapshots", () => {
     const old = new Date(clock - 2 * 3_600_000);
     await utimes(join(dir, "snapshots", "0b7e3c1a-0000-4000-8000-00000000dead"), old, old);
 
-    const job = (policy: { maxAgeDays: number; maxBytes: number }) => new RetentionJob({ database: stack.store.db, commits: stack.store.commits, audit: stack.audit, index: incidents.index, policy, intervalMs: 3_600_000, log: silentLogger(), snapshots });
+    const job = (policy: { maxAgeDays: number; maxBytes: number }) =>
+      new RetentionJob({
+        database: stack.store.db,
+        commits: stack.store.commits,
+        audit: stack.audit,
+        index: incidents.index,
+        policy,
+        intervalMs: 3_600_000,
+        log: silentLogger(),
+        snapshots,
+      });
     assert.deepEqual(await job({ maxAgeDays: 30, maxBytes: 0 }).sweep(), { byAge: 1, byBudget: 0 });
     await assert.rejects(stat(join(dir, "snapshots", oldDismissed.id)), { code: "ENOENT" });
     await assert.rejects(stat(join(dir, orphan.file)), { code: "ENOENT" });
-    assert.ok((await stat(join(dir, oldOpen.snapshots?.[0]?.file ?? "x"))).isFile(), "an open incident keeps its snapshots, however old");
+    assert.ok(
+      (await stat(join(dir, oldOpen.snapshots?.[0]?.file ?? "x"))).isFile(),
+      "an open incident keeps its snapshots, however old",
+    );
 
     // The recent closed incident is small as JSON but its two photos are not: the budget sees them.
     const jsonBytes = Buffer.byteLength(JSON.stringify(await incidents.get(recentClosed.id)));

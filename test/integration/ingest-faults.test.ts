@@ -15,9 +15,16 @@ void describe("camera ingest: faults stay inside their camera", () => {
   });
 
   void it("silent, unauthorised and audio-only cameras go offline with their reason; the good camera keeps running", async () => {
-    const good: RtspServerHandle = await startRtspServer({ frames: fixturePath("sequences", "faces-cycle", "%05d.jpg"), fps: 10 });
+    const good: RtspServerHandle = await startRtspServer({
+      frames: fixturePath("sequences", "faces-cycle", "%05d.jpg"),
+      fps: 10,
+    });
     cleanups.push(() => good.stop());
-    const locked = await startRtspServer({ frames: fixturePath("sequences", "face-steady", "%05d.jpg"), fps: 10, auth: { user: "viewer", password: "the-right-one" } });
+    const locked = await startRtspServer({
+      frames: fixturePath("sequences", "face-steady", "%05d.jpg"),
+      fps: 10,
+      auth: { user: "viewer", password: "the-right-one" },
+    });
     cleanups.push(() => locked.stop());
     const audio = await startRtspServer({ audioOnly: true });
     cleanups.push(() => audio.stop());
@@ -42,7 +49,11 @@ void describe("camera ingest: faults stay inside their camera", () => {
     try {
       await rig.manager.start();
       const bad = ["silent", "locked", "audio"];
-      await waitUntil("the three bad cameras offline", () => bad.every((id) => sup(id)?.state === "offline") && sup("good")?.state === "online", 25_000);
+      await waitUntil(
+        "the three bad cameras offline",
+        () => bad.every((id) => sup(id)?.state === "offline") && sup("good")?.state === "online",
+        25_000,
+      );
       const expected: Record<string, { kind: string; message: RegExp }> = {
         silent: { kind: "timeout", message: /accepted the connection but sent no stream/ },
         locked: { kind: "unauthorized", message: /401 Unauthorized/ },
@@ -62,7 +73,11 @@ void describe("camera ingest: faults stay inside their camera", () => {
         ["starting", "online"],
       );
       const before = sup("good")?.stats.framesDecoded ?? 0;
-      await waitUntil("good camera still delivering", () => (sup("good")?.stats.framesDecoded ?? 0) >= before + 5, 5000);
+      await waitUntil(
+        "good camera still delivering",
+        () => (sup("good")?.stats.framesDecoded ?? 0) >= before + 5,
+        5000,
+      );
     } finally {
       await rig.stop();
     }

@@ -19,8 +19,19 @@ async function jpegSize(jpeg: Buffer): Promise<{ width: number; height: number }
   const dir = await mkdtemp(join(tmpdir(), "vigil-jpeg-"));
   try {
     await writeFile(join(dir, "s.jpg"), jpeg);
-    const { stdout } = await run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height", "-of", "json", join(dir, "s.jpg")]);
-    const s = (JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }> }).streams[0];
+    const { stdout } = await run("ffprobe", [
+      "-v",
+      "error",
+      "-select_streams",
+      "v:0",
+      "-show_entries",
+      "stream=codec_name,width,height",
+      "-of",
+      "json",
+      join(dir, "s.jpg"),
+    ]);
+    const s = (JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }> })
+      .streams[0];
     assert.equal(s?.codec_name, "mjpeg");
     return { width: s?.width ?? 0, height: s?.height ?? 0 };
   } finally {
@@ -50,7 +61,14 @@ void describe("camera ingest: motion gating and snapshots", () => {
     const motion = { enabled: true, threshold: 20, min_area: 0.002, idle_fps: 0.2 };
     const cameras = [
       camera({ id: "still", url: still.url, detect: { fps: 5 }, motion }),
-      camera({ id: "walking", url: main.url, substream_url: sub.url, detect: { fps: 5 }, motion, snapshot: { fps: 2, keyframes_only: false } }),
+      camera({
+        id: "walking",
+        url: main.url,
+        substream_url: sub.url,
+        detect: { fps: 5 },
+        motion,
+        snapshot: { fps: 2, keyframes_only: false },
+      }),
     ];
     const detected = new Map<string, Frame[]>();
     const gate = new MotionGate(
@@ -60,11 +78,21 @@ void describe("camera ingest: motion gating and snapshots", () => {
     const rig = ingestRig({ cameras, size: { width: 320, height: 320 }, onFrame: (frame) => gate.offer(frame) });
     try {
       await rig.manager.start();
-      await waitUntil("both cameras online", () => ["still", "walking"].every((id) => rig.manager.supervisor(id)?.state === "online"), 15_000);
+      await waitUntil(
+        "both cameras online",
+        () => ["still", "walking"].every((id) => rig.manager.supervisor(id)?.state === "online"),
+        15_000,
+      );
       // Let the still camera's background settle on its first frames, then measure a window.
       await new Promise((r) => setTimeout(r, 1500));
       const start = { still: gate.stats("still"), walking: gate.stats("walking") };
-      await waitUntil("8 s of frames", () => gate.stats("still").offered - start.still.offered >= 40 && gate.stats("walking").offered - start.walking.offered >= 40, 15_000);
+      await waitUntil(
+        "8 s of frames",
+        () =>
+          gate.stats("still").offered - start.still.offered >= 40 &&
+          gate.stats("walking").offered - start.walking.offered >= 40,
+        15_000,
+      );
       const still2 = gate.stats("still");
       const walk2 = gate.stats("walking");
       const stillPassed = still2.passed - start.still.passed;
@@ -74,14 +102,22 @@ void describe("camera ingest: motion gating and snapshots", () => {
       // Idle rate 0.2 fps: one frame in five seconds, two at most in this window.
       assert.ok(stillPassed <= 3, `still scene: ${stillPassed} of ${stillOffered} frames went to the detector`);
       assert.ok(still2.motionGated - start.still.motionGated >= stillOffered - 3);
-      assert.ok(walkPassed >= walkOffered * 0.7, `walking scene: ${walkPassed} of ${walkOffered} frames went to the detector`);
+      assert.ok(
+        walkPassed >= walkOffered * 0.7,
+        `walking scene: ${walkPassed} of ${walkOffered} frames went to the detector`,
+      );
       const withRegions = (detected.get("walking") ?? []).filter((f) => (f.motion?.regions.length ?? 0) > 0);
       assert.ok(withRegions.length >= walkPassed * 0.7, `${withRegions.length} frames with regions`);
-      for (const f of withRegions) for (const r of f.motion?.regions ?? []) assert.ok(r.x1 >= 0 && r.x2 <= 1 && r.x1 < r.x2 && r.y1 < r.y2);
+      for (const f of withRegions)
+        for (const r of f.motion?.regions ?? []) assert.ok(r.x1 >= 0 && r.x2 <= 1 && r.x1 < r.x2 && r.y1 < r.y2);
 
       // Detection read the 320x240 substream; snapshots are JPEGs of the 640x480 main stream.
       assert.deepEqual(rig.frames.get("walking")?.at(-1)?.source, { width: 320, height: 240 });
-      await waitUntil("snapshots", () => (rig.snapshots.get("walking")?.length ?? 0) >= 2 && (rig.snapshots.get("still")?.length ?? 0) >= 1, 10_000);
+      await waitUntil(
+        "snapshots",
+        () => (rig.snapshots.get("walking")?.length ?? 0) >= 2 && (rig.snapshots.get("still")?.length ?? 0) >= 1,
+        10_000,
+      );
       for (const id of ["walking", "still"]) {
         const snap = rig.snapshots.get(id)?.at(-1);
         assert.ok(snap && looksLikeJpeg(snap.jpeg));

@@ -18,13 +18,27 @@ void describe("camera ingest: reconnects", () => {
     rtsp = await startRtspServer({ frames: sequence(), fps: 10 });
     const port = rtsp.port;
     const ids = ["cam-a", "cam-b", "cam-c", "cam-d"];
-    const rig = ingestRig({ cameras: ids.map((id) => camera({ id, url: rtsp?.url ?? "", detect: { fps: 5 } })), backoff: BACKOFF });
+    const rig = ingestRig({
+      cameras: ids.map((id) => camera({ id, url: rtsp?.url ?? "", detect: { fps: 5 } })),
+      backoff: BACKOFF,
+    });
     const sup = (id: string) => rig.manager.supervisor(id);
     const tracker = new CameraStatsTracker(
       () =>
         ids.map((id) => {
           const st = sup(id)?.stats;
-          return { id, expectedFps: 5, online: st?.state === "online", counters: { decoded: st?.framesDecoded ?? 0, analysed: 0, skipped: 0, restarts: st?.restarts ?? 0, stalls: st?.stalls ?? 0 } };
+          return {
+            id,
+            expectedFps: 5,
+            online: st?.state === "online",
+            counters: {
+              decoded: st?.framesDecoded ?? 0,
+              analysed: 0,
+              skipped: 0,
+              restarts: st?.restarts ?? 0,
+              stalls: st?.stalls ?? 0,
+            },
+          };
         }),
       { sampleMs: 1000, windowMs: 60_000 },
     );
@@ -33,7 +47,11 @@ void describe("camera ingest: reconnects", () => {
       tracker.sample();
       await waitUntil("all four cameras online", () => ids.every((id) => sup(id)?.state === "online"), 15_000);
       await rtsp.stop();
-      await waitUntil("every camera to notice the server is gone", () => ids.every((id) => sup(id)?.state !== "online"), 10_000);
+      await waitUntil(
+        "every camera to notice the server is gone",
+        () => ids.every((id) => sup(id)?.state !== "online"),
+        10_000,
+      );
       rtsp = await startRtspServer({ frames: sequence(), fps: 10, port });
       const restartedAt = Date.now();
       await waitUntil("all four cameras back online", () => ids.every((id) => sup(id)?.state === "online"), 15_000);
@@ -58,17 +76,30 @@ void describe("camera ingest: reconnects", () => {
     rtsp ??= await startRtspServer({ frames: sequence(), fps: 10 });
     const stallTimeoutMs = 2000;
     // ffmpeg's own socket timeout is set well above the watchdog's, so the watchdog is what acts.
-    const rig = ingestRig({ cameras: [camera({ id: "stall", url: rtsp.url, detect: { fps: 5 } })], stallTimeoutMs, socketTimeoutS: 60, startTimeoutMs: 6000, backoff: BACKOFF });
+    const rig = ingestRig({
+      cameras: [camera({ id: "stall", url: rtsp.url, detect: { fps: 5 } })],
+      stallTimeoutMs,
+      socketTimeoutS: 60,
+      startTimeoutMs: 6000,
+      backoff: BACKOFF,
+    });
     const sup = () => rig.manager.supervisor("stall");
     try {
       await rig.manager.start();
       await waitUntil("camera online", () => sup()?.state === "online", 15_000);
       rtsp.pause();
       const pausedAt = Date.now();
-      await waitUntil("camera stalled", () => rig.states.some((s) => s.id === "stall" && s.state === "stalled" && s.at >= pausedAt), stallTimeoutMs + 3000);
+      await waitUntil(
+        "camera stalled",
+        () => rig.states.some((s) => s.id === "stall" && s.state === "stalled" && s.at >= pausedAt),
+        stallTimeoutMs + 3000,
+      );
       const noticedAfter = (rig.states.find((s) => s.state === "stalled" && s.at >= pausedAt)?.at ?? 0) - pausedAt;
       // The watchdog checks every second; the last frame arrived up to one frame before the pause.
-      assert.ok(noticedAfter >= stallTimeoutMs - 300 && noticedAfter <= stallTimeoutMs + 1500, `noticed after ${noticedAfter} ms`);
+      assert.ok(
+        noticedAfter >= stallTimeoutMs - 300 && noticedAfter <= stallTimeoutMs + 1500,
+        `noticed after ${noticedAfter} ms`,
+      );
       assert.equal(sup()?.stats.stalls, 1);
       // The restart's reason is the stall, not whatever ffmpeg prints when it is killed.
       await waitUntil("the killed ffmpeg to exit", () => sup()?.stats.lastErrorKind !== undefined, 5000);
@@ -77,7 +108,11 @@ void describe("camera ingest: reconnects", () => {
       await new Promise((r) => setTimeout(r, 1000));
       rtsp.resume();
       const resumedAt = Date.now();
-      await waitUntil("camera online again", () => rig.states.some((s) => s.state === "online" && s.at >= resumedAt), 15_000);
+      await waitUntil(
+        "camera online again",
+        () => rig.states.some((s) => s.state === "online" && s.at >= resumedAt),
+        15_000,
+      );
       const before = sup()?.stats.framesDecoded ?? 0;
       await waitUntil("frames flowing again", () => (sup()?.stats.framesDecoded ?? 0) > before + 5, 5000);
     } finally {

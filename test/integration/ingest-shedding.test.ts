@@ -24,7 +24,17 @@ void describe("load shedding", () => {
   before(async () => {
     requireFixtures();
     const model = findModel(await readManifest(MODELS), "blazeface-back-256");
-    detector = new FaceDetector({ modelsDir: MODELS, model, scoreThreshold: 0.6, iouThreshold: 0.3, providers: [{ id: "cpu", backend: "cpu", threads: 1 }], deadlineMs: 30_000 }, silentLogger());
+    detector = new FaceDetector(
+      {
+        modelsDir: MODELS,
+        model,
+        scoreThreshold: 0.6,
+        iouThreshold: 0.3,
+        providers: [{ id: "cpu", backend: "cpu", threads: 1 }],
+        deadlineMs: 30_000,
+      },
+      silentLogger(),
+    );
     await detector.start();
   });
   after(async () => detector.stop());
@@ -34,7 +44,10 @@ void describe("load shedding", () => {
     const { rgb } = await decodeJpeg(await readFile(join(fixturePath("photos"), "sample1.jpg")), 256, 256);
     const scheduler = new DetectionScheduler(detector, () => {}, log);
     await scheduler.start();
-    const gate = new MotionGate(() => undefined, (frame) => scheduler.submit(frame));
+    const gate = new MotionGate(
+      () => undefined,
+      (frame) => scheduler.submit(frame),
+    );
     const shedder = new LoadShedder({
       cameras: () => IDS.map((id) => ({ id, fps: CONFIGURED_FPS })),
       detection: (id) => scheduler.stats(id),
@@ -46,7 +59,16 @@ void describe("load shedding", () => {
     });
     let index = 0;
     const offer = (): void => {
-      for (const cameraId of IDS) gate.offer({ cameraId, index: index++, capturedAt: Date.now(), width: 256, height: 256, rgb, source: undefined } satisfies Frame);
+      for (const cameraId of IDS)
+        gate.offer({
+          cameraId,
+          index: index++,
+          capturedAt: Date.now(),
+          width: 256,
+          height: 256,
+          rgb,
+          source: undefined,
+        } satisfies Frame);
     };
     // Every camera at 100 fps: 400 frames a second against a detector that manages far fewer.
     let flood = setInterval(offer, 1000 / CONFIGURED_FPS);

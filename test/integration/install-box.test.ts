@@ -51,7 +51,9 @@ async function fingerprint(dir: string, skip: (rel: string) => boolean = () => f
         out[`${child}/`] = (s.mode & 0o7777).toString(8);
         await walk(child);
       } else {
-        const hash = createHash("sha256").update(await readFile(join(dir, child))).digest("hex");
+        const hash = createHash("sha256")
+          .update(await readFile(join(dir, child)))
+          .digest("hex");
         out[child] = `${(s.mode & 0o7777).toString(8)} ${s.size} ${s.mtimeMs} ${hash}`;
       }
     }
@@ -85,7 +87,12 @@ void describe("install-box.sh and uninstall-box.sh in a scratch root", () => {
   });
 
   void it("refuses what it cannot do: unknown options and --root without --no-user (exit 2)", async () => {
-    for (const args of [["--bogus"], ["--root", root], ["--root", root, "--no-user", "--site", "Not Valid"], ["--root", root, "--no-user", "--prefix", "relative"]]) {
+    for (const args of [
+      ["--bogus"],
+      ["--root", root],
+      ["--root", root, "--no-user", "--site", "Not Valid"],
+      ["--root", root, "--no-user", "--prefix", "relative"],
+    ]) {
       const ran = await run("bash", [INSTALL, ...args]);
       assert.equal(ran.code, 2, `${args.join(" ")}: ${show(ran)}`);
     }
@@ -116,12 +123,24 @@ void describe("install-box.sh and uninstall-box.sh in a scratch root", () => {
     assert.deepEqual((await readdir(at("etc/vigil/secrets"))).sort(), SECRETS);
 
     // The unit exactly as shipped; the package with what the daemon needs at run time.
-    assert.equal(await readFile(at("etc/systemd/system/vigil.service"), "utf8"), await readFile(join(REPO, "systemd", "vigil.service"), "utf8"));
-    for (const path of ["package.json", "node_modules/commander/package.json", "models/manifest.json", "config/vigil.example.yaml", "scripts/uninstall-box.sh"]) {
+    assert.equal(
+      await readFile(at("etc/systemd/system/vigil.service"), "utf8"),
+      await readFile(join(REPO, "systemd", "vigil.service"), "utf8"),
+    );
+    for (const path of [
+      "package.json",
+      "node_modules/commander/package.json",
+      "models/manifest.json",
+      "config/vigil.example.yaml",
+      "scripts/uninstall-box.sh",
+    ]) {
       assert.ok(await exists(at(`opt/vigil/${path}`)), `opt/vigil/${path}`);
     }
     assert.equal(await exists(at("opt/vigil/dist/test")), false, "tests are not shipped");
-    assert.match(await readFile(at("usr/local/bin/vigil"), "utf8"), /runuser -u vigil -- "[^"]+" "\/opt\/vigil\/dist\/src\/cli\/main\.js"/);
+    assert.match(
+      await readFile(at("usr/local/bin/vigil"), "utf8"),
+      /runuser -u vigil -- "[^"]+" "\/opt\/vigil\/dist\/src\/cli\/main\.js"/,
+    );
 
     // The config names the box and the box's real paths (not the scratch root's).
     const config = await readFile(at("etc/vigil/vigil.yaml"), "utf8");
@@ -130,12 +149,16 @@ void describe("install-box.sh and uninstall-box.sh in a scratch root", () => {
     assert.match(config, /^data_dir: \/var\/lib\/vigil$/m);
 
     // The installed package runs: `vigil config check` on the new box (paths pointed into the root).
-    const check = await run(process.execPath, [at("opt/vigil/dist/src/cli/main.js"), "config", "check", "--config", at("etc/vigil/vigil.yaml"), "--json"], {
-      VIGIL_CONFIG: "",
-      VIGIL__DATA_DIR: at("var/lib/vigil"),
-      VIGIL__SECRETS_DIR: at("etc/vigil/secrets"),
-      VIGIL__CERTS_DIR: at("etc/vigil/certs"),
-    });
+    const check = await run(
+      process.execPath,
+      [at("opt/vigil/dist/src/cli/main.js"), "config", "check", "--config", at("etc/vigil/vigil.yaml"), "--json"],
+      {
+        VIGIL_CONFIG: "",
+        VIGIL__DATA_DIR: at("var/lib/vigil"),
+        VIGIL__SECRETS_DIR: at("etc/vigil/secrets"),
+        VIGIL__CERTS_DIR: at("etc/vigil/certs"),
+      },
+    );
     assert.equal(check.code, 0, show(check));
   });
 
@@ -163,7 +186,8 @@ void describe("install-box.sh and uninstall-box.sh in a scratch root", () => {
     const data = await boxData();
     const kept = await run("bash", [UNINSTALL, "--root", root]);
     assert.equal(kept.code, 0, show(kept));
-    for (const path of ["opt/vigil", "etc/systemd/system/vigil.service", "usr/local/bin/vigil"]) assert.equal(await exists(at(path)), false, `${path} removed`);
+    for (const path of ["opt/vigil", "etc/systemd/system/vigil.service", "usr/local/bin/vigil"])
+      assert.equal(await exists(at(path)), false, `${path} removed`);
     assert.deepEqual(await boxData(), data, "config, secrets and store untouched");
 
     // Reinstalled, the box picks up its old config and secrets.
@@ -173,7 +197,14 @@ void describe("install-box.sh and uninstall-box.sh in a scratch root", () => {
 
     const purged = await run("bash", [UNINSTALL, "--root", root, "--purge"]);
     assert.equal(purged.code, 0, show(purged));
-    for (const path of ["opt/vigil", "etc/vigil", "var/lib/vigil", "etc/systemd/system/vigil.service", "usr/local/bin/vigil"]) assert.equal(await exists(at(path)), false, `${path} removed`);
+    for (const path of [
+      "opt/vigil",
+      "etc/vigil",
+      "var/lib/vigil",
+      "etc/systemd/system/vigil.service",
+      "usr/local/bin/vigil",
+    ])
+      assert.equal(await exists(at(path)), false, `${path} removed`);
   });
 
   void it("uninstall leaves alone a prefix that is not a Vigil package", async () => {

@@ -25,12 +25,29 @@ import { silentLogger } from "../helpers/uplink-stack.js";
 const T = (iso: string) => Date.parse(iso);
 const S = 1000;
 
-async function withService<T>(dir: string, work: (s: { stack: StoreStack; incidents: IncidentService; weekly: KpiRollupStore; setClock: (ms: number) => void }) => Promise<T>): Promise<T> {
+async function withService<T>(
+  dir: string,
+  work: (s: {
+    stack: StoreStack;
+    incidents: IncidentService;
+    weekly: KpiRollupStore;
+    setClock: (ms: number) => void;
+  }) => Promise<T>,
+): Promise<T> {
   const stack = await openStoreStack(dir);
   const weekly = new KpiRollupStore(stack.db, silentLogger());
   await weekly.start();
   let clock = 0;
-  const incidents = new IncidentService(stack.db, stack.outbox, new EventBus<VigilEvents>(() => {}), silentLogger(), undefined, { minConfidence: 0.5 }, () => clock, weekly);
+  const incidents = new IncidentService(
+    stack.db,
+    stack.outbox,
+    new EventBus<VigilEvents>(() => {}),
+    silentLogger(),
+    undefined,
+    { minConfidence: 0.5 },
+    () => clock,
+    weekly,
+  );
   try {
     return await work({ stack, incidents, weekly, setClock: (ms) => (clock = ms) });
   } finally {
@@ -43,9 +60,23 @@ async function withService<T>(dir: string, work: (s: { stack: StoreStack; incide
 async function raiseTheWeek(incidents: IncidentService, setClock: (ms: number) => void): Promise<void> {
   const raise = async (at: string, cameraId: string, zone: string | null, rule: string): Promise<Incident> => {
     setClock(T(at));
-    return incidents.create({ cameraId, zone, rule, objects: [], startedAt: T(at), lastSeenAt: T(at), summary: "x", confidence: 0.9 });
+    return incidents.create({
+      cameraId,
+      zone,
+      rule,
+      objects: [],
+      startedAt: T(at),
+      lastSeenAt: T(at),
+      summary: "x",
+      confidence: 0.9,
+    });
   };
-  const decide = async (i: Incident, at: number, action: "monitor" | "dismiss" | "escalate" | "request_dispatch" | "close", reason?: "false_positive_motion" | "camera_fault") => {
+  const decide = async (
+    i: Incident,
+    at: number,
+    action: "monitor" | "dismiss" | "escalate" | "request_dispatch" | "close",
+    reason?: "false_positive_motion" | "camera_fault",
+  ) => {
     setClock(at);
     return incidents.decide(i.id, { action, actor: "otto", reason });
   };
@@ -76,8 +107,15 @@ const EXPECTED_W47 = {
   // First human step after 60, 120, 30 and 900 s; the open one has none. p90 by nearest rank: the 4th of 4.
   time_to_decision_s: { decided: 4, mean: 277.5, p90: 900 },
   dismiss_reasons: { false_positive_motion: 1, camera_fault: 1 },
-  top_cameras: [{ camera_id: "lobby", incidents: 2 }, { camera_id: "yard", incidents: 2 }, { camera_id: "gate", incidents: 1 }],
-  top_zones: [{ zone: "door", incidents: 2 }, { zone: "lane", incidents: 2 }],
+  top_cameras: [
+    { camera_id: "lobby", incidents: 2 },
+    { camera_id: "yard", incidents: 2 },
+    { camera_id: "gate", incidents: 1 },
+  ],
+  top_zones: [
+    { zone: "door", incidents: 2 },
+    { zone: "lane", incidents: 2 },
+  ],
   // Dismissed after 60 s weighs 1 - 60/600 = 0.9; after 900 s, 0. Over 5 incidents: 0.18.
   alert_fatigue: 0.18,
   transitions: { created: 5, dismiss: 2, escalate: 1, request_dispatch: 1, monitor: 1, close: 1 },
@@ -129,7 +167,14 @@ void describe("weekly KPIs (LevelDB)", () => {
       await withService(dir, async ({ stack, incidents, weekly, setClock }) => {
         await raiseTheWeek(incidents, setClock);
         let now = T("2026-11-22T12:00:00Z");
-        const publisher = new KpiWeeklyPublisher({ database: stack.db, outbox: stack.outbox, weekly, intervalMs: 3_600_000, log: silentLogger(), now: () => now });
+        const publisher = new KpiWeeklyPublisher({
+          database: stack.db,
+          outbox: stack.outbox,
+          weekly,
+          intervalMs: 3_600_000,
+          log: silentLogger(),
+          now: () => now,
+        });
         assert.deepEqual(await publisher.publishDue(), [], "W47 is not over yet");
         now = T("2026-11-23T00:00:01Z");
         assert.deepEqual(await publisher.publishDue(), ["2026-W47"]);
@@ -140,7 +185,9 @@ void describe("weekly KPIs (LevelDB)", () => {
         assert.equal(kpi[0]?.stream, "incidents");
         assert.deepEqual(kpi[0]?.data, EXPECTED_W47);
         assert.ok(Value.Check(KpiWeeklyEnvelopeSchema, kpi[0]), "matches docs/schemas/kpi-weekly-envelope.json");
-        const lastIncident = Math.max(...envelopes.filter((e) => e.stream === "incidents" && e.type !== "kpi.weekly").map((e) => e.seq));
+        const lastIncident = Math.max(
+          ...envelopes.filter((e) => e.stream === "incidents" && e.type !== "kpi.weekly").map((e) => e.seq),
+        );
         assert.ok((kpi[0]?.seq ?? 0) > lastIncident);
       });
     } finally {
@@ -163,16 +210,30 @@ void describe("weekly KPIs (LevelDB)", () => {
       const r = await stack.app.inject({ method: "GET", url: "/v1/metrics/weekly?weeks=2", headers: bearer(token) });
       assert.equal(r.statusCode, 200);
       const body = r.json<{ weeks: Array<{ week: string; total: number }> }>();
-      assert.deepEqual(body.weeks.map((w) => [w.week, w.total]), [["2026-W48", 1], ["2026-W47", 5]]);
+      assert.deepEqual(
+        body.weeks.map((w) => [w.week, w.total]),
+        [
+          ["2026-W48", 1],
+          ["2026-W47", 5],
+        ],
+      );
       assert.deepEqual(body.weeks[1], EXPECTED_W47);
       assert.equal((await stack.app.inject({ method: "GET", url: "/v1/metrics/weekly" })).statusCode, 401);
       // The summary is answered from the same day rollups, and equals the full scan of the store.
-      const summary = await stack.app.inject({ method: "GET", url: "/v1/metrics/summary?range=all", headers: bearer(token) });
+      const summary = await stack.app.inject({
+        method: "GET",
+        url: "/v1/metrics/summary?range=all",
+        headers: bearer(token),
+      });
       assert.equal(summary.statusCode, 200);
       const { to: _to, ...rolled } = summary.json<Record<string, unknown>>();
       const { to: _t2, ...scanned } = kpiSummary(await incidents.all(), "all", Date.now());
       assert.deepEqual(rolled, JSON.parse(JSON.stringify(scanned)));
-      assert.equal((await stack.app.inject({ method: "GET", url: "/v1/metrics/weekly?weeks=0", headers: bearer(token) })).statusCode, 400);
+      assert.equal(
+        (await stack.app.inject({ method: "GET", url: "/v1/metrics/weekly?weeks=0", headers: bearer(token) }))
+          .statusCode,
+        400,
+      );
     } finally {
       await stack.close();
       await rm(dir, { recursive: true, force: true });

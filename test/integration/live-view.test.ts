@@ -28,7 +28,9 @@ function connect(url: string, protocols?: string[]): Viewer {
   const ws = new WebSocket(url, protocols);
   const received: Buffer[] = [];
   ws.on("message", (data: Buffer) => received.push(data));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   return { ws, received, closed };
 }
 
@@ -72,7 +74,8 @@ before(async () => {
     fps: 25,
     maxWidth: 1280,
     bitrateKbps: 500,
-    camera: (id) => [door, off].map((config) => ({ config, size: { width: 640, height: 480 } })).find((c) => c.config.id === id),
+    camera: (id) =>
+      [door, off].map((config) => ({ config, size: { width: 640, height: 480 } })).find((c) => c.config.id === id),
     readCredentials: async () => undefined,
     auth: {
       tickets: stack.auth.liveTickets,
@@ -109,7 +112,12 @@ void describe("live view over WebSocket", () => {
     await until("MPEG-1 at viewer a", sawMpeg1(a), 20_000);
     await until("MPEG-1 at viewer b", sawMpeg1(b), 20_000);
     assert.equal(b.ws.protocol, "vigil.live", "the token subprotocol is never echoed back");
-    for (const v of [a, b]) assert.deepEqual([...(v.received[0] ?? [])], [0x6a, 0x73, 0x6d, 0x70, 0x02, 0x80, 0x01, 0xe0], "jsmp header with 640x480 first");
+    for (const v of [a, b])
+      assert.deepEqual(
+        [...(v.received[0] ?? [])],
+        [0x6a, 0x73, 0x6d, 0x70, 0x02, 0x80, 0x01, 0xe0],
+        "jsmp header with 640x480 first",
+      );
 
     const relay = live.relayStats("door");
     assert.equal(relay.viewers, 2);

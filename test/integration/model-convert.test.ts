@@ -18,7 +18,6 @@ import { ROOT } from "../helpers/repo-root.js";
 
 const run = promisify(execFile);
 
-
 const MODELS = join(ROOT, "models");
 const PHOTOS = join(ROOT, "test/fixtures/data/photos");
 const work: string[] = [];
@@ -32,13 +31,19 @@ async function photoTensor(photo: string, entry: ModelEntry): Promise<Float32Arr
   const path = join(PHOTOS, photo);
   if (!existsSync(path)) assert.fail(`missing test photo ${path}: run \`bash test/fixtures/fetch-test-data.sh\``);
   const { input } = entry;
-  const [h, w] = input.layout === "NCHW" ? [input.shape[2] ?? 0, input.shape[3] ?? 0] : [input.shape[1] ?? 0, input.shape[2] ?? 0];
+  const [h, w] =
+    input.layout === "NCHW" ? [input.shape[2] ?? 0, input.shape[3] ?? 0] : [input.shape[1] ?? 0, input.shape[2] ?? 0];
   const pixFmt = input.color === "BGR" ? "bgr24" : "rgb24";
-  const { stdout } = await run("ffmpeg", ["-v", "error", "-i", path, "-vf", `scale=${w}:${h}`, "-f", "rawvideo", "-pix_fmt", pixFmt, "-"], { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(
+    "ffmpeg",
+    ["-v", "error", "-i", path, "-vf", `scale=${w}:${h}`, "-f", "rawvideo", "-pix_fmt", pixFmt, "-"],
+    { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 },
+  );
   const out = new Float32Array(h * w * 3);
   for (let p = 0; p < h * w; p++)
     for (let c = 0; c < 3; c++) {
-      const v = ((stdout[p * 3 + c] ?? 0) * input.scale + input.offset - (input.mean?.[c] ?? 0)) / (input.std?.[c] ?? 1);
+      const v =
+        ((stdout[p * 3 + c] ?? 0) * input.scale + input.offset - (input.mean?.[c] ?? 0)) / (input.std?.[c] ?? 1);
       out[input.layout === "NCHW" ? c * h * w + p : p * 3 + c] = v;
     }
   return out;
@@ -59,13 +64,23 @@ async function compareWithTfjs(entry: ModelEntry, photo: string): Promise<Record
   const bytes = await sourceBytes(source, modelJson);
   const again = await sourceBytes(source, modelJson);
   assert.ok(Buffer.from(bytes).equals(Buffer.from(again)), "conversion is not deterministic");
-  assert.equal(createHash("sha256").update(bytes).digest("hex"), entry.sha256, "converted bytes differ from the manifest's sha256");
+  assert.equal(
+    createHash("sha256").update(bytes).digest("hex"),
+    entry.sha256,
+    "converted bytes differ from the manifest's sha256",
+  );
 
   const input = await photoTensor(photo, entry);
   const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
   const got = await session.run({ [entry.input.name]: new ort.Tensor("float32", input, entry.input.shape) });
   await session.release();
-  const reference = await runTfjs(await loadTfjsGraphModel(modelJson), entry.input.name, entry.input.shape, input, entry.outputs);
+  const reference = await runTfjs(
+    await loadTfjsGraphModel(modelJson),
+    entry.input.name,
+    entry.input.shape,
+    input,
+    entry.outputs,
+  );
 
   const outputs: Record<string, Float32Array> = {};
   entry.outputs.forEach((name, k) => {

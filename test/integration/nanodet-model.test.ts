@@ -31,14 +31,41 @@ const SIZE = 416;
 
 async function letterboxed(name: string): Promise<Frame> {
   const file = join(PHOTOS, `${name}.jpg`);
-  const probe = await run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", file]);
+  const probe = await run("ffprobe", [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-show_entries",
+    "stream=width,height",
+    "-of",
+    "csv=p=0",
+    file,
+  ]);
   const [width, height] = probe.stdout.trim().split(",").map(Number);
-  const { stdout } = await run("ffmpeg", ["-v", "error", "-i", file, "-vf", letterboxFilter(SIZE, SIZE), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], { encoding: "buffer", maxBuffer: 1 << 24 });
-  return { cameraId: "cam", index: 0, capturedAt: 0, width: SIZE, height: SIZE, rgb: stdout, source: { width: width!, height: height! } };
+  const { stdout } = await run(
+    "ffmpeg",
+    ["-v", "error", "-i", file, "-vf", letterboxFilter(SIZE, SIZE), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    { encoding: "buffer", maxBuffer: 1 << 24 },
+  );
+  return {
+    cameraId: "cam",
+    index: 0,
+    capturedAt: 0,
+    width: SIZE,
+    height: SIZE,
+    rgb: stdout,
+    source: { width: width!, height: height! },
+  };
 }
 
 /** The best detection of a label and how well it overlaps where the object really is. */
-function expectObject(dets: readonly Detection[], label: string, where: [number, number, number, number], name: string): void {
+function expectObject(
+  dets: readonly Detection[],
+  label: string,
+  where: [number, number, number, number],
+  name: string,
+): void {
   const ref = { x1: where[0], y1: where[1], x2: where[2], y2: where[3] };
   const hits = dets.filter((d) => d.label === label);
   const best = Math.max(0, ...hits.map((d) => iou(d.box, ref)));
@@ -55,7 +82,14 @@ void describe("NanoDet-g 416 on real photos", () => {
     model = findModel(manifest, "nanodet-g-416");
     assert.ok(existsSync(join(MODELS_DIR, model.file)), `run "vigil models fetch": ${model.file} is missing`);
     faces = new FaceDetector(
-      { modelsDir: MODELS_DIR, model: findModel(manifest, "blazeface-back-256"), scoreThreshold: 0.6, iouThreshold: 0.3, providers: [{ id: "cpu", backend: "cpu", threads: 1 }], deadlineMs: 30_000 },
+      {
+        modelsDir: MODELS_DIR,
+        model: findModel(manifest, "blazeface-back-256"),
+        scoreThreshold: 0.6,
+        iouThreshold: 0.3,
+        providers: [{ id: "cpu", backend: "cpu", threads: 1 }],
+        deadlineMs: 30_000,
+      },
       silentLogger(),
     );
     await faces.start();
@@ -86,13 +120,26 @@ void describe("NanoDet-g 416 on real photos", () => {
     // arithmetic done by lookup tables on the original file is the reference.
     const frame = await letterboxed("person");
     const file = await readFile(join(MODELS_DIR, model.file));
-    const options: ort.InferenceSession.SessionOptions = { executionProviders: ["cpu"], intraOpNumThreads: 2, logSeverityLevel: 3 };
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: ["cpu"],
+      intraOpNumThreads: 2,
+      logSeverityLevel: 3,
+    };
     const plain = await ort.InferenceSession.create(file, options);
-    const baked = await ort.InferenceSession.create(withUint8Input(file, { name: model.input.name, shape: model.input.shape, encoding: model.input }), options);
+    const baked = await ort.InferenceSession.create(
+      withUint8Input(file, { name: model.input.name, shape: model.input.shape, encoding: model.input }),
+      options,
+    );
     try {
       const float = rgbToTensor(frame.rgb, new Float32Array(frame.rgb.length), pixelTables(model.input));
       const a = await plain.run({ [model.input.name]: new ort.Tensor("float32", float, model.input.shape) });
-      const b = await baked.run({ [model.input.name]: new ort.Tensor("uint8", Uint8Array.from(frame.rgb), frameShape({ shape: model.input.shape, encoding: model.input })) });
+      const b = await baked.run({
+        [model.input.name]: new ort.Tensor(
+          "uint8",
+          Uint8Array.from(frame.rgb),
+          frameShape({ shape: model.input.shape, encoding: model.input }),
+        ),
+      });
       let worst = 0;
       for (const name of model.outputs) {
         const x = a[name]?.data as Float32Array;
@@ -125,16 +172,37 @@ void describe("NanoDet-g 416 on real photos", () => {
   void it("reports only tracked labels", async () => {
     const { detections } = await detector.detect(await letterboxed("horses"));
     assert.ok(detections.length > 0);
-    assert.ok(detections.every((d) => ["person", "horse", "dog", "bicycle", "car", "truck"].includes(d.label)), JSON.stringify(detections));
+    assert.ok(
+      detections.every((d) => ["person", "horse", "dog", "bicycle", "car", "truck"].includes(d.label)),
+      JSON.stringify(detections),
+    );
     assert.ok(detections.some((d) => d.label === "horse"));
   });
 
   void it("with a face model beside it, the people and the faces in their head squares (sample1.jpg)", async () => {
     // As the daemon runs it: the photo at working size, the whole frame through the region detector, faces from each person's pixels.
-    const objects = new RegionDetector(detector, { settings: () => ({ regions: false, maxRegions: 1, fullFrameFps: 1, maxScale: 1 }), iouThreshold: 0.5, maxDetections: 100, minArea: 0, maxArea: 1, trackHoldMs: 0 });
+    const objects = new RegionDetector(detector, {
+      settings: () => ({ regions: false, maxRegions: 1, fullFrameFps: 1, maxScale: 1 }),
+      iouThreshold: 0.5,
+      maxDetections: 100,
+      minArea: 0,
+      maxArea: 1,
+      trackHoldMs: 0,
+    });
     const stage = new FaceDetectionStage(objects, faces, { maxPeople: 5, minHeadPx: 24 }, silentLogger());
-    const photo = await decodeJpegToWorkingSize(await readFile(join(PHOTOS, "sample1.jpg")), { maxWidth: 1280, maxHeight: 1280 });
-    const { detections } = await stage.detect({ cameraId: "cam", index: 0, capturedAt: 0, width: photo.width, height: photo.height, rgb: photo.rgb, source: photo.source });
+    const photo = await decodeJpegToWorkingSize(await readFile(join(PHOTOS, "sample1.jpg")), {
+      maxWidth: 1280,
+      maxHeight: 1280,
+    });
+    const { detections } = await stage.detect({
+      cameraId: "cam",
+      index: 0,
+      capturedAt: 0,
+      width: photo.width,
+      height: photo.height,
+      rgb: photo.rgb,
+      source: photo.source,
+    });
     const people = detections.filter((d) => d.label === "person");
     const found = detections.filter((d) => d.label === "face");
     assert.ok(people.length >= 2, JSON.stringify(detections));
@@ -143,7 +211,12 @@ void describe("NanoDet-g 416 on real photos", () => {
     for (const face of found) {
       const cx = (face.box.x1 + face.box.x2) / 2;
       const cy = (face.box.y1 + face.box.y2) / 2;
-      assert.ok(people.some((p) => cx > p.box.x1 && cx < p.box.x2 && cy > p.box.y1 && cy < p.box.y1 + (p.box.y2 - p.box.y1) / 2), `face ${JSON.stringify(face.box)} is in nobody's head area`);
+      assert.ok(
+        people.some(
+          (p) => cx > p.box.x1 && cx < p.box.x2 && cy > p.box.y1 && cy < p.box.y1 + (p.box.y2 - p.box.y1) / 2,
+        ),
+        `face ${JSON.stringify(face.box)} is in nobody's head area`,
+      );
     }
   });
 });

@@ -10,7 +10,8 @@ import { silentLogger } from "../helpers/uplink-stack.js";
 
 const log = silentLogger();
 
-const open = (dir: string, options: OutboxOptions, now = (): Date => new Date()) => openStoreStack(dir, { outbox: options, now, log });
+const open = (dir: string, options: OutboxOptions, now = (): Date => new Date()) =>
+  openStoreStack(dir, { outbox: options, now, log });
 
 const body = (n: number) => ({ text: "x".repeat(n) });
 
@@ -50,9 +51,14 @@ void describe("outbox byte budget on a real LevelDB", () => {
     }
     assert.equal(refused, 1);
     const incidentSeqs = (await s.outbox.read("incidents", 0, 100)).map((e) => e.envelope.seq);
-    assert.deepEqual(incidentSeqs, incidentSeqs.map((_, i) => i + 1), "a refused incident leaves no seq gap");
+    assert.deepEqual(
+      incidentSeqs,
+      incidentSeqs.map((_, i) => i + 1),
+      "a refused incident leaves no seq gap",
+    );
     // The central server is told, once, even though the budget is spent.
-    for (let i = 0; i < 50 && (await s.outbox.read("alerts", 4, 10)).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && (await s.outbox.read("alerts", 4, 10)).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     const full = (await s.outbox.read("alerts", 0, 100)).filter((e) => e.envelope.type === "outbox.full");
     assert.equal(full.length, 1);
     assert.equal((full[0]?.envelope.data as { refused: { stream: string } }).refused.stream, "incidents");
@@ -63,7 +69,8 @@ void describe("outbox byte budget on a real LevelDB", () => {
 
     // Acknowledged messages free their bytes (audit counts against the budget too).
     const used = s.outbox.stats.used_bytes;
-    for (const e of [...(await s.outbox.read("audit", 0, 100)), ...(await s.outbox.read("incidents", 0, 3))]) await s.outbox.acknowledge(e.key);
+    for (const e of [...(await s.outbox.read("audit", 0, 100)), ...(await s.outbox.read("incidents", 0, 3))])
+      await s.outbox.acknowledge(e.key);
     assert.ok(s.outbox.stats.used_bytes < used);
     await s.outbox.append("incidents", "incident.created", { again: true, ...body(700) });
   });
@@ -83,7 +90,11 @@ void describe("outbox byte budget on a real LevelDB", () => {
 
   void it("unsent alerts past their TTL are dropped; incidents without a TTL and audit are kept", async (t) => {
     let clock = Date.parse("2026-01-01T00:00:00Z");
-    const s = await open(join(root, "ttl"), { maxBytes: 1_000_000, policy: "shed-alerts-then-refuse-incidents", ttlS: { alerts: 60 } }, () => new Date(clock));
+    const s = await open(
+      join(root, "ttl"),
+      { maxBytes: 1_000_000, policy: "shed-alerts-then-refuse-incidents", ttlS: { alerts: 60 } },
+      () => new Date(clock),
+    );
     t.after(() => s.close());
     await s.outbox.append("alerts", "camera.offline", { old: true });
     await s.outbox.append("incidents", "incident.created", { old: true });

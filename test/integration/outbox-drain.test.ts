@@ -58,7 +58,9 @@ void describe("outbox drain to a real mosquitto", () => {
       // Deleted only after PUBACK: once all arrived the outbox empties.
       for (let i = 0; i < 100 && (await stack.outbox.depth("incidents")) > 0; i++) await sleep(50);
       assert.equal(await stack.outbox.depth("incidents"), 0);
-      process.stdout.write(`# 100k: append ${Math.round(N / appendS)}/s, drain ${Math.round(N / drainS)}/s (incl. reconnect), duplicates ${subscriber.tally.duplicates}\n`);
+      process.stdout.write(
+        `# 100k: append ${Math.round(N / appendS)}/s, drain ${Math.round(N / drainS)}/s (incl. reconnect), duplicates ${subscriber.tally.duplicates}\n`,
+      );
     } finally {
       await stack.lifecycle.stop();
       await subscriber.close();
@@ -100,7 +102,9 @@ void describe("outbox drain to a real mosquitto", () => {
     const subscriber = await subscribeEnvelopes(broker.url, INCIDENTS);
     const child = join(import.meta.dirname, "..", "helpers", "drain-child.js");
     const runChild = (killAfterAcked: number | undefined): { exited: Promise<void>; kill(): void } => {
-      const p = spawn(process.execPath, [child, dataDir, broker.url, String(N)], { stdio: ["ignore", "pipe", "inherit"] });
+      const p = spawn(process.execPath, [child, dataDir, broker.url, String(N)], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       // Killed mid-drain, never mid-fill: the fill is the test's setup, the drain is under test.
       let filled = false;
       createInterface({ input: p.stdout }).on("line", (line) => {
@@ -109,7 +113,9 @@ void describe("outbox drain to a real mosquitto", () => {
         if (filled && killAfterAcked !== undefined && acked && Number(acked[1]) >= killAfterAcked) p.kill("SIGKILL");
       });
       const exited = new Promise<void>((resolve, reject) =>
-        p.once("exit", (code, signal) => (signal === "SIGKILL" || code === 0 ? resolve() : reject(new Error(`drain child exited ${code ?? signal}`)))),
+        p.once("exit", (code, signal) =>
+          signal === "SIGKILL" || code === 0 ? resolve() : reject(new Error(`drain child exited ${code ?? signal}`)),
+        ),
       );
       return { exited, kill: () => p.kill("SIGKILL") };
     };

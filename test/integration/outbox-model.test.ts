@@ -80,14 +80,28 @@ const streamArb = fc.constantFrom<StreamName>(...STREAMS);
 const inflightArb = fc.constantFrom<InFlightAtDrop>("reject", "late", "lost");
 const kindArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ t: fc.constant("append" as const), stream: streamArb, n: fc.nat(999) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("burst" as const), streams: fc.array(streamArb, { minLength: 2, maxLength: 5 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant("burst" as const),
+      streams: fc.array(streamArb, { minLength: 2, maxLength: 5 }),
+    }),
+  },
   { weight: 3, arbitrary: fc.constant({ t: "connect" as const }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("disconnect" as const), inflight: inflightArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("blip" as const), inflight: inflightArb }) },
   { weight: 4, arbitrary: fc.record({ t: fc.constant("ack" as const), k: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("ackOne" as const), i: fc.nat(8) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant("fail" as const), i: fc.nat(8) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("crash" as const), online: fc.boolean(), acks: fc.integer({ min: 0, max: 2 }), racing: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant("crash" as const),
+      online: fc.boolean(),
+      acks: fc.integer({ min: 0, max: 2 }),
+      racing: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ t: "tick" as const }) },
   { weight: 2, arbitrary: fc.constant({ t: "settle" as const }) },
 );
@@ -117,7 +131,11 @@ class FakeUplink implements Publisher {
 
   constructor(
     public connected: boolean,
-    private readonly observe: (fake: FakeUplink, topic: string, payload: string) => Omit<Sent, "resolve" | "reject"> | undefined,
+    private readonly observe: (
+      fake: FakeUplink,
+      topic: string,
+      payload: string,
+    ) => Omit<Sent, "resolve" | "reject"> | undefined,
   ) {}
 
   publish(topic: string, payload: string | Buffer): Promise<void> {
@@ -166,7 +184,20 @@ interface Stack {
 const key = (stream: StreamName, seq: number): string => `${stream}#${seq}`;
 
 /** What the runs actually exercised (printed as a test diagnostic). */
-const coverage = { runs: 0, steps: 0, appends: 0, publishes: 0, acks: 0, refusals: 0, drops: 0, crashes: 0, rounds: 0, resent: 0, maxDepth: 0, maxOutstanding: 0 };
+const coverage = {
+  runs: 0,
+  steps: 0,
+  appends: 0,
+  publishes: 0,
+  acks: 0,
+  refusals: 0,
+  drops: 0,
+  crashes: 0,
+  rounds: 0,
+  resent: 0,
+  maxDepth: 0,
+  maxOutstanding: 0,
+};
 
 /** The model, the real parts, and the checks. One per generated action sequence. */
 class Harness {
@@ -259,7 +290,8 @@ class Harness {
     if (topic !== TOPICS.stream(stream)) this.violation(`${stream} #${seq} published on ${topic}`);
     const appended = this.appended.get(stream)?.[seq - 1];
     if (!appended) this.violation(`(4) published ${stream} #${seq}, never appended`);
-    else if (!isDeepStrictEqual(env, appended)) this.violation(`(4) ${stream} #${seq} published as ${payload}, appended as ${JSON.stringify(appended)}`);
+    else if (!isDeepStrictEqual(env, appended))
+      this.violation(`(4) ${stream} #${seq} published as ${payload}, appended as ${JSON.stringify(appended)}`);
     const roundKey = `${this.round}|${stream}`;
     const last = this.lastInRound.get(roundKey) ?? 0;
     if (seq <= last) this.violation(`(4) ${stream} #${seq} published after #${last} in the same round ${this.round}`);
@@ -276,8 +308,12 @@ class Harness {
     this.lastInRound.set(roundKey, Math.max(last, seq));
     const window = fake.pending.filter((p) => p.round === this.round && p.stream === stream).length + 1;
     // All rounds together: after a refusal, the old round's publishes are still at the broker.
-    coverage.maxOutstanding = Math.max(coverage.maxOutstanding, fake.pending.filter((p) => p.stream === stream).length + 1);
-    if (window > WINDOW) this.violation(`(5) ${window} publishes of ${stream} awaiting PUBACK in round ${this.round} (window ${WINDOW})`);
+    coverage.maxOutstanding = Math.max(
+      coverage.maxOutstanding,
+      fake.pending.filter((p) => p.stream === stream).length + 1,
+    );
+    if (window > WINDOW)
+      this.violation(`(5) ${window} publishes of ${stream} awaiting PUBACK in round ${this.round} (window ${WINDOW})`);
     if (this.published.has(`${stream}#${seq}#${id}`)) coverage.resent += 1;
     this.published.add(`${stream}#${seq}#${id}`);
     coverage.publishes += 1;
@@ -288,7 +324,8 @@ class Harness {
   private recordAppend(env: Envelope, stream: StreamName): void {
     const list = this.appended.get(stream)!;
     if (env.stream !== stream) this.violation(`append to ${stream} returned an envelope of ${env.stream}`);
-    if (env.seq !== list.length + 1) this.violation(`(1) append to ${stream} got seq ${env.seq}, expected ${list.length + 1}`);
+    if (env.seq !== list.length + 1)
+      this.violation(`(1) append to ${stream} got seq ${env.seq}, expected ${list.length + 1}`);
     list.push(env);
     coverage.appends += 1;
     this.trace.push(`append ${stream}#${env.seq}`);
@@ -313,7 +350,9 @@ class Harness {
       case "burst":
         // Concurrent appends share a group-committed batch; seqs follow call order.
         this.trace.push(`burst ${a.streams.join(",")}`);
-        await Promise.all(a.streams.map((s, i) => outbox.append(s, "test.item", { burst: i }).then((env) => this.recordAppend(env, s))));
+        await Promise.all(
+          a.streams.map((s, i) => outbox.append(s, "test.item", { burst: i }).then((env) => this.recordAppend(env, s))),
+        );
         break;
       case "connect":
         if (fake.connected) return this.afterStep("connect (already)", a.quick);
@@ -353,7 +392,8 @@ class Harness {
         p.reject(Object.assign(new Error("PUBACK reason 0x80 (unspecified error)"), { code: 128 }));
         await drain();
         this.syncRound();
-        if (this.resetAtFailed !== undefined) this.violation("a refused publish of the current round was not counted by the publisher");
+        if (this.resetAtFailed !== undefined)
+          this.violation("a refused publish of the current round was not counted by the publisher");
         this.resetAtFailed = undefined;
         break;
       }
@@ -367,7 +407,10 @@ class Harness {
         await this.settle();
         break;
     }
-    return this.afterStep(a.t === "crash" ? "crashed" : a.t === "disconnect" || a.t === "blip" ? `${a.t} (${a.inflight})` : a.t, a.quick);
+    return this.afterStep(
+      a.t === "crash" ? "crashed" : a.t === "disconnect" || a.t === "blip" ? `${a.t} (${a.inflight})` : a.t,
+      a.quick,
+    );
   }
 
   /**
@@ -464,9 +507,12 @@ class Harness {
         const { seq } = entry.envelope;
         assert.equal(entry.key, outboxKey(stream, seq));
         const expected = appended[seq - 1];
-        if (!expected) assert.fail(`(1) ${stream} #${seq} is in the outbox but was never appended (${appended.length} appended)`);
+        if (!expected)
+          assert.fail(`(1) ${stream} #${seq} is in the outbox but was never appended (${appended.length} appended)`);
         if (!isDeepStrictEqual(entry.envelope, expected)) {
-          assert.fail(`(3) ${stream} #${seq} in the outbox is ${JSON.stringify(entry.envelope)}, appended as ${JSON.stringify(expected)}`);
+          assert.fail(
+            `(3) ${stream} #${seq} in the outbox is ${JSON.stringify(entry.envelope)}, appended as ${JSON.stringify(expected)}`,
+          );
         }
         if (this.gone.has(key(stream, seq))) assert.fail(`(2) ${stream} #${seq} was deleted and is back in the outbox`);
         present.set(seq, entry.envelope);
@@ -475,7 +521,9 @@ class Harness {
       for (let seq = 1; seq <= appended.length; seq++) {
         if (present.has(seq)) continue;
         if (!this.acked.has(key(stream, seq))) {
-          assert.fail(`(2)/(3) ${stream} #${seq} is gone from the outbox but was never acknowledged [after: ${this.trace.slice(-12).join(" | ")}]`);
+          assert.fail(
+            `(2)/(3) ${stream} #${seq} is gone from the outbox but was never acknowledged [after: ${this.trace.slice(-12).join(" | ")}]`,
+          );
         }
         this.gone.add(key(stream, seq));
       }
@@ -499,7 +547,8 @@ class Harness {
         continue;
       }
       const left: string[] = [];
-      for (const stream of STREAMS) for (const e of await this.stack.outbox.read(stream, 0, 1_000_000)) left.push(`${stream}#${e.envelope.seq}`);
+      for (const stream of STREAMS)
+        for (const e of await this.stack.outbox.read(stream, 0, 1_000_000)) left.push(`${stream}#${e.envelope.seq}`);
       if (left.length === 0) break;
       if (++idle >= 5) {
         assert.fail(
@@ -511,7 +560,10 @@ class Harness {
     for (const stream of STREAMS) assert.equal(await this.stack.outbox.depth(stream), 0, `(6) ${stream} not drained`);
     for (const [stream, list] of this.appended) {
       for (const env of list) {
-        assert.ok(this.published.has(`${stream}#${env.seq}#${env.id}`), `(6) ${stream} #${env.seq} (${env.id}) was never published with its id`);
+        assert.ok(
+          this.published.has(`${stream}#${env.seq}#${env.id}`),
+          `(6) ${stream} #${env.seq} (${env.id}) was never published with its id`,
+        );
       }
     }
     await this.check();
@@ -524,7 +576,11 @@ const envInt = (name: string): number | undefined => {
 };
 
 /** One model run in `dir`; exceptions thrown from the parts' callbacks count as failures of it. */
-async function withHarness(dir: string, timers: TestContext["mock"]["timers"], body: (h: Harness) => Promise<void>): Promise<void> {
+async function withHarness(
+  dir: string,
+  timers: TestContext["mock"]["timers"],
+  body: (h: Harness) => Promise<void>,
+): Promise<void> {
   const h = new Harness(dir, timers);
   // Route uncaught exceptions to this run, so fast-check shrinks and reports them like any failure.
   process.setUncaughtExceptionCaptureCallback((err) => h.uncaught(err));
@@ -580,17 +636,19 @@ void describe("outbox and publisher against a model (real LevelDB, fake uplink)"
   // Found by the property above (crash with `racing`): Outbox.acknowledge() batched its deletes in
   // a setImmediate that read `database.level`, which throws once the store is closed, so a PUBACK
   // at shutdown was an uncaught exception. Fixed in 8d5d790; this is the shortest replay.
-  void it(
-    "a PUBACK handled as the store closes is no uncaught exception, and nothing is lost across the restart",
-    async (t) => {
-      t.mock.timers.enable({ apis: ["setTimeout"] });
-      await withHarness(join(root, "puback-at-close"), t.mock.timers, async (h) => {
-        const steps: Action[] = [{ t: "connect" }, { t: "append", stream: "incidents", n: 1 }, { t: "append", stream: "incidents", n: 2 }, { t: "settle" }];
-        for (const a of steps) await h.step(a);
-        await h.crash(true, 1, true);
-        await h.step({ t: "settle" });
-        await h.finish();
-      });
-    },
-  );
+  void it("a PUBACK handled as the store closes is no uncaught exception, and nothing is lost across the restart", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    await withHarness(join(root, "puback-at-close"), t.mock.timers, async (h) => {
+      const steps: Action[] = [
+        { t: "connect" },
+        { t: "append", stream: "incidents", n: 1 },
+        { t: "append", stream: "incidents", n: 2 },
+        { t: "settle" },
+      ];
+      for (const a of steps) await h.step(a);
+      await h.crash(true, 1, true);
+      await h.step({ t: "settle" });
+      await h.finish();
+    });
+  });
 });

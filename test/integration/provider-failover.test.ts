@@ -35,14 +35,44 @@ let frame: Frame;
 let dir: string;
 
 async function sample1Frame(): Promise<Frame> {
-  const probe = await run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", PHOTO]);
+  const probe = await run("ffprobe", [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-show_entries",
+    "stream=width,height",
+    "-of",
+    "csv=p=0",
+    PHOTO,
+  ]);
   const [width, height] = probe.stdout.trim().split(",").map(Number);
-  const { stdout } = await run("ffmpeg", ["-v", "error", "-i", PHOTO, "-vf", letterboxFilter(256, 256), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], { encoding: "buffer", maxBuffer: 1 << 24 });
-  return { cameraId: "cam", index: 0, capturedAt: 0, width: 256, height: 256, rgb: stdout, source: { width: width!, height: height! } };
+  const { stdout } = await run(
+    "ffmpeg",
+    ["-v", "error", "-i", PHOTO, "-vf", letterboxFilter(256, 256), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    { encoding: "buffer", maxBuffer: 1 << 24 },
+  );
+  return {
+    cameraId: "cam",
+    index: 0,
+    capturedAt: 0,
+    width: 256,
+    height: 256,
+    rgb: stdout,
+    source: { width: width!, height: height! },
+  };
 }
 
 function options(over: Partial<FaceDetectorOptions> = {}): FaceDetectorOptions {
-  return { modelsDir: MODELS, model, scoreThreshold: 0.6, iouThreshold: 0.3, providers: [{ id: "cpu", backend: "cpu", threads: 1 }], deadlineMs: 10_000, ...over };
+  return {
+    modelsDir: MODELS,
+    model,
+    scoreThreshold: 0.6,
+    iouThreshold: 0.3,
+    providers: [{ id: "cpu", backend: "cpu", threads: 1 }],
+    deadlineMs: 10_000,
+    ...over,
+  };
 }
 
 async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
@@ -63,7 +93,8 @@ void describe("inference provider chain", () => {
 
   before(async () => {
     for (const p of [PHOTO, join(MODELS, "blazeface/face_detection_back_256x256_barracuda.onnx")]) {
-      if (!existsSync(p)) assert.fail(`missing test data ${p}: run bash test/fixtures/fetch-test-data.sh and vigil models fetch`);
+      if (!existsSync(p))
+        assert.fail(`missing test data ${p}: run bash test/fixtures/fetch-test-data.sh and vigil models fetch`);
     }
     model = findModel(await readManifest(MODELS), "blazeface-back-256");
     frame = await sample1Frame();
@@ -85,7 +116,11 @@ void describe("inference provider chain", () => {
 
   void it("falls back to cpu when ORT cannot create a cuda session, reports why, and alerts once", async () => {
     const store = await openStoreStack(join(dir, "store"));
-    const config = buildConfig({ ...TEST_IDENTITY, data_dir: dir, models_dir: MODELS, detector: { providers: ["cuda", "cpu"], threads: 1 } }, {}, dir);
+    const config = buildConfig(
+      { ...TEST_IDENTITY, data_dir: dir, models_dir: MODELS, detector: { providers: ["cuda", "cpu"], threads: 1 } },
+      {},
+      dir,
+    );
     const alerts = providerAlerts((type, data) => store.outbox.append("alerts", type, data), log);
     const detector = buildDetector(config, model, alerts.onChange, log);
     try {
@@ -105,7 +140,18 @@ void describe("inference provider chain", () => {
         await until("the alert", () => store.outbox.stats.depth.alerts === 1);
         const [alert] = await store.outbox.read("alerts", 0, 10);
         assert.equal(alert?.envelope.type, "provider.unhealthy");
-        assert.deepEqual({ ...(alert?.envelope.data as Record<string, unknown>), last_error: "x", at: "t" }, { provider: "cuda", backend: "cuda", model: model.id, from: "healthy", to: "unhealthy", last_error: "x", at: "t" });
+        assert.deepEqual(
+          { ...(alert?.envelope.data as Record<string, unknown>), last_error: "x", at: "t" },
+          {
+            provider: "cuda",
+            backend: "cuda",
+            model: model.id,
+            from: "healthy",
+            to: "unhealthy",
+            last_error: "x",
+            at: "t",
+          },
+        );
       }
     } finally {
       await detector.stop();
@@ -123,14 +169,20 @@ void describe("inference provider chain", () => {
     // The manifest is made to match the damaged bytes, so it is ORT that meets the damage.
     const damaged = { ...model, sha256: await sha256File(file) };
     const changes: ProviderChange[] = [];
-    const detector = new FaceDetector(options({ modelsDir: broken, model: damaged, onProviderChange: (c) => changes.push(c) }), log);
+    const detector = new FaceDetector(
+      options({ modelsDir: broken, model: damaged, onProviderChange: (c) => changes.push(c) }),
+      log,
+    );
     try {
       await detector.start();
       assert.equal(detector.loaded, false);
       const [cpu] = detector.providers();
       assert.equal(cpu?.state, "unhealthy");
       assert.ok(cpu?.last_error && cpu.last_error.length > 0);
-      assert.deepEqual(changes.map((c) => c.to), ["unhealthy"]);
+      assert.deepEqual(
+        changes.map((c) => c.to),
+        ["unhealthy"],
+      );
       await assert.rejects(detector.detect(frame), (err) => isVigilError(err, "VIGIL_E_NO_PROVIDER"));
     } finally {
       await detector.stop();
@@ -161,10 +213,13 @@ void describe("inference provider chain", () => {
         // Either this run missed the deadline, or the last overdue one had not even finished.
         assert.match(strict?.last_error ?? "", /did not answer within 1 ms|still on an earlier run past its deadline/);
       }
-      assert.deepEqual(changes.map((c) => [c.provider, c.from, c.to]), [
-        ["strict", "healthy", "degraded"],
-        ["strict", "degraded", "unhealthy"],
-      ]);
+      assert.deepEqual(
+        changes.map((c) => [c.provider, c.from, c.to]),
+        [
+          ["strict", "healthy", "degraded"],
+          ["strict", "degraded", "unhealthy"],
+        ],
+      );
       // Unhealthy and cooling down: frames go straight to cpu without trying it.
       const r = await detector.detect(frame);
       assert.equal(r.provider, "cpu");
@@ -184,7 +239,15 @@ void describe("inference provider chain", () => {
     await truncate(file, 1000);
     // The manifest matches the damaged bytes (ORT meets the damage); the repair happens under it.
     const real = { ...model, sha256: await sha256File(file) };
-    const d2 = new FaceDetector(options({ modelsDir: repaired, model: real, policy: { ...DEFAULT_PROVIDER_POLICY, coolDownMs: 300 }, onProviderChange: (c) => changes.push(c) }), log);
+    const d2 = new FaceDetector(
+      options({
+        modelsDir: repaired,
+        model: real,
+        policy: { ...DEFAULT_PROVIDER_POLICY, coolDownMs: 300 },
+        onProviderChange: (c) => changes.push(c),
+      }),
+      log,
+    );
     await d2.start();
     try {
       assert.equal(d2.loaded, false);
@@ -195,7 +258,10 @@ void describe("inference provider chain", () => {
       await assert.rejects(d2.detect(frame), (err) => isVigilError(err, "VIGIL_E_NO_PROVIDER"));
       await until("the reload", () => d2.loaded);
       for (let i = 0; i < 3; i++) assert.equal(JSON.stringify((await d2.detect(frame)).detections), reference);
-      assert.deepEqual(changes.map((c) => c.to), ["unhealthy", "healthy"]);
+      assert.deepEqual(
+        changes.map((c) => c.to),
+        ["unhealthy", "healthy"],
+      );
       assert.equal(d2.providers()[0]?.state, "healthy");
     } finally {
       await d2.stop();

@@ -25,7 +25,17 @@ void describe("GET /v1/providers", () => {
     dir = await mkdtemp(join(tmpdir(), "vigil-providers-route-"));
     const model = findModel(await readManifest(MODELS), "blazeface-front-128");
     detector = new FaceDetector(
-      { modelsDir: MODELS, model, scoreThreshold: 0.6, iouThreshold: 0.3, deadlineMs: 5000, providers: [{ id: "cuda", backend: "cuda", threads: 1 }, { id: "cpu", backend: "cpu", threads: 1 }] },
+      {
+        modelsDir: MODELS,
+        model,
+        scoreThreshold: 0.6,
+        iouThreshold: 0.3,
+        deadlineMs: 5000,
+        providers: [
+          { id: "cuda", backend: "cuda", threads: 1 },
+          { id: "cpu", backend: "cpu", threads: 1 },
+        ],
+      },
       silentLogger(),
     );
     await detector.start();
@@ -44,7 +54,10 @@ void describe("GET /v1/providers", () => {
     const r = await stack.app.inject({ method: "GET", url: "/v1/providers", headers: bearer(token) });
     assert.equal(r.statusCode, 200, r.body);
     const { providers } = r.json<{ providers: ProviderStatus[] }>();
-    assert.deepEqual(providers.map((p) => p.id), ["cuda", "cpu"]);
+    assert.deepEqual(
+      providers.map((p) => p.id),
+      ["cuda", "cpu"],
+    );
     const cpu = providers[1]!;
     assert.equal(cpu.state, "healthy");
     assert.equal(cpu.loaded, true);

@@ -20,8 +20,24 @@ void describe("incident retention (LevelDB, audit chain)", () => {
     const stack = await openAuthStack(dir);
     try {
       let clock = Date.now() - 100 * DAY;
-      const incidents = new IncidentService(stack.store.db, stack.store.outbox, new EventBus<VigilEvents>(() => {}), silentLogger(), stack.audit, { minConfidence: 0.5 }, () => clock);
-      const raise = () => incidents.create({ cameraId: "lobby", rule: "face_present", objects: [], startedAt: clock, lastSeenAt: clock, summary: "x" });
+      const incidents = new IncidentService(
+        stack.store.db,
+        stack.store.outbox,
+        new EventBus<VigilEvents>(() => {}),
+        silentLogger(),
+        stack.audit,
+        { minConfidence: 0.5 },
+        () => clock,
+      );
+      const raise = () =>
+        incidents.create({
+          cameraId: "lobby",
+          rule: "face_present",
+          objects: [],
+          startedAt: clock,
+          lastSeenAt: clock,
+          summary: "x",
+        });
       const oldDismissed = await raise();
       await incidents.decide(oldDismissed.id, { action: "dismiss", actor: "otto", reason: "weather" });
       const oldEscalated = await raise();
@@ -32,7 +48,15 @@ void describe("incident retention (LevelDB, audit chain)", () => {
       await incidents.decide(recentClosed.id, { action: "monitor", actor: "otto" });
       await incidents.decide(recentClosed.id, { action: "close", actor: "otto" });
 
-      const job = new RetentionJob({ database: stack.store.db, commits: stack.store.commits, audit: stack.audit, index: incidents.index, policy: { maxAgeDays: 30, maxBytes: 0 }, intervalMs: 3_600_000, log: silentLogger() });
+      const job = new RetentionJob({
+        database: stack.store.db,
+        commits: stack.store.commits,
+        audit: stack.audit,
+        index: incidents.index,
+        policy: { maxAgeDays: 30, maxBytes: 0 },
+        intervalMs: 3_600_000,
+        log: silentLogger(),
+      });
       assert.deepEqual(await job.sweep(), { byAge: 1, byBudget: 0 });
       assert.equal(await incidents.get(oldDismissed.id), undefined);
       for (const kept of [oldEscalated, oldOpen, recentClosed]) assert.ok(await incidents.get(kept.id), kept.id);

@@ -19,7 +19,15 @@ import { openStoreStack } from "../helpers/store-stack.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 
 const T0 = Date.parse("2026-12-08T01:00:00Z");
-const WHOLE = { id: "all", polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] };
+const WHOLE = {
+  id: "all",
+  polygon: [
+    [0, 0],
+    [1, 0],
+    [1, 1],
+    [0, 1],
+  ],
+};
 const person = { label: "person", score: 0.8, box: { x1: 0.4, y1: 0.3, x2: 0.5, y2: 0.7 } };
 
 void describe("rule engine: zones and rules replaced live", () => {
@@ -27,19 +35,61 @@ void describe("rule engine: zones and rules replaced live", () => {
     const dir = await mkdtemp(join(tmpdir(), "vigil-live-zones-"));
     const stack = await openStoreStack(dir);
     try {
-      const config = buildConfig({ site: "hq", gateway: "gw-01", cameras: [{ id: "door", zones: [WHOLE] }, { id: "lobby", zones: [WHOLE] }] }, {}, dir);
+      const config = buildConfig(
+        {
+          site: "hq",
+          gateway: "gw-01",
+          cameras: [
+            { id: "door", zones: [WHOLE] },
+            { id: "lobby", zones: [WHOLE] },
+          ],
+        },
+        {},
+        dir,
+      );
       const bus = new EventBus<VigilEvents>((event, err) => assert.fail(`${String(event)}: ${String(err)}`));
-      const incidents = new IncidentService(stack.db, stack.outbox, bus, silentLogger(), undefined, { minConfidence: 0.1, watchlistThreshold: 0.6 }, () => T0);
-      const engine = new RuleEngine({ ...ruleEngineSetup(config), sweepIntervalMs: 0 }, { bus, incidents, log: silentLogger() });
+      const incidents = new IncidentService(
+        stack.db,
+        stack.outbox,
+        bus,
+        silentLogger(),
+        undefined,
+        { minConfidence: 0.1, watchlistThreshold: 0.6 },
+        () => T0,
+      );
+      const engine = new RuleEngine(
+        { ...ruleEngineSetup(config), sweepIntervalMs: 0 },
+        { bus, incidents, log: silentLogger() },
+      );
       await engine.start();
       // As main.ts does: the running cameras plus each runtime camera's stored rules.
       const apply = (rules: Record<string, ZoneRuleConfig[]>): void => {
-        const registered: RegisteredCamera[] = config.cameras.map((c: CameraConfig) => ({ camera: c, origin: "runtime", probe: null, rules: rules[c.id] ?? [] }));
+        const registered: RegisteredCamera[] = config.cameras.map((c: CameraConfig) => ({
+          camera: c,
+          origin: "runtime",
+          probe: null,
+          rules: rules[c.id] ?? [],
+        }));
         const live = liveZones(config.cameras, [], { list: () => registered });
         engine.replaceZones(live.zones, live.rules);
       };
-      const frame = (cameraId: string, s: number): void => bus.emit("detections", { cameraId, frameIndex: s, capturedAt: T0 + s * 1000, inferenceMs: 1, detections: [person] });
-      const loiter = (camera: string, id: string, min: number, labels = ["person"]): ZoneRuleConfig => ({ id, kind: "loitering", camera, zone: "all", labels, min_seconds: min, enabled: true });
+      const frame = (cameraId: string, s: number): void =>
+        bus.emit("detections", {
+          cameraId,
+          frameIndex: s,
+          capturedAt: T0 + s * 1000,
+          inferenceMs: 1,
+          detections: [person],
+        });
+      const loiter = (camera: string, id: string, min: number, labels = ["person"]): ZoneRuleConfig => ({
+        id,
+        kind: "loitering",
+        camera,
+        zone: "all",
+        labels,
+        min_seconds: min,
+        enabled: true,
+      });
 
       apply({ door: [loiter("door", "door-loiter", 8)], lobby: [loiter("lobby", "lobby-loiter", 8)] });
       for (let s = 0; s <= 5; s++) {
@@ -47,7 +97,10 @@ void describe("rule engine: zones and rules replaced live", () => {
         frame("lobby", s);
       }
       // door's rule changes (its labels; the same time, so only a restart can delay it); lobby's does not.
-      apply({ door: [loiter("door", "door-loiter", 8, ["person", "car"])], lobby: [loiter("lobby", "lobby-loiter", 8)] });
+      apply({
+        door: [loiter("door", "door-loiter", 8, ["person", "car"])],
+        lobby: [loiter("lobby", "lobby-loiter", 8)],
+      });
       for (let s = 6; s <= 10; s++) {
         frame("door", s);
         frame("lobby", s);

@@ -30,18 +30,39 @@ function replay(name: string, check: (r: Replay) => Promise<void>): Promise<void
   return replayWith(name, {}, check);
 }
 
-async function replayWith(name: string, rules: Record<string, unknown>, check: (r: Replay) => Promise<void>): Promise<void> {
+async function replayWith(
+  name: string,
+  rules: Record<string, unknown>,
+  check: (r: Replay) => Promise<void>,
+): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), `vigil-rules-${name}-`));
   const stack = await openStoreStack(dir);
   try {
     const seq = await loadSequence(name);
     const config = sequenceConfig(seq, dir, rules);
     let clock = seq.frames[0]?.at ?? 0;
-    const bus = new EventBus<VigilEvents>((event, err) => assert.fail(`listener of ${String(event)} threw: ${String(err)}`));
+    const bus = new EventBus<VigilEvents>((event, err) =>
+      assert.fail(`listener of ${String(event)} threw: ${String(err)}`),
+    );
     const changes: Replay["changes"] = [];
     bus.on("incident.changed", (c) => changes.push(c));
-    const incidents = new IncidentService(stack.db, stack.outbox, bus, silentLogger(), undefined, { minConfidence: 0.5 }, () => clock);
-    const engine = new RuleEngine(ruleEngineSetup(config), { bus, incidents, snapshots: new SnapshotStore(dir), frames: await photoFrames(() => clock), log: silentLogger(), now: () => clock });
+    const incidents = new IncidentService(
+      stack.db,
+      stack.outbox,
+      bus,
+      silentLogger(),
+      undefined,
+      { minConfidence: 0.5 },
+      () => clock,
+    );
+    const engine = new RuleEngine(ruleEngineSetup(config), {
+      bus,
+      incidents,
+      snapshots: new SnapshotStore(dir),
+      frames: await photoFrames(() => clock),
+      log: silentLogger(),
+      now: () => clock,
+    });
     await engine.start();
     for (const result of detectionResults(seq)) {
       clock = result.capturedAt;
@@ -51,7 +72,12 @@ async function replayWith(name: string, rules: Record<string, unknown>, check: (
     clock += config.rules.group_window_s * 1000 + 1000;
     engine.sweep(clock);
     await engine.stop();
-    await check({ incidents: (await incidents.list({ limit: 100 })).incidents, changes, dataDir: dir, firstAt: seq.frames[0]?.at ?? 0 });
+    await check({
+      incidents: (await incidents.list({ limit: 100 })).incidents,
+      changes,
+      dataDir: dir,
+      firstAt: seq.frames[0]?.at ?? 0,
+    });
   } finally {
     await stack.close();
     await rm(dir, { recursive: true, force: true });

@@ -80,7 +80,8 @@ function startChild(env: NodeJS.ProcessEnv): Child {
 }
 
 const isPing = (m: NotifyMessage): boolean => m.fields.WATCHDOG === "1";
-const pingsBetween = (socket: NotifySocket, from: number, to: number): NotifyMessage[] => socket.messages.filter((m) => isPing(m) && m.at > from && m.at <= to);
+const pingsBetween = (socket: NotifySocket, from: number, to: number): NotifyMessage[] =>
+  socket.messages.filter((m) => isPing(m) && m.at > from && m.at <= to);
 const withheld = (l: Line): boolean => l.msg?.startsWith("watchdog ping withheld") === true;
 
 void describe("sd_notify through systemd-notify, with the progress watchdog", () => {
@@ -108,7 +109,11 @@ void describe("sd_notify through systemd-notify, with the progress watchdog", ()
     assert.equal(starting.fields.READY, undefined);
     // Not ready for a while, with the watchdog running meanwhile: READY must not come.
     await sleep(1000);
-    assert.equal(socket.messages.filter((m) => m.fields.READY !== undefined).length, 0, "READY=1 before the daemon was ready");
+    assert.equal(
+      socket.messages.filter((m) => m.fields.READY !== undefined).length,
+      0,
+      "READY=1 before the daemon was ready",
+    );
     // A ping would arm systemd's watchdog during start-up, where TimeoutStartSec= should rule.
     assert.equal(socket.messages.filter(isPing).length, 0, "WATCHDOG=1 before READY=1");
 
@@ -137,7 +142,11 @@ void describe("sd_notify through systemd-notify, with the progress watchdog", ()
     const logFrom = child.lines.length;
     const start = await child.command("block 2000", "block-start");
     const end = await child.waitLine((l) => l.marker === "block-end", 5000);
-    assert.deepEqual(pingsBetween(socket, start.at + IN_FLIGHT_MS, end.at), [], "pinged while the event loop was blocked");
+    assert.deepEqual(
+      pingsBetween(socket, start.at + IN_FLIGHT_MS, end.at),
+      [],
+      "pinged while the event loop was blocked",
+    );
     // The tick that runs right after the block sees the lag and withholds that ping too.
     const log = await child.waitLine(withheld, 2000, logFrom);
     assert.match(log.reasons?.[0] ?? "", /event loop blocked for \d+ ms/);
@@ -159,7 +168,11 @@ void describe("sd_notify through systemd-notify, with the progress watchdog", ()
     // for the two lines' different trips through the pipe).
     assert.ok(log.at - stalled.at >= WATCHDOG_MS - 50, `stall reported after ${Math.round(log.at - stalled.at)} ms`);
     await sleep(WATCHDOG_MS);
-    assert.deepEqual(pingsBetween(socket, log.at + IN_FLIGHT_MS, performance.now()), [], "pinged while pipeline was stalled");
+    assert.deepEqual(
+      pingsBetween(socket, log.at + IN_FLIGHT_MS, performance.now()),
+      [],
+      "pinged while pipeline was stalled",
+    );
     const unstalled = await child.command("unstall", "unstalled");
     await socket.waitFor((m) => isPing(m) && m.at > unstalled.at, 3000);
   });

@@ -38,20 +38,35 @@ void describe("admin socket", () => {
 });
 
 /** One POST on the socket, answered as JSON. */
-function post(socketPath: string, path: string, body: unknown): Promise<{ status: number; body: { nonce?: string; result?: { actor: string }; error?: { code: string } } }> {
+function post(
+  socketPath: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: { nonce?: string; result?: { actor: string }; error?: { code: string } } }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as never }));
-    });
+    const req = request(
+      { socketPath, path, method: "POST", headers: { "content-type": "application/json" } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as never }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(JSON.stringify(body));
   });
 }
 
 void describe("admin socket: who is calling", () => {
-  const whoami = { whoami: { summary: "the audit actor", args: Type.Object({}), run: async (_args: unknown, ctx: { actor: string }) => ({ actor: ctx.actor }) } };
+  const whoami = {
+    whoami: {
+      summary: "the audit actor",
+      args: Type.Object({}),
+      run: async (_args: unknown, ctx: { actor: string }) => ({ actor: ctx.actor }),
+    },
+  };
 
   void it("takes the actor from the proof file's owner, ignores a claimed name, and refuses missing, reused, linked or late proofs", async () => {
     const dir = await mkdtemp(join(tmpdir(), "vigil-sec-peer-"));
@@ -73,7 +88,13 @@ void describe("admin socket: who is calling", () => {
       assert.equal(ok.body.result?.actor, `cli:${me}`);
       // A file owned by another user (root can make one) is that user: the uid comes from the file.
       if (process.getuid?.() === 0) {
-        const nobody = await post(socket.path, "/ops/whoami", { proof: await prove(async (f) => { await plain(f); await chown(f, 65534, 65534); }), args: {} });
+        const nobody = await post(socket.path, "/ops/whoami", {
+          proof: await prove(async (f) => {
+            await plain(f);
+            await chown(f, 65534, 65534);
+          }),
+          args: {},
+        });
         assert.equal(nobody.body.result?.actor, `cli:${await userNameOf(65534)}`);
       }
       // No proof, a proof never created, a reused nonce, a symlink to another file: all refused.
@@ -86,7 +107,10 @@ void describe("admin socket: who is calling", () => {
       await plain(join(dir, proofFileName(used)));
       assert.equal((await post(socket.path, "/ops/whoami", { proof: used, args: {} })).status, 401);
       await writeFile(join(dir, "someone-elses"), "");
-      const linked = await post(socket.path, "/ops/whoami", { proof: await prove((f) => symlink(join(dir, "someone-elses"), f)), args: {} });
+      const linked = await post(socket.path, "/ops/whoami", {
+        proof: await prove((f) => symlink(join(dir, "someone-elses"), f)),
+        args: {},
+      });
       assert.equal(linked.status, 401);
     } finally {
       await socket.stop();

@@ -27,8 +27,14 @@ let stack: AuthStack;
 let routes: Array<{ method: string; url: string; access: RouteAccess | undefined }> = [];
 const tokens = new Map<Role, string>();
 
-const SAMPLE_PARAMS: Record<string, string> = { username: "alice", id: "0123456789abcdef01234567", keyId: "abcdefghijklmnop", cameraId: "lobby" };
-const concrete = (url: string): string => url.replace(/:([A-Za-z]+)/g, (_m, name: string) => SAMPLE_PARAMS[name] ?? "x");
+const SAMPLE_PARAMS: Record<string, string> = {
+  username: "alice",
+  id: "0123456789abcdef01234567",
+  keyId: "abcdefghijklmnop",
+  cameraId: "lobby",
+};
+const concrete = (url: string): string =>
+  url.replace(/:([A-Za-z]+)/g, (_m, name: string) => SAMPLE_PARAMS[name] ?? "x");
 const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString("base64url");
 
 before(async () => {
@@ -50,12 +56,17 @@ async function forgeries(): Promise<Record<string, string>> {
   const [header, payload] = real.split(".");
   const claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString()) as Record<string, unknown>;
   const key = stack.auth.ring.current;
-  const sign = (c: Record<string, unknown>, k: Uint8Array, kid = key.kid) => new SignJWT(c).setProtectedHeader({ alg: "HS256", kid, typ: "at+jwt" }).sign(k);
+  const sign = (c: Record<string, unknown>, k: Uint8Array, kid = key.kid) =>
+    new SignJWT(c).setProtectedHeader({ alg: "HS256", kid, typ: "at+jwt" }).sign(k);
   const now = Math.floor(Date.now() / 1000);
   return {
     expired: await sign({ ...claims, sub: "admin", role: "admin", iat: now - 3600, exp: now - 1800 }, key.key),
     "other key": await sign({ ...claims, sub: "admin", role: "admin" }, randomBytes(32)),
-    "other key, unknown kid": await sign({ ...claims, sub: "admin", role: "admin" }, randomBytes(32), "0000000000000000"),
+    "other key, unknown kid": await sign(
+      { ...claims, sub: "admin", role: "admin" },
+      randomBytes(32),
+      "0000000000000000",
+    ),
     "alg none": `${b64({ alg: "none", typ: "at+jwt", kid: key.kid })}.${b64({ ...claims, sub: "admin", role: "admin" })}.`,
     "tampered payload": `${header ?? ""}.${b64({ ...claims, sub: "admin", role: "admin" })}.${real.split(".")[2] ?? ""}`,
     "wrong audience": await sign({ ...claims, aud: "someone-else" }, key.key),
@@ -67,7 +78,9 @@ void describe("the route table", () => {
   void it("every route declares its access; only the login, the probes and the console's static pages are public", () => {
     assert.ok(routes.length >= 15, `${routes.length} routes`);
     for (const r of routes) assert.ok(r.access, `${r.method} ${r.url} declares no access`);
-    const publicRoutes = routes.filter((r) => r.access?.kind === "public" && r.method !== "HEAD").map((r) => `${r.method} ${r.url}`);
+    const publicRoutes = routes
+      .filter((r) => r.access?.kind === "public" && r.method !== "HEAD")
+      .map((r) => `${r.method} ${r.url}`);
     // The console's pages and assets are the same static files for everyone (built when dist/console
     // exists); everything they show comes from /v1, which needs a token.
     const consolePages = [...CONSOLE_PAGES, ...FIELD_CONSOLE_PAGES, "/assets/*"].map((p) => `GET ${p}`);
@@ -87,7 +100,13 @@ void describe("the route table", () => {
     const before = await stack.snapshot();
     for (const r of routes.filter((x) => x.access && x.access.kind !== "public" && x.method !== "HEAD")) {
       const url = concrete(r.url);
-      const inject = (headers: Record<string, string>) => stack.app.inject({ method: r.method as "GET", url, headers, payload: r.method === "GET" || r.method === "DELETE" ? undefined : {} });
+      const inject = (headers: Record<string, string>) =>
+        stack.app.inject({
+          method: r.method as "GET",
+          url,
+          headers,
+          payload: r.method === "GET" || r.method === "DELETE" ? undefined : {},
+        });
       const none = await inject({});
       assert.equal(none.statusCode, 401, `${r.method} ${url} without a token`);
       assert.equal(errorCode(none), "VIGIL_E_UNAUTHENTICATED");
@@ -115,7 +134,12 @@ void describe("the route table", () => {
     const port = await freePort();
     const server = new HttpServer(`0.0.0.0:${port}`, async () => ({ authenticator: denyAll, routes: [] }), quietLogger);
     await expectVigilAsync(server.start(), ErrorCodes.CONFIG_INVALID);
-    const allowed = new HttpServer(`0.0.0.0:${port}`, async () => ({ authenticator: denyAll, routes: [] }), quietLogger, { allowPlainHttp: true });
+    const allowed = new HttpServer(
+      `0.0.0.0:${port}`,
+      async () => ({ authenticator: denyAll, routes: [] }),
+      quietLogger,
+      { allowPlainHttp: true },
+    );
     await allowed.start();
     await allowed.stop();
   });
@@ -123,10 +147,17 @@ void describe("the route table", () => {
   void it("a flood of forged tokens is refused every time but audited once per source and reason a minute", async () => {
     const before = (await stack.auditEntries()).length;
     for (let i = 0; i < 200; i++) {
-      const r = await stack.app.inject({ method: "GET", url: "/v1/auth/me", headers: bearer("a.b.c"), remoteAddress: "10.99.0.1" });
+      const r = await stack.app.inject({
+        method: "GET",
+        url: "/v1/auth/me",
+        headers: bearer("a.b.c"),
+        remoteAddress: "10.99.0.1",
+      });
       assert.equal(r.statusCode, 401);
     }
-    const added = (await stack.auditEntries()).slice(before).filter((e) => e.action === "auth.token" && e.source === "10.99.0.1");
+    const added = (await stack.auditEntries())
+      .slice(before)
+      .filter((e) => e.action === "auth.token" && e.source === "10.99.0.1");
     assert.equal(added.length, 1);
   });
 
@@ -157,7 +188,9 @@ void describe("credential guessing", () => {
       assert.equal(r.statusCode, 401);
       assert.deepEqual(r.json(), { error: { code: "VIGIL_E_UNAUTHENTICATED", message: "invalid credentials" } });
     }
-    const reasons = (await stack.auditEntries()).filter((e) => e.action === "auth.login" && e.result === "denied").map((e) => (e.details as { reason: string }).reason);
+    const reasons = (await stack.auditEntries())
+      .filter((e) => e.action === "auth.login" && e.result === "denied")
+      .map((e) => (e.details as { reason: string }).reason);
     for (const reason of ["unknown_user", "bad_password"]) assert.ok(reasons.includes(reason), reason);
     // Failed logins are audited once per source a minute (issue 15): the lock itself always is.
     assert.ok((await stack.auditEntries()).some((e) => e.action === "auth.lockout" && e.target === "user:target"));
@@ -168,7 +201,8 @@ void describe("credential guessing", () => {
     let last = await login(stack.app, "flood", "Wr0ng-Password-here!", "10.66.0.1");
     // The headers show the limit closest to running out (here the per-account one).
     assert.ok(Number(last.headers["x-ratelimit-limit"]) > 0);
-    for (let i = 1; i <= limit + 2; i++) last = await login(stack.app, `flood${i}`, "Wr0ng-Password-here!", "10.66.0.1");
+    for (let i = 1; i <= limit + 2; i++)
+      last = await login(stack.app, `flood${i}`, "Wr0ng-Password-here!", "10.66.0.1");
     assert.equal(last.statusCode, 429);
     assert.equal(errorCode(last), "VIGIL_E_RATE_LIMITED");
     assert.equal(last.headers["x-ratelimit-limit"], String(limit));
@@ -176,7 +210,8 @@ void describe("credential guessing", () => {
     assert.equal(last.headers["x-ratelimit-remaining"], "0");
     assert.ok(Number(last.headers["x-ratelimit-reset"]) > 0);
     // The audit entry is written beside the 429, not before it: wait for it to land.
-    const hitsOf = async () => (await stack.auditEntries()).filter((e) => e.action === "auth.rate_limited" && e.source === "10.66.0.1");
+    const hitsOf = async () =>
+      (await stack.auditEntries()).filter((e) => e.action === "auth.rate_limited" && e.source === "10.66.0.1");
     for (let i = 0; i < 50 && (await hitsOf()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal((await hitsOf()).length, 1);
     // Another address is not punished for it.
@@ -184,7 +219,10 @@ void describe("credential guessing", () => {
   });
 
   void it("more failed logins a minute than the threshold raise a security.login_flood alert", async () => {
-    const alerts = async () => (await stack.store.db.sublevels.outbox.values().all()).filter((v) => JSON.stringify(v).includes("security.login_flood"));
+    const alerts = async () =>
+      (await stack.store.db.sublevels.outbox.values().all()).filter((v) =>
+        JSON.stringify(v).includes("security.login_flood"),
+      );
     for (let i = 0; i < 12; i++) await login(stack.app, `spray${i}`, "Wr0ng-Password-here!", `10.77.0.${i}`);
     assert.ok((await alerts()).length >= 1);
     assert.match(stack.auth.security.degradedReason ?? "", /failed logins/);
@@ -193,7 +231,13 @@ void describe("credential guessing", () => {
 
 void describe("malformed and oversize requests", () => {
   const post = (app: FastifyInstance, payload: string, contentType = "application/json") =>
-    app.inject({ method: "POST", url: "/v1/auth/login", payload, headers: { "content-type": contentType }, remoteAddress: "10.88.0.1" });
+    app.inject({
+      method: "POST",
+      url: "/v1/auth/login",
+      payload,
+      headers: { "content-type": contentType },
+      remoteAddress: "10.88.0.1",
+    });
 
   void it("answer 400 naming the field, 413, or 415, with a code, and change nothing", async () => {
     const before = await stack.snapshot();

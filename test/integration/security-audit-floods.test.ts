@@ -25,7 +25,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const entriesFrom = async (source: string, action: string) => (await stack.auditEntries()).filter((e) => e.source === source && e.action === action);
+const entriesFrom = async (source: string, action: string) =>
+  (await stack.auditEntries()).filter((e) => e.source === source && e.action === action);
 const refused = async (work: Promise<unknown>) => {
   await work.then(
     () => assert.fail("accepted"),
@@ -41,7 +42,8 @@ void describe("audit floods", () => {
   });
 
   void it("failed logins from one source: audited once a minute whatever the reason, the reason still in the entry", async () => {
-    for (let i = 0; i < 30; i++) await refused(stack.auth.auth.login(`nobody${i}`, "Wr0ng-Password-here!", { ip: "10.41.0.2", userAgent: "bot" }));
+    for (let i = 0; i < 30; i++)
+      await refused(stack.auth.auth.login(`nobody${i}`, "Wr0ng-Password-here!", { ip: "10.41.0.2", userAgent: "bot" }));
     const entries = await entriesFrom("10.41.0.2", "auth.login");
     assert.equal(entries.length, 1);
     assert.equal((entries[0]?.details as { reason?: string }).reason, "unknown_user");
@@ -49,7 +51,13 @@ void describe("audit floods", () => {
 
   void it("camera refusals are keyed by source and reason, not by the camera id in the URL", async () => {
     for (let i = 0; i < 40; i++) {
-      const r = await stack.app.inject({ method: "POST", url: `/v1/ingest/cam${i}/events`, headers: { authorization: "ApiKey vk_abcdefghijklmnop_" + "A".repeat(43) }, payload: { type: "tamper" }, remoteAddress: "10.41.0.3" });
+      const r = await stack.app.inject({
+        method: "POST",
+        url: `/v1/ingest/cam${i}/events`,
+        headers: { authorization: "ApiKey vk_abcdefghijklmnop_" + "A".repeat(43) },
+        payload: { type: "tamper" },
+        remoteAddress: "10.41.0.3",
+      });
       assert.equal(r.statusCode, 401);
     }
     assert.equal((await entriesFrom("10.41.0.3", "camera.auth")).length, 1);
@@ -58,7 +66,9 @@ void describe("audit floods", () => {
 
 void describe("the outbox's audit budget", () => {
   void it("audit piling up while the uplink is down never refuses an incident", async () => {
-    const store = await openStoreStack(join(dir, "outbox"), { outbox: { maxBytes: 64 * 1024, auditMaxBytes: 16 * 1024, policy: "shed-alerts-then-refuse-incidents", ttlS: {} } });
+    const store = await openStoreStack(join(dir, "outbox"), {
+      outbox: { maxBytes: 64 * 1024, auditMaxBytes: 16 * 1024, policy: "shed-alerts-then-refuse-incidents", ttlS: {} },
+    });
     try {
       const junk = "x".repeat(900);
       for (let i = 0; i < 200; i++) await store.outbox.append("audit", "audit.entry", { i, junk });

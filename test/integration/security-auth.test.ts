@@ -21,7 +21,9 @@ const client = (ip: string) => ({ ip, userAgent: "test" });
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "vigil-sec-auth-"));
-  stack = await openAuthStack(dir, { config: { auth: { argon2: { memory_kib: 19_456, time_cost: 2 }, lockout: { user_max_failures: 12 } } } });
+  stack = await openAuthStack(dir, {
+    config: { auth: { argon2: { memory_kib: 19_456, time_cost: 2 }, lockout: { user_max_failures: 12 } } },
+  });
 });
 after(async () => {
   await stack.close();
@@ -41,14 +43,21 @@ void describe("refresh token rotation", () => {
   void it("two concurrent uses of one refresh token: one rotates, the other is reuse and ends the family", async () => {
     await addUser(stack.auth, "racer", "viewer");
     const tokens = await loginOk(stack.app, "racer", PASSWORD, "10.71.0.1");
-    const results = await Promise.allSettled([stack.auth.auth.refresh(tokens.refresh_token, client("10.71.0.1")), stack.auth.auth.refresh(tokens.refresh_token, client("10.71.0.2"))]);
+    const results = await Promise.allSettled([
+      stack.auth.auth.refresh(tokens.refresh_token, client("10.71.0.1")),
+      stack.auth.auth.refresh(tokens.refresh_token, client("10.71.0.2")),
+    ]);
     assert.deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
     const reuse = (await stack.auditEntries()).filter((e) => e.action === "auth.refresh_reuse" && e.actor === "racer");
     assert.equal(reuse.length, 1, "the loser reads as reuse, not as a mismatch");
     const winner = results.find((r) => r.status === "fulfilled");
     assert.ok(winner?.status === "fulfilled");
     // The family is ended: the winner's new tokens are dead too.
-    assert.equal((await stack.app.inject({ method: "GET", url: "/v1/auth/me", headers: bearer(winner.value.access_token) })).statusCode, 401);
+    assert.equal(
+      (await stack.app.inject({ method: "GET", url: "/v1/auth/me", headers: bearer(winner.value.access_token) }))
+        .statusCode,
+      401,
+    );
   });
 });
 
@@ -56,7 +65,11 @@ void describe("lockout", () => {
   void it("failures from one source lock the account there only; the owner logs in from elsewhere", async () => {
     await addUser(stack.auth, "admin", "admin");
     await fail("admin", "10.72.0.66", 5);
-    assert.equal((await login(stack.app, "admin", PASSWORD, "10.72.0.66")).statusCode, 401, "locked for the attacker's address");
+    assert.equal(
+      (await login(stack.app, "admin", PASSWORD, "10.72.0.66")).statusCode,
+      401,
+      "locked for the attacker's address",
+    );
     assert.equal((await login(stack.app, "admin", PASSWORD, "10.72.0.10")).statusCode, 200, "not for the admin's");
     const lock = (await stack.auditEntries()).find((e) => e.action === "auth.lockout" && e.target === "user:admin");
     assert.equal((lock?.details as { scope?: string }).scope, "source");
@@ -65,7 +78,11 @@ void describe("lockout", () => {
   void it("an IPv6 /64 is one source", async () => {
     await addUser(stack.auth, "v6", "viewer");
     for (let i = 1; i <= 5; i++) await fail("v6", `2001:db8:1:2::${i}`, 1);
-    assert.equal((await login(stack.app, "v6", PASSWORD, "2001:db8:1:2:ffff::99")).statusCode, 401, "another address of the same /64 is locked too");
+    assert.equal(
+      (await login(stack.app, "v6", PASSWORD, "2001:db8:1:2:ffff::99")).statusCode,
+      401,
+      "another address of the same /64 is locked too",
+    );
     assert.equal((await login(stack.app, "v6", PASSWORD, "2001:db8:1:3::1")).statusCode, 200, "another /64 is not");
     assert.equal(sourceKey("2001:0db8:0001:0002:0000:0000:0000:0005"), "2001:db8:1:2::/64");
     assert.equal(sourceKey("::ffff:10.1.2.3"), "10.1.2.3");
@@ -107,7 +124,11 @@ void describe("lockout", () => {
     });
     assert.equal(r.statusCode, 423, r.body);
     assert.equal(errorCode(r), ErrorCodes.ACCOUNT_LOCKED);
-    assert.equal((await login(stack.app, "locked", "Br4nd-New-Passw0rd!", "10.74.0.2")).statusCode, 401, "the password did not change");
+    assert.equal(
+      (await login(stack.app, "locked", "Br4nd-New-Passw0rd!", "10.74.0.2")).statusCode,
+      401,
+      "the password did not change",
+    );
   });
 
   void it("the flood monitor keeps a bounded set of sources", () => {

@@ -23,8 +23,10 @@ let source: TestBox;
 let original: string;
 const boxes: TestBox[] = [];
 
-const vigil = (box: TestBox, args: string[], stdin = "") => runCli([...args, "--config", box.configPath], { VIGIL_CONFIG: "" }, stdin);
-const codeOf = (ran: { stdout: string }): string | undefined => (JSON.parse(ran.stdout) as { error?: { code: string } }).error?.code;
+const vigil = (box: TestBox, args: string[], stdin = "") =>
+  runCli([...args, "--config", box.configPath], { VIGIL_CONFIG: "" }, stdin);
+const codeOf = (ran: { stdout: string }): string | undefined =>
+  (JSON.parse(ran.stdout) as { error?: { code: string } }).error?.code;
 
 /** A box with the source box's secrets (so only the file decides), and an empty store. */
 async function targetBox(): Promise<TestBox> {
@@ -36,7 +38,10 @@ async function targetBox(): Promise<TestBox> {
 }
 
 function lines(file: Buffer): string[] {
-  return gunzipSync(file).toString("utf8").split("\n").filter((l) => l.length > 0);
+  return gunzipSync(file)
+    .toString("utf8")
+    .split("\n")
+    .filter((l) => l.length > 0);
 }
 
 async function edited(name: string, edit: (ls: string[]) => string[]): Promise<string> {
@@ -68,12 +73,16 @@ void describe("backup authentication", () => {
   });
 
   void it("an edited user record, an added API key, a dropped trailer or a line too long: refused, nothing written", async () => {
-    const promote = (ls: string[]) => ls.map((l) => (l.startsWith('["!users!ops"') ? l.replace('"role":"viewer"', '"role":"admin"') : l));
+    const promote = (ls: string[]) =>
+      ls.map((l) => (l.startsWith('["!users!ops"') ? l.replace('"role":"viewer"', '"role":"admin"') : l));
     const addKey = (ls: string[]) => {
       const header = JSON.parse(ls[0] ?? "{}") as { counts: { entries: number; sublevels: Record<string, number> } };
       header.counts.entries += 1;
       header.counts.sublevels.api_keys = (header.counts.sublevels.api_keys ?? 0) + 1;
-      const key = JSON.stringify(["!api_keys!abcdefghijklmnop", { key_id: "abcdefghijklmnop", camera_id: "lobby", digest: "0".repeat(64), scopes: ["frames:write"] }]);
+      const key = JSON.stringify([
+        "!api_keys!abcdefghijklmnop",
+        { key_id: "abcdefghijklmnop", camera_id: "lobby", digest: "0".repeat(64), scopes: ["frames:write"] },
+      ]);
       return [JSON.stringify(header), ...ls.slice(1, -1), key, ls.at(-1) ?? ""];
     };
     const files = {
@@ -82,7 +91,12 @@ void describe("backup authentication", () => {
       "trailer dropped": await edited("no-trailer.vbk", (ls) => ls.slice(0, -1)),
       "entries cut": await edited("cut.vbk", (ls) => [...ls.slice(0, 2), ls.at(-1) ?? ""]),
     };
-    assert.ok(lines(await readFile(files["promoted user"])).some((l) => l.includes('"role":"admin"') && l.includes("!users!ops")), "the edit took");
+    assert.ok(
+      lines(await readFile(files["promoted user"])).some(
+        (l) => l.includes('"role":"admin"') && l.includes("!users!ops"),
+      ),
+      "the edit took",
+    );
     for (const [what, file] of Object.entries(files)) {
       const box = await targetBox();
       const ran = await vigil(box, ["restore", file, "--json"]);

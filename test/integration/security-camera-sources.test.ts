@@ -26,18 +26,29 @@ let admin: string;
 const secrets = testSecrets();
 const CAMERA_PASSWORD = "cam-pass-Q7mZ";
 
-const post = (body: unknown) => stack.app.inject({ method: "POST", url: "/v1/cameras", headers: bearer(admin), payload: body as Record<string, unknown> });
+const post = (body: unknown) =>
+  stack.app.inject({
+    method: "POST",
+    url: "/v1/cameras",
+    headers: bearer(admin),
+    payload: body as Record<string, unknown>,
+  });
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "vigil-sec-src-"));
   secretsDir = join(dir, "secrets");
   await mkdir(secretsDir, { recursive: true });
-  for (const [name, value] of Object.entries(secrets)) await writeFile(join(secretsDir, name), `${value}\n`, { mode: 0o600 });
+  for (const [name, value] of Object.entries(secrets))
+    await writeFile(join(secretsDir, name), `${value}\n`, { mode: 0o600 });
   await writeFile(join(secretsDir, "metrics_token"), randomBytes(32).toString("base64url"), { mode: 0o600 });
   await writeFile(join(secretsDir, "gate.cred"), `viewer:${CAMERA_PASSWORD}\n`, { mode: 0o600 });
   await writeFile(join(dir, "outside.cred"), "root:outside-the-secrets-dir\n", { mode: 0o600 });
   host = await startListeningHost();
-  stack = await openAuthStack(join(dir, "data"), { secrets, cameraRegistry: true, config: { secrets_dir: secretsDir, ingest: { probe_timeout_s: 5 } } });
+  stack = await openAuthStack(join(dir, "data"), {
+    secrets,
+    cameraRegistry: true,
+    config: { secrets_dir: secretsDir, ingest: { probe_timeout_s: 5 } },
+  });
   await addUser(stack.auth, "root", "admin");
   admin = (await loginOk(stack.app, "root")).access_token;
 });
@@ -47,7 +58,18 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const ATTACKS = ["token_signing_key", "audit_checkpoint_key", "audit_hmac_key", "../secrets/audit_hmac_key", "metrics_token", "watchlist_key", "../outside.cred", "/etc/passwd", ".hidden", "a/b"];
+const ATTACKS = [
+  "token_signing_key",
+  "audit_checkpoint_key",
+  "audit_hmac_key",
+  "../secrets/audit_hmac_key",
+  "metrics_token",
+  "watchlist_key",
+  "../outside.cred",
+  "/etc/passwd",
+  ".hidden",
+  "a/b",
+];
 
 void describe("a camera's credentials_file", () => {
   void it("a plain credentials file of its own reaches the camera's host (the channel the attacks below would use)", async () => {
@@ -64,7 +86,10 @@ void describe("a camera's credentials_file", () => {
         assert.equal(r.statusCode, 400, `${file}: ${r.body}`);
         assert.equal(errorCode(r), ErrorCodes.CAMERA_SOURCE_REFUSED);
         assert.equal(r.json<{ error: { field: string } }>().error.field, "/credentials_file");
-        assert.equal((await stack.app.inject({ method: "GET", url: `/v1/cameras/leak${i}`, headers: bearer(admin) })).statusCode, 404);
+        assert.equal(
+          (await stack.app.inject({ method: "GET", url: `/v1/cameras/leak${i}`, headers: bearer(admin) })).statusCode,
+          404,
+        );
       }
     }
     assert.equal(host.requests.length, seen, "the attacker's host heard nothing");
@@ -74,7 +99,12 @@ void describe("a camera's credentials_file", () => {
   void it("cannot be patched onto an existing camera either", async () => {
     const added = await post({ id: "yard", url: `${host.url}/stream`, probe: false });
     assert.equal(added.statusCode, 201, added.body);
-    const r = await stack.app.inject({ method: "PATCH", url: "/v1/cameras/yard", headers: bearer(admin), payload: { credentials_file: "token_signing_key" } });
+    const r = await stack.app.inject({
+      method: "PATCH",
+      url: "/v1/cameras/yard",
+      headers: bearer(admin),
+      payload: { credentials_file: "token_signing_key" },
+    });
     assert.equal(r.statusCode, 400);
     assert.equal(errorCode(r), ErrorCodes.CAMERA_SOURCE_REFUSED);
   });
@@ -82,15 +112,31 @@ void describe("a camera's credentials_file", () => {
   void it("the CLI's admin ops (admin socket or offline) refuse the same", async () => {
     const ops = cameraAdminOps(stack.registry ?? assert.fail("registry"));
     for (const file of ATTACKS) {
-      await expectVigilAsync(ops["camera.add"]?.run({ id: "cli-leak", url: `${host.url}/s`, credentials_file: file, probe: false }, { actor: "cli:root" }) ?? Promise.resolve(), ErrorCodes.CAMERA_SOURCE_REFUSED);
+      await expectVigilAsync(
+        ops["camera.add"]?.run(
+          { id: "cli-leak", url: `${host.url}/s`, credentials_file: file, probe: false },
+          { actor: "cli:root" },
+        ) ?? Promise.resolve(),
+        ErrorCodes.CAMERA_SOURCE_REFUSED,
+      );
     }
   });
 
   void it("the config file refuses the same names, naming the key (vigil run and vigil config check share it)", () => {
     for (const file of ATTACKS) {
       assert.throws(
-        () => buildConfig({ ...TEST_IDENTITY, secrets_dir: secretsDir, cameras: [{ id: "door", url: "rtsp://10.0.0.5/s", credentials_file: file }] }, {}, dir),
-        (err: { code?: string; details?: { path?: string } }) => err.code === ErrorCodes.CONFIG_INVALID && err.details?.path === "cameras[0].credentials_file",
+        () =>
+          buildConfig(
+            {
+              ...TEST_IDENTITY,
+              secrets_dir: secretsDir,
+              cameras: [{ id: "door", url: "rtsp://10.0.0.5/s", credentials_file: file }],
+            },
+            {},
+            dir,
+          ),
+        (err: { code?: string; details?: { path?: string } }) =>
+          err.code === ErrorCodes.CONFIG_INVALID && err.details?.path === "cameras[0].credentials_file",
         file,
       );
     }
@@ -107,11 +153,19 @@ void describe("camera URLs", () => {
       const sub = await post({ id: "local", url: `${host.url}/s`, substream_url: url, probe: false });
       assert.equal(errorCode(sub), ErrorCodes.CAMERA_SOURCE_REFUSED);
     }
-    const allowed = await openAuthStack(join(dir, "data-files"), { cameraRegistry: true, config: { secrets_dir: secretsDir, ingest: { allow_file_urls: true } } });
+    const allowed = await openAuthStack(join(dir, "data-files"), {
+      cameraRegistry: true,
+      config: { secrets_dir: secretsDir, ingest: { allow_file_urls: true } },
+    });
     try {
       await addUser(allowed.auth, "root", "admin");
       const token = (await loginOk(allowed.app, "root")).access_token;
-      const r = await allowed.app.inject({ method: "POST", url: "/v1/cameras", headers: bearer(token), payload: { id: "clip", url: "file:///tmp/clip.mp4", probe: false } });
+      const r = await allowed.app.inject({
+        method: "POST",
+        url: "/v1/cameras",
+        headers: bearer(token),
+        payload: { id: "clip", url: "file:///tmp/clip.mp4", probe: false },
+      });
       assert.equal(r.statusCode, 201, r.body);
     } finally {
       await allowed.close();
@@ -119,12 +173,28 @@ void describe("camera URLs", () => {
   });
 
   void it("credentials in substream_url are refused like those in url, and never shown", async () => {
-    const r = await post({ id: "sub", url: `${host.url}/main`, substream_url: "rtsp://admin:hunter2-Sub@10.0.0.5/sub", probe: false });
+    const r = await post({
+      id: "sub",
+      url: `${host.url}/main`,
+      substream_url: "rtsp://admin:hunter2-Sub@10.0.0.5/sub",
+      probe: false,
+    });
     assert.equal(r.statusCode, 400);
     assert.equal(errorCode(r), ErrorCodes.CAMERA_SOURCE_REFUSED);
     assert.equal(r.json<{ error: { field: string } }>().error.field, "/substream_url");
     assert.ok(!r.body.includes("hunter2"));
-    assert.throws(() => buildConfig({ ...TEST_IDENTITY, cameras: [{ id: "door", url: "rtsp://10.0.0.5/s", substream_url: "rtsp://u:p@10.0.0.5/sub" }] }, {}, dir), /substream_url/);
+    assert.throws(
+      () =>
+        buildConfig(
+          {
+            ...TEST_IDENTITY,
+            cameras: [{ id: "door", url: "rtsp://10.0.0.5/s", substream_url: "rtsp://u:p@10.0.0.5/sub" }],
+          },
+          {},
+          dir,
+        ),
+      /substream_url/,
+    );
   });
 
   void it("a failed probe says why in a fixed phrase, never with what the probed service said", async () => {

@@ -31,20 +31,47 @@ after(async () => {
 
 void describe("request bodies", () => {
   void it("an image/jpeg body on the login route is 415, not buffered up to the frame limit", async () => {
-    const r = await stack.app.inject({ method: "POST", url: "/v1/auth/login", headers: { "content-type": "image/jpeg" }, payload: Buffer.alloc(FOUR_MB - 1024, 0xff), remoteAddress: "10.31.0.1" });
+    const r = await stack.app.inject({
+      method: "POST",
+      url: "/v1/auth/login",
+      headers: { "content-type": "image/jpeg" },
+      payload: Buffer.alloc(FOUR_MB - 1024, 0xff),
+      remoteAddress: "10.31.0.1",
+    });
     assert.equal(r.statusCode, 415);
     assert.equal(errorCode(r), ErrorCodes.UNSUPPORTED_MEDIA_TYPE);
   });
 
   void it("the answer comes before the body is sent: 415 for a JPEG, 413 for oversize JSON", async () => {
-    const jpeg = await statusBeforeBody(port, { method: "POST", path: "/v1/auth/login", contentType: "image/jpeg", contentLength: FOUR_MB - 1024, sendBytes: 1024, waitMs: 3000 });
+    const jpeg = await statusBeforeBody(port, {
+      method: "POST",
+      path: "/v1/auth/login",
+      contentType: "image/jpeg",
+      contentLength: FOUR_MB - 1024,
+      sendBytes: 1024,
+      waitMs: 3000,
+    });
     assert.equal(jpeg, 415, "answered without waiting for the 4 MB");
-    const json = await statusBeforeBody(port, { method: "POST", path: "/v1/auth/refresh", contentType: "application/json", contentLength: FOUR_MB - 1024, sendBytes: 1024, waitMs: 3000 });
+    const json = await statusBeforeBody(port, {
+      method: "POST",
+      path: "/v1/auth/refresh",
+      contentType: "application/json",
+      contentLength: FOUR_MB - 1024,
+      sendBytes: 1024,
+      waitMs: 3000,
+    });
     assert.equal(json, 413);
   });
 
   void it("the frames route still takes a frame-sized JPEG (after the camera is authenticated)", async () => {
-    const r = await statusBeforeBody(port, { method: "POST", path: "/v1/ingest/lobby/frames", contentType: "image/jpeg", contentLength: FOUR_MB - 1024, sendBytes: 1024, waitMs: 3000 });
+    const r = await statusBeforeBody(port, {
+      method: "POST",
+      path: "/v1/ingest/lobby/frames",
+      contentType: "image/jpeg",
+      contentLength: FOUR_MB - 1024,
+      sendBytes: 1024,
+      waitMs: 3000,
+    });
     assert.equal(r, 401, "no key: refused before the body is read");
   });
 });
@@ -55,7 +82,8 @@ void describe("expensive routes", () => {
     const token = (await loginOk(stack.app, "sup", undefined, "10.32.0.1")).access_token;
     const hit = async (url: string, times: number) => {
       let last = await stack.app.inject({ method: "GET", url, headers: bearer(token), remoteAddress: "10.32.0.1" });
-      for (let i = 1; i < times; i++) last = await stack.app.inject({ method: "GET", url, headers: bearer(token), remoteAddress: "10.32.0.1" });
+      for (let i = 1; i < times; i++)
+        last = await stack.app.inject({ method: "GET", url, headers: bearer(token), remoteAddress: "10.32.0.1" });
       return last;
     };
     assert.equal((await hit("/v1/audit/verify", 2)).statusCode, 200);

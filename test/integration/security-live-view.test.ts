@@ -39,8 +39,12 @@ function connect(url: string, protocols?: string[], headers?: Record<string, str
     ws.once("open", () => resolve(true));
     ws.once("error", () => resolve(false));
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
-  const refused = new Promise<number>((resolve) => ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  const refused = new Promise<number>((resolve) =>
+    ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)),
+  );
   ws.on("error", () => undefined);
   return { ws, opened, closed, refused };
 }
@@ -72,7 +76,11 @@ function liveView(door: CameraConfig, upgradesPerMinute: number): LiveView {
 }
 
 async function ticketFor(token: string, camera = "door"): Promise<string> {
-  const r = await stack.app.inject({ method: "POST", url: `/v1/cameras/${camera}/live-ticket`, headers: bearer(token) });
+  const r = await stack.app.inject({
+    method: "POST",
+    url: `/v1/cameras/${camera}/live-ticket`,
+    headers: bearer(token),
+  });
   assert.equal(r.statusCode, 201, r.body);
   return r.json<{ ticket: string }>().ticket;
 }
@@ -117,8 +125,16 @@ void describe("live view tickets", () => {
     assert.equal(again.code, 4401, "a used ticket is refused");
     assert.match(again.reason, /^VIGIL_E_UNAUTHENTICATED/);
     const other = await ticketFor(token);
-    assert.equal((await connect(`${base}/elsewhere/live`, ["vigil.live", `ticket.${other}`]).closed).code, 4401, "a ticket is for one camera");
-    const unknown = await stack.app.inject({ method: "POST", url: "/v1/cameras/nope/live-ticket", headers: bearer(token) });
+    assert.equal(
+      (await connect(`${base}/elsewhere/live`, ["vigil.live", `ticket.${other}`]).closed).code,
+      4401,
+      "a ticket is for one camera",
+    );
+    const unknown = await stack.app.inject({
+      method: "POST",
+      url: "/v1/cameras/nope/live-ticket",
+      headers: bearer(token),
+    });
     assert.equal(unknown.statusCode, 404);
     assert.equal(errorCode(unknown), "VIGIL_E_CAMERA_UNKNOWN");
     first.ws.close();
@@ -142,7 +158,10 @@ void describe("live view sessions", () => {
       },
     ],
     ["disable", async () => void (await stack.auth.users.setDisabled("watcher", true, { name: "test" }))],
-    ["password reset", async () => void (await stack.auth.users.resetPassword("watcher", "An0ther-Passw0rd-here!", { name: "test" }))],
+    [
+      "password reset",
+      async () => void (await stack.auth.users.resetPassword("watcher", "An0ther-Passw0rd-here!", { name: "test" })),
+    ],
   ];
   void it("a viewer is closed with 4401 as soon as its session ends", async () => {
     await addUser(stack.auth, "watcher", "viewer");

@@ -20,8 +20,19 @@ interface Verdict {
 }
 
 function opensslVerify(dir: string, cert: string, purpose?: string): Promise<Verdict> {
-  const args = ["verify", "-CAfile", join(dir, "ca.crt"), "-crl_check", "-CRLfile", join(dir, "ca.crl"), ...(purpose ? ["-purpose", purpose] : []), join(dir, cert)];
-  return new Promise((resolve) => execFile("openssl", args, (err, stdout, stderr) => resolve({ ok: err === null, output: `${stdout}${stderr}` })));
+  const args = [
+    "verify",
+    "-CAfile",
+    join(dir, "ca.crt"),
+    "-crl_check",
+    "-CRLfile",
+    join(dir, "ca.crl"),
+    ...(purpose ? ["-purpose", purpose] : []),
+    join(dir, cert),
+  ];
+  return new Promise((resolve) =>
+    execFile("openssl", args, (err, stdout, stderr) => resolve({ ok: err === null, output: `${stdout}${stderr}` })),
+  );
 }
 
 async function openssl(args: string[]): Promise<string> {
@@ -64,7 +75,13 @@ void describe("site PKI", () => {
   });
 
   void it("issues server, gateway and camera certificates with the right names, usages and key modes", async () => {
-    const server = await pki.issue({ kind: "server", name: "server", dns: ["gw01.local"], ip: ["127.0.0.1"], days: 30 });
+    const server = await pki.issue({
+      kind: "server",
+      name: "server",
+      dns: ["gw01.local"],
+      ip: ["127.0.0.1"],
+      days: 30,
+    });
     const gateway = await pki.issue({ kind: "gateway", name: "gw-01" });
     const camera = await pki.issue({ kind: "camera", name: "lobby" });
     for (const issued of [server, gateway, camera]) {
@@ -85,7 +102,8 @@ void describe("site PKI", () => {
     assert.equal(new X509Certificate(await readFile(join(dir, "lobby.crt"))).subject, "O=hq\nOU=camera\nCN=lobby");
     assert.equal(new X509Certificate(await readFile(join(dir, "gw-01.crt"))).subject, "O=hq\nOU=gateway\nCN=hq/gw-01");
     // The index and every public file are free of key material.
-    for (const file of ["index.json", "ca.crt", "ca.crl", "lobby.crt"]) assert.doesNotMatch(await readFile(join(dir, file), "utf8"), /PRIVATE KEY/);
+    for (const file of ["index.json", "ca.crt", "ca.crl", "lobby.crt"])
+      assert.doesNotMatch(await readFile(join(dir, file), "utf8"), /PRIVATE KEY/);
     await expectVigilAsync(pki.issue({ kind: "camera", name: "lobby" }), ErrorCodes.ALREADY_EXISTS);
     await expectVigilAsync(pki.issue({ kind: "camera", name: "dock", days: 20_000 }), ErrorCodes.VALIDATION);
     await writeFile(join(dir, "stray.crt"), "not ours");
@@ -116,15 +134,26 @@ void describe("site PKI", () => {
       listing.certificates.filter((c) => c.name === "lobby").map((c) => c.status),
       ["revoked", "valid"],
     );
-    assert.equal(listing.certificates.find((c) => c.name === "server")?.status, "expiring", "30 days is within the default warning");
+    assert.equal(
+      listing.certificates.find((c) => c.name === "server")?.status,
+      "expiring",
+      "30 days is within the default warning",
+    );
   });
 
   void it("serialises concurrent writers on the directory lock: nothing issued is lost", async () => {
     const names = ["cam-a", "cam-b", "cam-c", "cam-d"];
     await Promise.all(names.map((name) => pki.issue({ kind: "camera", name })));
     const listing = await pki.list();
-    for (const name of names) assert.ok(listing.certificates.some((c) => c.name === name), name);
-    assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith(".tmp") || f === "index.lock"), []);
+    for (const name of names)
+      assert.ok(
+        listing.certificates.some((c) => c.name === name),
+        name,
+      );
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.endsWith(".tmp") || f === "index.lock"),
+      [],
+    );
   });
 
   void it("refuses to sign with a CA that is not the one in the index", async () => {

@@ -28,11 +28,33 @@ void describe("vigil store check", () => {
       const rollups = new KpiRollupStore(stack.db, silentLogger());
       await rollups.start();
       let clock = Date.parse("2026-11-01T08:00:00Z");
-      const incidents = new IncidentService(stack.db, stack.outbox, new EventBus<VigilEvents>(() => {}), silentLogger(), undefined, { minConfidence: 0.5 }, () => clock, rollups);
+      const incidents = new IncidentService(
+        stack.db,
+        stack.outbox,
+        new EventBus<VigilEvents>(() => {}),
+        silentLogger(),
+        undefined,
+        { minConfidence: 0.5 },
+        () => clock,
+        rollups,
+      );
       const ids: string[] = [];
       for (let i = 0; i < 30; i++) {
         clock = Date.parse("2026-11-01T08:00:00Z") + (i % 10) * DAY + i * 1000;
-        ids.push((await incidents.create({ cameraId: `cam-${i % 3}`, zone: i % 2 ? "door" : null, rule: "r", objects: [], startedAt: clock, lastSeenAt: clock, summary: "x", confidence: 0.9 })).id);
+        ids.push(
+          (
+            await incidents.create({
+              cameraId: `cam-${i % 3}`,
+              zone: i % 2 ? "door" : null,
+              rule: "r",
+              objects: [],
+              startedAt: clock,
+              lastSeenAt: clock,
+              summary: "x",
+              confidence: 0.9,
+            })
+          ).id,
+        );
         if (i % 3 === 0) await incidents.decide(ids[i] ?? "", { action: "dismiss", actor: "otto", reason: "weather" });
       }
       await rollups.stop();
@@ -49,7 +71,10 @@ void describe("vigil store check", () => {
       await idx.put("a!2020-01-01T00:00:00.000Z|stray", ["open", "cam-0", "r", null]);
       await idx.put("n!c!cam-0", 999);
       // The end-time index (retention) and the bytes total are checked like the others.
-      const dismissed = (await stack.db.sublevels.incidents.get(ids[3] ?? "")) as { id: string; history: Array<{ at: string }> };
+      const dismissed = (await stack.db.sublevels.incidents.get(ids[3] ?? "")) as {
+        id: string;
+        history: Array<{ at: string }>;
+      };
       const endKey = `e!${new Date(Date.parse(dismissed.history.at(-1)?.at ?? "")).toISOString()}|${dismissed.id}`;
       assert.ok((await idx.get(endKey)) !== undefined, "a dismissed incident is in the end-time index");
       await idx.del(endKey);
@@ -60,7 +85,17 @@ void describe("vigil store check", () => {
 
       const bad = await check();
       assert.equal(bad.code, 1);
-      assert.deepEqual([bad.result.ok, bad.result.index_missing, bad.result.index_wrong, bad.result.index_extra, bad.result.counts_wrong, bad.result.rollup_days_wrong], [false, 2, 1, 1, ["n!b!total", "n!c!cam-0"], [day]]);
+      assert.deepEqual(
+        [
+          bad.result.ok,
+          bad.result.index_missing,
+          bad.result.index_wrong,
+          bad.result.index_extra,
+          bad.result.counts_wrong,
+          bad.result.rollup_days_wrong,
+        ],
+        [false, 2, 1, 1, ["n!b!total", "n!c!cam-0"], [day]],
+      );
 
       const repaired = await check("--repair");
       assert.deepEqual([repaired.code, repaired.result.ok, repaired.result.repaired], [0, true, true]);

@@ -12,7 +12,7 @@ import { ErrorCodes, isVigilError } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/logger.js";
 import { Database } from "../../src/store/database.js";
 import { GroupCommit } from "../../src/store/group-commit.js";
-import type { Outbox} from "../../src/store/outbox.js";
+import type { Outbox } from "../../src/store/outbox.js";
 import { outboxKey } from "../../src/store/keys.js";
 import { openStoreStack, type StoreStack } from "../helpers/store-stack.js";
 import { DURABLE_WRITER, killAfterLines } from "../helpers/kill9.js";
@@ -50,7 +50,9 @@ void describe("Database, GroupCommit and Outbox on disk", () => {
     const incidents = s.db.sublevels.incidents;
     const [a, bad, c] = await Promise.allSettled([
       s.outbox.append("incidents", "test.item", { i: 0 }),
-      s.outbox.append("incidents", "test.item", { i: 1 }, [{ type: "put", sublevel: incidents, key: "x", value: undefined }]),
+      s.outbox.append("incidents", "test.item", { i: 1 }, [
+        { type: "put", sublevel: incidents, key: "x", value: undefined },
+      ]),
       s.outbox.append("incidents", "test.item", { i: 2 }),
     ]);
     assert.equal(a.status, "fulfilled");
@@ -159,7 +161,10 @@ void describe("Database, GroupCommit and Outbox on disk", () => {
   void it("unacknowledged envelopes survive close and reopen unchanged", async () => {
     const dir = freshDir();
     const s = await openStack(dir);
-    const sent = await Promise.all([s.outbox.append("incidents", "i", { a: 1 }), s.outbox.append("audit", "a", { b: [1, 2] })]);
+    const sent = await Promise.all([
+      s.outbox.append("incidents", "i", { a: 1 }),
+      s.outbox.append("audit", "a", { b: [1, 2] }),
+    ]);
     await s.close();
     const again = await openStack(dir);
     try {
@@ -174,7 +179,9 @@ void describe("Database, GroupCommit and Outbox on disk", () => {
     const dir = freshDir();
     const s = await openStack(dir);
     const incidents = s.db.sublevels.incidents;
-    const env = await s.outbox.append("incidents", "incident.started", { id: "inc-1" }, [{ type: "put", sublevel: incidents, key: "inc-1", value: { camera: "door" } }]);
+    const env = await s.outbox.append("incidents", "incident.started", { id: "inc-1" }, [
+      { type: "put", sublevel: incidents, key: "inc-1", value: { camera: "door" } },
+    ]);
     assert.deepEqual(await incidents.get("inc-1"), { camera: "door" });
     assert.equal(s.commits.stats.batches, 1, "domain record and envelope were one batch");
 
@@ -222,8 +229,14 @@ void describe("Database, GroupCommit and Outbox on disk", () => {
 
   void it("the store refuses use before start and after stop with STORE_UNAVAILABLE", async () => {
     const db = new Database(freshDir(), log);
-    assert.throws(() => db.sublevels, (err) => isVigilError(err, ErrorCodes.STORE_UNAVAILABLE));
-    assert.throws(() => db.level, (err) => isVigilError(err, ErrorCodes.STORE_UNAVAILABLE));
+    assert.throws(
+      () => db.sublevels,
+      (err) => isVigilError(err, ErrorCodes.STORE_UNAVAILABLE),
+    );
+    assert.throws(
+      () => db.level,
+      (err) => isVigilError(err, ErrorCodes.STORE_UNAVAILABLE),
+    );
     await db.start();
     const commits = new GroupCommit(db);
     const meta = db.sublevels.meta;
@@ -231,7 +244,9 @@ void describe("Database, GroupCommit and Outbox on disk", () => {
     await db.stop();
     await db.stop();
     assert.equal(db.isOpen, false);
-    await assert.rejects(commits.commit([{ type: "put", sublevel: meta, key: "k", value: 2 }]), (err) => isVigilError(err, ErrorCodes.STORE_UNAVAILABLE));
+    await assert.rejects(commits.commit([{ type: "put", sublevel: meta, key: "k", value: 2 }]), (err) =>
+      isVigilError(err, ErrorCodes.STORE_UNAVAILABLE),
+    );
   });
 
   void it("a second Database on the same directory fails with STORE_LOCKED after its retries", async () => {
@@ -299,9 +314,13 @@ void describe("durability across kill -9", () => {
         );
         for (const e of envelopes) stored.set(`${e.stream} ${e.seq}`, e.id);
       }
-      for (const p of printed) assert.equal(stored.get(`${p.stream} ${p.seq}`), p.id, `acknowledged ${p.stream} ${p.seq} lost`);
+      for (const p of printed)
+        assert.equal(stored.get(`${p.stream} ${p.seq}`), p.id, `acknowledged ${p.stream} ${p.seq} lost`);
       // And the sequence continues after the highest stored seq.
-      const maxIncident = Math.max(0, ...[...stored.keys()].filter((k) => k.startsWith("incidents ")).map((k) => Number(k.split(" ")[1])));
+      const maxIncident = Math.max(
+        0,
+        ...[...stored.keys()].filter((k) => k.startsWith("incidents ")).map((k) => Number(k.split(" ")[1])),
+      );
       assert.equal((await s.outbox.append("incidents", "t", {})).seq, maxIncident + 1);
     } finally {
       await s.close();

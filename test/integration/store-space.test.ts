@@ -14,15 +14,32 @@ import { openStoreStack } from "../helpers/store-stack.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 
 const MIB = 2 ** 20;
-const ioError = Object.assign(new Error("IO error: /data/db/000005.log: No space left on device"), { code: "LEVEL_IO_ERROR" });
+const ioError = Object.assign(new Error("IO error: /data/db/000005.log: No space left on device"), {
+  code: "LEVEL_IO_ERROR",
+});
 
-async function withSpace(work: (s: { space: StoreSpace; setFree: (b: number) => void; alerts: unknown[]; unsafe: string[]; stack: Awaited<ReturnType<typeof openStoreStack>> }) => Promise<void>): Promise<void> {
+async function withSpace(
+  work: (s: {
+    space: StoreSpace;
+    setFree: (b: number) => void;
+    alerts: unknown[];
+    unsafe: string[];
+    stack: Awaited<ReturnType<typeof openStoreStack>>;
+  }) => Promise<void>,
+): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "vigil-store-space-"));
   const stack = await openStoreStack(dir);
   let free = 100 * MIB;
   const alerts: unknown[] = [];
   const unsafe: string[] = [];
-  const space = new StoreSpace(stack.db, { reserveBytes: 8 * MIB, checkIntervalMs: 3_600_000, alert: async (d) => void alerts.push(d), onUnsafe: (r) => void unsafe.push(r), log: silentLogger(), freeBytes: async () => free });
+  const space = new StoreSpace(stack.db, {
+    reserveBytes: 8 * MIB,
+    checkIntervalMs: 3_600_000,
+    alert: async (d) => void alerts.push(d),
+    onUnsafe: (r) => void unsafe.push(r),
+    log: silentLogger(),
+    freeBytes: async () => free,
+  });
   stack.commits.guard = space;
   stack.outbox.spaceGuard = space;
   try {
@@ -47,23 +64,44 @@ const refusedWith = (fn: () => unknown): string | undefined => {
 void describe("StoreSpace (free-space reserve, LevelDB)", () => {
   void it("refuses alerts below the reserve and new incidents below half of it, alerts once, and lets the rest through", async () => {
     await withSpace(async ({ space, setFree, alerts, stack }) => {
-      assert.equal(refusedWith(() => space.admit("alert")), undefined);
+      assert.equal(
+        refusedWith(() => space.admit("alert")),
+        undefined,
+      );
       setFree(6 * MIB);
       await space.check();
-      assert.equal(refusedWith(() => space.admit("alert")), "VIGIL_E_STORE_FULL 60");
-      assert.equal(refusedWith(() => space.admit("incident")), undefined);
-      await assert.rejects(stack.outbox.append("alerts", "camera.event", {}), (e: unknown) => isVigilError(e) && e.code === "VIGIL_E_STORE_FULL");
+      assert.equal(
+        refusedWith(() => space.admit("alert")),
+        "VIGIL_E_STORE_FULL 60",
+      );
+      assert.equal(
+        refusedWith(() => space.admit("incident")),
+        undefined,
+      );
+      await assert.rejects(
+        stack.outbox.append("alerts", "camera.event", {}),
+        (e: unknown) => isVigilError(e) && e.code === "VIGIL_E_STORE_FULL",
+      );
       // What the reserve is for still goes through: audit, and anything that is not an alert.
       await stack.outbox.append("audit", "audit.entry", { ok: true });
-      assert.match(space.problem() ?? "", /below its free-space reserve: 6\.0 MiB free, reserve 8\.0 MiB; new alerts refused/);
+      assert.match(
+        space.problem() ?? "",
+        /below its free-space reserve: 6\.0 MiB free, reserve 8\.0 MiB; new alerts refused/,
+      );
       setFree(3 * MIB);
       await space.check();
-      assert.equal(refusedWith(() => space.admit("incident")), "VIGIL_E_STORE_FULL 60");
+      assert.equal(
+        refusedWith(() => space.admit("incident")),
+        "VIGIL_E_STORE_FULL 60",
+      );
       assert.equal(alerts.length, 1, "one store.full alert per episode");
       setFree(20 * MIB);
       await space.check();
       assert.equal(space.problem(), undefined);
-      assert.equal(refusedWith(() => space.admit("alert")), undefined);
+      assert.equal(
+        refusedWith(() => space.admit("alert")),
+        undefined,
+      );
     });
   });
 
@@ -73,7 +111,10 @@ void describe("StoreSpace (free-space reserve, LevelDB)", () => {
       setFree(0);
       space.failed(ioError, [op]);
       assert.equal(space.cannotWrite, true);
-      await assert.rejects(stack.commits.commit([op]), (e: unknown) => isVigilError(e) && e.code === "VIGIL_E_STORE_FULL");
+      await assert.rejects(
+        stack.commits.commit([op]),
+        (e: unknown) => isVigilError(e) && e.code === "VIGIL_E_STORE_FULL",
+      );
       await space.check();
       assert.equal(space.cannotWrite, true, "not reopened while still full");
       setFree(50 * MIB);
@@ -89,7 +130,9 @@ void describe("StoreSpace (free-space reserve, LevelDB)", () => {
       const op: WriteOp = { type: "put", sublevel: stack.db.sublevels.meta, key: "landed", value: { seq: 7 } };
       space.failed(ioError, [op]);
       // As if LevelDB had logged the batch before the error surfaced: the daemon undid it in memory, the disk has it.
-      await stack.db.level.batch([{ type: "put", sublevel: stack.db.sublevels.meta, key: "landed", value: { seq: 7 } }]);
+      await stack.db.level.batch([
+        { type: "put", sublevel: stack.db.sublevels.meta, key: "landed", value: { seq: 7 } },
+      ]);
       setFree(50 * MIB);
       await space.check();
       assert.equal(unsafe.length, 1);

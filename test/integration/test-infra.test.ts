@@ -20,8 +20,11 @@ void test("RTSP test server streams the faces-cycle sequence over TCP in real ti
   assert.match(cam.url, /^rtsp:\/\/127\.0\.0\.1:\d+\/cam$/);
 
   const t0 = performance.now();
-  await run("ffmpeg", ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", cam.url,
-    "-frames:v", "20", "-f", "null", "-"], { timeout: 20_000 });
+  await run(
+    "ffmpeg",
+    ["-nostdin", "-v", "error", "-rtsp_transport", "tcp", "-i", cam.url, "-frames:v", "20", "-f", "null", "-"],
+    { timeout: 20_000 },
+  );
   const seconds = (performance.now() - t0) / 1000;
   // 20 frames at 10 fps is 2 s plus connect and the wait for a key frame; an unpaced source
   // would deliver them in a few milliseconds.

@@ -26,13 +26,21 @@ void describe("uplink with two brokers in priority order (real mosquitto)", () =
     let onPrimary = await subscribeEnvelopes(primary.url, TOPICS.stream("incidents"));
     try {
       await stack.lifecycle.start();
-      await until("connection to the primary", () => stack.uplink.state.connected && stack.uplink.state.broker === primary.url, 10_000);
+      await until(
+        "connection to the primary",
+        () => stack.uplink.state.connected && stack.uplink.state.broker === primary.url,
+        10_000,
+      );
       await stack.outbox.append("incidents", "incident.created", { n: 1 });
       await onPrimary.waitForCount(1, 10_000);
 
       await onPrimary.close();
       await primary.kill();
-      await until("failover to the secondary", () => stack.uplink.state.connected && stack.uplink.state.broker === secondary.url, 20_000);
+      await until(
+        "failover to the secondary",
+        () => stack.uplink.state.connected && stack.uplink.state.broker === secondary.url,
+        20_000,
+      );
       assert.equal(stack.uplink.state.brokers[0]?.state, "down");
       await stack.outbox.append("incidents", "incident.created", { n: 2 });
       await onSecondary.waitForCount(1, 10_000);
@@ -40,7 +48,11 @@ void describe("uplink with two brokers in priority order (real mosquitto)", () =
 
       primary = await startMosquitto({ port: primary.port });
       onPrimary = await subscribeEnvelopes(primary.url, TOPICS.stream("incidents"));
-      await until("fail-back to the primary", () => stack.uplink.state.connected && stack.uplink.state.broker === primary.url, 20_000);
+      await until(
+        "fail-back to the primary",
+        () => stack.uplink.state.connected && stack.uplink.state.broker === primary.url,
+        20_000,
+      );
       await stack.outbox.append("incidents", "incident.created", { n: 3 });
       await until("incident 3 on the primary", () => onPrimary.tally.seen.has(3), 10_000);
       assert.equal(await stack.outbox.depth("incidents"), 0);

@@ -11,7 +11,15 @@ const topics = gatewayTopics("vigil", "hq", "gw-01");
 
 function uplink(url: string, tls: { ca: string; cert: string; key: string }): MqttUplink {
   return new MqttUplink(
-    { brokers: [url], clientId: "vigil-hq-gw-01", keepaliveS: 30, sessionExpiryS: 60, failbackProbeMs: 30_000, tls, version: "test" },
+    {
+      brokers: [url],
+      clientId: "vigil-hq-gw-01",
+      keepaliveS: 30,
+      sessionExpiryS: 60,
+      failbackProbeMs: 30_000,
+      tls,
+      version: "test",
+    },
     topics,
     silentLogger(),
   );

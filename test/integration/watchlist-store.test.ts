@@ -17,11 +17,23 @@ import { openStoreStack, type StoreStack } from "../helpers/store-stack.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 
 const secret = (): string => randomBytes(32).toString("base64url");
-const ok = (current: string, retired: string[] = []) => async (): Promise<KeyringLoad> => ({ ok: true, ring: buildKeyring(current, retired) });
-const vector = (seed: number): Float32Array => Float32Array.from({ length: 192 }, (_, i) => Math.sin(seed * 7.3 + i * 0.37));
+const ok =
+  (current: string, retired: string[] = []) =>
+  async (): Promise<KeyringLoad> => ({ ok: true, ring: buildKeyring(current, retired) });
+const vector = (seed: number): Float32Array =>
+  Float32Array.from({ length: 192 }, (_, i) => Math.sin(seed * 7.3 + i * 0.37));
 
 function person(embeddings: number): PersonRecord {
-  return { id: newPersonId(), name: "Ada Example", threshold: null, notes: "test", created_by: "tester", created_at: new Date().toISOString(), model: "m1", embeddings };
+  return {
+    id: newPersonId(),
+    name: "Ada Example",
+    threshold: null,
+    notes: "test",
+    created_by: "tester",
+    created_at: new Date().toISOString(),
+    model: "m1",
+    embeddings,
+  };
 }
 
 void describe("WatchlistStore", () => {
@@ -60,7 +72,12 @@ void describe("WatchlistStore", () => {
       assert.ok(!dump.includes(String(v[3]).slice(0, 8)), "a float's text is on disk");
       for (const [, value] of entries) {
         const ct = (value as { ct?: string }).ct;
-        if (ct) assert.equal(Buffer.from(ct, "base64").indexOf(Buffer.from(v.buffer, 0, 16)), -1, "plaintext float bytes in a ciphertext");
+        if (ct)
+          assert.equal(
+            Buffer.from(ct, "base64").indexOf(Buffer.from(v.buffer, 0, 16)),
+            -1,
+            "plaintext float bytes in a ciphertext",
+          );
       }
     }
     await store.stop();
@@ -73,16 +90,26 @@ void describe("WatchlistStore", () => {
   void it("deletes a person with every stored key under their id, leaving the others", async () => {
     await clear();
     const store = await open(ok(secret()));
-    const gone = person(3), kept = person(1);
+    const gone = person(3),
+      kept = person(1);
     await store.insert(gone, [vector(1), vector(2), vector(3)]);
     await store.insert(kept, [vector(4)]);
     assert.equal((await store.remove(gone.id)).id, gone.id);
     const keys = (await raw()).map(([k]) => k);
-    assert.deepEqual(keys.filter((k) => k.includes(gone.id)), []);
+    assert.deepEqual(
+      keys.filter((k) => k.includes(gone.id)),
+      [],
+    );
     assert.equal(keys.filter((k) => k.includes(kept.id)).length, 2);
-    assert.deepEqual(store.list().map((p) => p.id), [kept.id]);
+    assert.deepEqual(
+      store.list().map((p) => p.id),
+      [kept.id],
+    );
     assert.equal([...store.gallery()].length, 1);
-    await assert.rejects(store.remove(gone.id), (err: unknown) => (err as { code?: string }).code === ErrorCodes.NOT_FOUND);
+    await assert.rejects(
+      store.remove(gone.id),
+      (err: unknown) => (err as { code?: string }).code === ErrorCodes.NOT_FOUND,
+    );
     await store.stop();
   });
 
@@ -116,16 +143,24 @@ void describe("WatchlistStore", () => {
   });
 
   void it("without a key it is off with the reason, and nothing can be enrolled", async () => {
-    const store = await open(async () => ({ ok: false, code: ErrorCodes.SECRET_MISSING, reason: 'secret "watchlist_key" not readable' }));
+    const store = await open(async () => ({
+      ok: false,
+      code: ErrorCodes.SECRET_MISSING,
+      reason: 'secret "watchlist_key" not readable',
+    }));
     assert.equal(store.status.available, false);
     assert.match(store.status.reason ?? "", /watchlist_key/);
-    await assert.rejects(store.insert(person(1), [vector(1)]), (err: unknown) => (err as { code?: string }).code === ErrorCodes.WATCHLIST_UNAVAILABLE);
+    await assert.rejects(
+      store.insert(person(1), [vector(1)]),
+      (err: unknown) => (err as { code?: string }).code === ErrorCodes.WATCHLIST_UNAVAILABLE,
+    );
     await store.stop();
   });
 
   void it("after rotation old entries still open, are re-sealed with the new key, and the old key can go", async () => {
     await clear();
-    const oldKey = secret(), newKey = secret();
+    const oldKey = secret(),
+      newKey = secret();
     const first = await open(ok(oldKey));
     const p = person(2);
     await first.insert(p, [vector(5), vector(6)]);

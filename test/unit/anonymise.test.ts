@@ -80,7 +80,8 @@ void describe("anonymiseSource", () => {
         assert.equal(anonymiseSource(s), s);
       }),
     );
-    for (const s of ["unix", "", "localhost", "[::1]", "1.2.3.4:80", "01.2.3.4", "camera:lobby"]) assert.equal(anonymiseSource(s), s);
+    for (const s of ["unix", "", "localhost", "[::1]", "1.2.3.4:80", "01.2.3.4", "camera:lobby"])
+      assert.equal(anonymiseSource(s), s);
   });
 
   void it("examples", () => {

@@ -64,23 +64,32 @@ void describe("api key format", () => {
     fc.assert(fc.property(fc.anything(), (value) => parsesToItself(value)));
     fc.assert(fc.property(fc.string({ maxLength: 80 }), (s) => parsesToItself(s)));
     // Strings shaped almost like keys, where a sloppy parser would slip.
-    const nearKey = fc.tuple(fc.constantFrom("vk", "VK", "vk_", "v", ""), fc.string({ unit: anyChar, minLength: 14, maxLength: 18 }), fc.string({ unit: anyChar, minLength: 40, maxLength: 46 }));
+    const nearKey = fc.tuple(
+      fc.constantFrom("vk", "VK", "vk_", "v", ""),
+      fc.string({ unit: anyChar, minLength: 14, maxLength: 18 }),
+      fc.string({ unit: anyChar, minLength: 40, maxLength: 46 }),
+    );
     fc.assert(fc.property(nearKey, ([p, id, secret]) => parsesToItself(`${p}_${id}_${secret}`)));
   });
 
   void it("truncation, extension, insertion and deletion are all rejected", () => {
     fc.assert(
-      fc.property(generatedKey, fc.nat(), fc.string({ unit: anyChar, minLength: 1, maxLength: 4 }), (key, at, extra) => {
-        const s = key.plaintext;
-        const i = at % s.length;
-        assert.equal(parseApiKey(s.slice(0, i)), undefined);
-        assert.equal(parseApiKey(s + extra), undefined);
-        assert.equal(parseApiKey(extra + s), undefined);
-        assert.equal(parseApiKey(s.slice(0, i) + extra + s.slice(i)), undefined);
-        assert.equal(parseApiKey(s.slice(0, i) + s.slice(i + 1)), undefined);
-        assert.equal(parseApiKey(` ${s}`), undefined);
-        assert.equal(parseApiKey(`${s}\n`), undefined);
-      }),
+      fc.property(
+        generatedKey,
+        fc.nat(),
+        fc.string({ unit: anyChar, minLength: 1, maxLength: 4 }),
+        (key, at, extra) => {
+          const s = key.plaintext;
+          const i = at % s.length;
+          assert.equal(parseApiKey(s.slice(0, i)), undefined);
+          assert.equal(parseApiKey(s + extra), undefined);
+          assert.equal(parseApiKey(extra + s), undefined);
+          assert.equal(parseApiKey(s.slice(0, i) + extra + s.slice(i)), undefined);
+          assert.equal(parseApiKey(s.slice(0, i) + s.slice(i + 1)), undefined);
+          assert.equal(parseApiKey(` ${s}`), undefined);
+          assert.equal(parseApiKey(`${s}\n`), undefined);
+        },
+      ),
     );
   });
 
@@ -108,13 +117,24 @@ void describe("api key format", () => {
         const mutated = key.plaintext.slice(0, -1) + last;
         const canonical = BASE64URL.indexOf(last) % 4 === 0;
         assert.equal(parseApiKey(mutated) !== undefined, canonical);
-        if (canonical) assert.equal(Buffer.from(mutated.slice(-43), "base64url").toString("base64url"), mutated.slice(-43));
+        if (canonical)
+          assert.equal(Buffer.from(mutated.slice(-43), "base64url").toString("base64url"), mutated.slice(-43));
       }),
     );
   });
 
   void it("key ids: lower-case base32, exactly 16 characters", () => {
     assert.ok(isKeyId("abcdefghijklmn23"));
-    for (const bad of ["", "abcdefghijklmn2", "abcdefghijklmn234", "ABCDEFGHIJKLMN23", "abcdefghijklmn01", "abcdefghijklmn2_", 42, null]) assert.equal(isKeyId(bad), false);
+    for (const bad of [
+      "",
+      "abcdefghijklmn2",
+      "abcdefghijklmn234",
+      "ABCDEFGHIJKLMN23",
+      "abcdefghijklmn01",
+      "abcdefghijklmn2_",
+      42,
+      null,
+    ])
+      assert.equal(isKeyId(bad), false);
   });
 });

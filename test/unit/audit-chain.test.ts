@@ -21,7 +21,11 @@ const inputArb: fc.Arbitrary<AuditInput> = fc.record(
     action: fc.constantFrom("auth.login", "incident.decision", "command.received", "config.changed"),
     target: fc.string({ minLength: 1, maxLength: 12 }),
     result: fc.constantFrom("ok" as const, "denied" as const, "error" as const),
-    details: fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.boolean(), fc.constant(null)), { maxKeys: 4 }),
+    details: fc.dictionary(
+      fc.string({ maxLength: 6 }),
+      fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.boolean(), fc.constant(null)),
+      { maxKeys: 4 },
+    ),
   },
   { requiredKeys: ["actor", "action", "target", "result"] },
 );
@@ -30,7 +34,14 @@ const inputArb: fc.Arbitrary<AuditInput> = fc.record(
 function makeChain(inputs: readonly AuditInput[], key = KEY, genesis = GENESIS): Stored[] {
   let prev = genesis;
   return inputs.map((input, i) => {
-    const body = JSON.parse(JSON.stringify({ seq: i + 1, ts: new Date(1_700_000_000_000 + i * 1000).toISOString(), ...input, prev_mac: prev })) as AuditEntryBody;
+    const body = JSON.parse(
+      JSON.stringify({
+        seq: i + 1,
+        ts: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+        ...input,
+        prev_mac: prev,
+      }),
+    ) as AuditEntryBody;
     const entry: AuditEntry = { ...body, mac: auditMac(key, prev, body) };
     prev = entry.mac;
     return { key: auditKey(entry.seq), value: JSON.parse(JSON.stringify(entry)) as unknown };
@@ -46,7 +57,10 @@ const mutationArb = fc.oneof(
   fc.record({ field: fc.constant("action"), value: fc.constant("audit.tampered") }),
   fc.record({ field: fc.constant("result"), value: fc.constantFrom("ok", "denied", "error") }),
   fc.record({ field: fc.constant("source"), value: fc.ipV4() }),
-  fc.record({ field: fc.constant("details"), value: fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { minKeys: 1, maxKeys: 2 }) }),
+  fc.record({
+    field: fc.constant("details"),
+    value: fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { minKeys: 1, maxKeys: 2 }),
+  }),
 );
 
 void describe("canonicalJson (RFC 8785)", () => {
@@ -54,7 +68,10 @@ void describe("canonicalJson (RFC 8785)", () => {
     const input = JSON.parse(
       '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
     ) as unknown;
-    assert.equal(canonicalJson(input), '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+    assert.equal(
+      canonicalJson(input),
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         const reordered = JSON.parse(JSON.stringify(value), (_k, v: unknown) =>
@@ -68,11 +85,17 @@ void describe("canonicalJson (RFC 8785)", () => {
 
   void it("refuses values JSON cannot carry, with VALIDATION", () => {
     for (const bad of [NaN, Infinity, { a: -Infinity }, "\ud800", undefined]) {
-      assert.throws(() => canonicalJson(bad), (err) => isVigilError(err, ErrorCodes.VALIDATION));
+      assert.throws(
+        () => canonicalJson(bad),
+        (err) => isVigilError(err, ErrorCodes.VALIDATION),
+      );
     }
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
-    assert.throws(() => canonicalJson(cycle), (err) => isVigilError(err, ErrorCodes.VALIDATION));
+    assert.throws(
+      () => canonicalJson(cycle),
+      (err) => isVigilError(err, ErrorCodes.VALIDATION),
+    );
   });
 });
 
@@ -95,7 +118,11 @@ void describe("verifyEntries", () => {
   void it("accepts an intact chain, from arrays and async iterables, and reports progress", async () => {
     await fc.assert(
       fc.asyncProperty(chainArb, async (chain) => {
-        assert.deepEqual(await verifyEntries(chain, KEY, GENESIS), { ok: true, checked: chain.length, lastSeq: chain.length });
+        assert.deepEqual(await verifyEntries(chain, KEY, GENESIS), {
+          ok: true,
+          checked: chain.length,
+          lastSeq: chain.length,
+        });
         const seen: number[] = [];
         async function* slowly() {
           for (const s of chain) yield await Promise.resolve(s);
@@ -115,7 +142,12 @@ void describe("verifyEntries", () => {
         fc.pre(JSON.stringify(before[field]) !== JSON.stringify(value));
         const tampered = chain.map((s, j) => (j === i ? { key: s.key, value: { ...before, [field]: value } } : s));
         const result = await verifyEntries(tampered, KEY, GENESIS);
-        assert.deepEqual(result, { ok: false, checked: i, lastSeq: i, firstBad: { seq: i + 1, reason: "mac_mismatch" } });
+        assert.deepEqual(result, {
+          ok: false,
+          checked: i,
+          lastSeq: i,
+          firstBad: { seq: i + 1, reason: "mac_mismatch" },
+        });
       }),
     );
   });
@@ -124,15 +156,20 @@ void describe("verifyEntries", () => {
     await fc.assert(
       fc.asyncProperty(chainArb, fc.nat(), async (chain, at) => {
         const i = at % chain.length;
-        const with_ = (patch: Record<string, unknown>): Stored[] => chain.map((s, j) => (j === i ? { key: s.key, value: { ...entryOf(s), ...patch } } : s));
-        const bad = async (stored: Stored[], key = KEY, genesis = GENESIS) => (await verifyEntries(stored, key, genesis)).firstBad;
+        const with_ = (patch: Record<string, unknown>): Stored[] =>
+          chain.map((s, j) => (j === i ? { key: s.key, value: { ...entryOf(s), ...patch } } : s));
+        const bad = async (stored: Stored[], key = KEY, genesis = GENESIS) =>
+          (await verifyEntries(stored, key, genesis)).firstBad;
         assert.deepEqual(await bad(with_({ prev_mac: "a".repeat(64) })), { seq: i + 1, reason: "prev_mismatch" });
         assert.deepEqual(await bad(with_({ mac: "b".repeat(64) })), { seq: i + 1, reason: "mac_mismatch" });
         assert.deepEqual(await bad(with_({ seq: i + 2 })), { seq: i + 1, reason: "out_of_order" });
         assert.deepEqual(await bad(with_({ result: "maybe" })), { seq: i + 1, reason: "malformed" });
         assert.deepEqual(await bad(with_({ mac: undefined })), { seq: i + 1, reason: "malformed" });
         const otherKey = Buffer.from("not-the-key-not-the-key-not-the-key");
-        assert.deepEqual(await bad(chain, otherKey, genesisMac(otherKey, "hq", "gw-01")), { seq: 1, reason: "prev_mismatch" });
+        assert.deepEqual(await bad(chain, otherKey, genesisMac(otherKey, "hq", "gw-01")), {
+          seq: 1,
+          reason: "prev_mismatch",
+        });
         assert.deepEqual(await bad(chain, otherKey), { seq: 1, reason: "mac_mismatch" });
         assert.deepEqual(await bad(chain, KEY, genesisMac(KEY, "hq", "gw-02")), { seq: 1, reason: "prev_mismatch" });
       }),
@@ -144,7 +181,8 @@ void describe("verifyEntries", () => {
       fc.asyncProperty(chainArb, fc.nat(), async (chain, at) => {
         const i = at % chain.length;
         const result = await verifyEntries(chain.toSpliced(i, 1), KEY, GENESIS);
-        if (i === chain.length - 1) assert.deepEqual(result, { ok: true, checked: i, lastSeq: i }, "truncation is for checkpoints to catch");
+        if (i === chain.length - 1)
+          assert.deepEqual(result, { ok: true, checked: i, lastSeq: i }, "truncation is for checkpoints to catch");
         else assert.deepEqual(result, { ok: false, checked: i, lastSeq: i, firstBad: { seq: i + 1, reason: "gap" } });
       }),
     );
@@ -182,9 +220,18 @@ void describe("verifyEntries", () => {
       { actor: "a", action: "x.y", target: "t", result: "ok" },
       { actor: "b", action: "x.y", target: "t", result: "ok" },
     ]);
-    assert.deepEqual((await verifyEntries([...chain, { key: "zzz", value: {} }], KEY, GENESIS)).firstBad, { seq: 3, reason: "malformed" });
+    assert.deepEqual((await verifyEntries([...chain, { key: "zzz", value: {} }], KEY, GENESIS)).firstBad, {
+      seq: 3,
+      reason: "malformed",
+    });
     assert.deepEqual((await verifyEntries(chain.slice(1), KEY, GENESIS)).firstBad, { seq: 1, reason: "gap" });
-    assert.deepEqual((await verifyEntries([{ key: auditKey(0), value: {} }, ...chain], KEY, GENESIS)).firstBad, { seq: 1, reason: "out_of_order" });
-    assert.deepEqual((await verifyEntries([{ key: chain[0]!.key, value: "text" }], KEY, GENESIS)).firstBad, { seq: 1, reason: "malformed" });
+    assert.deepEqual((await verifyEntries([{ key: auditKey(0), value: {} }, ...chain], KEY, GENESIS)).firstBad, {
+      seq: 1,
+      reason: "out_of_order",
+    });
+    assert.deepEqual((await verifyEntries([{ key: chain[0]!.key, value: "text" }], KEY, GENESIS)).firstBad, {
+      seq: 1,
+      reason: "malformed",
+    });
   });
 });

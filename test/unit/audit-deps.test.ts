@@ -22,7 +22,10 @@ void describe("the dependency audit gate", () => {
   });
 
   void it("reports an unreachable advisory service as unchecked, not as clean", () => {
-    const verdict = auditVerdict({ message: "405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk", statusCode: 405 });
+    const verdict = auditVerdict({
+      message: "405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk",
+      statusCode: 405,
+    });
     assert.equal(verdict.kind, "unchecked");
     assert.equal(auditVerdict(undefined).kind, "unchecked");
   });

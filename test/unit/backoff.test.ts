@@ -35,7 +35,10 @@ void describe("backoffDelay / backoffCeiling", () => {
     fc.assert(
       fc.property(policyArb, attemptArb, (policy, attempt) => {
         const ceiling = backoffCeiling(policy, attempt);
-        assert.equal(backoffDelay(policy, attempt, () => 0), Math.round(ceiling * (1 - policy.jitter)));
+        assert.equal(
+          backoffDelay(policy, attempt, () => 0),
+          Math.round(ceiling * (1 - policy.jitter)),
+        );
         assert.ok(Math.abs(backoffDelay(policy, attempt, () => 1 - Number.EPSILON) - ceiling) <= 0.5);
       }),
     );
@@ -43,9 +46,18 @@ void describe("backoffDelay / backoffCeiling", () => {
 
   void it("out-of-range jitter is clamped to [0, 1]", () => {
     const p = { initialMs: 1000, maxMs: 60_000, factor: 2 };
-    assert.equal(backoffDelay({ ...p, jitter: -3 }, 2, () => 0), 4000);
-    assert.equal(backoffDelay({ ...p, jitter: 7 }, 2, () => 0), 0);
-    assert.equal(backoffDelay({ ...p, jitter: 7 }, 2, () => 0.5), 2000);
+    assert.equal(
+      backoffDelay({ ...p, jitter: -3 }, 2, () => 0),
+      4000,
+    );
+    assert.equal(
+      backoffDelay({ ...p, jitter: 7 }, 2, () => 0),
+      0,
+    );
+    assert.equal(
+      backoffDelay({ ...p, jitter: 7 }, 2, () => 0.5),
+      2000,
+    );
   });
 
   void it("the ceiling starts at initialMs, never decreases, and is capped at maxMs", () => {

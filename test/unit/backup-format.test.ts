@@ -67,13 +67,26 @@ void describe("backup file format", () => {
     expectVigil(() => parseHeader("f", undefined), ErrorCodes.VALIDATION);
     expectVigil(() => parseHeader("f", header({ counts: { entries: -1, sublevels: {} } })), ErrorCodes.VALIDATION);
     // A crafted scrypt cost must not make a restore allocate gigabytes.
-    const costly = { kdf: "scrypt", n: 2 ** 22, r: 8, p: 1, salt: "A".repeat(22), cipher: "aes-256-gcm", iv: "A".repeat(16), tag: "A".repeat(22), data: "" };
+    const costly = {
+      kdf: "scrypt",
+      n: 2 ** 22,
+      r: 8,
+      p: 1,
+      salt: "A".repeat(22),
+      cipher: "aes-256-gcm",
+      iv: "A".repeat(16),
+      tag: "A".repeat(22),
+      data: "",
+    };
     expectVigil(() => parseHeader("f", header({ secrets: costly })), ErrorCodes.VALIDATION);
   });
 
   void it("reads entries as [key, value] and nothing else", () => {
-    assert.deepEqual(parseEntry("f", '["!audit!0000000000000001",{"seq":1}]', 2), ["!audit!0000000000000001", { seq: 1 }]);
-    for (const bad of ["{}", '["k"]', '[1,{}]', '["",{}]', '["k",null]', '["k",{},3]', "[", ""]) {
+    assert.deepEqual(parseEntry("f", '["!audit!0000000000000001",{"seq":1}]', 2), [
+      "!audit!0000000000000001",
+      { seq: 1 },
+    ]);
+    for (const bad of ["{}", '["k"]', "[1,{}]", '["",{}]', '["k",null]', '["k",{},3]', "[", ""]) {
       const err = expectVigil(() => parseEntry("f", bad, 7), ErrorCodes.VALIDATION);
       assert.match(err.message, /line 7/);
     }

@@ -5,8 +5,7 @@ import { blazeFaceAnchors } from "../../src/inference/blazeface-anchors.js";
 import type { BlazeFaceOutputs } from "../../src/inference/blazeface-decode.js";
 import { decodeBlazeFace } from "../../src/inference/blazeface-decode.js";
 
-const close = (a: number, b: number, eps = 1e-6): void =>
-  assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
+const close = (a: number, b: number, eps = 1e-6): void => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
 
 function anchorAt(anchors: Float32Array, i: number): [number, number] {
   return [anchors[2 * i]!, anchors[2 * i + 1]!];

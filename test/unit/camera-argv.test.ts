@@ -3,14 +3,27 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { buildCameraArgv, type CameraArgsInput, redactArgv, SNAPSHOT_FD, withCredentials } from "../../src/ingest/ffmpeg-args.js";
+import {
+  buildCameraArgv,
+  type CameraArgsInput,
+  redactArgv,
+  SNAPSHOT_FD,
+  withCredentials,
+} from "../../src/ingest/ffmpeg-args.js";
 import { HW_ACCELS, type HwAccel, hwDecodeOptions } from "../../src/ingest/hw-decode.js";
 
 const hostArb = fc.oneof(fc.domain(), fc.ipV4());
 const urlArb = fc.tuple(hostArb, fc.stringMatching(/^[A-Za-z0-9_]{1,10}$/)).map(([h, p]) => `rtsp://${h}:554/${p}`);
 const fpsArb = fc.double({ min: 0.05, max: 30, noNaN: true });
 const hwArb = fc.constantFrom<HwAccel>(...HW_ACCELS);
-const snapshotArb = fc.option(fc.record({ fps: fc.double({ min: 0.05, max: 10, noNaN: true }), quality: fc.integer({ min: 2, max: 31 }), keyframesOnly: fc.boolean() }), { nil: undefined });
+const snapshotArb = fc.option(
+  fc.record({
+    fps: fc.double({ min: 0.05, max: 10, noNaN: true }),
+    quality: fc.integer({ min: 2, max: 31 }),
+    keyframesOnly: fc.boolean(),
+  }),
+  { nil: undefined },
+);
 const inputArb: fc.Arbitrary<CameraArgsInput> = fc.record({
   url: urlArb,
   snapshotUrl: fc.option(urlArb, { nil: undefined }),
@@ -131,7 +144,11 @@ void describe("buildCameraArgv", () => {
         // A password that is also a word of the URL or argv anyway ("/alueOf") is not a leak.
         fc.pre(!buildCameraArgv(i).join(" ").includes(encodeURIComponent(password)));
         const creds = `${user}:${password}`;
-        const argv = buildCameraArgv({ ...i, url: withCredentials(i.url, creds), snapshotUrl: i.snapshotUrl && withCredentials(i.snapshotUrl, creds) });
+        const argv = buildCameraArgv({
+          ...i,
+          url: withCredentials(i.url, creds),
+          snapshotUrl: i.snapshotUrl && withCredentials(i.snapshotUrl, creds),
+        });
         assert.ok(argv.some((a) => a.includes(encodeURIComponent(password))));
         const logged = redactArgv(argv).join(" ");
         assert.ok(!logged.includes(encodeURIComponent(password)), logged);
@@ -144,9 +161,32 @@ void describe("buildCameraArgv", () => {
 void describe("hardware decode presets (ffmpeg 5.1)", () => {
   void it("each preset names its ffmpeg hwaccel, device and output format", () => {
     assert.deepEqual(hwDecodeOptions("none", undefined), []);
-    assert.deepEqual(hwDecodeOptions("vaapi", undefined), ["-hwaccel", "vaapi", "-hwaccel_device", "/dev/dri/renderD128", "-hwaccel_output_format", "vaapi"]);
-    assert.deepEqual(hwDecodeOptions("qsv", "/dev/dri/renderD129", "hevc"), ["-hwaccel", "qsv", "-qsv_device", "/dev/dri/renderD129", "-hwaccel_output_format", "qsv", "-c:v", "hevc_qsv"]);
-    assert.deepEqual(hwDecodeOptions("nvdec", undefined), ["-hwaccel", "cuda", "-hwaccel_device", "0", "-hwaccel_output_format", "cuda"]);
+    assert.deepEqual(hwDecodeOptions("vaapi", undefined), [
+      "-hwaccel",
+      "vaapi",
+      "-hwaccel_device",
+      "/dev/dri/renderD128",
+      "-hwaccel_output_format",
+      "vaapi",
+    ]);
+    assert.deepEqual(hwDecodeOptions("qsv", "/dev/dri/renderD129", "hevc"), [
+      "-hwaccel",
+      "qsv",
+      "-qsv_device",
+      "/dev/dri/renderD129",
+      "-hwaccel_output_format",
+      "qsv",
+      "-c:v",
+      "hevc_qsv",
+    ]);
+    assert.deepEqual(hwDecodeOptions("nvdec", undefined), [
+      "-hwaccel",
+      "cuda",
+      "-hwaccel_device",
+      "0",
+      "-hwaccel_output_format",
+      "cuda",
+    ]);
   });
 
   void it("the installed ffmpeg knows every preset's hwaccel and decoder", async () => {
@@ -157,12 +197,16 @@ void describe("hardware decode presets (ffmpeg 5.1)", () => {
       const name = value(hwDecodeOptions(hw, undefined), "-hwaccel") ?? "";
       assert.match(hwaccels, new RegExp(`^${name}$`, "m"), hw);
     }
-    for (const codec of ["h264", "hevc"] as const) assert.match(decoders, new RegExp(`\\b${value(hwDecodeOptions("qsv", undefined, codec), "-c:v")}\\b`));
+    for (const codec of ["h264", "hevc"] as const)
+      assert.match(decoders, new RegExp(`\\b${value(hwDecodeOptions("qsv", undefined, codec), "-c:v")}\\b`));
   });
 
   void it("refuses a non-positive detection or snapshot fps", () => {
     const base = { url: "rtsp://cam/s", working: { maxWidth: 64, maxHeight: 64 }, fps: 5, socketTimeoutS: 5 };
     assert.throws(() => buildCameraArgv({ ...base, fps: 0 }), RangeError);
-    assert.throws(() => buildCameraArgv({ ...base, snapshot: { fps: 0, quality: 5, keyframesOnly: true } }), RangeError);
+    assert.throws(
+      () => buildCameraArgv({ ...base, snapshot: { fps: 0, quality: 5, keyframesOnly: true } }),
+      RangeError,
+    );
   });
 });

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { CAMERA_UP, type CameraFaultEvent, type CameraFaultState, onCameraState, onTick } from "../../src/analytics/camera-fault.js";
+import {
+  CAMERA_UP,
+  type CameraFaultEvent,
+  type CameraFaultState,
+  onCameraState,
+  onTick,
+} from "../../src/analytics/camera-fault.js";
 import type { CameraStateName } from "../../src/contract/events.js";
 
 const STATES: CameraStateName[] = ["starting", "online", "stalled", "backoff", "offline", "disabled"];
@@ -11,7 +17,13 @@ void describe("camera fault rule", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 100 }),
-        fc.array(fc.oneof(fc.record({ state: fc.constantFrom(...STATES), dt: fc.integer({ min: 0, max: 50 }) }), fc.record({ tick: fc.constant(true), dt: fc.integer({ min: 0, max: 50 }) })), { maxLength: 60 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ state: fc.constantFrom(...STATES), dt: fc.integer({ min: 0, max: 50 }) }),
+            fc.record({ tick: fc.constant(true), dt: fc.integer({ min: 0, max: 50 }) }),
+          ),
+          { maxLength: 60 },
+        ),
         (threshold, steps) => {
           let s: CameraFaultState = CAMERA_UP;
           let now = 0;

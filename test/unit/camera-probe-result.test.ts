@@ -33,24 +33,43 @@ void describe("camera probe result", () => {
     const r = probeInfoFrom(
       [
         { codec_type: "audio", codec_name: "aac" },
-        { codec_type: "video", codec_name: "h264", width: 1920, height: 1080, avg_frame_rate: "0/0", r_frame_rate: "25/1" },
+        {
+          codec_type: "video",
+          codec_name: "h264",
+          width: 1920,
+          height: 1080,
+          avg_frame_rate: "0/0",
+          r_frame_rate: "25/1",
+        },
       ],
       AT,
     );
-    assert.deepEqual(r, { ok: true, info: { codec: "h264", width: 1920, height: 1080, fps: 25, probed_at: AT.toISOString() } });
+    assert.deepEqual(r, {
+      ok: true,
+      info: { codec: "h264", width: 1920, height: 1080, fps: 25, probed_at: AT.toISOString() },
+    });
   });
 
   void it("a source without video or without a size is refused with the reason", () => {
-    assert.deepEqual(probeInfoFrom([{ codec_type: "audio" }], AT), { ok: false, reason: "the source has no video stream (only audio)" });
+    assert.deepEqual(probeInfoFrom([{ codec_type: "audio" }], AT), {
+      ok: false,
+      reason: "the source has no video stream (only audio)",
+    });
     assert.deepEqual(probeInfoFrom([], AT), { ok: false, reason: "the source has no streams" });
     assert.equal(probeInfoFrom([{ codec_type: "video", width: 0, height: 0 }], AT).ok, false);
   });
 
   void it("the failure reason is a fixed phrase, never ffprobe's text (which can quote credentials and internal services)", () => {
     const cases: Array<[string, string]> = [
-      ["ffprobe exited with code 1\nrtsp://admin:p%40ss@10.0.0.5/s: Server returned 401 Unauthorized (authorization failed)", "unauthorized"],
+      [
+        "ffprobe exited with code 1\nrtsp://admin:p%40ss@10.0.0.5/s: Server returned 401 Unauthorized (authorization failed)",
+        "unauthorized",
+      ],
       ["ffprobe exited with code 1\nrtsp://10.0.0.9:554/x: Connection refused", "connection refused"],
-      ["ffprobe exited with code 1\nhttp://10.0.0.7:8500/v1/kv: Invalid data found when processing input", "not a video stream"],
+      [
+        "ffprobe exited with code 1\nhttp://10.0.0.7:8500/v1/kv: Invalid data found when processing input",
+        "not a video stream",
+      ],
       ["ffprobe exited with code 1\nSERVER: internal-billing-7 (PostgreSQL 15.2) banner", "not a video stream"],
     ];
     for (const [message, reason] of cases) assert.equal(probeFailureReason(message), reason);
@@ -58,6 +77,10 @@ void describe("camera probe result", () => {
 
   void it("the reason is always one of the fixed phrases, whatever ffprobe said", () => {
     const phrases = ["unauthorized", "connection refused", "timed out", "not found", "not a video stream"];
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => phrases.includes(probeFailureReason(`ffprobe exited with code 1\n${text}`))));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) =>
+        phrases.includes(probeFailureReason(`ffprobe exited with code 1\n${text}`)),
+      ),
+    );
   });
 });

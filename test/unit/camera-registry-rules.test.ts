@@ -4,11 +4,32 @@ import fc from "fast-check";
 import { Value } from "@sinclair/typebox/value";
 import { type CameraConfig, CameraSchema } from "../../src/config/schema.js";
 import { ErrorCodes } from "../../src/core/errors.js";
-import { cameraFromAdd, CameraPatchSchema, mergeCameras, needsProbe, patchCamera, type StoredCamera } from "../../src/ingest/camera-registry-rules.js";
+import {
+  cameraFromAdd,
+  CameraPatchSchema,
+  mergeCameras,
+  needsProbe,
+  patchCamera,
+  type StoredCamera,
+} from "../../src/ingest/camera-registry-rules.js";
 import { expectVigil } from "../helpers/expect-vigil.js";
 
-const cam = (id: string, url = `rtsp://10.0.0.1/${id}`): CameraConfig => ({ id, url, enabled: true, detect: { fps: 5 }, push: { auth: "either" } });
-const stored = (camera: CameraConfig): StoredCamera => ({ camera, probe: null, credentials_managed: false, added_at: "t", added_by: "a", updated_at: "t", updated_by: "a" });
+const cam = (id: string, url = `rtsp://10.0.0.1/${id}`): CameraConfig => ({
+  id,
+  url,
+  enabled: true,
+  detect: { fps: 5 },
+  push: { auth: "either" },
+});
+const stored = (camera: CameraConfig): StoredCamera => ({
+  camera,
+  probe: null,
+  credentials_managed: false,
+  added_at: "t",
+  added_by: "a",
+  updated_at: "t",
+  updated_by: "a",
+});
 /** What the camera schema fills in for ingest keys a camera does not set (substream, decode, motion, snapshots). */
 const INGEST_DEFAULTS = {
   hwaccel: "none",
@@ -22,7 +43,10 @@ const ids: fc.Arbitrary<string[]> = fc.uniqueArray(fc.constantFrom("a", "b", "c"
 
 void describe("camera registry rules", () => {
   void it("merges config and runtime cameras: the config wins a clash and the hidden one is named", () => {
-    const merged = mergeCameras([cam("door"), cam("yard")], [stored(cam("gate")), stored(cam("yard", "rtsp://other/x"))]);
+    const merged = mergeCameras(
+      [cam("door"), cam("yard")],
+      [stored(cam("gate")), stored(cam("yard", "rtsp://other/x"))],
+    );
     assert.deepEqual(
       merged.cameras.map((c) => [c.camera.id, c.origin, c.camera.url]),
       [
@@ -37,7 +61,10 @@ void describe("camera registry rules", () => {
   void it("merged ids are unique and every id of either list is in the merge exactly once", () => {
     fc.assert(
       fc.property(ids, ids, (config, runtime) => {
-        const { cameras, shadowed } = mergeCameras(config.map((id) => cam(id)), runtime.map((id) => stored(cam(id))));
+        const { cameras, shadowed } = mergeCameras(
+          config.map((id) => cam(id)),
+          runtime.map((id) => stored(cam(id))),
+        );
         const merged = cameras.map((c) => c.camera.id);
         assert.equal(new Set(merged).size, merged.length);
         assert.deepEqual([...merged].sort(), [...new Set([...config, ...runtime])].sort());
@@ -56,24 +83,42 @@ void describe("camera registry rules", () => {
       push: { auth: "either" },
       ...INGEST_DEFAULTS,
     });
-    assert.equal(expectVigil(() => cameraFromAdd({ id: "gate", url: "ftp://x" }), ErrorCodes.VALIDATION).details?.field, "/url");
+    assert.equal(
+      expectVigil(() => cameraFromAdd({ id: "gate", url: "ftp://x" }), ErrorCodes.VALIDATION).details?.field,
+      "/url",
+    );
   });
 
   void it("a patch changes what it names and keeps the rest; the id never changes", () => {
     const before = { ...cam("gate"), name: "Gate", detect: { fps: 5, width: 256, height: 256 } };
     const after = patchCamera(before, { enabled: false, detect: { fps: 2 } });
-    assert.deepEqual(after, { ...before, ...INGEST_DEFAULTS, enabled: false, detect: { fps: 2, width: 256, height: 256, ...REGION_DEFAULTS } });
+    assert.deepEqual(after, {
+      ...before,
+      ...INGEST_DEFAULTS,
+      enabled: false,
+      detect: { fps: 2, width: 256, height: 256, ...REGION_DEFAULTS },
+    });
     fc.assert(
-      fc.property(fc.record({ enabled: fc.boolean(), name: fc.string({ maxLength: 20 }), fps: fc.integer({ min: 1, max: 60 }) }, { requiredKeys: [] }), (p) => {
-        const patch = { ...(p.enabled === undefined ? {} : { enabled: p.enabled }), ...(p.name === undefined ? {} : { name: p.name }), ...(p.fps === undefined ? {} : { detect: { fps: p.fps } }) };
-        const next = patchCamera(before, patch);
-        assert.equal(next.id, "gate");
-        assert.ok(Value.Check(CameraSchema, next));
-        assert.equal(next.enabled, p.enabled ?? before.enabled);
-        assert.equal(next.name, p.name ?? before.name);
-        assert.equal(next.detect.fps, p.fps ?? before.detect.fps);
-        assert.equal(next.url, before.url);
-      }),
+      fc.property(
+        fc.record(
+          { enabled: fc.boolean(), name: fc.string({ maxLength: 20 }), fps: fc.integer({ min: 1, max: 60 }) },
+          { requiredKeys: [] },
+        ),
+        (p) => {
+          const patch = {
+            ...(p.enabled === undefined ? {} : { enabled: p.enabled }),
+            ...(p.name === undefined ? {} : { name: p.name }),
+            ...(p.fps === undefined ? {} : { detect: { fps: p.fps } }),
+          };
+          const next = patchCamera(before, patch);
+          assert.equal(next.id, "gate");
+          assert.ok(Value.Check(CameraSchema, next));
+          assert.equal(next.enabled, p.enabled ?? before.enabled);
+          assert.equal(next.name, p.name ?? before.name);
+          assert.equal(next.detect.fps, p.fps ?? before.detect.fps);
+          assert.equal(next.url, before.url);
+        },
+      ),
     );
   });
 

@@ -4,7 +4,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { admit, type DedupeLimits, emptyState, expireHoles, isStreamState, type StreamEvent, type StreamState } from "../../src/central/dedupe.js";
+import {
+  admit,
+  type DedupeLimits,
+  emptyState,
+  expireHoles,
+  isStreamState,
+  type StreamEvent,
+  type StreamState,
+} from "../../src/central/dedupe.js";
 
 const id = (seq: number, epoch = 0): string => `e${epoch}-${seq}`;
 
@@ -32,7 +40,10 @@ const arrivals = (maxN: number, window: number) =>
       return { n, order };
     });
 
-function feed(order: readonly number[], opts: { epoch?: number; limits?: DedupeLimits; start?: StreamState; step?: (s: StreamState) => StreamState } = {}) {
+function feed(
+  order: readonly number[],
+  opts: { epoch?: number; limits?: DedupeLimits; start?: StreamState; step?: (s: StreamState) => StreamState } = {},
+) {
   let state = opts.start ?? emptyState();
   const delivered: number[] = [];
   const events: StreamEvent[] = [];
@@ -51,7 +62,10 @@ void describe("central dedupe state", () => {
     fc.assert(
       fc.property(arrivals(300, 8), ({ n, order }) => {
         const { state, delivered, events } = feed(order);
-        assert.deepEqual([...delivered].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i + 1));
+        assert.deepEqual(
+          [...delivered].sort((a, b) => a - b),
+          Array.from({ length: n }, (_, i) => i + 1),
+        );
         assert.equal(state.hwm, n);
         assert.equal(state.above.length, 0);
         assert.equal(state.holeSince, undefined);
@@ -64,23 +78,31 @@ void describe("central dedupe state", () => {
 
   void it("reports as gaps exactly the seqs that never came, once the wait has passed", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 200 }), fc.array(fc.nat(), { maxLength: 30 }), fc.integer({ min: 1, max: 50 }), (n, drops, waitMs) => {
-        const lost = new Set(drops.map((d) => (d % (n - 1)) + 1)); // never the last: a tail loss is invisible until more arrives
-        const order = Array.from({ length: n }, (_, i) => i + 1).filter((s) => !lost.has(s));
-        let { state, events } = feed(order);
-        const expired = expireHoles(state, 10_000 + waitMs, waitMs);
-        state = expired.state;
-        events = [...events, ...expired.events];
-        const reported = new Set<number>();
-        for (const e of events) {
-          assert.equal(e.kind, "gap");
-          if (e.kind === "gap") for (let s = e.from; s <= e.to; s++) reported.add(s);
-        }
-        assert.deepEqual([...reported].sort((a, b) => a - b), [...lost].sort((a, b) => a - b));
-        assert.equal(state.lost, lost.size);
-        assert.equal(state.hwm, n);
-        assert.equal(state.above.length, 0);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 200 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 50 }),
+        (n, drops, waitMs) => {
+          const lost = new Set(drops.map((d) => (d % (n - 1)) + 1)); // never the last: a tail loss is invisible until more arrives
+          const order = Array.from({ length: n }, (_, i) => i + 1).filter((s) => !lost.has(s));
+          let { state, events } = feed(order);
+          const expired = expireHoles(state, 10_000 + waitMs, waitMs);
+          state = expired.state;
+          events = [...events, ...expired.events];
+          const reported = new Set<number>();
+          for (const e of events) {
+            assert.equal(e.kind, "gap");
+            if (e.kind === "gap") for (let s = e.from; s <= e.to; s++) reported.add(s);
+          }
+          assert.deepEqual(
+            [...reported].sort((a, b) => a - b),
+            [...lost].sort((a, b) => a - b),
+          );
+          assert.equal(state.lost, lost.size);
+          assert.equal(state.hwm, n);
+          assert.equal(state.above.length, 0);
+        },
+      ),
     );
   });
 
@@ -142,7 +164,10 @@ void describe("central dedupe state", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 50 }), (n, m) => {
         const first = feed(Array.from({ length: n }, (_, i) => i + 1));
-        const second = feed(Array.from({ length: m }, (_, i) => i + 1), { start: first.state, epoch: 1 });
+        const second = feed(
+          Array.from({ length: m }, (_, i) => i + 1),
+          { start: first.state, epoch: 1 },
+        );
         assert.deepEqual(second.events, [{ kind: "reset", previousHwm: n }]);
         assert.equal(second.delivered.length, m);
         assert.equal(second.state.hwm, m);

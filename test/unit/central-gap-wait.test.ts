@@ -22,9 +22,16 @@ void describe("gapWaitFor", () => {
 
   void it("an explicit wait wins over the broker's ack_wait", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 3_600_000 }), fc.option(fc.integer({ min: 1, max: 3_600_000 }), { nil: undefined }), (gapWaitMs, brokerAckWaitMs) => {
-        assert.equal(gapWaitFor({ gapWaitMs, ...(brokerAckWaitMs === undefined ? {} : { brokerAckWaitMs }) }), gapWaitMs);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 3_600_000 }),
+        fc.option(fc.integer({ min: 1, max: 3_600_000 }), { nil: undefined }),
+        (gapWaitMs, brokerAckWaitMs) => {
+          assert.equal(
+            gapWaitFor({ gapWaitMs, ...(brokerAckWaitMs === undefined ? {} : { brokerAckWaitMs }) }),
+            gapWaitMs,
+          );
+        },
+      ),
     );
   });
 });

@@ -2,7 +2,18 @@
 // each due certificate is alerted at most once a day.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ALERT_REPEAT_MS, assessExpiry, type CertificateExpiry, daysLeft, expiryReason, forgetResolved, selectAlerts, type WatchedCertificate, watchedFromIndex, withoutDuplicates } from "../../src/auth/pki/cert-expiry.js";
+import {
+  ALERT_REPEAT_MS,
+  assessExpiry,
+  type CertificateExpiry,
+  daysLeft,
+  expiryReason,
+  forgetResolved,
+  selectAlerts,
+  type WatchedCertificate,
+  watchedFromIndex,
+  withoutDuplicates,
+} from "../../src/auth/pki/cert-expiry.js";
 import type { IssuedCertificate, PkiIndex } from "../../src/auth/pki/pki-index.js";
 
 const NOW = new Date("2030-06-01T00:00:00.000Z");
@@ -33,7 +44,16 @@ function index(certificates: IssuedCertificate[]): PkiIndex {
   return {
     version: 1,
     site: "hq",
-    ca: { serial: "4A", subject: "O=hq, OU=ca, CN=Vigil site CA hq", fingerprint_sha256: FP("0"), not_before: day(-20), not_after: day(3000), created_at: day(-20), cert_file: "ca.crt", key_file: "ca.key" },
+    ca: {
+      serial: "4A",
+      subject: "O=hq, OU=ca, CN=Vigil site CA hq",
+      fingerprint_sha256: FP("0"),
+      not_before: day(-20),
+      not_after: day(3000),
+      created_at: day(-20),
+      cert_file: "ca.crt",
+      key_file: "ca.key",
+    },
     crl: { number: 3, this_update: day(-1), next_update: day(364), file: "ca.crl" },
     certificates,
   };
@@ -58,7 +78,11 @@ void describe("certificate expiry", () => {
   });
 
   void it("status: valid beyond the threshold, expiring within it (inclusive), expired at not_after", () => {
-    const statuses = assessExpiry([watched("a", day(31)), watched("b", day(30)), watched("c", at(1)), watched("d", at(0)), watched("e", day(-3))], NOW, 30).map((c) => `${c.name}:${c.status}:${c.days_left}`);
+    const statuses = assessExpiry(
+      [watched("a", day(31)), watched("b", day(30)), watched("c", at(1)), watched("d", at(0)), watched("e", day(-3))],
+      NOW,
+      30,
+    ).map((c) => `${c.name}:${c.status}:${c.days_left}`);
     assert.deepEqual(statuses, ["a:valid:31", "b:expiring:30", "c:expiring:0", "d:expired:0", "e:expired:-3"]);
   });
 
@@ -83,7 +107,14 @@ void describe("certificate expiry", () => {
 
   void it("a configured file that is also an index certificate is watched once, under its index name", () => {
     const indexed = { ...watched("server", day(10), "06"), fingerprint: FP("6") };
-    const file = { name: "http.tls.cert", kind: "operator_https" as const, label: "operator HTTPS certificate", serial: "06", fingerprint: FP("6"), not_after: day(10) };
+    const file = {
+      name: "http.tls.cert",
+      kind: "operator_https" as const,
+      label: "operator HTTPS certificate",
+      serial: "06",
+      fingerprint: FP("6"),
+      not_after: day(10),
+    };
     const other = { ...file, name: "mqtt.tls.cert", kind: "mqtt_client" as const, fingerprint: FP("7") };
     assert.deepEqual(
       withoutDuplicates([indexed, watched("crl", day(300)), file, other]).map((i) => i.name),
@@ -105,10 +136,21 @@ void describe("certificate expiry", () => {
       first.map((a) => `${a.type} ${a.data.name}`),
       ["security.cert_expiring lobby", "security.cert_expired door"],
     );
-    assert.deepEqual(first[0]?.data, { name: "lobby", kind: "camera", serial: "0A", not_after: day(5), days_left: 5, threshold_days: 30 });
+    assert.deepEqual(first[0]?.data, {
+      name: "lobby",
+      kind: "camera",
+      serial: "0A",
+      not_after: day(5),
+      days_left: 5,
+      threshold_days: 30,
+    });
 
     const alerted = new Map(first.map((a) => [a.key, NOW.getTime()]));
-    assert.deepEqual(selectAlerts(items, alerted, NOW.getTime() + ALERT_REPEAT_MS - 1, 30), [], "not again within the day");
+    assert.deepEqual(
+      selectAlerts(items, alerted, NOW.getTime() + ALERT_REPEAT_MS - 1, 30),
+      [],
+      "not again within the day",
+    );
     assert.equal(selectAlerts(items, alerted, NOW.getTime() + ALERT_REPEAT_MS, 30).length, 2, "again a day later");
   });
 
@@ -123,7 +165,11 @@ void describe("certificate expiry", () => {
     );
 
     const renewedSoon = assessed("lobby", day(20), "0D");
-    assert.equal(selectAlerts([renewedSoon], alerted, NOW.getTime(), 30).length, 1, "a new serial is a new certificate");
+    assert.equal(
+      selectAlerts([renewedSoon], alerted, NOW.getTime(), 30).length,
+      1,
+      "a new serial is a new certificate",
+    );
     const renewed = assessed("lobby", day(800), "0D");
     assert.equal(forgetResolved(alerted, [renewed]).size, 0);
     assert.equal(forgetResolved(alerted, [expiring]).size, 1);

@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { formatFingerprint, isHexSerial, normaliseFingerprint, normaliseSerial, sha256Fingerprint } from "../../src/auth/pki/fingerprint.js";
+import {
+  formatFingerprint,
+  isHexSerial,
+  normaliseFingerprint,
+  normaliseSerial,
+  sha256Fingerprint,
+} from "../../src/auth/pki/fingerprint.js";
 
 const OPENSSL_STYLE = "DF:FE:B8:2F:15:49:92:4E:3B:5B:C2:06:9F:E4:C3:35:3D:56:A6:85:FC:4E:BF:69:EB:F9:8A:7B:CB:D9:DD:2F";
 
@@ -17,13 +23,22 @@ void describe("fingerprints", () => {
 
   void it("normalises case, colons, spaces and openssl's prefix", () => {
     const bare = OPENSSL_STYLE.replaceAll(":", "");
-    for (const input of [OPENSSL_STYLE, OPENSSL_STYLE.toLowerCase(), bare, bare.toLowerCase(), `sha256 Fingerprint=${OPENSSL_STYLE}`, `SHA256:${bare}`, ` ${OPENSSL_STYLE.replaceAll(":", " ")} `]) {
+    for (const input of [
+      OPENSSL_STYLE,
+      OPENSSL_STYLE.toLowerCase(),
+      bare,
+      bare.toLowerCase(),
+      `sha256 Fingerprint=${OPENSSL_STYLE}`,
+      `SHA256:${bare}`,
+      ` ${OPENSSL_STYLE.replaceAll(":", " ")} `,
+    ]) {
       assert.equal(normaliseFingerprint(input), OPENSSL_STYLE, input);
     }
   });
 
   void it("refuses what is not a SHA-256 fingerprint", () => {
-    for (const input of ["", "lobby", OPENSSL_STYLE.slice(3), `${OPENSSL_STYLE}:00`, OPENSSL_STYLE.replace("DF", "DG")]) assert.equal(normaliseFingerprint(input), undefined, input);
+    for (const input of ["", "lobby", OPENSSL_STYLE.slice(3), `${OPENSSL_STYLE}:00`, OPENSSL_STYLE.replace("DF", "DG")])
+      assert.equal(normaliseFingerprint(input), undefined, input);
   });
 
   void it("is idempotent on every digest", () => {

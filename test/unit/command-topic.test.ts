@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { isVigilError, ErrorCodes } from "../../src/core/errors.js";
-import { commandTopicFilter, isCommandName, parseCommandTopic, resultTopic } from "../../src/sync/commands/command-topic.js";
+import {
+  commandTopicFilter,
+  isCommandName,
+  parseCommandTopic,
+  resultTopic,
+} from "../../src/sync/commands/command-topic.js";
 
 const level = fc.stringMatching(/^[a-z0-9_-]{1,16}$/);
 const baseArb = fc.array(level, { minLength: 1, maxLength: 4 }).map((levels) => levels.join("/"));
@@ -57,7 +62,10 @@ void describe("command topics", () => {
       fc.property(baseArb, baseArb, nameArb, level, (base, other, name, extra) => {
         fc.pre(other !== base);
         const theirs = `${other}/cmd/${name}`;
-        assert.equal(parseCommandTopic(base, theirs), brokerMatches(commandTopicFilter(base), theirs) ? name : undefined);
+        assert.equal(
+          parseCommandTopic(base, theirs),
+          brokerMatches(commandTopicFilter(base), theirs) ? name : undefined,
+        );
         assert.equal(parseCommandTopic(base, `${base}/${extra}/cmd/${name}`), undefined);
         assert.equal(parseCommandTopic(base, `${base}/cmd/${name}/${extra}`), undefined);
         assert.equal(parseCommandTopic(base, `${base}/cmd_result/${name}`), undefined);
@@ -70,7 +78,9 @@ void describe("command topics", () => {
   void it("parses exactly the topics the subscription filter delivers, for any topic string", () => {
     const topicArb = fc.oneof(
       fc.string({ maxLength: 60 }),
-      fc.tuple(baseArb, fc.constantFrom("cmd", "cmd_result", "CMD"), fc.string({ maxLength: 20 })).map(([b, k, n]) => `${b}/${k}/${n}`),
+      fc
+        .tuple(baseArb, fc.constantFrom("cmd", "cmd_result", "CMD"), fc.string({ maxLength: 20 }))
+        .map(([b, k, n]) => `${b}/${k}/${n}`),
     );
     fc.assert(
       fc.property(baseArb, topicArb, (base, topic) => {

@@ -18,8 +18,6 @@ import { expectVigil, expectVigilAsync } from "../helpers/expect-vigil.js";
 const MINIMAL = { site: "hq", gateway: "gw-01" };
 const BASE = "/etc/vigil";
 
-
-
 /** CONFIG_INVALID whose details.path is `path` and whose message names it. */
 function expectInvalidAt(raw: unknown, env: NodeJS.ProcessEnv, path: string): VigilError {
   const err = expectVigil(() => buildConfig(raw, env, BASE), ErrorCodes.CONFIG_INVALID);
@@ -53,7 +51,11 @@ void describe("buildConfig: defaults and freezing", () => {
   });
 
   void it("defaults camera fields and keeps what the document set", () => {
-    const config = buildConfig({ ...MINIMAL, cameras: [{ id: "door", url: "rtsp://10.0.0.5/s1" }], mqtt: { client_id: "mine" } }, {}, BASE);
+    const config = buildConfig(
+      { ...MINIMAL, cameras: [{ id: "door", url: "rtsp://10.0.0.5/s1" }], mqtt: { client_id: "mine" } },
+      {},
+      BASE,
+    );
     const cam = config.cameras[0];
     assert.ok(cam);
     assert.equal(cam.enabled, true);
@@ -72,7 +74,11 @@ void describe("buildConfig: defaults and freezing", () => {
     assert.throws(() => {
       config.mqtt.embedded.enabled = true;
     }, TypeError);
-    assert.throws(() => config.cameras.push({ id: "x", url: "rtsp://x/", enabled: true, detect: { fps: 1 }, push: { auth: "either" } }), TypeError);
+    assert.throws(
+      () =>
+        config.cameras.push({ id: "x", url: "rtsp://x/", enabled: true, detect: { fps: 1 }, push: { auth: "either" } }),
+      TypeError,
+    );
     const cam = config.cameras[0];
     assert.ok(cam);
     assert.throws(() => {
@@ -101,7 +107,11 @@ void describe("buildConfig: validation errors name the key", () => {
 
   void it("an unknown key -> its dotted path", () => {
     expectInvalidAt({ ...MINIMAL, mqtt: { brokerz: ["mqtt://a"] } }, {}, "mqtt.brokerz");
-    expectInvalidAt({ ...MINIMAL, cameras: [{ id: "a", url: "rtsp://a/", detect: { fsp: 5 } }] }, {}, "cameras[0].detect.fsp");
+    expectInvalidAt(
+      { ...MINIMAL, cameras: [{ id: "a", url: "rtsp://a/", detect: { fsp: 5 } }] },
+      {},
+      "cameras[0].detect.fsp",
+    );
   });
 
   void it("a missing required key and a wrong type are refused", () => {
@@ -111,7 +121,8 @@ void describe("buildConfig: validation errors name the key", () => {
   });
 
   void it("a document that is not a mapping is refused", () => {
-    for (const raw of [null, 42, "site: hq", ["site"]]) expectVigil(() => buildConfig(raw, {}, BASE), ErrorCodes.CONFIG_INVALID);
+    for (const raw of [null, 42, "site: hq", ["site"]])
+      expectVigil(() => buildConfig(raw, {}, BASE), ErrorCodes.CONFIG_INVALID);
   });
 
   void it("a duplicate camera id names the second occurrence", () => {
@@ -124,7 +135,11 @@ void describe("buildConfig: validation errors name the key", () => {
   });
 
   void it("credentials written into a camera URL are refused", () => {
-    for (const url of ["rtsp://admin:hunter2@10.0.0.5/s1", "rtsp://admin@10.0.0.5:554/s1", "HTTP://u:p@cam.local/mjpeg"]) {
+    for (const url of [
+      "rtsp://admin:hunter2@10.0.0.5/s1",
+      "rtsp://admin@10.0.0.5:554/s1",
+      "HTTP://u:p@cam.local/mjpeg",
+    ]) {
       expectInvalidAt({ ...MINIMAL, cameras: [{ id: "door", url }] }, {}, "cameras[0].url");
     }
     // An @ in the path is not userinfo.
@@ -162,7 +177,11 @@ void describe("buildConfig: VIGIL__ environment overrides", () => {
   });
 
   void it("an override wins over the document", () => {
-    const config = buildConfig({ ...MINIMAL, http: { listen: "127.0.0.1:1" } }, { VIGIL__HTTP__LISTEN: "127.0.0.1:2" }, BASE);
+    const config = buildConfig(
+      { ...MINIMAL, http: { listen: "127.0.0.1:1" } },
+      { VIGIL__HTTP__LISTEN: "127.0.0.1:2" },
+      BASE,
+    );
     assert.equal(config.http.listen, "127.0.0.1:2");
   });
 
@@ -173,7 +192,8 @@ void describe("buildConfig: VIGIL__ environment overrides", () => {
   });
 
   void it("a non-number for a number key is CONFIG_INVALID naming the variable", () => {
-    for (const bad of ["four", "", "  ", "NaN", "Infinity"]) expectInvalidAt(MINIMAL, { VIGIL__DETECTOR__THREADS: bad }, "VIGIL__DETECTOR__THREADS");
+    for (const bad of ["four", "", "  ", "NaN", "Infinity"])
+      expectInvalidAt(MINIMAL, { VIGIL__DETECTOR__THREADS: bad }, "VIGIL__DETECTOR__THREADS");
   });
 
   void it("a non-boolean for a boolean key is CONFIG_INVALID naming the variable", () => {
@@ -191,7 +211,9 @@ void describe("resolveEnvOverride (property)", () => {
   const listenArb = fc.tuple(hostArb, fc.integer({ min: 0, max: 65535 })).map(([h, p]) => `${h}:${p}`);
   // Segment case does not matter after the prefix.
   const casing = (word: string): fc.Arbitrary<string> =>
-    fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((ups) => [...word].map((c, i) => (ups[i] ? c.toUpperCase() : c.toLowerCase())).join(""));
+    fc
+      .array(fc.boolean(), { minLength: word.length, maxLength: word.length })
+      .map((ups) => [...word].map((c, i) => (ups[i] ? c.toUpperCase() : c.toLowerCase())).join(""));
 
   void it("any host:port for http.listen resolves to the path and the string unchanged", () => {
     fc.assert(
@@ -212,7 +234,8 @@ void describe("resolveEnvOverride (property)", () => {
         const o = resolveEnvOverride(ConfigSchema, "VIGIL__DETECTOR__THREADS", String(n));
         assert.deepEqual(o.path, ["detector", "threads"]);
         assert.equal(o.value, n);
-        if (n >= 1 && n <= 64) assert.equal(buildConfig(MINIMAL, { VIGIL__DETECTOR__THREADS: String(n) }, BASE).detector.threads, n);
+        if (n >= 1 && n <= 64)
+          assert.equal(buildConfig(MINIMAL, { VIGIL__DETECTOR__THREADS: String(n) }, BASE).detector.threads, n);
         else expectInvalidAt(MINIMAL, { VIGIL__DETECTOR__THREADS: String(n) }, "detector.threads");
       }),
     );
@@ -233,7 +256,10 @@ void describe("resolveEnvOverride (property)", () => {
       fc.property(fc.stringMatching(/^[A-Z]{1,12}$/), (junk) => {
         fc.pre(!["HTTP", "MQTT", "LOG", "DETECTOR", "RULES", "INGEST", "CAMERAS", "SITE", "GATEWAY"].includes(junk));
         const variable = `VIGIL__${junk}__LISTEN`;
-        assert.throws(() => resolveEnvOverride(ConfigSchema, variable, "x"), (err: unknown) => err instanceof EnvOverrideError && err.variable === variable);
+        assert.throws(
+          () => resolveEnvOverride(ConfigSchema, variable, "x"),
+          (err: unknown) => err instanceof EnvOverrideError && err.variable === variable,
+        );
       }),
     );
   });
@@ -258,7 +284,16 @@ void describe("loadConfig from YAML files", () => {
   void it("reads a valid file and applies env overrides", async () => {
     const path = await yamlFile(
       "ok.yaml",
-      ["site: hq", "gateway: gw-01", "http:", "  listen: 127.0.0.1:9000", "cameras:", "  - id: door", "    url: rtsp://10.0.0.5/s1", ""].join("\n"),
+      [
+        "site: hq",
+        "gateway: gw-01",
+        "http:",
+        "  listen: 127.0.0.1:9000",
+        "cameras:",
+        "  - id: door",
+        "    url: rtsp://10.0.0.5/s1",
+        "",
+      ].join("\n"),
     );
     const config = await loadConfig(path, { VIGIL__CAMERAS__0__ENABLED: "off" });
     assert.equal(config.http.listen, "127.0.0.1:9000");
@@ -267,7 +302,10 @@ void describe("loadConfig from YAML files", () => {
   });
 
   void it("resolves relative directories against the config file's directory", async () => {
-    const path = await yamlFile(join("sub", "deeper", "vigil.yaml"), "site: hq\ngateway: gw-01\ndata_dir: ./data\nsecrets_dir: ../secrets\nmodels_dir: models\n");
+    const path = await yamlFile(
+      join("sub", "deeper", "vigil.yaml"),
+      "site: hq\ngateway: gw-01\ndata_dir: ./data\nsecrets_dir: ../secrets\nmodels_dir: models\n",
+    );
     const base = join(dir, "sub", "deeper");
     const config = await loadConfig(path, {});
     assert.equal(config.data_dir, join(base, "data"));
@@ -308,11 +346,20 @@ void describe("exitCodeFor", () => {
   void it("is 78 (EX_CONFIG) for every configuration error and 1 otherwise", async () => {
     assert.equal(ExitCodes.CONFIG, 78);
     const invalid = expectVigil(() => buildConfig({}, {}, BASE), ErrorCodes.CONFIG_INVALID);
-    const missing = await expectVigilAsync(loadConfig(join(tmpdir(), "vigil-definitely-missing", "x.yaml"), {}), ErrorCodes.CONFIG_NOT_FOUND);
-    for (const err of [invalid, missing, new VigilError(ErrorCodes.CONFIG_PARSE, "x"), new VigilError(ErrorCodes.SECRET_WEAK, "x")]) {
+    const missing = await expectVigilAsync(
+      loadConfig(join(tmpdir(), "vigil-definitely-missing", "x.yaml"), {}),
+      ErrorCodes.CONFIG_NOT_FOUND,
+    );
+    for (const err of [
+      invalid,
+      missing,
+      new VigilError(ErrorCodes.CONFIG_PARSE, "x"),
+      new VigilError(ErrorCodes.SECRET_WEAK, "x"),
+    ]) {
       assert.equal(exitCodeFor(err), 78);
     }
-    for (const err of [new VigilError(ErrorCodes.STORE_LOCKED, "x"), new Error("boom"), "string", undefined]) assert.equal(exitCodeFor(err), 1);
+    for (const err of [new VigilError(ErrorCodes.STORE_LOCKED, "x"), new Error("boom"), "string", undefined])
+      assert.equal(exitCodeFor(err), 1);
   });
 });
 
@@ -330,7 +377,13 @@ void describe("faces.match_threshold", () => {
   const dlib = { id: "dlib-resnet-150", match_threshold: 0.95 };
   void it("follows the embedding model's manifest threshold unless the config sets one", () => {
     assert.equal(matchThresholdFor(undefined, dlib), 0.95);
-    assert.equal(matchThresholdFor(buildConfig({ ...MINIMAL, faces: { match_threshold: 0.9 } }, {}, BASE).faces.match_threshold, dlib), 0.9);
+    assert.equal(
+      matchThresholdFor(
+        buildConfig({ ...MINIMAL, faces: { match_threshold: 0.9 } }, {}, BASE).faces.match_threshold,
+        dlib,
+      ),
+      0.9,
+    );
     assert.equal(matchThresholdFor(0, dlib), 0);
   });
   void it("is a configuration error (exit 78) for a model without one, naming the key", () => {

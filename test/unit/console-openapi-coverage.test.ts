@@ -23,14 +23,17 @@ async function sources(dir: string): Promise<string[]> {
 
 async function allCalls(): Promise<ConsoleCall[]> {
   const calls: ConsoleCall[] = [];
-  for (const f of await sources(join(ROOT, "console", "src"))) calls.push(...consoleCalls(relative(ROOT, f), await readFile(f, "utf8")));
+  for (const f of await sources(join(ROOT, "console", "src")))
+    calls.push(...consoleCalls(relative(ROOT, f), await readFile(f, "utf8")));
   return calls;
 }
 
 function documented(doc: Doc, call: ConsoleCall): boolean {
   const path = Object.keys(doc.paths).find((p) => p.replace(/\{[^}]*\}/g, "{}") === call.path);
   const op = path === undefined ? undefined : doc.paths[path]?.[call.method.toLowerCase()];
-  return Object.entries(op?.responses ?? {}).some(([code, r]) => /^2\d\d$/.test(code) && r.content?.["application/json"] !== undefined);
+  return Object.entries(op?.responses ?? {}).some(
+    ([code, r]) => /^2\d\d$/.test(code) && r.content?.["application/json"] !== undefined,
+  );
 }
 
 function undocumented(doc: Doc, calls: readonly ConsoleCall[]): string[] {
@@ -39,7 +42,8 @@ function undocumented(doc: Doc, calls: readonly ConsoleCall[]): string[] {
 
 void describe("the console's API calls", () => {
   void it("finds the calls as written (paths, parameters, queries, methods)", () => {
-    const src = 'x = json<A<"q">>(`/v1/providers${s ? `?state=${s}` : ""}`);\ny = json<B>(`${at(id)}/keys`, { method: "POST", body: "" });\nz = json<GetOk<"/v1/audit/{id}">>("/v1/audit?limit=5");';
+    const src =
+      'x = json<A<"q">>(`/v1/providers${s ? `?state=${s}` : ""}`);\ny = json<B>(`${at(id)}/keys`, { method: "POST", body: "" });\nz = json<GetOk<"/v1/audit/{id}">>("/v1/audit?limit=5");';
     assert.deepEqual(
       consoleCalls("f", src).map((c) => `${c.method} ${c.path}`),
       ["GET /v1/providers", "POST /v1/cameras/{}/keys", "GET /v1/audit", "GET /v1/audit/{}"],
@@ -51,8 +55,16 @@ void describe("the console's API calls", () => {
     const doc = JSON.parse(await readFile(join(ROOT, "docs", "openapi.json"), "utf8")) as Doc;
     const calls = await allCalls();
     assert.ok(calls.length > 30, `found only ${calls.length} calls: the scanner no longer sees the console's readers`);
-    for (const must of ["GET /v1/health", "GET /v1/users", "GET /v1/audit", "GET /v1/watchlist", "GET /v1/providers"]) assert.ok(calls.some((c) => `${c.method} ${c.path}` === must), `${must} not found in console/src`);
-    assert.deepEqual(undocumented(doc, calls), [], "console routes without a response schema: add one in src/http/routes and `npm run openapi`");
+    for (const must of ["GET /v1/health", "GET /v1/users", "GET /v1/audit", "GET /v1/watchlist", "GET /v1/providers"])
+      assert.ok(
+        calls.some((c) => `${c.method} ${c.path}` === must),
+        `${must} not found in console/src`,
+      );
+    assert.deepEqual(
+      undocumented(doc, calls),
+      [],
+      "console routes without a response schema: add one in src/http/routes and `npm run openapi`",
+    );
   });
 
   void it("notices a route that loses its response schema", async () => {

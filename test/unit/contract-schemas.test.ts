@@ -14,7 +14,12 @@ import fc from "fast-check";
 import { CompactSign, compactVerify, decodeProtectedHeader } from "jose";
 import { canonicalJson } from "../../src/audit/canonical.js";
 import { type AuditEntryBody, auditMac, genesisMac } from "../../src/audit/chain.js";
-import { type CheckpointData, checkpointPublicJwk, generateCheckpointKeyPem, signCheckpoint } from "../../src/audit/checkpoint.js";
+import {
+  type CheckpointData,
+  checkpointPublicJwk,
+  generateCheckpointKeyPem,
+  signCheckpoint,
+} from "../../src/audit/checkpoint.js";
 import type { AuditEntry, AuditInput, AuditRecorder } from "../../src/contract/audit.js";
 import type { CommandResult } from "../../src/contract/command.js";
 import { type Envelope, isEnvelope, makeEnvelope, STREAMS } from "../../src/contract/envelope.js";
@@ -48,9 +53,20 @@ import { ROOT } from "../helpers/repo-root.js";
 
 // Compile-time: schemas against types that live outside src/contract (the rest are checked in
 // src/contract/schemas.ts). A drift fails the build.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
+type Same<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? [keyof A] extends [keyof B]
+      ? [keyof B] extends [keyof A]
+        ? true
+        : false
+      : false
+    : false
+  : false;
 type Assert<T extends true> = T;
-export type OutsideContractChecks = [Assert<Same<Static<typeof CheckpointDataSchema>, CheckpointData>>, Assert<Same<Static<typeof CommandSchema>, CommandPayload>>];
+export type OutsideContractChecks = [
+  Assert<Same<Static<typeof CheckpointDataSchema>, CheckpointData>>,
+  Assert<Same<Static<typeof CommandSchema>, CommandPayload>>,
+];
 
 const SCHEMA_DIR = join(ROOT, "docs", "schemas");
 const REGENERATE = `npx tsc -p tsconfig.json && node -e "import('./dist/src/contract/schema-files.js').then((m) => m.writeSchemaFiles('docs/schemas'))"`;
@@ -110,7 +126,16 @@ function incident(over: Partial<Incident> = {}): Incident {
 let seqs = 0;
 function envelope<T>(stream: Envelope["stream"], type: string, data: T): Envelope<T> {
   seqs += 1;
-  return makeEnvelope({ id: `5f0c2b8e-0000-4000-8000-${seqs.toString().padStart(12, "0")}`, stream, seq: seqs, ts: new Date("2026-11-22T12:13:46.149Z"), site: SITE, gateway: GATEWAY, type, data });
+  return makeEnvelope({
+    id: `5f0c2b8e-0000-4000-8000-${seqs.toString().padStart(12, "0")}`,
+    stream,
+    seq: seqs,
+    ts: new Date("2026-11-22T12:13:46.149Z"),
+    site: SITE,
+    gateway: GATEWAY,
+    type,
+    data,
+  });
 }
 
 /** The chain exactly as AuditLog builds it (JSON-normalised fields, seq, ts, prev_mac, then mac). */
@@ -119,7 +144,12 @@ class ChainRecorder implements AuditRecorder {
   private head = genesisMac(HMAC_KEY, SITE, GATEWAY);
   async record(input: AuditInput): Promise<AuditEntry> {
     const fields = JSON.parse(canonicalJson(input)) as AuditInput;
-    const body: AuditEntryBody = { seq: this.entries.length + 1, ts: new Date().toISOString(), ...fields, prev_mac: this.head };
+    const body: AuditEntryBody = {
+      seq: this.entries.length + 1,
+      ts: new Date().toISOString(),
+      ...fields,
+      prev_mac: this.head,
+    };
     const entry: AuditEntry = { ...body, mac: auditMac(HMAC_KEY, this.head, body) };
     this.head = entry.mac;
     this.entries.push(entry);
@@ -144,7 +174,11 @@ void describe("docs/schemas", () => {
     const expected = exportSchemas();
     const files = (await readdir(SCHEMA_DIR)).filter((f) => f.endsWith(".json")).sort();
     const stale = files.filter((f) => !(f in expected));
-    assert.deepEqual(stale, [], `docs/schemas has files the exporter no longer writes: delete them, then regenerate with\n  ${REGENERATE}`);
+    assert.deepEqual(
+      stale,
+      [],
+      `docs/schemas has files the exporter no longer writes: delete them, then regenerate with\n  ${REGENERATE}`,
+    );
     for (const [file, schema] of Object.entries(expected)) {
       let committed: string;
       try {
@@ -152,7 +186,11 @@ void describe("docs/schemas", () => {
       } catch {
         assert.fail(`docs/schemas/${file} is missing; regenerate with\n  ${REGENERATE}`);
       }
-      assert.equal(committed, schemaFileText(schema), `docs/schemas/${file} differs from src/contract/schemas.ts (via schema-files.ts); regenerate with\n  ${REGENERATE}`);
+      assert.equal(
+        committed,
+        schemaFileText(schema),
+        `docs/schemas/${file} differs from src/contract/schemas.ts (via schema-files.ts); regenerate with\n  ${REGENERATE}`,
+      );
     }
   });
 
@@ -160,7 +198,10 @@ void describe("docs/schemas", () => {
     const dir = await mkdtemp(join(tmpdir(), "vigil-schemas-"));
     try {
       const written = await writeSchemaFiles(join(dir, "nested"));
-      assert.deepEqual(written.map((p) => p.slice(join(dir, "nested").length + 1)).sort(), Object.keys(exportSchemas()).sort());
+      assert.deepEqual(
+        written.map((p) => p.slice(join(dir, "nested").length + 1)).sort(),
+        Object.keys(exportSchemas()).sort(),
+      );
       for (const [file, schema] of Object.entries(exportSchemas())) {
         const text = await readFile(join(dir, "nested", file), "utf8");
         assert.equal(text, `${JSON.stringify(schema, null, 2)}\n`);
@@ -182,7 +223,10 @@ void describe("docs/schemas", () => {
       assert.ok(typeof schema.title === "string" && schema.title.length > 0, `${file}: title`);
       assert.ok(typeof schema.description === "string" && schema.description.length > 0, `${file}: description`);
       for (const [pointer, sub] of propertiesOf(schema, "")) {
-        assert.ok(typeof sub.description === "string" && sub.description.length > 0, `${file}#${pointer} has no description`);
+        assert.ok(
+          typeof sub.description === "string" && sub.description.length > 0,
+          `${file}#${pointer} has no description`,
+        );
         // Only the top level carries an $id: validators refuse the same $id loaded twice.
         assert.equal(sub.$id, undefined, `${file}#${pointer} has an $id`);
       }
@@ -209,7 +253,11 @@ void describe("envelope schemas against real payloads", () => {
       id: fc.uuid(),
       stream: fc.constantFrom(...STREAMS),
       seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
-      ts: fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true }),
+      ts: fc.date({
+        min: new Date("1970-01-01T00:00:00Z"),
+        max: new Date("9999-12-31T23:59:59.999Z"),
+        noInvalidDate: true,
+      }),
       site: fc.stringMatching(/^[a-z0-9_-]{1,64}$/),
       gateway: fc.stringMatching(/^[a-z0-9_-]{1,64}$/),
       type: fc.constantFrom("incident.created", "audit.entry", "camera.offline"),
@@ -245,7 +293,17 @@ void describe("envelope schemas against real payloads", () => {
         status: "monitoring",
         last_seen_at: "2026-11-22T12:14:02.000Z",
         ended_at: "2026-11-22T12:14:02.000Z",
-        history: [...incident().history, { at: "2026-11-22T12:15:00.000Z", actor: "alice", action: "decision", before: "open", after: "monitoring", note: "known visitor" }],
+        history: [
+          ...incident().history,
+          {
+            at: "2026-11-22T12:15:00.000Z",
+            actor: "alice",
+            action: "decision",
+            before: "open",
+            after: "monitoring",
+            note: "known visitor",
+          },
+        ],
       }),
     );
     assertValid(IncidentEnvelopeSchema, wire(updated), "incident.updated");
@@ -254,9 +312,23 @@ void describe("envelope schemas against real payloads", () => {
 
   void it("an audit.entry made with the real chain functions validates, and its MAC checks out by the documented recipe", async () => {
     const recorder = new ChainRecorder();
-    await recorder.record({ actor: "system", action: "system.start", target: `gateway:${AUD}`, result: "ok", details: { version: VERSION } });
-    await recorder.record({ actor: "alice", source: "10.0.0.0", action: "auth.login", target: "user:alice", result: "denied" });
-    let prev = createHmac("sha256", HMAC_KEY).update(`vigil-audit-genesis:{"gateway":"${GATEWAY}","site":"${SITE}"}`).digest("hex");
+    await recorder.record({
+      actor: "system",
+      action: "system.start",
+      target: `gateway:${AUD}`,
+      result: "ok",
+      details: { version: VERSION },
+    });
+    await recorder.record({
+      actor: "alice",
+      source: "10.0.0.0",
+      action: "auth.login",
+      target: "user:alice",
+      result: "denied",
+    });
+    let prev = createHmac("sha256", HMAC_KEY)
+      .update(`vigil-audit-genesis:{"gateway":"${GATEWAY}","site":"${SITE}"}`)
+      .digest("hex");
     for (const entry of recorder.entries) {
       const received = wire(envelope("audit", "audit.entry", entry)) as Envelope<Record<string, unknown>>;
       assertValid(AuditEntryEnvelopeSchema, received, `audit entry ${entry.seq}`);
@@ -264,7 +336,12 @@ void describe("envelope schemas against real payloads", () => {
       // docs/mqtt.md: mac = HMAC-SHA256(key, prev_mac + JCS(data without mac)); entry 1 links to genesis.
       const { mac, ...withoutMac } = received.data;
       assert.equal(received.data.prev_mac, prev);
-      assert.equal(createHmac("sha256", HMAC_KEY).update(String(received.data.prev_mac) + canonicalJson(withoutMac)).digest("hex"), mac);
+      assert.equal(
+        createHmac("sha256", HMAC_KEY)
+          .update(String(received.data.prev_mac) + canonicalJson(withoutMac))
+          .digest("hex"),
+        mac,
+      );
       prev = String(mac);
     }
   });
@@ -272,7 +349,12 @@ void describe("envelope schemas against real payloads", () => {
   void it("an audit.checkpoint signed with the real key and signer validates, and verifies by the documented recipe", async () => {
     const pem = generateCheckpointKeyPem();
     const recorder = new ChainRecorder();
-    const head = await recorder.record({ actor: "system", action: "system.start", target: `gateway:${AUD}`, result: "ok" });
+    const head = await recorder.record({
+      actor: "system",
+      action: "system.start",
+      target: `gateway:${AUD}`,
+      result: "ok",
+    });
     const ts = new Date().toISOString();
     const jws = await signCheckpoint(pem, { site: SITE, gateway: GATEWAY, seq: head.seq, mac: head.mac, ts });
     const data: CheckpointData = { seq: head.seq, mac: head.mac, ts, jws };
@@ -284,10 +366,18 @@ void describe("envelope schemas against real payloads", () => {
     const header = decodeProtectedHeader(received.data.jws);
     assert.deepEqual(header, { alg: "EdDSA", typ: "vigil-audit-checkpoint", kid: jwk.kid });
     const { payload } = await compactVerify(received.data.jws, jwk, { algorithms: ["EdDSA"] });
-    assert.equal(Buffer.from(payload).toString("utf8"), canonicalJson({ site: SITE, gateway: GATEWAY, seq: head.seq, mac: head.mac, ts }));
+    assert.equal(
+      Buffer.from(payload).toString("utf8"),
+      canonicalJson({ site: SITE, gateway: GATEWAY, seq: head.seq, mac: head.mac, ts }),
+    );
     // An audit.checkpoint is not an audit.entry and the other way round.
     assertInvalid(AuditEntryEnvelopeSchema, received, "/type", "checkpoint as an entry");
-    assertInvalid(AuditCheckpointEnvelopeSchema, wire(envelope("audit", "audit.entry", head)), "/type", "entry as a checkpoint");
+    assertInvalid(
+      AuditCheckpointEnvelopeSchema,
+      wire(envelope("audit", "audit.entry", head)),
+      "/type",
+      "entry as a checkpoint",
+    );
   });
 
   void it("the outbox.full alert the real outbox queues when it refuses an incident validates", async () => {
@@ -295,15 +385,23 @@ void describe("envelope schemas against real payloads", () => {
     const db = new Database(dir, silent);
     await db.start();
     const commits = new GroupCommit(db);
-    const outbox = new Outbox(db, commits, { site: SITE, gateway: GATEWAY }, { maxBytes: 4_000, policy: "shed-alerts-then-refuse-incidents", ttlS: {} }, silent);
+    const outbox = new Outbox(
+      db,
+      commits,
+      { site: SITE, gateway: GATEWAY },
+      { maxBytes: 4_000, policy: "shed-alerts-then-refuse-incidents", ttlS: {} },
+      silent,
+    );
     await outbox.start();
     try {
       let refused = false;
       for (let i = 0; i < 20 && !refused; i++) {
-        await outbox.append("incidents", "incident.created", incident({ id: `incident-${i}` })).catch((err: unknown) => {
-          assert.equal((err as { code?: unknown }).code, ErrorCodes.OUTBOX_FULL);
-          refused = true;
-        });
+        await outbox
+          .append("incidents", "incident.created", incident({ id: `incident-${i}` }))
+          .catch((err: unknown) => {
+            assert.equal((err as { code?: unknown }).code, ErrorCodes.OUTBOX_FULL);
+            refused = true;
+          });
       }
       assert.ok(refused, "an incident was refused");
       let alerts = await outbox.read("alerts", 0, 10);
@@ -315,8 +413,19 @@ void describe("envelope schemas against real payloads", () => {
       const alert = wire(alerts[0]?.envelope);
       assertValid(OutboxFullAlertEnvelopeSchema, alert, "outbox.full");
       assertValid(EnvelopeSchema, alert, "outbox.full as a generic envelope");
-      assert.deepEqual((alert as Envelope<{ refused: unknown }>).data.refused, { stream: "incidents", type: "incident.created" });
-      assertInvalid(OutboxFullAlertEnvelopeSchema, { ...(alert as object), data: { policy: "drop-everything", max_bytes: 1, used_bytes: 1, refused: { stream: "incidents", type: "x" } } }, "/data/policy", "unknown policy");
+      assert.deepEqual((alert as Envelope<{ refused: unknown }>).data.refused, {
+        stream: "incidents",
+        type: "incident.created",
+      });
+      assertInvalid(
+        OutboxFullAlertEnvelopeSchema,
+        {
+          ...(alert as object),
+          data: { policy: "drop-everything", max_bytes: 1, used_bytes: 1, refused: { stream: "incidents", type: "x" } },
+        },
+        "/data/policy",
+        "unknown policy",
+      );
     } finally {
       await outbox.stop();
       await commits.stop();
@@ -334,7 +443,8 @@ void describe("envelope schemas against real payloads", () => {
 });
 
 void describe("envelope schemas refuse broken payloads", () => {
-  const good = (): Record<string, unknown> => wire(envelope("incidents", "incident.created", incident())) as Record<string, unknown>;
+  const good = (): Record<string, unknown> =>
+    wire(envelope("incidents", "incident.created", incident())) as Record<string, unknown>;
   const without = (key: string): Record<string, unknown> => {
     const { [key]: _gone, ...rest } = good();
     return rest;
@@ -348,7 +458,8 @@ void describe("envelope schemas refuse broken payloads", () => {
   });
 
   void it("seq 0, negative, fractional, beyond 2^53 - 1, or a string", () => {
-    for (const seq of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 2, "1"]) assertInvalid(EnvelopeSchema, { ...good(), seq }, "/seq", `seq ${String(seq)}`);
+    for (const seq of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 2, "1"])
+      assertInvalid(EnvelopeSchema, { ...good(), seq }, "/seq", `seq ${String(seq)}`);
   });
 
   void it("an unknown stream, or the wrong stream or type for a typed envelope", () => {
@@ -359,7 +470,8 @@ void describe("envelope schemas refuse broken payloads", () => {
   });
 
   void it("a timestamp that is not ISO 8601 UTC, an empty id, a site that could not be in a topic", () => {
-    for (const ts of ["2026-11-22T13:13:46.149+01:00", "2026-11-22 12:13:46Z", "1764000000000", ""]) assertInvalid(EnvelopeSchema, { ...good(), ts }, "/ts", `ts ${ts}`);
+    for (const ts of ["2026-11-22T13:13:46.149+01:00", "2026-11-22 12:13:46Z", "1764000000000", ""])
+      assertInvalid(EnvelopeSchema, { ...good(), ts }, "/ts", `ts ${ts}`);
     assertInvalid(EnvelopeSchema, { ...good(), id: "" }, "/id", "empty id");
     assertInvalid(EnvelopeSchema, { ...good(), site: "HQ/1" }, "/site", "site HQ/1");
   });
@@ -368,35 +480,82 @@ void describe("envelope schemas refuse broken payloads", () => {
     const data = good().data as Record<string, unknown>;
     const { status: _s, ...noStatus } = data;
     assertInvalid(IncidentEnvelopeSchema, { ...good(), data: noStatus }, "/data/status", "no status");
-    assertInvalid(IncidentEnvelopeSchema, { ...good(), data: { ...data, status: "resolved" } }, "/data/status", "status resolved");
+    assertInvalid(
+      IncidentEnvelopeSchema,
+      { ...good(), data: { ...data, status: "resolved" } },
+      "/data/status",
+      "status resolved",
+    );
     assertInvalid(IncidentEnvelopeSchema, { ...good(), data: { ...data, version: 0 } }, "/data/version", "version 0");
-    assertInvalid(IncidentEnvelopeSchema, { ...good(), data: { ...data, objects: [{ label: "face", score: 1.2, box: { x1: 0, y1: 0, x2: 1, y2: 1 } }] } }, "/data/objects/0/score", "score 1.2");
-    assertInvalid(IncidentEnvelopeSchema, { ...good(), data: { ...data, ended_at: "yesterday" } }, "/data/ended_at", "ended_at yesterday");
-    assertInvalid(IncidentEnvelopeSchema, { ...good(), data: { ...data, next_step: "arrest" } }, "/data/next_step", "next_step arrest");
+    assertInvalid(
+      IncidentEnvelopeSchema,
+      { ...good(), data: { ...data, objects: [{ label: "face", score: 1.2, box: { x1: 0, y1: 0, x2: 1, y2: 1 } }] } },
+      "/data/objects/0/score",
+      "score 1.2",
+    );
+    assertInvalid(
+      IncidentEnvelopeSchema,
+      { ...good(), data: { ...data, ended_at: "yesterday" } },
+      "/data/ended_at",
+      "ended_at yesterday",
+    );
+    assertInvalid(
+      IncidentEnvelopeSchema,
+      { ...good(), data: { ...data, next_step: "arrest" } },
+      "/data/next_step",
+      "next_step arrest",
+    );
   });
 
   void it("audit data with a malformed MAC, seq 0 or an unknown result; a checkpoint whose jws is not compact", () => {
-    const entry: AuditEntry = { seq: 1, ts: "2026-11-22T12:13:46.149Z", actor: "system", action: "system.start", target: "gateway:hq/gw-01", result: "ok", prev_mac: "a".repeat(64), mac: "b".repeat(64) };
+    const entry: AuditEntry = {
+      seq: 1,
+      ts: "2026-11-22T12:13:46.149Z",
+      actor: "system",
+      action: "system.start",
+      target: "gateway:hq/gw-01",
+      result: "ok",
+      prev_mac: "a".repeat(64),
+      mac: "b".repeat(64),
+    };
     assertValid(AuditEntryDataSchema, entry, "entry");
     assertInvalid(AuditEntryDataSchema, { ...entry, mac: "B".repeat(64) }, "/mac", "upper-case mac");
     assertInvalid(AuditEntryDataSchema, { ...entry, prev_mac: "ab" }, "/prev_mac", "short prev_mac");
     assertInvalid(AuditEntryDataSchema, { ...entry, seq: 0 }, "/seq", "audit seq 0");
     assertInvalid(AuditEntryDataSchema, { ...entry, result: "maybe" }, "/result", "result maybe");
     assertInvalid(AuditEntryDataSchema, { ...entry, details: ["x"] }, "/details", "details as an array");
-    const checkpoint: CheckpointData = { seq: 0, mac: "c".repeat(64), ts: "2026-11-22T12:13:46.149Z", jws: "aGVhZA.cGF5bG9hZA.c2ln" };
+    const checkpoint: CheckpointData = {
+      seq: 0,
+      mac: "c".repeat(64),
+      ts: "2026-11-22T12:13:46.149Z",
+      jws: "aGVhZA.cGF5bG9hZA.c2ln",
+    };
     assertValid(CheckpointDataSchema, checkpoint, "checkpoint of an empty chain");
     assertInvalid(CheckpointDataSchema, { ...checkpoint, jws: "aGVhZA.cGF5bG9hZA" }, "/jws", "two-part jws");
     assertInvalid(CheckpointDataSchema, { ...checkpoint, seq: -1 }, "/seq", "checkpoint seq -1");
   });
 
   void it("a status with an unknown state or no version", () => {
-    assertInvalid(StatusSchema, { state: "sleeping", ts: "2026-11-22T12:13:46.149Z", version: "0.1.0" }, "/state", "state sleeping");
+    assertInvalid(
+      StatusSchema,
+      { state: "sleeping", ts: "2026-11-22T12:13:46.149Z", version: "0.1.0" },
+      "/state",
+      "state sleeping",
+    );
     assertInvalid(StatusSchema, { state: "online", ts: "2026-11-22T12:13:46.149Z" }, "/version", "no version");
   });
 
   void it("but accepts unknown fields at the top level and in data (consumers ignore them)", () => {
-    assertValid(IncidentEnvelopeSchema, { ...good(), trace_id: "abc", data: { ...(good().data as object), risk: 3 } }, "envelope with unknown fields");
-    assertValid(StatusSchema, { state: "online", ts: "2026-11-22T12:13:46.149Z", version: "0.1.0", uptime_s: 5 }, "status with an unknown field");
+    assertValid(
+      IncidentEnvelopeSchema,
+      { ...good(), trace_id: "abc", data: { ...(good().data as object), risk: 3 } },
+      "envelope with unknown fields",
+    );
+    assertValid(
+      StatusSchema,
+      { state: "online", ts: "2026-11-22T12:13:46.149Z", version: "0.1.0", uptime_s: 5 },
+      "status with an unknown field",
+    );
   });
 });
 
@@ -408,8 +567,19 @@ void describe("command and command result schemas against the real verifier and 
   let recorder: ChainRecorder;
   const checkpointPem = generateCheckpointKeyPem();
   const nowS = (): number => Math.floor(Date.now() / 1000);
-  const claims = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ id: "cmd-1", name: "health.request", aud: AUD, iat: nowS(), exp: nowS() + 60, args: {}, ...over });
-  const sign = (payload: unknown): Promise<string> => new CompactSign(Buffer.from(JSON.stringify(payload), "utf8")).setProtectedHeader({ alg: "EdDSA" }).sign(central.privateKey);
+  const claims = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    id: "cmd-1",
+    name: "health.request",
+    aud: AUD,
+    iat: nowS(),
+    exp: nowS() + 60,
+    args: {},
+    ...over,
+  });
+  const sign = (payload: unknown): Promise<string> =>
+    new CompactSign(Buffer.from(JSON.stringify(payload), "utf8"))
+      .setProtectedHeader({ alg: "EdDSA" })
+      .sign(central.privateKey);
   const send = async (name: string, token: string): Promise<CommandResult> => {
     const answer = await dispatcher.handle(`${BASE}/cmd/${name}`, Buffer.from(token, "utf8"));
     assert.ok(answer, `${name} is a command topic`);
@@ -426,7 +596,8 @@ void describe("command and command result schemas against the real verifier and 
     const results = new Map<string, StoredCommand>();
     const store = {
       get: async (id: string) => results.get(id),
-      put: async (id: string, name: string, result: CommandResult, exp: number) => void results.set(id, { name, result, exp }),
+      put: async (id: string, name: string, result: CommandResult, exp: number) =>
+        void results.set(id, { name, result, exp }),
     };
     recorder = new ChainRecorder();
     dispatcher = new CommandDispatcher({ base: BASE, verifier, store, audit: recorder, log: silent });
@@ -436,7 +607,12 @@ void describe("command and command result schemas against the real verifier and 
         const head = recorder.entries.at(-1);
         const [seq, mac] = head ? [head.seq, head.mac] : [0, genesisMac(HMAC_KEY, SITE, GATEWAY)];
         const ts = new Date().toISOString();
-        return { seq, mac, ts, jws: await signCheckpoint(checkpointPem, { site: SITE, gateway: GATEWAY, seq, mac, ts }) } satisfies CheckpointData;
+        return {
+          seq,
+          mac,
+          ts,
+          jws: await signCheckpoint(checkpointPem, { site: SITE, gateway: GATEWAY, seq, mac, ts }),
+        } satisfies CheckpointData;
       },
     });
     await dispatcher.start();
@@ -459,7 +635,11 @@ void describe("command and command result schemas against the real verifier and 
       ["exp", "/exp"],
     ] as const) {
       const { [key]: _gone, ...broken } = accepted;
-      await assert.rejects(verifier.verify("health.request", await sign(broken)), { code: ErrorCodes.COMMAND_MALFORMED }, `verifier without ${key}`);
+      await assert.rejects(
+        verifier.verify("health.request", await sign(broken)),
+        { code: ErrorCodes.COMMAND_MALFORMED },
+        `verifier without ${key}`,
+      );
       assertInvalid(CommandSchema, broken, path, `command without ${key}`);
     }
     assertInvalid(CommandSchema, { ...accepted, args: [] }, "/args", "args as an array");
@@ -473,12 +653,21 @@ void describe("command and command result schemas against the real verifier and 
       ["replayed health.request", await send("health.request", await sign(claims({ id: "h-1" })))],
       ["audit.checkpoint", await send("audit.checkpoint", await sign(claims({ id: "c-1", name: "audit.checkpoint" })))],
       ["unknown command", await send("incident.decide", await sign(claims({ id: "u-1", name: "incident.decide" })))],
-      ["expired", await send("health.request", await sign(claims({ id: "e-1", iat: nowS() - 600, exp: nowS() - 300 })))],
+      [
+        "expired",
+        await send("health.request", await sign(claims({ id: "e-1", iat: nowS() - 600, exp: nowS() - 300 }))),
+      ],
       ["wrong audience", await send("health.request", await sign(claims({ id: "a-1", aud: "hq/gw-02" })))],
       ["name mismatch", await send("audit.checkpoint", await sign(claims({ id: "n-1" })))],
       ["too long a lifetime", await send("health.request", await sign(claims({ id: "l-1", exp: nowS() + 3600 })))],
       ["id conflict", await send("audit.checkpoint", await sign(claims({ id: "h-1", name: "audit.checkpoint" })))],
-      ["unsigned", await send("health.request", `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims({ id: "x-1" }))).toString("base64url")}.`)],
+      [
+        "unsigned",
+        await send(
+          "health.request",
+          `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims({ id: "x-1" }))).toString("base64url")}.`,
+        ),
+      ],
       ["garbage", await send("health.request", "not a jws")],
     ];
     for (const [what, result] of results) assertValid(CommandResultSchema, wire(result), what);
@@ -505,14 +694,24 @@ void describe("command and command result schemas against the real verifier and 
 
     // Each command was audited as a chained entry: those validate as audit.entry data too.
     assert.equal(recorder.entries.length, results.length);
-    for (const entry of recorder.entries) assertValid(AuditEntryEnvelopeSchema, wire(envelope("audit", "audit.entry", entry)), `audit of ${entry.target}`);
+    for (const entry of recorder.entries)
+      assertValid(AuditEntryEnvelopeSchema, wire(envelope("audit", "audit.entry", entry)), `audit of ${entry.target}`);
   });
 
   void it("refuses a result that breaks the contract: failure without error, success flagged as a string, error code not VIGIL_E_", () => {
     assertInvalid(CommandResultSchema, { id: "x", ok: false }, "", "failure without error");
     assertInvalid(CommandResultSchema, { id: "x", ok: "true" }, "", "ok as a string");
-    assertInvalid(CommandResultSchema, { id: "x", ok: false, error: { code: "E_BAD", message: "m" } }, "", "error code without the VIGIL_E_ prefix");
+    assertInvalid(
+      CommandResultSchema,
+      { id: "x", ok: false, error: { code: "E_BAD", message: "m" } },
+      "",
+      "error code without the VIGIL_E_ prefix",
+    );
     assertInvalid(CommandResultSchema, { ok: true }, "", "no id");
-    assertValid(CommandResultSchema, { id: null, ok: false, error: { code: ErrorCodes.COMMAND_MALFORMED, message: "command is not a compact JWS" } }, "refusal without id");
+    assertValid(
+      CommandResultSchema,
+      { id: null, ok: false, error: { code: ErrorCodes.COMMAND_MALFORMED, message: "command is not a compact JWS" } },
+      "refusal without id",
+    );
   });
 });

@@ -19,14 +19,31 @@ void describe("converter pure logic", () => {
     fc.assert(
       fc.property(dim, dim, dim, dim, (kh, kw, ci, co) => {
         const n = kh * kw * ci * co;
-        const w = hwioToOihw(hostTensor("float32", [kh, kw, ci, co], Array.from({ length: n }, (_, i) => i)));
+        const w = hwioToOihw(
+          hostTensor(
+            "float32",
+            [kh, kw, ci, co],
+            Array.from({ length: n }, (_, i) => i),
+          ),
+        );
         assert.deepEqual(w.shape, [co, ci, kh, kw]);
         for (let h = 0; h < kh; h++)
           for (let x = 0; x < kw; x++)
-            for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) assert.equal(w.data[((o * ci + i) * kh + h) * kw + x], ((h * kw + x) * ci + i) * co + o);
-        const d = hwcmToOihw(hostTensor("float32", [kh, kw, ci, co], Array.from({ length: n }, (_, i) => i)));
+            for (let i = 0; i < ci; i++)
+              for (let o = 0; o < co; o++)
+                assert.equal(w.data[((o * ci + i) * kh + h) * kw + x], ((h * kw + x) * ci + i) * co + o);
+        const d = hwcmToOihw(
+          hostTensor(
+            "float32",
+            [kh, kw, ci, co],
+            Array.from({ length: n }, (_, i) => i),
+          ),
+        );
         assert.deepEqual(d.shape, [ci * co, 1, kh, kw]);
-        assert.deepEqual([...d.data].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+        assert.deepEqual(
+          [...d.data].sort((a, b) => a - b),
+          Array.from({ length: n }, (_, i) => i),
+        );
       }),
     );
   });
@@ -51,11 +68,30 @@ void describe("converter pure logic", () => {
   });
 
   void it("folds SparseToDense with no indices to its default, and int AddV2 elementwise", () => {
-    const dense = FOLDERS.SparseToDense?.([hostTensor("int64", [0, 1], []), hostTensor("int64", [1], [3]), hostTensor("int64", [0], []), hostTensor("int64", [], [0])], "int64");
+    const dense = FOLDERS.SparseToDense?.(
+      [
+        hostTensor("int64", [0, 1], []),
+        hostTensor("int64", [1], [3]),
+        hostTensor("int64", [0], []),
+        hostTensor("int64", [], [0]),
+      ],
+      "int64",
+    );
     assert.deepEqual(Array.from(dense?.data ?? []), [0, 0, 0]);
-    const sum = FOLDERS.AddV2?.([hostTensor("int64", [3], [1, 2704, 80]), dense ?? hostTensor("int64", [3], [0, 0, 0])], "int64");
+    const sum = FOLDERS.AddV2?.(
+      [hostTensor("int64", [3], [1, 2704, 80]), dense ?? hostTensor("int64", [3], [0, 0, 0])],
+      "int64",
+    );
     assert.deepEqual(Array.from(sum?.data ?? []), [1, 2704, 80]);
-    const placed = FOLDERS.SparseToDense?.([hostTensor("int64", [2, 1], [0, 2]), hostTensor("int64", [1], [4]), hostTensor("int64", [2], [7, 9]), hostTensor("int64", [], [-1])], "int64");
+    const placed = FOLDERS.SparseToDense?.(
+      [
+        hostTensor("int64", [2, 1], [0, 2]),
+        hostTensor("int64", [1], [4]),
+        hostTensor("int64", [2], [7, 9]),
+        hostTensor("int64", [], [-1]),
+      ],
+      "int64",
+    );
     assert.deepEqual(Array.from(placed?.data ?? []), [7, -1, 9, -1]);
   });
 
@@ -69,13 +105,21 @@ void describe("converter pure logic", () => {
   });
 
   void it("resize flags map to the ONNX modes TF semantics need", () => {
-    assert.deepEqual(resizeAttrs(true, false, true), { mode: { s: "nearest" }, coordinate_transformation_mode: { s: "tf_half_pixel_for_nn" }, nearest_mode: { s: "floor" } });
+    assert.deepEqual(resizeAttrs(true, false, true), {
+      mode: { s: "nearest" },
+      coordinate_transformation_mode: { s: "tf_half_pixel_for_nn" },
+      nearest_mode: { s: "floor" },
+    });
     assert.deepEqual(resizeAttrs(false, false, true).coordinate_transformation_mode, { s: "half_pixel" });
     assert.deepEqual(resizeAttrs(false, true, false).coordinate_transformation_mode, { s: "align_corners" });
   });
 
   void it("tensor refs round-trip: name[:index]", () => {
-    fc.assert(fc.property(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_/]{0,20}$/), fc.nat(9), (node, index) => assert.deepEqual(parseRef(refName({ node, index })), { node, index })));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_/]{0,20}$/), fc.nat(9), (node, index) =>
+        assert.deepEqual(parseRef(refName({ node, index })), { node, index }),
+      ),
+    );
     assert.deepEqual(parseRef("a/b"), { node: "a/b", index: 0 });
   });
 

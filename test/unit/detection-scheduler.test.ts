@@ -14,7 +14,8 @@ class HeldDetector implements FrameDetector {
     return new Promise((resolve, reject) => {
       this.held.push({
         frame,
-        finish: (fail) => (fail ? reject(new Error(`frame ${frame.index} failed`)) : resolve({ detections: [], inferenceMs: 1 })),
+        finish: (fail) =>
+          fail ? reject(new Error(`frame ${frame.index} failed`)) : resolve({ detections: [], inferenceMs: 1 }),
       });
       this.maxAtOnce = Math.max(this.maxAtOnce, this.held.length);
     });
@@ -28,7 +29,15 @@ class HeldDetector implements FrameDetector {
   }
 }
 
-const frame = (cameraId: string, index: number): Frame => ({ cameraId, index, capturedAt: index, width: 2, height: 2, rgb: Buffer.alloc(12), source: undefined });
+const frame = (cameraId: string, index: number): Frame => ({
+  cameraId,
+  index,
+  capturedAt: index,
+  width: 2,
+  height: 2,
+  rgb: Buffer.alloc(12),
+  source: undefined,
+});
 
 function rig(depth?: number): { detector: HeldDetector; scheduler: DetectionScheduler; results: DetectionResult[] } {
   const detector = new HeldDetector();
@@ -48,10 +57,16 @@ void describe("detection scheduler", () => {
     await detector.finish(1);
     assert.equal(results.length, 0);
     await detector.finish(0);
-    assert.deepEqual(results.map((r) => r.cameraId), ["a", "b"]);
+    assert.deepEqual(
+      results.map((r) => r.cameraId),
+      ["a", "b"],
+    );
     assert.equal(detector.held.length, 1, "the waiting frame went in once both were out");
     await detector.finish(0);
-    assert.deepEqual(results.map((r) => r.cameraId), ["a", "b", "c"]);
+    assert.deepEqual(
+      results.map((r) => r.cameraId),
+      ["a", "b", "c"],
+    );
     assert.equal(scheduler.completed, 3);
     assert.equal(scheduler.working, false);
     await scheduler.stop();
@@ -65,7 +80,10 @@ void describe("detection scheduler", () => {
     for (let i = 2; i <= 5; i++) scheduler.submit(frame("a", i));
     await detector.finish(0);
     await detector.finish(0);
-    assert.deepEqual(results.map((r) => r.frameIndex), [1, 5]);
+    assert.deepEqual(
+      results.map((r) => r.frameIndex),
+      [1, 5],
+    );
     assert.deepEqual(scheduler.stats("a"), { analysed: 2, skipped: 3 });
     await scheduler.stop();
   });
@@ -78,7 +96,10 @@ void describe("detection scheduler", () => {
     await new Promise((r) => setImmediate(r));
     await detector.finish(0, true);
     await detector.finish(0);
-    assert.deepEqual(results.map((r) => r.cameraId), ["b"]);
+    assert.deepEqual(
+      results.map((r) => r.cameraId),
+      ["b"],
+    );
     assert.equal(scheduler.completed, 2);
     assert.deepEqual(scheduler.stats("a"), { analysed: 0, skipped: 0 });
     await scheduler.stop();
@@ -100,7 +121,10 @@ void describe("detection scheduler", () => {
   });
 
   void it("whatever the cameras send and whatever order runs end in, at most `depth` run at once, results follow the order frames were taken, and each camera's frames go out in order", async () => {
-    const step = fc.oneof(fc.record({ submit: fc.constantFrom("a", "b", "c") }), fc.record({ finish: fc.nat(), fail: fc.boolean() }));
+    const step = fc.oneof(
+      fc.record({ submit: fc.constantFrom("a", "b", "c") }),
+      fc.record({ finish: fc.nat(), fail: fc.boolean() }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 60 }), fc.integer({ min: 1, max: 3 }), async (steps, depth) => {
         const { detector, scheduler, results } = rig(depth);
@@ -123,10 +147,17 @@ void describe("detection scheduler", () => {
         assert.ok(detector.maxAtOnce <= depth, `${detector.maxAtOnce} at once with depth ${depth}`);
         const out = results.map((r) => `${r.cameraId}${r.frameIndex}`);
         const order = out.map((o) => taken.indexOf(o));
-        assert.deepEqual(order, [...order].sort((x, y) => x - y), `results ${out.join(",")} vs taken ${taken.join(",")}`);
+        assert.deepEqual(
+          order,
+          [...order].sort((x, y) => x - y),
+          `results ${out.join(",")} vs taken ${taken.join(",")}`,
+        );
         for (const cam of ["a", "b", "c"]) {
           const idx = results.filter((r) => r.cameraId === cam).map((r) => r.frameIndex);
-          assert.deepEqual(idx, [...idx].sort((x, y) => x - y));
+          assert.deepEqual(
+            idx,
+            [...idx].sort((x, y) => x - y),
+          );
         }
         assert.equal(scheduler.completed, taken.length);
         await scheduler.stop();

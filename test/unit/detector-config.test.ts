@@ -24,7 +24,10 @@ void describe("detector config", () => {
   });
 
   void it("takes a provider list from the environment as a comma-separated list", () => {
-    assert.deepEqual(buildConfig(MINIMAL, { VIGIL__DETECTOR__PROVIDERS: "cuda,cpu" }, BASE).detector.providers, ["cuda", "cpu"]);
+    assert.deepEqual(buildConfig(MINIMAL, { VIGIL__DETECTOR__PROVIDERS: "cuda,cpu" }, BASE).detector.providers, [
+      "cuda",
+      "cpu",
+    ]);
   });
 
   void it("refuses an unknown provider, a repeated one, an empty list and out-of-range thresholds, by path", () => {

@@ -1,7 +1,12 @@
 // Subjects written in config, printed by Node and built by the PKI compare alike.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { dnValues, formatDistinguishedName, parseDistinguishedName, sameDistinguishedName } from "../../src/auth/pki/distinguished-name.js";
+import {
+  dnValues,
+  formatDistinguishedName,
+  parseDistinguishedName,
+  sameDistinguishedName,
+} from "../../src/auth/pki/distinguished-name.js";
 
 void describe("distinguished names", () => {
   void it("parses config style, Node's one-per-line style and long attribute names", () => {
@@ -11,8 +16,13 @@ void describe("distinguished names", () => {
       { type: "OU", value: "camera" },
       { type: "O", value: "hq" },
     ]);
-    assert.ok(sameDistinguishedName(config, parseDistinguishedName("O=hq\nOU=camera\nCN=lobby")), "order does not matter");
-    assert.ok(sameDistinguishedName(config, parseDistinguishedName("commonName = lobby, organizationalUnitName=camera; o=hq")));
+    assert.ok(
+      sameDistinguishedName(config, parseDistinguishedName("O=hq\nOU=camera\nCN=lobby")),
+      "order does not matter",
+    );
+    assert.ok(
+      sameDistinguishedName(config, parseDistinguishedName("commonName = lobby, organizationalUnitName=camera; o=hq")),
+    );
   });
 
   void it("undoes escapes and keeps values exact", () => {
@@ -25,7 +35,11 @@ void describe("distinguished names", () => {
       { type: "O", value: "x" },
     ];
     assert.deepEqual(parseDistinguishedName(formatDistinguishedName(dn)), dn);
-    assert.equal(sameDistinguishedName(parseDistinguishedName("CN=Lobby"), parseDistinguishedName("CN=lobby")), false, "values are case-sensitive");
+    assert.equal(
+      sameDistinguishedName(parseDistinguishedName("CN=Lobby"), parseDistinguishedName("CN=lobby")),
+      false,
+      "values are case-sensitive",
+    );
   });
 
   void it("counts attributes: a missing or an extra one is a different name", () => {

@@ -10,7 +10,11 @@ const fieldsArb = fc.record({
   stream: fc.constantFrom<StreamName>(...STREAMS),
   seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
   // Years 1970..9999: what a gateway clock can plausibly say, and what ISO-8601 writes without a sign.
-  ts: fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true }),
+  ts: fc.date({
+    min: new Date("1970-01-01T00:00:00Z"),
+    max: new Date("9999-12-31T23:59:59.999Z"),
+    noInvalidDate: true,
+  }),
   site: fc.stringMatching(/^[a-z0-9_-]{1,64}$/),
   gateway: fc.stringMatching(/^[a-z0-9_-]{1,64}$/),
   type: fc.constantFrom("incident.started", "incident.ended", "audit.entry"),
@@ -18,7 +22,16 @@ const fieldsArb = fc.record({
 });
 
 const valid = () =>
-  makeEnvelope({ id: "6f1c1c1e-3c0c-4a47-9a3e-9d7e8b1c0f00", stream: "incidents", seq: 1, ts: new Date("2024-05-01T12:00:00.000Z"), site: "hq", gateway: "gw-01", type: "incident.started", data: { camera: "door" } });
+  makeEnvelope({
+    id: "6f1c1c1e-3c0c-4a47-9a3e-9d7e8b1c0f00",
+    stream: "incidents",
+    seq: 1,
+    ts: new Date("2024-05-01T12:00:00.000Z"),
+    site: "hq",
+    gateway: "gw-01",
+    type: "incident.started",
+    data: { camera: "door" },
+  });
 
 void describe("makeEnvelope / isEnvelope", () => {
   void it("every envelope made is valid, also after a JSON round trip, with an ISO UTC timestamp", () => {
@@ -48,9 +61,15 @@ void describe("makeEnvelope / isEnvelope", () => {
       assert.throws(() => makeEnvelope({ ...valid(), ts: new Date(), seq }), RangeError, String(seq));
     }
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ max: 0 }), fc.double({ noNaN: true }).filter((d) => !Number.isInteger(d))), (seq) => {
-        assert.throws(() => makeEnvelope({ ...valid(), ts: new Date(), seq }), RangeError);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.integer({ max: 0 }),
+          fc.double({ noNaN: true }).filter((d) => !Number.isInteger(d)),
+        ),
+        (seq) => {
+          assert.throws(() => makeEnvelope({ ...valid(), ts: new Date(), seq }), RangeError);
+        },
+      ),
     );
   });
 
@@ -108,13 +127,20 @@ void describe("topics", () => {
   void it("for any prefix, topics never contain an empty level after the prefix and end with the stream", () => {
     const level = fc.stringMatching(/^[a-z0-9_-]{1,12}$/);
     fc.assert(
-      fc.property(fc.array(level, { minLength: 1, maxLength: 4 }), fc.nat({ max: 3 }), level, level, fc.constantFrom<StreamName>(...STREAMS), (levels, slashes, site, gw, stream) => {
-        const prefix = levels.join("/") + "/".repeat(slashes);
-        const topic = gatewayTopics(prefix, site, gw).stream(stream);
-        assert.equal(topic, [...levels, site, gw, stream].join("/"));
-        assert.ok(!topic.includes("//"));
-        assert.ok(!/[#+]/.test(topic));
-      }),
+      fc.property(
+        fc.array(level, { minLength: 1, maxLength: 4 }),
+        fc.nat({ max: 3 }),
+        level,
+        level,
+        fc.constantFrom<StreamName>(...STREAMS),
+        (levels, slashes, site, gw, stream) => {
+          const prefix = levels.join("/") + "/".repeat(slashes);
+          const topic = gatewayTopics(prefix, site, gw).stream(stream);
+          assert.equal(topic, [...levels, site, gw, stream].join("/"));
+          assert.ok(!topic.includes("//"));
+          assert.ok(!/[#+]/.test(topic));
+        },
+      ),
     );
   });
 });

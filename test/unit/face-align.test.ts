@@ -16,12 +16,14 @@ import { ARCFACE_112, DLIB_150, type FaceTemplate, faceTemplate } from "../../sr
 const ARCFACE_TEMPLATE = ARCFACE_112.points;
 const ALIGNED_SIZE = ARCFACE_112.size;
 
-const similarity = fc.record({
-  angle: fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }),
-  scale: fc.double({ min: 0.2, max: 8, noNaN: true }),
-  tx: fc.double({ min: -500, max: 500, noNaN: true }),
-  ty: fc.double({ min: -500, max: 500, noNaN: true }),
-}).map(({ angle, scale, tx, ty }): Similarity => ({ a: scale * Math.cos(angle), b: scale * Math.sin(angle), tx, ty }));
+const similarity = fc
+  .record({
+    angle: fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }),
+    scale: fc.double({ min: 0.2, max: 8, noNaN: true }),
+    tx: fc.double({ min: -500, max: 500, noNaN: true }),
+    ty: fc.double({ min: -500, max: 500, noNaN: true }),
+  })
+  .map(({ angle, scale, tx, ty }): Similarity => ({ a: scale * Math.cos(angle), b: scale * Math.sin(angle), tx, ty }));
 
 const close = (p: Point, q: Point, eps: number): boolean => Math.abs(p.x - q.x) <= eps && Math.abs(p.y - q.y) <= eps;
 
@@ -43,7 +45,10 @@ function testCard(width: number, height: number): RgbImage {
 void describe("fitSimilarity", () => {
   void it("maps the template onto itself with the identity", () => {
     const t = fitSimilarity(ARCFACE_TEMPLATE, ARCFACE_TEMPLATE);
-    assert.ok(Math.abs(t.a - 1) < 1e-12 && Math.abs(t.b) < 1e-12 && Math.abs(t.tx) < 1e-9 && Math.abs(t.ty) < 1e-9, JSON.stringify(t));
+    assert.ok(
+      Math.abs(t.a - 1) < 1e-12 && Math.abs(t.b) < 1e-12 && Math.abs(t.tx) < 1e-9 && Math.abs(t.ty) < 1e-9,
+      JSON.stringify(t),
+    );
   });
 
   void it("maps the template's image under any similarity back to the template", () => {
@@ -59,9 +64,17 @@ void describe("fitSimilarity", () => {
   void it("recovers the inverse of the transform that moved the points", () => {
     fc.assert(
       fc.property(similarity, (t) => {
-        const fit = fitSimilarity(ARCFACE_TEMPLATE.map((p) => applySimilarity(t, p)), ARCFACE_TEMPLATE);
+        const fit = fitSimilarity(
+          ARCFACE_TEMPLATE.map((p) => applySimilarity(t, p)),
+          ARCFACE_TEMPLATE,
+        );
         const inv = invertSimilarity(t);
-        return Math.abs(fit.a - inv.a) < 1e-9 && Math.abs(fit.b - inv.b) < 1e-9 && Math.abs(fit.tx - inv.tx) < 1e-6 && Math.abs(fit.ty - inv.ty) < 1e-6;
+        return (
+          Math.abs(fit.a - inv.a) < 1e-9 &&
+          Math.abs(fit.b - inv.b) < 1e-9 &&
+          Math.abs(fit.tx - inv.tx) < 1e-6 &&
+          Math.abs(fit.ty - inv.ty) < 1e-6
+        );
       }),
     );
   });
@@ -79,7 +92,17 @@ void describe("fitSimilarity", () => {
   });
 
   void it("refuses degenerate input", () => {
-    assert.throws(() => fitSimilarity([{ x: 1, y: 1 }, { x: 1, y: 1 }], ARCFACE_TEMPLATE.slice(0, 2)), RangeError);
+    assert.throws(
+      () =>
+        fitSimilarity(
+          [
+            { x: 1, y: 1 },
+            { x: 1, y: 1 },
+          ],
+          ARCFACE_TEMPLATE.slice(0, 2),
+        ),
+      RangeError,
+    );
     assert.throws(() => fitSimilarity(ARCFACE_TEMPLATE, ARCFACE_TEMPLATE.slice(0, 3)), RangeError);
   });
 });
@@ -88,7 +111,11 @@ void describe("warpSimilarity", () => {
   void it("with the identity copies the top-left 112x112 of the image", () => {
     const card = testCard(160, 140);
     const crop = warpSimilarity(card, { a: 1, b: 0, tx: 0, ty: 0 }, ALIGNED_SIZE);
-    for (const [x, y] of [[0, 0], [50, 20], [111, 111]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [50, 20],
+      [111, 111],
+    ] as const) {
       for (let c = 0; c < 3; c++) assert.equal(crop[(y * ALIGNED_SIZE + x) * 3 + c], card.rgb[(y * 160 + x) * 3 + c]);
     }
   });
@@ -104,7 +131,12 @@ void describe("alignFace", () => {
   // the aligned crop must be the same whatever the pose the face had in the frame.
   void it("gives the same crop for a rotated and scaled copy of the frame (rotation/scale invariance)", () => {
     const card = testCard(400, 300);
-    const keypoints: Point[] = [{ x: 170, y: 130 }, { x: 230, y: 128 }, { x: 200, y: 165 }, { x: 201, y: 200 }];
+    const keypoints: Point[] = [
+      { x: 170, y: 130 },
+      { x: 230, y: 128 },
+      { x: 200, y: 165 },
+      { x: 201, y: 200 },
+    ];
     const reference = alignFace(card, keypoints, ARCFACE_112).crop;
     fc.assert(
       fc.property(
@@ -113,10 +145,15 @@ void describe("alignFace", () => {
         (angle, scale) => {
           // Rotate/scale about the frame centre into a bigger canvas so nothing is cut off.
           const size = 700;
-          const a = scale * Math.cos(angle), b = scale * Math.sin(angle);
+          const a = scale * Math.cos(angle),
+            b = scale * Math.sin(angle);
           const t: Similarity = { a, b, tx: size / 2 - (a * 200 - b * 150), ty: size / 2 - (b * 200 + a * 150) };
           const moved: RgbImage = { width: size, height: size, rgb: warpSimilarity(card, t, size) };
-          const crop = alignFace(moved, keypoints.map((p) => applySimilarity(t, p)), ARCFACE_112).crop;
+          const crop = alignFace(
+            moved,
+            keypoints.map((p) => applySimilarity(t, p)),
+            ARCFACE_112,
+          ).crop;
           let diff = 0;
           for (let i = 0; i < crop.length; i++) diff += Math.abs((crop[i] as number) - (reference[i] as number));
           // Two bilinear resamplings blur a little: a few grey levels on average, never a shift.
@@ -128,7 +165,8 @@ void describe("alignFace", () => {
   });
 
   for (const template of [ARCFACE_112, DLIB_150]) {
-    void it(`puts the eyes where the ${template.size}x${template.size} template has them, in a crop of its size`, () => eyesOnTemplate(template));
+    void it(`puts the eyes where the ${template.size}x${template.size} template has them, in a crop of its size`, () =>
+      eyesOnTemplate(template));
   }
 });
 
@@ -137,13 +175,16 @@ void describe("alignFace", () => {
  * the discs sit on the template's eye points.
  */
 function eyesOnTemplate(template: FaceTemplate): void {
-  const w = 400, h = 400;
+  const w = 400,
+    h = 400;
   const size = template.size;
   const pose: Similarity = { a: 1.7 * Math.cos(0.3), b: 1.7 * Math.sin(0.3), tx: 60, ty: 20 };
   const keypoints = template.points.map((p) => applySimilarity(pose, p));
   const rgb = new Uint8Array(w * h * 3).fill(255);
   for (const e of keypoints.slice(0, 2)) {
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x - e.x) ** 2 + (y - e.y) ** 2 <= 36) rgb.fill(0, (y * w + x) * 3, (y * w + x) * 3 + 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        if ((x - e.x) ** 2 + (y - e.y) ** 2 <= 36) rgb.fill(0, (y * w + x) * 3, (y * w + x) * 3 + 3);
   }
   const { crop, transform } = alignFace({ width: w, height: h, rgb }, keypoints, template);
   assert.equal(crop.length, size * size * 3);

@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Detection } from "../../src/contract/detection.js";
-import { INITIAL_FACE_PRESENCE, stepFacePresence, type FacePresenceEvent, type FacePresenceOptions } from "../../src/analytics/face-presence.js";
+import {
+  INITIAL_FACE_PRESENCE,
+  stepFacePresence,
+  type FacePresenceEvent,
+  type FacePresenceOptions,
+} from "../../src/analytics/face-presence.js";
 
 interface Frame {
   faces: Detection[];
@@ -13,7 +18,10 @@ interface Frame {
 
 const face = (score: number): Detection => ({ label: "face", score, box: { x1: 0.1, y1: 0.1, x2: 0.3, y2: 0.3 } });
 
-const optionsArb: fc.Arbitrary<FacePresenceOptions> = fc.record({ minFrames: fc.integer({ min: 1, max: 6 }), clearFrames: fc.integer({ min: 1, max: 6 }) });
+const optionsArb: fc.Arbitrary<FacePresenceOptions> = fc.record({
+  minFrames: fc.integer({ min: 1, max: 6 }),
+  clearFrames: fc.integer({ min: 1, max: 6 }),
+});
 
 /** Runs of face / no-face frames, so long presences and blips both occur often. */
 const framesArb: fc.Arbitrary<Frame[]> = fc
@@ -36,7 +44,10 @@ const framesArb: fc.Arbitrary<Frame[]> = fc
     return frames;
   });
 
-function runRule(frames: readonly Frame[], options: FacePresenceOptions): { index: number; event: FacePresenceEvent }[] {
+function runRule(
+  frames: readonly Frame[],
+  options: FacePresenceOptions,
+): { index: number; event: FacePresenceEvent }[] {
   let state = INITIAL_FACE_PRESENCE;
   const events: { index: number; event: FacePresenceEvent }[] = [];
   frames.forEach((frame, index) => {
@@ -73,7 +84,10 @@ void describe("stepFacePresence", () => {
           if (event.kind !== "started") continue;
           const runStart = index - options.minFrames + 1;
           assert.ok(allFaces(frames, runStart, index), `started at ${index} without ${options.minFrames} faces`);
-          assert.ok(runStart === 0 || !hasFace(frames, runStart - 1), `started at ${index} is not the minFrames-th frame of its run`);
+          assert.ok(
+            runStart === 0 || !hasFace(frames, runStart - 1),
+            `started at ${index} is not the minFrames-th frame of its run`,
+          );
           assert.equal(event.frames, options.minFrames);
           assert.equal(event.firstSeenAt, frames[runStart]!.at);
         }
@@ -87,7 +101,8 @@ void describe("stepFacePresence", () => {
         const events = runRule(frames, options);
         // Episode intervals [started, ended] from the events.
         const episodes: [number, number][] = [];
-        for (let i = 0; i < events.length; i += 2) episodes.push([events[i]!.index, events[i + 1]?.index ?? Number.POSITIVE_INFINITY]);
+        for (let i = 0; i < events.length; i += 2)
+          episodes.push([events[i]!.index, events[i + 1]?.index ?? Number.POSITIVE_INFINITY]);
         const inEpisode = (i: number): boolean => episodes.some(([s, e]) => i >= s && i <= e);
         for (let i = 0; i < frames.length; i++) {
           const runStart = i - options.minFrames + 1;
@@ -113,7 +128,8 @@ void describe("stepFacePresence", () => {
           // The first frame after `started` that completes a window of clearFrames misses.
           let expected: number | undefined;
           for (let j = started + 1; j < frames.length && expected === undefined; j++) {
-            if (j - options.clearFrames + 1 > started && allMisses(frames, j - options.clearFrames + 1, j)) expected = j;
+            if (j - options.clearFrames + 1 > started && allMisses(frames, j - options.clearFrames + 1, j))
+              expected = j;
           }
           assert.equal(ended?.index, expected);
           if (ended) {
@@ -137,16 +153,14 @@ void describe("stepFacePresence", () => {
 
   void it("blips shorter than minFrames never start an episode", () => {
     const blipsArb = optionsArb.chain((options) =>
-      fc
-        .array(fc.integer({ min: 0, max: options.minFrames - 1 }), { maxLength: 30 })
-        .map((lens) => {
-          const frames: Frame[] = [];
-          for (const len of lens) {
-            for (let i = 0; i < len; i++) frames.push({ faces: [face(0.9)], at: frames.length });
-            frames.push({ faces: [], at: frames.length });
-          }
-          return { options, frames };
-        }),
+      fc.array(fc.integer({ min: 0, max: options.minFrames - 1 }), { maxLength: 30 }).map((lens) => {
+        const frames: Frame[] = [];
+        for (const len of lens) {
+          for (let i = 0; i < len; i++) frames.push({ faces: [face(0.9)], at: frames.length });
+          frames.push({ faces: [], at: frames.length });
+        }
+        return { options, frames };
+      }),
     );
     fc.assert(
       fc.property(blipsArb, ({ options, frames }) => {

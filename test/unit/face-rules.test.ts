@@ -1,13 +1,27 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { analyseFaces, type FaceAnalysisState, type FaceRulesSetup, forgetPerson, NEW_FACE_ANALYSIS } from "../../src/analytics/face-analysis.js";
+import {
+  analyseFaces,
+  type FaceAnalysisState,
+  type FaceRulesSetup,
+  forgetPerson,
+  NEW_FACE_ANALYSIS,
+} from "../../src/analytics/face-analysis.js";
 import { tamperRule } from "../../src/analytics/rules/tamper.js";
 import { DEFAULT_TRACKER_OPTIONS } from "../../src/analytics/tracker.js";
 import type { SeenFace } from "../../src/analytics/rules/candidate.js";
 import type { RuleCandidate } from "../../src/analytics/rules/candidate.js";
 
-const SETUP: FaceRulesSetup = { tracker: DEFAULT_TRACKER_OPTIONS, watchlist: { minSimilarity: 0.6, nextStep: "notify" }, unknown: { cameras: ["door"], nextStep: "monitor" } };
-const face = (identity: SeenFace["identity"], x = 0.4): SeenFace => ({ box: { x1: x, y1: 0.2, x2: x + 0.1, y2: 0.35 }, score: 0.9, identity });
+const SETUP: FaceRulesSetup = {
+  tracker: DEFAULT_TRACKER_OPTIONS,
+  watchlist: { minSimilarity: 0.6, nextStep: "notify" },
+  unknown: { cameras: ["door"], nextStep: "monitor" },
+};
+const face = (identity: SeenFace["identity"], x = 0.4): SeenFace => ({
+  box: { x1: x, y1: 0.2, x2: x + 0.1, y2: 0.35 },
+  score: 0.9,
+  identity,
+});
 const JANE = { personId: "p-17", name: "Jane Roe", similarity: 0.82 };
 
 function replay(frames: SeenFace[][], cameraId = "door", setup = SETUP): RuleCandidate[] {
@@ -33,7 +47,10 @@ void describe("face rules", () => {
 
   void it("a match below threshold names no one: the face stays unknown where unknown faces count", () => {
     const out = replay([[face({ ...JANE, similarity: 0.55 })], [face(null)], [face(null)]]);
-    assert.deepEqual(out.map((c) => c.rule), ["unknown_face"]);
+    assert.deepEqual(
+      out.map((c) => c.rule),
+      ["unknown_face"],
+    );
     assert.equal(out[0]?.identity, undefined);
     assert.doesNotMatch(out[0]?.summary ?? "", /Jane/);
   });
@@ -49,7 +66,10 @@ void describe("face rules", () => {
     assert.ok(before.some((c) => c.rule === "watchlist_face"));
     state = forgetPerson(state, "p-17");
     const after = [[face(null)], [face(null)], [face(null)]].flatMap((f, i) => step(f, i + 3));
-    assert.ok(after.every((c) => c.rule !== "watchlist_face" && c.identity === undefined), JSON.stringify(after));
+    assert.ok(
+      after.every((c) => c.rule !== "watchlist_face" && c.identity === undefined),
+      JSON.stringify(after),
+    );
     assert.doesNotMatch(JSON.stringify(after), /Jane/);
   });
 

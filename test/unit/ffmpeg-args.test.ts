@@ -4,16 +4,25 @@ import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { buildCameraArgv, parseSourceSize, withCredentials, type IngestArgsInput } from "../../src/ingest/ffmpeg-args.js";
+import {
+  buildCameraArgv,
+  parseSourceSize,
+  withCredentials,
+  type IngestArgsInput,
+} from "../../src/ingest/ffmpeg-args.js";
 import { redactUrlCredentials } from "../../src/core/logger.js";
 
 const hostArb = fc.oneof(fc.domain(), fc.ipV4());
-const pathArb = fc.array(fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/), { maxLength: 4 }).map((parts) => `/${parts.join("/")}`);
+const pathArb = fc
+  .array(fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/), { maxLength: 4 })
+  .map((parts) => `/${parts.join("/")}`);
 const portArb = fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined });
 const rtspUrlArb = fc
   .tuple(fc.constantFrom("rtsp", "rtsps", "RTSP"), hostArb, portArb, pathArb)
   .map(([scheme, host, port, path]) => `${scheme}://${host}${port === undefined ? "" : `:${port}`}${path}`);
-const httpUrlArb = fc.tuple(fc.constantFrom("http", "https", "rtmp"), hostArb, pathArb).map(([s, h, p]) => `${s}://${h}${p}`);
+const httpUrlArb = fc
+  .tuple(fc.constantFrom("http", "https", "rtmp"), hostArb, pathArb)
+  .map(([s, h, p]) => `${s}://${h}${p}`);
 // Path segments with spaces, percent signs, hashes and non-ASCII, which file URLs must encode.
 const segmentArb = fc
   .string({ unit: "grapheme", minLength: 1, maxLength: 10 })
@@ -29,11 +38,23 @@ function input(url: string, width: number, height: number, fps: number, socketTi
 }
 
 /** The detection part of a camera's argv (no snapshot output): what comes before -i, the input, the filter, the output options. */
-function buildIngestArgs(i: IngestArgsInput): { argv: string[]; input: string; inputOptions: string[]; videoFilter: string; outputOptions: string[] } {
+function buildIngestArgs(i: IngestArgsInput): {
+  argv: string[];
+  input: string;
+  inputOptions: string[];
+  videoFilter: string;
+  outputOptions: string[];
+} {
   const argv = buildCameraArgv(i);
   const at = argv.indexOf("-i");
   const vf = argv.indexOf("-vf");
-  return { argv, input: argv[at + 1] ?? "", inputOptions: argv.slice(0, at), videoFilter: argv[vf + 1] ?? "", outputOptions: argv.slice(vf + 2, argv.indexOf("pipe:1")) };
+  return {
+    argv,
+    input: argv[at + 1] ?? "",
+    inputOptions: argv.slice(0, at),
+    videoFilter: argv[vf + 1] ?? "",
+    outputOptions: argv.slice(vf + 2, argv.indexOf("pipe:1")),
+  };
 }
 
 const toArgv = (args: { argv: string[] }): string[] => args.argv;
@@ -61,15 +82,25 @@ void describe("buildIngestArgs", () => {
 
   void it("the filter chain starts with fps, then shrinks to the working size, never padded", () => {
     fc.assert(
-      fc.property(fc.oneof(rtspUrlArb, httpUrlArb), sizeArb, sizeArb, fpsArb, timeoutArb, (url, w, h, fps, timeoutS) => {
-        const { videoFilter } = buildIngestArgs(input(url, w, h, fps, timeoutS));
-        const filters = videoFilter.split(",");
-        assert.ok(filters[0]?.startsWith("fps="), videoFilter);
-        assert.equal(Number(filters[0]?.slice("fps=".length)), fps);
-        assert.equal(filters.filter((f) => f.startsWith("fps=")).length, 1);
-        assert.ok(videoFilter.includes(`scale=w='min(iw,${w})':h='min(ih,${h})':force_original_aspect_ratio=decrease`), videoFilter);
-        assert.ok(!filters.some((f) => f.startsWith("pad=")), videoFilter);
-      }),
+      fc.property(
+        fc.oneof(rtspUrlArb, httpUrlArb),
+        sizeArb,
+        sizeArb,
+        fpsArb,
+        timeoutArb,
+        (url, w, h, fps, timeoutS) => {
+          const { videoFilter } = buildIngestArgs(input(url, w, h, fps, timeoutS));
+          const filters = videoFilter.split(",");
+          assert.ok(filters[0]?.startsWith("fps="), videoFilter);
+          assert.equal(Number(filters[0]?.slice("fps=".length)), fps);
+          assert.equal(filters.filter((f) => f.startsWith("fps=")).length, 1);
+          assert.ok(
+            videoFilter.includes(`scale=w='min(iw,${w})':h='min(ih,${h})':force_original_aspect_ratio=decrease`),
+            videoFilter,
+          );
+          assert.ok(!filters.some((f) => f.startsWith("pad=")), videoFilter);
+        },
+      ),
     );
   });
 
@@ -96,7 +127,8 @@ void describe("buildIngestArgs", () => {
     fc.assert(
       fc.property(httpUrlArb, (url) => {
         const args = buildIngestArgs(input(url, 256, 256, 5, 10));
-        for (const flag of ["-rtsp_transport", "-timeout", "-re", "-stream_loop"]) assert.ok(!args.inputOptions.includes(flag), flag);
+        for (const flag of ["-rtsp_transport", "-timeout", "-re", "-stream_loop"])
+          assert.ok(!args.inputOptions.includes(flag), flag);
         assert.equal(args.input, url);
       }),
     );
@@ -143,20 +175,25 @@ void describe("withCredentials and redactUrlCredentials", () => {
 
   void it("any user/password survives the round trip, and redaction removes both", () => {
     fc.assert(
-      fc.property(rtspUrlArb.filter((u) => u.startsWith("rtsp")), userArb, passArb, (base, user, pass) => {
-        const url = withCredentials(base, `${user}:${pass}`);
-        const parsed = new URL(url);
-        assert.equal(decodeURIComponent(parsed.username), user);
-        assert.equal(decodeURIComponent(parsed.password), pass);
-        assert.equal(parsed.hostname, new URL(base).hostname);
-        assert.equal(parsed.pathname, new URL(base).pathname);
+      fc.property(
+        rtspUrlArb.filter((u) => u.startsWith("rtsp")),
+        userArb,
+        passArb,
+        (base, user, pass) => {
+          const url = withCredentials(base, `${user}:${pass}`);
+          const parsed = new URL(url);
+          assert.equal(decodeURIComponent(parsed.username), user);
+          assert.equal(decodeURIComponent(parsed.password), pass);
+          assert.equal(parsed.hostname, new URL(base).hostname);
+          assert.equal(parsed.pathname, new URL(base).pathname);
 
-        // Embedded in an ffmpeg error line, as the supervisor logs it.
-        const redacted = redactUrlCredentials(`[rtsp @ 0x5581] method DESCRIBE failed: 401 on ${url} (retry)`);
-        const scheme = base.slice(0, base.indexOf("://") + 3);
-        const expectedUrl = `${scheme}***:***@${url.slice(url.indexOf("@") + 1)}`;
-        assert.equal(redacted, `[rtsp @ 0x5581] method DESCRIBE failed: 401 on ${expectedUrl} (retry)`);
-      }),
+          // Embedded in an ffmpeg error line, as the supervisor logs it.
+          const redacted = redactUrlCredentials(`[rtsp @ 0x5581] method DESCRIBE failed: 401 on ${url} (retry)`);
+          const scheme = base.slice(0, base.indexOf("://") + 3);
+          const expectedUrl = `${scheme}***:***@${url.slice(url.indexOf("@") + 1)}`;
+          assert.equal(redacted, `[rtsp @ 0x5581] method DESCRIBE failed: 401 on ${expectedUrl} (retry)`);
+        },
+      ),
     );
   });
 
@@ -167,8 +204,14 @@ void describe("withCredentials and redactUrlCredentials", () => {
   });
 
   void it("redaction also covers hand-written URLs whose password has unencoded ':'", () => {
-    assert.equal(redactUrlCredentials("open rtsp://admin:pa:ss@10.0.0.1:554/s1 failed"), "open rtsp://***:***@10.0.0.1:554/s1 failed");
-    assert.equal(redactUrlCredentials("a rtsp://u:p@h/x and b rtsps://v:q@k/y"), "a rtsp://***:***@h/x and b rtsps://***:***@k/y");
+    assert.equal(
+      redactUrlCredentials("open rtsp://admin:pa:ss@10.0.0.1:554/s1 failed"),
+      "open rtsp://***:***@10.0.0.1:554/s1 failed",
+    );
+    assert.equal(
+      redactUrlCredentials("a rtsp://u:p@h/x and b rtsps://v:q@k/y"),
+      "a rtsp://***:***@h/x and b rtsps://***:***@k/y",
+    );
     assert.equal(redactUrlCredentials("rtsp://10.0.0.1/live@main"), "rtsp://10.0.0.1/live@main");
   });
 
@@ -179,19 +222,28 @@ void describe("withCredentials and redactUrlCredentials", () => {
 });
 
 void describe("parseSourceSize", () => {
-  const INPUT = "  Stream #0:0: Video: h264 (High), yuv420p(progressive), 640x480 [SAR 1:1 DAR 4:3], 10 fps, 10 tbr, 90k tbn";
-  const OUTPUT = "  Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc, gbr/unknown/unknown, progressive), 256x256, q=2-31, 7864 kb/s, 5 fps";
+  const INPUT =
+    "  Stream #0:0: Video: h264 (High), yuv420p(progressive), 640x480 [SAR 1:1 DAR 4:3], 10 fps, 10 tbr, 90k tbn";
+  const OUTPUT =
+    "  Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc, gbr/unknown/unknown, progressive), 256x256, q=2-31, 7864 kb/s, 5 fps";
 
   void it("reads the size from a real input stream line", () => {
     assert.deepEqual(parseSourceSize(INPUT), { width: 640, height: 480 });
     assert.deepEqual(
-      parseSourceSize("  Stream #0:0[0x100]: Video: h264 (Main) ([27][0][0][0] / 0x001B), yuv420p(tv, bt709, progressive), 1920x1080 [SAR 1:1 DAR 16:9], 25 fps"),
+      parseSourceSize(
+        "  Stream #0:0[0x100]: Video: h264 (Main) ([27][0][0][0] / 0x001B), yuv420p(tv, bt709, progressive), 1920x1080 [SAR 1:1 DAR 16:9], 25 fps",
+      ),
       { width: 1920, height: 1080 },
     );
-    assert.deepEqual(parseSourceSize("    Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), yuv420p, 1280x720, 2000 kb/s, 30 fps"), {
-      width: 1280,
-      height: 720,
-    });
+    assert.deepEqual(
+      parseSourceSize(
+        "    Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), yuv420p, 1280x720, 2000 kb/s, 30 fps",
+      ),
+      {
+        width: 1280,
+        height: 720,
+      },
+    );
   });
 
   void it("the output stream line matches too (hex codec tags are not sizes), so callers must take the first match", () => {
@@ -221,7 +273,12 @@ void describe("parseSourceSize", () => {
         fc.integer({ min: 10, max: 16384 }),
         fc.integer({ min: 10, max: 16384 }),
         fc.nat({ max: 9 }),
-        fc.constantFrom("h264 (High)", "hevc (Main) (hvc1 / 0x31637668)", "mjpeg (Baseline)", "h264 ([27][0][0][0] / 0x001B)"),
+        fc.constantFrom(
+          "h264 (High)",
+          "hevc (Main) (hvc1 / 0x31637668)",
+          "mjpeg (Baseline)",
+          "h264 ([27][0][0][0] / 0x001B)",
+        ),
         (w, h, idx, codec) => {
           const line = `  Stream #0:${idx}: Video: ${codec}, yuv420p(tv, progressive), ${w}x${h} [SAR 1:1 DAR 4:3], 25 fps, 25 tbr, 90k tbn`;
           assert.deepEqual(parseSourceSize(line), { width: w, height: h });

@@ -33,7 +33,9 @@ const same = (a: number, b: number) => (Number.isNaN(a) ? Number.isNaN(b) : Obje
 
 void describe("float16 widening", () => {
   void it("matches the bit-level reference for random halves", () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff }), (h) => same(float16ToFloat32(h), referenceHalfToFloat(h))));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff }), (h) => same(float16ToFloat32(h), referenceHalfToFloat(h))),
+    );
   });
 
   void it("matches the reference for every one of the 65,536 halves, and is exact in float32", () => {

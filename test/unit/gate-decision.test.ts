@@ -5,7 +5,12 @@ import fc from "fast-check";
 import { gateDecision, type GateInput } from "../../src/ingest/gate-decision.js";
 
 /** Replays frames at `fps` for `seconds`, returning how many passed. */
-function replay(fps: number, seconds: number, base: Omit<GateInput, "now" | "lastPassedAt">, moving: (k: number) => boolean = () => base.moving): number {
+function replay(
+  fps: number,
+  seconds: number,
+  base: Omit<GateInput, "now" | "lastPassedAt">,
+  moving: (k: number) => boolean = () => base.moving,
+): number {
   let last: number | undefined;
   let passed = 0;
   for (let k = 0; k < fps * seconds; k++) {
@@ -31,7 +36,10 @@ void describe("gateDecision", () => {
       fc.property(fc.constantFrom(0.1, 0.2, 0.5, 1), fc.integer({ min: 5, max: 60 }), (idle, seconds) => {
         const passed = replay(5, seconds, { motionEnabled: true, moving: false, idleFps: idle, limitFps: undefined });
         // A frame up to 10% early takes its slot (the gate's jitter tolerance).
-        assert.ok(passed <= Math.ceil((seconds * idle) / 0.9) + 1 && passed >= Math.floor(seconds * idle), `${passed} in ${seconds}s at ${idle}`);
+        assert.ok(
+          passed <= Math.ceil((seconds * idle) / 0.9) + 1 && passed >= Math.floor(seconds * idle),
+          `${passed} in ${seconds}s at ${idle}`,
+        );
       }),
     );
     assert.equal(replay(5, 30, { motionEnabled: true, moving: false, idleFps: 0, limitFps: undefined }), 0);
@@ -53,9 +61,42 @@ void describe("gateDecision", () => {
   });
 
   void it("names why a frame was held back", () => {
-    assert.equal(gateDecision({ now: 1000, lastPassedAt: 900, motionEnabled: true, moving: false, idleFps: 1, limitFps: undefined }), "skip_no_motion");
-    assert.equal(gateDecision({ now: 1000, lastPassedAt: 900, motionEnabled: true, moving: true, idleFps: 1, limitFps: 1 }), "skip_shed");
-    assert.equal(gateDecision({ now: 1000, lastPassedAt: 900, motionEnabled: true, moving: true, idleFps: 1, limitFps: undefined }), "pass_motion");
-    assert.equal(gateDecision({ now: 3000, lastPassedAt: 900, motionEnabled: true, moving: false, idleFps: 1, limitFps: undefined }), "pass_idle");
+    assert.equal(
+      gateDecision({
+        now: 1000,
+        lastPassedAt: 900,
+        motionEnabled: true,
+        moving: false,
+        idleFps: 1,
+        limitFps: undefined,
+      }),
+      "skip_no_motion",
+    );
+    assert.equal(
+      gateDecision({ now: 1000, lastPassedAt: 900, motionEnabled: true, moving: true, idleFps: 1, limitFps: 1 }),
+      "skip_shed",
+    );
+    assert.equal(
+      gateDecision({
+        now: 1000,
+        lastPassedAt: 900,
+        motionEnabled: true,
+        moving: true,
+        idleFps: 1,
+        limitFps: undefined,
+      }),
+      "pass_motion",
+    );
+    assert.equal(
+      gateDecision({
+        now: 3000,
+        lastPassedAt: 900,
+        motionEnabled: true,
+        moving: false,
+        idleFps: 1,
+        limitFps: undefined,
+      }),
+      "pass_idle",
+    );
   });
 });

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { closeExpired, type GroupAction, groupCandidates, type GroupingState, NO_GROUPS } from "../../src/analytics/grouping.js";
+import {
+  closeExpired,
+  type GroupAction,
+  groupCandidates,
+  type GroupingState,
+  NO_GROUPS,
+} from "../../src/analytics/grouping.js";
 import type { RuleCandidate } from "../../src/analytics/rules/candidate.js";
 
 const WINDOW = 30_000;
@@ -19,7 +25,14 @@ const candidate = (zone: string, trackId: number, at: number, score = 0.8): Rule
 });
 
 const arbStream = fc
-  .array(fc.record({ zone: fc.constantFrom("a", "b"), track: fc.integer({ min: 1, max: 6 }), gap: fc.integer({ min: 0, max: 60_000 }) }), { maxLength: 60 })
+  .array(
+    fc.record({
+      zone: fc.constantFrom("a", "b"),
+      track: fc.integer({ min: 1, max: 6 }),
+      gap: fc.integer({ min: 0, max: 60_000 }),
+    }),
+    { maxLength: 60 },
+  )
   .map((items) => {
     let at = 0;
     return items.map((i) => candidate(i.zone, i.track, (at += i.gap)));
@@ -64,13 +77,23 @@ void describe("incident grouping", () => {
 
   void it("one incident for any number of tracks of one zone that follow each other within the window", () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ track: fc.integer({ min: 1, max: 50 }), gap: fc.integer({ min: 0, max: WINDOW }) }), { minLength: 1, maxLength: 80 }), (items) => {
-        let at = 0;
-        const actions = run(items.map((i) => candidate("a", i.track, (at += i.gap))));
-        assert.equal(actions.filter((a) => a.kind === "open").length, 1);
-        const joins = actions.filter((a) => a.kind === "join").length;
-        assert.equal(joins, new Set(items.map((i) => i.track)).size - 1, "a join per new track, none for a track seen again");
-      }),
+      fc.property(
+        fc.array(fc.record({ track: fc.integer({ min: 1, max: 50 }), gap: fc.integer({ min: 0, max: WINDOW }) }), {
+          minLength: 1,
+          maxLength: 80,
+        }),
+        (items) => {
+          let at = 0;
+          const actions = run(items.map((i) => candidate("a", i.track, (at += i.gap))));
+          assert.equal(actions.filter((a) => a.kind === "open").length, 1);
+          const joins = actions.filter((a) => a.kind === "join").length;
+          assert.equal(
+            joins,
+            new Set(items.map((i) => i.track)).size - 1,
+            "a join per new track, none for a track seen again",
+          );
+        },
+      ),
     );
   });
 
@@ -84,23 +107,49 @@ void describe("incident grouping", () => {
       state = e.state;
       actions.push(...g.actions, ...e.actions);
     }
-    assert.deepEqual(actions.map((a) => a.kind), ["open"]);
+    assert.deepEqual(
+      actions.map((a) => a.kind),
+      ["open"],
+    );
   });
 
   void it("keeps each object's best score and the group's best confidence; a new group after the window", () => {
-    const actions = run([candidate("a", 1, 0, 0.6), candidate("a", 1, 1000, 0.9), candidate("a", 1, 2000, 0.7), candidate("a", 2, 3000, 0.5), candidate("a", 3, 3000 + WINDOW + 1, 0.8)]);
-    assert.deepEqual(actions.map((a) => a.kind), ["open", "join", "close", "open", "close"]);
+    const actions = run([
+      candidate("a", 1, 0, 0.6),
+      candidate("a", 1, 1000, 0.9),
+      candidate("a", 1, 2000, 0.7),
+      candidate("a", 2, 3000, 0.5),
+      candidate("a", 3, 3000 + WINDOW + 1, 0.8),
+    ]);
+    assert.deepEqual(
+      actions.map((a) => a.kind),
+      ["open", "join", "close", "open", "close"],
+    );
     const first = actions[2];
     assert.ok(first?.kind === "close");
-    assert.deepEqual([...first.group.objects.values()].map((o) => [o.track_id, o.score]), [[1, 0.9], [2, 0.5]]);
+    assert.deepEqual(
+      [...first.group.objects.values()].map((o) => [o.track_id, o.score]),
+      [
+        [1, 0.9],
+        [2, 0.5],
+      ],
+    );
     assert.equal(first.group.confidence, 0.9);
     assert.equal(first.group.lastSeenAt, 3000);
   });
 
   void it("events without an object (tamper) group only within the window", () => {
-    const event = (at: number): RuleCandidate => ({ ...candidate("a", 0, at), zone: null, subject: "tamper", object: undefined });
+    const event = (at: number): RuleCandidate => ({
+      ...candidate("a", 0, at),
+      zone: null,
+      subject: "tamper",
+      object: undefined,
+    });
     const actions = run([event(0), event(WINDOW), event(2 * WINDOW + 1)]);
-    assert.deepEqual(actions.map((a) => a.kind), ["open", "close", "open", "close"]);
+    assert.deepEqual(
+      actions.map((a) => a.kind),
+      ["open", "close", "open", "close"],
+    );
     assert.equal(actions[0]?.group.objects.size, 0);
   });
 });

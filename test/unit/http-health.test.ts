@@ -13,7 +13,12 @@ void describe("health endpoints", () => {
     const registry = new ReadinessRegistry();
     registry.add("store", () => (storeOpen ? undefined : "store is not open"));
     registry.add("cameras", () => (waiting.length ? `cameras not started yet: ${waiting.join(", ")}` : undefined));
-    const app = await healthApp({ readiness: () => registry.evaluate(), version: "1.2.3", startedAt: Date.now(), signedIn: async (r) => r.headers.authorization === "Bearer ok" });
+    const app = await healthApp({
+      readiness: () => registry.evaluate(),
+      version: "1.2.3",
+      startedAt: Date.now(),
+      signedIn: async (r) => r.headers.authorization === "Bearer ok",
+    });
     try {
       const anonymous = await app.inject({ method: "GET", url: "/readyz" });
       assert.equal(anonymous.statusCode, 503);
@@ -40,7 +45,11 @@ void describe("health endpoints", () => {
   });
 
   void it("/healthz answers without auth and unknown routes get a coded 404", async () => {
-    const app = await healthApp({ readiness: () => ({ ready: true, reasons: [] }), version: "1.2.3", startedAt: Date.now() });
+    const app = await healthApp({
+      readiness: () => ({ ready: true, reasons: [] }),
+      version: "1.2.3",
+      startedAt: Date.now(),
+    });
     try {
       const health = await app.inject({ method: "GET", url: "/healthz" });
       assert.equal(health.statusCode, 200);

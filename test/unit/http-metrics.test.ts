@@ -31,11 +31,21 @@ void describe("GET /metrics protection", () => {
     const a = await app({ access: "token", token, render });
     try {
       for (const authorization of [undefined, "Bearer wrong", `Bearer ${token}x`, token]) {
-        const r = await a.inject({ method: "GET", url: "/metrics", remoteAddress: "10.0.0.5", headers: authorization ? { authorization } : {} });
+        const r = await a.inject({
+          method: "GET",
+          url: "/metrics",
+          remoteAddress: "10.0.0.5",
+          headers: authorization ? { authorization } : {},
+        });
         assert.equal(r.statusCode, 401, String(authorization));
         assert.equal(r.json<{ error: { code: string } }>().error.code, "VIGIL_E_UNAUTHENTICATED");
       }
-      const ok = await a.inject({ method: "GET", url: "/metrics", remoteAddress: "10.0.0.5", headers: { authorization: `Bearer ${token}` } });
+      const ok = await a.inject({
+        method: "GET",
+        url: "/metrics",
+        remoteAddress: "10.0.0.5",
+        headers: { authorization: `Bearer ${token}` },
+      });
       assert.equal(ok.statusCode, 200);
     } finally {
       await a.close();

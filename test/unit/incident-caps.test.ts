@@ -3,7 +3,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { closeExpired, type GroupAction, groupCandidates, type GroupingState, type IncidentCaps, type IncidentGroup, NO_GROUPS } from "../../src/analytics/grouping.js";
+import {
+  closeExpired,
+  type GroupAction,
+  groupCandidates,
+  type GroupingState,
+  type IncidentCaps,
+  type IncidentGroup,
+  NO_GROUPS,
+} from "../../src/analytics/grouping.js";
 import type { RuleCandidate } from "../../src/analytics/rules/candidate.js";
 
 const WINDOW = 30_000;
@@ -33,10 +41,20 @@ function run(stream: readonly RuleCandidate[], caps: IncidentCaps): GroupAction[
   return actions;
 }
 
-const arbCaps = fc.record({ maxDurationMs: fc.integer({ min: 1_000, max: 600_000 }), maxObjects: fc.integer({ min: 1, max: 8 }) });
+const arbCaps = fc.record({
+  maxDurationMs: fc.integer({ min: 1_000, max: 600_000 }),
+  maxObjects: fc.integer({ min: 1, max: 8 }),
+});
 /** A busy scene: many tracks, mostly within the window of each other, sometimes a lull. */
 const arbBusy = fc
-  .array(fc.record({ zone: fc.constantFrom("a", "b"), track: fc.integer({ min: 1, max: 40 }), gap: fc.oneof(fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 60_000 })) }), { maxLength: 150 })
+  .array(
+    fc.record({
+      zone: fc.constantFrom("a", "b"),
+      track: fc.integer({ min: 1, max: 40 }),
+      gap: fc.oneof(fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 60_000 })),
+    }),
+    { maxLength: 150 },
+  )
   .map((items) => {
     let at = 0;
     return items.map((i) => candidate(i.zone, i.track, (at += i.gap)));
@@ -49,7 +67,8 @@ void describe("incident caps", () => {
         for (const a of run(stream, caps)) {
           assert.ok(a.group.objects.size <= caps.maxObjects, `${a.group.objects.size} objects > ${caps.maxObjects}`);
           assert.ok(a.group.tracks.size <= caps.maxObjects, "tracks bounded with the objects");
-          for (const seen of a.group.carried.values()) assert.ok(a.group.lastSeenAt - seen <= WINDOW, "a carried track was seen within the window");
+          for (const seen of a.group.carried.values())
+            assert.ok(a.group.lastSeenAt - seen <= WINDOW, "a carried track was seen within the window");
           assert.ok(a.group.lastSeenAt - a.group.startedAt < caps.maxDurationMs, "spans less than the duration cap");
         }
       }),
@@ -82,7 +101,8 @@ void describe("incident caps", () => {
         });
         // Continuations only ever follow a capped close.
         const continued = new Set(actions.flatMap((a) => (a.kind === "close" && a.continued ? [a.group.id] : [])));
-        for (const a of actions) if (a.kind === "open" && a.group.continues !== undefined) assert.ok(continued.has(a.group.continues));
+        for (const a of actions)
+          if (a.kind === "open" && a.group.continues !== undefined) assert.ok(continued.has(a.group.continues));
         assert.equal(open.size, 0);
       }),
     );
@@ -97,7 +117,9 @@ void describe("incident caps", () => {
         // Each track's first sighting in a (zone) chain is listed in some incident of that zone.
         for (const zone of ["a", "b"]) {
           const seen = new Set(stream.filter((c) => c.zone === zone).map((c) => c.trackId));
-          const listed = new Set([...finals.values()].filter((g) => g.first.zone === zone).flatMap((g) => [...g.objects.keys()]));
+          const listed = new Set(
+            [...finals.values()].filter((g) => g.first.zone === zone).flatMap((g) => [...g.objects.keys()]),
+          );
           for (const t of seen) assert.ok(listed.has(t), `track ${t} in zone ${zone} listed nowhere`);
         }
       }),
@@ -108,11 +130,15 @@ void describe("incident caps", () => {
     const caps: IncidentCaps = { maxDurationMs: 3_600_000, maxObjects: 5 };
     // Everyone stays: every 18 s a new person arrives, and all present are seen every 2 s.
     const stream: RuleCandidate[] = [];
-    for (let at = 0; at < 360_000; at += 2_000) for (let t = 1; t <= Math.floor(at / 18_000) + 1; t++) stream.push(candidate("a", t, at));
+    for (let at = 0; at < 360_000; at += 2_000)
+      for (let t = 1; t <= Math.floor(at / 18_000) + 1; t++) stream.push(candidate("a", t, at));
     const actions = run(stream, caps);
     const opens = actions.filter((a) => a.kind === "open");
     assert.equal(opens.length, 4, "20 people, 5 per incident");
-    assert.deepEqual(opens.map((a) => a.group.continues), [undefined, 1, 2, 3]);
+    assert.deepEqual(
+      opens.map((a) => a.group.continues),
+      [undefined, 1, 2, 3],
+    );
     for (const a of actions) assert.ok(a.group.objects.size <= 5);
   });
 

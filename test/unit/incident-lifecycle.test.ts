@@ -38,29 +38,62 @@ void describe("incident lifecycle", () => {
       assert.equal(i.next_step, step);
     }
     assert.equal(i.version, 5);
-    assert.deepEqual(i.history.map((h) => [h.before, h.after]), [["open", "escalated"], ["escalated", "dispatch_pending_review"], ["dispatch_pending_review", "dispatch_authorized"], ["dispatch_authorized", "closed"]]);
+    assert.deepEqual(
+      i.history.map((h) => [h.before, h.after]),
+      [
+        ["open", "escalated"],
+        ["escalated", "dispatch_pending_review"],
+        ["dispatch_pending_review", "dispatch_authorized"],
+        ["dispatch_authorized", "closed"],
+      ],
+    );
   });
 
   void it("a dismissal needs its reason, and only a dismissal takes one", () => {
     expectVigil(() => applyDecision(incident("open"), { action: "dismiss", actor: "op", at }), ErrorCodes.VALIDATION);
-    expectVigil(() => applyDecision(incident("open"), { action: "monitor", actor: "op", at, reason: "weather" }), ErrorCodes.VALIDATION);
-    const d = applyDecision(incident("open"), { action: "dismiss", actor: "op", at, reason: "weather", note: "snow on the lens" });
+    expectVigil(
+      () => applyDecision(incident("open"), { action: "monitor", actor: "op", at, reason: "weather" }),
+      ErrorCodes.VALIDATION,
+    );
+    const d = applyDecision(incident("open"), {
+      action: "dismiss",
+      actor: "op",
+      at,
+      reason: "weather",
+      note: "snow on the lens",
+    });
     assert.equal(d.status, "dismissed");
     assert.equal(d.dismiss_reason, "weather");
     assert.equal(d.history.at(-1)?.note, "snow on the lens");
   });
 
   void it("refuses illegal transitions and stale versions with their codes, changing nothing", () => {
-    expectVigil(() => applyDecision(incident("open"), { action: "approve", actor: "sup", at }), ErrorCodes.INCIDENT_TRANSITION);
-    expectVigil(() => applyDecision(incident("dismissed"), { action: "escalate", actor: "op", at }), ErrorCodes.INCIDENT_TRANSITION);
-    expectVigil(() => applyDecision(incident("open", 3), { action: "monitor", actor: "op", at, expectedVersion: 2 }), ErrorCodes.CONFLICT);
+    expectVigil(
+      () => applyDecision(incident("open"), { action: "approve", actor: "sup", at }),
+      ErrorCodes.INCIDENT_TRANSITION,
+    );
+    expectVigil(
+      () => applyDecision(incident("dismissed"), { action: "escalate", actor: "op", at }),
+      ErrorCodes.INCIDENT_TRANSITION,
+    );
+    expectVigil(
+      () => applyDecision(incident("open", 3), { action: "monitor", actor: "op", at, expectedVersion: 2 }),
+      ErrorCodes.CONFLICT,
+    );
   });
 
   void it("four eyes: whoever requested a dispatch cannot approve it, unless the site allows self-approval", () => {
-    const pending = applyDecision(applyDecision(incident("open"), { action: "escalate", actor: "op", at }), { action: "request_dispatch", actor: "sup", at });
+    const pending = applyDecision(applyDecision(incident("open"), { action: "escalate", actor: "op", at }), {
+      action: "request_dispatch",
+      actor: "sup",
+      at,
+    });
     expectVigil(() => applyDecision(pending, { action: "approve", actor: "sup", at }), ErrorCodes.FOUR_EYES);
     assert.equal(applyDecision(pending, { action: "approve", actor: "sup2", at }).status, "dispatch_authorized");
-    assert.equal(applyDecision(pending, { action: "approve", actor: "sup", at }, { allowSelfApproval: true }).status, "dispatch_authorized");
+    assert.equal(
+      applyDecision(pending, { action: "approve", actor: "sup", at }, { allowSelfApproval: true }).status,
+      "dispatch_authorized",
+    );
   });
 
   void it("any sequence of decisions keeps version = 1 + accepted steps and history in step with status", () => {
@@ -72,14 +105,23 @@ void describe("incident lifecycle", () => {
         for (const a of actions) {
           const legal = allowedActions(i.status).includes(a);
           try {
-            i = applyDecision(i, { action: a, actor: a === "approve" ? "y" : "x", at, ...(a === "dismiss" ? { reason: "unknown" as const } : {}) });
+            i = applyDecision(i, {
+              action: a,
+              actor: a === "approve" ? "y" : "x",
+              at,
+              ...(a === "dismiss" ? { reason: "unknown" as const } : {}),
+            });
             accepted++;
             if (!legal) return false;
           } catch {
             if (legal) return false;
           }
         }
-        return i.version === 1 + accepted && i.history.length === accepted && (i.history.at(-1)?.after ?? "open") === i.status;
+        return (
+          i.version === 1 + accepted &&
+          i.history.length === accepted &&
+          (i.history.at(-1)?.after ?? "open") === i.status
+        );
       }),
     );
   });

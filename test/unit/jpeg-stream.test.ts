@@ -7,14 +7,54 @@ import { jpegEnd, JpegStreamSplitter } from "../../src/ingest/jpeg-stream.js";
 
 // Real JPEGs from ffmpeg's mjpeg encoder (what the snapshot output produces), of different sizes.
 const real = [
-  execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=1", "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "5", "-f", "image2pipe", "pipe:1"]),
-  execFileSync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "mandelbrot=size=320x240:rate=1", "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "2", "-f", "image2pipe", "pipe:1"]),
+  execFileSync("ffmpeg", [
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=160x120:rate=1",
+    "-frames:v",
+    "1",
+    "-c:v",
+    "mjpeg",
+    "-q:v",
+    "5",
+    "-f",
+    "image2pipe",
+    "pipe:1",
+  ]),
+  execFileSync("ffmpeg", [
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "mandelbrot=size=320x240:rate=1",
+    "-frames:v",
+    "1",
+    "-c:v",
+    "mjpeg",
+    "-q:v",
+    "2",
+    "-f",
+    "image2pipe",
+    "pipe:1",
+  ]),
 ];
 
 /** A synthetic JPEG whose tables contain FF D9 and whose scan has stuffed FFs and restart markers. */
 function tricky(n: number): Buffer {
-  const seg = (marker: number, body: number[]): number[] => [0xff, marker, ((body.length + 2) >> 8) & 0xff, (body.length + 2) & 0xff, ...body];
-  const scan = Array.from({ length: n }, (_, k) => (k % 7 === 0 ? [0xff, 0x00] : k % 11 === 0 ? [0xff, 0xd0 + (k % 8)] : [k & 0x7f])).flat();
+  const seg = (marker: number, body: number[]): number[] => [
+    0xff,
+    marker,
+    ((body.length + 2) >> 8) & 0xff,
+    (body.length + 2) & 0xff,
+    ...body,
+  ];
+  const scan = Array.from({ length: n }, (_, k) =>
+    k % 7 === 0 ? [0xff, 0x00] : k % 11 === 0 ? [0xff, 0xd0 + (k % 8)] : [k & 0x7f],
+  ).flat();
   return Buffer.from([0xff, 0xd8, ...seg(0xdb, [0xff, 0xd9, 1, 2]), ...seg(0xda, [1, 2, 3]), ...scan, 0xff, 0xd9]);
 }
 
@@ -33,7 +73,8 @@ void describe("jpegEnd", () => {
   void it("finds the end of real and tricky JPEGs, and says incomplete for every proper prefix", () => {
     for (const jpeg of [...real, tricky(300)]) {
       assert.equal(jpegEnd(jpeg), jpeg.length);
-      for (const cut of [2, 3, 10, Math.floor(jpeg.length / 2), jpeg.length - 1]) assert.equal(jpegEnd(jpeg.subarray(0, cut)), undefined, `cut ${cut}`);
+      for (const cut of [2, 3, 10, Math.floor(jpeg.length / 2), jpeg.length - 1])
+        assert.equal(jpegEnd(jpeg.subarray(0, cut)), undefined, `cut ${cut}`);
     }
   });
 
@@ -44,7 +85,10 @@ void describe("jpegEnd", () => {
 });
 
 void describe("JpegStreamSplitter", () => {
-  const imagesArb = fc.array(fc.oneof(fc.constantFrom(...real), fc.integer({ min: 1, max: 400 }).map(tricky)), { minLength: 1, maxLength: 6 });
+  const imagesArb = fc.array(fc.oneof(fc.constantFrom(...real), fc.integer({ min: 1, max: 400 }).map(tricky)), {
+    minLength: 1,
+    maxLength: 6,
+  });
 
   void it("yields exactly the images written, in order, for any chunking", () => {
     fc.assert(

@@ -45,8 +45,14 @@ void describe("key rate limit", () => {
   });
 
   void it("agrees with a reference count per aligned window, and a refusal's retry-after always suffices", () => {
-    const limitsArb = fc.record({ per_minute: fc.integer({ min: 1, max: 6 }), per_hour: fc.integer({ min: 1, max: 30 }) });
-    const gapsArb = fc.array(fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 20 * MIN })), { minLength: 1, maxLength: 120 });
+    const limitsArb = fc.record({
+      per_minute: fc.integer({ min: 1, max: 6 }),
+      per_hour: fc.integer({ min: 1, max: 30 }),
+    });
+    const gapsArb = fc.array(fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 20 * MIN })), {
+      minLength: 1,
+      maxLength: 120,
+    });
     fc.assert(
       fc.property(limitsArb, gapsArb, fc.integer({ min: 0, max: HOUR }), (limits, gaps, offset) => {
         const accepted = new Map<string, number>();
@@ -56,7 +62,8 @@ void describe("key rate limit", () => {
           now += gap;
           const minuteKey = `m${Math.floor(now / MIN)}`;
           const hourKey = `h${Math.floor(now / HOUR)}`;
-          const expectOk = (accepted.get(minuteKey) ?? 0) < limits.per_minute && (accepted.get(hourKey) ?? 0) < limits.per_hour;
+          const expectOk =
+            (accepted.get(minuteKey) ?? 0) < limits.per_minute && (accepted.get(hourKey) ?? 0) < limits.per_hour;
           const step = takeRequest(state, limits, now);
           assert.equal(step.decision.ok, expectOk);
           if (step.decision.ok) {
@@ -66,8 +73,17 @@ void describe("key rate limit", () => {
           } else {
             const wait = step.decision.retryAfterS;
             assert.ok(wait >= 1 && wait <= 3600);
-            assert.equal(takeRequest(step.state, limits, now + wait * 1000).decision.ok, true, "retrying after retryAfterS passes");
-            if (wait > 1) assert.equal(takeRequest(step.state, limits, now + (wait - 1) * 1000 - 1).decision.ok, false, "and not much earlier");
+            assert.equal(
+              takeRequest(step.state, limits, now + wait * 1000).decision.ok,
+              true,
+              "retrying after retryAfterS passes",
+            );
+            if (wait > 1)
+              assert.equal(
+                takeRequest(step.state, limits, now + (wait - 1) * 1000 - 1).decision.ok,
+                false,
+                "and not much earlier",
+              );
           }
           state = step.state;
         }

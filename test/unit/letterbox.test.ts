@@ -4,12 +4,7 @@ import { test } from "node:test";
 import { promisify } from "node:util";
 import fc from "fast-check";
 import type { Box } from "../../src/core/geometry.js";
-import {
-  computeLetterbox,
-  letterboxFilter,
-  letterboxToSource,
-  sourceToLetterbox,
-} from "../../src/core/letterbox.js";
+import { computeLetterbox, letterboxFilter, letterboxToSource, sourceToLetterbox } from "../../src/core/letterbox.js";
 
 const run = promisify(execFile);
 
@@ -33,11 +28,7 @@ const MEASURED: Array<[number, number, number, number, number, number, number, n
 void test("computeLetterbox matches sizes ffmpeg produced", () => {
   for (const [sw, sh, dw, dh, w, h, px, py] of MEASURED) {
     const lb = computeLetterbox(sw, sh, dw, dh);
-    assert.deepEqual(
-      [lb.scaledWidth, lb.scaledHeight, lb.padX, lb.padY],
-      [w, h, px, py],
-      `${sw}x${sh} -> ${dw}x${dh}`,
-    );
+    assert.deepEqual([lb.scaledWidth, lb.scaledHeight, lb.padX, lb.padY], [w, h, px, py], `${sw}x${sh} -> ${dw}x${dh}`);
   }
 });
 

@@ -53,7 +53,11 @@ void describe("Lifecycle", () => {
   void it("each start waits for the previous one to finish", async () => {
     const events: string[] = [];
     const lc = new Lifecycle(capturingLogger<LogLine>().log);
-    lc.add(new Recorder("slow", events, { start: () => new Promise((r) => setTimeout(r, 30)).then(() => void events.push("slow-ready")) }));
+    lc.add(
+      new Recorder("slow", events, {
+        start: () => new Promise((r) => setTimeout(r, 30)).then(() => void events.push("slow-ready")),
+      }),
+    );
     lc.add(new Recorder("next", events));
     await lc.start();
     assert.deepEqual(events, ["start:slow", "slow-ready", "start:next"]);
@@ -113,7 +117,10 @@ void describe("Lifecycle", () => {
     const ms = performance.now() - t0;
     assert.deepEqual(events.slice(3), ["stop:http", "stop:camera", "stop:store"]);
     assert.ok(ms >= 45 && ms < 1000, `stop took ${ms} ms`);
-    assert.ok(lines.some((l) => l.level === "error" && l.component === "camera"), "the abandoned component is logged");
+    assert.ok(
+      lines.some((l) => l.level === "error" && l.component === "camera"),
+      "the abandoned component is logged",
+    );
   });
 
   void it("a stop that throws is logged and the rest still stop", async () => {
@@ -225,18 +232,15 @@ void describe("EventBus", () => {
 });
 
 void describe("Lifecycle: shutdown while a component is starting", () => {
-  void it(
-    "the component still starting when stop() is called is stopped too, and before its dependencies",
-    async () => {
-      const events: string[] = [];
-      const lc = new Lifecycle(capturingLogger<LogLine>().log);
-      lc.add(new Recorder("store", events));
-      lc.add(new Recorder("http", events, { start: () => new Promise((r) => setTimeout(r, 30)) }));
-      const started = lc.start().catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 5));
-      await lc.stop();
-      await started;
-      assert.deepEqual(events, ["start:store", "start:http", "stop:http", "stop:store"]);
-    },
-  );
+  void it("the component still starting when stop() is called is stopped too, and before its dependencies", async () => {
+    const events: string[] = [];
+    const lc = new Lifecycle(capturingLogger<LogLine>().log);
+    lc.add(new Recorder("store", events));
+    lc.add(new Recorder("http", events, { start: () => new Promise((r) => setTimeout(r, 30)) }));
+    const started = lc.start().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 5));
+    await lc.stop();
+    await started;
+    assert.deepEqual(events, ["start:store", "start:http", "stop:http", "stop:store"]);
+  });
 });

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { jsmpegHeader, liveViewCamera, liveViewFfmpegOptions, liveViewSize, liveViewCredential, originAllowed, liveViewUrl } from "../../src/ingest/live-view-args.js";
+import {
+  jsmpegHeader,
+  liveViewCamera,
+  liveViewFfmpegOptions,
+  liveViewSize,
+  liveViewCredential,
+  originAllowed,
+  liveViewUrl,
+} from "../../src/ingest/live-view-args.js";
 
 void describe("live view arguments", () => {
   void it("RTSP stays on TCP through the URL's ?tcp option, with credentials inserted", () => {
@@ -13,7 +21,25 @@ void describe("live view arguments", () => {
 
   void it("flags: no stdin, an MPEG-1 frame rate, the bitrate, and a width cap", () => {
     const o = liveViewFfmpegOptions({ fps: 25, maxWidth: 1280, bitrateKbps: 800 });
-    assert.deepEqual(Object.entries(o).flat().filter((x) => x !== ""), ["-nostdin", "-loglevel", "error", "-an", "-r", "25", "-b:v", "800k", "-bf", "0", "-vf", "scale='trunc(min(1280,iw)/2)*2':-2"]);
+    assert.deepEqual(
+      Object.entries(o)
+        .flat()
+        .filter((x) => x !== ""),
+      [
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-an",
+        "-r",
+        "25",
+        "-b:v",
+        "800k",
+        "-bf",
+        "0",
+        "-vf",
+        "scale='trunc(min(1280,iw)/2)*2':-2",
+      ],
+    );
   });
 
   void it("the announced size is even, no wider than the cap, and keeps the aspect ratio", () => {
@@ -21,10 +47,21 @@ void describe("live view arguments", () => {
     assert.deepEqual(liveViewSize({ width: 640, height: 480 }, 1280), { width: 640, height: 480 });
     assert.deepEqual(liveViewSize(undefined, 1280), { width: 0, height: 0 });
     fc.assert(
-      fc.property(fc.integer({ min: 16, max: 8000 }), fc.integer({ min: 16, max: 8000 }), fc.integer({ min: 160, max: 4094 }), (w, h, cap) => {
-        const s = liveViewSize({ width: w, height: h }, cap);
-        return s.width % 2 === 0 && s.height % 2 === 0 && s.width <= cap && s.width <= w && Math.abs(s.height - (h * s.width) / w) <= 1;
-      }),
+      fc.property(
+        fc.integer({ min: 16, max: 8000 }),
+        fc.integer({ min: 16, max: 8000 }),
+        fc.integer({ min: 160, max: 4094 }),
+        (w, h, cap) => {
+          const s = liveViewSize({ width: w, height: h }, cap);
+          return (
+            s.width % 2 === 0 &&
+            s.height % 2 === 0 &&
+            s.width <= cap &&
+            s.width <= w &&
+            Math.abs(s.height - (h * s.width) / w) <= 1
+          );
+        },
+      ),
     );
   });
 
@@ -33,9 +70,18 @@ void describe("live view arguments", () => {
   });
 
   void it("takes a ticket (subprotocol or query) or a bearer subprotocol, never a token in the URL", () => {
-    assert.deepEqual(liveViewCredential("/v1/cameras/a/live", "vigil.live, bearer.p.p.p"), { kind: "bearer", value: "p.p.p" });
-    assert.deepEqual(liveViewCredential("/v1/cameras/a/live", "vigil.live, ticket.lt_x"), { kind: "ticket", value: "lt_x" });
-    assert.deepEqual(liveViewCredential("/v1/cameras/a/live?ticket=lt_y", "vigil.live"), { kind: "ticket", value: "lt_y" });
+    assert.deepEqual(liveViewCredential("/v1/cameras/a/live", "vigil.live, bearer.p.p.p"), {
+      kind: "bearer",
+      value: "p.p.p",
+    });
+    assert.deepEqual(liveViewCredential("/v1/cameras/a/live", "vigil.live, ticket.lt_x"), {
+      kind: "ticket",
+      value: "lt_x",
+    });
+    assert.deepEqual(liveViewCredential("/v1/cameras/a/live?ticket=lt_y", "vigil.live"), {
+      kind: "ticket",
+      value: "lt_y",
+    });
     // Issue 15: an access token in the URL ends up in logs; it is not read any more.
     assert.equal(liveViewCredential("/v1/cameras/a/live?access_token=q.q.q", undefined), undefined);
     assert.equal(liveViewCredential("/v1/cameras/a/live", "vigil.live"), undefined);

@@ -3,26 +3,47 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { addPoint, memoryVerdict, type MemoryPoint, type MemoryPolicy, slopeMiBPerMin } from "../../src/health/memory-trend.js";
+import {
+  addPoint,
+  memoryVerdict,
+  type MemoryPoint,
+  type MemoryPolicy,
+  slopeMiBPerMin,
+} from "../../src/health/memory-trend.js";
 
 const MIB = 2 ** 20;
 const HOUR = 3_600_000;
-const POLICY: MemoryPolicy = { budgetBytes: 1024 * MIB, maxSlopeMiBPerMin: 0.5, sustainedMs: 45 * 60_000, windowMs: HOUR };
+const POLICY: MemoryPolicy = {
+  budgetBytes: 1024 * MIB,
+  maxSlopeMiBPerMin: 0.5,
+  sustainedMs: 45 * 60_000,
+  windowMs: HOUR,
+};
 
 /** Readings every 30 s for `minutes`, RSS = base + slope * t + noise. */
 function series(minutes: number, base: number, slope: number, noise: readonly number[] = []): MemoryPoint[] {
   let points: MemoryPoint[] = [];
-  for (let i = 0; i <= minutes * 2; i++) points = addPoint(points, { at: i * 30_000, rss: (base + slope * (i / 2) + (noise[i % Math.max(1, noise.length)] ?? 0)) * MIB }, HOUR);
+  for (let i = 0; i <= minutes * 2; i++)
+    points = addPoint(
+      points,
+      { at: i * 30_000, rss: (base + slope * (i / 2) + (noise[i % Math.max(1, noise.length)] ?? 0)) * MIB },
+      HOUR,
+    );
   return points;
 }
 
 void describe("memory trend", () => {
   void it("recovers a linear slope exactly, whatever the base", () => {
     fc.assert(
-      fc.property(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: 50, max: 4000, noNaN: true }), fc.integer({ min: 2, max: 120 }), (slope, base, minutes) => {
-        const got = slopeMiBPerMin(series(minutes, base, slope));
-        assert.ok(got !== null && Math.abs(got - slope) < 1e-6, `${got} vs ${slope}`);
-      }),
+      fc.property(
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        fc.double({ min: 50, max: 4000, noNaN: true }),
+        fc.integer({ min: 2, max: 120 }),
+        (slope, base, minutes) => {
+          const got = slopeMiBPerMin(series(minutes, base, slope));
+          assert.ok(got !== null && Math.abs(got - slope) < 1e-6, `${got} vs ${slope}`);
+        },
+      ),
     );
   });
 
@@ -43,26 +64,37 @@ void describe("memory trend", () => {
 
   void it("a slope under the limit, or over it for less than the sustained span, is not degraded; bounded noise does not trip it", () => {
     fc.assert(
-      fc.property(fc.double({ min: -2, max: 0.2, noNaN: true }), fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 1, maxLength: 40 }), (slope, noise) => {
-        // A flat-ish series with sawtooth noise of +-10 MiB (GC, caches) over a full hour.
-        const v = memoryVerdict(series(60, 300, slope, noise), POLICY);
-        assert.deepEqual(v.reasons, []);
-      }),
+      fc.property(
+        fc.double({ min: -2, max: 0.2, noNaN: true }),
+        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        (slope, noise) => {
+          // A flat-ish series with sawtooth noise of +-10 MiB (GC, caches) over a full hour.
+          const v = memoryVerdict(series(60, 300, slope, noise), POLICY);
+          assert.deepEqual(v.reasons, []);
+        },
+      ),
     );
     fc.assert(
       fc.property(fc.double({ min: 0.6, max: 50, noNaN: true }), fc.integer({ min: 1, max: 44 }), (slope, minutes) => {
-        assert.deepEqual(memoryVerdict(series(minutes, 300, slope), { ...POLICY, budgetBytes: Number.MAX_SAFE_INTEGER }).reasons, []);
+        assert.deepEqual(
+          memoryVerdict(series(minutes, 300, slope), { ...POLICY, budgetBytes: Number.MAX_SAFE_INTEGER }).reasons,
+          [],
+        );
       }),
     );
   });
 
   void it("a sustained slope over the limit is degraded, named with its figures", () => {
     fc.assert(
-      fc.property(fc.double({ min: 0.6, max: 50, noNaN: true }), fc.integer({ min: 45, max: 180 }), (slope, minutes) => {
-        const v = memoryVerdict(series(minutes, 300, slope), { ...POLICY, budgetBytes: Number.MAX_SAFE_INTEGER });
-        assert.equal(v.reasons.length, 1);
-        assert.match(v.reasons[0] ?? "", /MiB a minute over the last (4[5-9]|5\d|60) minutes/);
-      }),
+      fc.property(
+        fc.double({ min: 0.6, max: 50, noNaN: true }),
+        fc.integer({ min: 45, max: 180 }),
+        (slope, minutes) => {
+          const v = memoryVerdict(series(minutes, 300, slope), { ...POLICY, budgetBytes: Number.MAX_SAFE_INTEGER });
+          assert.equal(v.reasons.length, 1);
+          assert.match(v.reasons[0] ?? "", /MiB a minute over the last (4[5-9]|5\d|60) minutes/);
+        },
+      ),
     );
   });
 

@@ -11,8 +11,26 @@ void describe("memory watch", () => {
     let rss = 100 * MIB;
     let now = 0;
     const alerts: Array<Record<string, unknown>> = [];
-    const usage = (): NodeJS.MemoryUsage => ({ rss, heapTotal: 0, heapUsed: 40 * MIB, external: 5 * MIB, arrayBuffers: 0 });
-    const watch = new MemoryWatch({ budgetBytes: 200 * MIB, maxSlopeMiBPerMin: 1_000, sustainedMs: 60_000, windowMs: 3_600_000, intervalMs: 30_000 }, async (_type, data) => alerts.push(data), capturingLogger().log, usage, () => now);
+    const usage = (): NodeJS.MemoryUsage => ({
+      rss,
+      heapTotal: 0,
+      heapUsed: 40 * MIB,
+      external: 5 * MIB,
+      arrayBuffers: 0,
+    });
+    const watch = new MemoryWatch(
+      {
+        budgetBytes: 200 * MIB,
+        maxSlopeMiBPerMin: 1_000,
+        sustainedMs: 60_000,
+        windowMs: 3_600_000,
+        intervalMs: 30_000,
+      },
+      async (_type, data) => alerts.push(data),
+      capturingLogger().log,
+      usage,
+      () => now,
+    );
     const step = (mib: number): void => {
       now += 30_000;
       rss = mib * MIB;

@@ -7,7 +7,13 @@ import { fileURLToPath } from "node:url";
 import { selectForFetch } from "../../src/cli/models.js";
 import { ErrorCodes } from "../../src/core/errors.js";
 import { FaceEmbedder } from "../../src/inference/faces/face-embedder.js";
-import { findModel, type ModelEntry, readManifest, validateModelEntry, writeManifest } from "../../src/inference/model-manifest.js";
+import {
+  findModel,
+  type ModelEntry,
+  readManifest,
+  validateModelEntry,
+  writeManifest,
+} from "../../src/inference/model-manifest.js";
 import { expectVigil, expectVigilAsync } from "../helpers/expect-vigil.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 
@@ -37,9 +43,14 @@ void describe("model manifest", () => {
     // The default embedder: public-domain weights, built from face-api's package, dlib's face chip.
     assert.ok(ids.includes("dlib-resnet-150"));
     const dlib = findModel(manifest, "dlib-resnet-150");
-    assert.deepEqual([dlib.task, dlib.source?.convert?.format, dlib.input.align, dlib.input.layout], ["face-embedding", "faceapi-resnet", "dlib-150", "NCHW"]);
+    assert.deepEqual(
+      [dlib.task, dlib.source?.convert?.format, dlib.input.align, dlib.input.layout],
+      ["face-embedding", "faceapi-resnet", "dlib-150", "NCHW"],
+    );
     assert.match(dlib.licence, /Public domain/);
-    assert.ok(dlib.match_threshold !== undefined && findModel(manifest, "mobilefacenet-112").match_threshold !== undefined);
+    assert.ok(
+      dlib.match_threshold !== undefined && findModel(manifest, "mobilefacenet-112").match_threshold !== undefined,
+    );
     // YOLOv5s is AGPL-3.0; MobileFaceNet's weights have no licence we could confirm.
     assert.ok(!ids.includes("yolov5s-640") && !ids.includes("mobilefacenet-112"));
     assert.equal(findModel(manifest, "mobilefacenet-112").optional, true);
@@ -51,18 +62,43 @@ void describe("model manifest", () => {
     const nanodet = findModel(await readManifest(SHIPPED), "nanodet-g-416");
     const bad: ModelEntry = { ...nanodet, input: { ...nanodet.input, std: [1, 2] } };
     expectVigil(() => validateModelEntry(bad), ErrorCodes.MANIFEST_INVALID);
-    await withManifest([bad], (dir) => expectVigilAsync(readManifest(dir), ErrorCodes.MANIFEST_INVALID).then(() => undefined));
-    await withManifest([nanodet, nanodet], (dir) => expectVigilAsync(readManifest(dir), ErrorCodes.MANIFEST_INVALID).then(() => undefined));
+    await withManifest([bad], (dir) =>
+      expectVigilAsync(readManifest(dir), ErrorCodes.MANIFEST_INVALID).then(() => undefined),
+    );
+    await withManifest([nanodet, nanodet], (dir) =>
+      expectVigilAsync(readManifest(dir), ErrorCodes.MANIFEST_INVALID).then(() => undefined),
+    );
   });
 
   void it("refuses a face template it does not know, and an embedder whose input is not its template's size", async () => {
     const dlib = findModel(await readManifest(SHIPPED), "dlib-resnet-150");
-    expectVigil(() => validateModelEntry({ ...dlib, input: { ...dlib.input, align: "dlib-200" } }), ErrorCodes.MANIFEST_INVALID);
+    expectVigil(
+      () => validateModelEntry({ ...dlib, input: { ...dlib.input, align: "dlib-200" } }),
+      ErrorCodes.MANIFEST_INVALID,
+    );
     // Left without align, a 150x150 model would be aligned onto ArcFace's 112x112 crop: refused before loading.
     const { align: _align, ...unaligned } = dlib.input;
-    const err = expectVigil(() => new FaceEmbedder({ modelsDir: SHIPPED, model: { ...dlib, input: unaligned }, providers: [{ id: "cpu", backend: "cpu", threads: 1 }], deadlineMs: 1000 }, silentLogger()), ErrorCodes.MANIFEST_INVALID);
+    const err = expectVigil(
+      () =>
+        new FaceEmbedder(
+          {
+            modelsDir: SHIPPED,
+            model: { ...dlib, input: unaligned },
+            providers: [{ id: "cpu", backend: "cpu", threads: 1 }],
+            deadlineMs: 1000,
+          },
+          silentLogger(),
+        ),
+      ErrorCodes.MANIFEST_INVALID,
+    );
     assert.match(err.message, /112x112/);
-    assert.equal(new FaceEmbedder({ modelsDir: SHIPPED, model: dlib, providers: [{ id: "cpu", backend: "cpu", threads: 1 }], deadlineMs: 1000 }, silentLogger()).template.size, 150);
+    assert.equal(
+      new FaceEmbedder(
+        { modelsDir: SHIPPED, model: dlib, providers: [{ id: "cpu", backend: "cpu", threads: 1 }], deadlineMs: 1000 },
+        silentLogger(),
+      ).template.size,
+      150,
+    );
   });
 
   void it("writes a manifest that reads back equal, with value lists on one line", async () => {

@@ -95,6 +95,12 @@ void test("ties keep input order and NaN scores are dropped", () => {
   const b = { box: { x1: 0.5, y1: 0.5, x2: 0.6, y2: 0.6 }, score: 0.5, id: "b" };
   const c = { box: { x1: 0, y1: 0, x2: 0.1, y2: 0.1 }, score: 0.5, id: "c" };
   const n = { box: { x1: 0.8, y1: 0.8, x2: 0.9, y2: 0.9 }, score: Number.NaN, id: "n" };
-  assert.deepEqual(nms([a, b, c, n], 0.3).map((d) => d.id), ["a", "b"]);
-  assert.deepEqual(nms([c, b, a], 0.3).map((d) => d.id), ["c", "b"]);
+  assert.deepEqual(
+    nms([a, b, c, n], 0.3).map((d) => d.id),
+    ["a", "b"],
+  );
+  assert.deepEqual(
+    nms([c, b, a], 0.3).map((d) => d.id),
+    ["c", "b"],
+  );
 });

@@ -36,7 +36,11 @@ void describe("ObjectDetector configuration", () => {
   });
 
   void it("refuses a face model, an unknown decoder and a batch input as manifest errors", () => {
-    const bad = (model: ModelEntry): void => assert.throws(() => new ObjectDetector(options({ model }), silentLogger()), (err) => isVigilError(err, "VIGIL_E_MANIFEST_INVALID"));
+    const bad = (model: ModelEntry): void =>
+      assert.throws(
+        () => new ObjectDetector(options({ model }), silentLogger()),
+        (err) => isVigilError(err, "VIGIL_E_MANIFEST_INVALID"),
+      );
     bad({ ...YOLO11, task: "face-detection" });
     bad({ ...YOLO11, decoder: "detr" });
     bad({ ...YOLO11, input: { ...YOLO11.input, shape: [4, 3, 640, 640] } });
@@ -45,7 +49,10 @@ void describe("ObjectDetector configuration", () => {
   void it("refuses tracked labels the model does not have, naming detector.labels", () => {
     assert.throws(
       () => new ObjectDetector(options({ track: ["person", "forklift"] }), silentLogger()),
-      (err) => isVigilError(err, "VIGIL_E_CONFIG_INVALID") && err.details?.path === "detector.labels" && /forklift/.test(err.message),
+      (err) =>
+        isVigilError(err, "VIGIL_E_CONFIG_INVALID") &&
+        err.details?.path === "detector.labels" &&
+        /forklift/.test(err.message),
     );
   });
 });

@@ -9,34 +9,42 @@ const stream = fc.constantFrom<StreamName>("incidents", "audit", "alerts");
 void describe("OutboxBudget admission (shed-alerts-then-refuse-incidents)", () => {
   void it("never refuses audit, keeps others within the budget, and drops only alerts, oldest first", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 100, max: 5000 }), fc.array(fc.tuple(stream, fc.integer({ min: 1, max: 800 })), { maxLength: 80 }), (max, arrivals) => {
-        const budget = new OutboxBudget(max);
-        const live: { key: string; stream: StreamName }[] = [];
-        arrivals.forEach(([s, bytes], i) => {
-          const key = `${s}!${String(i).padStart(4, "0")}`;
-          const before = budget.usedBytes;
-          const sharedBefore = budget.sharedBytes;
-          const decision = budget.admit(s, bytes);
-          if (s === "audit") assert.equal(decision.accept, true);
-          if (!decision.accept) {
-            assert.notEqual(s, "audit");
-            assert.equal(budget.usedBytes, before, "a refusal changes nothing");
-            return;
-          }
-          const queuedAlerts = live.filter((e) => e.stream === "alerts").map((e) => e.key);
-          assert.deepEqual(decision.drop, queuedAlerts.slice(0, decision.drop.length), "only alerts, oldest first");
-          for (const k of decision.drop) {
-            budget.remove(k);
-            live.splice(
-              live.findIndex((e) => e.key === k),
-              1,
-            );
-          }
-          budget.add(key, s, bytes, i);
-          live.push({ key, stream: s });
-          if (s !== "audit") assert.ok(budget.sharedBytes <= Math.max(max, sharedBefore), "non-audit admission stays within the budget");
-        });
-      }),
+      fc.property(
+        fc.integer({ min: 100, max: 5000 }),
+        fc.array(fc.tuple(stream, fc.integer({ min: 1, max: 800 })), { maxLength: 80 }),
+        (max, arrivals) => {
+          const budget = new OutboxBudget(max);
+          const live: { key: string; stream: StreamName }[] = [];
+          arrivals.forEach(([s, bytes], i) => {
+            const key = `${s}!${String(i).padStart(4, "0")}`;
+            const before = budget.usedBytes;
+            const sharedBefore = budget.sharedBytes;
+            const decision = budget.admit(s, bytes);
+            if (s === "audit") assert.equal(decision.accept, true);
+            if (!decision.accept) {
+              assert.notEqual(s, "audit");
+              assert.equal(budget.usedBytes, before, "a refusal changes nothing");
+              return;
+            }
+            const queuedAlerts = live.filter((e) => e.stream === "alerts").map((e) => e.key);
+            assert.deepEqual(decision.drop, queuedAlerts.slice(0, decision.drop.length), "only alerts, oldest first");
+            for (const k of decision.drop) {
+              budget.remove(k);
+              live.splice(
+                live.findIndex((e) => e.key === k),
+                1,
+              );
+            }
+            budget.add(key, s, bytes, i);
+            live.push({ key, stream: s });
+            if (s !== "audit")
+              assert.ok(
+                budget.sharedBytes <= Math.max(max, sharedBefore),
+                "non-audit admission stays within the budget",
+              );
+          });
+        },
+      ),
     );
   });
 
@@ -98,7 +106,11 @@ void describe("OutboxBudget admission (shed-alerts-then-refuse-incidents)", () =
       budget.add(`audit!${i}`, "audit", 100, i);
     }
     assert.equal(budget.auditOverBudget, true);
-    assert.deepEqual(budget.admit("incidents", 600), { accept: true, drop: [] }, "the incidents' room is untouched by 5 KB of audit");
+    assert.deepEqual(
+      budget.admit("incidents", 600),
+      { accept: true, drop: [] },
+      "the incidents' room is untouched by 5 KB of audit",
+    );
     assert.equal(budget.admit("incidents", 601).accept, false);
   });
 });

@@ -12,7 +12,9 @@ const any = fc.oneof(upper, lower, digit, symbol);
 /** A password built to satisfy every rule: one of each class, then filler up to a valid length. */
 const goodPassword = fc
   .tuple(upper, lower, digit, symbol, fc.array(any, { minLength: PASSWORD_MIN_LENGTH - 4, maxLength: 60 }))
-  .chain(([u, l, d, s, rest]) => fc.shuffledSubarray([u, l, d, s, ...rest], { minLength: rest.length + 4, maxLength: rest.length + 4 }))
+  .chain(([u, l, d, s, rest]) =>
+    fc.shuffledSubarray([u, l, d, s, ...rest], { minLength: rest.length + 4, maxLength: rest.length + 4 }),
+  )
   .map((chars) => chars.join(""));
 
 void describe("password policy", () => {
@@ -35,15 +37,31 @@ void describe("password policy", () => {
   });
 
   void it("refuses anything shorter than the minimum or longer than the maximum", () => {
-    fc.assert(fc.property(goodPassword, fc.nat({ max: PASSWORD_MIN_LENGTH - 1 }), (pw, n) => passwordPolicyViolations(pw.slice(0, n), "u").includes(`at least ${PASSWORD_MIN_LENGTH} characters`)));
-    assert.ok(passwordPolicyViolations(`Aa1!${"x".repeat(PASSWORD_MAX_LENGTH)}`, "u").includes(`at most ${PASSWORD_MAX_LENGTH} characters`));
+    fc.assert(
+      fc.property(goodPassword, fc.nat({ max: PASSWORD_MIN_LENGTH - 1 }), (pw, n) =>
+        passwordPolicyViolations(pw.slice(0, n), "u").includes(`at least ${PASSWORD_MIN_LENGTH} characters`),
+      ),
+    );
+    assert.ok(
+      passwordPolicyViolations(`Aa1!${"x".repeat(PASSWORD_MAX_LENGTH)}`, "u").includes(
+        `at most ${PASSWORD_MAX_LENGTH} characters`,
+      ),
+    );
   });
 
   void it("refuses the username as the password, whatever its case", () => {
-    fc.assert(fc.property(goodPassword, (pw) => passwordPolicyViolations(pw, pw.toLowerCase()).includes("different from the username")));
+    fc.assert(
+      fc.property(goodPassword, (pw) =>
+        passwordPolicyViolations(pw, pw.toLowerCase()).includes("different from the username"),
+      ),
+    );
   });
 
   void it("never throws, whatever it is given", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary" }), fc.string(), (pw, user) => Array.isArray(passwordPolicyViolations(pw, user))));
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.string(), (pw, user) =>
+        Array.isArray(passwordPolicyViolations(pw, user)),
+      ),
+    );
   });
 });

@@ -1,8 +1,22 @@
 // The CA's index: expiry status for `vigil cert list`, and which certificate `revoke <x>` means.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { certificateStatus, type IssuedCertificate, isActive, parseIndex, type PkiIndex, resolveSelector, revokedCertificates } from "../../src/auth/pki/pki-index.js";
-import { certFiles, subjectFor, validateCertName, validateSubjectAltNames, validityPeriod } from "../../src/auth/pki/cert-profiles.js";
+import {
+  certificateStatus,
+  type IssuedCertificate,
+  isActive,
+  parseIndex,
+  type PkiIndex,
+  resolveSelector,
+  revokedCertificates,
+} from "../../src/auth/pki/pki-index.js";
+import {
+  certFiles,
+  subjectFor,
+  validateCertName,
+  validateSubjectAltNames,
+  validityPeriod,
+} from "../../src/auth/pki/cert-profiles.js";
 import { derInteger } from "../../src/auth/pki/crl-builder.js";
 import { ErrorCodes } from "../../src/core/errors.js";
 import { expectVigil } from "../helpers/expect-vigil.js";
@@ -33,7 +47,16 @@ function index(certificates: IssuedCertificate[]): PkiIndex {
   return {
     version: 1,
     site: "hq",
-    ca: { serial: "4A", subject: "O=hq, OU=ca, CN=Vigil site CA hq", fingerprint_sha256: FP("0"), not_before: day(-20), not_after: day(3000), created_at: day(-20), cert_file: "ca.crt", key_file: "ca.key" },
+    ca: {
+      serial: "4A",
+      subject: "O=hq, OU=ca, CN=Vigil site CA hq",
+      fingerprint_sha256: FP("0"),
+      not_before: day(-20),
+      not_after: day(3000),
+      created_at: day(-20),
+      cert_file: "ca.crt",
+      key_file: "ca.key",
+    },
     crl: { number: 3, this_update: day(-1), next_update: day(364), file: "ca.crl" },
     certificates,
   };
@@ -50,7 +73,10 @@ void describe("certificateStatus", () => {
 });
 
 void describe("resolveSelector", () => {
-  const lobbyOld = cert("lobby", "4000000000000000000000000000000A", { revoked_at: day(-5), revocation_reason: "superseded" });
+  const lobbyOld = cert("lobby", "4000000000000000000000000000000A", {
+    revoked_at: day(-5),
+    revocation_reason: "superseded",
+  });
   const lobby = cert("lobby", "4000000000000000000000000000000B");
   const cafe = cert("cafe", "4000000000000000000000000000000C");
   const hexNamed = cert("c0", "C0");
@@ -74,7 +100,10 @@ void describe("resolveSelector", () => {
 
   void it("lists revoked certificates oldest first for the CRL", () => {
     const later = cert("dock", "4D", { revoked_at: day(-1) });
-    assert.deepEqual(revokedCertificates(index([later, lobby, lobbyOld])).map((c) => c.name), ["lobby", "dock"]);
+    assert.deepEqual(
+      revokedCertificates(index([later, lobby, lobbyOld])).map((c) => c.name),
+      ["lobby", "dock"],
+    );
   });
 });
 
@@ -84,7 +113,10 @@ void describe("parseIndex", () => {
     assert.deepEqual(parseIndex(JSON.stringify(good), "index.json"), good);
     expectVigil(() => parseIndex("{", "index.json"), ErrorCodes.PKI_FAILED);
     expectVigil(() => parseIndex(JSON.stringify({ ...good, version: 2 }), "index.json"), ErrorCodes.PKI_FAILED);
-    expectVigil(() => parseIndex(JSON.stringify(index([cert("x", "41", { not_after: "tomorrow" })])), "index.json"), ErrorCodes.PKI_FAILED);
+    expectVigil(
+      () => parseIndex(JSON.stringify(index([cert("x", "41", { not_after: "tomorrow" })])), "index.json"),
+      ErrorCodes.PKI_FAILED,
+    );
   });
 });
 

@@ -17,7 +17,11 @@ import {
 type Outcome = "ok" | "fail";
 
 /** Applies outcomes one second apart; returns the final health and every state change seen. */
-function play(outcomes: readonly Outcome[], start: ProviderHealth = INITIAL_PROVIDER_HEALTH, t0 = 0): { h: ProviderHealth; changes: Array<[ProviderState, ProviderState]> } {
+function play(
+  outcomes: readonly Outcome[],
+  start: ProviderHealth = INITIAL_PROVIDER_HEALTH,
+  t0 = 0,
+): { h: ProviderHealth; changes: Array<[ProviderState, ProviderState]> } {
   let h = start;
   const changes: Array<[ProviderState, ProviderState]> = [];
   outcomes.forEach((o, i) => {

@@ -6,10 +6,39 @@ import { createMetrics } from "../../src/health/metrics.js";
 import type { ProviderStatus } from "../../src/inference/providers/provider-chain.js";
 import type { OutboxStats } from "../../src/store/outbox.js";
 
-const OUTBOX: OutboxStats = { policy: "shed-alerts-then-refuse-incidents", max_bytes: 1000, used_bytes: 0, audit_max_bytes: null, audit_over_budget: false, bytes: { incidents: 0, audit: 0, alerts: 0 }, depth: { incidents: 0, audit: 0, alerts: 0 }, oldest_age_s: { incidents: null, audit: null, alerts: null }, dropped_alerts: 0, expired: 0, refused: 0 };
+const OUTBOX: OutboxStats = {
+  policy: "shed-alerts-then-refuse-incidents",
+  max_bytes: 1000,
+  used_bytes: 0,
+  audit_max_bytes: null,
+  audit_over_budget: false,
+  bytes: { incidents: 0, audit: 0, alerts: 0 },
+  depth: { incidents: 0, audit: 0, alerts: 0 },
+  oldest_age_s: { incidents: null, audit: null, alerts: null },
+  dropped_alerts: 0,
+  expired: 0,
+  refused: 0,
+};
 
 function provider(id: string, state: ProviderStatus["state"], loaded: boolean, failures: number): ProviderStatus {
-  return { id, backend: id, model: "nanodet-g-416", state, loaded, runs: 9, failures, failures_in_window: failures, consecutive_failures: failures, ewma_ms: 25, last_ms: 25, load_ms: 100, warmup_ms: 50, last_error: null, last_error_at: null, down_until: null };
+  return {
+    id,
+    backend: id,
+    model: "nanodet-g-416",
+    state,
+    loaded,
+    runs: 9,
+    failures,
+    failures_in_window: failures,
+    consecutive_failures: failures,
+    ewma_ms: 25,
+    last_ms: 25,
+    load_ms: 100,
+    warmup_ms: 50,
+    last_error: null,
+    last_error_at: null,
+    down_until: null,
+  };
 }
 
 void describe("provider metrics", () => {
@@ -26,7 +55,14 @@ void describe("provider metrics", () => {
       model: "nanodet-g-416",
       providers: () => providers,
     });
-    bus.emit("detections", { cameraId: "cam", frameIndex: 1, capturedAt: 0, detections: [], inferenceMs: 30, provider: "cpu" });
+    bus.emit("detections", {
+      cameraId: "cam",
+      frameIndex: 1,
+      capturedAt: 0,
+      detections: [],
+      inferenceMs: 30,
+      provider: "cpu",
+    });
     const text = await m.registry.metrics();
     m.stop();
     assert.match(text, /^vigil_provider_up\{provider="cuda",model="nanodet-g-416"\} 0$/m);

@@ -9,11 +9,26 @@ import { registeredCameraView } from "../../src/ingest/camera-registry-view.js";
 import { expectVigil } from "../helpers/expect-vigil.js";
 
 const MINIMAL = { site: "hq", gateway: "gw-01" };
-const ZONE = { id: "door", polygon: [[0, 0], [1, 0], [1, 1]] };
+const ZONE = {
+  id: "door",
+  polygon: [
+    [0, 0],
+    [1, 0],
+    [1, 1],
+  ],
+};
 
 void describe("push-only cameras (no stream url)", () => {
   void it("load with zones and rules, and show a null url", () => {
-    const config = buildConfig({ ...MINIMAL, cameras: [{ id: "kiosk", zones: [ZONE] }], rules: { zones: [{ id: "kiosk-door", kind: "restricted", camera: "kiosk", zone: "door" }] } }, {}, "/etc/vigil");
+    const config = buildConfig(
+      {
+        ...MINIMAL,
+        cameras: [{ id: "kiosk", zones: [ZONE] }],
+        rules: { zones: [{ id: "kiosk-door", kind: "restricted", camera: "kiosk", zone: "door" }] },
+      },
+      {},
+      "/etc/vigil",
+    );
     const cam = config.cameras[0];
     assert.ok(cam);
     assert.equal(cam.url, undefined);
@@ -22,7 +37,11 @@ void describe("push-only cameras (no stream url)", () => {
   });
 
   void it("a substream without its main url is refused, naming the field", () => {
-    const err = expectVigil(() => buildConfig({ ...MINIMAL, cameras: [{ id: "kiosk", substream_url: "rtsp://10.0.0.5/sub" }] }, {}, "/etc/vigil"), ErrorCodes.CONFIG_INVALID);
+    const err = expectVigil(
+      () =>
+        buildConfig({ ...MINIMAL, cameras: [{ id: "kiosk", substream_url: "rtsp://10.0.0.5/sub" }] }, {}, "/etc/vigil"),
+      ErrorCodes.CONFIG_INVALID,
+    );
     assert.match(err.message, /cameras\[0\]\.url/);
   });
 

@@ -8,13 +8,20 @@ const size = fc.integer({ min: 1, max: 24 });
 void describe("bilinear rgb24 resize", () => {
   void it("keeps a uniform image uniform at any size", () => {
     fc.assert(
-      fc.property(size, size, size, size, fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255)), (sw, sh, dw, dh, [r, g, b]) => {
-        const src = Buffer.alloc(sw * sh * 3);
-        for (let i = 0; i < sw * sh; i++) src.set([r, g, b], i * 3);
-        const out = resizeRgbBilinear(src, sw, sh, dw, dh);
-        assert.equal(out.length, dw * dh * 3);
-        for (let i = 0; i < dw * dh; i++) assert.deepEqual([...out.subarray(i * 3, i * 3 + 3)], [r, g, b]);
-      }),
+      fc.property(
+        size,
+        size,
+        size,
+        size,
+        fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255)),
+        (sw, sh, dw, dh, [r, g, b]) => {
+          const src = Buffer.alloc(sw * sh * 3);
+          for (let i = 0; i < sw * sh; i++) src.set([r, g, b], i * 3);
+          const out = resizeRgbBilinear(src, sw, sh, dw, dh);
+          assert.equal(out.length, dw * dh * 3);
+          for (let i = 0; i < dw * dh; i++) assert.deepEqual([...out.subarray(i * 3, i * 3 + 3)], [r, g, b]);
+        },
+      ),
     );
   });
 

@@ -28,13 +28,24 @@ async function until(pred: () => boolean, timeoutMs = 2000): Promise<void> {
 
 void describe("notifyArgs", () => {
   void it("builds the systemd-notify argv: --pid, then the fields after --", () => {
-    assert.deepEqual(notifyArgs(4242, [["READY", "1"], ["STATUS", "ready: 4 cameras"]]), ["--pid=4242", "--", "READY=1", "STATUS=ready: 4 cameras"]);
+    assert.deepEqual(
+      notifyArgs(4242, [
+        ["READY", "1"],
+        ["STATUS", "ready: 4 cameras"],
+      ]),
+      ["--pid=4242", "--", "READY=1", "STATUS=ready: 4 cameras"],
+    );
     assert.deepEqual(notifyArgs(1, [["WATCHDOG", "1"]]), ["--pid=1", "--", "WATCHDOG=1"]);
-    assert.deepEqual(notifyArgs(7, [["STATUS", "-x looks like an option"]]), ["--pid=7", "--", "STATUS=-x looks like an option"]);
+    assert.deepEqual(notifyArgs(7, [["STATUS", "-x looks like an option"]]), [
+      "--pid=7",
+      "--",
+      "STATUS=-x looks like an option",
+    ]);
   });
 
   void it("refuses bad field names, an empty message and a bad pid", () => {
-    for (const key of ["", "ready", "READY=1", "A B", "1A", "STATUS\nREADY"]) assert.throws(() => notifyArgs(1, [[key, "1"]]), /field name/);
+    for (const key of ["", "ready", "READY=1", "A B", "1A", "STATUS\nREADY"])
+      assert.throws(() => notifyArgs(1, [[key, "1"]]), /field name/);
     assert.throws(() => notifyArgs(1, []), /empty/);
     for (const pid of [0, -1, 1.5, Number.NaN]) assert.throws(() => notifyArgs(pid, [["READY", "1"]]), /pid/);
   });
@@ -58,7 +69,10 @@ void describe("watchdogFromEnv (sd_watchdog_enabled)", () => {
   const pid = 1234;
   void it("is on with WATCHDOG_USEC alone, or with WATCHDOG_PID naming this process", () => {
     assert.deepEqual(watchdogFromEnv({ WATCHDOG_USEC: "30000000" }, pid), { enabled: true, intervalMs: 30_000 });
-    assert.deepEqual(watchdogFromEnv({ WATCHDOG_USEC: "2000000", WATCHDOG_PID: "1234" }, pid), { enabled: true, intervalMs: 2000 });
+    assert.deepEqual(watchdogFromEnv({ WATCHDOG_USEC: "2000000", WATCHDOG_PID: "1234" }, pid), {
+      enabled: true,
+      intervalMs: 2000,
+    });
   });
 
   void it("is off without WATCHDOG_USEC, and off with the problem named when it cannot be honoured", () => {
@@ -147,7 +161,13 @@ void describe("SdNotifier", () => {
       await writeFile(fake, "#!/bin/sh\nexec sleep 30\n");
       await chmod(fake, 0o755);
       const { log, lines } = capturingLogger<LogLine>();
-      const n = new SdNotifier({ env: { NOTIFY_SOCKET: "/run/none.sock" }, pid: process.pid, log, command: fake, timeoutMs: 100 });
+      const n = new SdNotifier({
+        env: { NOTIFY_SOCKET: "/run/none.sock" },
+        pid: process.pid,
+        log,
+        command: fake,
+        timeoutMs: 100,
+      });
       const t0 = performance.now();
       n.status("starting");
       await n.flush();
@@ -167,11 +187,17 @@ function recordingNotifier(): { calls: string[]; ready(status?: string): void; s
 }
 
 void describe("ReadyReporter", () => {
-  const notReady = (...reasons: [string, string][]): Readiness => ({ ready: false, reasons: reasons.map(([check, reason]) => ({ check, reason })) });
+  const notReady = (...reasons: [string, string][]): Readiness => ({
+    ready: false,
+    reasons: reasons.map(([check, reason]) => ({ check, reason })),
+  });
   const ready: Readiness = { ready: true, reasons: [] };
 
   void it("formats STATUS= from the readiness reasons", () => {
-    assert.equal(statusFor(notReady(["store", "store is not open"], ["model", "model m is not loaded"]), false, "ready"), "starting: store: store is not open; model: model m is not loaded");
+    assert.equal(
+      statusFor(notReady(["store", "store is not open"], ["model", "model m is not loaded"]), false, "ready"),
+      "starting: store: store is not open; model: model m is not loaded",
+    );
     assert.equal(statusFor(notReady(["cameras", "lobby"]), true, "ready"), "degraded: cameras: lobby");
     assert.equal(statusFor(ready, true, "ready: 2 cameras"), "ready: 2 cameras");
   });
@@ -180,7 +206,13 @@ void describe("ReadyReporter", () => {
     const notifier = recordingNotifier();
     let current = notReady(["store", "store is not open"]);
     let readyCalls = 0;
-    const r = new ReadyReporter({ evaluate: () => current, notifier, log: capturingLogger<LogLine>().log, pollMs: 5, onReady: () => (readyCalls += 1) });
+    const r = new ReadyReporter({
+      evaluate: () => current,
+      notifier,
+      log: capturingLogger<LogLine>().log,
+      pollMs: 5,
+      onReady: () => (readyCalls += 1),
+    });
     await r.start();
     try {
       await sleep(40);
@@ -209,7 +241,14 @@ void describe("ReadyReporter", () => {
     const { log, lines } = capturingLogger<LogLine>();
     let current = notReady(["store", "store is not open"], ["cameras", "not started yet: lobby"]);
     const infos: { degraded: boolean }[] = [];
-    const r = new ReadyReporter({ evaluate: () => current, notifier, log, pollMs: 5, degradedAfter: { ms: 30, checks: ["cameras"] }, onReady: (i) => infos.push(i) });
+    const r = new ReadyReporter({
+      evaluate: () => current,
+      notifier,
+      log,
+      pollMs: 5,
+      degradedAfter: { ms: 30, checks: ["cameras"] },
+      onReady: (i) => infos.push(i),
+    });
     await r.start();
     try {
       await sleep(80);
@@ -217,7 +256,10 @@ void describe("ReadyReporter", () => {
       current = notReady(["cameras", "not started yet: lobby"]);
       await until(() => r.isReady);
       assert.equal(notifier.calls.at(-1), "READY degraded: cameras: not started yet: lobby");
-      assert.deepEqual(infos.map((i) => i.degraded), [true]);
+      assert.deepEqual(
+        infos.map((i) => i.degraded),
+        [true],
+      );
       assert.ok(lines.some((l) => l.level === "warn"));
     } finally {
       await r.stop();

@@ -16,7 +16,6 @@ import { expectVigilAsync } from "../helpers/expect-vigil.js";
 
 const strong = (): string => randomBytes(32).toString("base64url");
 
-
 void describe("secretWeakness", () => {
   void it("refuses anything shorter than 32 bytes, counting UTF-8 bytes", () => {
     assert.equal(MIN_SECRET_BYTES, 32);
@@ -46,14 +45,15 @@ void describe("secretWeakness", () => {
     }
   });
 
-  void it(
-    "refuses known defaults repeated to a length that is not a whole number of repeats",
-    () => {
-      for (const value of ["your-secret-here".repeat(3).slice(0, 40), "password123".repeat(4).slice(0, 40), `${"changeme".repeat(4)}!`]) {
-        assert.notEqual(secretWeakness(value), undefined, value);
-      }
-    },
-  );
+  void it("refuses known defaults repeated to a length that is not a whole number of repeats", () => {
+    for (const value of [
+      "your-secret-here".repeat(3).slice(0, 40),
+      "password123".repeat(4).slice(0, 40),
+      `${"changeme".repeat(4)}!`,
+    ]) {
+      assert.notEqual(secretWeakness(value), undefined, value);
+    }
+  });
 
   void it("refuses values with too few distinct characters", () => {
     assert.notEqual(secretWeakness("a".repeat(64)), undefined);
@@ -102,41 +102,77 @@ void describe("loadSecrets", () => {
   void it("loads every required secret, stripping one trailing newline, and freezes the result", async () => {
     const a = strong();
     const b = strong();
-    const dir = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: `${a}\n`, audit_hmac_key: `${b}\r\n` });
+    const dir = await secretsDir({
+      audit_checkpoint_key: CHECKPOINT_KEY,
+      token_signing_key: `${a}\n`,
+      audit_hmac_key: `${b}\r\n`,
+    });
     const secrets = await loadSecrets(dir, {});
-    assert.deepEqual({ ...secrets }, { token_signing_key: a, audit_hmac_key: b, audit_checkpoint_key: CHECKPOINT_KEY.trimEnd() });
+    assert.deepEqual(
+      { ...secrets },
+      { token_signing_key: a, audit_hmac_key: b, audit_checkpoint_key: CHECKPOINT_KEY.trimEnd() },
+    );
     assert.ok(Object.isFrozen(secrets));
   });
 
   void it("a missing secret file is SECRET_MISSING", async () => {
     const dir = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: strong() });
-    assert.equal((await expectVigilAsync(loadSecrets(dir, {}), ErrorCodes.SECRET_MISSING)).message.includes("audit_hmac_key"), true);
+    assert.equal(
+      (await expectVigilAsync(loadSecrets(dir, {}), ErrorCodes.SECRET_MISSING)).message.includes("audit_hmac_key"),
+      true,
+    );
     await expectVigilAsync(loadSecrets(dir, {}), ErrorCodes.SECRET_MISSING);
     await expectVigilAsync(loadSecrets(join(root, "no-such-dir"), {}), ErrorCodes.SECRET_MISSING);
   });
 
   void it("a weak secret is SECRET_WEAK and names which secret", async () => {
-    const dir = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: strong(), audit_hmac_key: "changeme".repeat(5) });
+    const dir = await secretsDir({
+      audit_checkpoint_key: CHECKPOINT_KEY,
+      token_signing_key: strong(),
+      audit_hmac_key: "changeme".repeat(5),
+    });
     const err = await expectVigilAsync(loadSecrets(dir, {}), ErrorCodes.SECRET_WEAK);
     assert.equal(err.details?.secret, "audit_hmac_key");
-    const short = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: "short\n", audit_hmac_key: strong() });
-    assert.equal((await expectVigilAsync(loadSecrets(short, {}), ErrorCodes.SECRET_WEAK)).details?.secret, "token_signing_key");
+    const short = await secretsDir({
+      audit_checkpoint_key: CHECKPOINT_KEY,
+      token_signing_key: "short\n",
+      audit_hmac_key: strong(),
+    });
+    assert.equal(
+      (await expectVigilAsync(loadSecrets(short, {}), ErrorCodes.SECRET_WEAK)).details?.secret,
+      "token_signing_key",
+    );
   });
 
   void it("$CREDENTIALS_DIRECTORY wins over the configured directory, which serves what it lacks", async () => {
-    const configured = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: "changeme", audit_hmac_key: "changeme" });
+    const configured = await secretsDir({
+      audit_checkpoint_key: CHECKPOINT_KEY,
+      token_signing_key: "changeme",
+      audit_hmac_key: "changeme",
+    });
     const a = strong();
     const b = strong();
-    const credentials = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: a, audit_hmac_key: b });
+    const credentials = await secretsDir({
+      audit_checkpoint_key: CHECKPOINT_KEY,
+      token_signing_key: a,
+      audit_hmac_key: b,
+    });
     const secrets = await loadSecrets(configured, { CREDENTIALS_DIRECTORY: credentials });
     assert.equal(secrets.token_signing_key, a);
     assert.equal(secrets.audit_hmac_key, b);
     // Files the unit did not load (camera credentials, tokens added later) come from secrets_dir.
-    const good = await secretsDir({ audit_checkpoint_key: CHECKPOINT_KEY, token_signing_key: strong(), audit_hmac_key: strong() });
+    const good = await secretsDir({
+      audit_checkpoint_key: CHECKPOINT_KEY,
+      token_signing_key: strong(),
+      audit_hmac_key: strong(),
+    });
     const empty = await secretsDir({});
     await loadSecrets(good, { CREDENTIALS_DIRECTORY: empty });
     // Missing in both is missing.
-    await expectVigilAsync(loadSecrets(empty, { CREDENTIALS_DIRECTORY: await secretsDir({}) }), ErrorCodes.SECRET_MISSING);
+    await expectVigilAsync(
+      loadSecrets(empty, { CREDENTIALS_DIRECTORY: await secretsDir({}) }),
+      ErrorCodes.SECRET_MISSING,
+    );
     // An empty variable means "not set".
     await loadSecrets(good, { CREDENTIALS_DIRECTORY: "" });
   });

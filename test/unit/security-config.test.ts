@@ -11,7 +11,8 @@ const BASE = { site: "hq", gateway: "gw-01" };
 const refusedAt = (raw: Record<string, unknown>, path: string): void => {
   assert.throws(
     () => buildConfig({ ...BASE, ...raw }, {}, "/tmp"),
-    (err: { code?: string; details?: { path?: string } }) => err.code === ErrorCodes.CONFIG_INVALID && err.details?.path === path,
+    (err: { code?: string; details?: { path?: string } }) =>
+      err.code === ErrorCodes.CONFIG_INVALID && err.details?.path === path,
     JSON.stringify(raw),
   );
 };
@@ -20,7 +21,8 @@ void describe("MQTT transport", () => {
   void it("the embedded broker listens on loopback only", () => {
     refusedAt({ mqtt: { embedded: { enabled: true, listen: "0.0.0.0:1883" } } }, "mqtt.embedded.listen");
     refusedAt({ mqtt: { embedded: { enabled: true, listen: "10.0.0.2:1883" } } }, "mqtt.embedded.listen");
-    for (const listen of ["127.0.0.1:1883", "[::1]:1883", "localhost:1883"]) buildConfig({ ...BASE, mqtt: { embedded: { enabled: true, listen } } }, {}, "/tmp");
+    for (const listen of ["127.0.0.1:1883", "[::1]:1883", "localhost:1883"])
+      buildConfig({ ...BASE, mqtt: { embedded: { enabled: true, listen } } }, {}, "/tmp");
   });
 
   void it("a plaintext broker on the network is refused unless mqtt.allow_plain says so", () => {
@@ -29,7 +31,13 @@ void describe("MQTT transport", () => {
       const allowed = buildConfig({ ...BASE, mqtt: { brokers: [url], allow_plain: true } }, {}, "/tmp");
       assert.deepEqual(plainNetworkBrokers(allowed), [url], "named in the start log");
     }
-    for (const url of ["mqtts://central.example:8883", "wss://c.example/mqtt", "ssl://c.example:8883", "mqtt://127.0.0.1:1883", "mqtt://[::1]:1883"]) {
+    for (const url of [
+      "mqtts://central.example:8883",
+      "wss://c.example/mqtt",
+      "ssl://c.example:8883",
+      "mqtt://127.0.0.1:1883",
+      "mqtt://[::1]:1883",
+    ]) {
       buildConfig({ ...BASE, mqtt: { brokers: [url] } }, {}, "/tmp");
     }
   });

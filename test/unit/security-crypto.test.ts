@@ -14,14 +14,18 @@ import { expectVigil } from "../helpers/expect-vigil.js";
 import { openStoreStack } from "../helpers/store-stack.js";
 import { silentLogger } from "../helpers/uplink-stack.js";
 
-const cut = (b64: string, encoding: "base64" | "base64url"): string => Buffer.from(b64, encoding).subarray(0, 4).toString(encoding);
+const cut = (b64: string, encoding: "base64" | "base64url"): string =>
+  Buffer.from(b64, encoding).subarray(0, 4).toString(encoding);
 
 void describe("AES-GCM tag length", () => {
   void it("the watchlist cipher refuses a truncated tag", () => {
     const ring = buildKeyring(randomBytes(32).toString("base64url"));
     const sealed = sealEmbedding(ring, new Float32Array([0.25, -1, 3]), "person:1");
     assert.deepEqual([...openEmbedding(ring, sealed, "person:1")], [0.25, -1, 3]);
-    expectVigil(() => openEmbedding(ring, { ...sealed, tag: cut(sealed.tag, "base64") }, "person:1"), ErrorCodes.WATCHLIST_DECRYPT_FAILED);
+    expectVigil(
+      () => openEmbedding(ring, { ...sealed, tag: cut(sealed.tag, "base64") }, "person:1"),
+      ErrorCodes.WATCHLIST_DECRYPT_FAILED,
+    );
   });
 
   void it("the token key ring discards a stored key whose tag was truncated", async () => {

@@ -40,7 +40,9 @@ void describe("evidence ZIP limits", () => {
 
   void it("a large stored entry (a clip) opens: it cannot expand past the ZIP's own size", () => {
     const video = new Uint8Array(80 * 1024 * 1024).fill(7);
-    const files = unzipFiles(zipSync({ "clips/0.mp4": [video, { level: 0 }], "manifest.json": new TextEncoder().encode("{}") }));
+    const files = unzipFiles(
+      zipSync({ "clips/0.mp4": [video, { level: 0 }], "manifest.json": new TextEncoder().encode("{}") }),
+    );
     assert.equal(files.get("clips/0.mp4")?.length, video.length);
   });
 

@@ -46,7 +46,22 @@ void describe("source allowlist", () => {
     assert.equal(formatCidr(parseCidr("2001:DB8::/32") ?? assert.fail()), "2001:db8::/32");
     assert.equal(formatCidr(parseCidr("::1") ?? assert.fail()), "::1/128");
     assert.equal(formatCidr(parseCidr("0.0.0.0/0") ?? assert.fail()), "0.0.0.0/0");
-    for (const bad of ["", "/8", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/1e1", "10.0.0.0/8/8", "300.0.0.0/8", "10.0.0", "fe80::/129", "fe80::1%eth0/64", "::ffff:10.0.0.0/95", "lobby", "10.0.0.0 /8"]) {
+    for (const bad of [
+      "",
+      "/8",
+      "10.0.0.0/",
+      "10.0.0.0/33",
+      "10.0.0.0/-1",
+      "10.0.0.0/1e1",
+      "10.0.0.0/8/8",
+      "300.0.0.0/8",
+      "10.0.0",
+      "fe80::/129",
+      "fe80::1%eth0/64",
+      "::ffff:10.0.0.0/95",
+      "lobby",
+      "10.0.0.0 /8",
+    ]) {
       assert.equal(parseCidr(bad), undefined, bad);
     }
   });
@@ -57,17 +72,22 @@ void describe("source allowlist", () => {
 
   void it("a range contains its own address, mapped or not, and no address that differs inside the prefix", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 32 }), fc.nat(), (addr, prefix, bitSeed) => {
-        const list = SourceAllowlist.from([`${ipv4(addr)}/${prefix}`]);
-        assert.equal(list.allows(ipv4(addr)), true);
-        assert.equal(list.allows(`::ffff:${ipv4(addr)}`), true);
-        const bit = 31 - (bitSeed % prefix);
-        const other = (addr ^ (1 << bit)) >>> 0;
-        assert.equal(list.allows(ipv4(other)), false);
-        assert.equal(list.allows(`::ffff:${ipv4(other)}`), false);
-        // Bits outside the prefix do not matter.
-        if (prefix < 32) assert.equal(list.allows(ipv4((addr ^ 1) >>> 0)), true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 1, max: 32 }),
+        fc.nat(),
+        (addr, prefix, bitSeed) => {
+          const list = SourceAllowlist.from([`${ipv4(addr)}/${prefix}`]);
+          assert.equal(list.allows(ipv4(addr)), true);
+          assert.equal(list.allows(`::ffff:${ipv4(addr)}`), true);
+          const bit = 31 - (bitSeed % prefix);
+          const other = (addr ^ (1 << bit)) >>> 0;
+          assert.equal(list.allows(ipv4(other)), false);
+          assert.equal(list.allows(`::ffff:${ipv4(other)}`), false);
+          // Bits outside the prefix do not matter.
+          if (prefix < 32) assert.equal(list.allows(ipv4((addr ^ 1) >>> 0)), true);
+        },
+      ),
     );
   });
 });

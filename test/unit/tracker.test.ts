@@ -2,14 +2,31 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Detection } from "../../src/contract/detection.js";
-import { DEFAULT_TRACKER_OPTIONS, INITIAL_TRACKER, stepTracker, type TrackerOptions, type TrackerState } from "../../src/analytics/tracker.js";
+import {
+  DEFAULT_TRACKER_OPTIONS,
+  INITIAL_TRACKER,
+  stepTracker,
+  type TrackerOptions,
+  type TrackerState,
+} from "../../src/analytics/tracker.js";
 
 const O: TrackerOptions = DEFAULT_TRACKER_OPTIONS;
 const FRAME_MS = 200;
-const det = (x: number, y: number, w: number, h: number, label = "person", score = 0.8): Detection => ({ label, score, box: { x1: x, y1: y, x2: x + w, y2: y + h } });
+const det = (x: number, y: number, w: number, h: number, label = "person", score = 0.8): Detection => ({
+  label,
+  score,
+  box: { x1: x, y1: y, x2: x + w, y2: y + h },
+});
 
-const arbBox = fc.record({ x: fc.double({ min: 0, max: 0.9, noNaN: true }), y: fc.double({ min: 0, max: 0.9, noNaN: true }), w: fc.double({ min: 0.02, max: 0.3, noNaN: true }), h: fc.double({ min: 0.02, max: 0.3, noNaN: true }) });
-const arbFrame = fc.array(fc.tuple(arbBox, fc.constantFrom("person", "car")), { maxLength: 6 }).map((boxes) => boxes.map(([b, label]) => det(b.x, b.y, b.w, b.h, label)));
+const arbBox = fc.record({
+  x: fc.double({ min: 0, max: 0.9, noNaN: true }),
+  y: fc.double({ min: 0, max: 0.9, noNaN: true }),
+  w: fc.double({ min: 0.02, max: 0.3, noNaN: true }),
+  h: fc.double({ min: 0.02, max: 0.3, noNaN: true }),
+});
+const arbFrame = fc
+  .array(fc.tuple(arbBox, fc.constantFrom("person", "car")), { maxLength: 6 })
+  .map((boxes) => boxes.map(([b, label]) => det(b.x, b.y, b.w, b.h, label)));
 
 void describe("tracker", () => {
   void it("never gives one track to two detections, and ids stay unique and are never reused", () => {
@@ -59,25 +76,31 @@ void describe("tracker", () => {
 
   void it("never confirms a flicker shorter than min_frames", () => {
     fc.assert(
-      fc.property(arbBox, fc.integer({ min: 1, max: O.minFrames - 1 }), fc.integer({ min: 1, max: 5 }), (b, on, repeats) => {
-        let state: TrackerState = INITIAL_TRACKER;
-        let t = 0;
-        for (let r = 0; r < repeats; r++) {
-          for (let i = 0; i < on; i++) {
-            const step = stepTracker(state, [det(b.x, b.y, b.w, b.h)], (t += FRAME_MS), O);
-            assert.equal(step.confirmed.length, 0);
-            state = step.state;
+      fc.property(
+        arbBox,
+        fc.integer({ min: 1, max: O.minFrames - 1 }),
+        fc.integer({ min: 1, max: 5 }),
+        (b, on, repeats) => {
+          let state: TrackerState = INITIAL_TRACKER;
+          let t = 0;
+          for (let r = 0; r < repeats; r++) {
+            for (let i = 0; i < on; i++) {
+              const step = stepTracker(state, [det(b.x, b.y, b.w, b.h)], (t += FRAME_MS), O);
+              assert.equal(step.confirmed.length, 0);
+              state = step.state;
+            }
+            state = stepTracker(state, [], (t += FRAME_MS), O).state;
           }
-          state = stepTracker(state, [], (t += FRAME_MS), O).state;
-        }
-        assert.equal(state.tracks.length, 0);
-      }),
+          assert.equal(state.tracks.length, 0);
+        },
+      ),
     );
   });
 
   void it("ends a confirmed track after max_missed_frames missing frames, once", () => {
     let state: TrackerState = INITIAL_TRACKER;
-    for (let i = 0; i < 4; i++) state = stepTracker(state, [det(0.4, 0.4, 0.1, 0.2)], i * 100, { ...O, maxMissedMs: 60_000 }).state;
+    for (let i = 0; i < 4; i++)
+      state = stepTracker(state, [det(0.4, 0.4, 0.1, 0.2)], i * 100, { ...O, maxMissedMs: 60_000 }).state;
     const ended: number[] = [];
     for (let i = 4; i < 4 + O.maxMissedFrames + 3; i++) {
       const step = stepTracker(state, [], i * 100, { ...O, maxMissedMs: 60_000 });

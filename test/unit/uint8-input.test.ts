@@ -14,7 +14,14 @@ import { pixelTables, rgbToTensor } from "../helpers/float-preprocess.js";
 const H = 3;
 const W = 5;
 const PIXELS = H * W;
-const NANODET: InputEncoding = { layout: "NCHW", color: "BGR", scale: 1, offset: 0, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] };
+const NANODET: InputEncoding = {
+  layout: "NCHW",
+  color: "BGR",
+  scale: 1,
+  offset: 0,
+  mean: [103.53, 116.28, 123.675],
+  std: [57.375, 57.12, 58.395],
+};
 const shapeOf = (layout: InputEncoding["layout"]): number[] => (layout === "NCHW" ? [1, 3, H, W] : [1, H, W, 3]);
 const FRAME = [1, H, W, 3];
 
@@ -35,12 +42,19 @@ function floatModel(layout: InputEncoding["layout"]): Uint8Array {
   w.claim("x");
   const taken = w.initializer("x__vigil_float", hostTensor("float32", [1], [0]));
   w.node("Add", ["x", taken], ["y"]);
-  return w.encode("t", [{ name: "x", dtype: "float32", shape: shapeOf(layout) }], [{ name: "y", dtype: "float32", shape: shapeOf(layout) }], "test");
+  return w.encode(
+    "t",
+    [{ name: "x", dtype: "float32", shape: shapeOf(layout) }],
+    [{ name: "y", dtype: "float32", shape: shapeOf(layout) }],
+    "test",
+  );
 }
 
 const closeTo = (a: Float32Array, b: Float32Array): void => {
   assert.equal(a.length, b.length);
-  a.forEach((v, i) => assert.ok(Math.abs(v - (b[i] as number)) <= 1e-5 * Math.max(1, Math.abs(v)), `${i}: ${v} vs ${b[i]}`));
+  a.forEach((v, i) =>
+    assert.ok(Math.abs(v - (b[i] as number)) <= 1e-5 * Math.max(1, Math.abs(v)), `${i}: ${v} vs ${b[i]}`),
+  );
 };
 
 const encodings = fc.record({
@@ -57,7 +71,11 @@ void describe("the uint8 image input baked into a model", () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: PIXELS * 3, maxLength: PIXELS * 3 }), encodings, async (rgb, enc) => {
         assert.deepEqual(frameShape({ shape: shapeOf(enc.layout), encoding: enc }), FRAME);
-        const graph = await runOnce(normalisationModel({ shape: shapeOf(enc.layout), encoding: enc }), { image: new ort.Tensor("uint8", rgb, FRAME) }, "tensor");
+        const graph = await runOnce(
+          normalisationModel({ shape: shapeOf(enc.layout), encoding: enc }),
+          { image: new ort.Tensor("uint8", rgb, FRAME) },
+          "tensor",
+        );
         closeTo(graph, rgbToTensor(rgb, new Float32Array(rgb.length), pixelTables(enc)));
       }),
       { numRuns: 30 },
@@ -66,7 +84,10 @@ void describe("the uint8 image input baked into a model", () => {
 
   void it("keeps the input's name, feeds the old graph the normalised tensor and avoids names already taken", async () => {
     // Per-channel (NanoDet's mean/std) and the same for every channel (BlazeFace's scale/offset), in both layouts.
-    const cases = (["NCHW", "NHWC"] as const).flatMap((layout) => [{ ...NANODET, layout }, { layout, color: "RGB" as const, scale: 1 / 127.5, offset: -1 }]);
+    const cases = (["NCHW", "NHWC"] as const).flatMap((layout) => [
+      { ...NANODET, layout },
+      { layout, color: "RGB" as const, scale: 1 / 127.5, offset: -1 },
+    ]);
     for (const enc of cases) {
       const { layout } = enc;
       const rgb = Uint8Array.from({ length: PIXELS * 3 }, (_, i) => (i * 37) % 256);
@@ -78,9 +99,14 @@ void describe("the uint8 image input baked into a model", () => {
   });
 
   void it("refuses a model without that input, or whose input is not float32", () => {
-    assert.throws(() => withUint8Input(floatModel("NCHW"), { name: "image", shape: shapeOf("NCHW"), encoding: NANODET }), /no input image \(has x\)/);
+    assert.throws(
+      () => withUint8Input(floatModel("NCHW"), { name: "image", shape: shapeOf("NCHW"), encoding: NANODET }),
+      /no input image \(has x\)/,
+    );
     const once = withUint8Input(floatModel("NCHW"), { name: "x", shape: shapeOf("NCHW"), encoding: NANODET });
     assert.throws(() => withUint8Input(once, { name: "x", shape: shapeOf("NCHW"), encoding: NANODET }), /not float32/);
-    assert.throws(() => withUint8Input(Uint8Array.from([1, 2, 3]), { name: "x", shape: shapeOf("NCHW"), encoding: NANODET }));
+    assert.throws(() =>
+      withUint8Input(Uint8Array.from([1, 2, 3]), { name: "x", shape: shapeOf("NCHW"), encoding: NANODET }),
+    );
   });
 });

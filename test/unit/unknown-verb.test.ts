@@ -32,7 +32,9 @@ void describe("closestVerb", () => {
       fc.property(word, fc.array(word, { minLength: 1, maxLength: 8 }), (w, verbs) => {
         const best = closestVerb(w, verbs);
         assert.ok(best !== undefined && verbs.includes(best));
-        if (!best.startsWith(w) || w === "") for (const v of verbs) if (!v.startsWith(w) || w === "") assert.ok(editDistance(w, best) <= editDistance(w, v));
+        if (!best.startsWith(w) || w === "")
+          for (const v of verbs)
+            if (!v.startsWith(w) || w === "") assert.ok(editDistance(w, best) <= editDistance(w, v));
       }),
     );
   });
@@ -54,7 +56,15 @@ void describe("findUnknownVerb", () => {
     assert.equal(findUnknownVerb(program, ["help", "camera"]), undefined);
   });
   void it("finds an unknown verb at any depth, with the closest one", () => {
-    assert.deepEqual(findUnknownVerb(program, ["cmaera", "--help"]), { path: [], word: "cmaera", suggestion: "camera" });
-    assert.deepEqual(findUnknownVerb(program, ["camera", "lst"]), { path: ["camera"], word: "lst", suggestion: "list" });
+    assert.deepEqual(findUnknownVerb(program, ["cmaera", "--help"]), {
+      path: [],
+      word: "cmaera",
+      suggestion: "camera",
+    });
+    assert.deepEqual(findUnknownVerb(program, ["camera", "lst"]), {
+      path: ["camera"],
+      word: "lst",
+      suggestion: "list",
+    });
   });
 });

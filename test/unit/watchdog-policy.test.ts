@@ -6,7 +6,13 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
 import { Watchdog } from "../../src/health/watchdog.js";
-import { decideTick, judgeSource, type ProgressSample, type SourceMemory, type SourceVerdict } from "../../src/health/watchdog-policy.js";
+import {
+  decideTick,
+  judgeSource,
+  type ProgressSample,
+  type SourceMemory,
+  type SourceVerdict,
+} from "../../src/health/watchdog-policy.js";
 import { capturingLogger } from "../helpers/capturing-logger.js";
 
 interface Step {
@@ -14,10 +20,17 @@ interface Step {
   readonly sample: ProgressSample;
 }
 
-const okSample = fc.record({ ok: fc.constant(true as const), value: fc.integer({ min: 0, max: 3 }), busy: fc.boolean() });
+const okSample = fc.record({
+  ok: fc.constant(true as const),
+  value: fc.integer({ min: 0, max: 3 }),
+  busy: fc.boolean(),
+});
 const failedSample = fc.record({ ok: fc.constant(false as const), error: fc.constantFrom("boom", "closed") });
 const stepsArb = fc.array(
-  fc.record({ dt: fc.integer({ min: 1, max: 3000 }), sample: fc.oneof({ weight: 9, arbitrary: okSample }, { weight: 1, arbitrary: failedSample }) }),
+  fc.record({
+    dt: fc.integer({ min: 1, max: 3000 }),
+    sample: fc.oneof({ weight: 9, arbitrary: okSample }, { weight: 1, arbitrary: failedSample }),
+  }),
   { minLength: 1, maxLength: 60 },
 );
 const stallArb = fc.integer({ min: 1, max: 8000 });
@@ -77,17 +90,22 @@ void describe("judgeSource", () => {
     fc.assert(
       fc.property(stepsArb, stallArb, (steps, stallAfterMs) => {
         const idle = steps.map((s) => (s.sample.ok ? { ...s, sample: { ...s.sample, busy: false } } : s));
-        for (const { verdict } of run(idle, stallAfterMs)) assert.ok(verdict.kind !== "stalled" && verdict.kind !== "waiting");
+        for (const { verdict } of run(idle, stallAfterMs))
+          assert.ok(verdict.kind !== "stalled" && verdict.kind !== "waiting");
       }),
     );
   });
 
   void it("a loop whose counter moves at every sample never stalls, however busy", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 60_000 }), { minLength: 1, maxLength: 60 }), stallArb, (dts, stallAfterMs) => {
-        const steps = dts.map((dt, i) => ({ dt, sample: { ok: true as const, value: i, busy: true } }));
-        for (const { verdict } of run(steps, stallAfterMs)) assert.equal(verdict.kind, "advanced");
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 60_000 }), { minLength: 1, maxLength: 60 }),
+        stallArb,
+        (dts, stallAfterMs) => {
+          const steps = dts.map((dt, i) => ({ dt, sample: { ok: true as const, value: i, busy: true } }));
+          for (const { verdict } of run(steps, stallAfterMs)) assert.equal(verdict.kind, "advanced");
+        },
+      ),
     );
   });
 
@@ -103,8 +121,14 @@ void describe("judgeSource", () => {
     const first = judgeSource(m, { ok: true, value: 1, busy: true }, 60_000, 1000);
     assert.deepEqual(first.verdict, { kind: "waiting", stuckForMs: 0 });
     m = first.memory;
-    assert.deepEqual(judgeSource(m, { ok: true, value: 1, busy: true }, 60_999, 1000).verdict, { kind: "waiting", stuckForMs: 999 });
-    assert.deepEqual(judgeSource(m, { ok: true, value: 1, busy: true }, 61_000, 1000).verdict, { kind: "stalled", stuckForMs: 1000 });
+    assert.deepEqual(judgeSource(m, { ok: true, value: 1, busy: true }, 60_999, 1000).verdict, {
+      kind: "waiting",
+      stuckForMs: 999,
+    });
+    assert.deepEqual(judgeSource(m, { ok: true, value: 1, busy: true }, 61_000, 1000).verdict, {
+      kind: "stalled",
+      stuckForMs: 1000,
+    });
   });
 });
 
@@ -119,15 +143,22 @@ void describe("decideTick", () => {
 
   void it("pings iff the loop lag is within bound and no source stalled or failed; names each culprit", () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 10_000, noNaN: true }), fc.integer({ min: 1, max: 5000 }), fc.array(verdictArb, { maxLength: 8 }), (lagMs, maxLagMs, verdicts) => {
-        const sources = verdicts.map((verdict, i) => ({ name: `s${i}`, verdict, stallAfterMs: 1000 }));
-        const d = decideTick({ lagMs, maxLagMs, sources });
-        const culprits = sources.filter((s) => s.verdict.kind === "stalled" || s.verdict.kind === "failed").map((s) => s.name);
-        assert.equal(d.ping, lagMs <= maxLagMs && culprits.length === 0);
-        assert.deepEqual(d.stalled, culprits);
-        assert.equal(d.reasons.length, (lagMs > maxLagMs ? 1 : 0) + culprits.length);
-        if (d.ping) assert.deepEqual(d.reasons, []);
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 10_000, noNaN: true }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.array(verdictArb, { maxLength: 8 }),
+        (lagMs, maxLagMs, verdicts) => {
+          const sources = verdicts.map((verdict, i) => ({ name: `s${i}`, verdict, stallAfterMs: 1000 }));
+          const d = decideTick({ lagMs, maxLagMs, sources });
+          const culprits = sources
+            .filter((s) => s.verdict.kind === "stalled" || s.verdict.kind === "failed")
+            .map((s) => s.name);
+          assert.equal(d.ping, lagMs <= maxLagMs && culprits.length === 0);
+          assert.deepEqual(d.stalled, culprits);
+          assert.equal(d.reasons.length, (lagMs > maxLagMs ? 1 : 0) + culprits.length);
+          if (d.ping) assert.deepEqual(d.reasons, []);
+        },
+      ),
     );
   });
 
@@ -168,7 +199,11 @@ void describe("Watchdog (component, fake notifier, WATCHDOG_USEC=100 ms)", () =>
       assert.equal(pings, at, "pinged while a busy source was stalled");
       const warn = lines.find((l) => l.msg.startsWith("watchdog ping withheld"));
       assert.deepEqual(warn?.stalled, ["frames"]);
-      assert.equal(lines.filter((l) => l.msg.startsWith("watchdog ping withheld")).length, 1, "logged once per cause, not per tick");
+      assert.equal(
+        lines.filter((l) => l.msg.startsWith("watchdog ping withheld")).length,
+        1,
+        "logged once per cause, not per tick",
+      );
       assert.equal(w.state.last?.ping, false);
       frozen = false;
       await sleep(200);
@@ -190,7 +225,10 @@ void describe("Watchdog (component, fake notifier, WATCHDOG_USEC=100 ms)", () =>
     await sleep(250);
     await w.stop();
     assert.equal(pings, 0);
-    assert.match(lines.find((l) => l.msg.startsWith("watchdog ping withheld"))?.reasons?.[0] ?? "", /broken: progress probe failed: store closed/);
+    assert.match(
+      lines.find((l) => l.msg.startsWith("watchdog ping withheld"))?.reasons?.[0] ?? "",
+      /broken: progress probe failed: store closed/,
+    );
   });
 
   void it("stays off without WATCHDOG_USEC, and off with a warning when WATCHDOG_PID is another process", async () => {
@@ -206,12 +244,20 @@ void describe("Watchdog (component, fake notifier, WATCHDOG_USEC=100 ms)", () =>
       await w.stop();
       assert.equal(pings, 0);
       assert.equal(w.state.enabled, false);
-      assert.equal(lines.some((l) => l.level === "warn" && /not this process/.test(l.problem ?? "")), warns);
+      assert.equal(
+        lines.some((l) => l.level === "warn" && /not this process/.test(l.problem ?? "")),
+        warns,
+      );
     }
   });
 
   void it("refuses the same source name twice", () => {
-    const w = new Watchdog({ env, pid: process.pid, notifier: { watchdog: () => {} }, log: capturingLogger<LogLine>().log });
+    const w = new Watchdog({
+      env,
+      pid: process.pid,
+      notifier: { watchdog: () => {} },
+      log: capturingLogger<LogLine>().log,
+    });
     w.register("a", () => 0);
     assert.throws(() => w.register("a", () => 0), /registered twice/);
   });

@@ -13,7 +13,8 @@ const embedding = fc.float32Array({ minLength: 1, maxLength: 512, noNaN: true })
 void describe("watchlist keyring", () => {
   void it("derives a stable key id that is not the key", () => {
     const s = secret();
-    const k1 = watchlistKeyFromSecret(s), k2 = watchlistKeyFromSecret(s);
+    const k1 = watchlistKeyFromSecret(s),
+      k2 = watchlistKeyFromSecret(s);
     assert.equal(k1.id, k2.id);
     assert.equal(k1.key.length, 32);
     assert.notEqual(k1.id, watchlistKeyFromSecret(secret()).id);
@@ -28,10 +29,12 @@ void describe("watchlist keyring", () => {
 void describe("sealEmbedding / openEmbedding", () => {
   void it("round-trips any embedding exactly", () => {
     const ring = buildKeyring(secret());
-    fc.assert(fc.property(embedding, (v) => {
-      const back = openEmbedding(ring, sealEmbedding(ring, v, "wl_x/0/m"), "wl_x/0/m");
-      return back.length === v.length && back.every((x, i) => Object.is(x, v[i]));
-    }));
+    fc.assert(
+      fc.property(embedding, (v) => {
+        const back = openEmbedding(ring, sealEmbedding(ring, v, "wl_x/0/m"), "wl_x/0/m");
+        return back.length === v.length && back.every((x, i) => Object.is(x, v[i]));
+      }),
+    );
   });
 
   void it("stores neither the float bytes nor their text", () => {
@@ -51,7 +54,10 @@ void describe("sealEmbedding / openEmbedding", () => {
     const sealed = sealEmbedding(buildKeyring(secret()), v, "wl_x/0/m");
     // Same key id claimed, different key: authentication fails.
     const other = buildKeyring(secret());
-    expectVigil(() => openEmbedding(other, { ...sealed, kid: other.current.id }, "wl_x/0/m"), ErrorCodes.WATCHLIST_DECRYPT_FAILED);
+    expectVigil(
+      () => openEmbedding(other, { ...sealed, kid: other.current.id }, "wl_x/0/m"),
+      ErrorCodes.WATCHLIST_DECRYPT_FAILED,
+    );
     // A key id the ring does not have.
     expectVigil(() => openEmbedding(other, sealed, "wl_x/0/m"), ErrorCodes.WATCHLIST_KEY_UNKNOWN);
   });

@@ -5,9 +5,17 @@ import { cosineSimilarity, l2Normalise } from "../../src/inference/faces/embeddi
 import { type GalleryPerson, matchEmbedding } from "../../src/inference/faces/watchlist-matcher.js";
 
 const DIM = 16;
-const vector = fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: DIM, maxLength: DIM }).filter((v) => v.some((x) => Math.abs(x) > 1e-3));
+const vector = fc
+  .array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: DIM, maxLength: DIM })
+  .filter((v) => v.some((x) => Math.abs(x) > 1e-3));
 const unit = (v: number[]): Float32Array => l2Normalise(Float32Array.from(v));
-const person = (id: string, embeddings: Float32Array[], threshold: number | null = null): GalleryPerson => ({ id, name: id.toUpperCase(), threshold, model: "m", embeddings });
+const person = (id: string, embeddings: Float32Array[], threshold: number | null = null): GalleryPerson => ({
+  id,
+  name: id.toUpperCase(),
+  threshold,
+  model: "m",
+  embeddings,
+});
 
 void describe("embedding maths", () => {
   void it("l2Normalise gives unit length and keeps the direction", () => {
@@ -27,16 +35,31 @@ void describe("embedding maths", () => {
   void it("cosine similarity is symmetric, bounded, 1 for itself and -1 for its opposite", () => {
     fc.assert(
       fc.property(vector, vector, (a, b) => {
-        const x = unit(a), y = unit(b);
+        const x = unit(a),
+          y = unit(b);
         const s = cosineSimilarity(x, y);
-        return Math.abs(s - cosineSimilarity(y, x)) < 1e-9 && s >= -1 && s <= 1 && Math.abs(cosineSimilarity(x, x) - 1) < 1e-5 && Math.abs(cosineSimilarity(x, x.map((e) => -e)) + 1) < 1e-5;
+        return (
+          Math.abs(s - cosineSimilarity(y, x)) < 1e-9 &&
+          s >= -1 &&
+          s <= 1 &&
+          Math.abs(cosineSimilarity(x, x) - 1) < 1e-5 &&
+          Math.abs(
+            cosineSimilarity(
+              x,
+              x.map((e) => -e),
+            ) + 1,
+          ) < 1e-5
+        );
       }),
     );
   });
 });
 
 void describe("matchEmbedding", () => {
-  const a = unit([1, 0, 0, 0]), b = unit([0, 1, 0, 0]), ab = unit([1, 1, 0, 0]), c = unit([0, 0, 1, 0]);
+  const a = unit([1, 0, 0, 0]),
+    b = unit([0, 1, 0, 0]),
+    ab = unit([1, 1, 0, 0]),
+    c = unit([0, 0, 1, 0]);
 
   void it("an empty watchlist knows nobody", () => {
     assert.deepEqual(matchEmbedding(a, [], 0.5), { kind: "unknown", similarity: -1, nearestId: null });
@@ -70,16 +93,24 @@ void describe("matchEmbedding", () => {
 
   void it("never claims someone when another enrolled person is nearer", () => {
     fc.assert(
-      fc.property(vector, fc.array(fc.tuple(vector, fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null })), { minLength: 1, maxLength: 6 }), fc.double({ min: 0, max: 1, noNaN: true }), (probe, people, global) => {
-        const gallery = people.map(([v, t], i) => person(`p${i}`, [unit(v)], t));
-        const q = unit(probe);
-        const r = matchEmbedding(q, gallery, global);
-        const best = Math.max(...gallery.map((p) => cosineSimilarity(q, p.embeddings[0] as Float32Array)));
-        if (Math.abs(r.similarity - best) > 1e-9) return false;
-        if (r.kind === "unknown") return true;
-        const chosen = gallery.find((p) => p.id === r.personId) as GalleryPerson;
-        return r.similarity >= (chosen.threshold ?? global) && r.threshold === (chosen.threshold ?? global);
-      }),
+      fc.property(
+        vector,
+        fc.array(fc.tuple(vector, fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (probe, people, global) => {
+          const gallery = people.map(([v, t], i) => person(`p${i}`, [unit(v)], t));
+          const q = unit(probe);
+          const r = matchEmbedding(q, gallery, global);
+          const best = Math.max(...gallery.map((p) => cosineSimilarity(q, p.embeddings[0] as Float32Array)));
+          if (Math.abs(r.similarity - best) > 1e-9) return false;
+          if (r.kind === "unknown") return true;
+          const chosen = gallery.find((p) => p.id === r.personId) as GalleryPerson;
+          return r.similarity >= (chosen.threshold ?? global) && r.threshold === (chosen.threshold ?? global);
+        },
+      ),
     );
   });
 });

@@ -3,10 +3,23 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { Value } from "@sinclair/typebox/value";
 import { ZoneSchema } from "../../src/config/camera-schema.js";
-import { clampUnit, insertPoint, MAX_POINTS, movePoint, nudgePoint, polygonProblem, type Polygon, relativePoint, removePoint, starterPolygon } from "../../src/contract/zone-polygon.js";
+import {
+  clampUnit,
+  insertPoint,
+  MAX_POINTS,
+  movePoint,
+  nudgePoint,
+  polygonProblem,
+  type Polygon,
+  relativePoint,
+  removePoint,
+  starterPolygon,
+} from "../../src/contract/zone-polygon.js";
 
 const coord = fc.double({ noNaN: false, min: -10, max: 10 });
-const unitPoint = fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })).map(([x, y]) => [clampUnit(x), clampUnit(y)] as const);
+const unitPoint = fc
+  .tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }))
+  .map(([x, y]) => [clampUnit(x), clampUnit(y)] as const);
 const polygon = fc.array(unitPoint, { minLength: 3, maxLength: MAX_POINTS });
 const inFrame = (poly: Polygon): boolean => poly.every(([x, y]) => x >= 0 && x <= 1 && y >= 0 && y <= 1);
 
@@ -14,7 +27,13 @@ void describe("zone polygon editing (console zone editor)", () => {
   void it("every edit keeps every point inside the frame, whatever the input", () => {
     fc.assert(
       fc.property(polygon, fc.nat(70), coord, coord, (poly, i, x, y) => {
-        for (const edited of [movePoint(poly, i, x, y), nudgePoint(poly, i, x, y), insertPoint(poly, i, [x, y]), removePoint(poly, i)]) assert.ok(inFrame(edited));
+        for (const edited of [
+          movePoint(poly, i, x, y),
+          nudgePoint(poly, i, x, y),
+          insertPoint(poly, i, [x, y]),
+          removePoint(poly, i),
+        ])
+          assert.ok(inFrame(edited));
       }),
     );
   });

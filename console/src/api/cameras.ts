@@ -28,15 +28,27 @@ const at = (id: string): string => `/v1/cameras/${encodeURIComponent(id)}`;
 export const cameraApi = {
   list: () => json<CameraList>("/v1/cameras"),
   get: (id: string) => json<CameraView>(at(id)),
-  probe: (url: string, credentials?: string) => json<ProbeInfo>("/v1/cameras/probe", { method: "POST", body: JSON.stringify(credentials ? { url, credentials } : { url }) }),
-  add: (body: AddCameraBody) => json<PostCreated<"/v1/cameras">>("/v1/cameras", { method: "POST", body: JSON.stringify(body) }),
-  update: (id: string, patch: CameraPatch) => json<PatchOk<"/v1/cameras/{id}">>(at(id), { method: "PATCH", body: JSON.stringify(patch) }),
+  probe: (url: string, credentials?: string) =>
+    json<ProbeInfo>("/v1/cameras/probe", {
+      method: "POST",
+      body: JSON.stringify(credentials ? { url, credentials } : { url }),
+    }),
+  add: (body: AddCameraBody) =>
+    json<PostCreated<"/v1/cameras">>("/v1/cameras", { method: "POST", body: JSON.stringify(body) }),
+  update: (id: string, patch: CameraPatch) =>
+    json<PatchOk<"/v1/cameras/{id}">>(at(id), { method: "PATCH", body: JSON.stringify(patch) }),
   remove: (id: string) => json<CameraRemoved>(at(id), { method: "DELETE" }),
   keys: (id: string) => json<ApiKeyList>(`${at(id)}/keys`),
-  createKey: (id: string, label: string) => json<CreatedKey>(`${at(id)}/keys`, { method: "POST", body: JSON.stringify(label ? { label } : {}) }),
+  createKey: (id: string, label: string) =>
+    json<CreatedKey>(`${at(id)}/keys`, { method: "POST", body: JSON.stringify(label ? { label } : {}) }),
   revokeKey: (keyId: string) => call(`/v1/keys/${encodeURIComponent(keyId)}`, { method: "DELETE" }),
   rules: (id: string) => json<CameraRules>(`${at(id)}/rules`),
-  saveRules: (id: string, rules: ZoneRule[]) => json<CameraRules>(`${at(id)}/rules`, { method: "PUT", body: JSON.stringify({ rules }) }),
-  detect: (id: string, jpegBase64?: string) => json<DetectPreview>(`${at(id)}/detect`, { method: "POST", body: JSON.stringify(jpegBase64 ? { jpeg_base64: jpegBase64 } : {}) }),
+  saveRules: (id: string, rules: ZoneRule[]) =>
+    json<CameraRules>(`${at(id)}/rules`, { method: "PUT", body: JSON.stringify({ rules }) }),
+  detect: (id: string, jpegBase64?: string) =>
+    json<DetectPreview>(`${at(id)}/detect`, {
+      method: "POST",
+      body: JSON.stringify(jpegBase64 ? { jpeg_base64: jpegBase64 } : {}),
+    }),
   snapshot: async (id: string) => URL.createObjectURL(await (await call(`${at(id)}/snapshot.jpg`)).blob()),
 };

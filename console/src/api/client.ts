@@ -48,17 +48,22 @@ export const api = {
     return json<IncidentPage>(`/v1/incidents?${q}`);
   },
   incident: (id: string) => json<Incident>(`/v1/incidents/${encodeURIComponent(id)}`),
-  decide: (id: string, body: DecisionBody) => json<Incident>(`/v1/incidents/${encodeURIComponent(id)}/decision`, { method: "POST", body: JSON.stringify(body) }),
-  approve: (id: string, body: ApproveBody) => json<Incident>(`/v1/incidents/${encodeURIComponent(id)}/approve`, { method: "POST", body: JSON.stringify(body) }),
+  decide: (id: string, body: DecisionBody) =>
+    json<Incident>(`/v1/incidents/${encodeURIComponent(id)}/decision`, { method: "POST", body: JSON.stringify(body) }),
+  approve: (id: string, body: ApproveBody) =>
+    json<Incident>(`/v1/incidents/${encodeURIComponent(id)}/approve`, { method: "POST", body: JSON.stringify(body) }),
   summary: (range: "7d" | "30d" | "all") => json<KpiSummary>(`/v1/metrics/summary?range=${range}`),
   weekly: () => json<GetOk<"/v1/metrics/weekly">>("/v1/metrics/weekly?weeks=8"),
   camera: (id: string) => json<GetOk<"/v1/cameras/{id}">>(`/v1/cameras/${encodeURIComponent(id)}`),
-  snapshot: async (id: string, n: number) => URL.createObjectURL(await (await call(`/v1/incidents/${encodeURIComponent(id)}/snapshots/${n}`)).blob()),
-  clip: async (id: string, n: number) => URL.createObjectURL(await (await call(`/v1/incidents/${encodeURIComponent(id)}/clips/${n}`)).blob()),
+  snapshot: async (id: string, n: number) =>
+    URL.createObjectURL(await (await call(`/v1/incidents/${encodeURIComponent(id)}/snapshots/${n}`)).blob()),
+  clip: async (id: string, n: number) =>
+    URL.createObjectURL(await (await call(`/v1/incidents/${encodeURIComponent(id)}/clips/${n}`)).blob()),
   sessions: () => json<{ sessions: Session[] }>("/v1/auth/sessions"),
   endSession: (id: string) => call(`/v1/auth/sessions/${encodeURIComponent(id)}`, { method: "DELETE" }),
   endAllSessions: () => call("/v1/auth/sessions", { method: "DELETE" }),
-  changePassword: (current_password: string, new_password: string) => call("/v1/auth/change-password", { method: "POST", body: JSON.stringify({ current_password, new_password }) }),
+  changePassword: (current_password: string, new_password: string) =>
+    call("/v1/auth/change-password", { method: "POST", body: JSON.stringify({ current_password, new_password }) }),
 };
 
 export { ApiError };

@@ -12,7 +12,8 @@ export class ApiError extends Error {
 
 /** Clear words for the codes a person meets, never a raw code on its own. */
 export function describeError(err: unknown): string {
-  if (!(err instanceof ApiError)) return err instanceof Error ? `Something went wrong: ${err.message}` : "Something went wrong.";
+  if (!(err instanceof ApiError))
+    return err instanceof Error ? `Something went wrong: ${err.message}` : "Something went wrong.";
   switch (err.code) {
     case "VIGIL_E_UNAUTHENTICATED":
       return "Wrong username or password, or the account is locked or disabled. Ask an administrator if it keeps happening.";

@@ -2,7 +2,8 @@ import { refresh } from "./session";
 import { currentToken } from "./session";
 import type { Incident } from "./types";
 
-export type LiveEvent = { type: "incident.created" | "incident.updated" | "approval.requested"; incident: Incident } | { type: "reset" };
+export type LiveEvent =
+  { type: "incident.created" | "incident.updated" | "approval.requested"; incident: Incident } | { type: "reset" };
 
 /**
  * `GET /v1/events` read with fetch (an EventSource cannot send the bearer token): parsed as
@@ -26,7 +27,8 @@ export function followEvents(onEvent: (e: LiveEvent) => void, onState?: (connect
           await readStream(res.body, (id, type, data) => {
             if (id) lastId = id;
             if (type === "reset") onEvent({ type: "reset" });
-            else if (type === "incident.created" || type === "incident.updated" || type === "approval.requested") onEvent({ type, incident: JSON.parse(data) as Incident });
+            else if (type === "incident.created" || type === "incident.updated" || type === "approval.requested")
+              onEvent({ type, incident: JSON.parse(data) as Incident });
           });
         }
       } catch {
@@ -43,7 +45,10 @@ export function followEvents(onEvent: (e: LiveEvent) => void, onState?: (connect
   };
 }
 
-async function readStream(body: ReadableStream<Uint8Array>, emit: (id: string | undefined, type: string, data: string) => void): Promise<void> {
+async function readStream(
+  body: ReadableStream<Uint8Array>,
+  emit: (id: string | undefined, type: string, data: string) => void,
+): Promise<void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";

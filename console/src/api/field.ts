@@ -38,13 +38,20 @@ export interface AuditFilters {
 export const fieldApi = {
   health: () => json<HealthDocument>("/v1/health"),
   providers: (state?: ProviderHealth["state"]) => json<ProviderList>(`/v1/providers${state ? `?state=${state}` : ""}`),
-  cameraSnapshot: async (id: string) => URL.createObjectURL(await (await call(`/v1/cameras/${seg(id)}/snapshot.jpg`)).blob()),
+  cameraSnapshot: async (id: string) =>
+    URL.createObjectURL(await (await call(`/v1/cameras/${seg(id)}/snapshot.jpg`)).blob()),
   liveTicket: (id: string) => json<LiveTicket>(`/v1/cameras/${seg(id)}/live-ticket`, { method: "POST" }),
   supportBundle: async () => (await call("/v1/diagnose", { method: "POST" })).blob(),
   users: () => json<UserList>("/v1/users"),
-  addUser: (username: string, role: User["role"], password: string) => json<PostCreated<"/v1/users">>("/v1/users", { method: "POST", body: JSON.stringify({ username, role, password }) }),
-  setDisabled: (username: string, disabled: boolean) => json<PatchOk<"/v1/users/{username}">>(`/v1/users/${seg(username)}`, { method: "PATCH", body: JSON.stringify({ disabled }) }),
-  resetPassword: (username: string, password: string) => call(`/v1/users/${seg(username)}/password`, { method: "POST", body: JSON.stringify({ password }) }),
+  addUser: (username: string, role: User["role"], password: string) =>
+    json<PostCreated<"/v1/users">>("/v1/users", { method: "POST", body: JSON.stringify({ username, role, password }) }),
+  setDisabled: (username: string, disabled: boolean) =>
+    json<PatchOk<"/v1/users/{username}">>(`/v1/users/${seg(username)}`, {
+      method: "PATCH",
+      body: JSON.stringify({ disabled }),
+    }),
+  resetPassword: (username: string, password: string) =>
+    call(`/v1/users/${seg(username)}/password`, { method: "POST", body: JSON.stringify({ password }) }),
   userSessions: (username: string) => json<UserSessions>(`/v1/users/${seg(username)}/sessions`),
   endUserSessions: (username: string) => call(`/v1/users/${seg(username)}/sessions`, { method: "DELETE" }),
   audit: (filters: AuditFilters, afterSeq?: number, limit = 50) => {
@@ -59,7 +66,7 @@ export const fieldApi = {
   verifyAudit: () => json<AuditVerify>("/v1/audit/verify"),
   watchlist: () => json<Watchlist>("/v1/watchlist"),
   enrol: (body: EnrollBody) => json<Enrolled>("/v1/watchlist", { method: "POST", body: JSON.stringify(body) }),
-  facePreview: (photo: string) => json<FacePreview>("/v1/watchlist/face-preview", { method: "POST", body: JSON.stringify({ photo }) }),
+  facePreview: (photo: string) =>
+    json<FacePreview>("/v1/watchlist/face-preview", { method: "POST", body: JSON.stringify({ photo }) }),
   deletePerson: (id: string) => call(`/v1/watchlist/${seg(id)}`, { method: "DELETE" }),
 };
-

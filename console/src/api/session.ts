@@ -40,7 +40,12 @@ export function currentToken(): string | undefined {
 async function errorOf(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
   const retry = Number(res.headers.get("retry-after"));
-  return new ApiError(res.status, body.error?.code ?? `HTTP_${res.status}`, body.error?.message ?? res.statusText, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  return new ApiError(
+    res.status,
+    body.error?.code ?? `HTTP_${res.status}`,
+    body.error?.message ?? res.statusText,
+    Number.isFinite(retry) && retry > 0 ? retry : undefined,
+  );
 }
 
 async function fetchMe(): Promise<Me> {
@@ -56,14 +61,18 @@ function accept(tokens: Tokens): void {
 }
 
 async function authCall(path: string, body: unknown): Promise<Tokens> {
-  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json", "x-vigil-refresh": "cookie" }, body: JSON.stringify(body) });
+  const res = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-vigil-refresh": "cookie" },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw await errorOf(res);
   return (await res.json()) as Tokens;
 }
 
 export async function login(username: string, password: string): Promise<void> {
   accept(await authCall("/v1/auth/login", { username, password }));
-  set({ me: (await fetchMe()), ready: true });
+  set({ me: await fetchMe(), ready: true });
 }
 
 /** A new access token from the cookie; false (and signed out) when the session is over. */
@@ -71,7 +80,7 @@ export function refresh(): Promise<boolean> {
   refreshing ??= (async () => {
     try {
       accept(await authCall("/v1/auth/refresh", {}));
-      if (!state.me) set({ me: (await fetchMe()), ready: true });
+      if (!state.me) set({ me: await fetchMe(), ready: true });
       return true;
     } catch {
       signedOut();

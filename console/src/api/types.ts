@@ -25,7 +25,15 @@ export type Tokens = PostOk<"/v1/auth/login">;
 export type DecisionBody = PostBody<"/v1/incidents/{id}/decision">;
 export type ApproveBody = PostBody<"/v1/incidents/{id}/approve">;
 
-export const STATUSES: readonly IncidentStatus[] = ["open", "monitoring", "escalated", "dispatch_pending_review", "dispatch_authorized", "dismissed", "closed"];
+export const STATUSES: readonly IncidentStatus[] = [
+  "open",
+  "monitoring",
+  "escalated",
+  "dispatch_pending_review",
+  "dispatch_authorized",
+  "dismissed",
+  "closed",
+];
 
 export interface ApiErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly field?: string };

@@ -31,13 +31,18 @@ export function ClipView({ incident, n }: { incident: Incident; n: number }) {
   if (failed) return <p>{caption}: no longer available.</p>;
   return (
     <figure class="clip">
-      {src ? <video controls preload="metadata" src={src} aria-label={`${caption}: ${incident.summary}`} /> : <p role="status">Loading {caption.toLowerCase()}...</p>}
+      {src ? (
+        <video controls preload="metadata" src={src} aria-label={`${caption}: ${incident.summary}`} />
+      ) : (
+        <p role="status">Loading {caption.toLowerCase()}...</p>
+      )}
       <figcaption>
         {caption}
         {clip.gaps.length > 0 && (
           <span class="clip-gaps">
             {" "}
-            Not recorded (camera reconnecting or unreadable): {clip.gaps.map((g) => `${time(g.start)} to ${time(g.end)}`).join("; ")}.
+            Not recorded (camera reconnecting or unreadable):{" "}
+            {clip.gaps.map((g) => `${time(g.start)} to ${time(g.end)}`).join("; ")}.
           </span>
         )}
       </figcaption>

@@ -2,7 +2,14 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 
 /** A modal yes/no question (native <dialog>: focus is trapped, Escape cancels). */
-export function ConfirmDialog(p: { open: boolean; title: string; confirm: string; onConfirm: () => void; onClose: () => void; children: ComponentChildren }) {
+export function ConfirmDialog(p: {
+  open: boolean;
+  title: string;
+  confirm: string;
+  onConfirm: () => void;
+  onClose: () => void;
+  children: ComponentChildren;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;

@@ -6,27 +6,49 @@ import { ApiError, describeError } from "../api/errors";
 import type { Incident } from "../api/types";
 import { NoteField, ReasonField } from "./dismiss-fields";
 
-const ACTION_LABELS: Record<DecisionAction, string> = { monitor: "Monitor", dismiss: "Dismiss", escalate: "Escalate", request_dispatch: "Request dispatch", close: "Close" };
+const ACTION_LABELS: Record<DecisionAction, string> = {
+  monitor: "Monitor",
+  dismiss: "Dismiss",
+  escalate: "Escalate",
+  request_dispatch: "Request dispatch",
+  close: "Close",
+};
 
 /**
  * The operator's decision. It sends the version it was shown; when someone decided first the
  * daemon answers 409 and the form says who, and offers to reload.
  */
-export function DecisionForm({ incident, onDecided, onReload }: { incident: Incident; onDecided: (i: Incident) => void; onReload: () => void }) {
+export function DecisionForm({
+  incident,
+  onDecided,
+  onReload,
+}: {
+  incident: Incident;
+  onDecided: (i: Incident) => void;
+  onReload: () => void;
+}) {
   const actions = allowedActions(incident.status).filter((a): a is DecisionAction => a !== "approve");
   const [action, setAction] = useState<DecisionAction | "">("");
   const [reason, setReason] = useState<DismissReason | "">("");
   const [note, setNote] = useState("");
   const [error, setError] = useState<string>();
   const [conflict, setConflict] = useState<string>();
-  if (actions.length === 0) return <p>No decision is possible: the incident is {incident.status.replaceAll("_", " ")}.</p>;
+  if (actions.length === 0)
+    return <p>No decision is possible: the incident is {incident.status.replaceAll("_", " ")}.</p>;
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
     setError(undefined);
     if (!action) return setError("Choose a decision.");
     if (action === "dismiss" && !reason) return setError("A dismiss reason is required.");
     try {
-      onDecided(await api.decide(incident.id, { action, version: incident.version, ...(action === "dismiss" && reason ? { dismiss_reason: reason } : {}), ...(note.trim() ? { note: note.trim() } : {}) }));
+      onDecided(
+        await api.decide(incident.id, {
+          action,
+          version: incident.version,
+          ...(action === "dismiss" && reason ? { dismiss_reason: reason } : {}),
+          ...(note.trim() ? { note: note.trim() } : {}),
+        }),
+      );
       setAction("");
       setReason("");
       setNote("");
@@ -34,7 +56,11 @@ export function DecisionForm({ incident, onDecided, onReload }: { incident: Inci
       if (err instanceof ApiError && err.code === "VIGIL_E_CONFLICT") {
         const now = await api.incident(incident.id).catch(() => undefined);
         const last = now?.history.at(-1);
-        setConflict(now && last ? `${last.actor} changed this incident (${last.action.replaceAll("_", " ")}, now ${now.status.replaceAll("_", " ")}) at ${new Date(last.at).toLocaleTimeString()}.` : "Someone changed this incident first.");
+        setConflict(
+          now && last
+            ? `${last.actor} changed this incident (${last.action.replaceAll("_", " ")}, now ${now.status.replaceAll("_", " ")}) at ${new Date(last.at).toLocaleTimeString()}.`
+            : "Someone changed this incident first.",
+        );
       } else setError(describeError(err));
     }
   };
@@ -49,9 +75,7 @@ export function DecisionForm({ incident, onDecided, onReload }: { incident: Inci
           </label>
         ))}
       </fieldset>
-      {action === "dismiss" && (
-        <ReasonField reason={reason} onChange={setReason} />
-      )}
+      {action === "dismiss" && <ReasonField reason={reason} onChange={setReason} />}
       <NoteField note={note} onChange={setNote} />
       {error && (
         <p role="alert" class="error">

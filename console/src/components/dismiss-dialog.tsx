@@ -3,7 +3,15 @@ import type { DismissReason } from "../../../src/contract/incident";
 import { NoteField, ReasonField } from "./dismiss-fields";
 
 /** The reason picker of a dismissal: a reason is required, a note is optional. */
-export function DismissDialog({ open, onClose, onDismiss }: { open: boolean; onClose: () => void; onDismiss: (reason: DismissReason, note: string) => void }) {
+export function DismissDialog({
+  open,
+  onClose,
+  onDismiss,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onDismiss: (reason: DismissReason, note: string) => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [reason, setReason] = useState<DismissReason | "">("");
   const [note, setNote] = useState("");

@@ -9,7 +9,13 @@ export const REASON_LABELS: Record<DismissReason, string> = {
 };
 
 /** The reason picker (required) of a dismissal, for the dialog and the decision form alike. */
-export function ReasonField({ reason, onChange }: { reason: DismissReason | ""; onChange: (r: DismissReason | "") => void }) {
+export function ReasonField({
+  reason,
+  onChange,
+}: {
+  reason: DismissReason | "";
+  onChange: (r: DismissReason | "") => void;
+}) {
   return (
     <label>
       Dismiss reason

@@ -43,7 +43,13 @@ export function ExportButton({ id }: { id: string }) {
       <button type="button" onClick={() => void run()} disabled={progress !== undefined}>
         Export evidence
       </button>
-      {progress && <progress aria-label="Export progress" max={progress.total || undefined} value={progress.total ? progress.got : undefined} />}
+      {progress && (
+        <progress
+          aria-label="Export progress"
+          max={progress.total || undefined}
+          value={progress.total ? progress.got : undefined}
+        />
+      )}
       {status && <p role="status">{status}</p>}
     </div>
   );

@@ -6,8 +6,8 @@ export function History({ incident }: { incident: Incident }) {
     <ol class="timeline" aria-label="History">
       {incident.history.map((h, k) => (
         <li key={k}>
-          <time dateTime={h.at}>{new Date(h.at).toLocaleString()}</time> <strong>{h.actor}</strong> {h.action.replaceAll("_", " ")}:{" "}
-          {h.before ? `${h.before.replaceAll("_", " ")} → ` : ""}
+          <time dateTime={h.at}>{new Date(h.at).toLocaleString()}</time> <strong>{h.actor}</strong>{" "}
+          {h.action.replaceAll("_", " ")}: {h.before ? `${h.before.replaceAll("_", " ")} → ` : ""}
           {h.after.replaceAll("_", " ")}
           {h.reason ? ` (reason: ${h.reason.replaceAll("_", " ")})` : ""}
           {h.note ? <q>{h.note}</q> : null}

@@ -31,11 +31,22 @@ export function SnapshotView({ incident, n, zone }: { incident: Incident; n: num
     <figure class="snapshot">
       <div class="frame">
         {src && <img src={src} alt={`${caption}: ${incident.summary}`} />}
-        <svg viewBox="0 0 1 1" preserveAspectRatio="none" role="img" aria-label={`${incident.objects.length} detected objects${zone ? ` and zone ${zone.name ?? zone.id}` : ""}`}>
+        <svg
+          viewBox="0 0 1 1"
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`${incident.objects.length} detected objects${zone ? ` and zone ${zone.name ?? zone.id}` : ""}`}
+        >
           {zone && <polygon class="zone" points={zone.polygon.map(([x, y]) => `${x},${y}`).join(" ")} />}
           {incident.objects.map((o, k) => (
             <g key={k}>
-              <rect class="box" x={o.box.x1} y={o.box.y1} width={Math.max(0, o.box.x2 - o.box.x1)} height={Math.max(0, o.box.y2 - o.box.y1)} />
+              <rect
+                class="box"
+                x={o.box.x1}
+                y={o.box.y1}
+                width={Math.max(0, o.box.x2 - o.box.x1)}
+                height={Math.max(0, o.box.y2 - o.box.y1)}
+              />
             </g>
           ))}
         </svg>

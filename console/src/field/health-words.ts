@@ -56,7 +56,8 @@ export function bytes(n: number | null | undefined): string {
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
-export const num = (n: number | null | undefined, digits = 1): string => (n === null || n === undefined ? "–" : n.toFixed(digits));
+export const num = (n: number | null | undefined, digits = 1): string =>
+  n === null || n === undefined ? "–" : n.toFixed(digits);
 
 export function age(s: number | null | undefined): string {
   if (s === null || s === undefined) return "none waiting";

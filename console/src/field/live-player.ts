@@ -2,7 +2,12 @@
 import JSMpeg, { type JsmpegSource, type PlayerOptions } from "@cycjimmy/jsmpeg-player";
 import type { LiveTicket } from "../api/field";
 
-export type LiveStatus = { kind: "connecting" } | { kind: "playing" } | { kind: "full"; message: string } | { kind: "reconnecting"; message: string } | { kind: "refused"; message: string };
+export type LiveStatus =
+  | { kind: "connecting" }
+  | { kind: "playing" }
+  | { kind: "full"; message: string }
+  | { kind: "reconnecting"; message: string }
+  | { kind: "refused"; message: string };
 
 interface LiveOptions extends PlayerOptions {
   ticket: () => Promise<LiveTicket>;
@@ -16,7 +21,8 @@ const REFUSED = new Set([4401, 4403, 4404]);
 const RETRY_MS = 2000;
 const RETRY_FULL_MS = 10_000;
 
-const isJsmpHeader = (data: ArrayBuffer): boolean => data.byteLength === 8 && new TextDecoder().decode(new Uint8Array(data, 0, 4)) === "jsmp";
+const isJsmpHeader = (data: ArrayBuffer): boolean =>
+  data.byteLength === 8 && new TextDecoder().decode(new Uint8Array(data, 0, 4)) === "jsmp";
 
 /**
  * A jsmpeg source that opens the live WebSocket with a fresh one-time ticket as a subprotocol each
@@ -43,7 +49,9 @@ class TicketSource implements JsmpegSource {
   }
 
   start(): void {
-    this.open().catch(() => this.retry(RETRY_MS, { kind: "reconnecting", message: "No ticket for the live view; trying again" }));
+    this.open().catch(() =>
+      this.retry(RETRY_MS, { kind: "reconnecting", message: "No ticket for the live view; trying again" }),
+    );
   }
 
   resume(): void {}
@@ -79,9 +87,17 @@ class TicketSource implements JsmpegSource {
       this.established = false;
       if (this.stopped) return;
       const why = ev.reason.replace(/^VIGIL_E_[A-Z_]+: /, "");
-      if (ev.code === FULL) this.retry(RETRY_FULL_MS, { kind: "full", message: `The viewer limit is reached: ${why}. Trying again in ${RETRY_FULL_MS / 1000} s.` });
+      if (ev.code === FULL)
+        this.retry(RETRY_FULL_MS, {
+          kind: "full",
+          message: `The viewer limit is reached: ${why}. Trying again in ${RETRY_FULL_MS / 1000} s.`,
+        });
       else if (REFUSED.has(ev.code)) this.options.onStatus({ kind: "refused", message: why || "Live view refused" });
-      else this.retry(RETRY_MS, { kind: "reconnecting", message: `Connection lost${why ? `: ${why}` : ""}; reconnecting` });
+      else
+        this.retry(RETRY_MS, {
+          kind: "reconnecting",
+          message: `Connection lost${why ? `: ${why}` : ""}; reconnecting`,
+        });
     };
   }
 
@@ -97,8 +113,20 @@ class TicketSource implements JsmpegSource {
  * Plays a camera's live view on `canvas`. The 2D canvas renderer and the JavaScript decoder keep
  * the CSP as it is (no `wasm-unsafe-eval`); the relay's MPEG-1 is small enough for them.
  */
-export function playLive(canvas: HTMLCanvasElement, ticket: () => Promise<LiveTicket>, onStatus: (s: LiveStatus) => void): () => void {
-  const options: LiveOptions = { canvas, source: TicketSource, audio: false, disableGl: true, disableWebAssembly: true, ticket, onStatus };
+export function playLive(
+  canvas: HTMLCanvasElement,
+  ticket: () => Promise<LiveTicket>,
+  onStatus: (s: LiveStatus) => void,
+): () => void {
+  const options: LiveOptions = {
+    canvas,
+    source: TicketSource,
+    audio: false,
+    disableGl: true,
+    disableWebAssembly: true,
+    ticket,
+    onStatus,
+  };
   const player = new JSMpeg.Player("live", options);
   return () => player.destroy();
 }

@@ -28,11 +28,23 @@ function ChangePassword() {
       <h2>Change password</h2>
       <label>
         Current password
-        <input type="password" autoComplete="current-password" required value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
+        <input
+          type="password"
+          autoComplete="current-password"
+          required
+          value={current}
+          onInput={(e) => setCurrent(e.currentTarget.value)}
+        />
       </label>
       <label>
         New password
-        <input type="password" autoComplete="new-password" required value={next} onInput={(e) => setNext(e.currentTarget.value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          required
+          value={next}
+          onInput={(e) => setNext(e.currentTarget.value)}
+        />
       </label>
       <button type="submit">Change password</button>
       {status && <p role="status">{status}</p>}
@@ -44,7 +56,10 @@ function Sessions() {
   const [sessions, setSessions] = useState<Session[]>([]);
   const [status, setStatus] = useState<string>();
   const load = (): void => {
-    api.sessions().then((s) => setSessions(s.sessions), (err: unknown) => setStatus(describeError(err)));
+    api.sessions().then(
+      (s) => setSessions(s.sessions),
+      (err: unknown) => setStatus(describeError(err)),
+    );
   };
   useEffect(load, []);
   return (
@@ -52,12 +67,23 @@ function Sessions() {
       <h2 id="sessions-title">My sessions</h2>
       <table aria-label="My sessions">
         <thead>
-          <tr><th scope="col">Device</th><th scope="col">From</th><th scope="col">Signed in</th><th scope="col">Last active</th><th scope="col"><span class="sr-only">Actions</span></th></tr>
+          <tr>
+            <th scope="col">Device</th>
+            <th scope="col">From</th>
+            <th scope="col">Signed in</th>
+            <th scope="col">Last active</th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
         </thead>
         <tbody>
           {sessions.map((s) => (
             <tr key={s.id}>
-              <td>{s.user_agent.slice(0, 60) || "unknown"}{s.current ? " (this session)" : ""}</td>
+              <td>
+                {s.user_agent.slice(0, 60) || "unknown"}
+                {s.current ? " (this session)" : ""}
+              </td>
               <td>{s.source}</td>
               <td>{new Date(s.created_at).toLocaleString()}</td>
               <td>{new Date(s.last_activity_at).toLocaleString()}</td>
@@ -66,7 +92,10 @@ function Sessions() {
                   type="button"
                   aria-label={`End session ${s.current ? "(this one)" : s.id.slice(0, 6)}`}
                   onClick={() => {
-                    void api.endSession(s.id).then(() => (s.current ? (signedOut(), navigate("/login", { replace: true })) : load()), (err: unknown) => setStatus(describeError(err)));
+                    void api.endSession(s.id).then(
+                      () => (s.current ? (signedOut(), navigate("/login", { replace: true })) : load()),
+                      (err: unknown) => setStatus(describeError(err)),
+                    );
                   }}
                 >
                   End
@@ -98,7 +127,8 @@ export function AccountPage() {
     <section aria-labelledby="account-title">
       <h1 id="account-title">My account</h1>
       <p>
-        Signed in as <strong>{s.me?.username}</strong>, role <strong>{s.me?.role}</strong>. Password last changed {s.me ? new Date(s.me.password_changed_at).toLocaleDateString() : ""}.
+        Signed in as <strong>{s.me?.username}</strong>, role <strong>{s.me?.role}</strong>. Password last changed{" "}
+        {s.me ? new Date(s.me.password_changed_at).toLocaleDateString() : ""}.
       </p>
       <ChangePassword />
       <Sessions />

@@ -30,7 +30,9 @@ function VerifyChain() {
       {status && <span role="status">{status}</span>}
       {result && (
         <p role="status" aria-label="Chain verification" class={result.ok ? "tone-ok" : "tone-bad"}>
-          {result.ok ? `Chain intact: ${result.checked} entries verified.` : `Chain broken at entry ${result.firstBad?.seq ?? "?"} (${result.firstBad?.reason ?? "unknown"}); ${result.checked} entries verified before it.`}
+          {result.ok
+            ? `Chain intact: ${result.checked} entries verified.`
+            : `Chain broken at entry ${result.firstBad?.seq ?? "?"} (${result.firstBad?.reason ?? "unknown"}); ${result.checked} entries verified before it.`}
         </p>
       )}
     </div>
@@ -39,7 +41,12 @@ function VerifyChain() {
 
 /** Supervisor: the audit trail, filtered (filters and page in the URL), paged by sequence number. */
 export function AuditPage({ query }: { query: URLSearchParams }) {
-  const filters: AuditFilters = { action: query.get("action") ?? "", actor: query.get("actor") ?? "", since: query.get("since") ?? "", until: query.get("until") ?? "" };
+  const filters: AuditFilters = {
+    action: query.get("action") ?? "",
+    actor: query.get("actor") ?? "",
+    since: query.get("since") ?? "",
+    until: query.get("until") ?? "",
+  };
   const after = query.get("after") ? Number(query.get("after")) : undefined;
   const [entries, setEntries] = useState<readonly AuditEntry[]>([]);
   const [next, setNext] = useState<number | null>(null);
@@ -57,14 +64,19 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
   }, [key]);
   const go = (changes: Record<string, string | undefined>): void => {
     const q = new URLSearchParams(query);
-    for (const [k, v] of Object.entries(changes)) if (v) q.set(k, v);
-    else q.delete(k);
+    for (const [k, v] of Object.entries(changes))
+      if (v) q.set(k, v);
+      else q.delete(k);
     navigate(`/audit${q.size ? `?${q}` : ""}`);
   };
   const field = (name: keyof AuditFilters, label: string, time = false) => (
     <label>
       {label}
-      {time ? <input type="datetime-local" name={name} defaultValue={filters[name]} /> : <input type="text" name={name} defaultValue={filters[name]} />}
+      {time ? (
+        <input type="datetime-local" name={name} defaultValue={filters[name]} />
+      ) : (
+        <input type="text" name={name} defaultValue={filters[name]} />
+      )}
     </label>
   );
   return (
@@ -81,7 +93,13 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
             const v = f.get(k);
             return typeof v === "string" ? v.trim() : "";
           };
-          go({ action: text("action"), actor: text("actor"), since: text("since"), until: text("until"), after: undefined });
+          go({
+            action: text("action"),
+            actor: text("actor"),
+            since: text("since"),
+            until: text("until"),
+            after: undefined,
+          });
         }}
       >
         {field("action", "Action")}

@@ -8,7 +8,8 @@ export function DetectorPanel({ h }: { h: HealthDocument }) {
     <section class="panel" aria-labelledby="panel-detector">
       <h2 id="panel-detector">Detector and providers</h2>
       <p>
-        {h.detector.model} on {h.detector.provider}: {num(h.detector.ms_per_frame ?? h.detector.mean_ms)} ms per frame, {h.detector.runs} runs
+        {h.detector.model} on {h.detector.provider}: {num(h.detector.ms_per_frame ?? h.detector.mean_ms)} ms per frame,{" "}
+        {h.detector.runs} runs
       </p>
       <table>
         <caption class="sr-only">Inference providers</caption>
@@ -43,7 +44,11 @@ export function UplinkPanel({ h }: { h: HealthDocument }) {
     <section class="panel" aria-labelledby="panel-uplink">
       <h2 id="panel-uplink">Uplink and outbox</h2>
       {h.uplink ? (
-        <p class={tone(h.uplink.connected)}>{h.uplink.connected ? `Connected to ${h.uplink.broker ?? "the broker"}` : `Not connected${h.uplink.brokers[0]?.last_error ? `: ${h.uplink.brokers[0].last_error}` : ""}`}</p>
+        <p class={tone(h.uplink.connected)}>
+          {h.uplink.connected
+            ? `Connected to ${h.uplink.broker ?? "the broker"}`
+            : `Not connected${h.uplink.brokers[0]?.last_error ? `: ${h.uplink.brokers[0].last_error}` : ""}`}
+        </p>
       ) : (
         <p>No uplink configured</p>
       )}
@@ -92,11 +97,22 @@ export function SystemPanel({ h }: { h: HealthDocument }) {
             {bytes(s.memory.total_bytes - s.memory.available_bytes)} used of {bytes(s.memory.total_bytes)}
           </dd>
           <dt>Disk</dt>
-          <dd class={s.disk ? tone(s.disk.free_percent >= 10) : ""}>{s.disk ? `${bytes(s.disk.free_bytes)} free (${num(s.disk.free_percent)}%) on ${s.disk.mount}` : "–"}</dd>
+          <dd class={s.disk ? tone(s.disk.free_percent >= 10) : ""}>
+            {s.disk ? `${bytes(s.disk.free_bytes)} free (${num(s.disk.free_percent)}%) on ${s.disk.mount}` : "–"}
+          </dd>
           <dt>Temperature</dt>
           <dd>{s.temperatures.cpu_main_c === null ? "no sensor" : `${num(s.temperatures.cpu_main_c, 0)} °C`}</dd>
           <dt>GPU</dt>
-          <dd>{s.gpus.length === 0 ? "none" : s.gpus.map((g) => `${g.model}${g.utilization_percent === null ? "" : ` ${num(g.utilization_percent, 0)}%`}${g.temperature_c === null ? "" : ` ${num(g.temperature_c, 0)} °C`}`).join(", ")}</dd>
+          <dd>
+            {s.gpus.length === 0
+              ? "none"
+              : s.gpus
+                  .map(
+                    (g) =>
+                      `${g.model}${g.utilization_percent === null ? "" : ` ${num(g.utilization_percent, 0)}%`}${g.temperature_c === null ? "" : ` ${num(g.temperature_c, 0)} °C`}`,
+                  )
+                  .join(", ")}
+          </dd>
         </dl>
       )}
     </section>
@@ -111,7 +127,9 @@ export function CertificatesPanel({ h }: { h: HealthDocument }) {
       {h.certificates.length === 0 ? (
         <p>None watched</p>
       ) : soon.length === 0 ? (
-        <p class="tone-ok">All {h.certificates.length} valid for {Math.min(...h.certificates.map((c) => c.days_left))} days or more</p>
+        <p class="tone-ok">
+          All {h.certificates.length} valid for {Math.min(...h.certificates.map((c) => c.days_left))} days or more
+        </p>
       ) : (
         <ul>
           {soon.map((c) => (

@@ -54,7 +54,11 @@ export function CameraTile({ id, c, tick }: { id: string; c: CameraHealth; tick:
           <dt>Analysed</dt>
           <dd>{num(c.process_fps)} fps</dd>
           <dt>Connection</dt>
-          {c.state === "disabled" ? <dd>–</dd> : <dd class={`tone-${qualityTone(c.connection_quality)}`}>{c.connection_quality ?? "–"}</dd>}
+          {c.state === "disabled" ? (
+            <dd>–</dd>
+          ) : (
+            <dd class={`tone-${qualityTone(c.connection_quality)}`}>{c.connection_quality ?? "–"}</dd>
+          )}
           <dt>Reconnects (1 h)</dt>
           <dd>{c.reconnects_last_hour ?? c.restarts}</dd>
           <dt>Stalls (1 h)</dt>

@@ -26,17 +26,26 @@ export function IncidentPage({ id }: { id: string }) {
   useEffect(load, [id]);
   useEffect(() => {
     if (!incident?.zone) return;
-    api.camera(incident.camera_id).then((c) => setZone(c.zones?.find((z) => z.id === incident.zone)), () => {});
+    api.camera(incident.camera_id).then(
+      (c) => setZone(c.zones?.find((z) => z.id === incident.zone)),
+      () => {},
+    );
   }, [incident?.camera_id, incident?.zone]);
   // Another operator's change shows here too: the newer version replaces this one.
   useEffect(
     () =>
       followEvents((e) => {
-        if (e.type !== "reset" && e.incident.id === id) setIncident((cur) => (!cur || cur.version < e.incident.version ? e.incident : cur));
+        if (e.type !== "reset" && e.incident.id === id)
+          setIncident((cur) => (!cur || cur.version < e.incident.version ? e.incident : cur));
       }),
     [id],
   );
-  if (error) return <p role="alert" class="error">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error">
+        {error}
+      </p>
+    );
   if (!incident) return <p role="status">Loading incident…</p>;
 
   const approve = async (): Promise<void> => {
@@ -88,15 +97,22 @@ export function IncidentPage({ id }: { id: string }) {
       </dl>
       {incident.identity && (
         <p class="identity">
-          Watchlist match: <strong>{incident.identity.name}</strong> (similarity {incident.identity.similarity.toFixed(2)})
+          Watchlist match: <strong>{incident.identity.name}</strong> (similarity{" "}
+          {incident.identity.similarity.toFixed(2)})
         </p>
       )}
       <section aria-label="Snapshots" class="snapshots">
-        {(incident.snapshots ?? []).length === 0 ? <p>No snapshots.</p> : incident.snapshots?.map((_s, n) => <SnapshotView key={n} incident={incident} n={n} zone={zone} />)}
+        {(incident.snapshots ?? []).length === 0 ? (
+          <p>No snapshots.</p>
+        ) : (
+          incident.snapshots?.map((_s, n) => <SnapshotView key={n} incident={incident} n={n} zone={zone} />)
+        )}
       </section>
       {(incident.clips ?? []).length > 0 && (
         <section aria-label="Clips" class="clips">
-          {incident.clips?.map((_c, n) => <ClipView key={n} incident={incident} n={n} />)}
+          {incident.clips?.map((_c, n) => (
+            <ClipView key={n} incident={incident} n={n} />
+          ))}
         </section>
       )}
       <section aria-labelledby="objects-title">
@@ -128,7 +144,11 @@ export function IncidentPage({ id }: { id: string }) {
         <h2 id="history-title">History</h2>
         <History incident={incident} />
       </section>
-      {notice && <p role="alert" class="notice">{notice}</p>}
+      {notice && (
+        <p role="alert" class="notice">
+          {notice}
+        </p>
+      )}
       {can(session, "operator") && (
         <section aria-label="Actions" class="actions-panel">
           <DecisionForm incident={incident} onDecided={setIncident} onReload={load} />
@@ -140,10 +160,14 @@ export function IncidentPage({ id }: { id: string }) {
           <ExportButton id={incident.id} />
         </section>
       )}
-      <ConfirmDialog open={approving} title="Approve dispatch?" confirm="Approve dispatch" onConfirm={() => void approve()} onClose={() => setApproving(false)}>
-        <p>
-          This authorises dispatch for “{incident.summary}”. It is recorded in the audit trail with your name.
-        </p>
+      <ConfirmDialog
+        open={approving}
+        title="Approve dispatch?"
+        confirm="Approve dispatch"
+        onConfirm={() => void approve()}
+        onClose={() => setApproving(false)}
+      >
+        <p>This authorises dispatch for “{incident.summary}”. It is recorded in the audit trail with your name.</p>
       </ConfirmDialog>
     </article>
   );

@@ -16,7 +16,12 @@ export function dailyChart(el: HTMLElement, s: KpiSummary): () => void {
       height: 220,
       // One day alone would otherwise be stretched over years: keep a few days either side.
       scales: { x: { time: true, auto: false, range: [(xs[0] ?? 0) - DAY_S, (xs.at(-1) ?? 0) + DAY_S] } },
-      series: [{}, { label: "incidents", stroke: "#1d4ed8", points: { show: true } }, { label: "dismissed", stroke: "#6b7280" }, { label: "escalated", stroke: "#b91c1c" }],
+      series: [
+        {},
+        { label: "incidents", stroke: "#1d4ed8", points: { show: true } },
+        { label: "dismissed", stroke: "#6b7280" },
+        { label: "escalated", stroke: "#b91c1c" },
+      ],
     },
     [xs, s.daily.map((d) => d.incidents), s.daily.map((d) => d.dismissed), s.daily.map((d) => d.escalated)],
     el,
@@ -34,7 +39,12 @@ export function reasonsChart(el: HTMLElement, s: KpiSummary): () => void {
       width: Math.min(WIDTH, el.clientWidth || WIDTH),
       height: 220,
       scales: { x: { time: false, range: [-0.5, Math.max(0.5, reasons.length - 0.5)] } },
-      axes: [{ values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (reasons[t] ?? "").replaceAll("_", " ") : "")) }, {}],
+      axes: [
+        {
+          values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (reasons[t] ?? "").replaceAll("_", " ") : "")),
+        },
+        {},
+      ],
       series: [{}, { label: "dismissed", fill: "#93c5fd", stroke: "#1d4ed8", ...(bars ? { paths: bars } : {}) }],
     },
     [reasons.map((_r, k) => k), reasons.map((r) => s.dismiss_reasons[r] ?? 0)],

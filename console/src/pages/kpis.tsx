@@ -25,8 +25,20 @@ function Charts({ summary }: { summary: KpiSummary }) {
   }, [summary]);
   return (
     <div class="charts">
-      <div ref={daily} role="img" aria-label={`Incidents per day: ${summary.daily.map((d) => `${d.day} ${d.incidents}`).join(", ") || "none"}`} />
-      <div ref={reasons} role="img" aria-label={`Dismissals by reason: ${Object.entries(summary.dismiss_reasons).map(([r, n]) => `${r} ${n}`).join(", ") || "none"}`} />
+      <div
+        ref={daily}
+        role="img"
+        aria-label={`Incidents per day: ${summary.daily.map((d) => `${d.day} ${d.incidents}`).join(", ") || "none"}`}
+      />
+      <div
+        ref={reasons}
+        role="img"
+        aria-label={`Dismissals by reason: ${
+          Object.entries(summary.dismiss_reasons)
+            .map(([r, n]) => `${r} ${n}`)
+            .join(", ") || "none"
+        }`}
+      />
     </div>
   );
 }
@@ -40,7 +52,10 @@ export function KpiPage() {
     api.summary(range).then(setSummary, (e: unknown) => setError(describeError(e)));
   }, [range]);
   useEffect(() => {
-    api.weekly().then((w) => setWeekly(w.weeks), () => {});
+    api.weekly().then(
+      (w) => setWeekly(w.weeks),
+      () => {},
+    );
   }, []);
   const card = (label: string, value: string) => (
     <div class="card" role="group" aria-label={label}>
@@ -59,7 +74,11 @@ export function KpiPage() {
           <option value="all">All</option>
         </select>
       </label>
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       {summary && (
         <>
           <div class="cards">
@@ -74,13 +93,37 @@ export function KpiPage() {
           <div class="tables">
             <table aria-label="Top cameras">
               <caption>Top cameras</caption>
-              <thead><tr><th scope="col">Camera</th><th scope="col">Incidents</th></tr></thead>
-              <tbody>{summary.top_cameras.map((c) => <tr key={c.camera_id}><td>{c.camera_id}</td><td>{c.incidents}</td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">Camera</th>
+                  <th scope="col">Incidents</th>
+                </tr>
+              </thead>
+              <tbody>
+                {summary.top_cameras.map((c) => (
+                  <tr key={c.camera_id}>
+                    <td>{c.camera_id}</td>
+                    <td>{c.incidents}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
             <table aria-label="Top zones">
               <caption>Top zones</caption>
-              <thead><tr><th scope="col">Zone</th><th scope="col">Incidents</th></tr></thead>
-              <tbody>{summary.top_zones.map((z) => <tr key={z.zone}><td>{z.zone}</td><td>{z.incidents}</td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">Zone</th>
+                  <th scope="col">Incidents</th>
+                </tr>
+              </thead>
+              <tbody>
+                {summary.top_zones.map((z) => (
+                  <tr key={z.zone}>
+                    <td>{z.zone}</td>
+                    <td>{z.incidents}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           </div>
         </>
@@ -88,11 +131,25 @@ export function KpiPage() {
       <table aria-label="Weekly figures">
         <caption>Weekly figures</caption>
         <thead>
-          <tr><th scope="col">Week</th><th scope="col">Total</th><th scope="col">Dismissed rate</th><th scope="col">Escalation rate</th><th scope="col">Mean time to decision</th><th scope="col">Alert fatigue</th></tr>
+          <tr>
+            <th scope="col">Week</th>
+            <th scope="col">Total</th>
+            <th scope="col">Dismissed rate</th>
+            <th scope="col">Escalation rate</th>
+            <th scope="col">Mean time to decision</th>
+            <th scope="col">Alert fatigue</th>
+          </tr>
         </thead>
         <tbody>
           {weekly.map((w) => (
-            <tr key={w.week}><td>{w.week}</td><td>{w.total}</td><td>{pct(w.dismissed_rate)}</td><td>{pct(w.escalation_rate)}</td><td>{secs(w.time_to_decision_s.mean)}</td><td>{w.alert_fatigue.toFixed(3)}</td></tr>
+            <tr key={w.week}>
+              <td>{w.week}</td>
+              <td>{w.total}</td>
+              <td>{pct(w.dismissed_rate)}</td>
+              <td>{pct(w.escalation_rate)}</td>
+              <td>{secs(w.time_to_decision_s.mean)}</td>
+              <td>{w.alert_fatigue.toFixed(3)}</td>
+            </tr>
           ))}
         </tbody>
       </table>

@@ -42,7 +42,11 @@ function LiveTile({ id }: { id: string }) {
     <li class="live-tile">
       <h2 id={`live-${id}`}>{id}</h2>
       <canvas ref={canvas} width={640} height={360} role="img" aria-label={`Live picture of camera ${id}`} />
-      <p role="status" aria-label={`Live view of camera ${id}`} class={bad ? "tone-bad" : status.kind === "playing" ? "tone-ok" : ""}>
+      <p
+        role="status"
+        aria-label={`Live view of camera ${id}`}
+        class={bad ? "tone-bad" : status.kind === "playing" ? "tone-ok" : ""}
+      >
         {statusText(status)}
       </p>
     </li>
@@ -51,13 +55,17 @@ function LiveTile({ id }: { id: string }) {
 
 /** Live view: pick up to four cameras (kept in the URL), each played with jsmpeg. */
 export function LivePage({ query }: { query: URLSearchParams }) {
-  const chosen = (query.get("cameras") ?? "").split(",").filter((c) => c !== "").slice(0, MAX_LIVE);
+  const chosen = (query.get("cameras") ?? "")
+    .split(",")
+    .filter((c) => c !== "")
+    .slice(0, MAX_LIVE);
   const [cameras, setCameras] = useState<string[]>([]);
   const [error, setError] = useState<string>();
   useEffect(() => {
-    cameraApi
-      .list()
-      .then((r) => setCameras(r.cameras.filter((c) => c.enabled).map((c) => c.id)), (e: unknown) => setError(describeError(e)));
+    cameraApi.list().then(
+      (r) => setCameras(r.cameras.filter((c) => c.enabled).map((c) => c.id)),
+      (e: unknown) => setError(describeError(e)),
+    );
   }, []);
   const toggle = (id: string, on: boolean): void => {
     const next = on ? [...chosen, id].slice(0, MAX_LIVE) : chosen.filter((c) => c !== id);
@@ -72,7 +80,12 @@ export function LivePage({ query }: { query: URLSearchParams }) {
         {cameras.length === 0 && <p>No enabled camera.</p>}
         {cameras.map((id) => (
           <label key={id} class="check">
-            <input type="checkbox" checked={chosen.includes(id)} disabled={!chosen.includes(id) && chosen.length >= MAX_LIVE} onChange={(e) => toggle(id, e.currentTarget.checked)} />
+            <input
+              type="checkbox"
+              checked={chosen.includes(id)}
+              disabled={!chosen.includes(id) && chosen.length >= MAX_LIVE}
+              onChange={(e) => toggle(id, e.currentTarget.checked)}
+            />
             {id}
           </label>
         ))}

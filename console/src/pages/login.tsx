@@ -15,7 +15,9 @@ export function LoginPage({ next }: { next: string }) {
     try {
       await login(username, password);
       // Only a path on this console: never an address somewhere else.
-      navigate(next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/login") ? next : "/incidents", { replace: true });
+      navigate(next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/login") ? next : "/incidents", {
+        replace: true,
+      });
     } catch (err) {
       setError(describeError(err));
     } finally {
@@ -28,11 +30,24 @@ export function LoginPage({ next }: { next: string }) {
       <form onSubmit={(e) => void submit(e)} aria-label="Sign in">
         <label>
           Username
-          <input name="username" autoComplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+          <input
+            name="username"
+            autoComplete="username"
+            required
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
         </label>
         <label>
           Password
-          <input name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </label>
         {error && (
           <p role="alert" class="error">

@@ -15,7 +15,10 @@ export function ProvidersPage({ query }: { query: URLSearchParams }) {
   const [error, setError] = useState<string>();
   useEffect(() => {
     const load = (): void => {
-      fieldApi.providers(wanted).then((r) => setProviders(r.providers), (e: unknown) => setError(describeError(e)));
+      fieldApi.providers(wanted).then(
+        (r) => setProviders(r.providers),
+        (e: unknown) => setError(describeError(e)),
+      );
     };
     load();
     const timer = setInterval(load, 5000);
@@ -26,7 +29,12 @@ export function ProvidersPage({ query }: { query: URLSearchParams }) {
       <h1 id="providers-title">Providers</h1>
       <label>
         State
-        <select value={wanted ?? ""} onChange={(e) => navigate(`/providers${e.currentTarget.value ? `?state=${e.currentTarget.value}` : ""}`, { replace: true })}>
+        <select
+          value={wanted ?? ""}
+          onChange={(e) =>
+            navigate(`/providers${e.currentTarget.value ? `?state=${e.currentTarget.value}` : ""}`, { replace: true })
+          }
+        >
           <option value="">All</option>
           {STATES.map((s) => (
             <option key={s} value={s}>
@@ -68,7 +76,11 @@ export function ProvidersPage({ query }: { query: URLSearchParams }) {
               <td>
                 {ms(p.load_ms)} / {ms(p.warmup_ms)}
               </td>
-              <td>{p.last_error ? `${p.last_error} (${p.last_error_at ? new Date(p.last_error_at).toLocaleString() : "?"})` : "none"}</td>
+              <td>
+                {p.last_error
+                  ? `${p.last_error} (${p.last_error_at ? new Date(p.last_error_at).toLocaleString() : "?"})`
+                  : "none"}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -61,10 +61,16 @@ export function useQueueData(filters: IncidentFilters): QueueData {
   // COUNTS_EVERY_MS however fast changes arrive (five consoles and a busy site add up).
   const loadCounts = (): void => {
     if (countsTimer.current !== undefined) return;
-    countsTimer.current = setTimeout(() => {
-      countsTimer.current = undefined;
-      void api.summary("all").then((s) => setCounts(s.by_status), () => {});
-    }, countsPending.current ? COUNTS_EVERY_MS : 0);
+    countsTimer.current = setTimeout(
+      () => {
+        countsTimer.current = undefined;
+        void api.summary("all").then(
+          (s) => setCounts(s.by_status),
+          () => {},
+        );
+      },
+      countsPending.current ? COUNTS_EVERY_MS : 0,
+    );
     countsPending.current = true;
   };
 
@@ -109,19 +115,16 @@ export function useQueueData(filters: IncidentFilters): QueueData {
 
   useEffect(
     () =>
-      followEvents(
-        (e) => {
-          if (e.type === "reset") {
-            setGeneration((g) => g + 1);
-            return;
-          }
-          if (e.type === "approval.requested") return;
-          put(e.incident);
-          setLastChange(`${e.type === "incident.created" ? "New incident" : "Incident updated"}: ${e.incident.summary}`);
-          loadCounts();
-        },
-        setLive,
-      ),
+      followEvents((e) => {
+        if (e.type === "reset") {
+          setGeneration((g) => g + 1);
+          return;
+        }
+        if (e.type === "approval.requested") return;
+        put(e.incident);
+        setLastChange(`${e.type === "incident.created" ? "New incident" : "Incident updated"}: ${e.incident.summary}`);
+        loadCounts();
+      }, setLive),
     [key],
   );
 

@@ -29,12 +29,23 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
   const operator = can(session, "operator");
   const current: Incident | undefined = data.incidents[Math.min(selected, data.incidents.length - 1)];
 
-  const decide = async (action: "monitor" | "escalate" | "dismiss", reason?: DismissReason, note?: string): Promise<void> => {
+  const decide = async (
+    action: "monitor" | "escalate" | "dismiss",
+    reason?: DismissReason,
+    note?: string,
+  ): Promise<void> => {
     if (!current) return;
     try {
-      const next = await api.decide(current.id, { action, version: current.version, ...(reason ? { dismiss_reason: reason } : {}), ...(note ? { note } : {}) });
+      const next = await api.decide(current.id, {
+        action,
+        version: current.version,
+        ...(reason ? { dismiss_reason: reason } : {}),
+        ...(note ? { note } : {}),
+      });
       data.put(next);
-      setMessage(`${action === "dismiss" ? "Dismissed" : action === "monitor" ? "Monitoring" : "Escalated"}: ${next.summary}`);
+      setMessage(
+        `${action === "dismiss" ? "Dismissed" : action === "monitor" ? "Monitoring" : "Escalated"}: ${next.summary}`,
+      );
     } catch (err) {
       setMessage(describeError(err));
     }
@@ -58,18 +69,34 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
       <h1 id="queue-title">Incident queue</h1>
       <nav class="counts" aria-label="Counts per status">
         {STATUSES.map((s) => (
-          <button key={s} type="button" aria-pressed={query.get("status") === s} onClick={() => setFilter(query, "status", query.get("status") === s ? "" : s)}>
+          <button
+            key={s}
+            type="button"
+            aria-pressed={query.get("status") === s}
+            onClick={() => setFilter(query, "status", query.get("status") === s ? "" : s)}
+          >
             {s.replaceAll("_", " ")} <strong>{data.counts?.[s] ?? 0}</strong>
           </button>
         ))}
       </nav>
       <QueueFilters query={query} />
       <p class="status-line" role="status" aria-live="polite">
-        {data.loading ? "Loading incidents…" : `${data.incidents.length} incidents${data.complete ? "" : " (loading more…)"}`} · {data.live ? "live" : "reconnecting…"}
+        {data.loading
+          ? "Loading incidents…"
+          : `${data.incidents.length} incidents${data.complete ? "" : " (loading more…)"}`}{" "}
+        · {data.live ? "live" : "reconnecting…"}
         {data.lastChange ? ` · ${data.lastChange}` : ""}
       </p>
-      {message && <p role="alert" class="notice">{message}</p>}
-      {data.error && <p role="alert" class="error">{data.error}</p>}
+      {message && (
+        <p role="alert" class="notice">
+          {message}
+        </p>
+      )}
+      {data.error && (
+        <p role="alert" class="error">
+          {data.error}
+        </p>
+      )}
       <div class="shortcuts" aria-label="Keyboard shortcuts">
         <kbd>j</kbd>/<kbd>↓</kbd> next · <kbd>k</kbd>/<kbd>↑</kbd> previous · <kbd>Enter</kbd> open
         {operator && (
@@ -81,13 +108,28 @@ export function QueuePage({ query }: { query: URLSearchParams }) {
       </div>
       {operator && current && (
         <div class="triage" role="toolbar" aria-label="Triage the selected incident">
-          <button type="button" disabled={!allowed.includes("dismiss")} onClick={() => setDismissing(true)} aria-keyshortcuts="d">
+          <button
+            type="button"
+            disabled={!allowed.includes("dismiss")}
+            onClick={() => setDismissing(true)}
+            aria-keyshortcuts="d"
+          >
             Dismiss… (d)
           </button>
-          <button type="button" disabled={!allowed.includes("monitor")} onClick={() => void decide("monitor")} aria-keyshortcuts="m">
+          <button
+            type="button"
+            disabled={!allowed.includes("monitor")}
+            onClick={() => void decide("monitor")}
+            aria-keyshortcuts="m"
+          >
             Monitor (m)
           </button>
-          <button type="button" disabled={!allowed.includes("escalate")} onClick={() => void decide("escalate")} aria-keyshortcuts="e">
+          <button
+            type="button"
+            disabled={!allowed.includes("escalate")}
+            onClick={() => void decide("escalate")}
+            aria-keyshortcuts="e"
+          >
             Escalate (e)
           </button>
         </div>

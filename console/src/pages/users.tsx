@@ -42,7 +42,13 @@ function NewUserForm({ onAdded }: { onAdded: () => void }) {
       </label>
       <label>
         Initial password
-        <input type="password" required autoComplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <input
+          type="password"
+          required
+          autoComplete="new-password"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
       </label>
       <button type="submit">Create user</button>
       {status && <p role="status">{status}</p>}
@@ -62,13 +68,30 @@ function UserRow({ u, onChanged, say }: { u: User; onChanged: () => void; say: (
       <td>{u.role}</td>
       <td class={u.disabled ? "tone-bad" : "tone-ok"}>{u.disabled ? "Disabled" : "Active"}</td>
       <td>
-        <button type="button" aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.username}`} onClick={() => void fieldApi.setDisabled(u.username, !u.disabled).then(() => (say(`${u.username} ${u.disabled ? "enabled" : "disabled"}.`), onChanged()), fail)}>
+        <button
+          type="button"
+          aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.username}`}
+          onClick={() =>
+            void fieldApi
+              .setDisabled(u.username, !u.disabled)
+              .then(() => (say(`${u.username} ${u.disabled ? "enabled" : "disabled"}.`), onChanged()), fail)
+          }
+        >
           {u.disabled ? "Enable" : "Disable"}
         </button>
-        <button type="button" aria-label={`Reset password of ${u.username}`} aria-expanded={resetting} onClick={() => setResetting(!resetting)}>
+        <button
+          type="button"
+          aria-label={`Reset password of ${u.username}`}
+          aria-expanded={resetting}
+          onClick={() => setResetting(!resetting)}
+        >
           Reset password
         </button>
-        <button type="button" aria-label={`Sessions of ${u.username}`} onClick={() => void fieldApi.userSessions(u.username).then((s) => setSessions(s.sessions), fail)}>
+        <button
+          type="button"
+          aria-label={`Sessions of ${u.username}`}
+          onClick={() => void fieldApi.userSessions(u.username).then((s) => setSessions(s.sessions), fail)}
+        >
           Sessions
         </button>
         {resetting && (
@@ -85,16 +108,32 @@ function UserRow({ u, onChanged, say }: { u: User; onChanged: () => void; say: (
           >
             <label>
               New password for {u.username}
-              <input type="password" required autoComplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+              <input
+                type="password"
+                required
+                autoComplete="new-password"
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+              />
             </label>
             <button type="submit">Set password</button>
           </form>
         )}
         {sessions && (
           <div role="group" aria-label={`Sessions of ${u.username}`}>
-            {sessions.length === 0 ? "No session." : `${sessions.length} session(s), last active ${new Date(Math.max(...sessions.map((s) => Date.parse(s.last_activity_at)))).toLocaleString()}`}{" "}
+            {sessions.length === 0
+              ? "No session."
+              : `${sessions.length} session(s), last active ${new Date(Math.max(...sessions.map((s) => Date.parse(s.last_activity_at)))).toLocaleString()}`}{" "}
             {sessions.length > 0 && (
-              <button type="button" aria-label={`End all sessions of ${u.username}`} onClick={() => void fieldApi.endUserSessions(u.username).then(() => (setSessions([]), say(`Sessions of ${u.username} ended.`)), fail)}>
+              <button
+                type="button"
+                aria-label={`End all sessions of ${u.username}`}
+                onClick={() =>
+                  void fieldApi
+                    .endUserSessions(u.username)
+                    .then(() => (setSessions([]), say(`Sessions of ${u.username} ended.`)), fail)
+                }
+              >
                 End all
               </button>
             )}
@@ -110,7 +149,10 @@ export function UsersPage() {
   const [users, setUsers] = useState<User[]>([]);
   const [status, setStatus] = useState<string>();
   const load = (): void => {
-    fieldApi.users().then((r) => setUsers(r.users), (err: unknown) => setStatus(describeError(err)));
+    fieldApi.users().then(
+      (r) => setUsers(r.users),
+      (err: unknown) => setStatus(describeError(err)),
+    );
   };
   useEffect(load, []);
   return (

@@ -22,7 +22,8 @@ function faceWords(p: Photo): string {
   if (p.problem) return p.problem;
   if (!p.preview) return "Looking for a face…";
   const n = p.preview.faces.length;
-  if (n === 1) return `One face found (score ${p.preview.faces[0]?.score.toFixed(2)}, ${p.preview.faces[0]?.face_px} px wide)`;
+  if (n === 1)
+    return `One face found (score ${p.preview.faces[0]?.score.toFixed(2)}, ${p.preview.faces[0]?.face_px} px wide)`;
   return n === 0 ? "No face found: choose another photo" : `${n} faces found: choose a photo of the person alone`;
 }
 
@@ -34,9 +35,21 @@ function PhotoPreview({ p }: { p: Photo }) {
       <div class="face-frame">
         <img src={p.url} alt={`Photo ${p.name}`} />
         {p.preview && (
-          <svg viewBox="0 0 1 1" preserveAspectRatio="none" role="img" aria-label={`Faces in ${p.name}: ${p.preview.faces.length}`}>
+          <svg
+            viewBox="0 0 1 1"
+            preserveAspectRatio="none"
+            role="img"
+            aria-label={`Faces in ${p.name}: ${p.preview.faces.length}`}
+          >
             {p.preview.faces.map((f, i) => (
-              <rect key={i} x={f.box[0]} y={f.box[1]} width={f.box[2] - f.box[0]} height={f.box[3] - f.box[1]} class={one ? "face-ok" : "face-bad"} />
+              <rect
+                key={i}
+                x={f.box[0]}
+                y={f.box[1]}
+                width={f.box[2] - f.box[0]}
+                height={f.box[3] - f.box[1]}
+                class={one ? "face-ok" : "face-bad"}
+              />
             ))}
           </svg>
         )}
@@ -51,7 +64,9 @@ function EnrolForm({ onEnrolled }: { onEnrolled: () => void }) {
   const [photos, setPhotos] = useState<Photo[]>([]);
   const [status, setStatus] = useState<string>();
   const choose = async (files: FileList | null): Promise<void> => {
-    const picked = await Promise.all([...(files ?? [])].map(async (f) => ({ name: f.name, url: URL.createObjectURL(f), base64: await toBase64(f) })));
+    const picked = await Promise.all(
+      [...(files ?? [])].map(async (f) => ({ name: f.name, url: URL.createObjectURL(f), base64: await toBase64(f) })),
+    );
     setPhotos(picked);
     for (const [i, p] of picked.entries()) {
       fieldApi.facePreview(p.base64).then(
@@ -110,13 +125,18 @@ export function WatchlistPage() {
   useEffect(load, []);
   const remove = (p: Person): void => {
     if (!window.confirm(`Delete ${p.name} and their face embeddings?`)) return;
-    void fieldApi.deletePerson(p.id).then(() => (setStatus(`${p.name} deleted.`), load()), (err: unknown) => setStatus(describeError(err)));
+    void fieldApi.deletePerson(p.id).then(
+      () => (setStatus(`${p.name} deleted.`), load()),
+      (err: unknown) => setStatus(describeError(err)),
+    );
   };
   return (
     <section aria-labelledby="watchlist-title">
       <h1 id="watchlist-title">Watchlist</h1>
       {status && <p role="status">{status}</p>}
-      {list && !list.status.available && <p role="alert">The watchlist is off: {list.status.reason ?? "faces are not enabled"}</p>}
+      {list && !list.status.available && (
+        <p role="alert">The watchlist is off: {list.status.reason ?? "faces are not enabled"}</p>
+      )}
       <table aria-label="Enrolled persons">
         <thead>
           <tr>

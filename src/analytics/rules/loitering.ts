@@ -6,5 +6,12 @@ import { zoneCandidate } from "./zone-rule-base.js";
 export function loiteringRule(rule: ZoneRule, occupants: readonly ZoneOccupant[], at: number): RuleCandidate[] {
   return occupants
     .filter((o) => rule.labels.includes(o.track.label) && o.dwellMs >= rule.minMs)
-    .map((o) => zoneCandidate(rule, o, at, `${describeLabel(o.track.label)} loitering in zone ${rule.zoneName} on camera ${rule.cameraId} for over ${Math.round(rule.minMs / 1000)} s`));
+    .map((o) =>
+      zoneCandidate(
+        rule,
+        o,
+        at,
+        `${describeLabel(o.track.label)} loitering in zone ${rule.zoneName} on camera ${rule.cameraId} for over ${Math.round(rule.minMs / 1000)} s`,
+      ),
+    );
 }

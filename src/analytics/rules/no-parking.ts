@@ -10,5 +10,12 @@ import { zoneCandidate } from "./zone-rule-base.js";
 export function noParkingRule(rule: ZoneRule, occupants: readonly ZoneOccupant[], at: number): RuleCandidate[] {
   return occupants
     .filter((o) => rule.labels.includes(o.track.label) && o.track.stationary && o.dwellMs >= rule.minMs)
-    .map((o) => zoneCandidate(rule, o, at, `${describeLabel(o.track.label)} parked in no-parking zone ${rule.zoneName} on camera ${rule.cameraId}`));
+    .map((o) =>
+      zoneCandidate(
+        rule,
+        o,
+        at,
+        `${describeLabel(o.track.label)} parked in no-parking zone ${rule.zoneName} on camera ${rule.cameraId}`,
+      ),
+    );
 }

@@ -6,5 +6,12 @@ import { zoneCandidate } from "./zone-rule-base.js";
 export function restrictedRule(rule: ZoneRule, occupants: readonly ZoneOccupant[], at: number): RuleCandidate[] {
   return occupants
     .filter((o) => rule.labels.includes(o.track.label) && o.dwellMs >= rule.minMs)
-    .map((o) => zoneCandidate(rule, o, at, `${describeLabel(o.track.label)} in restricted zone ${rule.zoneName} on camera ${rule.cameraId}`));
+    .map((o) =>
+      zoneCandidate(
+        rule,
+        o,
+        at,
+        `${describeLabel(o.track.label)} in restricted zone ${rule.zoneName} on camera ${rule.cameraId}`,
+      ),
+    );
 }

@@ -12,7 +12,13 @@ export interface UnknownFaceOptions {
  * `unknown_face`: a confirmed face track that never matched a watchlist entry above threshold, on
  * a camera where that matters (a staff-only door). Says nothing about who it is. Pure.
  */
-export function unknownFaceRule(cameraId: string, track: Track, matched: boolean, at: number, o: UnknownFaceOptions): RuleCandidate | undefined {
+export function unknownFaceRule(
+  cameraId: string,
+  track: Track,
+  matched: boolean,
+  at: number,
+  o: UnknownFaceOptions,
+): RuleCandidate | undefined {
   if (!track.confirmed || matched) return undefined;
   if (o.cameras.length > 0 && !o.cameras.includes(cameraId)) return undefined;
   return {

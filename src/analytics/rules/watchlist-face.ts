@@ -11,7 +11,13 @@ export interface WatchlistFaceOptions {
  * `watchlist_face`: a confirmed face track whose best match is at or above the threshold. The only
  * rule that may name someone; one incident per person (the subject) within the group window. Pure.
  */
-export function watchlistFaceRule(cameraId: string, track: Track, identity: SeenFace["identity"], at: number, o: WatchlistFaceOptions): RuleCandidate | undefined {
+export function watchlistFaceRule(
+  cameraId: string,
+  track: Track,
+  identity: SeenFace["identity"],
+  at: number,
+  o: WatchlistFaceOptions,
+): RuleCandidate | undefined {
   if (!track.confirmed || identity === null || identity.similarity < o.minSimilarity) return undefined;
   const similarity = Math.round(identity.similarity * 1000) / 1000;
   return {

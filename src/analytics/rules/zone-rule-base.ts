@@ -10,7 +10,12 @@ export function zoneCandidate(rule: ZoneRule, o: ZoneOccupant, at: number, summa
     zone: rule.zoneId,
     subject: "",
     trackId: track.id,
-    object: { label: track.label, score: Math.round(track.bestScore * 1000) / 1000, box: track.box, track_id: track.id },
+    object: {
+      label: track.label,
+      score: Math.round(track.bestScore * 1000) / 1000,
+      box: track.box,
+      track_id: track.id,
+    },
     at,
     confidence: track.bestScore,
     nextStep: rule.nextStep,

@@ -5,7 +5,9 @@ import type { ZoneRule } from "./candidate.js";
 
 const VEHICLES = ["car", "truck", "bus", "motorcycle"];
 
-const DEFAULTS: Readonly<Record<ZoneRuleConfig["kind"], { labels: readonly string[]; minS: number; nextStep: NextStep }>> = {
+const DEFAULTS: Readonly<
+  Record<ZoneRuleConfig["kind"], { labels: readonly string[]; minS: number; nextStep: NextStep }>
+> = {
   restricted: { labels: ["person"], minS: 0, nextStep: "notify" },
   loitering: { labels: ["person"], minS: 30, nextStep: "notify" },
   no_parking: { labels: VEHICLES, minS: 60, nextStep: "notify" },

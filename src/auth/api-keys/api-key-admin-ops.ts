@@ -1,5 +1,12 @@
 import type { AdminOps } from "../../contract/admin.js";
-import { type CreateKeyArgs, CreateKeyArgsSchema, type ListKeysArgs, ListKeysArgsSchema, type RevokeKeyArgs, RevokeKeyArgsSchema } from "./api-key-schemas.js";
+import {
+  type CreateKeyArgs,
+  CreateKeyArgsSchema,
+  type ListKeysArgs,
+  ListKeysArgsSchema,
+  type RevokeKeyArgs,
+  RevokeKeyArgsSchema,
+} from "./api-key-schemas.js";
 import type { ApiKeyService } from "./api-key-service.js";
 
 /** `vigil key create|list|revoke`, run in the daemon (admin socket) or by the CLI offline. */

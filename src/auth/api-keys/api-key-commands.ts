@@ -11,7 +11,10 @@ import type { ApiKeyService } from "./api-key-service.js";
 export function registerApiKeyCommands(dispatcher: CommandDispatcher, keys: ApiKeyService): void {
   dispatcher.register("key.revoke", async (args, ctx) => {
     const keyId = args.key_id;
-    if (!isKeyId(keyId)) throw new VigilError(ErrorCodes.VALIDATION, "args.key_id must be an API key id (16 characters a-z, 2-7)", { details: { field: "args/key_id" } });
+    if (!isKeyId(keyId))
+      throw new VigilError(ErrorCodes.VALIDATION, "args.key_id must be an API key id (16 characters a-z, 2-7)", {
+        details: { field: "args/key_id" },
+      });
     const revoked = await keys.revoke(keyId, { actor: `central:${ctx.id}` });
     return { key_id: keyId, camera_id: revoked.api_key.camera_id, already_revoked: revoked.already_revoked };
   });

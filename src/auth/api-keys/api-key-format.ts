@@ -19,7 +19,9 @@ export const KEY_ID_PATTERN = `^[a-z2-7]{${KEY_ID_LENGTH}}$`;
 // The secret may itself contain `_`, so the shape is fixed by length rather than split on `_`. Its
 // last character carries only 4 of the 256 bits; the remaining 2 must be zero, which leaves 16
 // characters, so every accepted secret decodes to exactly the bytes it re-encodes from.
-const API_KEY_RE = new RegExp(`^${API_KEY_PREFIX}_([a-z2-7]{${KEY_ID_LENGTH}})_([A-Za-z0-9_-]{${SECRET_LENGTH - 1}}[AEIMQUYcgkosw048])$`);
+const API_KEY_RE = new RegExp(
+  `^${API_KEY_PREFIX}_([a-z2-7]{${KEY_ID_LENGTH}})_([A-Za-z0-9_-]{${SECRET_LENGTH - 1}}[AEIMQUYcgkosw048])$`,
+);
 const KEY_ID_RE = new RegExp(KEY_ID_PATTERN);
 
 export interface ApiKeyParts {

@@ -69,7 +69,8 @@ export class ApiKeyService {
   async create(input: CreateKeyArgs, by: KeyActor): Promise<CreatedApiKey> {
     checkShape(input);
     const allowed = normaliseCidrs(input.allowed_cidrs ?? []);
-    if (!(await this.deps.cameraExists(input.camera_id))) throw new VigilError(ErrorCodes.CAMERA_UNKNOWN, `no camera "${input.camera_id}"`);
+    if (!(await this.deps.cameraExists(input.camera_id)))
+      throw new VigilError(ErrorCodes.CAMERA_UNKNOWN, `no camera "${input.camera_id}"`);
     const now = this.now();
     const generated = generateApiKey(this.deps.random);
     const record: ApiKeyRecord = {
@@ -82,9 +83,13 @@ export class ApiKeyService {
       ...(input.label === undefined ? {} : { label: input.label }),
       created_at: new Date(now).toISOString(),
       created_by: by.actor,
-      expires_at: input.expires_in_days === undefined ? null : new Date(now + input.expires_in_days * DAY_MS).toISOString(),
+      expires_at:
+        input.expires_in_days === undefined ? null : new Date(now + input.expires_in_days * DAY_MS).toISOString(),
       allowed_cidrs: [...new Set(allowed)],
-      limits: { per_minute: input.per_minute ?? DEFAULT_KEY_LIMITS.per_minute, per_hour: input.per_hour ?? DEFAULT_KEY_LIMITS.per_hour },
+      limits: {
+        per_minute: input.per_minute ?? DEFAULT_KEY_LIMITS.per_minute,
+        per_hour: input.per_hour ?? DEFAULT_KEY_LIMITS.per_hour,
+      },
       usage_count: 0,
       last_used_at: null,
       last_used_from: null,

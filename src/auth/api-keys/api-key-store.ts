@@ -117,7 +117,8 @@ export class ApiKeyStore implements Component, ApiKeyIndex {
   /** Resolves once the new key is on disk; a key id already taken is a CONFLICT. */
   insert(record: ApiKeyRecord): Promise<void> {
     return this.exclusive(async () => {
-      if (this.entries.has(record.key_id)) throw new VigilError(ErrorCodes.CONFLICT, `api key ${record.key_id} already exists`);
+      if (this.entries.has(record.key_id))
+        throw new VigilError(ErrorCodes.CONFLICT, `api key ${record.key_id} already exists`);
       const stored = copy(record);
       await this.commits.commit([{ type: "put", sublevel: this.level(), key: stored.key_id, value: stored }]);
       this.entries.set(stored.key_id, indexed(stored));
@@ -141,7 +142,12 @@ export class ApiKeyStore implements Component, ApiKeyIndex {
       const entry = this.entries.get(keyId);
       if (!entry) throw new VigilError(ErrorCodes.NOT_FOUND, `no api key ${keyId}`);
       if (entry.record.status === "revoked") return { record: copy(entry.record), changed: false };
-      const next: ApiKeyRecord = { ...copy(entry.record), status: "revoked", revoked_at: new Date(atMs).toISOString(), revoked_by: by };
+      const next: ApiKeyRecord = {
+        ...copy(entry.record),
+        status: "revoked",
+        revoked_at: new Date(atMs).toISOString(),
+        revoked_by: by,
+      };
       await this.commits.commit([{ type: "put", sublevel: this.level(), key: keyId, value: next }]);
       // Usage counted while the write was in flight is kept (and still dirty, if it is newer).
       next.usage_count = entry.record.usage_count;
@@ -170,7 +176,9 @@ export class ApiKeyStore implements Component, ApiKeyIndex {
       for (const e of dirty) e.usageDirty = false;
       try {
         const level = this.level();
-        await this.commits.commit(dirty.map((e) => ({ type: "put" as const, sublevel: level, key: e.record.key_id, value: copy(e.record) })));
+        await this.commits.commit(
+          dirty.map((e) => ({ type: "put" as const, sublevel: level, key: e.record.key_id, value: copy(e.record) })),
+        );
       } catch (err) {
         for (const e of dirty) e.usageDirty = true;
         throw err;

@@ -51,7 +51,9 @@ export type ApiKeyVerdict =
 const UNKNOWN_DIGEST = Buffer.alloc(32);
 
 function tightest(windows: readonly WindowStatus[]): RateInfo {
-  const w = windows.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.resetAt > a.resetAt) ? b : a));
+  const w = windows.reduce((a, b) =>
+    b.remaining < a.remaining || (b.remaining === a.remaining && b.resetAt > a.resetAt) ? b : a,
+  );
   return { limit: w.limit, remaining: w.remaining, resetAt: w.resetAt };
 }
 
@@ -79,7 +81,8 @@ export class ApiKeyVerifier {
       timingSafeEqual(UNKNOWN_DIGEST, digest);
       return { ok: false, reason: "unknown" };
     }
-    if (key.digest.length !== digest.length || !timingSafeEqual(key.digest, digest)) return { ok: false, reason: "digest_mismatch" };
+    if (key.digest.length !== digest.length || !timingSafeEqual(key.digest, digest))
+      return { ok: false, reason: "digest_mismatch" };
     const { record } = key;
     const keyId = record.key_id;
     if (record.status !== "active") return { ok: false, reason: "revoked", keyId };
@@ -114,6 +117,8 @@ export function refusalError(reason: ApiKeyRefusal, retryAfterS?: number): Vigil
     case "source_not_allowed":
       return new VigilError(ErrorCodes.FORBIDDEN, "this key may not be used from this address");
     case "rate_limited":
-      return new VigilError(ErrorCodes.RATE_LIMITED, "too many requests for this key", { details: { retry_after_s: retryAfterS ?? 1 } });
+      return new VigilError(ErrorCodes.RATE_LIMITED, "too many requests for this key", {
+        details: { retry_after_s: retryAfterS ?? 1 },
+      });
   }
 }

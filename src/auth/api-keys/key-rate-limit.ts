@@ -43,7 +43,11 @@ function current(state: RateState | undefined, i: number, ms: number, now: numbe
 }
 
 /** Pure: the decision for one request at `now` (epoch ms) and the state after it. */
-export function takeRequest(state: RateState | undefined, limits: KeyLimits, now: number): { state: RateState; decision: RateDecision } {
+export function takeRequest(
+  state: RateState | undefined,
+  limits: KeyLimits,
+  now: number,
+): { state: RateState; decision: RateDecision } {
   const counts = RATE_WINDOWS.map((w, i) => current(state, i, w.ms, now));
   const full = RATE_WINDOWS.map((w, i) => (counts[i]?.count ?? 0) >= w.limit(limits));
   const ok = !full.includes(true);

@@ -41,7 +41,8 @@ export function parseCidr(text: string): Cidr | undefined {
   const normal = normaliseAddress(addressText ?? "");
   if (!normal) return undefined;
   // `::ffff:10.0.0.0/104` is the IPv4 range 10.0.0.0/8 written the long way.
-  if (version === 6 && normal.family === "ipv4") return prefix >= 96 ? { family: "ipv4", address: normal.address, prefix: prefix - 96 } : undefined;
+  if (version === 6 && normal.family === "ipv4")
+    return prefix >= 96 ? { family: "ipv4", address: normal.address, prefix: prefix - 96 } : undefined;
   return { family: normal.family, address: normal.address, prefix };
 }
 

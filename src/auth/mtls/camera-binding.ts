@@ -1,5 +1,10 @@
 import type { CameraConfig } from "../../config/schema.js";
-import { type DnAttribute, dnValues, parseDistinguishedName, sameDistinguishedName } from "../pki/distinguished-name.js";
+import {
+  type DnAttribute,
+  dnValues,
+  parseDistinguishedName,
+  sameDistinguishedName,
+} from "../pki/distinguished-name.js";
 import { normaliseFingerprint } from "../pki/fingerprint.js";
 import { CAMERA_OU } from "../pki/cert-profiles.js";
 
@@ -63,7 +68,10 @@ function pinRule(pin: Pin): BindingRule {
   return pin.fingerprint !== undefined ? "fingerprint" : "subject";
 }
 
-export function bindCertificateToCamera(facts: CertificateFacts, cameras: readonly BindableCamera[]): CameraBinding | undefined {
+export function bindCertificateToCamera(
+  facts: CertificateFacts,
+  cameras: readonly BindableCamera[],
+): CameraBinding | undefined {
   const pinned: CameraBinding[] = [];
   for (const camera of cameras) {
     const pin = pinOf(camera);
@@ -84,12 +92,19 @@ export function cameraBindingProblems(cameras: readonly BindableCamera[]): Array
     const pin = pinOf(camera);
     if (!pin) return;
     if (pin.subject !== undefined && parsedOrUndefined(pin.subject) === undefined) {
-      problems.push({ path: `cameras[${i}].push.client_cert.subject`, problem: `"${pin.subject}" is not a distinguished name like CN=lobby,OU=camera,O=hq` });
+      problems.push({
+        path: `cameras[${i}].push.client_cert.subject`,
+        problem: `"${pin.subject}" is not a distinguished name like CN=lobby,OU=camera,O=hq`,
+      });
     }
     const fingerprint = pin.fingerprint === undefined ? undefined : normaliseFingerprint(pin.fingerprint);
     if (fingerprint === undefined) return;
     const other = seen.get(fingerprint);
-    if (other !== undefined) problems.push({ path: `cameras[${i}].push.client_cert.fingerprint_sha256`, problem: `the same certificate is pinned by camera "${other}"; it would bind to neither` });
+    if (other !== undefined)
+      problems.push({
+        path: `cameras[${i}].push.client_cert.fingerprint_sha256`,
+        problem: `the same certificate is pinned by camera "${other}"; it would bind to neither`,
+      });
     seen.set(fingerprint, camera.id);
   });
   return problems;

@@ -7,7 +7,14 @@ import type { Component } from "../../core/lifecycle.js";
 import type { Logger } from "../../core/logger.js";
 import { normaliseSerial } from "../pki/fingerprint.js";
 import type { RevocationCheck } from "./identify-camera.js";
-import { parseTrustMaterial, readTrustFiles, secureContextOptions, type TrustFiles, trustDigest, type TrustMaterial } from "./trust-material.js";
+import {
+  parseTrustMaterial,
+  readTrustFiles,
+  secureContextOptions,
+  type TrustFiles,
+  trustDigest,
+  type TrustMaterial,
+} from "./trust-material.js";
 
 export interface CameraTrustStoreOptions {
   /** Where relative file names point (config `certs_dir`). */
@@ -49,7 +56,12 @@ export class CameraTrustStore implements Component, RevocationCheck {
 
   constructor(private readonly options: CameraTrustStoreOptions) {
     const at = (file: string): string => resolve(options.certsDir, file);
-    this.files = { cert: at(options.tls.cert), key: at(options.tls.key), ca: at(options.tls.ca), crl: at(options.tls.crl) };
+    this.files = {
+      cert: at(options.tls.cert),
+      key: at(options.tls.key),
+      ca: at(options.tls.ca),
+      crl: at(options.tls.crl),
+    };
   }
 
   /** Loads the files; a missing or unusable CA, certificate or key is a config error (exit 78). */
@@ -126,7 +138,10 @@ export class CameraTrustStore implements Component, RevocationCheck {
     this.failedState = undefined;
     for (const server of this.servers) server.setSecureContext(secureContextOptions(next.files));
     const closed = this.closeDistrusted(next);
-    this.options.log.info({ revoked: next.revoked.size, closed, servers: this.servers.size }, "camera TLS trust reloaded");
+    this.options.log.info(
+      { revoked: next.revoked.size, closed, servers: this.servers.size },
+      "camera TLS trust reloaded",
+    );
   }
 
   private closeDistrusted(material: TrustMaterial): number {
@@ -135,7 +150,14 @@ export class CameraTrustStore implements Component, RevocationCheck {
       const revoked = material.revoked.has(normaliseSerial(peer.serialNumber));
       const issued = material.authorities.some((ca) => peer.checkIssued(ca) && peer.verify(ca.publicKey));
       if (revoked || !issued) {
-        this.options.log.warn({ serial: normaliseSerial(peer.serialNumber), fingerprint: peer.fingerprint256, reason: revoked ? "revoked" : "untrusted" }, "closing camera connection");
+        this.options.log.warn(
+          {
+            serial: normaliseSerial(peer.serialNumber),
+            fingerprint: peer.fingerprint256,
+            reason: revoked ? "revoked" : "untrusted",
+          },
+          "closing camera connection",
+        );
         socket.destroy();
         this.connections.delete(socket);
         closed++;
@@ -158,7 +180,8 @@ export class CameraTrustStore implements Component, RevocationCheck {
       state ??= `unreadable: ${(err as Error).message}`;
       this.lastError = (err as Error).message;
       // Logged once per broken state, not every interval; the last good material stays in force.
-      if (state !== this.failedState) this.options.log.error({ err }, "camera TLS files changed but cannot be used; keeping the previous ones");
+      if (state !== this.failedState)
+        this.options.log.error({ err }, "camera TLS files changed but cannot be used; keeping the previous ones");
       this.failedState = state;
     } finally {
       this.polling = false;

@@ -9,7 +9,10 @@ import { identifyCamera, type RevocationCheck } from "./identify-camera.js";
  * verdict otherwise. Revocation is checked against the trust store's current CRL, so a reload
  * applies to the very next request.
  */
-export function certificateIdentifier(cameras: () => readonly CameraConfig[], trust: RevocationCheck): CertificateIdentifier {
+export function certificateIdentifier(
+  cameras: () => readonly CameraConfig[],
+  trust: RevocationCheck,
+): CertificateIdentifier {
   return (request) => {
     const socket = request.raw.socket;
     if (!(socket instanceof TLSSocket)) return undefined;

@@ -52,7 +52,12 @@ function refusalFor(code: string): CameraCertRefusal {
  * resumed sessions too), then the validity window, then the binding to a camera. The caller
  * compares `cameraId` with the camera the request is for.
  */
-export function identifyCamera(socket: PeerTlsSocket, cameras: readonly Pick<CameraConfig, "id" | "push">[], revocations: RevocationCheck, now: Date = new Date()): CameraCertIdentity {
+export function identifyCamera(
+  socket: PeerTlsSocket,
+  cameras: readonly Pick<CameraConfig, "id" | "push">[],
+  revocations: RevocationCheck,
+  now: Date = new Date(),
+): CameraCertIdentity {
   const peer = socket.getPeerX509Certificate();
   if (!peer) return { ok: false, reason: "absent" };
   const fingerprint = normaliseFingerprint(peer.fingerprint256) ?? peer.fingerprint256;

@@ -33,35 +33,59 @@ export interface TrustMaterial {
   readonly serverNotAfter: Date;
 }
 
-const CONFIG_KEYS: Readonly<Record<keyof TrustFiles, string>> = { cert: "http.camera_tls.cert", key: "http.camera_tls.key", ca: "http.camera_tls.ca", crl: "http.camera_tls.crl" };
+const CONFIG_KEYS: Readonly<Record<keyof TrustFiles, string>> = {
+  cert: "http.camera_tls.cert",
+  key: "http.camera_tls.key",
+  ca: "http.camera_tls.ca",
+  crl: "http.camera_tls.crl",
+};
 
 function configError(which: keyof TrustFiles, path: string, problem: string, cause?: unknown): VigilError {
-  return new VigilError(ErrorCodes.CONFIG_INVALID, `${CONFIG_KEYS[which]}: ${path} ${problem}`, { cause, details: { path: CONFIG_KEYS[which], file: path } });
+  return new VigilError(ErrorCodes.CONFIG_INVALID, `${CONFIG_KEYS[which]}: ${path} ${problem}`, {
+    cause,
+    details: { path: CONFIG_KEYS[which], file: path },
+  });
 }
 
 async function readRequired(which: keyof TrustFiles, path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
-    const hint = which === "ca" ? ' (create the site CA with "vigil cert ca")' : which === "crl" ? "" : ' (issue it with "vigil cert issue --kind server")';
-    throw configError(which, path, `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}${hint}`, err);
+    const hint =
+      which === "ca"
+        ? ' (create the site CA with "vigil cert ca")'
+        : which === "crl"
+          ? ""
+          : ' (issue it with "vigil cert issue --kind server")';
+    throw configError(
+      which,
+      path,
+      `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}${hint}`,
+      err,
+    );
   }
 }
 
 export async function readTrustFiles(files: TrustFiles): Promise<TrustFileBytes> {
-  const [cert, key, ca] = await Promise.all([readRequired("cert", files.cert), readRequired("key", files.key), readRequired("ca", files.ca)]);
+  const [cert, key, ca] = await Promise.all([
+    readRequired("cert", files.cert),
+    readRequired("key", files.key),
+    readRequired("ca", files.ca),
+  ]);
   let crl: Buffer | undefined;
   try {
     crl = await readFile(files.crl);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw configError("crl", files.crl, `cannot be read: ${(err as Error).message}`, err);
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+      throw configError("crl", files.crl, `cannot be read: ${(err as Error).message}`, err);
   }
   return { cert, key, ca, crl };
 }
 
 export function trustDigest(bytes: TrustFileBytes): string {
   const hash = createHash("sha256");
-  for (const part of [bytes.cert, bytes.key, bytes.ca, bytes.crl ?? Buffer.alloc(0)]) hash.update(`${part.length}:`).update(part);
+  for (const part of [bytes.cert, bytes.key, bytes.ca, bytes.crl ?? Buffer.alloc(0)])
+    hash.update(`${part.length}:`).update(part);
   return hash.digest("hex");
 }
 
@@ -71,7 +95,15 @@ function pemCertificates(text: string): string[] {
 
 /** The options shared by the server's first secure context and every reload's. */
 export function secureContextOptions(bytes: TrustFileBytes): SecureContextOptions {
-  return { key: bytes.key, cert: bytes.cert, ca: bytes.ca, ...(bytes.crl ? { crl: bytes.crl } : {}), minVersion: MIN_TLS_VERSION, ciphers: TLS_CIPHERS, honorCipherOrder: true };
+  return {
+    key: bytes.key,
+    cert: bytes.cert,
+    ca: bytes.ca,
+    ...(bytes.crl ? { crl: bytes.crl } : {}),
+    minVersion: MIN_TLS_VERSION,
+    ciphers: TLS_CIPHERS,
+    honorCipherOrder: true,
+  };
 }
 
 /** Parses and cross-checks the files; every problem is a config error naming the file. */
@@ -93,7 +125,12 @@ export async function parseTrustMaterial(files: TrustFiles, bytes: TrustFileByte
   try {
     createSecureContext(secureContextOptions(bytes));
   } catch (err) {
-    throw configError("key", files.key, `does not fit ${files.cert}, or one of the files is unusable: ${(err as Error).message}`, err);
+    throw configError(
+      "key",
+      files.key,
+      `does not fit ${files.cert}, or one of the files is unusable: ${(err as Error).message}`,
+      err,
+    );
   }
   const revoked = new Set<string>();
   let crlNextUpdate: Date | undefined;
@@ -105,7 +142,9 @@ export async function parseTrustMaterial(files: TrustFiles, bytes: TrustFileByte
       throw configError("crl", files.crl, `is not a readable CRL: ${(err as Error).message}`, err);
     }
     // OpenSSL would refuse every client certificate over a CRL from another CA; say so up front.
-    const signers = await Promise.all(caPems.map((pem) => crl.verify({ publicKey: new x509.X509Certificate(pem) }).catch(() => false)));
+    const signers = await Promise.all(
+      caPems.map((pem) => crl.verify({ publicKey: new x509.X509Certificate(pem) }).catch(() => false)),
+    );
     if (!signers.includes(true)) throw configError("crl", files.crl, `is not signed by the CA in ${files.ca}`);
     for (const entry of crl.entries) revoked.add(normaliseSerial(entry.serialNumber));
     crlNextUpdate = crl.nextUpdate;

@@ -5,7 +5,19 @@ import type { VigilConfig } from "../../config/schema.js";
 import type { Component } from "../../core/lifecycle.js";
 import type { Logger } from "../../core/logger.js";
 import type { AlertSink } from "../security-monitor.js";
-import { assessExpiry, type CertificateExpiry, expiryReason, type ExpiryStatus, forgetResolved, isDue, selectAlerts, type WatchedCertificate, type WatchedKind, watchedFromIndex, withoutDuplicates } from "./cert-expiry.js";
+import {
+  assessExpiry,
+  type CertificateExpiry,
+  expiryReason,
+  type ExpiryStatus,
+  forgetResolved,
+  isDue,
+  selectAlerts,
+  type WatchedCertificate,
+  type WatchedKind,
+  watchedFromIndex,
+  withoutDuplicates,
+} from "./cert-expiry.js";
 import { PKI_FILES } from "./cert-profiles.js";
 import { parseIndex } from "./pki-index.js";
 import { readTextIfExists } from "./pki-files.js";
@@ -49,9 +61,21 @@ export interface CertificateHealth {
 export function watchedFilesFrom(config: Readonly<VigilConfig>): WatchedFile[] {
   const files: WatchedFile[] = [];
   const https = config.http.tls?.cert;
-  if (https !== undefined) files.push({ name: "http.tls.cert", kind: "operator_https", label: "operator HTTPS certificate (http.tls.cert)", path: isAbsolute(https) ? https : join(config.certs_dir, https) });
+  if (https !== undefined)
+    files.push({
+      name: "http.tls.cert",
+      kind: "operator_https",
+      label: "operator HTTPS certificate (http.tls.cert)",
+      path: isAbsolute(https) ? https : join(config.certs_dir, https),
+    });
   const mqtt = config.mqtt.tls?.cert;
-  if (mqtt !== undefined && mqtt !== "") files.push({ name: "mqtt.tls.cert", kind: "mqtt_client", label: "MQTT client certificate (mqtt.tls.cert)", path: isAbsolute(mqtt) ? mqtt : join(config.certs_dir, mqtt) });
+  if (mqtt !== undefined && mqtt !== "")
+    files.push({
+      name: "mqtt.tls.cert",
+      kind: "mqtt_client",
+      label: "MQTT client certificate (mqtt.tls.cert)",
+      path: isAbsolute(mqtt) ? mqtt : join(config.certs_dir, mqtt),
+    });
   return files;
 }
 
@@ -92,7 +116,13 @@ export class CertExpiryMonitor implements Component {
 
   /** Recomputed from the last read against the clock now, so days left stay right between reads. */
   get certificates(): CertificateHealth[] {
-    return this.assessed().map(({ name, kind, not_after, days_left, status }) => ({ name, kind, not_after, days_left, status }));
+    return this.assessed().map(({ name, kind, not_after, days_left, status }) => ({
+      name,
+      kind,
+      not_after,
+      days_left,
+      status,
+    }));
   }
 
   /** One line per certificate expiring or expired, for the health document's reasons. */
@@ -134,7 +164,10 @@ export class CertExpiryMonitor implements Component {
       return text === undefined ? [] : watchedFromIndex(parseIndex(text, path));
     } catch (err) {
       // A damaged index hides only the site PKI; the configured files are still watched.
-      this.options.log.warn({ err, file: path }, "site PKI index unreadable; its certificates are not watched for expiry");
+      this.options.log.warn(
+        { err, file: path },
+        "site PKI index unreadable; its certificates are not watched for expiry",
+      );
       return [];
     }
   }
@@ -149,10 +182,20 @@ export class CertExpiryMonitor implements Component {
         // A chain file: its first certificate is the one presented.
         cert = new X509Certificate(pem);
       } catch (err) {
-        this.options.log.warn({ err, file: file.path, name: file.name }, "certificate unreadable; not watched for expiry");
+        this.options.log.warn(
+          { err, file: file.path, name: file.name },
+          "certificate unreadable; not watched for expiry",
+        );
         continue;
       }
-      watched.push({ name: file.name, kind: file.kind, label: file.label, serial: cert.serialNumber, fingerprint: cert.fingerprint256, not_after: new Date(cert.validTo).toISOString() });
+      watched.push({
+        name: file.name,
+        kind: file.kind,
+        label: file.label,
+        serial: cert.serialNumber,
+        fingerprint: cert.fingerprint256,
+        not_after: new Date(cert.validTo).toISOString(),
+      });
     }
     return watched;
   }

@@ -40,7 +40,14 @@ export interface ExpiryAlert {
   readonly type: ExpiryAlertType;
   /** What the de-duplication remembers: the item, its version and its status. */
   readonly key: string;
-  readonly data: { name: string; kind: WatchedKind; serial?: string; not_after: string; days_left: number; threshold_days: number };
+  readonly data: {
+    name: string;
+    kind: WatchedKind;
+    serial?: string;
+    not_after: string;
+    days_left: number;
+    threshold_days: number;
+  };
 }
 
 /**
@@ -57,9 +64,23 @@ export function watchedFromIndex(index: PkiIndex): WatchedCertificate[] {
   }
   const current = [...newest.values()].filter((c) => c.revoked_at === undefined);
   return [
-    { name: "ca", kind: "ca", label: "site CA", serial: index.ca.serial, fingerprint: index.ca.fingerprint_sha256, not_after: index.ca.not_after },
+    {
+      name: "ca",
+      kind: "ca",
+      label: "site CA",
+      serial: index.ca.serial,
+      fingerprint: index.ca.fingerprint_sha256,
+      not_after: index.ca.not_after,
+    },
     { name: "crl", kind: "crl", label: "site CRL", not_after: index.crl.next_update },
-    ...current.map((c) => ({ name: c.name, kind: c.kind, label: `certificate ${c.name}`, serial: c.serial, fingerprint: c.fingerprint_sha256, not_after: c.not_after })),
+    ...current.map((c) => ({
+      name: c.name,
+      kind: c.kind,
+      label: `certificate ${c.name}`,
+      serial: c.serial,
+      fingerprint: c.fingerprint_sha256,
+      not_after: c.not_after,
+    })),
   ];
 }
 
@@ -79,7 +100,11 @@ export function daysLeft(notAfter: string, now: Date): number {
 }
 
 /** Expiring: within `thresholdDays` of not_after (inclusive); expired: at or past it. */
-export function assessExpiry(items: readonly WatchedCertificate[], now: Date, thresholdDays: number): CertificateExpiry[] {
+export function assessExpiry(
+  items: readonly WatchedCertificate[],
+  now: Date,
+  thresholdDays: number,
+): CertificateExpiry[] {
   return items.map((item) => {
     const msLeft = Date.parse(item.not_after) - now.getTime();
     const status: ExpiryStatus = msLeft <= 0 ? "expired" : msLeft <= thresholdDays * DAY_MS ? "expiring" : "valid";
@@ -107,19 +132,34 @@ function alertKey(item: CertificateExpiry): string {
 }
 
 /** What to send now: every due item not alerted in the last day. `alerted` maps keys to the time of their last alert. */
-export function selectAlerts(items: readonly CertificateExpiry[], alerted: ReadonlyMap<string, number>, nowMs: number, thresholdDays: number): ExpiryAlert[] {
+export function selectAlerts(
+  items: readonly CertificateExpiry[],
+  alerted: ReadonlyMap<string, number>,
+  nowMs: number,
+  thresholdDays: number,
+): ExpiryAlert[] {
   return items.filter(isDue).flatMap((item) => {
     const key = alertKey(item);
     const last = alerted.get(key);
     if (last !== undefined && nowMs - last < ALERT_REPEAT_MS) return [];
     const type: ExpiryAlertType = item.status === "expired" ? "security.cert_expired" : "security.cert_expiring";
-    const data = { name: item.name, kind: item.kind, ...(item.serial === undefined ? {} : { serial: item.serial }), not_after: item.not_after, days_left: item.days_left, threshold_days: thresholdDays };
+    const data = {
+      name: item.name,
+      kind: item.kind,
+      ...(item.serial === undefined ? {} : { serial: item.serial }),
+      not_after: item.not_after,
+      days_left: item.days_left,
+      threshold_days: thresholdDays,
+    };
     return [{ type, key, data }];
   });
 }
 
 /** The memory without items no longer due (renewed, revoked, removed), so it stays as small as the problem. */
-export function forgetResolved(alerted: ReadonlyMap<string, number>, items: readonly CertificateExpiry[]): Map<string, number> {
+export function forgetResolved(
+  alerted: ReadonlyMap<string, number>,
+  items: readonly CertificateExpiry[],
+): Map<string, number> {
   const due = new Set(items.filter(isDue).map(alertKey));
   return new Map([...alerted].filter(([key]) => due.has(key)));
 }

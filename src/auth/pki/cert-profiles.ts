@@ -11,7 +11,13 @@ export const CERT_KINDS = ["server", "gateway", "camera"] as const;
 export type CertKind = (typeof CERT_KINDS)[number];
 
 /** Files of the site PKI, relative to certs_dir. Issued certificates are `<name>.crt` / `<name>.key`. */
-export const PKI_FILES = { caCert: "ca.crt", caKey: "ca.key", crl: "ca.crl", index: "index.json", lock: "index.lock" } as const;
+export const PKI_FILES = {
+  caCert: "ca.crt",
+  caKey: "ca.key",
+  crl: "ca.crl",
+  index: "index.json",
+  lock: "index.lock",
+} as const;
 
 /** The OU that marks a camera certificate; the default camera binding requires it. */
 export const CAMERA_OU = "camera";
@@ -42,9 +48,16 @@ export function isCertKind(value: string): value is CertKind {
 /** A name becomes file names in certs_dir, so it is a plain lower-case token; a camera's is its id. */
 export function validateCertName(kind: CertKind, name: string): void {
   if (kind === "camera" && !CAMERA_ID.test(name)) {
-    throw invalid(`camera certificate name "${name}" must be the camera id (lower-case letters, digits, _ and -, at most 64)`, "name");
+    throw invalid(
+      `camera certificate name "${name}" must be the camera id (lower-case letters, digits, _ and -, at most 64)`,
+      "name",
+    );
   }
-  if (!FILE_NAME.test(name)) throw invalid(`certificate name "${name}" must be lower-case letters, digits, _ . and -, at most 64, starting with a letter or digit`, "name");
+  if (!FILE_NAME.test(name))
+    throw invalid(
+      `certificate name "${name}" must be lower-case letters, digits, _ . and -, at most 64, starting with a letter or digit`,
+      "name",
+    );
   if (RESERVED.has(name)) throw invalid(`"${name}" is reserved for the site CA's own files`, "name");
 }
 
@@ -92,11 +105,15 @@ export function certFiles(name: string): { cert: string; key: string } {
 
 /** Validity from a little before `now` for `days`; a leaf may not outlive the CA that signs it. */
 export function validityPeriod(now: Date, days: number, caNotAfter?: Date): { notBefore: Date; notAfter: Date } {
-  if (!Number.isInteger(days) || days < 1 || days > 36_500) throw invalid(`--days must be a whole number from 1 to 36500, not ${days}`, "days");
+  if (!Number.isInteger(days) || days < 1 || days > 36_500)
+    throw invalid(`--days must be a whole number from 1 to 36500, not ${days}`, "days");
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
   const notAfter = new Date(now.getTime() + days * 86_400_000);
   if (caNotAfter && notAfter > caNotAfter) {
-    throw invalid(`the certificate would outlive the site CA (valid until ${caNotAfter.toISOString()}); use fewer --days`, "days");
+    throw invalid(
+      `the certificate would outlive the site CA (valid until ${caNotAfter.toISOString()}); use fewer --days`,
+      "days",
+    );
   }
   return { notBefore, notAfter };
 }

@@ -19,8 +19,16 @@ export function randomSerial(): string {
 }
 
 /** What the index records about a certificate, in Vigil's canonical forms. */
-export function certificateFacts(cert: x509.X509Certificate): { serial: string; subject: string; fingerprint_sha256: string; not_before: string; not_after: string } {
-  const subject = cert.subjectName.toJSON().flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
+export function certificateFacts(cert: x509.X509Certificate): {
+  serial: string;
+  subject: string;
+  fingerprint_sha256: string;
+  not_before: string;
+  not_after: string;
+} {
+  const subject = cert.subjectName
+    .toJSON()
+    .flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
   return {
     serial: normaliseSerial(cert.serialNumber),
     subject: formatDistinguishedName(subject),
@@ -39,7 +47,11 @@ export interface Validity {
   readonly notAfter: Date;
 }
 
-export async function buildCaCertificate(keys: webcrypto.CryptoKeyPair, subject: readonly DnAttribute[], validity: Validity): Promise<x509.X509Certificate> {
+export async function buildCaCertificate(
+  keys: webcrypto.CryptoKeyPair,
+  subject: readonly DnAttribute[],
+  validity: Validity,
+): Promise<x509.X509Certificate> {
   return x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: toX509Name(subject),
@@ -78,7 +90,10 @@ export function authorityKeyIdentifier(caCert: x509.X509Certificate): x509.Autho
 }
 
 export async function buildLeafCertificate(ca: SigningCa, request: LeafRequest): Promise<x509.X509Certificate> {
-  const names = [...request.sans.dns.map((value) => ({ type: "dns" as const, value })), ...request.sans.ip.map((value) => ({ type: "ip" as const, value }))];
+  const names = [
+    ...request.sans.dns.map((value) => ({ type: "dns" as const, value })),
+    ...request.sans.ip.map((value) => ({ type: "ip" as const, value })),
+  ];
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: toX509Name(request.subject),

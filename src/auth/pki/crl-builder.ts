@@ -56,7 +56,10 @@ export async function buildCrl(ca: SigningCa, request: CrlRequest): Promise<stri
     nextUpdate: request.nextUpdate,
     signingAlgorithm: ca.algorithm,
     signingKey: ca.key,
-    extensions: [authorityKeyIdentifier(ca.cert), new x509.Extension(CRL_NUMBER_OID, false, derInteger(request.number))],
+    extensions: [
+      authorityKeyIdentifier(ca.cert),
+      new x509.Extension(CRL_NUMBER_OID, false, derInteger(request.number)),
+    ],
     entries: request.entries.map((e) => {
       const reason = REASON_CODES[e.reason];
       return { serialNumber: e.serial, revocationDate: e.revokedAt, ...(reason === undefined ? {} : { reason }) };

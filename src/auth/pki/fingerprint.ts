@@ -35,7 +35,12 @@ export function normaliseFingerprint(text: string): string | undefined {
  * @peculiar/x509 disagree on case and on a leading `00` for serials whose top bit is set.
  */
 export function normaliseSerial(text: string): string {
-  return text.trim().replace(/^0x/i, "").replace(/[:\s]/g, "").toUpperCase().replace(/^0+(?=.)/, "");
+  return text
+    .trim()
+    .replace(/^0x/i, "")
+    .replace(/[:\s]/g, "")
+    .toUpperCase()
+    .replace(/^0+(?=.)/, "");
 }
 
 export function isHexSerial(text: string): boolean {

@@ -19,14 +19,19 @@ export async function generateKeyPair(): Promise<webcrypto.CryptoKeyPair> {
 export async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key));
   try {
-    return createPrivateKey({ key: der, format: "der", type: "pkcs8" }).export({ format: "pem", type: "pkcs8" }).toString();
+    return createPrivateKey({ key: der, format: "der", type: "pkcs8" })
+      .export({ format: "pem", type: "pkcs8" })
+      .toString();
   } finally {
     der.fill(0);
   }
 }
 
 /** The CA's signing key from its PEM file; `where` names the file in errors, never the key. */
-export async function importSigningKey(pem: string, where: string): Promise<{ key: webcrypto.CryptoKey; algorithm: { name: "ECDSA"; hash: string } }> {
+export async function importSigningKey(
+  pem: string,
+  where: string,
+): Promise<{ key: webcrypto.CryptoKey; algorithm: { name: "ECDSA"; hash: string } }> {
   let curve: string | undefined;
   let der: Buffer;
   try {

@@ -58,12 +58,17 @@ export async function withLockFile<T>(path: string, work: () => Promise<T>, wait
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const owner = Number.parseInt((await readTextIfExists(path)) ?? "", 10);
       // No pid at all: its writer died between creating and filling it, unless that was just now.
-      const stale = Number.isInteger(owner) && owner > 0 ? !processAlive(owner) : Date.now() - (await lockMtimeMs(path)) > 10_000;
+      const stale =
+        Number.isInteger(owner) && owner > 0 ? !processAlive(owner) : Date.now() - (await lockMtimeMs(path)) > 10_000;
       if (stale) {
         await rm(path, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new VigilError(ErrorCodes.CONFLICT, `${path} is held by another vigil cert command (pid ${Number.isNaN(owner) ? "?" : owner})`);
+      if (Date.now() > deadline)
+        throw new VigilError(
+          ErrorCodes.CONFLICT,
+          `${path} is held by another vigil cert command (pid ${Number.isNaN(owner) ? "?" : owner})`,
+        );
       await sleep(100);
     }
   }

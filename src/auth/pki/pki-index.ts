@@ -10,7 +10,14 @@ import { isHexSerial, normaliseFingerprint, normaliseSerial } from "./fingerprin
  * certificates and the CRL on disk are what TLS trusts. Pure: reading and writing live elsewhere.
  */
 
-export const REVOCATION_REASONS = ["unspecified", "key_compromise", "affiliation_changed", "superseded", "cessation_of_operation", "privilege_withdrawn"] as const;
+export const REVOCATION_REASONS = [
+  "unspecified",
+  "key_compromise",
+  "affiliation_changed",
+  "superseded",
+  "cessation_of_operation",
+  "privilege_withdrawn",
+] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
 /** ISO 8601 UTC, as `Date.prototype.toISOString` writes it. */
@@ -69,7 +76,11 @@ export function parseIndex(text: string, path: string): PkiIndex {
 export type CertStatus = "valid" | "expiring" | "expired" | "revoked";
 
 /** Whole days left (negative once expired) and the status `vigil cert list` shows. */
-export function certificateStatus(cert: { not_after: string; revoked_at?: string | undefined }, now: Date, warnDays: number): { status: CertStatus; days_left: number } {
+export function certificateStatus(
+  cert: { not_after: string; revoked_at?: string | undefined },
+  now: Date,
+  warnDays: number,
+): { status: CertStatus; days_left: number } {
   const msLeft = Date.parse(cert.not_after) - now.getTime();
   const days_left = Math.floor(msLeft / 86_400_000);
   if (cert.revoked_at !== undefined) return { status: "revoked", days_left };
@@ -102,18 +113,26 @@ export function resolveSelector(index: PkiIndex, selector: string): IssuedCertif
     const revokedByName = index.certificates.some((c) => c.name === selector);
     throw new VigilError(
       revokedByName ? ErrorCodes.CONFLICT : ErrorCodes.NOT_FOUND,
-      revokedByName ? `every certificate named "${selector}" is already revoked` : `no certificate in the index matches "${selector}" (serial, SHA-256 fingerprint or name)`,
+      revokedByName
+        ? `every certificate named "${selector}" is already revoked`
+        : `no certificate in the index matches "${selector}" (serial, SHA-256 fingerprint or name)`,
     );
   }
   if (matches.length > 1) {
-    throw new VigilError(ErrorCodes.VALIDATION, `"${selector}" matches ${matches.length} certificates (${matches.map((c) => `${c.name} ${c.serial}`).join(", ")}); give the serial or fingerprint`, {
-      details: { field: "selector" },
-    });
+    throw new VigilError(
+      ErrorCodes.VALIDATION,
+      `"${selector}" matches ${matches.length} certificates (${matches.map((c) => `${c.name} ${c.serial}`).join(", ")}); give the serial or fingerprint`,
+      {
+        details: { field: "selector" },
+      },
+    );
   }
   return only;
 }
 
 /** Serials of every revoked certificate, for the CRL, oldest first. */
 export function revokedCertificates(index: PkiIndex): IssuedCertificate[] {
-  return index.certificates.filter((c) => c.revoked_at !== undefined).sort((a, b) => (a.revoked_at ?? "").localeCompare(b.revoked_at ?? ""));
+  return index.certificates
+    .filter((c) => c.revoked_at !== undefined)
+    .sort((a, b) => (a.revoked_at ?? "").localeCompare(b.revoked_at ?? ""));
 }

@@ -11,7 +11,16 @@ import { PUBLIC } from "../route-access.js";
 export const BUILT_CONSOLE_DIR = join(PACKAGE_ROOT, "dist", "console");
 
 /** The console's own paths: each serves index.html, and the console's router shows the page. */
-export const CONSOLE_PAGES = ["/", "/login", "/incidents", "/incidents/:id", "/kpis", "/account", "/cameras", "/cameras/:id"] as const;
+export const CONSOLE_PAGES = [
+  "/",
+  "/login",
+  "/incidents",
+  "/incidents/:id",
+  "/kpis",
+  "/account",
+  "/cameras",
+  "/cameras/:id",
+] as const;
 /** The field techs' and administrators' pages (console/src/field-routes.tsx). */
 export const FIELD_CONSOLE_PAGES = ["/health", "/live", "/watchlist", "/audit", "/users", "/providers"] as const;
 
@@ -49,7 +58,9 @@ function registerFiles(app: FastifyInstance, dir: string): void {
       reply.header("cache-control", "no-store").sendFile("index.html", dir, { cacheControl: false }),
     );
   }
-  app.get<{ Params: { "*": string } }>("/assets/*", { config: { access: PUBLIC }, schema: { hide: true, params: AssetParams } }, (request, reply) =>
-    reply.sendFile(request.params["*"], join(dir, "assets"), { maxAge: "365d", immutable: true }),
+  app.get<{ Params: { "*": string } }>(
+    "/assets/*",
+    { config: { access: PUBLIC }, schema: { hide: true, params: AssetParams } },
+    (request, reply) => reply.sendFile(request.params["*"], join(dir, "assets"), { maxAge: "365d", immutable: true }),
   );
 }

@@ -40,7 +40,9 @@ export type AuditEntryAgreement = Describes<Static<typeof AuditEntrySchema>, Aud
 
 export const AuditPageResponse = Type.Object({
   entries: Type.Array(AuditEntrySchema),
-  next_after_seq: Type.Union([Type.Integer(), Type.Null()], { description: "Pass as `after_seq` for the next page; null: no entries on this one." }),
+  next_after_seq: Type.Union([Type.Integer(), Type.Null()], {
+    description: "Pass as `after_seq` for the next page; null: no entries on this one.",
+  }),
   head_seq: Type.Integer(),
 });
 
@@ -50,7 +52,12 @@ export const AuditVerifyResponse = Type.Object({
   lastSeq: Type.Integer(),
   fromSeq: Type.Optional(Type.Integer()),
   firstBad: Type.Optional(
-    Type.Object({ seq: Type.Integer(), reason: Type.Union(["mac_mismatch", "prev_mismatch", "gap", "out_of_order", "malformed"].map((r) => Type.Literal(r))) }),
+    Type.Object({
+      seq: Type.Integer(),
+      reason: Type.Union(
+        ["mac_mismatch", "prev_mismatch", "gap", "out_of_order", "malformed"].map((r) => Type.Literal(r)),
+      ),
+    }),
   ),
 });
 export type AuditVerifyAgreement = Describes<Static<typeof AuditVerifyResponse>, VerifyResult>;
@@ -65,10 +72,15 @@ export const WatchlistStatusSchema = Type.Object({
 });
 export type WatchlistStatusAgreement = Assert<Agree<Static<typeof WatchlistStatusSchema>, WatchlistStatus>>;
 
-export const WatchlistResponse = Type.Object({ persons: Type.Array(PersonRecordSchema), status: WatchlistStatusSchema });
+export const WatchlistResponse = Type.Object({
+  persons: Type.Array(PersonRecordSchema),
+  status: WatchlistStatusSchema,
+});
 
 export const EnrolledResponse = Type.Object({
   person: PersonRecordSchema,
-  photos: Type.Array(Type.Object({ index: Type.Integer(), score: Type.Number(), face_px: Type.Number() }), { description: "Per photo: the detector's score for its one face, and its width in pixels." }),
+  photos: Type.Array(Type.Object({ index: Type.Integer(), score: Type.Number(), face_px: Type.Number() }), {
+    description: "Per photo: the detector's score for its one face, and its width in pixels.",
+  }),
 });
 export type EnrolledAgreement = Assert<Agree<Static<typeof EnrolledResponse>, EnrolledPerson>>;

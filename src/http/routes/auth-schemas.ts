@@ -2,11 +2,21 @@ import { Type } from "@sinclair/typebox";
 
 /** Answers of /v1/auth (documentation for OpenAPI and the console's typed client). */
 
-export const RoleSchema = Type.Union([Type.Literal("viewer"), Type.Literal("operator"), Type.Literal("supervisor"), Type.Literal("admin")]);
+export const RoleSchema = Type.Union([
+  Type.Literal("viewer"),
+  Type.Literal("operator"),
+  Type.Literal("supervisor"),
+  Type.Literal("admin"),
+]);
 
 export const TokenResponse = Type.Object({
   access_token: Type.String({ description: "JWT for `Authorization: Bearer`." }),
-  refresh_token: Type.Optional(Type.String({ description: "Absent when the refresh token was set as the console's HttpOnly cookie (`X-Vigil-Refresh: cookie`)." })),
+  refresh_token: Type.Optional(
+    Type.String({
+      description:
+        "Absent when the refresh token was set as the console's HttpOnly cookie (`X-Vigil-Refresh: cookie`).",
+    }),
+  ),
   token_type: Type.Literal("Bearer"),
   expires_in: Type.Integer({ description: "Seconds until the access token expires." }),
 });

@@ -12,7 +12,11 @@ import { role } from "../route-access.js";
  */
 const ProbeBody = Type.Object(
   {
-    url: Type.String({ pattern: "^rtsps?://[^\\s]+$", maxLength: 2048, description: "rtsp:// or rtsps:// stream URL without credentials" }),
+    url: Type.String({
+      pattern: "^rtsps?://[^\\s]+$",
+      maxLength: 2048,
+      description: "rtsp:// or rtsps:// stream URL without credentials",
+    }),
     credentials: Type.Optional(InlineCredentialsSchema),
   },
   { additionalProperties: false },
@@ -22,10 +26,16 @@ const ProbeBody = Type.Object(
  * `POST /v1/cameras/probe` (admin): a stream's codec, size and fps, read before the camera is
  * saved. Nothing is stored; failures are VIGIL_E_CAMERA_PROBE_FAILED with a generic reason.
  */
-export function registerCameraProbeRoute(app: FastifyInstance, deps: { registry: Pick<CameraRegistry, "probe"> }): void {
+export function registerCameraProbeRoute(
+  app: FastifyInstance,
+  deps: { registry: Pick<CameraRegistry, "probe"> },
+): void {
   app.post<{ Body: { url: string; credentials?: string } }>(
     "/v1/cameras/probe",
-    { config: { access: role("admin"), limit: EXPENSIVE.cameraProbe }, schema: { body: ProbeBody, response: { 200: ProbeInfoSchema } } },
+    {
+      config: { access: role("admin"), limit: EXPENSIVE.cameraProbe },
+      schema: { body: ProbeBody, response: { 200: ProbeInfoSchema } },
+    },
     async (request) => deps.registry.probe(request.body.url, request.body.credentials),
   );
 }

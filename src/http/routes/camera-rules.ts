@@ -34,12 +34,19 @@ export function registerCameraRuleRoutes(app: FastifyInstance, deps: CameraRuleR
     const rules = c.origin === "config" ? deps.configRules().filter((r) => r.camera === id) : (c.rules ?? []);
     return { camera: id, origin: c.origin, rules: [...rules] };
   };
-  app.get<{ Params: { id: string } }>("/v1/cameras/:id/rules", { config: { access: role("viewer") }, schema: { params: Params, response: { 200: RulesView } } }, async (request) => view(request.params.id));
+  app.get<{ Params: { id: string } }>(
+    "/v1/cameras/:id/rules",
+    { config: { access: role("viewer") }, schema: { params: Params, response: { 200: RulesView } } },
+    async (request) => view(request.params.id),
+  );
   app.put<{ Params: { id: string }; Body: { rules: ZoneRuleConfig[] } }>(
     "/v1/cameras/:id/rules",
     { config: { access: role("admin") }, schema: { params: Params, body: RulesBody, response: { 200: RulesView } } },
     async (request) => {
-      await deps.registry.setRules(request.params.id, request.body.rules, { actor: userOf(request).username, source: request.ip });
+      await deps.registry.setRules(request.params.id, request.body.rules, {
+        actor: userOf(request).username,
+        source: request.ip,
+      });
       return view(request.params.id);
     },
   );

@@ -35,14 +35,26 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
   });
   app.get(
     "/v1/events",
-    { config: { access: role("viewer") }, schema: { produces: ["text/event-stream"], description: "Server-sent events: `incident.created`, `incident.updated` (viewer), `approval.requested` (supervisor); `reset` when `Last-Event-ID` cannot be resumed." } },
+    {
+      config: { access: role("viewer") },
+      schema: {
+        produces: ["text/event-stream"],
+        description:
+          "Server-sent events: `incident.created`, `incident.updated` (viewer), `approval.requested` (supervisor); `reset` when `Last-Event-ID` cannot be resumed.",
+      },
+    },
     (request, reply) => {
       const me = userOf(request);
       const lastId = request.headers["last-event-id"];
       const backlog = options.feed.since(typeof lastId === "string" ? lastId : undefined);
       reply.hijack();
       const out = reply.raw;
-      out.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff", connection: "keep-alive" });
+      out.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+        connection: "keep-alive",
+      });
       out.write("retry: 2000\n\n");
       const send = (e: FeedEvent): void => {
         if (roleIncludes(me.role, e.minRole)) out.write(frame(e));

@@ -11,12 +11,16 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pa
  * export is an audited act, and no cache or prefetch should perform (or keep) one.
  */
 export function registerEvidenceRoutes(app: FastifyInstance, deps: { evidence: EvidenceExporter }): void {
-  app.post<{ Params: { id: string } }>("/v1/incidents/:id/export", { config: { access: role("operator"), limit: EXPENSIVE.evidenceExport }, schema: { params: IdParams } }, async (request, reply) => {
-    const pack = await deps.evidence.export(request.params.id, userOf(request).username, request.ip);
-    return reply
-      .type("application/zip")
-      .header("content-disposition", `attachment; filename="${pack.filename}"`)
-      .header("cache-control", "no-store")
-      .send(Buffer.from(pack.zip.buffer, pack.zip.byteOffset, pack.zip.byteLength));
-  });
+  app.post<{ Params: { id: string } }>(
+    "/v1/incidents/:id/export",
+    { config: { access: role("operator"), limit: EXPENSIVE.evidenceExport }, schema: { params: IdParams } },
+    async (request, reply) => {
+      const pack = await deps.evidence.export(request.params.id, userOf(request).username, request.ip);
+      return reply
+        .type("application/zip")
+        .header("content-disposition", `attachment; filename="${pack.filename}"`)
+        .header("cache-control", "no-store")
+        .send(Buffer.from(pack.zip.buffer, pack.zip.byteOffset, pack.zip.byteLength));
+    },
+  );
 }

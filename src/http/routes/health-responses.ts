@@ -41,32 +41,68 @@ export const CameraHealthSchema = Type.Object(
     state: Type.Union(["starting", "online", "stalled", "backoff", "offline", "disabled"].map((s) => Type.Literal(s))),
     camera_fps: Type.Optional(Type.Number({ description: "Decoded frames per second over the last minute." })),
     process_fps: Type.Optional(Type.Number({ description: "Analysed frames per second over the last minute." })),
-    connection_quality: Type.Optional(Type.Union([Type.Literal("excellent"), Type.Literal("fair"), Type.Literal("poor"), Type.Literal("unusable")])),
+    connection_quality: Type.Optional(
+      Type.Union([Type.Literal("excellent"), Type.Literal("fair"), Type.Literal("poor"), Type.Literal("unusable")]),
+    ),
     reconnects_last_hour: Type.Optional(Type.Integer()),
     stalls_last_hour: Type.Optional(Type.Integer()),
     restarts: Type.Integer(),
     stalls: Type.Integer(),
     last_frame_at: Nullable(Type.String()),
     last_error: Nullable(Type.String()),
-    last_error_kind: Nullable(Type.String({ description: "unauthorized, not_found, unreachable, timeout, no_video, bad_stream, hwaccel, ended, failed" })),
+    last_error_kind: Nullable(
+      Type.String({
+        description: "unauthorized, not_found, unreachable, timeout, no_video, bad_stream, hwaccel, ended, failed",
+      }),
+    ),
     snapshots: Type.Integer(),
   },
   open,
 );
 
-const CertificateHealthSchema = Type.Object({ name: Type.String(), kind: Type.String(), not_after: Type.String(), days_left: Type.Integer(), status: Type.String() }, open);
+const CertificateHealthSchema = Type.Object(
+  {
+    name: Type.String(),
+    kind: Type.String(),
+    not_after: Type.String(),
+    days_left: Type.Integer(),
+    status: Type.String(),
+  },
+  open,
+);
 
 const NullableNumber = Nullable(Type.Number());
 export const SystemSampleSchema = Type.Object({
   sampled_at: Type.String(),
   sample_ms: Type.Number(),
   cpu: Type.Object({ cores: Type.Integer(), load_percent: NullableNumber, load_average: Type.Array(Type.Number()) }),
-  memory: Type.Object({ total_bytes: Type.Number(), available_bytes: Type.Number(), process_rss_bytes: Type.Number(), process_heap_used_bytes: Type.Number() }),
-  disk: Type.Union([Type.Object({ path: Type.String(), mount: Type.String(), total_bytes: Type.Number(), free_bytes: Type.Number(), free_percent: Type.Number() }), Type.Null()]),
+  memory: Type.Object({
+    total_bytes: Type.Number(),
+    available_bytes: Type.Number(),
+    process_rss_bytes: Type.Number(),
+    process_heap_used_bytes: Type.Number(),
+  }),
+  disk: Type.Union([
+    Type.Object({
+      path: Type.String(),
+      mount: Type.String(),
+      total_bytes: Type.Number(),
+      free_bytes: Type.Number(),
+      free_percent: Type.Number(),
+    }),
+    Type.Null(),
+  ]),
   store_bytes: NullableNumber,
   temperatures: Type.Object({ cpu_main_c: NullableNumber, cpu_max_c: NullableNumber }),
   gpus: Type.Array(
-    Type.Object({ model: Type.String(), vendor: Type.String(), utilization_percent: NullableNumber, memory_used_mb: NullableNumber, memory_total_mb: NullableNumber, temperature_c: NullableNumber }),
+    Type.Object({
+      model: Type.String(),
+      vendor: Type.String(),
+      utilization_percent: NullableNumber,
+      memory_used_mb: NullableNumber,
+      memory_total_mb: NullableNumber,
+      temperature_c: NullableNumber,
+    }),
   ),
   errors: Type.Array(Type.String()),
 });
@@ -94,7 +130,14 @@ export const HealthDocumentSchema = Type.Object(
     uptime_s: Type.Number(),
     cameras: Type.Record(Type.String(), CameraHealthSchema, { description: "By camera id." }),
     detector: Type.Object(
-      { model: Type.String(), provider: Type.String(), runs: Type.Integer(), last_ms: NullableNumber, mean_ms: NullableNumber, ms_per_frame: NullableNumber },
+      {
+        model: Type.String(),
+        provider: Type.String(),
+        runs: Type.Integer(),
+        last_ms: NullableNumber,
+        mean_ms: NullableNumber,
+        ms_per_frame: NullableNumber,
+      },
       open,
     ),
     providers: Type.Array(ProviderHealthSchema),
@@ -103,7 +146,9 @@ export const HealthDocumentSchema = Type.Object(
         {
           connected: Type.Boolean(),
           broker: Nullable(Type.String()),
-          brokers: Type.Array(Type.Object({ url: Type.String(), state: Type.String(), last_error: Nullable(Type.String()) }, open)),
+          brokers: Type.Array(
+            Type.Object({ url: Type.String(), state: Type.String(), last_error: Nullable(Type.String()) }, open),
+          ),
         },
         open,
       ),

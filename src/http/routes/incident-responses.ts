@@ -5,7 +5,9 @@ import { IncidentSchema, KpiWeeklyDataSchema } from "../../contract/incident-sch
 
 export const IncidentPage = Type.Object({
   incidents: Type.Array(IncidentSchema),
-  next_cursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as `cursor` for the next page; null on the last." }),
+  next_cursor: Type.Union([Type.String(), Type.Null()], {
+    description: "Pass as `cursor` for the next page; null on the last.",
+  }),
 });
 
 const { week: _w, from: _f, to: _t, by_rule: _r, transitions: _x, ...figures } = KpiWeeklyDataSchema.properties;
@@ -17,7 +19,12 @@ export const KpiSummarySchema = Type.Object({
   to: Type.String({ description: "End of the range (now)." }),
   total: Type.Integer({ minimum: 0, description: "Incidents that started in the range." }),
   daily: Type.Array(
-    Type.Object({ day: Type.String({ description: "UTC day, YYYY-MM-DD." }), incidents: Type.Integer(), dismissed: Type.Integer(), escalated: Type.Integer() }),
+    Type.Object({
+      day: Type.String({ description: "UTC day, YYYY-MM-DD." }),
+      incidents: Type.Integer(),
+      dismissed: Type.Integer(),
+      escalated: Type.Integer(),
+    }),
     { description: "One entry per day with incidents, oldest first." },
   ),
 });

@@ -27,21 +27,36 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
   // The JPEG parser and its frame-sized limit live in a scope of their own, around the frames route
   // only: on any other route an image/jpeg body is 415 and a large body 413, before it is read.
   void app.register(async (frames) => {
-    frames.addContentTypeParser("image/jpeg", { parseAs: "buffer", bodyLimit: deps.frameLimitBytes }, (_request, body, done) => done(null, body));
+    frames.addContentTypeParser(
+      "image/jpeg",
+      { parseAs: "buffer", bodyLimit: deps.frameLimitBytes },
+      (_request, body, done) => done(null, body),
+    );
     frames.post<{ Params: { cameraId: string } }>(
       "/v1/ingest/:cameraId/frames",
       { config: { access: camera("frames:write") }, bodyLimit: deps.frameLimitBytes, schema: { params: CameraParams } },
       async (request, reply) => {
         const body = request.body;
-        if (!Buffer.isBuffer(body)) throw new VigilError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "frames are sent as Content-Type: image/jpeg");
-        if (!looksLikeJpeg(body)) throw new VigilError(ErrorCodes.VALIDATION, "the body is not a JPEG image", { details: { field: "body" } });
+        if (!Buffer.isBuffer(body))
+          throw new VigilError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "frames are sent as Content-Type: image/jpeg");
+        if (!looksLikeJpeg(body))
+          throw new VigilError(ErrorCodes.VALIDATION, "the body is not a JPEG image", { details: { field: "body" } });
         const outcome = await deps.push.submit(cameraOf(request).cameraId, body);
-        return reply.status(202).send(outcome.accepted ? { accepted: true, frame_index: outcome.frameIndex } : { accepted: false, reason: outcome.reason });
+        return reply
+          .status(202)
+          .send(
+            outcome.accepted
+              ? { accepted: true, frame_index: outcome.frameIndex }
+              : { accepted: false, reason: outcome.reason },
+          );
       },
     );
   });
 
-  app.post<{ Params: { cameraId: string }; Body: { type: string; occurred_at?: string; details?: Record<string, unknown> } }>(
+  app.post<{
+    Params: { cameraId: string };
+    Body: { type: string; occurred_at?: string; details?: Record<string, unknown> };
+  }>(
     "/v1/ingest/:cameraId/events",
     { config: { access: camera("events:write") }, schema: { params: CameraParams, body: CameraEvent } },
     async (request, reply) => {

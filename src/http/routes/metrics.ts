@@ -28,7 +28,8 @@ function bearerMatches(request: FastifyRequest, token: string): boolean {
 export function registerMetricsRoute(app: FastifyInstance, deps: MetricsRouteDeps): void {
   // Public to the user auth: scrapers hold no user token. The handler applies its own rule.
   app.get("/metrics", { config: { access: PUBLIC, limit: "none" } }, async (request, reply) => {
-    if (deps.access === "loopback" && !isLoopback(request.ip)) throw new VigilError(ErrorCodes.FORBIDDEN, "metrics are served to loopback only");
+    if (deps.access === "loopback" && !isLoopback(request.ip))
+      throw new VigilError(ErrorCodes.FORBIDDEN, "metrics are served to loopback only");
     if (deps.access === "token" && !(deps.token && bearerMatches(request, deps.token))) {
       throw new VigilError(ErrorCodes.UNAUTHENTICATED, "a valid bearer token is required");
     }

@@ -9,7 +9,13 @@ export interface ProviderRouteDeps {
 }
 
 const ProvidersQuery = Type.Object(
-  { state: Type.Optional(Type.Union([Type.Literal("healthy"), Type.Literal("degraded"), Type.Literal("unhealthy")], { description: "only providers in this state" })) },
+  {
+    state: Type.Optional(
+      Type.Union([Type.Literal("healthy"), Type.Literal("degraded"), Type.Literal("unhealthy")], {
+        description: "only providers in this state",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -19,8 +25,15 @@ const ProvidersQuery = Type.Object(
  * runs on CPU or has stopped detecting.
  */
 export function registerProviderRoutes(app: FastifyInstance, deps: ProviderRouteDeps): void {
-  app.get<{ Querystring: Static<typeof ProvidersQuery> }>("/v1/providers", { config: { access: role("viewer") }, schema: { querystring: ProvidersQuery, response: { 200: ProvidersResponse } } }, async (request) => {
-    const wanted = request.query.state;
-    return { providers: deps.providers().filter((p) => wanted === undefined || p.state === wanted) };
-  });
+  app.get<{ Querystring: Static<typeof ProvidersQuery> }>(
+    "/v1/providers",
+    {
+      config: { access: role("viewer") },
+      schema: { querystring: ProvidersQuery, response: { 200: ProvidersResponse } },
+    },
+    async (request) => {
+      const wanted = request.query.state;
+      return { providers: deps.providers().filter((p) => wanted === undefined || p.state === wanted) };
+    },
+  );
 }

@@ -3,7 +3,12 @@
 // type is what the code produces, and neither may drift from the other unnoticed.
 
 /** `Static<>` gives mutable arrays; the producers' types are readonly: compare without that. */
-export type DeepReadonly<T> = T extends ReadonlyArray<infer E> ? ReadonlyArray<DeepReadonly<E>> : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+export type DeepReadonly<T> =
+  T extends ReadonlyArray<infer E>
+    ? ReadonlyArray<DeepReadonly<E>>
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
 
 /** Compiles only when every value of `Produced` is a value the schema's type `Promised` describes. */
 export type Describes<Promised, Produced extends DeepReadonly<Promised>> = Produced;

@@ -21,7 +21,11 @@ export function registerSupportBundleRoute(app: FastifyInstance, deps: SupportBu
     "/v1/diagnose",
     {
       config: { access: role("admin"), limit: EXPENSIVE.supportBundle },
-      schema: { description: "The support bundle of `vigil diagnose` (tar.gz): config without secrets, health, versions, ffmpeg/GPU facts, certificates, models, logs.", response: { 200: { type: "string", format: "binary", description: "application/gzip" } } },
+      schema: {
+        description:
+          "The support bundle of `vigil diagnose` (tar.gz): config without secrets, health, versions, ffmpeg/GPU facts, certificates, models, logs.",
+        response: { 200: { type: "string", format: "binary", description: "application/gzip" } },
+      },
     },
     async (request, reply) => {
       const dir = await mkdtemp(join(tmpdir(), "vigil-bundle-"));
@@ -29,8 +33,19 @@ export function registerSupportBundleRoute(app: FastifyInstance, deps: SupportBu
         const output = join(dir, "bundle.tar.gz");
         const name = await deps.write(output);
         const data = await readFile(output);
-        await deps.audit.record({ actor: userOf(request).username, source: request.ip, action: "support_bundle.downloaded", target: "box", result: "ok", details: { bytes: data.length } });
-        return reply.header("content-type", "application/gzip").header("content-disposition", `attachment; filename="${name}"`).header("cache-control", "no-store").send(data);
+        await deps.audit.record({
+          actor: userOf(request).username,
+          source: request.ip,
+          action: "support_bundle.downloaded",
+          target: "box",
+          result: "ok",
+          details: { bytes: data.length },
+        });
+        return reply
+          .header("content-type", "application/gzip")
+          .header("content-disposition", `attachment; filename="${name}"`)
+          .header("cache-control", "no-store")
+          .send(data);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -22,19 +22,36 @@ export function registerWatchlistRoutes(app: FastifyInstance, deps: WatchlistRou
 
   app.post<{ Body: EnrollArgs }>(
     "/v1/watchlist",
-    { config: supervisor, bodyLimit: deps.enrollBodyLimitBytes, schema: { body: EnrollArgsSchema, response: { 201: EnrolledResponse } } },
-    async (request, reply) => reply.status(201).send(await deps.watchlist.enroll(request.body, { actor: userOf(request).username, source: request.ip })),
+    {
+      config: supervisor,
+      bodyLimit: deps.enrollBodyLimitBytes,
+      schema: { body: EnrollArgsSchema, response: { 201: EnrolledResponse } },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await deps.watchlist.enroll(request.body, { actor: userOf(request).username, source: request.ip })),
   );
 
   app.post<{ Body: { photo: string } }>(
     "/v1/watchlist/face-preview",
-    { config: { ...supervisor, limit: EXPENSIVE.facePreview }, bodyLimit: deps.enrollBodyLimitBytes, schema: { body: FacePreviewBodySchema, response: { 200: FacePreviewSchema } } },
+    {
+      config: { ...supervisor, limit: EXPENSIVE.facePreview },
+      bodyLimit: deps.enrollBodyLimitBytes,
+      schema: { body: FacePreviewBodySchema, response: { 200: FacePreviewSchema } },
+    },
     async (request) => deps.watchlist.preview(request.body.photo),
   );
 
-  app.get("/v1/watchlist", { config: supervisor, schema: { response: { 200: WatchlistResponse } } }, async () => ({ persons: deps.watchlist.list(), status: deps.watchlist.status }));
+  app.get("/v1/watchlist", { config: supervisor, schema: { response: { 200: WatchlistResponse } } }, async () => ({
+    persons: deps.watchlist.list(),
+    status: deps.watchlist.status,
+  }));
 
-  app.delete<{ Params: { id: string } }>("/v1/watchlist/:id", { config: supervisor, schema: { params: Type.Object({ id: PersonIdSchema }) } }, async (request) =>
-    deps.watchlist.delete(request.params.id, { actor: userOf(request).username, source: request.ip }),
+  app.delete<{ Params: { id: string } }>(
+    "/v1/watchlist/:id",
+    { config: supervisor, schema: { params: Type.Object({ id: PersonIdSchema }) } },
+    async (request) =>
+      deps.watchlist.delete(request.params.id, { actor: userOf(request).username, source: request.ip }),
   );
 }

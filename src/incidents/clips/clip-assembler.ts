@@ -21,7 +21,11 @@ function concatLine(path: string): string {
 /** Seconds of video in a media file, by ffprobe; undefined when it cannot be read. */
 export async function probeDuration(path: string, timeoutMs = 20_000): Promise<number | undefined> {
   try {
-    const { stdout } = await run("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", path], { timeout: timeoutMs });
+    const { stdout } = await run(
+      "ffprobe",
+      ["-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", path],
+      { timeout: timeoutMs },
+    );
     const d = Number(stdout.trim());
     return Number.isFinite(d) && d > 0 ? d : undefined;
   } catch {
@@ -36,7 +40,11 @@ export async function probeDuration(path: string, timeoutMs = 20_000): Promise<n
  * it cannot parse without a word, so a corrupt segment would silently shorten the clip; probed, it
  * is left out and becomes a recorded gap.
  */
-export async function assembleClip(paths: readonly { segment: Segment; path: string }[], tmp: string, timeoutMs = 120_000): Promise<Omit<AssembledClip, "sha256" | "bytes">> {
+export async function assembleClip(
+  paths: readonly { segment: Segment; path: string }[],
+  tmp: string,
+  timeoutMs = 120_000,
+): Promise<Omit<AssembledClip, "sha256" | "bytes">> {
   const unreadable: Segment[] = [];
   const usable: Array<{ segment: Segment; path: string }> = [];
   for (const p of paths) {
@@ -47,7 +55,32 @@ export async function assembleClip(paths: readonly { segment: Segment; path: str
   const list = `${tmp}.list`;
   try {
     await writeFile(list, usable.map((p) => concatLine(p.path)).join("\n") + "\n", { mode: 0o600 });
-    await run("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list, "-map", "0:v:0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", "-y", tmp], { timeout: timeoutMs });
+    await run(
+      "ffmpeg",
+      [
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-f",
+        "concat",
+        "-safe",
+        "0",
+        "-i",
+        list,
+        "-map",
+        "0:v:0",
+        "-c",
+        "copy",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        "-y",
+        tmp,
+      ],
+      { timeout: timeoutMs },
+    );
   } finally {
     await rm(list, { force: true });
   }

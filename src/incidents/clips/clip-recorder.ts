@@ -52,7 +52,8 @@ export class ClipRecorder implements Component {
   async start(): Promise<void> {
     this.stopped = false;
     const swept = await this.o.store.sweepTemporaries();
-    if (swept.length > 0) this.o.log.warn({ files: swept }, "removed half-made clips left by a crash; they are cut again");
+    if (swept.length > 0)
+      this.o.log.warn({ files: swept }, "removed half-made clips left by a crash; they are cut again");
     for (const p of await this.o.pending.all()) this.tracked.set(p.incidentId, p);
     this.o.ring.claimsFrom((cameraId, s) => this.claimed(cameraId, s));
     this.unsubscribe = this.o.bus.on("incident.changed", ({ incident }) => this.follow(incident));
@@ -97,15 +98,24 @@ export class ClipRecorder implements Component {
       done: Math.max(done, previous?.done ?? 0),
     };
     this.tracked.set(incident.id, next);
-    this.o.log.debug({ incident: incident.id, version: incident.version, ended: next.ended, done: next.done }, "following incident for clips");
-    if (!previous || previous.ended !== next.ended) void this.o.pending.save(next).catch((err: unknown) => this.o.log.warn({ err, incident: incident.id }, "could not note a pending clip"));
+    this.o.log.debug(
+      { incident: incident.id, version: incident.version, ended: next.ended, done: next.done },
+      "following incident for clips",
+    );
+    if (!previous || previous.ended !== next.ended)
+      void this.o.pending
+        .save(next)
+        .catch((err: unknown) => this.o.log.warn({ err, incident: incident.id }, "could not note a pending clip"));
   }
 
   private claimed(cameraId: string, s: Segment): boolean {
     for (const p of this.tracked.values()) {
       const settings = p.cameraId === cameraId ? this.o.settings(cameraId) : undefined;
       if (!settings) continue;
-      const span = { startMs: p.startedMs - settings.preRollMs, endMs: p.ended ? p.lastSeenMs + settings.postRollMs : Infinity };
+      const span = {
+        startMs: p.startedMs - settings.preRollMs,
+        endMs: p.ended ? p.lastSeenMs + settings.postRollMs : Infinity,
+      };
       if (overlaps(s, span)) return true;
     }
     return false;
@@ -128,7 +138,11 @@ export class ClipRecorder implements Component {
       }
       // Judged on what is known now: the incident may have ended while its windows were being cut.
       const current = this.tracked.get(p.incidentId);
-      if (current && allWindowsReady(current, settings, this.now, this.o.settleMs) && current.done >= readyWindows(current, settings, this.now, this.o.settleMs).length) {
+      if (
+        current &&
+        allWindowsReady(current, settings, this.now, this.o.settleMs) &&
+        current.done >= readyWindows(current, settings, this.now, this.o.settleMs).length
+      ) {
         this.tracked.delete(p.incidentId);
         await this.o.pending.remove(p.incidentId);
       }
@@ -138,30 +152,58 @@ export class ClipRecorder implements Component {
   private async cut(p: PendingClips, w: ClipWindow): Promise<void> {
     const started = this.now;
     const ref = await this.assemble(p, w).catch((err: unknown) => {
-      this.o.log.warn({ err, incident: p.incidentId, clip: w.n }, "clip not assembled: the incident goes on without it");
+      this.o.log.warn(
+        { err, incident: p.incidentId, clip: w.n },
+        "clip not assembled: the incident goes on without it",
+      );
       return undefined;
     });
-    const incident = ref ? await this.o.incidents.update(p.incidentId, { lastSeenAt: p.lastSeenMs, clips: [...((await this.o.incidents.get(p.incidentId))?.clips ?? []), ref] }) : undefined;
+    const incident = ref
+      ? await this.o.incidents.update(p.incidentId, {
+          lastSeenAt: p.lastSeenMs,
+          clips: [...((await this.o.incidents.get(p.incidentId))?.clips ?? []), ref],
+        })
+      : undefined;
     const done = { ...(this.tracked.get(p.incidentId) ?? p), done: w.n + 1 };
     this.tracked.set(p.incidentId, done);
     await this.o.pending.save(done);
-    if (ref) this.o.log.info({ incident: p.incidentId, clip: w.n, bytes: ref.bytes, gaps: ref.gaps.length, ms: this.now - started, recorded: incident !== undefined }, "clip ready");
+    if (ref)
+      this.o.log.info(
+        {
+          incident: p.incidentId,
+          clip: w.n,
+          bytes: ref.bytes,
+          gaps: ref.gaps.length,
+          ms: this.now - started,
+          recorded: incident !== undefined,
+        },
+        "clip ready",
+      );
   }
 
   private async assemble(p: PendingClips, w: ClipWindow): Promise<ClipRef | undefined> {
     const all = await this.o.ring.segments(p.cameraId);
     const { segments, gaps } = segmentsForWindow(all, w, this.o.gapToleranceMs);
     if (segments.length === 0) {
-      this.o.log.warn({ incident: p.incidentId, clip: w.n }, "no recording in the clip's window (ring stopped or camera down)");
+      this.o.log.warn(
+        { incident: p.incidentId, clip: w.n },
+        "no recording in the clip's window (ring stopped or camera down)",
+      );
       return undefined;
     }
     const dir = this.o.ring.dir(p.cameraId);
     const { tmp, final, file } = await this.o.store.temporary(p.incidentId, w.n);
-    const made = await assembleClip(segments.map((segment) => ({ segment, path: join(dir, segment.name) })), tmp);
+    const made = await assembleClip(
+      segments.map((segment) => ({ segment, path: join(dir, segment.name) })),
+      tmp,
+    );
     const { sha256, bytes } = await this.o.store.commit(tmp, final);
     const kept = segments.filter((s) => !made.unreadable.includes(s));
     // An unreadable segment is a hole however short: its own span is a gap.
-    const clipped = made.unreadable.map((u) => ({ startMs: Math.max(u.startMs, w.startMs), endMs: Math.min(u.endMs, w.endMs) }));
+    const clipped = made.unreadable.map((u) => ({
+      startMs: Math.max(u.startMs, w.startMs),
+      endMs: Math.min(u.endMs, w.endMs),
+    }));
     const allGaps = mergeSpans([...segmentsForWindow(kept, w, this.o.gapToleranceMs).gaps, ...gaps, ...clipped]);
     const first = kept[0] ?? segments[0];
     const last = kept[kept.length - 1] ?? segments[segments.length - 1];

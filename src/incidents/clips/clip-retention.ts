@@ -71,13 +71,25 @@ export class ClipRetention implements Component {
         if (!i.clips?.length) continue;
         let bytes = 0;
         for (const c of i.clips) bytes += (await this.deps.store.size(c.file)) ?? 0;
-        if (bytes > 0) items.push({ id: i.id, status: i.status, lastChange: Date.parse(i.history.at(-1)?.at ?? i.last_seen_at), bytes });
+        if (bytes > 0)
+          items.push({
+            id: i.id,
+            status: i.status,
+            lastChange: Date.parse(i.history.at(-1)?.at ?? i.last_seen_at),
+            bytes,
+          });
       }
       byBudget = [...retentionPlan(items, { maxAgeDays: 0, maxBytes: this.deps.maxBytes }, now).byBudget];
       for (const id of byBudget) await this.deps.store.remove(id);
     }
     if (byBudget.length + orphans.length > 0) {
-      await this.deps.audit.record({ actor: "system", action: "retention.clips_deleted", target: "clips", result: "ok", details: { by_budget: byBudget.slice(0, 200), orphans: orphans.slice(0, 200), max_bytes: this.deps.maxBytes } });
+      await this.deps.audit.record({
+        actor: "system",
+        action: "retention.clips_deleted",
+        target: "clips",
+        result: "ok",
+        details: { by_budget: byBudget.slice(0, 200), orphans: orphans.slice(0, 200), max_bytes: this.deps.maxBytes },
+      });
       this.deps.log.info({ byBudget: byBudget.length, orphans: orphans.length }, "clip retention deleted clips");
     }
     return { byBudget, orphans };

@@ -18,7 +18,8 @@ export class ClipStore {
   constructor(private readonly dataDir: string) {}
 
   static relativePath(incidentId: string, n: number): string {
-    if (!SAFE_ID.test(incidentId) || !Number.isInteger(n) || n < 0 || n > 9999) throw new VigilError(ErrorCodes.VALIDATION, `not a clip of an incident: ${incidentId}/${n}`);
+    if (!SAFE_ID.test(incidentId) || !Number.isInteger(n) || n < 0 || n > 9999)
+      throw new VigilError(ErrorCodes.VALIDATION, `not a clip of an incident: ${incidentId}/${n}`);
     return `clips/${incidentId}/${n}.mp4`;
   }
 

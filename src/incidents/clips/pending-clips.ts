@@ -44,7 +44,13 @@ export class PendingClipFiles {
       if (!name.endsWith(".json") || !SAFE_ID.test(name.slice(0, -5))) continue;
       try {
         const p = JSON.parse(await readFile(join(this.dir, name), "utf8")) as PendingClips;
-        if (typeof p.incidentId === "string" && typeof p.cameraId === "string" && Number.isFinite(p.startedMs) && Number.isFinite(p.lastSeenMs)) out.push(p);
+        if (
+          typeof p.incidentId === "string" &&
+          typeof p.cameraId === "string" &&
+          Number.isFinite(p.startedMs) &&
+          Number.isFinite(p.lastSeenMs)
+        )
+          out.push(p);
       } catch {
         // A torn file cannot happen (atomic writes); anything unreadable is not ours to cut.
       }

@@ -13,8 +13,14 @@ export interface ExportedFile {
 }
 
 function unwritable(path: string, err: NodeJS.ErrnoException): VigilError {
-  if (err.code === "EEXIST") return new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; an evidence pack never replaces a file`, { details: { field: "path" } });
-  return new VigilError(ErrorCodes.VALIDATION, `cannot write ${path}: ${err.code ?? err.message}`, { cause: err, details: { field: "path" } });
+  if (err.code === "EEXIST")
+    return new VigilError(ErrorCodes.ALREADY_EXISTS, `${path} already exists; an evidence pack never replaces a file`, {
+      details: { field: "path" },
+    });
+  return new VigilError(ErrorCodes.VALIDATION, `cannot write ${path}: ${err.code ?? err.message}`, {
+    cause: err,
+    details: { field: "path" },
+  });
 }
 
 /**
@@ -29,8 +35,15 @@ export function evidenceAdminOps(evidence: EvidenceExporter): AdminOps {
       args: Type.Object(
         {
           id: Type.String({ minLength: 1, maxLength: 64, pattern: "^[0-9a-f-]+$" }),
-          path: Type.String({ minLength: 2, maxLength: 4096, pattern: "^/", description: "absolute: the daemon's working directory is not the caller's" }),
-          clips: Type.Optional(Type.Boolean({ description: "false: leave the incident's video clips out (the record only)" })),
+          path: Type.String({
+            minLength: 2,
+            maxLength: 4096,
+            pattern: "^/",
+            description: "absolute: the daemon's working directory is not the caller's",
+          }),
+          clips: Type.Optional(
+            Type.Boolean({ description: "false: leave the incident's video clips out (the record only)" }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -44,7 +57,13 @@ export function evidenceAdminOps(evidence: EvidenceExporter): AdminOps {
           await file.writeFile(pack.zip);
           await file.sync();
           done = true;
-          return { path: args.path, bytes: pack.zip.byteLength, files: pack.manifest.files.length, manifest_sha256: pack.manifestSha256, incident: pack.manifest.incident };
+          return {
+            path: args.path,
+            bytes: pack.zip.byteLength,
+            files: pack.manifest.files.length,
+            manifest_sha256: pack.manifestSha256,
+            incident: pack.manifest.incident,
+          };
         } finally {
           await file.close();
           if (!done) await unlink(args.path).catch(() => {});

@@ -24,7 +24,17 @@ export class EvidenceExporter {
     if (!incident) throw new VigilError(ErrorCodes.NOT_FOUND, `no incident ${id}`);
     const target = `incident:${id}`;
     const pack = await buildEvidencePack(
-      { incident, audit: await this.source.auditTrail(target), snapshots: await this.snapshots(incident), ...(options.clips === false ? {} : { clips: await this.clips(incident) }), strips: await this.strips(incident), site: this.identity.site, gateway: this.identity.gateway, createdAt: this.now(), createdBy: actor },
+      {
+        incident,
+        audit: await this.source.auditTrail(target),
+        snapshots: await this.snapshots(incident),
+        ...(options.clips === false ? {} : { clips: await this.clips(incident) }),
+        strips: await this.strips(incident),
+        site: this.identity.site,
+        gateway: this.identity.gateway,
+        createdAt: this.now(),
+        createdBy: actor,
+      },
       this.signingKeyPem,
     );
     await this.audit.record({
@@ -33,7 +43,13 @@ export class EvidenceExporter {
       action: "incident.exported",
       target,
       result: "ok",
-      details: { version: incident.version, clips: options.clips !== false, manifest_sha256: pack.manifestSha256, files: pack.manifest.files.length, bytes: pack.zip.byteLength },
+      details: {
+        version: incident.version,
+        clips: options.clips !== false,
+        manifest_sha256: pack.manifestSha256,
+        files: pack.manifest.files.length,
+        bytes: pack.zip.byteLength,
+      },
     });
     return pack;
   }
@@ -43,7 +59,8 @@ export class EvidenceExporter {
     const out = new Map<string, Uint8Array[]>();
     const frames = this.source.clipFrames?.bind(this.source);
     if (!frames) return out;
-    for (const ref of incident.clips ?? []) out.set(ref.file.slice(ref.file.lastIndexOf("/") + 1), await frames(ref.file, ref.duration_s));
+    for (const ref of incident.clips ?? [])
+      out.set(ref.file.slice(ref.file.lastIndexOf("/") + 1), await frames(ref.file, ref.duration_s));
     return out;
   }
 

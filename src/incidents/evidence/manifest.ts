@@ -75,7 +75,13 @@ export function parseManifest(bytes: Uint8Array): EvidenceManifest | undefined {
   if (m.format !== EVIDENCE_FORMAT || !Array.isArray(m.files)) return undefined;
   const wellFormed = m.files.every((f: unknown) => {
     const e = f as Record<string, unknown> | null;
-    return typeof e === "object" && e !== null && typeof e.path === "string" && typeof e.sha256 === "string" && Number.isSafeInteger(e.size);
+    return (
+      typeof e === "object" &&
+      e !== null &&
+      typeof e.path === "string" &&
+      typeof e.sha256 === "string" &&
+      Number.isSafeInteger(e.size)
+    );
   });
   return wellFormed ? (value as EvidenceManifest) : undefined;
 }

@@ -1,6 +1,13 @@
 import type { AuditEntry } from "../../contract/audit.js";
 import type { Incident } from "../../contract/incident.js";
-import { buildManifest, type EvidenceManifest, MANIFEST_FILE, manifestBytes, sha256Hex, SIGNATURE_FILE } from "./manifest.js";
+import {
+  buildManifest,
+  type EvidenceManifest,
+  MANIFEST_FILE,
+  manifestBytes,
+  sha256Hex,
+  SIGNATURE_FILE,
+} from "./manifest.js";
 import { renderReport } from "./report.js";
 import { renderReportHtml } from "./report-html.js";
 import { signManifest } from "./signature.js";
@@ -44,13 +51,23 @@ export function evidenceFiles(input: EvidenceInput): Map<string, Uint8Array> {
   const { incident } = input;
   const files = new Map<string, Uint8Array>();
   files.set("incident.json", json(incident));
-  incident.history.forEach((step, i) => files.set(eventPath(i, step.action), json({ incident_id: incident.id, step: i + 1, ...step })));
+  incident.history.forEach((step, i) =>
+    files.set(eventPath(i, step.action), json({ incident_id: incident.id, step: i + 1, ...step })),
+  );
   files.set("audit.json", json(input.audit));
   for (const [name, bytes] of input.snapshots ?? []) files.set(`snapshots/${name}`, bytes);
   for (const [name, bytes] of input.clips ?? []) files.set(`clips/${name}`, bytes);
-  const meta = { site: input.site, gateway: input.gateway, createdAt: input.createdAt.toISOString(), createdBy: input.createdBy };
+  const meta = {
+    site: input.site,
+    gateway: input.gateway,
+    createdAt: input.createdAt.toISOString(),
+    createdBy: input.createdBy,
+  };
   files.set("report.md", Buffer.from(renderReport(incident, input.audit, meta), "utf8"));
-  const pictures = { snapshots: input.snapshots ?? new Map<string, Uint8Array>(), strips: input.strips ?? new Map<string, Uint8Array[]>() };
+  const pictures = {
+    snapshots: input.snapshots ?? new Map<string, Uint8Array>(),
+    strips: input.strips ?? new Map<string, Uint8Array[]>(),
+  };
   files.set("report.html", Buffer.from(renderReportHtml(incident, input.audit, meta, pictures), "utf8"));
   return files;
 }

@@ -12,7 +12,10 @@ export interface ReportPictures {
 
 /** Everything from the incident, an operator's note or a summary, is text here, never markup. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
 }
 
 const jpegUri = (bytes: Uint8Array): string => `data:image/jpeg;base64,${Buffer.from(bytes).toString("base64")}`;
@@ -35,22 +38,40 @@ code{word-break:break-all}@media print{body{margin:0;max-width:none}a{color:#111
  * printed. It says what happened, shows it, lists the decisions with their audit seqs, and how to
  * check that nothing in the pack was changed. Pure.
  */
-export function renderReportHtml(incident: Incident, audit: readonly AuditEntry[], meta: { site: string; gateway: string; createdAt: string; createdBy: string }, pictures: ReportPictures): string {
+export function renderReportHtml(
+  incident: Incident,
+  audit: readonly AuditEntry[],
+  meta: { site: string; gateway: string; createdAt: string; createdBy: string },
+  pictures: ReportPictures,
+): string {
   const e = escapeHtml;
   const used = new Set<number>();
   const facts: Array<[string, string]> = [
     ["Site / gateway", `${meta.site} / ${meta.gateway}`],
     ["Camera", incident.camera_id],
     ["Rule", `${incident.rule}${incident.zone ? ` (zone ${incident.zone})` : ""}`],
-    ["Status", `${incident.status} (version ${incident.version})${incident.dismiss_reason ? `, dismissed as ${incident.dismiss_reason}` : ""}`],
+    [
+      "Status",
+      `${incident.status} (version ${incident.version})${incident.dismiss_reason ? `, dismissed as ${incident.dismiss_reason}` : ""}`,
+    ],
     ["Started", incident.started_at],
     ["Last seen", incident.last_seen_at],
     ["Ended", incident.ended_at ?? "not yet"],
     ["Confidence", String(incident.confidence)],
-    ["Objects", incident.objects.length === 0 ? "none" : incident.objects.map((o) => `${o.label} (${o.score}${o.track_id === undefined ? "" : `, track ${o.track_id}`})`).join(", ")],
+    [
+      "Objects",
+      incident.objects.length === 0
+        ? "none"
+        : incident.objects
+            .map((o) => `${o.label} (${o.score}${o.track_id === undefined ? "" : `, track ${o.track_id}`})`)
+            .join(", "),
+    ],
   ];
   const boxes = incident.objects
-    .map((o) => `<rect class="box" x="${num(o.box.x1)}" y="${num(o.box.y1)}" width="${num(Math.max(0, o.box.x2 - o.box.x1))}" height="${num(Math.max(0, o.box.y2 - o.box.y1))}"/>`)
+    .map(
+      (o) =>
+        `<rect class="box" x="${num(o.box.x1)}" y="${num(o.box.y1)}" width="${num(Math.max(0, o.box.x2 - o.box.x1))}" height="${num(Math.max(0, o.box.y2 - o.box.y1))}"/>`,
+    )
     .join("");
   const snapshots = (incident.snapshots ?? []).map((s) => {
     const name = s.file.slice(s.file.lastIndexOf("/") + 1);
@@ -62,8 +83,12 @@ export function renderReportHtml(incident: Incident, audit: readonly AuditEntry[
   const clips = (incident.clips ?? []).map((c) => {
     const name = c.file.slice(c.file.lastIndexOf("/") + 1);
     const frames = pictures.strips.get(name) ?? [];
-    const gaps = c.gaps.length === 0 ? "no gaps" : `not recorded: ${c.gaps.map((g) => `${e(g.start)} to ${e(g.end)}`).join("; ")}`;
-    const strip = frames.length === 0 ? "<p>(clip not in this pack)</p>" : `<div class="strip">${frames.map((f, i) => `<img src="${jpegUri(f)}" alt="Frame ${i + 1} of ${frames.length} of clips/${e(name)}"/>`).join("")}</div>`;
+    const gaps =
+      c.gaps.length === 0 ? "no gaps" : `not recorded: ${c.gaps.map((g) => `${e(g.start)} to ${e(g.end)}`).join("; ")}`;
+    const strip =
+      frames.length === 0
+        ? "<p>(clip not in this pack)</p>"
+        : `<div class="strip">${frames.map((f, i) => `<img src="${jpegUri(f)}" alt="Frame ${i + 1} of ${frames.length} of clips/${e(name)}"/>`).join("")}</div>`;
     return `<figure>${strip}<figcaption>clips/${e(name)}: ${e(c.start)} to ${e(c.end)}, ${c.duration_s} s, ${gaps}; SHA-256 <code>${e(c.sha256)}</code></figcaption></figure>`;
   });
   const rows = incident.history.map((h, i) => {

@@ -7,7 +7,11 @@ import type { Incident, IncidentHistoryEntry } from "../../contract/incident.js"
  * the story to the seq that central checks against the chain.
  */
 
-export function auditSeqFor(step: IncidentHistoryEntry, entries: readonly AuditEntry[], used: Set<number>): number | undefined {
+export function auditSeqFor(
+  step: IncidentHistoryEntry,
+  entries: readonly AuditEntry[],
+  used: Set<number>,
+): number | undefined {
   const match = entries.find((e) => {
     if (used.has(e.seq) || e.actor !== step.actor) return false;
     const d = e.details ?? {};
@@ -22,7 +26,11 @@ function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
-export function renderReport(incident: Incident, audit: readonly AuditEntry[], meta: { site: string; gateway: string; createdAt: string; createdBy: string }): string {
+export function renderReport(
+  incident: Incident,
+  audit: readonly AuditEntry[],
+  meta: { site: string; gateway: string; createdAt: string; createdBy: string },
+): string {
   const used = new Set<number>();
   const lines = [
     `# Incident ${incident.id}`,
@@ -54,7 +62,9 @@ export function renderReport(incident: Incident, audit: readonly AuditEntry[], m
     "",
     "## Audit entries",
     "",
-    audit.length === 0 ? "None." : `Seqs ${audit.map((e) => e.seq).join(", ")} (full entries with their MACs in audit.json).`,
+    audit.length === 0
+      ? "None."
+      : `Seqs ${audit.map((e) => e.seq).join(", ")} (full entries with their MACs in audit.json).`,
     "",
     `Exported ${meta.createdAt} by ${meta.createdBy}. File hashes are in manifest.json, signed by the gateway in manifest.jws.`,
     "",

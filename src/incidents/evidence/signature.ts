@@ -12,7 +12,9 @@ export const EVIDENCE_TYP = "vigil-evidence";
 
 export async function signManifest(privatePem: string, manifest: Uint8Array): Promise<string> {
   const { kid } = checkpointPublicJwk(privatePem);
-  return new CompactSign(manifest).setProtectedHeader({ alg: ALG, typ: EVIDENCE_TYP, ...(kid ? { kid } : {}) }).sign(checkpointSigningKey(privatePem));
+  return new CompactSign(manifest)
+    .setProtectedHeader({ alg: ALG, typ: EVIDENCE_TYP, ...(kid ? { kid } : {}) })
+    .sign(checkpointSigningKey(privatePem));
 }
 
 /** The signed payload when `jws` is a pack signature by `publicJwk`'s holder; undefined otherwise. */

@@ -3,7 +3,8 @@ import { type FileMap, MANIFEST_FILE, parseManifest, sha256Hex, SIGNATURE_FILE }
 import { verifiedManifest } from "./signature.js";
 import { unzipFiles } from "./zip.js";
 
-export type EvidenceProblemKind = "missing" | "extra" | "hash_mismatch" | "size_mismatch" | "bad_signature" | "manifest_mismatch";
+export type EvidenceProblemKind =
+  "missing" | "extra" | "hash_mismatch" | "size_mismatch" | "bad_signature" | "manifest_mismatch";
 
 export interface EvidenceProblem {
   readonly file: string;
@@ -34,12 +35,14 @@ export async function verifyEvidenceFiles(files: FileMap, publicJwk: JWK): Promi
   if (!stored) problems.push({ file: MANIFEST_FILE, problem: "missing" });
   const signed = jws ? await verifiedManifest(Buffer.from(jws).toString("utf8"), publicJwk) : undefined;
   if (jws && !signed) problems.push({ file: SIGNATURE_FILE, problem: "bad_signature" });
-  if (signed && stored && !sameBytes(signed, stored)) problems.push({ file: MANIFEST_FILE, problem: "manifest_mismatch" });
+  if (signed && stored && !sameBytes(signed, stored))
+    problems.push({ file: MANIFEST_FILE, problem: "manifest_mismatch" });
 
   const reference = signed ?? stored;
   const manifest = reference ? parseManifest(reference) : undefined;
   // A signed manifest that does not parse cannot come from Vigil; a stored one may just be damaged.
-  if (reference && !manifest && !problems.some((p) => p.file === MANIFEST_FILE)) problems.push({ file: MANIFEST_FILE, problem: "manifest_mismatch" });
+  if (reference && !manifest && !problems.some((p) => p.file === MANIFEST_FILE))
+    problems.push({ file: MANIFEST_FILE, problem: "manifest_mismatch" });
   if (!manifest) return { ok: false, files: 0, problems };
 
   const listed = new Set<string>();
@@ -51,9 +54,15 @@ export async function verifyEvidenceFiles(files: FileMap, publicJwk: JWK): Promi
     else if (sha256Hex(bytes) !== entry.sha256) problems.push({ file: entry.path, problem: "hash_mismatch" });
   }
   for (const path of [...files.keys()].sort()) {
-    if (path !== MANIFEST_FILE && path !== SIGNATURE_FILE && !listed.has(path)) problems.push({ file: path, problem: "extra" });
+    if (path !== MANIFEST_FILE && path !== SIGNATURE_FILE && !listed.has(path))
+      problems.push({ file: path, problem: "extra" });
   }
-  return { ok: problems.length === 0, incident: { id: manifest.incident.id, version: manifest.incident.version }, files: manifest.files.length, problems };
+  return {
+    ok: problems.length === 0,
+    incident: { id: manifest.incident.id, version: manifest.incident.version },
+    files: manifest.files.length,
+    problems,
+  };
 }
 
 /** Verifies a pack as received: the ZIP bytes against the gateway's public JWK. */

@@ -36,7 +36,9 @@ export function unzipFiles(zip: Uint8Array): Map<string, Uint8Array> {
       },
     });
   } catch (err) {
-    throw new VigilError(ErrorCodes.VALIDATION, `not a readable evidence ZIP: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(ErrorCodes.VALIDATION, `not a readable evidence ZIP: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return new Map(Object.entries(unzipped));
 }

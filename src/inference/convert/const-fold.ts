@@ -45,7 +45,8 @@ function elementwise(f: (x: number, y: number) => number): Folder {
     if (!shape) return undefined;
     const n = sizeOf(shape);
     const values = new Array<number>(n);
-    for (let i = 0; i < n; i++) values[i] = f(Number(a.data[sourceIndex(i, shape, a.shape)]), Number(b.data[sourceIndex(i, shape, b.shape)]));
+    for (let i = 0; i < n; i++)
+      values[i] = f(Number(a.data[sourceIndex(i, shape, a.shape)]), Number(b.data[sourceIndex(i, shape, b.shape)]));
     const dtype = outDType ?? a.dtype;
     return hostTensor(dtype, shape, dtype === "float32" ? values : values.map(Math.trunc));
   };
@@ -60,7 +61,8 @@ function sparseToDense(inputs: readonly HostTensor[]): HostTensor | undefined {
   const count = indices.shape.length === 0 ? 1 : (indices.shape[0] ?? 0);
   for (let k = 0; k < count; k++) {
     let flat = 0;
-    for (let d = 0; d < rank; d++) flat = flat * (shape[d] ?? 1) + Number(indices.data[indices.shape.length === 2 ? k * rank + d : k]);
+    for (let d = 0; d < rank; d++)
+      flat = flat * (shape[d] ?? 1) + Number(indices.data[indices.shape.length === 2 ? k * rank + d : k]);
     out[flat] = Number(values.data[values.shape.length === 0 ? 0 : k]);
   }
   return hostTensor(values.dtype, shape, out);
@@ -83,8 +85,22 @@ export const FOLDERS: Readonly<Record<string, Folder>> = {
   Maximum: elementwise(Math.max),
   Minimum: elementwise(Math.min),
   FloorDiv: elementwise((x, y) => Math.floor(x / y)),
-  Cast: (inputs, outDType) => (inputs[0] && outDType ? hostTensor(outDType, inputs[0].shape, toNumbers(inputs[0]).map((v) => (outDType === "float32" ? v : Math.trunc(v)))) : undefined),
+  Cast: (inputs, outDType) =>
+    inputs[0] && outDType
+      ? hostTensor(
+          outDType,
+          inputs[0].shape,
+          toNumbers(inputs[0]).map((v) => (outDType === "float32" ? v : Math.trunc(v))),
+        )
+      : undefined,
   ConcatV2: concat,
-  Pack: (inputs) => (inputs.every((t) => t.shape.length === 0) ? hostTensor(inputs[0]?.dtype ?? "int32", [inputs.length], inputs.map((t) => Number(t.data[0]))) : undefined),
+  Pack: (inputs) =>
+    inputs.every((t) => t.shape.length === 0)
+      ? hostTensor(
+          inputs[0]?.dtype ?? "int32",
+          [inputs.length],
+          inputs.map((t) => Number(t.data[0])),
+        )
+      : undefined,
   Reshape: (inputs) => (inputs[0] && inputs[1] ? { ...inputs[0], shape: toNumbers(inputs[1]) } : undefined),
 };

@@ -36,9 +36,15 @@ function natural(a: string, b: string): number {
 /** Signature outputs, else the nodes nothing consumes; in natural name order (Identity, Identity_1, ...). */
 export function defaultOutputs(model: GraphModel, nodes: ReadonlyMap<string, TfNode>): string[] {
   const sig = model.json.signature?.outputs ?? model.json.userDefinedMetadata?.signature?.outputs;
-  if (sig && Object.keys(sig).length > 0) return Object.values(sig).map((o) => refName(parseRef(o.name))).sort(natural);
+  if (sig && Object.keys(sig).length > 0)
+    return Object.values(sig)
+      .map((o) => refName(parseRef(o.name)))
+      .sort(natural);
   const consumed = new Set([...nodes.values()].flatMap((n) => n.inputs.map((i) => i.node)));
-  return [...nodes.values()].filter((n) => !consumed.has(n.name) && n.op !== "Const").map((n) => `${n.name}:0`).sort(natural);
+  return [...nodes.values()]
+    .filter((n) => !consumed.has(n.name) && n.op !== "Const")
+    .map((n) => `${n.name}:0`)
+    .sort(natural);
 }
 
 function dtypeOfNode(node: TfNode): HostDType {
@@ -61,7 +67,8 @@ export function convertGraphModel(model: GraphModel, options: ConvertOptions = {
   const emittedNodes = new Set<string>();
   const inputs: OnnxValueInfo[] = [];
 
-  const nodeOf = (ref: TensorRef): TfNode => nodes.get(ref.node) ?? failed(`the graph references a missing node "${ref.node}"`);
+  const nodeOf = (ref: TensorRef): TfNode =>
+    nodes.get(ref.node) ?? failed(`the graph references a missing node "${ref.node}"`);
 
   const constantOf = (ref: TensorRef): HostTensor | undefined => {
     const key = refName(ref);
@@ -75,7 +82,8 @@ export function convertGraphModel(model: GraphModel, options: ConvertOptions = {
       value = attrType(node, "dtype") === "DT_INT64" ? { ...t, dtype: "int64" } : t;
     } else if (ref.index === 0 && FOLDERS[node.op]) {
       const args = node.inputs.map((i) => constantOf(i));
-      if (args.every((a): a is HostTensor => a !== undefined)) value = FOLDERS[node.op]?.(args, fromTfType(attrType(node, "T")) ?? fromTfType(attrType(node, "DstT")));
+      if (args.every((a): a is HostTensor => a !== undefined))
+        value = FOLDERS[node.op]?.(args, fromTfType(attrType(node, "T")) ?? fromTfType(attrType(node, "DstT")));
     }
     constants.set(key, value ?? null);
     return value;
@@ -89,7 +97,8 @@ export function convertGraphModel(model: GraphModel, options: ConvertOptions = {
     if (node.op === "Placeholder") {
       const declared = attrShape(node, "shape");
       const shape = options.inputShape ?? declared?.map((d, i) => (d < 0 ? (i === 0 ? "N" : `d${i}`) : d));
-      if (options.inputShape && declared && declared.length !== options.inputShape.length) failed(`input "${node.name}" has rank ${declared.length}, not ${options.inputShape.length}`);
+      if (options.inputShape && declared && declared.length !== options.inputShape.length)
+        failed(`input "${node.name}" has rank ${declared.length}, not ${options.inputShape.length}`);
       inputs.push({ name: w.claim(`${node.name}:0`), dtype: dtypeOfNode(node), ...(shape ? { shape } : {}) });
       return;
     }

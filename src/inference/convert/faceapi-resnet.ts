@@ -23,10 +23,20 @@ const SIZE = 150;
 
 /** The residual blocks in forward order; `down` halves the resolution and may widen the channels. */
 const BLOCKS: readonly (readonly [string, "same" | "down"])[] = [
-  ["conv32_1", "same"], ["conv32_2", "same"], ["conv32_3", "same"],
-  ["conv64_down", "down"], ["conv64_1", "same"], ["conv64_2", "same"], ["conv64_3", "same"],
-  ["conv128_down", "down"], ["conv128_1", "same"], ["conv128_2", "same"],
-  ["conv256_down", "down"], ["conv256_1", "same"], ["conv256_2", "same"], ["conv256_down_out", "down"],
+  ["conv32_1", "same"],
+  ["conv32_2", "same"],
+  ["conv32_3", "same"],
+  ["conv64_down", "down"],
+  ["conv64_1", "same"],
+  ["conv64_2", "same"],
+  ["conv64_3", "same"],
+  ["conv128_down", "down"],
+  ["conv128_1", "same"],
+  ["conv128_2", "same"],
+  ["conv256_down", "down"],
+  ["conv256_1", "same"],
+  ["conv256_2", "same"],
+  ["conv256_down_out", "down"],
 ];
 
 function failed(message: string): never {
@@ -38,9 +48,13 @@ export function parseWeightsManifest(text: string, where: string): WeightsManife
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new VigilError(ErrorCodes.MODEL_CONVERT_FAILED, `${where} is not JSON: ${(err as Error).message}`, { cause: err });
+    throw new VigilError(ErrorCodes.MODEL_CONVERT_FAILED, `${where} is not JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
-  const ok = Array.isArray(json) && json.every((g: { paths?: unknown; weights?: unknown }) => Array.isArray(g?.paths) && Array.isArray(g?.weights));
+  const ok =
+    Array.isArray(json) &&
+    json.every((g: { paths?: unknown; weights?: unknown }) => Array.isArray(g?.paths) && Array.isArray(g?.weights));
   if (!ok) failed(`${where} is not a TF.js weights manifest (a list of {paths, weights} groups)`);
   return json as WeightsManifest;
 }
@@ -53,10 +67,17 @@ export async function readWeightsManifest(path: string): Promise<Map<string, Hos
     try {
       chunks.push(await readFile(join(dirname(path), p)));
     } catch (err) {
-      throw new VigilError(ErrorCodes.MODEL_CONVERT_FAILED, `cannot read weight shard ${p} of ${path}: ${(err as Error).message}`, { cause: err });
+      throw new VigilError(
+        ErrorCodes.MODEL_CONVERT_FAILED,
+        `cannot read weight shard ${p} of ${path}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
-  return decodeWeights(manifest.flatMap((g) => g.weights), Buffer.concat(chunks));
+  return decodeWeights(
+    manifest.flatMap((g) => g.weights),
+    Buffer.concat(chunks),
+  );
 }
 
 interface Value {
@@ -72,7 +93,11 @@ class ResnetBuilder {
 
   weight(name: string, shape: readonly number[]): Float32Array {
     const t = this.weights.get(name) ?? failed(`weight "${name}" is missing from the weights manifest`);
-    if (t.dtype !== "float32" || t.shape.length !== shape.length || t.shape.some((d, i) => shape[i] !== -1 && d !== shape[i])) {
+    if (
+      t.dtype !== "float32" ||
+      t.shape.length !== shape.length ||
+      t.shape.some((d, i) => shape[i] !== -1 && d !== shape[i])
+    ) {
       failed(`weight "${name}" has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}] (-1: any)`);
     }
     return t.data as Float32Array;
@@ -84,7 +109,9 @@ class ResnetBuilder {
    * ((x * W) + b) * s + t = x * (W s) + (b s + t).
    */
   conv(x: Value, prefix: string, stride: 1 | 2, relu: boolean): Value {
-    const filters = this.weights.get(`${prefix}/conv/filters`)?.shape ?? failed(`weight "${prefix}/conv/filters" is missing from the weights manifest`);
+    const filters =
+      this.weights.get(`${prefix}/conv/filters`)?.shape ??
+      failed(`weight "${prefix}/conv/filters" is missing from the weights manifest`);
     const [k = 0, , cin = 0, cout = 0] = filters;
     if (cin !== x.channels) failed(`${prefix}: filters take ${cin} channels, the layer before gives ${x.channels}`);
     const W = this.weight(`${prefix}/conv/filters`, [k, k, cin, cout]);
@@ -96,13 +123,22 @@ class ResnetBuilder {
     for (let o = 0; o < cout; o++)
       for (let i = 0; i < cin; i++)
         for (let h = 0; h < k; h++)
-          for (let v = 0; v < k; v++) folded[((o * cin + i) * k + h) * k + v] = (W[((h * k + v) * cin + i) * cout + o] as number) * (scale[o] as number);
-    const b = Float32Array.from({ length: cout }, (_, o) => (bias[o] as number) * (scale[o] as number) + (shift[o] as number));
+          for (let v = 0; v < k; v++)
+            folded[((o * cin + i) * k + h) * k + v] =
+              (W[((h * k + v) * cin + i) * cout + o] as number) * (scale[o] as number);
+    const b = Float32Array.from(
+      { length: cout },
+      (_, o) => (bias[o] as number) * (scale[o] as number) + (shift[o] as number),
+    );
     const wName = this.w.initializer(`${prefix}/filters`, { dtype: "float32", shape: [cout, cin, k, k], data: folded });
     const bName = this.w.initializer(`${prefix}/bias`, { dtype: "float32", shape: [cout], data: b });
     // Stride 2 layers are 'valid' in face-api, stride 1 layers 'same' (odd kernels: k >> 1 each side).
     const pad = stride === 1 ? k >> 1 : 0;
-    const out = this.w.op("Conv", [x.name, wName, bName], prefix, { kernel_shape: { ints: [k, k] }, strides: { ints: [stride, stride] }, pads: { ints: [pad, pad, pad, pad] } });
+    const out = this.w.op("Conv", [x.name, wName, bName], prefix, {
+      kernel_shape: { ints: [k, k] },
+      strides: { ints: [stride, stride] },
+      pads: { ints: [pad, pad, pad, pad] },
+    });
     const size = stride === 1 ? x.size : Math.floor((x.size - k) / 2) + 1;
     return { name: relu ? this.w.op("Relu", [out], `${prefix}/relu`) : out, channels: cout, size };
   }
@@ -110,8 +146,12 @@ class ResnetBuilder {
   /** residual(): conv, conv without ReLU, + the input, ReLU. */
   residual(x: Value, prefix: string): Value {
     const out = this.conv(this.conv(x, `${prefix}/conv1`, 1, true), `${prefix}/conv2`, 1, false);
-    if (out.channels !== x.channels) failed(`${prefix}: ${out.channels} channels out of ${x.channels} in; a residual block keeps them`);
-    return { ...out, name: this.w.op("Relu", [this.w.op("Add", [out.name, x.name], `${prefix}/add`)], `${prefix}/relu`) };
+    if (out.channels !== x.channels)
+      failed(`${prefix}: ${out.channels} channels out of ${x.channels} in; a residual block keeps them`);
+    return {
+      ...out,
+      name: this.w.op("Relu", [this.w.op("Add", [out.name, x.name], `${prefix}/add`)], `${prefix}/relu`),
+    };
   }
 
   /**
@@ -124,12 +164,21 @@ class ResnetBuilder {
     const out = this.conv(this.conv(x, `${prefix}/conv1`, 2, true), `${prefix}/conv2`, 1, false);
     const pooledSize = Math.floor(x.size / 2);
     const grow = pooledSize - out.size;
-    if (grow !== 0 && grow !== 1) failed(`${prefix}: conv path is ${out.size}px, pooled path ${pooledSize}px; face-api only pads one`);
+    if (grow !== 0 && grow !== 1)
+      failed(`${prefix}: conv path is ${out.size}px, pooled path ${pooledSize}px; face-api only pads one`);
     if (out.channels < x.channels) failed(`${prefix}: ${out.channels} channels out of ${x.channels} in`);
-    let pooled = this.w.op("AveragePool", [x.name], `${prefix}/pool`, { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } });
-    if (out.channels > x.channels) pooled = this.pad(pooled, [0, 0, 0, 0, 0, out.channels - x.channels, 0, 0], `${prefix}/pool_pad`);
+    let pooled = this.w.op("AveragePool", [x.name], `${prefix}/pool`, {
+      kernel_shape: { ints: [2, 2] },
+      strides: { ints: [2, 2] },
+    });
+    if (out.channels > x.channels)
+      pooled = this.pad(pooled, [0, 0, 0, 0, 0, out.channels - x.channels, 0, 0], `${prefix}/pool_pad`);
     const conv = grow ? this.pad(out.name, [0, 0, 0, 0, 0, 0, 1, 1], `${prefix}/conv_pad`) : out.name;
-    return { name: this.w.op("Relu", [this.w.op("Add", [pooled, conv], `${prefix}/add`)], `${prefix}/relu`), channels: out.channels, size: pooledSize };
+    return {
+      name: this.w.op("Relu", [this.w.op("Add", [pooled, conv], `${prefix}/add`)], `${prefix}/relu`),
+      channels: out.channels,
+      size: pooledSize,
+    };
   }
 
   /** Zero padding, ONNX order: begins of N, C, H, W then their ends. */
@@ -143,7 +192,10 @@ export function convertFaceapiResnet(weights: ReadonlyMap<string, HostTensor>): 
   const b = new ResnetBuilder(weights);
   const input: Value = { name: b.w.claim(FACEAPI_RESNET_INPUT), channels: 3, size: SIZE };
   let x = b.conv(input, "conv32_down", 2, true);
-  const pooled = b.w.op("MaxPool", [x.name], "conv32_down/pool", { kernel_shape: { ints: [3, 3] }, strides: { ints: [2, 2] } });
+  const pooled = b.w.op("MaxPool", [x.name], "conv32_down/pool", {
+    kernel_shape: { ints: [3, 3] },
+    strides: { ints: [2, 2] },
+  });
   x = { ...x, name: pooled, size: Math.floor((x.size - 3) / 2) + 1 };
   for (const [prefix, kind] of BLOCKS) x = kind === "down" ? b.residualDown(x, prefix) : b.residual(x, prefix);
   const mean = b.w.op("ReduceMean", [x.name], "global_mean", { axes: { ints: [2, 3] }, keepdims: { i: 0 } });

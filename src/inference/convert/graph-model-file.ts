@@ -17,7 +17,9 @@ export interface GraphModelJson {
   readonly modelTopology: { readonly node: readonly GraphNodeJson[] };
   readonly weightsManifest: readonly { readonly paths: readonly string[]; readonly weights: readonly WeightSpec[] }[];
   readonly signature?: { readonly outputs?: Readonly<Record<string, { readonly name: string }>> };
-  readonly userDefinedMetadata?: { readonly signature?: { readonly outputs?: Readonly<Record<string, { readonly name: string }>> } };
+  readonly userDefinedMetadata?: {
+    readonly signature?: { readonly outputs?: Readonly<Record<string, { readonly name: string }>> };
+  };
 }
 
 export interface GraphModel {
@@ -37,8 +39,10 @@ export function parseGraphModelJson(text: string, where: string): GraphModelJson
     throw failed(`${where} is not JSON: ${(err as Error).message}`, err);
   }
   const m = json as Partial<GraphModelJson>;
-  if (m.format !== undefined && m.format !== "graph-model") throw failed(`${where} is a TF.js "${m.format}", not a graph model`);
-  if (!Array.isArray(m.modelTopology?.node) || !Array.isArray(m.weightsManifest)) throw failed(`${where} has no modelTopology.node or weightsManifest: not a TF.js graph model`);
+  if (m.format !== undefined && m.format !== "graph-model")
+    throw failed(`${where} is a TF.js "${m.format}", not a graph model`);
+  if (!Array.isArray(m.modelTopology?.node) || !Array.isArray(m.weightsManifest))
+    throw failed(`${where} has no modelTopology.node or weightsManifest: not a TF.js graph model`);
   return m as GraphModelJson;
 }
 

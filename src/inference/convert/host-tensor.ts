@@ -22,6 +22,12 @@ export function toNumbers(t: HostTensor): number[] {
 
 export function hostTensor(dtype: HostDType, shape: readonly number[], values: ArrayLike<number>): HostTensor {
   const data =
-    dtype === "float32" ? Float32Array.from(values) : dtype === "int32" ? Int32Array.from(values) : dtype === "int64" ? Float64Array.from(values) : Uint8Array.from(values);
+    dtype === "float32"
+      ? Float32Array.from(values)
+      : dtype === "int32"
+        ? Int32Array.from(values)
+        : dtype === "int64"
+          ? Float64Array.from(values)
+          : Uint8Array.from(values);
   return { dtype, shape: [...shape], data };
 }

@@ -25,7 +25,11 @@ export type OpMapper = (node: TfNode, ctx: MapContext) => void;
 /** The error for a graph the converter cannot translate faithfully; it names the op and node. */
 export function unsupported(node: TfNode, why?: string): never {
   const detail = why ? `: ${why}` : "";
-  throw new VigilError(ErrorCodes.MODEL_CONVERT_UNSUPPORTED_OP, `cannot convert TF op "${node.op}" at node "${node.name}"${detail}`, {
-    details: { op: node.op, node: node.name },
-  });
+  throw new VigilError(
+    ErrorCodes.MODEL_CONVERT_UNSUPPORTED_OP,
+    `cannot convert TF op "${node.op}" at node "${node.name}"${detail}`,
+    {
+      details: { op: node.op, node: node.name },
+    },
+  );
 }

@@ -4,7 +4,8 @@ import type { HostDType, HostTensor } from "./host-tensor.js";
 const { onnx } = onnxProto;
 
 /** ONNX attribute values, tagged by their protobuf field. */
-export type OnnxAttr = { i: number } | { f: number } | { s: string } | { ints: readonly number[] } | { floats: readonly number[] };
+export type OnnxAttr =
+  { i: number } | { f: number } | { s: string } | { ints: readonly number[] } | { floats: readonly number[] };
 
 export interface OnnxValueInfo {
   readonly name: string;
@@ -39,7 +40,9 @@ function rawBytes(t: HostTensor): Uint8Array {
 }
 
 function valueInfo(v: OnnxValueInfo): onnxProto.onnx.IValueInfoProto {
-  const shape = v.shape ? { dim: v.shape.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } : undefined;
+  const shape = v.shape
+    ? { dim: v.shape.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) }
+    : undefined;
   return { name: v.name, type: { tensorType: { elemType: ELEM_TYPE[v.dtype], ...(shape ? { shape } : {}) } } };
 }
 
@@ -65,7 +68,12 @@ export class OnnxGraphWriter {
     return name;
   }
 
-  node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Readonly<Record<string, OnnxAttr>> = {}): void {
+  node(
+    opType: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attrs: Readonly<Record<string, OnnxAttr>> = {},
+  ): void {
     const first = outputs[0] ?? opType;
     this.nodes.push({
       name: `${first}/${opType}`,
@@ -94,12 +102,23 @@ export class OnnxGraphWriter {
     return this.initializer(this.fresh(hint), t);
   }
 
-  encode(graphName: string, inputs: readonly OnnxValueInfo[], outputs: readonly OnnxValueInfo[], producer: string): Uint8Array {
+  encode(
+    graphName: string,
+    inputs: readonly OnnxValueInfo[],
+    outputs: readonly OnnxValueInfo[],
+    producer: string,
+  ): Uint8Array {
     const model = onnx.ModelProto.create({
       irVersion: 7,
       opsetImport: [{ domain: "", version: 13 }],
       producerName: producer,
-      graph: { name: graphName, node: this.nodes, initializer: this.initializers, input: inputs.map(valueInfo), output: outputs.map(valueInfo) },
+      graph: {
+        name: graphName,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: inputs.map(valueInfo),
+        output: outputs.map(valueInfo),
+      },
     });
     return onnx.ModelProto.encode(model).finish();
   }

@@ -11,7 +11,10 @@ const MAX_POOL_NEUTRAL = -3.4e38;
  * op's input past the Pad; an unused Pad is then never emitted. Returns [top, left, bottom, right]
  * per folded op.
  */
-export function foldPads(nodes: ReadonlyMap<string, TfNode>, constantOf: (ref: TensorRef) => HostTensor | undefined): Map<string, number[]> {
+export function foldPads(
+  nodes: ReadonlyMap<string, TfNode>,
+  constantOf: (ref: TensorRef) => HostTensor | undefined,
+): Map<string, number[]> {
   const folds = new Map<string, number[]>();
   for (const node of nodes.values()) {
     const isConv = CONVS.has(node.op);

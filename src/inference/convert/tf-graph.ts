@@ -34,10 +34,22 @@ export function parseNodes(json: readonly GraphNodeJson[]): Map<string, TfNode> 
 }
 
 function attrFailed(node: TfNode, key: string, want: string): never {
-  throw new VigilError(ErrorCodes.MODEL_CONVERT_FAILED, `node "${node.name}" (${node.op}) has no ${want} attribute "${key}"`, { details: { op: node.op, node: node.name } });
+  throw new VigilError(
+    ErrorCodes.MODEL_CONVERT_FAILED,
+    `node "${node.name}" (${node.op}) has no ${want} attribute "${key}"`,
+    { details: { op: node.op, node: node.name } },
+  );
 }
 
-type AttrValue = { s?: string; i?: string | number; f?: number; b?: boolean; type?: string; shape?: { dim?: { size?: string | number }[]; unknownRank?: boolean }; list?: { s?: string[]; i?: (string | number)[]; f?: number[] } };
+type AttrValue = {
+  s?: string;
+  i?: string | number;
+  f?: number;
+  b?: boolean;
+  type?: string;
+  shape?: { dim?: { size?: string | number }[]; unknownRank?: boolean };
+  list?: { s?: string[]; i?: (string | number)[]; f?: number[] };
+};
 
 function raw(node: TfNode, key: string): AttrValue | undefined {
   return node.attr[key] as AttrValue | undefined;

@@ -29,7 +29,12 @@ export function channelAffine(enc: InputEncoding): { readonly scale: number[]; r
 }
 
 function floatTensor(name: string, dims: number[], values: readonly number[]): onnxProto.onnx.ITensorProto {
-  return { name, dataType: onnx.TensorProto.DataType.FLOAT, dims, rawData: new Uint8Array(Float32Array.from(values).buffer) };
+  return {
+    name,
+    dataType: onnx.TensorProto.DataType.FLOAT,
+    dims,
+    rawData: new Uint8Array(Float32Array.from(values).buffer),
+  };
 }
 
 function imageValueInfo(name: string, elemType: number, shape: readonly number[]): onnxProto.onnx.IValueInfoProto {
@@ -40,7 +45,8 @@ function imageValueInfo(name: string, elemType: number, shape: readonly number[]
 function unusedNames<K extends string>(graph: Graph, hints: Record<K, string>): Record<K, string> {
   const used = new Set<string>();
   for (const n of graph.node ?? []) for (const v of [...(n.input ?? []), ...(n.output ?? [])]) used.add(v);
-  for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.initializer ?? [])]) if (v.name) used.add(v.name);
+  for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.initializer ?? [])])
+    if (v.name) used.add(v.name);
   const names = {} as Record<K, string>;
   for (const key of Object.keys(hints) as K[]) {
     let name = hints[key];
@@ -61,7 +67,12 @@ export function frameShape(input: Pick<ImageInput, "shape" | "encoding">): numbe
 }
 
 function int64Tensor(name: string, values: readonly number[]): onnxProto.onnx.ITensorProto {
-  return { name, dataType: onnx.TensorProto.DataType.INT64, dims: [values.length], rawData: new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer) };
+  return {
+    name,
+    dataType: onnx.TensorProto.DataType.INT64,
+    dims: [values.length],
+    rawData: new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer),
+  };
 }
 
 /**
@@ -71,7 +82,12 @@ function int64Tensor(name: string, values: readonly number[]): onnxProto.onnx.IT
  * stays even for RGB: without it ORT's layout optimiser pushes the Transpose past the Cast onto
  * float data, measured 1.5-2 ms slower for NanoDet.
  */
-function prefix(graph: Graph, from: string, to: string, input: ImageInput): { nodes: onnxProto.onnx.INodeProto[]; constants: onnxProto.onnx.ITensorProto[] } {
+function prefix(
+  graph: Graph,
+  from: string,
+  to: string,
+  input: ImageInput,
+): { nodes: onnxProto.onnx.INodeProto[]; constants: onnxProto.onnx.ITensorProto[] } {
   const affine = channelAffine(input.encoding);
   // Scalars when every channel is treated alike (BlazeFace, YOLOv5, MobileFaceNet): ORT broadcasts
   // a scalar, or one value per NCHW plane, at memory speed, but a per-channel [1,1,1,3] constant
@@ -96,19 +112,44 @@ function prefix(graph: Graph, from: string, to: string, input: ImageInput): { no
   const nodes: onnxProto.onnx.INodeProto[] = [];
   let bytes = from;
   if (nchw) {
-    nodes.push({ opType: "Transpose", name: n.layout, input: [bytes], output: [n.layout], attribute: [{ name: "perm", type: INTS, ints: [0, 3, 1, 2] }] });
+    nodes.push({
+      opType: "Transpose",
+      name: n.layout,
+      input: [bytes],
+      output: [n.layout],
+      attribute: [{ name: "perm", type: INTS, ints: [0, 3, 1, 2] }],
+    });
     bytes = n.layout;
   }
   if (nchw || bgr) {
-    nodes.push({ opType: "Gather", name: n.order, input: [bytes, n.channels], output: [n.order], attribute: [{ name: "axis", type: INT, i: nchw ? 1 : 3 }] });
+    nodes.push({
+      opType: "Gather",
+      name: n.order,
+      input: [bytes, n.channels],
+      output: [n.order],
+      attribute: [{ name: "axis", type: INT, i: nchw ? 1 : 3 }],
+    });
     bytes = n.order;
   }
   nodes.push(
-    { opType: "Cast", name: n.cast, input: [bytes], output: [n.cast], attribute: [{ name: "to", type: INT, i: onnx.TensorProto.DataType.FLOAT }] },
+    {
+      opType: "Cast",
+      name: n.cast,
+      input: [bytes],
+      output: [n.cast],
+      attribute: [{ name: "to", type: INT, i: onnx.TensorProto.DataType.FLOAT }],
+    },
     { opType: "Mul", name: n.scaled, input: [n.cast, n.k], output: [n.scaled] },
     { opType: "Add", name: n.add, input: [n.scaled, n.b], output: [to] },
   );
-  return { nodes, constants: [floatTensor(n.k, dims, scale), floatTensor(n.b, dims, bias), int64Tensor(n.channels, bgr ? [2, 1, 0] : [0, 1, 2])] };
+  return {
+    nodes,
+    constants: [
+      floatTensor(n.k, dims, scale),
+      floatTensor(n.b, dims, bias),
+      int64Tensor(n.channels, bgr ? [2, 1, 0] : [0, 1, 2]),
+    ],
+  };
 }
 
 /**
@@ -124,9 +165,11 @@ export function withUint8Input(modelBytes: Uint8Array, input: ImageInput): Uint8
   const graph = model.graph;
   if (!graph) throw new Error("the ONNX file has no graph");
   const index = (graph.input ?? []).findIndex((v) => v.name === input.name);
-  if (index < 0) throw new Error(`model has no input ${input.name} (has ${(graph.input ?? []).map((v) => v.name).join(", ")})`);
+  if (index < 0)
+    throw new Error(`model has no input ${input.name} (has ${(graph.input ?? []).map((v) => v.name).join(", ")})`);
   const elemType = graph.input?.[index]?.type?.tensorType?.elemType;
-  if (elemType !== onnx.TensorProto.DataType.FLOAT) throw new Error(`input ${input.name} is not float32 (ONNX element type ${elemType})`);
+  if (elemType !== onnx.TensorProto.DataType.FLOAT)
+    throw new Error(`input ${input.name} is not float32 (ONNX element type ${elemType})`);
 
   const { normalised } = unusedNames(graph, { normalised: `${input.name}__vigil_float` });
   for (const node of graph.node ?? []) {
@@ -147,6 +190,11 @@ export function normalisationModel(input: Omit<ImageInput, "name">): Uint8Array 
   graph.initializer = constants;
   graph.input = [imageValueInfo("image", onnx.TensorProto.DataType.UINT8, frameShape(input))];
   graph.output = [imageValueInfo("tensor", onnx.TensorProto.DataType.FLOAT, input.shape)];
-  const model: onnxProto.onnx.IModelProto = { irVersion: 7, opsetImport: [{ domain: "", version: 13 }], producerName: "vigil", graph };
+  const model: onnxProto.onnx.IModelProto = {
+    irVersion: 7,
+    opsetImport: [{ domain: "", version: 13 }],
+    producerName: "vigil",
+    graph,
+  };
   return onnx.ModelProto.encode(model).finish();
 }

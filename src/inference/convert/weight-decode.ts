@@ -7,7 +7,12 @@ export interface WeightSpec {
   readonly name: string;
   readonly shape: readonly number[];
   readonly dtype: string;
-  readonly quantization?: { readonly dtype: string; readonly min?: number; readonly scale?: number; readonly original_dtype?: string };
+  readonly quantization?: {
+    readonly dtype: string;
+    readonly min?: number;
+    readonly scale?: number;
+    readonly original_dtype?: string;
+  };
 }
 
 const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
@@ -31,11 +36,18 @@ function decodeOne(spec: WeightSpec, bytes: Uint8Array): HostTensor {
   const dtype = hostDType(spec.dtype, spec.name);
   const q = spec.quantization;
   if (!q) {
-    const data = dtype === "float32" ? view(bytes, (b) => new Float32Array(b)) : dtype === "int32" ? view(bytes, (b) => new Int32Array(b)) : new Uint8Array(bytes);
+    const data =
+      dtype === "float32"
+        ? view(bytes, (b) => new Float32Array(b))
+        : dtype === "int32"
+          ? view(bytes, (b) => new Int32Array(b))
+          : new Uint8Array(bytes);
     return { dtype, shape: spec.shape, data };
   }
-  if (q.dtype === "float16") return { dtype: "float32", shape: spec.shape, data: widenFloat16(view(bytes, (b) => new Uint16Array(b))) };
-  if (q.dtype !== "uint8" && q.dtype !== "uint16") bad(`weight "${spec.name}" uses quantisation ${q.dtype}, which the converter does not read`);
+  if (q.dtype === "float16")
+    return { dtype: "float32", shape: spec.shape, data: widenFloat16(view(bytes, (b) => new Uint16Array(b))) };
+  if (q.dtype !== "uint8" && q.dtype !== "uint16")
+    bad(`weight "${spec.name}" uses quantisation ${q.dtype}, which the converter does not read`);
   const quantised = q.dtype === "uint8" ? bytes : view(bytes, (b) => new Uint16Array(b));
   const scale = q.scale ?? 1;
   const min = q.min ?? 0;
@@ -62,7 +74,8 @@ export function decodeWeights(specs: readonly WeightSpec[], buffer: Uint8Array):
     const width = STORED_BYTES[stored];
     if (width === undefined) bad(`weight "${spec.name}" is stored as ${stored}, which the converter does not read`);
     const length = sizeOf(spec.shape) * width;
-    if (offset + length > buffer.length) bad(`weight shards end before weight "${spec.name}" (need ${offset + length} bytes, have ${buffer.length})`);
+    if (offset + length > buffer.length)
+      bad(`weight shards end before weight "${spec.name}" (need ${offset + length} bytes, have ${buffer.length})`);
     out.set(spec.name, decodeOne(spec, buffer.subarray(offset, offset + length)));
     offset += length;
   }

@@ -59,7 +59,11 @@ export function buildDetectionFilter(s: FilterSettings): { filter: DetectionFilt
  * area filter and per-class NMS. Pure; the order matters only in that NMS comes last, so a box
  * filtered out for its size can never suppress a valid one.
  */
-export function filterDetections(raw: readonly RawDetection[], f: DetectionFilter, letterbox: Letterbox | undefined): Detection[] {
+export function filterDetections(
+  raw: readonly RawDetection[],
+  f: DetectionFilter,
+  letterbox: Letterbox | undefined,
+): Detection[] {
   const candidates: Array<RawDetection & { label: string }> = [];
   for (const r of raw) {
     const label = f.labels[r.classId];
@@ -69,5 +73,9 @@ export function filterDetections(raw: readonly RawDetection[], f: DetectionFilte
     if (!(area > 0) || area < f.minArea || area > f.maxArea) continue;
     candidates.push({ classId: r.classId, score: r.score, box, label });
   }
-  return classAwareNms(candidates, { iouThreshold: f.iouThreshold, maxDetections: f.maxDetections, preTopK: f.preTopK }).map((d) => ({ label: d.label, score: d.score, box: d.box }));
+  return classAwareNms(candidates, {
+    iouThreshold: f.iouThreshold,
+    maxDetections: f.maxDetections,
+    preTopK: f.preTopK,
+  }).map((d) => ({ label: d.label, score: d.score, box: d.box }));
 }

@@ -15,7 +15,10 @@ export const OBJECT_DECODERS: Readonly<Record<string, ObjectDecoder>> = {
 export function objectDecoder(name: string, modelId: string): ObjectDecoder {
   const d = OBJECT_DECODERS[name];
   if (!d) {
-    throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model "${modelId}" names decoder "${name}"; object detectors use one of ${Object.keys(OBJECT_DECODERS).join(", ")}`);
+    throw new VigilError(
+      ErrorCodes.MANIFEST_INVALID,
+      `model "${modelId}" names decoder "${name}"; object detectors use one of ${Object.keys(OBJECT_DECODERS).join(", ")}`,
+    );
   }
   return d;
 }

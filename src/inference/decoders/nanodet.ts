@@ -12,7 +12,8 @@ interface Level {
 /** The stride whose grid over the input has exactly `anchors` cells (row = gy * cols + gx). */
 function strideFor(anchors: number, inputWidth: number, inputHeight: number): number {
   const s = STRIDES.find((st) => Math.ceil(inputWidth / st) * Math.ceil(inputHeight / st) === anchors);
-  if (s === undefined) throw new RangeError(`nanodet: no stride gives ${anchors} anchors on a ${inputWidth}x${inputHeight} input`);
+  if (s === undefined)
+    throw new RangeError(`nanodet: no stride gives ${anchors} anchors on a ${inputWidth}x${inputHeight} input`);
   return s;
 }
 
@@ -26,12 +27,15 @@ function levels(input: DecodeInput, classes: number): Level[] {
   const scores = tensors.filter((t) => t.dims[2] === classes);
   const boxes = tensors.filter((t) => t.dims[2] !== classes);
   if (scores.length === 0 || scores.length !== boxes.length) {
-    throw new RangeError(`nanodet: expected pairs of score [1,N,${classes}] and box [1,N,4*bins] outputs, got ${tensors.map((t) => `[${t.dims.join(",")}]`).join(" ")}`);
+    throw new RangeError(
+      `nanodet: expected pairs of score [1,N,${classes}] and box [1,N,4*bins] outputs, got ${tensors.map((t) => `[${t.dims.join(",")}]`).join(" ")}`,
+    );
   }
   return scores.map((s) => {
     const anchors = s.dims[1] ?? 0;
     const b = boxes.find((x) => x.dims[1] === anchors);
-    if (!b || (b.dims[2] ?? 0) % 4 !== 0) throw new RangeError(`nanodet: no box output for the ${anchors}-anchor score output`);
+    if (!b || (b.dims[2] ?? 0) % 4 !== 0)
+      throw new RangeError(`nanodet: no box output for the ${anchors}-anchor score output`);
     const stride = strideFor(anchors, input.inputWidth, input.inputHeight);
     return { stride, cols: Math.ceil(input.inputWidth / stride), scores: s, boxes: b };
   });

@@ -32,13 +32,19 @@ export function checkDims(what: string, t: OutputTensor | undefined, rank: numbe
   if (!t) throw new RangeError(`${what}: output missing`);
   if (t.dims.length !== rank) throw new RangeError(`${what}: expected rank ${rank}, got [${t.dims.join(",")}]`);
   const n = t.dims.reduce((a, b) => a * b, 1);
-  if (n !== t.data.length) throw new RangeError(`${what}: dims [${t.dims.join(",")}] do not match ${t.data.length} values`);
+  if (n !== t.data.length)
+    throw new RangeError(`${what}: dims [${t.dims.join(",")}] do not match ${t.data.length} values`);
   return t;
 }
 
 /** Centre-size box in input pixels -> corner box normalised to the input. */
 export function centreBox(cx: number, cy: number, w: number, h: number, inputWidth: number, inputHeight: number): Box {
-  return { x1: (cx - w / 2) / inputWidth, y1: (cy - h / 2) / inputHeight, x2: (cx + w / 2) / inputWidth, y2: (cy + h / 2) / inputHeight };
+  return {
+    x1: (cx - w / 2) / inputWidth,
+    y1: (cy - h / 2) / inputHeight,
+    x2: (cx + w / 2) / inputWidth,
+    y2: (cy + h / 2) / inputHeight,
+  };
 }
 
 /** Class ids with a finite threshold: the tracked ones. Decoders scan only these (COCO: 6-8 of 80). */

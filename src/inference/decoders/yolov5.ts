@@ -12,7 +12,9 @@ export function decodeYoloV5(input: DecodeInput): RawDetection[] {
   const stride = t.dims[2] ?? 0;
   const classes = stride - 5;
   if (classes < 1 || classes !== input.minScoreByClass.length) {
-    throw new RangeError(`yolov5 output has ${classes} classes, the manifest lists ${input.minScoreByClass.length} labels`);
+    throw new RangeError(
+      `yolov5 output has ${classes} classes, the manifest lists ${input.minScoreByClass.length} labels`,
+    );
   }
   let floor = Number.POSITIVE_INFINITY;
   for (const s of input.minScoreByClass) floor = Math.min(floor, s);
@@ -27,7 +29,14 @@ export function decodeYoloV5(input: DecodeInput): RawDetection[] {
     for (const c of tracked) {
       const score = obj * (d[base + 5 + c] ?? 0);
       if (!(score >= (input.minScoreByClass[c] ?? Number.POSITIVE_INFINITY))) continue;
-      const box = centreBox(d[base] ?? 0, d[base + 1] ?? 0, d[base + 2] ?? 0, d[base + 3] ?? 0, input.inputWidth, input.inputHeight);
+      const box = centreBox(
+        d[base] ?? 0,
+        d[base + 1] ?? 0,
+        d[base + 2] ?? 0,
+        d[base + 3] ?? 0,
+        input.inputWidth,
+        input.inputHeight,
+      );
       out.push({ classId: c, score, box });
     }
   }

@@ -12,7 +12,9 @@ export function decodeYoloV8(input: DecodeInput): RawDetection[] {
   const n = t.dims[2] ?? 0;
   const classes = channels - 4;
   if (classes < 1 || classes !== input.minScoreByClass.length) {
-    throw new RangeError(`yolov8 output has ${classes} classes, the manifest lists ${input.minScoreByClass.length} labels`);
+    throw new RangeError(
+      `yolov8 output has ${classes} classes, the manifest lists ${input.minScoreByClass.length} labels`,
+    );
   }
   const d = t.data;
   const out: RawDetection[] = [];
@@ -23,7 +25,14 @@ export function decodeYoloV8(input: DecodeInput): RawDetection[] {
     for (let a = 0; a < n; a++) {
       const score = d[row + a] ?? 0;
       if (!(score >= min)) continue;
-      const box = centreBox(d[a] ?? 0, d[n + a] ?? 0, d[2 * n + a] ?? 0, d[3 * n + a] ?? 0, input.inputWidth, input.inputHeight);
+      const box = centreBox(
+        d[a] ?? 0,
+        d[n + a] ?? 0,
+        d[2 * n + a] ?? 0,
+        d[3 * n + a] ?? 0,
+        input.inputWidth,
+        input.inputHeight,
+      );
       out.push({ classId: c, score, box });
     }
   }

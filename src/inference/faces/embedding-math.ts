@@ -13,7 +13,9 @@ export function l2Normalise(v: Float32Array): Float32Array {
 /** Cosine similarity of two vectors of equal length (-1..1); for unit vectors it is the dot product. */
 export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new RangeError(`embeddings differ in length: ${a.length} and ${b.length}`);
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     const x = a[i] as number;
     const y = b[i] as number;

@@ -36,25 +36,41 @@ export function invertSimilarity(t: Similarity): Similarity {
  * of the centred points, the scale their magnitude over the source's spread.
  */
 export function fitSimilarity(src: readonly Point[], dst: readonly Point[]): Similarity {
-  if (src.length !== dst.length || src.length < 2) throw new RangeError(`need two or more point pairs, got ${src.length} and ${dst.length}`);
+  if (src.length !== dst.length || src.length < 2)
+    throw new RangeError(`need two or more point pairs, got ${src.length} and ${dst.length}`);
   const n = src.length;
-  let mx = 0, my = 0, nx = 0, ny = 0;
+  let mx = 0,
+    my = 0,
+    nx = 0,
+    ny = 0;
   for (let i = 0; i < n; i++) {
     const p = src[i] as Point;
     const q = dst[i] as Point;
-    mx += p.x; my += p.y; nx += q.x; ny += q.y;
+    mx += p.x;
+    my += p.y;
+    nx += q.x;
+    ny += q.y;
   }
-  mx /= n; my /= n; nx /= n; ny /= n;
-  let dot = 0, cross = 0, spread = 0;
+  mx /= n;
+  my /= n;
+  nx /= n;
+  ny /= n;
+  let dot = 0,
+    cross = 0,
+    spread = 0;
   for (let i = 0; i < n; i++) {
     const p = src[i] as Point;
     const q = dst[i] as Point;
-    const px = p.x - mx, py = p.y - my, qx = q.x - nx, qy = q.y - ny;
+    const px = p.x - mx,
+      py = p.y - my,
+      qx = q.x - nx,
+      qy = q.y - ny;
     dot += px * qx + py * qy;
     cross += px * qy - py * qx;
     spread += px * px + py * py;
   }
-  if (!(spread > 0) || !Number.isFinite(dot) || !Number.isFinite(cross)) throw new RangeError("source points are degenerate (all equal or not finite)");
+  if (!(spread > 0) || !Number.isFinite(dot) || !Number.isFinite(cross))
+    throw new RangeError("source points are degenerate (all equal or not finite)");
   const a = dot / spread;
   const b = cross / spread;
   return { a, b, tx: nx - (a * mx - b * my), ty: ny - (b * mx + a * my) };
@@ -71,7 +87,12 @@ export interface RgbImage {
  * Warps `image` into a `size`x`size` rgb24 crop with `toCrop` (image -> crop coordinates),
  * sampling bilinearly; what falls outside the image is black, as with warpAffine's default.
  */
-export function warpSimilarity(image: RgbImage, toCrop: Similarity, size: number, out = new Uint8Array(size * size * 3)): Uint8Array {
+export function warpSimilarity(
+  image: RgbImage,
+  toCrop: Similarity,
+  size: number,
+  out = new Uint8Array(size * size * 3),
+): Uint8Array {
   const { width: w, height: h, rgb } = image;
   if (rgb.length !== w * h * 3) throw new RangeError(`image is ${w}x${h} but has ${rgb.length} bytes`);
   if (out.length !== size * size * 3) throw new RangeError(`output needs ${size * size * 3} bytes`);
@@ -108,7 +129,11 @@ function sample(rgb: Uint8Array, w: number, h: number, x: number, y: number, c: 
  * Aligns one face: `keypoints` are the detector's first four (right eye, left eye, nose, mouth)
  * in the image's pixel coordinates. Returns the template-sized rgb24 crop and the transform used.
  */
-export function alignFace(image: RgbImage, keypoints: readonly Point[], template: FaceTemplate): { crop: Uint8Array; transform: Similarity } {
+export function alignFace(
+  image: RgbImage,
+  keypoints: readonly Point[],
+  template: FaceTemplate,
+): { crop: Uint8Array; transform: Similarity } {
   const n = template.points.length;
   if (keypoints.length < n) throw new RangeError(`need ${n} keypoints, got ${keypoints.length}`);
   const transform = fitSimilarity(keypoints.slice(0, n), template.points);

@@ -17,9 +17,15 @@ export function embeddingTemplate(model: ModelEntry): FaceTemplate {
   const template = faceTemplate(model.input.align);
   const size = template.size;
   const [n, a, b, c] = model.input.shape;
-  const ok = model.task === "face-embedding" && n === 1 && (model.input.layout === "NHWC" ? a === size && b === size && c === 3 : a === 3 && b === size && c === size);
+  const ok =
+    model.task === "face-embedding" &&
+    n === 1 &&
+    (model.input.layout === "NHWC" ? a === size && b === size && c === 3 : a === 3 && b === size && c === size);
   if (!ok) {
-    throw new VigilError(ErrorCodes.MANIFEST_INVALID, `model "${model.id}" is not a face-embedding model taking one ${size}x${size} RGB image (its face template, input.align, is "${model.input.align ?? "arcface-112"}")`);
+    throw new VigilError(
+      ErrorCodes.MANIFEST_INVALID,
+      `model "${model.id}" is not a face-embedding model taking one ${size}x${size} RGB image (its face template, input.align, is "${model.input.align ?? "arcface-112"}")`,
+    );
   }
   return template;
 }
@@ -77,11 +83,16 @@ export class FaceEmbedder implements Component {
     const { model } = this.options;
     const { outputs } = await this.runner.run(crop);
     const data = outputs[0]?.data;
-    if (!(data instanceof Float32Array) || data.length === 0) throw new VigilError(ErrorCodes.INFERENCE_FAILED, `model "${model.id}" returned no float embedding`);
+    if (!(data instanceof Float32Array) || data.length === 0)
+      throw new VigilError(ErrorCodes.INFERENCE_FAILED, `model "${model.id}" returned no float embedding`);
     try {
       return l2Normalise(data);
     } catch (err) {
-      throw new VigilError(ErrorCodes.INFERENCE_FAILED, `model "${model.id}" returned an unusable embedding: ${(err as Error).message}`, { cause: err });
+      throw new VigilError(
+        ErrorCodes.INFERENCE_FAILED,
+        `model "${model.id}" returned an unusable embedding: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 }

@@ -6,7 +6,9 @@ import type { Point } from "../../core/geometry.js";
  * Where the source frame sits inside an image: letterboxed (the detector's input, a decoded
  * photo), or filling it. Detections are normalised to the source frame; alignment needs pixels.
  */
-export type ImagePlacement = { readonly kind: "letterbox"; readonly lb: Letterbox } | { readonly kind: "fill"; readonly width: number; readonly height: number };
+export type ImagePlacement =
+  | { readonly kind: "letterbox"; readonly lb: Letterbox }
+  | { readonly kind: "fill"; readonly width: number; readonly height: number };
 
 /**
  * Source-normalised point -> pixel coordinates of the image, with pixel centres on integers (the
@@ -28,7 +30,12 @@ export function faceWidthPx(d: Detection, placement: ImagePlacement): number {
  * The faces worth recognising: with the four alignment keypoints, at least `minPx` wide, the
  * largest `max` of them (a crowd must not multiply the per-frame cost). Pure.
  */
-export function selectFaces(detections: readonly Detection[], placement: ImagePlacement, minPx: number, max: number): Detection[] {
+export function selectFaces(
+  detections: readonly Detection[],
+  placement: ImagePlacement,
+  minPx: number,
+  max: number,
+): Detection[] {
   return detections
     .filter((d) => d.label === "face" && (d.keypoints?.length ?? 0) >= 4 && faceWidthPx(d, placement) >= minPx)
     .sort((a, b) => faceWidthPx(b, placement) - faceWidthPx(a, placement))

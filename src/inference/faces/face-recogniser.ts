@@ -37,7 +37,11 @@ export class FaceRecogniser {
     private readonly options: FaceRecogniserOptions,
   ) {}
 
-  async recognise(image: RgbImage, placement: ImagePlacement, detections: readonly Detection[]): Promise<RecognisedFace[]> {
+  async recognise(
+    image: RgbImage,
+    placement: ImagePlacement,
+    detections: readonly Detection[],
+  ): Promise<RecognisedFace[]> {
     const faces = selectFaces(detections, placement, this.options.minFacePx, this.options.maxFacesPerFrame);
     if (faces.length === 0) return [];
     const model = this.embedder.modelId;

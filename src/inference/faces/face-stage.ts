@@ -42,10 +42,19 @@ export class FaceDetectionStage implements FrameDetector {
       // Boxes are normalised to the scene, so they place head squares in either picture.
       const sharp = await this.options.sharper?.near(frame.cameraId, frame.capturedAt, frame.width);
       const image = sharp ?? frame;
-      const heads = headRegions(people, image.width, image.height, { minSide: this.options.minHeadPx, max: this.options.maxPeople, grow: sharp ? SNAPSHOT_HEAD_GROW : 1 });
+      const heads = headRegions(people, image.width, image.height, {
+        minSide: this.options.minHeadPx,
+        max: this.options.maxPeople,
+        grow: sharp ? SNAPSHOT_HEAD_GROW : 1,
+      });
       if (heads.length === 0) return result;
       const { faces, inferenceMs } = await facesInRegions(image, heads, this.faces, frame);
-      return { ...result, detections: [...result.detections, ...faces], inferenceMs: result.inferenceMs + inferenceMs, ...(sharp ? { faceImage: sharp } : {}) };
+      return {
+        ...result,
+        detections: [...result.detections, ...faces],
+        inferenceMs: result.inferenceMs + inferenceMs,
+        ...(sharp ? { faceImage: sharp } : {}),
+      };
     } catch (err) {
       this.log.warn({ err, camera: frame.cameraId }, "face detection failed; object detections kept");
       return result;

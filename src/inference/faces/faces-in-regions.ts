@@ -20,14 +20,27 @@ const SAME_FACE_IOU = 0.3;
  * photo at the same working size) both go through here, so alignment samples the same kind of
  * pixels and a match threshold means the same on both.
  */
-export async function facesInRegions(image: RgbView, regions: readonly PixelRect[], finder: FaceFinder, meta: Pick<Frame, "cameraId" | "index" | "capturedAt">): Promise<{ faces: Detection[]; inferenceMs: number }> {
+export async function facesInRegions(
+  image: RgbView,
+  regions: readonly PixelRect[],
+  finder: FaceFinder,
+  meta: Pick<Frame, "cameraId" | "index" | "capturedAt">,
+): Promise<{ faces: Detection[]; inferenceMs: number }> {
   let inferenceMs = 0;
   const found = [];
   for (const r of regions) {
     const { rgb } = cropToInput(image, r, finder.inputWidth, finder.inputHeight);
-    const result = await finder.detect({ ...meta, width: finder.inputWidth, height: finder.inputHeight, rgb, source: { width: r.width, height: r.height } });
+    const result = await finder.detect({
+      ...meta,
+      width: finder.inputWidth,
+      height: finder.inputHeight,
+      rgb,
+      source: { width: r.width, height: r.height },
+    });
     inferenceMs += result.inferenceMs ?? 0;
-    for (const d of result.detections) if (d.label === "face") found.push({ detection: regionDetectionToFrame(d, r, image.width, image.height), cut: false });
+    for (const d of result.detections)
+      if (d.label === "face")
+        found.push({ detection: regionDetectionToFrame(d, r, image.width, image.height), cut: false });
   }
   return { faces: mergeRegionDetections(found, { iouThreshold: SAME_FACE_IOU }), inferenceMs };
 }

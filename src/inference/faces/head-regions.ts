@@ -8,7 +8,12 @@ import { squareAround, type PixelRect } from "../regions/region-plan.js";
  * Pure. `minSide` skips people too small to yield a face worth recognising; `grow` widens the
  * square (a picture taken a moment apart from the one the person was found in).
  */
-export function headRegions(people: readonly Detection[], frameWidth: number, frameHeight: number, o: { readonly minSide: number; readonly max: number; readonly grow?: number }): PixelRect[] {
+export function headRegions(
+  people: readonly Detection[],
+  frameWidth: number,
+  frameHeight: number,
+  o: { readonly minSide: number; readonly max: number; readonly grow?: number },
+): PixelRect[] {
   const fit = Math.min(frameWidth, frameHeight);
   return people
     .map((p) => ({ p, w: (p.box.x2 - p.box.x1) * frameWidth, h: (p.box.y2 - p.box.y1) * frameHeight }))
@@ -19,7 +24,15 @@ export function headRegions(people: readonly Detection[], frameWidth: number, fr
       const side = Math.min(fit, Math.round(Math.min(w, h) * 1.1 * (o.grow ?? 1)));
       const top = p.box.y1 * frameHeight - 0.1 * side;
       const cx = ((p.box.x1 + p.box.x2) / 2) * frameWidth;
-      return { side, square: squareAround({ x1: cx - side / 2, y1: top, x2: cx + side / 2, y2: top + side }, side, frameWidth, frameHeight) };
+      return {
+        side,
+        square: squareAround(
+          { x1: cx - side / 2, y1: top, x2: cx + side / 2, y2: top + side },
+          side,
+          frameWidth,
+          frameHeight,
+        ),
+      };
     })
     .filter(({ side }) => side >= o.minSide)
     .map(({ square }) => square);

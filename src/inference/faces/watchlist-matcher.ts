@@ -12,7 +12,13 @@ export interface GalleryPerson {
 }
 
 export type MatchResult =
-  | { readonly kind: "match"; readonly personId: string; readonly name: string; readonly similarity: number; readonly threshold: number }
+  | {
+      readonly kind: "match";
+      readonly personId: string;
+      readonly name: string;
+      readonly similarity: number;
+      readonly threshold: number;
+    }
   | { readonly kind: "unknown"; readonly similarity: number; readonly nearestId: string | null };
 
 /**
@@ -21,7 +27,11 @@ export type MatchResult =
  * highest score wins if that score reaches their threshold (their own, else the global one).
  * Anything else is unknown, with the nearest score kept for tuning. Pure.
  */
-export function matchEmbedding(probe: Float32Array, gallery: Iterable<GalleryPerson>, globalThreshold: number): MatchResult {
+export function matchEmbedding(
+  probe: Float32Array,
+  gallery: Iterable<GalleryPerson>,
+  globalThreshold: number,
+): MatchResult {
   let best: { person: GalleryPerson; similarity: number } | undefined;
   for (const person of gallery) {
     let score = -Infinity;
@@ -30,6 +40,7 @@ export function matchEmbedding(probe: Float32Array, gallery: Iterable<GalleryPer
   }
   if (!best) return { kind: "unknown", similarity: -1, nearestId: null };
   const threshold = best.person.threshold ?? globalThreshold;
-  if (best.similarity >= threshold) return { kind: "match", personId: best.person.id, name: best.person.name, similarity: best.similarity, threshold };
+  if (best.similarity >= threshold)
+    return { kind: "match", personId: best.person.id, name: best.person.name, similarity: best.similarity, threshold };
   return { kind: "unknown", similarity: best.similarity, nearestId: best.person.id };
 }

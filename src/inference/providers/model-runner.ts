@@ -57,8 +57,20 @@ export class ModelRunner {
   ) {
     const { model } = options;
     this.chain = new ProviderChain(
-      { modelId: model.id, providers: options.providers, deadlineMs: options.deadlineMs, policy: options.policy, onChange: options.onProviderChange },
-      { path: join(options.modelsDir, model.file), inputName: model.input.name, inputShape: model.input.shape, encoding: inputEncoding(model), outputs: model.outputs },
+      {
+        modelId: model.id,
+        providers: options.providers,
+        deadlineMs: options.deadlineMs,
+        policy: options.policy,
+        onChange: options.onProviderChange,
+      },
+      {
+        path: join(options.modelsDir, model.file),
+        inputName: model.input.name,
+        inputShape: model.input.shape,
+        encoding: inputEncoding(model),
+        outputs: model.outputs,
+      },
       log,
     );
     this.freeFrames = this.chain.frames.map((_, i) => i);
@@ -93,7 +105,11 @@ export class ModelRunner {
     const slot = this.freeFrames.pop() ?? (await new Promise<number>((resolve) => this.waitingForFrame.push(resolve)));
     try {
       const frame = this.chain.frames[slot];
-      if (!frame || frame.length !== rgb.length) throw new VigilError(ErrorCodes.INFERENCE_FAILED, `image has ${rgb.length} bytes, model ${this.options.model.id} takes ${frame?.length}`);
+      if (!frame || frame.length !== rgb.length)
+        throw new VigilError(
+          ErrorCodes.INFERENCE_FAILED,
+          `image has ${rgb.length} bytes, model ${this.options.model.id} takes ${frame?.length}`,
+        );
       frame.set(rgb);
       const r = await this.chain.run(slot);
       this.runs += 1;

@@ -90,13 +90,22 @@ export class ProviderChain {
     model: SessionModel,
     private readonly log: Logger,
   ) {
-    if (options.providers.length === 0) throw new VigilError(ErrorCodes.CONFIG_INVALID, "detector.providers: at least one provider is needed");
+    if (options.providers.length === 0)
+      throw new VigilError(ErrorCodes.CONFIG_INVALID, "detector.providers: at least one provider is needed");
     const ids = options.providers.map((p) => p.id);
-    if (new Set(ids).size !== ids.length) throw new VigilError(ErrorCodes.CONFIG_INVALID, `detector.providers: duplicate provider in ${ids.join(", ")}`);
+    if (new Set(ids).size !== ids.length)
+      throw new VigilError(ErrorCodes.CONFIG_INVALID, `detector.providers: duplicate provider in ${ids.join(", ")}`);
     // One byte per tensor value: the model takes one 3-channel image (ModelDetector checks).
-    const shared = Array.from({ length: FRAME_SLOTS }, () => new SharedArrayBuffer(model.inputShape.reduce((a, b) => a * b, 1)));
+    const shared = Array.from(
+      { length: FRAME_SLOTS },
+      () => new SharedArrayBuffer(model.inputShape.reduce((a, b) => a * b, 1)),
+    );
     this.frames = shared.map((b) => new Uint8Array(b));
-    this.slots = options.providers.map((spec) => ({ session: new ProviderSession(spec, model, shared), health: INITIAL_PROVIDER_HEALTH, reloading: undefined }));
+    this.slots = options.providers.map((spec) => ({
+      session: new ProviderSession(spec, model, shared),
+      health: INITIAL_PROVIDER_HEALTH,
+      reloading: undefined,
+    }));
     this.policy = options.policy ?? DEFAULT_PROVIDER_POLICY;
     this.now = options.now ?? Date.now;
   }
@@ -127,7 +136,8 @@ export class ProviderChain {
       // A provider still on an overdue run is tried anyway: the refusal counts as one more failure,
       // so a provider stuck for good goes unhealthy instead of being skipped forever.
       if (!slot.session.loaded) {
-        if (!slot.session.loading && !slot.reloading) slot.reloading = this.loadSlot(slot).finally(() => (slot.reloading = undefined));
+        if (!slot.session.loading && !slot.reloading)
+          slot.reloading = this.loadSlot(slot).finally(() => (slot.reloading = undefined));
         continue;
       }
       try {
@@ -141,7 +151,10 @@ export class ProviderChain {
         this.apply(slot, recordFailure(slot.health, this.policy, this.now(), message));
       }
     }
-    if (errors.length === 0) throw new VigilError(ErrorCodes.NO_PROVIDER, `no provider can run model ${this.options.modelId} now`, { details: { providers: this.status() } });
+    if (errors.length === 0)
+      throw new VigilError(ErrorCodes.NO_PROVIDER, `no provider can run model ${this.options.modelId} now`, {
+        details: { providers: this.status() },
+      });
     throw new VigilError(firstCode ?? ErrorCodes.INFERENCE_FAILED, `every provider failed: ${errors.join("; ")}`);
   }
 
@@ -178,9 +191,21 @@ export class ProviderChain {
     const { id, backend } = slot.session.spec;
     try {
       await slot.session.load();
-      this.log.info({ provider: id, backend, model: this.options.modelId, loadMs: round2(slot.session.loadMs), warmupMs: round2(slot.session.warmupMs) }, "provider loaded");
+      this.log.info(
+        {
+          provider: id,
+          backend,
+          model: this.options.modelId,
+          loadMs: round2(slot.session.loadMs),
+          warmupMs: round2(slot.session.warmupMs),
+        },
+        "provider loaded",
+      );
     } catch (err) {
-      this.log.warn({ provider: id, backend, model: this.options.modelId, err: (err as Error).message }, "provider could not load the model");
+      this.log.warn(
+        { provider: id, backend, model: this.options.modelId, err: (err as Error).message },
+        "provider could not load the model",
+      );
       this.apply(slot, recordUnavailable(slot.health, this.policy, this.now(), (err as Error).message));
     }
   }
@@ -189,8 +214,22 @@ export class ProviderChain {
     slot.health = step.health;
     if (!step.change) return;
     const { id, backend } = slot.session.spec;
-    const change: ProviderChange = { provider: id, backend, model: this.options.modelId, ...step.change, error: step.health.lastError, at: this.now() };
-    const fields = { provider: id, backend, model: this.options.modelId, from: change.from, to: change.to, lastError: change.error };
+    const change: ProviderChange = {
+      provider: id,
+      backend,
+      model: this.options.modelId,
+      ...step.change,
+      error: step.health.lastError,
+      at: this.now(),
+    };
+    const fields = {
+      provider: id,
+      backend,
+      model: this.options.modelId,
+      from: change.from,
+      to: change.to,
+      lastError: change.error,
+    };
     if (change.to === "healthy") this.log.info(fields, "provider recovered");
     else this.log.warn(fields, `provider ${change.to}`);
     this.options.onChange?.(change);

@@ -70,7 +70,9 @@ export interface HealthStep {
 const MAX_RECENT = 1000;
 
 function step(before: ProviderHealth, after: ProviderHealth): HealthStep {
-  return before.state === after.state ? { health: after } : { health: after, change: { from: before.state, to: after.state } };
+  return before.state === after.state
+    ? { health: after }
+    : { health: after, change: { from: before.state, to: after.state } };
 }
 
 function recent(h: ProviderHealth, p: ProviderHealthPolicy, now: number, add: boolean): number[] {
@@ -98,7 +100,11 @@ export function recordFailure(h: ProviderHealth, p: ProviderHealthPolicy, now: n
   const consecutiveFailures = h.consecutiveFailures + 1;
   // A failed probe of an unhealthy provider sends it straight back into cool-down.
   const unhealthy = h.state === "unhealthy" || consecutiveFailures >= p.failuresToUnhealthy;
-  const state: ProviderState = unhealthy ? "unhealthy" : consecutiveFailures >= p.failuresToDegraded ? "degraded" : h.state;
+  const state: ProviderState = unhealthy
+    ? "unhealthy"
+    : consecutiveFailures >= p.failuresToDegraded
+      ? "degraded"
+      : h.state;
   return step(h, {
     ...h,
     state,
@@ -138,7 +144,10 @@ export function failuresInWindow(h: ProviderHealth, p: ProviderHealthPolicy, now
 }
 
 /** The alert type for a state change, as it goes out on the `alerts` stream. */
-export function alertTypeFor(change: { from: ProviderState; to: ProviderState }): "provider.degraded" | "provider.unhealthy" | "provider.recovered" {
+export function alertTypeFor(change: {
+  from: ProviderState;
+  to: ProviderState;
+}): "provider.degraded" | "provider.unhealthy" | "provider.recovered" {
   if (change.to === "unhealthy") return "provider.unhealthy";
   if (change.to === "degraded") return "provider.degraded";
   return "provider.recovered";

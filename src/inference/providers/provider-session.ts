@@ -97,14 +97,17 @@ export class ProviderSession {
     };
     try {
       const reply = await this.request(-1, LOAD_DEADLINE_MS, () => worker.postMessage(req));
-      if (reply.kind !== "loaded") throw new Error(reply.kind === "load-failed" ? reply.error : `unexpected ${reply.kind}`);
+      if (reply.kind !== "loaded")
+        throw new Error(reply.kind === "load-failed" ? reply.error : `unexpected ${reply.kind}`);
       this.loadMs = reply.loadMs;
       this.warmupMs = reply.warmupMs;
       this.state = "loaded";
     } catch (err) {
       this.state = "idle";
       await this.retire();
-      throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `provider ${this.spec.id}: ${(err as Error).message}`, { cause: err });
+      throw new VigilError(ErrorCodes.MODEL_LOAD_FAILED, `provider ${this.spec.id}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
@@ -114,18 +117,28 @@ export class ProviderSession {
    */
   async run(deadlineMs: number, slot: number): Promise<{ outputs: OutputTensor[]; ms: number }> {
     const worker = this.worker;
-    if (!worker || this.state !== "loaded") throw new VigilError(ErrorCodes.INFERENCE_FAILED, `provider ${this.spec.id} has no session loaded`);
-    if ([...this.jobs.values()].some((j) => j.overdue)) throw new VigilError(ErrorCodes.INFERENCE_TIMEOUT, `provider ${this.spec.id} is still on an earlier run past its deadline`);
+    if (!worker || this.state !== "loaded")
+      throw new VigilError(ErrorCodes.INFERENCE_FAILED, `provider ${this.spec.id} has no session loaded`);
+    if ([...this.jobs.values()].some((j) => j.overdue))
+      throw new VigilError(
+        ErrorCodes.INFERENCE_TIMEOUT,
+        `provider ${this.spec.id} is still on an earlier run past its deadline`,
+      );
     const id = this.nextId++;
     let reply: FromWorker;
     try {
       reply = await this.request(id, deadlineMs, () => worker.postMessage({ kind: "run", id, slot }));
     } catch (err) {
       if (err instanceof VigilError) throw err;
-      throw new VigilError(ErrorCodes.INFERENCE_FAILED, `provider ${this.spec.id}: ${(err as Error).message}`, { cause: err });
+      throw new VigilError(ErrorCodes.INFERENCE_FAILED, `provider ${this.spec.id}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     if (reply.kind === "result") return { outputs: [...reply.outputs], ms: reply.ms };
-    throw new VigilError(ErrorCodes.INFERENCE_FAILED, `provider ${this.spec.id}: ${reply.kind === "run-failed" ? reply.error : `unexpected ${reply.kind}`}`);
+    throw new VigilError(
+      ErrorCodes.INFERENCE_FAILED,
+      `provider ${this.spec.id}: ${reply.kind === "run-failed" ? reply.error : `unexpected ${reply.kind}`}`,
+    );
   }
 
   async close(): Promise<void> {
@@ -145,7 +158,12 @@ export class ProviderSession {
       const done = new Promise<void>((r) => (settle = r));
       const timedOut = (): void => {
         finished = true;
-        reject(new VigilError(ErrorCodes.INFERENCE_TIMEOUT, `provider ${this.spec.id} did not answer within ${deadlineMs} ms`));
+        reject(
+          new VigilError(
+            ErrorCodes.INFERENCE_TIMEOUT,
+            `provider ${this.spec.id} did not answer within ${deadlineMs} ms`,
+          ),
+        );
       };
       const timer = setTimeout(() => {
         job.overdue = true;
@@ -197,7 +215,10 @@ export class ProviderSession {
     if (!worker) return;
     if (this.busy) {
       const done = Promise.all([...this.jobs.values()].map((j) => j.done));
-      const idle = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_WAIT_MS).unref())]);
+      const idle = await Promise.race([
+        done.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_WAIT_MS).unref()),
+      ]);
       if (!idle) {
         worker.unref();
         return;

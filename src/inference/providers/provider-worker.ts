@@ -49,7 +49,11 @@ async function runOnce(tensor: ort.Tensor): Promise<{ outputs: WireTensor[]; tra
 async function load(req: LoadRequest): Promise<void> {
   const t0 = performance.now();
   try {
-    const model = withUint8Input(await readFile(req.modelPath), { name: req.inputName, shape: req.inputShape, encoding: req.encoding });
+    const model = withUint8Input(await readFile(req.modelPath), {
+      name: req.inputName,
+      shape: req.inputShape,
+      encoding: req.encoding,
+    });
     session = await ort.InferenceSession.create(model, {
       executionProviders: [req.backend],
       intraOpNumThreads: req.threads,
@@ -63,7 +67,8 @@ async function load(req: LoadRequest): Promise<void> {
       extra: { session: { force_spinning_stop: "1" } },
     });
     const missing = req.outputs.filter((o) => !session?.outputNames.includes(o));
-    if (!session.inputNames.includes(req.inputName)) throw new Error(`model has no input ${req.inputName} (has ${session.inputNames.join(", ")})`);
+    if (!session.inputNames.includes(req.inputName))
+      throw new Error(`model has no input ${req.inputName} (has ${session.inputNames.join(", ")})`);
     if (missing.length > 0) throw new Error(`model lacks outputs ${missing.join(", ")}`);
     spec = req;
     const shape = frameShape({ shape: req.inputShape, encoding: req.encoding });

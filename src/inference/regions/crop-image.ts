@@ -17,13 +17,29 @@ export interface RgbView {
  * - anything else, bilinear.
  * `out` is reused when given: a detector's per-region buffer, so no frame allocates.
  */
-export function cropToInput(image: RgbView, rect: PixelRect, inputWidth: number, inputHeight: number, out?: Buffer): { rgb: Buffer; letterbox: Letterbox } {
-  if (rect.x < 0 || rect.y < 0 || rect.width <= 0 || rect.height <= 0 || rect.x + rect.width > image.width || rect.y + rect.height > image.height) {
-    throw new RangeError(`region ${rect.x},${rect.y} ${rect.width}x${rect.height} is outside the ${image.width}x${image.height} image`);
+export function cropToInput(
+  image: RgbView,
+  rect: PixelRect,
+  inputWidth: number,
+  inputHeight: number,
+  out?: Buffer,
+): { rgb: Buffer; letterbox: Letterbox } {
+  if (
+    rect.x < 0 ||
+    rect.y < 0 ||
+    rect.width <= 0 ||
+    rect.height <= 0 ||
+    rect.x + rect.width > image.width ||
+    rect.y + rect.height > image.height
+  ) {
+    throw new RangeError(
+      `region ${rect.x},${rect.y} ${rect.width}x${rect.height} is outside the ${image.width}x${image.height} image`,
+    );
   }
   const lb = computeLetterbox(rect.width, rect.height, inputWidth, inputHeight);
   const dst = out ?? Buffer.alloc(inputWidth * inputHeight * 3);
-  if (dst.length !== inputWidth * inputHeight * 3) throw new RangeError(`output buffer of ${dst.length} bytes is not ${inputWidth}x${inputHeight}x3`);
+  if (dst.length !== inputWidth * inputHeight * 3)
+    throw new RangeError(`output buffer of ${dst.length} bytes is not ${inputWidth}x${inputHeight}x3`);
   if (lb.scaledWidth !== inputWidth || lb.scaledHeight !== inputHeight) dst.fill(0);
   const ratio = rect.width / lb.scaledWidth;
   if (lb.scaledWidth === rect.width && lb.scaledHeight === rect.height) copyRows(image, rect, dst, lb, inputWidth);

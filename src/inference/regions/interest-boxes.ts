@@ -26,10 +26,15 @@ function grow(b: NormalizedBox, mx: number, my: number, width: number, height: n
 }
 
 /** What the regions must cover in this frame, in its pixels: what moved and what was seen lately. Pure. */
-export function interestBoxes(frame: Pick<Frame, "width" | "height" | "motion">, tracked: readonly TrackedBox[]): PixelRect[] {
+export function interestBoxes(
+  frame: Pick<Frame, "width" | "height" | "motion">,
+  tracked: readonly TrackedBox[],
+): PixelRect[] {
   const { width, height } = frame;
   const cell = MOTION_MARGIN_CELLS / MOTION_GRID;
   const moving = (frame.motion?.regions ?? []).map((r) => grow(r, cell, cell, width, height));
-  const seen = tracked.map((t) => grow(t.box, (t.box.x2 - t.box.x1) * TRACK_MARGIN, (t.box.y2 - t.box.y1) * TRACK_MARGIN, width, height));
+  const seen = tracked.map((t) =>
+    grow(t.box, (t.box.x2 - t.box.x1) * TRACK_MARGIN, (t.box.y2 - t.box.y1) * TRACK_MARGIN, width, height),
+  );
   return [...seen, ...moving].filter((r) => r.width > 0 && r.height > 0);
 }

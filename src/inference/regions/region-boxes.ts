@@ -9,7 +9,13 @@ import type { PixelRect } from "./region-plan.js";
  */
 
 /** A region-normalised point in frame-normalised coordinates. */
-function toFrame(x: number, y: number, r: PixelRect, frameWidth: number, frameHeight: number): { x: number; y: number } {
+function toFrame(
+  x: number,
+  y: number,
+  r: PixelRect,
+  frameWidth: number,
+  frameHeight: number,
+): { x: number; y: number } {
   return { x: (r.x + x * r.width) / frameWidth, y: (r.y + y * r.height) / frameHeight };
 }
 
@@ -18,7 +24,9 @@ export function regionDetectionToFrame(d: Detection, r: PixelRect, frameWidth: n
   const a = toFrame(d.box.x1, d.box.y1, r, frameWidth, frameHeight);
   const b = toFrame(d.box.x2, d.box.y2, r, frameWidth, frameHeight);
   const mapped: Detection = { label: d.label, score: d.score, box: { x1: a.x, y1: a.y, x2: b.x, y2: b.y } };
-  return d.keypoints ? { ...mapped, keypoints: d.keypoints.map((p) => toFrame(p.x, p.y, r, frameWidth, frameHeight)) } : mapped;
+  return d.keypoints
+    ? { ...mapped, keypoints: d.keypoints.map((p) => toFrame(p.x, p.y, r, frameWidth, frameHeight)) }
+    : mapped;
 }
 
 /**
@@ -26,7 +34,13 @@ export function regionDetectionToFrame(d: Detection, r: PixelRect, frameWidth: n
  * object goes on beyond the crop, so the box is likely cut short and another region (or the full
  * pass) may hold the whole object. `tolerance` is region-normalised.
  */
-export function cutByRegionEdge(box: Box, r: PixelRect, frameWidth: number, frameHeight: number, tolerance = 0.01): boolean {
+export function cutByRegionEdge(
+  box: Box,
+  r: PixelRect,
+  frameWidth: number,
+  frameHeight: number,
+  tolerance = 0.01,
+): boolean {
   return (
     (box.x1 <= tolerance && r.x > 0) ||
     (box.y1 <= tolerance && r.y > 0) ||
@@ -77,7 +91,8 @@ export function mergeRegionDetections(found: readonly RegionDetection[], o: Merg
     const duplicate = kept.some(
       (k) =>
         k.detection.label === f.detection.label &&
-        (iou(k.detection.box, f.detection.box) > o.iouThreshold || ((k.cut || f.cut) && overlapOfSmaller(k.detection.box, f.detection.box) > containment)),
+        (iou(k.detection.box, f.detection.box) > o.iouThreshold ||
+          ((k.cut || f.cut) && overlapOfSmaller(k.detection.box, f.detection.box) > containment)),
     );
     if (!duplicate) kept.push(f);
   }

@@ -4,7 +4,12 @@ import type { Component } from "../../core/lifecycle.js";
 import type { DetectorStats } from "../providers/model-runner.js";
 import type { ProviderStatus } from "../providers/provider-chain.js";
 import { cropToInput } from "./crop-image.js";
-import { cutByRegionEdge, mergeRegionDetections, type RegionDetection, regionDetectionToFrame } from "./region-boxes.js";
+import {
+  cutByRegionEdge,
+  mergeRegionDetections,
+  type RegionDetection,
+  regionDetectionToFrame,
+} from "./region-boxes.js";
 import { type PixelRect, planRegions, type Region } from "./region-plan.js";
 import { RegionStatsBook, type RegionStats } from "./region-stats.js";
 import { interestBoxes, type TrackedBox } from "./interest-boxes.js";
@@ -117,21 +122,47 @@ export class RegionDetector implements Component {
   async preview(frame: Frame, settings: RegionSettings): Promise<[RegionFrameDetection, RegionFrameDetection]> {
     const state: CameraRegionState = { lastFullAt: undefined, tracked: [] };
     const first = await this.detectWith({ ...frame, motion: undefined }, state, settings);
-    const second = await this.detectWith({ ...frame, index: frame.index + 1, capturedAt: frame.capturedAt + 200, motion: { score: 0, regions: [] } }, state, { ...settings, fullFrameFps: 0 });
+    const second = await this.detectWith(
+      { ...frame, index: frame.index + 1, capturedAt: frame.capturedAt + 200, motion: { score: 0, regions: [] } },
+      state,
+      { ...settings, fullFrameFps: 0 },
+    );
     return [first, second];
   }
 
-  private async detectWith(frame: Frame, state: CameraRegionState, settings: RegionSettings): Promise<RegionFrameDetection> {
+  private async detectWith(
+    frame: Frame,
+    state: CameraRegionState,
+    settings: RegionSettings,
+  ): Promise<RegionFrameDetection> {
     const regions = this.plan(frame, state, settings);
-    const buffers = regions.map(() => this.buffers.pop() ?? Buffer.alloc(this.inner.inputWidth * this.inner.inputHeight * 3));
+    const buffers = regions.map(
+      () => this.buffers.pop() ?? Buffer.alloc(this.inner.inputWidth * this.inner.inputHeight * 3),
+    );
     try {
       const runs = await Promise.all(regions.map((r, i) => this.runRegion(frame, r, buffers[i] as Buffer)));
-      const merged = mergeRegionDetections(runs.flatMap((r) => r.found), { iouThreshold: this.options.iouThreshold, maxDetections: this.options.maxDetections })
-        .filter((d) => boxArea(d.box) >= this.options.minArea && boxArea(d.box) <= this.options.maxArea);
+      const merged = mergeRegionDetections(
+        runs.flatMap((r) => r.found),
+        { iouThreshold: this.options.iouThreshold, maxDetections: this.options.maxDetections },
+      ).filter((d) => boxArea(d.box) >= this.options.minArea && boxArea(d.box) <= this.options.maxArea);
       const inferenceMs = runs.reduce((s, r) => s + r.ms, 0);
-      state.tracked = [...merged.map((d) => ({ box: d.box, seenAt: frame.capturedAt })), ...state.tracked.filter((t) => frame.capturedAt - t.seenAt < this.options.trackHoldMs)].slice(0, 64);
+      state.tracked = [
+        ...merged.map((d) => ({ box: d.box, seenAt: frame.capturedAt })),
+        ...state.tracked.filter((t) => frame.capturedAt - t.seenAt < this.options.trackHoldMs),
+      ].slice(0, 64);
       const provider = runs.at(-1)?.provider ?? this.inner.provider ?? "none";
-      return { detections: merged, inferenceMs, provider, regions: regions.map((r) => ({ kind: r.kind, x: r.x / frame.width, y: r.y / frame.height, width: r.width / frame.width, height: r.height / frame.height })) };
+      return {
+        detections: merged,
+        inferenceMs,
+        provider,
+        regions: regions.map((r) => ({
+          kind: r.kind,
+          x: r.x / frame.width,
+          y: r.y / frame.height,
+          width: r.width / frame.width,
+          height: r.height / frame.height,
+        })),
+      };
     } finally {
       this.buffers.push(...buffers);
     }
@@ -140,12 +171,18 @@ export class RegionDetector implements Component {
   private plan(frame: Frame, state: CameraRegionState, s: RegionSettings): Region[] {
     const whole: Region = { kind: "full", x: 0, y: 0, width: frame.width, height: frame.height };
     if (!s.regions) return [whole];
-    const due = state.lastFullAt === undefined || frame.motion === undefined || (s.fullFrameFps > 0 && frame.capturedAt - state.lastFullAt >= 1000 / s.fullFrameFps);
+    const due =
+      state.lastFullAt === undefined ||
+      frame.motion === undefined ||
+      (s.fullFrameFps > 0 && frame.capturedAt - state.lastFullAt >= 1000 / s.fullFrameFps);
     const planned = planRegions({
       frameWidth: frame.width,
       frameHeight: frame.height,
       modelSize: Math.min(this.inner.inputWidth, this.inner.inputHeight),
-      boxes: interestBoxes(frame, state.tracked.filter((t) => frame.capturedAt - t.seenAt < this.options.trackHoldMs)),
+      boxes: interestBoxes(
+        frame,
+        state.tracked.filter((t) => frame.capturedAt - t.seenAt < this.options.trackHoldMs),
+      ),
       maxRegions: s.maxRegions,
       maxScale: s.maxScale,
       fullFrame: due,
@@ -154,10 +191,22 @@ export class RegionDetector implements Component {
     return planned;
   }
 
-  private async runRegion(frame: Frame, r: PixelRect & { kind: Region["kind"] }, buffer: Buffer): Promise<{ found: RegionDetection[]; ms: number; provider: string }> {
+  private async runRegion(
+    frame: Frame,
+    r: PixelRect & { kind: Region["kind"] },
+    buffer: Buffer,
+  ): Promise<{ found: RegionDetection[]; ms: number; provider: string }> {
     const { inputWidth, inputHeight } = this.inner;
     const { rgb } = cropToInput(frame, r, inputWidth, inputHeight, buffer);
-    const result = await this.inner.detect({ cameraId: frame.cameraId, index: frame.index, capturedAt: frame.capturedAt, width: inputWidth, height: inputHeight, rgb, source: { width: r.width, height: r.height } });
+    const result = await this.inner.detect({
+      cameraId: frame.cameraId,
+      index: frame.index,
+      capturedAt: frame.capturedAt,
+      width: inputWidth,
+      height: inputHeight,
+      rgb,
+      source: { width: r.width, height: r.height },
+    });
     const found = result.detections.map((d) => ({
       detection: regionDetectionToFrame(d, r, frame.width, frame.height),
       cut: r.kind === "crop" && cutByRegionEdge(d.box, r, frame.width, frame.height),

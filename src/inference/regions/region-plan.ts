@@ -37,7 +37,10 @@ export interface RegionPlanInput {
 }
 
 /** The smallest and largest side a crop region may have in this frame. */
-export function regionSides(i: Pick<RegionPlanInput, "frameWidth" | "frameHeight" | "modelSize" | "maxScale">): { min: number; max: number } {
+export function regionSides(i: Pick<RegionPlanInput, "frameWidth" | "frameHeight" | "modelSize" | "maxScale">): {
+  min: number;
+  max: number;
+} {
   const fit = Math.min(i.frameWidth, i.frameHeight);
   const min = Math.min(i.modelSize, fit);
   return { min, max: Math.max(min, Math.min(Math.floor(i.modelSize * Math.max(1, i.maxScale)), fit)) };
@@ -53,11 +56,23 @@ interface Cluster {
 }
 
 const side = (c: Cluster, min: number): number => Math.max(min, c.x2 - c.x1, c.y2 - c.y1);
-const union = (a: Cluster, b: Cluster): Cluster => ({ x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1), x2: Math.max(a.x2, b.x2), y2: Math.max(a.y2, b.y2), weight: a.weight + b.weight });
+const union = (a: Cluster, b: Cluster): Cluster => ({
+  x1: Math.min(a.x1, b.x1),
+  y1: Math.min(a.y1, b.y1),
+  x2: Math.max(a.x2, b.x2),
+  y2: Math.max(a.y2, b.y2),
+  weight: a.weight + b.weight,
+});
 
 /** The square of `s` pixels around a cluster, moved inside the frame; it still contains the cluster. */
-export function squareAround(c: { x1: number; y1: number; x2: number; y2: number }, s: number, frameWidth: number, frameHeight: number): PixelRect {
-  const place = (lo: number, hi: number, limit: number): number => Math.min(Math.max(0, Math.floor((lo + hi - s) / 2)), limit - s);
+export function squareAround(
+  c: { x1: number; y1: number; x2: number; y2: number },
+  s: number,
+  frameWidth: number,
+  frameHeight: number,
+): PixelRect {
+  const place = (lo: number, hi: number, limit: number): number =>
+    Math.min(Math.max(0, Math.floor((lo + hi - s) / 2)), limit - s);
   return { x: place(c.x1, c.x2, frameWidth), y: place(c.y1, c.y2, frameHeight), width: s, height: s };
 }
 
@@ -94,7 +109,8 @@ export function planRegions(i: RegionPlanInput): Region[] {
     if (side(c, min) > max) full = true;
     else clusters.push(c);
   }
-  const free = (a: Cluster, b: Cluster, merged: number): boolean => merged <= Math.max(side(a, min), side(b, min)) || overlaps(squareOf(a, min, W, H), squareOf(b, min, W, H));
+  const free = (a: Cluster, b: Cluster, merged: number): boolean =>
+    merged <= Math.max(side(a, min), side(b, min)) || overlaps(squareOf(a, min, W, H), squareOf(b, min, W, H));
   const budget = (): number => Math.max(0, cap - (full ? 1 : 0));
   clusters = mergeWhile(clusters, min, max, free);
   while (clusters.length > budget()) {
@@ -120,9 +136,14 @@ function squareOf(c: Cluster, min: number, W: number, H: number): PixelRect {
 }
 
 /** Merges pairs the predicate allows (and whose merged square fits) until none is left. */
-function mergeWhile(clusters: Cluster[], min: number, max: number, ok: (a: Cluster, b: Cluster, mergedSide: number) => boolean): Cluster[] {
+function mergeWhile(
+  clusters: Cluster[],
+  min: number,
+  max: number,
+  ok: (a: Cluster, b: Cluster, mergedSide: number) => boolean,
+): Cluster[] {
   const out = [...clusters];
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let a = 0; a < out.length && !changed; a++) {
       for (let b = a + 1; b < out.length && !changed; b++) {

@@ -12,5 +12,10 @@ export interface RegionSettings {
 /** A camera's region settings, with the schema's defaults for cameras built in code. */
 export function regionSettingsOf(camera: Pick<CameraConfig, "detect"> | undefined): RegionSettings {
   const d = camera?.detect;
-  return { regions: d?.regions ?? true, maxRegions: d?.max_regions ?? 4, fullFrameFps: d?.full_frame_fps ?? 1, maxScale: d?.max_region_scale ?? 2 };
+  return {
+    regions: d?.regions ?? true,
+    maxRegions: d?.max_regions ?? 4,
+    fullFrameFps: d?.full_frame_fps ?? 1,
+    maxScale: d?.max_region_scale ?? 2,
+  };
 }

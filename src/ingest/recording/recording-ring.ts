@@ -81,7 +81,14 @@ export class RecordingRing implements Component {
       const parsed = parseSegmentName(name);
       if (!parsed) continue;
       const s = await stat(join(dir, name)).catch(() => undefined);
-      if (s?.isFile()) out.push({ name, run: parsed.run, startMs: parsed.startMs, endMs: Math.max(parsed.startMs, s.mtimeMs), bytes: s.size });
+      if (s?.isFile())
+        out.push({
+          name,
+          run: parsed.run,
+          startMs: parsed.startMs,
+          endMs: Math.max(parsed.startMs, s.mtimeMs),
+          bytes: s.size,
+        });
     }
     return out.sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs);
   }
@@ -93,7 +100,11 @@ export class RecordingRing implements Component {
 
   /** Health reasons: why incidents get no clips right now. */
   reasons(): string[] {
-    return this.lowDisk ? [`recording stopped: free space on the data volume below clips.min_free_bytes (${this.o.minFreeBytes} bytes); incidents get no clips`] : [];
+    return this.lowDisk
+      ? [
+          `recording stopped: free space on the data volume below clips.min_free_bytes (${this.o.minFreeBytes} bytes); incidents get no clips`,
+        ]
+      : [];
   }
 
   get stopped(): boolean {
@@ -102,7 +113,9 @@ export class RecordingRing implements Component {
 
   /** One pass: the disk check, then every camera's ring down to its bounds. */
   prune(): Promise<void> {
-    this.pruning = this.pruning.then(() => this.pruneOnce()).catch((err: unknown) => this.o.log.warn({ err }, "ring pruning failed"));
+    this.pruning = this.pruning
+      .then(() => this.pruneOnce())
+      .catch((err: unknown) => this.o.log.warn({ err }, "ring pruning failed"));
     return this.pruning;
   }
 
@@ -116,12 +129,16 @@ export class RecordingRing implements Component {
       // A camera removed or no longer recording: its ring goes whole, once its last segment is closed.
       const retired = !this.o.records(cameraId);
       // Stopped: nothing is kept but a segment still being written (until its ffmpeg restarts).
-      const doomed = this.lowDisk || retired
-        ? all.filter((s, i) => i < all.length - 1 || s.endMs < now - 2000 * this.o.segmentS)
-        : segmentsToDelete(all, this.o.bounds, now, (s) => this.claims(cameraId, s));
+      const doomed =
+        this.lowDisk || retired
+          ? all.filter((s, i) => i < all.length - 1 || s.endMs < now - 2000 * this.o.segmentS)
+          : segmentsToDelete(all, this.o.bounds, now, (s) => this.claims(cameraId, s));
       for (const s of doomed) await rm(join(this.dir(cameraId), s.name), { force: true });
       const gone = new Set(doomed);
-      this.sizes.set(cameraId, all.reduce((sum, s) => sum + (gone.has(s) ? 0 : s.bytes), 0));
+      this.sizes.set(
+        cameraId,
+        all.reduce((sum, s) => sum + (gone.has(s) ? 0 : s.bytes), 0),
+      );
     }
   }
 
@@ -133,7 +150,11 @@ export class RecordingRing implements Component {
     if (free < this.o.minFreeBytes) this.lowDisk = true;
     else if (free > this.o.minFreeBytes * 1.5) this.lowDisk = false;
     if (was !== this.lowDisk) {
-      if (this.lowDisk) this.o.log.warn({ freeBytes: free, minFreeBytes: this.o.minFreeBytes }, "disk low: recording ring stopped, incidents go on without clips");
+      if (this.lowDisk)
+        this.o.log.warn(
+          { freeBytes: free, minFreeBytes: this.o.minFreeBytes },
+          "disk low: recording ring stopped, incidents go on without clips",
+        );
       else this.o.log.info({ freeBytes: free }, "disk space back: the recording ring resumes");
       this.o.onStoppedChange?.(this.lowDisk);
     }

@@ -46,7 +46,12 @@ export interface RingBounds {
  * The segments to delete, oldest first. The newest segment is never deleted: ffmpeg is writing it.
  * `claimed` segments (inside a clip window still to be assembled) outlive `keepMs` but not `maxBytes`.
  */
-export function segmentsToDelete(sorted: readonly Segment[], bounds: RingBounds, now: number, claimed: (s: Segment) => boolean): Segment[] {
+export function segmentsToDelete(
+  sorted: readonly Segment[],
+  bounds: RingBounds,
+  now: number,
+  claimed: (s: Segment) => boolean,
+): Segment[] {
   if (sorted.length <= 1) return [];
   const candidates = sorted.slice(0, -1);
   const out = new Set<Segment>();
@@ -76,7 +81,11 @@ export function overlaps(s: TimeSpan, w: TimeSpan): boolean {
  * segment, between two runs (a reconnect, even a short one) or wherever consecutive segments of
  * one run are further apart than `toleranceMs` (a segment deleted or unreadable), after the last.
  */
-export function segmentsForWindow(sorted: readonly Segment[], window: TimeSpan, toleranceMs: number): { segments: Segment[]; gaps: TimeSpan[] } {
+export function segmentsForWindow(
+  sorted: readonly Segment[],
+  window: TimeSpan,
+  toleranceMs: number,
+): { segments: Segment[]; gaps: TimeSpan[] } {
   const segments = sorted.filter((s) => overlaps(s, window));
   const gaps: TimeSpan[] = [];
   let cursor = window.startMs;
@@ -98,7 +107,8 @@ export function mergeSpans(spans: readonly TimeSpan[]): TimeSpan[] {
   const out: TimeSpan[] = [];
   for (const s of sorted) {
     const last = out[out.length - 1];
-    if (last && s.startMs <= last.endMs) out[out.length - 1] = { startMs: last.startMs, endMs: Math.max(last.endMs, s.endMs) };
+    if (last && s.startMs <= last.endMs)
+      out[out.length - 1] = { startMs: last.startMs, endMs: Math.max(last.endMs, s.endMs) };
     else out.push({ startMs: s.startMs, endMs: s.endMs });
   }
   return out;

@@ -39,9 +39,14 @@ const DENIED: ReadonlySet<string> = new Set([
   ErrorCodes.COMMAND_ID_CONFLICT,
 ]);
 
-const failure = (id: string | null, code: string, message: string): CommandResult => ({ id, ok: false, error: { code, message } });
+const failure = (id: string | null, code: string, message: string): CommandResult => ({
+  id,
+  ok: false,
+  error: { code, message },
+});
 
-const conflict = (id: string, usedBy: string): CommandResult => failure(id, ErrorCodes.COMMAND_ID_CONFLICT, `command id was already used for "${usedBy}"`);
+const conflict = (id: string, usedBy: string): CommandResult =>
+  failure(id, ErrorCodes.COMMAND_ID_CONFLICT, `command id was already used for "${usedBy}"`);
 
 function fromError(id: string | null, err: unknown): CommandResult {
   return isVigilError(err) ? failure(id, err.code, err.message) : failure(id, ErrorCodes.INTERNAL, "command failed");
@@ -69,7 +74,8 @@ export class CommandDispatcher implements Component {
   }
 
   register(name: string, handler: CommandHandler): void {
-    if (!isCommandName(name)) throw new VigilError(ErrorCodes.VALIDATION, `not a command name: ${JSON.stringify(name)}`);
+    if (!isCommandName(name))
+      throw new VigilError(ErrorCodes.VALIDATION, `not a command name: ${JSON.stringify(name)}`);
     if (this.handlers.has(name)) throw new VigilError(ErrorCodes.VALIDATION, `command "${name}" is already registered`);
     this.handlers.set(name, handler);
   }
@@ -96,7 +102,8 @@ export class CommandDispatcher implements Component {
     const token = tooLarge ? "" : payload.toString("utf8").trim();
     let command: VerifiedCommand;
     try {
-      if (tooLarge) throw new VigilError(ErrorCodes.COMMAND_MALFORMED, `command is larger than ${MAX_COMMAND_BYTES} bytes`);
+      if (tooLarge)
+        throw new VigilError(ErrorCodes.COMMAND_MALFORMED, `command is larger than ${MAX_COMMAND_BYTES} bytes`);
       command = await this.opts.verifier.verify(name, token);
     } catch (err) {
       const result = fromError(peekCommandId(token), err);
@@ -107,8 +114,18 @@ export class CommandDispatcher implements Component {
     const running = this.inFlight.get(command.id);
     if (running && running.name !== name) return this.finish(name, conflict(command.id, running.name), false);
     if (running) return this.finish(name, await running.result, true);
-    if (this.stopping) return this.finish(name, failure(command.id, ErrorCodes.SHUTTING_DOWN, "gateway is shutting down; retry later"), false);
-    if (this.inFlight.size >= this.maxInFlight) return this.finish(name, failure(command.id, ErrorCodes.COMMAND_BUSY, "too many commands running; retry later"), false);
+    if (this.stopping)
+      return this.finish(
+        name,
+        failure(command.id, ErrorCodes.SHUTTING_DOWN, "gateway is shutting down; retry later"),
+        false,
+      );
+    if (this.inFlight.size >= this.maxInFlight)
+      return this.finish(
+        name,
+        failure(command.id, ErrorCodes.COMMAND_BUSY, "too many commands running; retry later"),
+        false,
+      );
     const execution = this.execute(command);
     const result = execution.then(
       (e) => e.result,
@@ -137,7 +154,8 @@ export class CommandDispatcher implements Component {
     }
     const handler = this.handlers.get(name);
     // Nothing ran, so nothing needs remembering: a later version that knows the command may run it.
-    if (!handler) return { result: failure(id, ErrorCodes.COMMAND_UNKNOWN, `unknown command "${name}"`), replay: false };
+    if (!handler)
+      return { result: failure(id, ErrorCodes.COMMAND_UNKNOWN, `unknown command "${name}"`), replay: false };
     const result = await this.run(handler, command);
     try {
       await this.opts.store.put(id, name, result, command.exp);
@@ -161,7 +179,12 @@ export class CommandDispatcher implements Component {
     }
   }
 
-  private async finish(name: string, result: CommandResult, replay: boolean, throttleKey?: string): Promise<{ name: string; result: CommandResult }> {
+  private async finish(
+    name: string,
+    result: CommandResult,
+    replay: boolean,
+    throttleKey?: string,
+  ): Promise<{ name: string; result: CommandResult }> {
     const code = result.error?.code;
     const entry = {
       actor: "central",

@@ -26,7 +26,10 @@ const PRUNE_BATCH = 500;
 const idKey = (id: string): string => `id!${id}`;
 const MAX_EXP = 10 ** EXP_WIDTH - 1;
 // Fixed-width decimal seconds, so key order is time order (clamped: "1e+21" would sort wrongly).
-const expKey = (exp: number, id: string): string => `exp!${Math.min(MAX_EXP, Math.max(0, Math.ceil(exp))).toString().padStart(EXP_WIDTH, "0")}!${id}`;
+const expKey = (exp: number, id: string): string =>
+  `exp!${Math.min(MAX_EXP, Math.max(0, Math.ceil(exp)))
+    .toString()
+    .padStart(EXP_WIDTH, "0")}!${id}`;
 const EXP_PREFIX_LENGTH = "exp!".length + EXP_WIDTH + 1;
 
 /**
@@ -91,7 +94,10 @@ export class CommandStore implements Component {
     for (;;) {
       const ops: WriteOp[] = [];
       for await (const key of level.keys({ gte: "exp!", lt: cutoff, limit: PRUNE_BATCH })) {
-        ops.push({ type: "del", sublevel: level, key }, { type: "del", sublevel: level, key: idKey(key.slice(EXP_PREFIX_LENGTH)) });
+        ops.push(
+          { type: "del", sublevel: level, key },
+          { type: "del", sublevel: level, key: idKey(key.slice(EXP_PREFIX_LENGTH)) },
+        );
       }
       if (ops.length === 0) return removed;
       await this.commits.commit(ops);

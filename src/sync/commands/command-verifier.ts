@@ -23,7 +23,19 @@ export const COMMANDS_DEFAULTS = { algorithms: ["EdDSA", "ES256"], clockToleranc
 export const MAX_COMMAND_BYTES = 65_536;
 
 // Signatures only: an HMAC "alg" would make central's verification key a signing key on every box.
-const ASYMMETRIC = new Set(["EdDSA", "Ed25519", "ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]);
+const ASYMMETRIC = new Set([
+  "EdDSA",
+  "Ed25519",
+  "ES256",
+  "ES384",
+  "ES512",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+]);
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k"];
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -41,13 +53,15 @@ export interface VerifiedCommand extends CommandPayload {
   readonly alg: string;
 }
 
-const refuse = (code: ErrorCode, message: string, cause?: unknown): VigilError => new VigilError(code, message, { cause });
+const refuse = (code: ErrorCode, message: string, cause?: unknown): VigilError =>
+  new VigilError(code, message, { cause });
 
 function decodeJson(part: string): unknown {
   return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(part, "base64url")));
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Checks the parts of the token that decide how (and whether) to verify it, before any crypto:
@@ -64,10 +78,13 @@ function readHeader(token: string): { alg: string } {
   } catch (err) {
     throw refuse(ErrorCodes.COMMAND_MALFORMED, "command header is not JSON", err);
   }
-  if (!isPlainObject(header) || typeof header.alg !== "string") throw refuse(ErrorCodes.COMMAND_MALFORMED, "command header has no alg");
-  if (header.alg.toLowerCase() === "none" || parts[2] === "") throw refuse(ErrorCodes.COMMAND_UNSIGNED, "command is not signed");
+  if (!isPlainObject(header) || typeof header.alg !== "string")
+    throw refuse(ErrorCodes.COMMAND_MALFORMED, "command header has no alg");
+  if (header.alg.toLowerCase() === "none" || parts[2] === "")
+    throw refuse(ErrorCodes.COMMAND_UNSIGNED, "command is not signed");
   // Extensions change what the signature covers (b64: false); commands have no use for them.
-  if ("crit" in header || "b64" in header) throw refuse(ErrorCodes.COMMAND_MALFORMED, "command header uses unsupported extensions");
+  if ("crit" in header || "b64" in header)
+    throw refuse(ErrorCodes.COMMAND_MALFORMED, "command header uses unsupported extensions");
   return { alg: header.alg };
 }
 
@@ -90,7 +107,10 @@ export function peekCommandId(token: string): string | null {
 /** Reads central's key file into a JWKS of public signature keys; anything else is a config error. */
 export async function loadCommandKeys(path: string): Promise<{ keys: JWK[] }> {
   const bad = (why: string, cause?: unknown) =>
-    new VigilError(ErrorCodes.CONFIG_INVALID, `commands.key_file: ${path}: ${why}`, { cause, details: { path: "commands.key_file" } });
+    new VigilError(ErrorCodes.CONFIG_INVALID, `commands.key_file: ${path}: ${why}`, {
+      cause,
+      details: { path: "commands.key_file" },
+    });
   let text: string;
   try {
     text = (await readFile(path, "utf8")).trim();
@@ -99,7 +119,8 @@ export async function loadCommandKeys(path: string): Promise<{ keys: JWK[] }> {
   }
   let keys: unknown[];
   if (text.startsWith("-----BEGIN")) {
-    if (!/^-----BEGIN PUBLIC KEY-----/.test(text)) throw bad("expected a PEM public key (BEGIN PUBLIC KEY); the gateway needs only central's public key");
+    if (!/^-----BEGIN PUBLIC KEY-----/.test(text))
+      throw bad("expected a PEM public key (BEGIN PUBLIC KEY); the gateway needs only central's public key");
     try {
       keys = [createPublicKey({ key: text, format: "pem" }).export({ format: "jwk" })];
     } catch (err) {
@@ -119,7 +140,8 @@ export async function loadCommandKeys(path: string): Promise<{ keys: JWK[] }> {
   if (keys.length === 0) throw bad("the key set is empty");
   for (const [i, key] of keys.entries()) {
     if (!isPlainObject(key)) throw bad(`key ${i} is not an object`);
-    if (key.kty === "oct" || PRIVATE_MEMBERS.some((m) => m in key)) throw bad(`key ${i} is secret or private; only public keys belong here`);
+    if (key.kty === "oct" || PRIVATE_MEMBERS.some((m) => m in key))
+      throw bad(`key ${i} is secret or private; only public keys belong here`);
     try {
       createPublicKey({ key: key as JsonWebKey, format: "jwk" });
     } catch (err) {
@@ -150,9 +172,13 @@ export class CommandVerifier implements Component {
   async start(): Promise<void> {
     const notAllowed = this.algorithms.filter((a) => !ASYMMETRIC.has(a));
     if (this.algorithms.length === 0 || notAllowed.length > 0) {
-      throw new VigilError(ErrorCodes.CONFIG_INVALID, `commands.algorithms: must be public-key JWS algorithms (${[...ASYMMETRIC].join(", ")}); got ${JSON.stringify(this.algorithms)}`, {
-        details: { path: "commands.algorithms" },
-      });
+      throw new VigilError(
+        ErrorCodes.CONFIG_INVALID,
+        `commands.algorithms: must be public-key JWS algorithms (${[...ASYMMETRIC].join(", ")}); got ${JSON.stringify(this.algorithms)}`,
+        {
+          details: { path: "commands.algorithms" },
+        },
+      );
     }
     const jwks = await loadCommandKeys(this.config.keyFile);
     this.ignoreKid = jwks.keys.length === 1 && jwks.keys[0]?.kid === undefined;
@@ -164,9 +190,14 @@ export class CommandVerifier implements Component {
   async verify(name: string, token: string): Promise<VerifiedCommand> {
     const keySet = this.keySet;
     if (!keySet) throw new VigilError(ErrorCodes.INTERNAL, "command verifier used before start");
-    if (token.length > MAX_COMMAND_BYTES) throw refuse(ErrorCodes.COMMAND_MALFORMED, `command is larger than ${MAX_COMMAND_BYTES} bytes`);
+    if (token.length > MAX_COMMAND_BYTES)
+      throw refuse(ErrorCodes.COMMAND_MALFORMED, `command is larger than ${MAX_COMMAND_BYTES} bytes`);
     const { alg } = readHeader(token);
-    if (!this.algorithms.includes(alg)) throw refuse(ErrorCodes.COMMAND_ALG_NOT_ALLOWED, `command algorithm ${JSON.stringify(alg.slice(0, 32))} is not allowed`);
+    if (!this.algorithms.includes(alg))
+      throw refuse(
+        ErrorCodes.COMMAND_ALG_NOT_ALLOWED,
+        `command algorithm ${JSON.stringify(alg.slice(0, 32))} is not allowed`,
+      );
     const payload = await this.verifySignature(token, keySet);
     let claims: unknown;
     try {
@@ -181,7 +212,8 @@ export class CommandVerifier implements Component {
 
   private async verifySignature(token: string, keySet: LocalJWKSet): Promise<Uint8Array> {
     const options = { algorithms: this.algorithms };
-    const resolve = (header: { alg?: string; kid?: string }) => keySet({ alg: header.alg, kid: this.ignoreKid ? undefined : header.kid });
+    const resolve = (header: { alg?: string; kid?: string }) =>
+      keySet({ alg: header.alg, kid: this.ignoreKid ? undefined : header.kid });
     try {
       return (await compactVerify(token, resolve, options)).payload;
     } catch (err) {
@@ -193,8 +225,10 @@ export class CommandVerifier implements Component {
         }
       }
       const code = (err as { code?: unknown }).code;
-      if (code === "ERR_JWS_INVALID") throw refuse(ErrorCodes.COMMAND_MALFORMED, "command is not a valid compact JWS", err);
-      if (code === "ERR_JOSE_ALG_NOT_ALLOWED") throw refuse(ErrorCodes.COMMAND_ALG_NOT_ALLOWED, "command algorithm is not allowed", err);
+      if (code === "ERR_JWS_INVALID")
+        throw refuse(ErrorCodes.COMMAND_MALFORMED, "command is not a valid compact JWS", err);
+      if (code === "ERR_JOSE_ALG_NOT_ALLOWED")
+        throw refuse(ErrorCodes.COMMAND_ALG_NOT_ALLOWED, "command algorithm is not allowed", err);
       // No key for this alg/kid, a key of the wrong type, or a signature that does not verify.
       throw refuse(ErrorCodes.COMMAND_BAD_SIGNATURE, "command signature does not verify with any configured key", err);
     }
@@ -203,15 +237,29 @@ export class CommandVerifier implements Component {
   private checkClaims(name: string, claims: CommandPayload): CommandPayload {
     const { clockToleranceS: tolerance, maxLifetimeS } = this.config;
     const nowS = this.now() / 1000;
-    const at = (s: number) => (Number.isFinite(s * 1000) && Math.abs(s) < 8.64e12 ? new Date(s * 1000).toISOString() : String(s));
-    if (claims.name !== name) throw refuse(ErrorCodes.COMMAND_NAME_MISMATCH, `command was signed for "${claims.name.slice(0, 64)}", received on the topic of "${name}"`);
+    const at = (s: number) =>
+      Number.isFinite(s * 1000) && Math.abs(s) < 8.64e12 ? new Date(s * 1000).toISOString() : String(s);
+    if (claims.name !== name)
+      throw refuse(
+        ErrorCodes.COMMAND_NAME_MISMATCH,
+        `command was signed for "${claims.name.slice(0, 64)}", received on the topic of "${name}"`,
+      );
     if (claims.aud !== this.config.audience) {
-      throw refuse(ErrorCodes.COMMAND_WRONG_AUDIENCE, `command is for "${claims.aud.slice(0, 128)}", this gateway is "${this.config.audience}"`);
+      throw refuse(
+        ErrorCodes.COMMAND_WRONG_AUDIENCE,
+        `command is for "${claims.aud.slice(0, 128)}", this gateway is "${this.config.audience}"`,
+      );
     }
     if (!(claims.exp > claims.iat)) throw refuse(ErrorCodes.COMMAND_MALFORMED, "command exp is not after its iat");
-    if (claims.exp - claims.iat > maxLifetimeS) throw refuse(ErrorCodes.COMMAND_LIFETIME_TOO_LONG, `command lives ${claims.exp - claims.iat} s; at most ${maxLifetimeS} s is accepted`);
-    if (claims.iat > nowS + tolerance) throw refuse(ErrorCodes.COMMAND_NOT_YET_VALID, `command issued in the future (${at(claims.iat)})`);
-    if (claims.exp <= nowS - tolerance) throw refuse(ErrorCodes.COMMAND_EXPIRED, `command expired at ${at(claims.exp)}`);
+    if (claims.exp - claims.iat > maxLifetimeS)
+      throw refuse(
+        ErrorCodes.COMMAND_LIFETIME_TOO_LONG,
+        `command lives ${claims.exp - claims.iat} s; at most ${maxLifetimeS} s is accepted`,
+      );
+    if (claims.iat > nowS + tolerance)
+      throw refuse(ErrorCodes.COMMAND_NOT_YET_VALID, `command issued in the future (${at(claims.iat)})`);
+    if (claims.exp <= nowS - tolerance)
+      throw refuse(ErrorCodes.COMMAND_EXPIRED, `command expired at ${at(claims.exp)}`);
     return claims;
   }
 }

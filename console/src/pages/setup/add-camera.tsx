@@ -35,7 +35,12 @@ export function AddCameraForm({ onAdded }: { onAdded: (c: CameraView) => void })
       onSubmit={(e) => {
         e.preventDefault();
         run(async () => {
-          const added = await cameraApi.add({ id, ...(url ? { url } : {}), ...(name ? { name } : {}), ...(credentials ? { credentials } : {}) });
+          const added = await cameraApi.add({
+            id,
+            ...(url ? { url } : {}),
+            ...(name ? { name } : {}),
+            ...(credentials ? { credentials } : {}),
+          });
           setId("");
           setName("");
           setUrl("");
@@ -49,9 +54,17 @@ export function AddCameraForm({ onAdded }: { onAdded: (c: CameraView) => void })
       <div class="field">
         <label>
           Camera id
-          <input required pattern="[a-z0-9_\-]{1,64}" value={id} onInput={(e) => setId(e.currentTarget.value)} aria-describedby="id-help" />
+          <input
+            required
+            pattern="[a-z0-9_\-]{1,64}"
+            value={id}
+            onInput={(e) => setId(e.currentTarget.value)}
+            aria-describedby="id-help"
+          />
         </label>
-        <span id="id-help" class="help">lower-case letters, digits, _ and -</span>
+        <span id="id-help" class="help">
+          lower-case letters, digits, _ and -
+        </span>
       </div>
       <label>
         Name
@@ -60,23 +73,45 @@ export function AddCameraForm({ onAdded }: { onAdded: (c: CameraView) => void })
       <div class="field">
         <label>
           Stream URL
-          <input type="url" size={40} placeholder="rtsp://camera.local/stream" value={url} onInput={(e) => setUrl(e.currentTarget.value.trim())} aria-describedby="url-help" />
+          <input
+            type="url"
+            size={40}
+            placeholder="rtsp://camera.local/stream"
+            value={url}
+            onInput={(e) => setUrl(e.currentTarget.value.trim())}
+            aria-describedby="url-help"
+          />
         </label>
-        <span id="url-help" class="help">rtsp:// or rtsps://; empty: a camera that only pushes JPEGs</span>
+        <span id="url-help" class="help">
+          rtsp:// or rtsps://; empty: a camera that only pushes JPEGs
+        </span>
       </div>
       <label>
         Credentials (user:password)
-        <input type="password" autoComplete="off" value={credentials} onInput={(e) => setCredentials(e.currentTarget.value)} />
+        <input
+          type="password"
+          autoComplete="off"
+          value={credentials}
+          onInput={(e) => setCredentials(e.currentTarget.value)}
+        />
       </label>
       <div class="actions">
-        <button type="button" disabled={busy || !/^rtsps?:\/\/./.test(url)} onClick={() => run(async () => {
-          const p = await cameraApi.probe(url, credentials || undefined);
-          setProbe(p);
-          setProbedUrl(url);
-        })}>
+        <button
+          type="button"
+          disabled={busy || !/^rtsps?:\/\/./.test(url)}
+          onClick={() =>
+            run(async () => {
+              const p = await cameraApi.probe(url, credentials || undefined);
+              setProbe(p);
+              setProbedUrl(url);
+            })
+          }
+        >
           Probe stream
         </button>
-        <button type="submit" disabled={busy || (url !== "" && !probed)}>{url === "" ? "Save push-only camera" : "Save camera"}</button>
+        <button type="submit" disabled={busy || (url !== "" && !probed)}>
+          {url === "" ? "Save push-only camera" : "Save camera"}
+        </button>
       </div>
       {busy && <p role="status">Working…</p>}
       {probed && (
@@ -84,8 +119,14 @@ export function AddCameraForm({ onAdded }: { onAdded: (c: CameraView) => void })
           Stream found: {describeProbe(probe)}
         </p>
       )}
-      {!probed && url !== "" && <p class="help">Probe the stream to see its codec, size and frame rate before saving.</p>}
-      {status && <p class="error" role="alert">{status}</p>}
+      {!probed && url !== "" && (
+        <p class="help">Probe the stream to see its codec, size and frame rate before saving.</p>
+      )}
+      {status && (
+        <p class="error" role="alert">
+          {status}
+        </p>
+      )}
     </form>
   );
 }

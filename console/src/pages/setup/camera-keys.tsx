@@ -12,7 +12,10 @@ export function CameraKeys({ camera }: { camera: CameraView }) {
   const [created, setCreated] = useState<{ key: string; id: string }>();
   const [status, setStatus] = useState<string>();
   const load = (): void => {
-    cameraApi.keys(camera.id).then((r) => setKeys(r.api_keys), (err: unknown) => setStatus(describeError(err)));
+    cameraApi.keys(camera.id).then(
+      (r) => setKeys(r.api_keys),
+      (err: unknown) => setStatus(describeError(err)),
+    );
   };
   useEffect(load, [camera.id]);
   const cert = camera.push_client_cert;
@@ -21,7 +24,11 @@ export function CameraKeys({ camera }: { camera: CameraView }) {
       <h2 id="keys-title">Push credentials</h2>
       <p>
         A pushing camera must show: <strong>{camera.push_auth.replace("_", " ")}</strong>. Bound client certificate:{" "}
-        {cert ? [cert.subject && `subject ${cert.subject}`, cert.fingerprint_sha256 && `SHA-256 ${cert.fingerprint_sha256}`].filter(Boolean).join(", ") : `any site-CA certificate whose CN is ${camera.id}`}
+        {cert
+          ? [cert.subject && `subject ${cert.subject}`, cert.fingerprint_sha256 && `SHA-256 ${cert.fingerprint_sha256}`]
+              .filter(Boolean)
+              .join(", ")
+          : `any site-CA certificate whose CN is ${camera.id}`}
       </p>
       <form
         aria-label="Create an API key"
@@ -63,25 +70,50 @@ export function CameraKeys({ camera }: { camera: CameraView }) {
           >
             Copy key
           </button>
-          <button type="button" onClick={() => setCreated(undefined)}>I have copied it</button>
+          <button type="button" onClick={() => setCreated(undefined)}>
+            I have copied it
+          </button>
         </div>
       )}
       {status && <p role="status">{status}</p>}
       <table aria-label="API keys">
         <thead>
-          <tr><th scope="col">Key id</th><th scope="col">Label</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Actions</span></th></tr>
+          <tr>
+            <th scope="col">Key id</th>
+            <th scope="col">Label</th>
+            <th scope="col">Status</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
         </thead>
         <tbody>
           {keys.map((k) => (
             <tr key={k.key_id}>
-              <td><code>{k.key_id}</code></td>
+              <td>
+                <code>{k.key_id}</code>
+              </td>
               <td>{k.label ?? ""}</td>
               <td>{k.status}</td>
               <td>{new Date(k.created_at).toLocaleString()}</td>
               <td>{k.last_used_at ? new Date(k.last_used_at).toLocaleString() : "never"}</td>
               <td>
                 {k.status === "active" && (
-                  <button type="button" class="danger" onClick={() => void cameraApi.revokeKey(k.key_id).then(() => { setStatus(`Key ${k.key_id} revoked.`); load(); }, (err: unknown) => setStatus(describeError(err)))}>
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() =>
+                      void cameraApi.revokeKey(k.key_id).then(
+                        () => {
+                          setStatus(`Key ${k.key_id} revoked.`);
+                          load();
+                        },
+                        (err: unknown) => setStatus(describeError(err)),
+                      )
+                    }
+                  >
                     Revoke key {k.key_id}
                   </button>
                 )}

@@ -41,31 +41,63 @@ export function CameraPage({ id }: { id: string }) {
   if (!camera) return <p role="status">{status ?? "Loading…"}</p>;
   const save = (what: string, work: () => Promise<unknown>): void => {
     setStatus(undefined);
-    work().then(() => setStatus(`${what} saved and applied.`), (err: unknown) => setStatus(describeError(err)));
+    work().then(
+      () => setStatus(`${what} saved and applied.`),
+      (err: unknown) => setStatus(describeError(err)),
+    );
   };
   const badZone = zones.find((z) => polygonProblem(z.polygon));
   return (
     <article aria-labelledby="camera-title">
-      <p><a href="/cameras" onClick={(e) => { e.preventDefault(); navigate("/cameras"); }}>All cameras</a></p>
+      <p>
+        <a
+          href="/cameras"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate("/cameras");
+          }}
+        >
+          All cameras
+        </a>
+      </p>
       <h1 id="camera-title">Camera {camera.name ? `${camera.name} (${camera.id})` : camera.id}</h1>
       <dl class="facts">
-        <dt>Origin</dt><dd>{config ? "config file: read-only here; paste the YAML below into the config" : "added here: changes apply at once"}</dd>
-        <dt>Stream</dt><dd>{camera.url ?? "push only (no stream)"}</dd>
-        <dt>Probe</dt><dd>{describeProbe(camera.probe)}</dd>
-        <dt>State</dt><dd>{camera.enabled ? (camera.state ?? "unknown") : "disabled"}</dd>
+        <dt>Origin</dt>
+        <dd>
+          {config
+            ? "config file: read-only here; paste the YAML below into the config"
+            : "added here: changes apply at once"}
+        </dd>
+        <dt>Stream</dt>
+        <dd>{camera.url ?? "push only (no stream)"}</dd>
+        <dt>Probe</dt>
+        <dd>{describeProbe(camera.probe)}</dd>
+        <dt>State</dt>
+        <dd>{camera.enabled ? (camera.state ?? "unknown") : "disabled"}</dd>
       </dl>
-      {status && <p role="status" class="notice">{status}</p>}
+      {status && (
+        <p role="status" class="notice">
+          {status}
+        </p>
+      )}
       {!config && <EditCamera camera={camera} onSaved={(c) => setCamera({ ...camera, ...c })} />}
       <CameraKeys camera={camera} />
       <ZoneEditor zones={zones} onChange={setZones} picture={snapshot.src} />
       {!config && (
-        <button type="button" disabled={badZone !== undefined} onClick={() => save("Zones", () => cameraApi.update(id, { zones }))}>
+        <button
+          type="button"
+          disabled={badZone !== undefined}
+          onClick={() => save("Zones", () => cameraApi.update(id, { zones }))}
+        >
           Save zones
         </button>
       )}
       <RulesEditor cameraId={id} zones={zones} rules={rules} onChange={setRules} />
       {!config && (
-        <button type="button" onClick={() => save("Rules", () => cameraApi.saveRules(id, rules).then((r) => setRules(r.rules)))}>
+        <button
+          type="button"
+          onClick={() => save("Rules", () => cameraApi.saveRules(id, rules).then((r) => setRules(r.rules)))}
+        >
           Save rules
         </button>
       )}
@@ -76,7 +108,15 @@ export function CameraPage({ id }: { id: string }) {
             YAML for the config file
             <textarea readOnly rows={Math.min(30, yaml.split("\n").length + 1)} cols={80} value={yaml} />
           </label>
-          <button type="button" onClick={() => void navigator.clipboard?.writeText(yaml).then(() => setStatus("YAML copied."), () => setStatus("Could not copy: select the text and copy it by hand."))}>
+          <button
+            type="button"
+            onClick={() =>
+              void navigator.clipboard?.writeText(yaml).then(
+                () => setStatus("YAML copied."),
+                () => setStatus("Could not copy: select the text and copy it by hand."),
+              )
+            }
+          >
             Copy YAML
           </button>
         </section>

@@ -17,7 +17,13 @@ export async function configYaml(camera: CameraView, zones: Zone[], rules: ZoneR
   if (camera.hwaccel !== "none") entry.hwaccel = camera.hwaccel;
   if (camera.motion) entry.motion = camera.motion;
   if (camera.snapshot) entry.snapshot = camera.snapshot;
-  if (zones.length > 0) entry.zones = zones.map((z) => ({ id: z.id, ...(z.name ? { name: z.name } : {}), polygon: z.polygon, ...(z.labels ? { labels: z.labels } : {}) }));
+  if (zones.length > 0)
+    entry.zones = zones.map((z) => ({
+      id: z.id,
+      ...(z.name ? { name: z.name } : {}),
+      polygon: z.polygon,
+      ...(z.labels ? { labels: z.labels } : {}),
+    }));
   const header = [
     `# Camera ${camera.id} from the config file, with its zones and zone rules as edited here.`,
     "# Replace its entry under cameras and its rules under rules.zones, then run: vigil config check",

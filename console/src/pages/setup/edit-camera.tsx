@@ -47,19 +47,35 @@ export function EditCamera({ camera, onSaved }: { camera: CameraView; onSaved: (
       </label>
       <label>
         New credentials (user:password)
-        <input type="password" autoComplete="off" value={credentials} onInput={(e) => setCredentials(e.currentTarget.value)} />
+        <input
+          type="password"
+          autoComplete="off"
+          value={credentials}
+          onInput={(e) => setCredentials(e.currentTarget.value)}
+        />
       </label>
       <div class="actions">
         <button
           type="button"
           disabled={!/^rtsps?:\/\/./.test(url)}
-          onClick={() => void cameraApi.probe(url, credentials || undefined).then((info) => setProbe({ url, info }), (err: unknown) => setStatus(describeError(err)))}
+          onClick={() =>
+            void cameraApi.probe(url, credentials || undefined).then(
+              (info) => setProbe({ url, info }),
+              (err: unknown) => setStatus(describeError(err)),
+            )
+          }
         >
           Probe new stream
         </button>
-        <button type="submit" disabled={changedUrl && probe?.url !== url}>Save camera settings</button>
+        <button type="submit" disabled={changedUrl && probe?.url !== url}>
+          Save camera settings
+        </button>
       </div>
-      {probe?.url === url && <p role="status" aria-label="New stream probe">Stream found: {describeProbe(probe.info)}</p>}
+      {probe?.url === url && (
+        <p role="status" aria-label="New stream probe">
+          Stream found: {describeProbe(probe.info)}
+        </p>
+      )}
       {status && <p role="status">{status}</p>}
     </form>
   );

@@ -1,6 +1,14 @@
 import { useRef, useState } from "preact/hooks";
 import type { Zone } from "../../api/cameras";
-import { insertPoint, movePoint, nudgePoint, polygonProblem, type Polygon, relativePoint, removePoint } from "../../../../src/contract/zone-polygon";
+import {
+  insertPoint,
+  movePoint,
+  nudgePoint,
+  polygonProblem,
+  type Polygon,
+  relativePoint,
+  removePoint,
+} from "../../../../src/contract/zone-polygon";
 import { Picture } from "./camera-picture";
 
 const fmt = (v: number): string => v.toFixed(3);
@@ -18,8 +26,10 @@ export function ZoneEditor(p: { zones: Zone[]; onChange: (zones: Zone[]) => void
   const drag = useRef<number | undefined>(undefined);
   const svg = useRef<SVGSVGElement>(null);
   const zone = p.zones[selected];
-  const setPolygon = (poly: Polygon): void => p.onChange(p.zones.map((z, i) => (i === selected ? { ...z, polygon: asZonePolygon(poly) } : z)));
-  const setZone = (patch: Partial<Zone>): void => p.onChange(p.zones.map((z, i) => (i === selected ? { ...z, ...patch } : z)));
+  const setPolygon = (poly: Polygon): void =>
+    p.onChange(p.zones.map((z, i) => (i === selected ? { ...z, polygon: asZonePolygon(poly) } : z)));
+  const setZone = (patch: Partial<Zone>): void =>
+    p.onChange(p.zones.map((z, i) => (i === selected ? { ...z, ...patch } : z)));
   const at = (e: { clientX: number; clientY: number }) => {
     const r = svg.current?.getBoundingClientRect();
     return relativePoint(e.clientX, e.clientY, r ?? { left: 0, top: 0, width: 1, height: 1 });
@@ -31,29 +41,37 @@ export function ZoneEditor(p: { zones: Zone[]; onChange: (zones: Zone[]) => void
       <div class="zone-pick">
         <label>
           Zone
-          <select value={String(selected)} onChange={(e) => { setSelected(Number(e.currentTarget.value)); setPoint(-1); }}>
+          <select
+            value={String(selected)}
+            onChange={(e) => {
+              setSelected(Number(e.currentTarget.value));
+              setPoint(-1);
+            }}
+          >
             {p.zones.map((z, i) => (
-              <option key={z.id} value={String(i)}>{z.name ?? z.id}</option>
+              <option key={z.id} value={String(i)}>
+                {z.name ?? z.id}
+              </option>
             ))}
           </select>
         </label>
         <form
-            aria-label="Add a zone"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (!/^[a-z0-9_-]{1,64}$/.test(newId) || p.zones.some((z) => z.id === newId)) return;
-              p.onChange([...p.zones, { id: newId, polygon: [] }]);
-              setSelected(p.zones.length);
-              setPoint(-1);
-              setNewId("");
-            }}
-          >
-            <label>
-              New zone id
-              <input pattern="[a-z0-9_\-]{1,64}" value={newId} onInput={(e) => setNewId(e.currentTarget.value)} />
-            </label>
-            <button type="submit">Add zone</button>
-          </form>
+          aria-label="Add a zone"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!/^[a-z0-9_-]{1,64}$/.test(newId) || p.zones.some((z) => z.id === newId)) return;
+            p.onChange([...p.zones, { id: newId, polygon: [] }]);
+            setSelected(p.zones.length);
+            setPoint(-1);
+            setNewId("");
+          }}
+        >
+          <label>
+            New zone id
+            <input pattern="[a-z0-9_\-]{1,64}" value={newId} onInput={(e) => setNewId(e.currentTarget.value)} />
+          </label>
+          <button type="submit">Add zone</button>
+        </form>
       </div>
       <Picture src={p.picture} alt="Camera picture">
         <svg
@@ -77,7 +95,11 @@ export function ZoneEditor(p: { zones: Zone[]; onChange: (zones: Zone[]) => void
           onPointerUp={() => (drag.current = undefined)}
         >
           {p.zones.map((z, zi) => (
-            <polygon key={z.id} class={zi === selected ? "zone selected" : "zone"} points={z.polygon.map(([x, y]) => `${x},${y}`).join(" ")} />
+            <polygon
+              key={z.id}
+              class={zi === selected ? "zone selected" : "zone"}
+              points={z.polygon.map(([x, y]) => `${x},${y}`).join(" ")}
+            />
           ))}
           {zone?.polygon.map(([x, y], i) => (
             <circle
@@ -98,7 +120,12 @@ export function ZoneEditor(p: { zones: Zone[]; onChange: (zones: Zone[]) => void
               }}
               onKeyDown={(e) => {
                 const step = e.shiftKey ? 0.05 : 0.01;
-                const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+                const moves: Record<string, [number, number]> = {
+                  ArrowLeft: [-step, 0],
+                  ArrowRight: [step, 0],
+                  ArrowUp: [0, -step],
+                  ArrowDown: [0, step],
+                };
                 const m = moves[e.key];
                 if (m) {
                   e.preventDefault();
@@ -118,33 +145,78 @@ export function ZoneEditor(p: { zones: Zone[]; onChange: (zones: Zone[]) => void
           <legend>Zone {name}</legend>
           <label>
             Zone name
-            <input value={zone.name ?? ""} maxLength={200} onInput={(e) => setZone(e.currentTarget.value ? { name: e.currentTarget.value } : { name: undefined })} />
+            <input
+              value={zone.name ?? ""}
+              maxLength={200}
+              onInput={(e) => setZone(e.currentTarget.value ? { name: e.currentTarget.value } : { name: undefined })}
+            />
           </label>
           <label>
             Zone labels (comma separated; empty: all)
-            <input value={(zone.labels ?? []).join(", ")} onChange={(e) => {
-              const labels = e.currentTarget.value.split(",").map((s) => s.trim()).filter(Boolean);
-              setZone({ labels: labels.length > 0 ? labels : undefined });
-            }} />
+            <input
+              value={(zone.labels ?? []).join(", ")}
+              onChange={(e) => {
+                const labels = e.currentTarget.value
+                  .split(",")
+                  .map((s) => s.trim())
+                  .filter(Boolean);
+                setZone({ labels: labels.length > 0 ? labels : undefined });
+              }}
+            />
           </label>
           <ol class="points" aria-label={`Points of zone ${name}`}>
             {zone.polygon.map(([x, y], i) => (
               <li key={i} class={i === point ? "selected" : undefined}>
                 <label>
                   Point {i + 1} x
-                  <input type="number" min={0} max={1} step={0.001} value={fmt(x)} onChange={(e) => setPolygon(movePoint(zone.polygon, i, Number(e.currentTarget.value), y))} />
+                  <input
+                    type="number"
+                    min={0}
+                    max={1}
+                    step={0.001}
+                    value={fmt(x)}
+                    onChange={(e) => setPolygon(movePoint(zone.polygon, i, Number(e.currentTarget.value), y))}
+                  />
                 </label>
                 <label>
                   Point {i + 1} y
-                  <input type="number" min={0} max={1} step={0.001} value={fmt(y)} onChange={(e) => setPolygon(movePoint(zone.polygon, i, x, Number(e.currentTarget.value)))} />
+                  <input
+                    type="number"
+                    min={0}
+                    max={1}
+                    step={0.001}
+                    value={fmt(y)}
+                    onChange={(e) => setPolygon(movePoint(zone.polygon, i, x, Number(e.currentTarget.value)))}
+                  />
                 </label>
-                <button type="button" onClick={() => setPolygon(removePoint(zone.polygon, i))}>Delete point {i + 1}</button>
+                <button type="button" onClick={() => setPolygon(removePoint(zone.polygon, i))}>
+                  Delete point {i + 1}
+                </button>
               </li>
             ))}
           </ol>
-          <button type="button" onClick={() => setPolygon(insertPoint(zone.polygon, zone.polygon.length - 1, [0.5, 0.5]))}>Add point</button>{" "}
-          <button type="button" class="danger" onClick={() => { p.onChange(p.zones.filter((_, i) => i !== selected)); setSelected(0); setPoint(-1); }}>Delete zone {zone.id}</button>
-          {polygonProblem(zone.polygon) && <p class="warn">Zone {name} {polygonProblem(zone.polygon)}.</p>}
+          <button
+            type="button"
+            onClick={() => setPolygon(insertPoint(zone.polygon, zone.polygon.length - 1, [0.5, 0.5]))}
+          >
+            Add point
+          </button>{" "}
+          <button
+            type="button"
+            class="danger"
+            onClick={() => {
+              p.onChange(p.zones.filter((_, i) => i !== selected));
+              setSelected(0);
+              setPoint(-1);
+            }}
+          >
+            Delete zone {zone.id}
+          </button>
+          {polygonProblem(zone.polygon) && (
+            <p class="warn">
+              Zone {name} {polygonProblem(zone.polygon)}.
+            </p>
+          )}
         </fieldset>
       )}
     </section>

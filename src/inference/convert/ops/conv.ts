@@ -12,7 +12,8 @@ export function hwioToOihw(f: HostTensor): HostTensor {
   for (let h = 0; h < kh; h++)
     for (let x = 0; x < kw; x++)
       for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + h) * kw + x] = Number(f.data[((h * kw + x) * ci + i) * co + o]);
+        for (let o = 0; o < co; o++)
+          out[((o * ci + i) * kh + h) * kw + x] = Number(f.data[((h * kw + x) * ci + i) * co + o]);
   return { dtype: "float32", shape: [co, ci, kh, kw], data: out };
 }
 
@@ -23,7 +24,8 @@ export function hwcmToOihw(f: HostTensor): HostTensor {
   for (let h = 0; h < kh; h++)
     for (let x = 0; x < kw; x++)
       for (let c = 0; c < ci; c++)
-        for (let m = 0; m < cm; m++) out[((c * cm + m) * kh + h) * kw + x] = Number(f.data[((h * kw + x) * ci + c) * cm + m]);
+        for (let m = 0; m < cm; m++)
+          out[((c * cm + m) * kh + h) * kw + x] = Number(f.data[((h * kw + x) * ci + c) * cm + m]);
   return { dtype: "float32", shape: [ci * cm, 1, kh, kw], data: out };
 }
 
@@ -85,4 +87,3 @@ export const CONV_MAPPERS: Readonly<Record<string, OpMapper>> = {
   DepthwiseConv2dNative: convMapper(true),
   FusedDepthwiseConv2dNative: convMapper(true),
 };
-

@@ -46,12 +46,14 @@ export const ELEMENTWISE_MAPPERS: Readonly<Record<string, OpMapper>> = {
     const x = ctx.input(node, 0);
     ctx.w.node("Mul", [x, x], [ctx.output(node)]);
   },
-  Rsqrt: (node, ctx) => ctx.w.node("Reciprocal", [ctx.w.op("Sqrt", [ctx.input(node, 0)], `${node.name}/sqrt`)], [ctx.output(node)]),
+  Rsqrt: (node, ctx) =>
+    ctx.w.node("Reciprocal", [ctx.w.op("Sqrt", [ctx.input(node, 0)], `${node.name}/sqrt`)], [ctx.output(node)]),
   SquaredDifference: (node, ctx) => {
     const d = ctx.w.op("Sub", [ctx.input(node, 0), ctx.input(node, 1)], `${node.name}/diff`);
     ctx.w.node("Mul", [d, d], [ctx.output(node)]);
   },
   Softmax: (node, ctx) => ctx.w.node("Softmax", [ctx.input(node, 0)], [ctx.output(node)], { axis: { i: -1 } }),
   Sign: unary("Sign"),
-  ClipByValue: (node, ctx) => ctx.w.node("Clip", [ctx.input(node, 0), ctx.input(node, 1), ctx.input(node, 2)], [ctx.output(node)]),
+  ClipByValue: (node, ctx) =>
+    ctx.w.node("Clip", [ctx.input(node, 0), ctx.input(node, 1), ctx.input(node, 2)], [ctx.output(node)]),
 };

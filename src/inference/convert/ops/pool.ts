@@ -16,4 +16,7 @@ function poolMapper(onnxOp: "MaxPool" | "AveragePool"): OpMapper {
   };
 }
 
-export const POOL_MAPPERS: Readonly<Record<string, OpMapper>> = { MaxPool: poolMapper("MaxPool"), AvgPool: poolMapper("AveragePool") };
+export const POOL_MAPPERS: Readonly<Record<string, OpMapper>> = {
+  MaxPool: poolMapper("MaxPool"),
+  AvgPool: poolMapper("AveragePool"),
+};

@@ -24,7 +24,8 @@ const matMul: OpMapper = (node, ctx) => {
     return attrBool(node, flag) ? w.op("Transpose", [v], `${node.name}/t${i}`, { perm: { ints: [1, 0] } }) : v;
   };
   const fused = attrStrings(node, "fused_ops");
-  if (fused.length > 2 || (fused.length > 0 && fused[0] !== "BiasAdd")) unsupported(node, `fused_ops ${fused.join(",")}`);
+  if (fused.length > 2 || (fused.length > 0 && fused[0] !== "BiasAdd"))
+    unsupported(node, `fused_ops ${fused.join(",")}`);
   const a = operand(0, "transpose_a");
   const b = operand(1, "transpose_b");
   const out = ctx.output(node);

@@ -11,10 +11,22 @@ import { toNchw, toNhwc } from "./layout.js";
  */
 export function resizeAttrs(nearest: boolean, alignCorners: boolean, halfPixel: boolean): Record<string, OnnxAttr> {
   if (nearest) {
-    if (alignCorners) return { mode: { s: "nearest" }, coordinate_transformation_mode: { s: "align_corners" }, nearest_mode: { s: "round_prefer_ceil" } };
-    return { mode: { s: "nearest" }, coordinate_transformation_mode: { s: halfPixel ? "tf_half_pixel_for_nn" : "asymmetric" }, nearest_mode: { s: "floor" } };
+    if (alignCorners)
+      return {
+        mode: { s: "nearest" },
+        coordinate_transformation_mode: { s: "align_corners" },
+        nearest_mode: { s: "round_prefer_ceil" },
+      };
+    return {
+      mode: { s: "nearest" },
+      coordinate_transformation_mode: { s: halfPixel ? "tf_half_pixel_for_nn" : "asymmetric" },
+      nearest_mode: { s: "floor" },
+    };
   }
-  return { mode: { s: "linear" }, coordinate_transformation_mode: { s: alignCorners ? "align_corners" : halfPixel ? "half_pixel" : "asymmetric" } };
+  return {
+    mode: { s: "linear" },
+    coordinate_transformation_mode: { s: alignCorners ? "align_corners" : halfPixel ? "half_pixel" : "asymmetric" },
+  };
 }
 
 function resizeMapper(nearest: boolean): OpMapper {
@@ -24,12 +36,28 @@ function resizeMapper(nearest: boolean): OpMapper {
     const x = toNchw(w, ctx.input(node, 0), node.name);
     // ONNX wants the full NCHW size: keep N and C from the input at run time, append [h, w].
     const shape = w.op("Shape", [x], `${node.name}/shape`);
-    const nc = w.op("Slice", [shape, w.constant(`${node.name}/s0`, hostTensor("int64", [1], [0])), w.constant(`${node.name}/s2`, hostTensor("int64", [1], [2]))], `${node.name}/nc`);
-    const sizes = w.op("Concat", [nc, w.constant(`${node.name}/hw`, hostTensor("int64", [2], size))], `${node.name}/sizes`, { axis: { i: 0 } });
+    const nc = w.op(
+      "Slice",
+      [
+        shape,
+        w.constant(`${node.name}/s0`, hostTensor("int64", [1], [0])),
+        w.constant(`${node.name}/s2`, hostTensor("int64", [1], [2])),
+      ],
+      `${node.name}/nc`,
+    );
+    const sizes = w.op(
+      "Concat",
+      [nc, w.constant(`${node.name}/hw`, hostTensor("int64", [2], size))],
+      `${node.name}/sizes`,
+      { axis: { i: 0 } },
+    );
     const attrs = resizeAttrs(nearest, attrBool(node, "align_corners"), attrBool(node, "half_pixel_centers"));
     const resized = w.op("Resize", [x, "", "", sizes], `${node.name}/resize`, attrs);
     toNhwc(w, resized, ctx.output(node));
   };
 }
 
-export const RESIZE_MAPPERS: Readonly<Record<string, OpMapper>> = { ResizeBilinear: resizeMapper(false), ResizeNearestNeighbor: resizeMapper(true) };
+export const RESIZE_MAPPERS: Readonly<Record<string, OpMapper>> = {
+  ResizeBilinear: resizeMapper(false),
+  ResizeNearestNeighbor: resizeMapper(true),
+};

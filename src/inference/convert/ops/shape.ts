@@ -44,7 +44,9 @@ const splitV: OpMapper = (node, ctx) => {
   const sizes = toNumbers(ctx.constInput(node, 1));
   if (sizes.some((s) => s < 0)) unsupported(node, "size_splits with -1 (inferred size) needs static shapes");
   const outputs = sizes.map((_, i) => ctx.output(node, i));
-  ctx.w.node("Split", [ctx.input(node, 0), int64(ctx, node, "split", sizes)], outputs, { axis: { i: scalarAxis(ctx, node, 2) } });
+  ctx.w.node("Split", [ctx.input(node, 0), int64(ctx, node, "split", sizes)], outputs, {
+    axis: { i: scalarAxis(ctx, node, 2) },
+  });
 };
 
 const split: OpMapper = (node, ctx) => {
@@ -60,7 +62,10 @@ export const SHAPE_MAPPERS: Readonly<Record<string, OpMapper>> = {
   MirrorPad: pad,
   SplitV: splitV,
   Split: split,
-  Transpose: (node, ctx) => ctx.w.node("Transpose", [ctx.input(node, 0)], [ctx.output(node)], { perm: { ints: toNumbers(ctx.constInput(node, 1)) } }),
+  Transpose: (node, ctx) =>
+    ctx.w.node("Transpose", [ctx.input(node, 0)], [ctx.output(node)], {
+      perm: { ints: toNumbers(ctx.constInput(node, 1)) },
+    }),
   ConcatV2: (node, ctx) => {
     const n = node.inputs.length - 1;
     const inputs = Array.from({ length: n }, (_, i) => ctx.input(node, i));
@@ -68,7 +73,9 @@ export const SHAPE_MAPPERS: Readonly<Record<string, OpMapper>> = {
   },
   Pack: (node, ctx) => {
     const axis = attrInt(node, "axis", 0);
-    const parts = node.inputs.map((_, i) => ctx.w.op("Unsqueeze", [ctx.input(node, i), int64(ctx, node, `axis${i}`, [axis])], `${node.name}/u${i}`));
+    const parts = node.inputs.map((_, i) =>
+      ctx.w.op("Unsqueeze", [ctx.input(node, i), int64(ctx, node, `axis${i}`, [axis])], `${node.name}/u${i}`),
+    );
     ctx.w.node("Concat", parts, [ctx.output(node)], { axis: { i: axis } });
   },
   Squeeze: (node, ctx) => {
@@ -76,7 +83,12 @@ export const SHAPE_MAPPERS: Readonly<Record<string, OpMapper>> = {
     const inputs = [ctx.input(node, 0), ...(axes.length > 0 ? [int64(ctx, node, "axes", axes)] : [])];
     ctx.w.node("Squeeze", inputs, [ctx.output(node)]);
   },
-  ExpandDims: (node, ctx) => ctx.w.node("Unsqueeze", [ctx.input(node, 0), int64(ctx, node, "axes", [scalarAxis(ctx, node, 1)])], [ctx.output(node)]),
+  ExpandDims: (node, ctx) =>
+    ctx.w.node(
+      "Unsqueeze",
+      [ctx.input(node, 0), int64(ctx, node, "axes", [scalarAxis(ctx, node, 1)])],
+      [ctx.output(node)],
+    ),
   Cast: (node, ctx) => {
     const to = fromTfType(attrType(node, "DstT")) ?? unsupported(node, `DstT ${attrType(node, "DstT")}`);
     ctx.w.node("Cast", [ctx.input(node, 0)], [ctx.output(node)], { to: { i: onnxElemType(to) } });

@@ -18,7 +18,12 @@ export interface SlicePlan {
  * from the front; specs after it address axes from the back (negative ONNX axes), so the input
  * rank need not be known.
  */
-export function stridedSlicePlan(begin: readonly number[], end: readonly number[], strides: readonly number[], masks: { begin: number; end: number; ellipsis: number; shrink: number }): SlicePlan {
+export function stridedSlicePlan(
+  begin: readonly number[],
+  end: readonly number[],
+  strides: readonly number[],
+  masks: { begin: number; end: number; ellipsis: number; shrink: number },
+): SlicePlan {
   const plan: SlicePlan = { starts: [], ends: [], axes: [], steps: [], squeeze: [] };
   const k = begin.length;
   let ellipsisAt = -1;
@@ -45,15 +50,26 @@ export function stridedSlicePlan(begin: readonly number[], end: readonly number[
 
 export const stridedSlice: OpMapper = (node, ctx) => {
   if (attrInt(node, "new_axis_mask", 0) !== 0) unsupported(node, "new_axis_mask");
-  const plan = stridedSlicePlan(toNumbers(ctx.constInput(node, 1)), toNumbers(ctx.constInput(node, 2)), toNumbers(ctx.constInput(node, 3)), {
-    begin: attrInt(node, "begin_mask", 0),
-    end: attrInt(node, "end_mask", 0),
-    ellipsis: attrInt(node, "ellipsis_mask", 0),
-    shrink: attrInt(node, "shrink_axis_mask", 0),
-  });
+  const plan = stridedSlicePlan(
+    toNumbers(ctx.constInput(node, 1)),
+    toNumbers(ctx.constInput(node, 2)),
+    toNumbers(ctx.constInput(node, 3)),
+    {
+      begin: attrInt(node, "begin_mask", 0),
+      end: attrInt(node, "end_mask", 0),
+      ellipsis: attrInt(node, "ellipsis_mask", 0),
+      shrink: attrInt(node, "shrink_axis_mask", 0),
+    },
+  );
   const w = ctx.w;
   const c = (hint: string, v: number[]) => w.constant(`${node.name}/${hint}`, hostTensor("int64", [v.length], v));
-  const inputs = [ctx.input(node, 0), c("starts", plan.starts), c("ends", plan.ends), c("axes", plan.axes), c("steps", plan.steps)];
+  const inputs = [
+    ctx.input(node, 0),
+    c("starts", plan.starts),
+    c("ends", plan.ends),
+    c("axes", plan.axes),
+    c("steps", plan.steps),
+  ];
   if (plan.squeeze.length === 0) return w.node("Slice", inputs, [ctx.output(node)]);
   const sliced = w.op("Slice", inputs, `${node.name}/slice`);
   w.node("Squeeze", [sliced, c("squeeze", plan.squeeze)], [ctx.output(node)]);
