@@ -1,6 +1,6 @@
-import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { Incident } from "../api/types";
+import { useBlobUrl } from "../use-blob-url";
 
 /**
  * One incident clip in the browser's own <video> player (keyboard-operable controls, no script
@@ -9,21 +9,7 @@ import type { Incident } from "../api/types";
  * the file itself runs straight across them.
  */
 export function ClipView({ incident, n }: { incident: Incident; n: number }) {
-  const [src, setSrc] = useState<string>();
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let url: string | undefined;
-    api.clip(incident.id, n).then(
-      (u) => {
-        url = u;
-        setSrc(u);
-      },
-      () => setFailed(true),
-    );
-    return () => {
-      if (url) URL.revokeObjectURL(url);
-    };
-  }, [incident.id, n]);
+  const { src, failed } = useBlobUrl(() => api.clip(incident.id, n), [incident.id, n]);
   const clip = incident.clips?.[n];
   if (!clip) return null;
   const time = (iso: string) => new Date(iso).toLocaleTimeString();

@@ -1,6 +1,6 @@
-import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { Incident } from "../api/types";
+import { useBlobUrl } from "../use-blob-url";
 
 export type Zone = { id: string; name?: string; polygon: Array<[number, number]> };
 
@@ -9,21 +9,7 @@ export type Zone = { id: string; name?: string; polygon: Array<[number, number]>
  * polygons are relative to the frame (0..1), so an SVG with a 0..1 viewBox lies exactly on top.
  */
 export function SnapshotView({ incident, n, zone }: { incident: Incident; n: number; zone: Zone | undefined }) {
-  const [src, setSrc] = useState<string>();
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let url: string | undefined;
-    api.snapshot(incident.id, n).then(
-      (u) => {
-        url = u;
-        setSrc(u);
-      },
-      () => setFailed(true),
-    );
-    return () => {
-      if (url) URL.revokeObjectURL(url);
-    };
-  }, [incident.id, n]);
+  const { src, failed } = useBlobUrl(() => api.snapshot(incident.id, n), [incident.id, n]);
   const snap = incident.snapshots?.[n];
   const caption = `Snapshot ${n + 1} of ${incident.snapshots?.length ?? 0}${snap ? `, ${new Date(snap.captured_at).toLocaleString()}` : ""}`;
   if (failed) return <p>{caption}: no longer available.</p>;

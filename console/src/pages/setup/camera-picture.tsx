@@ -1,28 +1,10 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
 import { cameraApi } from "../../api/cameras";
+import { useBlobUrl } from "../../use-blob-url";
 
 /** The camera's latest snapshot as an object URL, or undefined while there is none. */
 export function useSnapshot(cameraId: string, refresh = 0): { src: string | undefined; failed: boolean } {
-  const [src, setSrc] = useState<string>();
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let url: string | undefined;
-    let live = true;
-    cameraApi.snapshot(cameraId).then(
-      (u) => {
-        url = u;
-        if (live) setSrc(u);
-        else URL.revokeObjectURL(u);
-      },
-      () => live && setFailed(true),
-    );
-    return () => {
-      live = false;
-      if (url) URL.revokeObjectURL(url);
-    };
-  }, [cameraId, refresh]);
-  return { src, failed };
+  return useBlobUrl(() => cameraApi.snapshot(cameraId), [cameraId, refresh]);
 }
 
 /**
