@@ -1,7 +1,10 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { OUTBOX_POLICIES } from "../contract/outbox.js";
 import { CameraSchema, type MotionSchema, type SnapshotSchema, type ZoneSchema } from "./camera-schema.js";
+import { AuthSchema } from "./auth-schema.js";
 import { ClipsSchema } from "./clips-schema.js";
+import { FacesSchema } from "./faces-schema.js";
+import { LiveViewSchema } from "./live-view-schema.js";
 import { RulesSchema, type ZoneRuleSchema } from "./rules-schema.js";
 import { HostPort, Id } from "./schema-primitives.js";
 
@@ -105,107 +108,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    auth: Type.Object(
-      {
-        issuer: Type.String({ default: "", description: "JWT iss; empty: vigil:<site>/<gateway>" }),
-        audience: Type.String({ minLength: 1, default: "vigil-api" }),
-        access_ttl_s: Type.Integer({
-          minimum: 10,
-          maximum: 3600,
-          default: 900,
-          description: "access-token lifetime; the console refreshes before it ends",
-        }),
-        refresh_ttl_s: Type.Integer({
-          minimum: 300,
-          maximum: 7_776_000,
-          default: 604_800,
-          description: "longest life of a session (refresh-token family)",
-        }),
-        session_idle_s: Type.Integer({
-          minimum: 300,
-          maximum: 2_592_000,
-          default: 43_200,
-          description: "a session unused this long ends",
-        }),
-        argon2: Type.Object(
-          {
-            memory_kib: Type.Integer({
-              minimum: 19_456,
-              maximum: 1_048_576,
-              default: 65_536,
-              description: "OWASP minimum is 19456 (19 MiB)",
-            }),
-            time_cost: Type.Integer({ minimum: 2, maximum: 20, default: 3 }),
-            parallelism: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
-            max_concurrent: Type.Integer({
-              minimum: 1,
-              maximum: 64,
-              default: 2,
-              description: "hashes computed at once; the rest wait, so a login flood cannot exhaust memory",
-            }),
-          },
-          { additionalProperties: false, default: {} },
-        ),
-        lockout: Type.Object(
-          {
-            max_failures: Type.Integer({
-              minimum: 1,
-              maximum: 100,
-              default: 5,
-              description:
-                "failures from one source (IPv6: one /64) within window_s that lock the account for that source",
-            }),
-            window_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
-            lock_s: Type.Integer({
-              minimum: 1,
-              maximum: 86_400,
-              default: 900,
-              description: "the first lock; each further lock of the same account and source doubles it",
-            }),
-            max_lock_s: Type.Integer({
-              minimum: 1,
-              maximum: 604_800,
-              default: 86_400,
-              description: "the longest a lock grows to",
-            }),
-            user_max_failures: Type.Integer({
-              minimum: 1,
-              maximum: 100_000,
-              default: 50,
-              description:
-                "failures from all sources together within window_s that lock the account for everyone (lock_s)",
-            }),
-          },
-          { additionalProperties: false, default: {} },
-        ),
-        rate_limit: Type.Object(
-          {
-            per_ip_per_minute: Type.Integer({ minimum: 1, default: 600 }),
-            per_user_per_minute: Type.Integer({ minimum: 1, default: 600 }),
-            login_per_ip_per_minute: Type.Integer({ minimum: 1, default: 20 }),
-            login_per_user_per_minute: Type.Integer({ minimum: 1, default: 10 }),
-          },
-          { additionalProperties: false, default: {} },
-        ),
-        alerts: Type.Object(
-          {
-            failed_logins_per_minute: Type.Integer({
-              minimum: 1,
-              default: 10,
-              description: "more than this: a security.login_flood alert",
-            }),
-            cert_expiry_days: Type.Integer({
-              minimum: 1,
-              maximum: 365,
-              default: 30,
-              description: "certificates expiring sooner: a security.cert_expiring alert",
-            }),
-          },
-          { additionalProperties: false, default: {} },
-        ),
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    auth: AuthSchema,
     mqtt: Type.Object(
       {
         brokers: Type.Array(Type.String({ pattern: "^(mqtts?|wss?|tcp|ssl)://" }), { default: [] }),
@@ -317,71 +220,7 @@ export const ConfigSchema = Type.Object(
     ),
     rules: RulesSchema,
     clips: ClipsSchema,
-    faces: Type.Object(
-      {
-        enabled: Type.Boolean({
-          default: false,
-          description:
-            "recognise detected faces against the watchlist (needs the embedding model and the watchlist_key secret)",
-        }),
-        embedding_model: Type.String({
-          minLength: 1,
-          default: "dlib-resnet-150",
-          description: "manifest id of the face-embedding model",
-        }),
-        detector_model: Type.String({
-          minLength: 1,
-          default: "blazeface-back-256",
-          description:
-            "manifest id of the face-detection model; runs beside an object detector on each analysed frame, and finds the face in enrolment photos",
-        }),
-        detector_score_threshold: Type.Number({
-          minimum: 0,
-          maximum: 1,
-          default: 0.6,
-          description: "face-detection score threshold",
-        }),
-        match_threshold: Type.Optional(
-          Type.Number({
-            minimum: 0,
-            maximum: 1,
-            description:
-              "cosine similarity at or above which a face is a watchlist match; a person's own threshold overrides it. Model-specific: unset, the embedding model's manifest match_threshold applies (dlib-resnet-150: 0.95, mobilefacenet-112: 0.98; see docs/watchlist.md)",
-          }),
-        ),
-        min_face_px: Type.Integer({
-          minimum: 8,
-          maximum: 4096,
-          default: 24,
-          description:
-            "faces narrower than this in the frame at its working resolution (cameras[].detect) are not recognised; head squares narrower than this are not searched",
-        }),
-        max_faces_per_frame: Type.Integer({
-          minimum: 1,
-          maximum: 64,
-          default: 5,
-          description:
-            "the largest faces of a frame that are recognised (and the largest people whose head squares are searched); the rest are skipped",
-        }),
-        unknown_alert: Type.Boolean({
-          default: false,
-          description: "also report faces that match nobody, so rules can raise unknown-face incidents",
-        }),
-        enroll_max_photos: Type.Integer({
-          minimum: 1,
-          maximum: 50,
-          default: 10,
-          description: "photos per enrolment request",
-        }),
-        enroll_body_limit_bytes: Type.Integer({
-          minimum: 65_536,
-          maximum: 67_108_864,
-          default: 8_388_608,
-          description: "POST /v1/watchlist body limit (base64 photos)",
-        }),
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    faces: FacesSchema,
     incidents: Type.Object(
       {
         min_confidence: Type.Number({
@@ -615,63 +454,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    live_view: Type.Object(
-      {
-        enabled: Type.Boolean({
-          default: true,
-          description:
-            "serve live view (MPEG-1 over WebSocket for jsmpeg) on the operator listener at /v1/cameras/:id/live",
-        }),
-        max_viewers: Type.Integer({
-          minimum: 1,
-          maximum: 64,
-          default: 4,
-          description: "viewers per camera; one more is refused with close code 4429",
-        }),
-        idle_stop_s: Type.Number({
-          minimum: 0,
-          maximum: 3600,
-          default: 10,
-          description:
-            "a camera's relay ffmpeg stops this long after its last viewer left (a reconnecting viewer finds it running)",
-        }),
-        fps: Type.Union([Type.Literal(24), Type.Literal(25), Type.Literal(30)], {
-          default: 25,
-          description: "output frame rate; MPEG-1 allows only standard rates",
-        }),
-        max_width: Type.Integer({
-          minimum: 160,
-          maximum: 4094,
-          default: 1280,
-          description: "wider streams are scaled down to this width (keeps the relay cheap on a small box)",
-        }),
-        bitrate_kbps: Type.Integer({ minimum: 100, maximum: 20_000, default: 1000 }),
-        recheck_s: Type.Integer({
-          minimum: 1,
-          maximum: 60,
-          default: 60,
-          description: "every viewer's session is checked again this often (and at once when sessions end)",
-        }),
-        upgrades_per_ip_per_minute: Type.Integer({
-          minimum: 1,
-          maximum: 10_000,
-          default: 30,
-          description: "WebSocket upgrades per source address (IPv6: per /64) a minute; more get 429",
-        }),
-        allowed_origins: Type.Array(Type.String({ pattern: "^https?://[^/\\s]+$" }), {
-          default: [],
-          description:
-            "browser origins besides the listener's own (same origin) that may open live view, e.g. https://console.example:8443",
-        }),
-        ticket_ttl_s: Type.Integer({
-          minimum: 5,
-          maximum: 300,
-          default: 30,
-          description: "how long a one-time live-view ticket (POST /v1/cameras/:id/live-ticket) stays usable",
-        }),
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    live_view: LiveViewSchema,
     cameras: Type.Array(CameraSchema, { default: [] }),
   },
   { additionalProperties: false },
