@@ -27,17 +27,19 @@ export class RecognisingDetector implements FrameDetector {
       const image = result.faceImage ?? frame;
       const recognised = await this.recogniser.recognise(image, framePlacement(image), result.detections);
       // Why someone was or was not recognised is the installer's first question about a watchlist.
-      this.log.debug(
-        {
-          camera: frame.cameraId,
-          faces: recognised.map((f) => ({
-            person: f.identity?.person_id ?? null,
-            similarity: Number(f.similarity.toFixed(3)),
-            threshold: f.threshold,
-          })),
-        },
-        "faces compared with the watchlist",
-      );
+      // Built only when asked for: this runs on every frame with a face.
+      if (this.log.isLevelEnabled("debug"))
+        this.log.debug(
+          {
+            camera: frame.cameraId,
+            faces: recognised.map((f) => ({
+              person: f.identity?.person_id ?? null,
+              similarity: Number(f.similarity.toFixed(3)),
+              threshold: f.threshold,
+            })),
+          },
+          "faces compared with the watchlist",
+        );
       const faces = this.options.reportUnknown ? recognised : recognised.filter((f) => f.identity !== null);
       if (faces.length > 0)
         this.emit({ cameraId: frame.cameraId, frameIndex: frame.index, capturedAt: frame.capturedAt, faces });
